@@ -1,0 +1,217 @@
+//! Little-endian primitives with bounds checks: the only place bundle bytes are decoded.
+//!
+//! Every read checks the remaining length *before* allocating, so a corrupt length field
+//! yields [`Error::Truncated`] instead of an enormous allocation or a panic.
+
+use crate::error::{Error, Result};
+
+/// Appends little-endian values to a growable buffer.
+#[derive(Default, Debug)]
+pub struct Writer {
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The bytes written so far.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+    /// Writes one byte.
+    pub fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    /// Writes a `u32`.
+    pub fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    /// Writes a `u64`.
+    pub fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    /// Writes an `f32`.
+    pub fn f32(&mut self, v: f32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    /// Writes an `f64`.
+    pub fn f64(&mut self, v: f64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    /// Writes a length-prefixed UTF-8 string.
+    pub fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    /// Writes a length prefix (as `u32`).
+    pub fn len(&mut self, n: usize) {
+        self.u32(n as u32);
+    }
+    /// Writes a length-prefixed `f32` slice.
+    pub fn f32s(&mut self, v: &[f32]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 4);
+        for x in v {
+            self.f32(*x);
+        }
+    }
+    /// Writes a length-prefixed `u32` slice.
+    pub fn u32s(&mut self, v: &[u32]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 4);
+        for x in v {
+            self.u32(*x);
+        }
+    }
+    /// Writes a length-prefixed `i8` slice.
+    pub fn i8s(&mut self, v: &[i8]) {
+        self.len(v.len());
+        self.buf.extend(v.iter().map(|x| *x as u8));
+    }
+    /// Writes raw bytes with no prefix.
+    pub fn raw(&mut self, v: &[u8]) {
+        self.buf.extend_from_slice(v);
+    }
+}
+
+/// Reads little-endian values from a byte slice, naming what it reads in every error.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Absolute offset of `bytes[0]` in the bundle, for error messages.
+    base: u64,
+    section: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `bytes`, which start at absolute offset `base` of section `section`.
+    pub fn new(bytes: &'a [u8], base: u64, section: &'a str) -> Self {
+        Self { bytes, pos: 0, base, section }
+    }
+    /// Bytes not yet read.
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+    /// Fails unless every byte was consumed.
+    pub fn finish(&self) -> Result<()> {
+        if self.remaining() != 0 {
+            return Err(Error::Corrupt(format!(
+                "section '{}' has {} unexpected trailing bytes",
+                self.section,
+                self.remaining()
+            )));
+        }
+        Ok(())
+    }
+    /// Takes `n` raw bytes.
+    pub fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(Error::Truncated {
+                what: format!("{} ({})", what, self.section),
+                offset: self.base + self.pos as u64,
+                needed: n as u64,
+                available: self.remaining() as u64,
+            });
+        }
+        let out = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
+        let s = self.take(N, what)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+    /// Reads one byte.
+    pub fn u8(&mut self, what: &str) -> Result<u8> {
+        Ok(self.array::<1>(what)?[0])
+    }
+    /// Reads a `u32`.
+    pub fn u32(&mut self, what: &str) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.array(what)?))
+    }
+    /// Reads a `u64`.
+    pub fn u64(&mut self, what: &str) -> Result<u64> {
+        Ok(u64::from_le_bytes(self.array(what)?))
+    }
+    /// Reads an `f32`.
+    pub fn f32(&mut self, what: &str) -> Result<f32> {
+        Ok(f32::from_le_bytes(self.array(what)?))
+    }
+    /// Reads an `f64`.
+    pub fn f64(&mut self, what: &str) -> Result<f64> {
+        Ok(f64::from_le_bytes(self.array(what)?))
+    }
+    /// Reads a length prefix and checks that `len * elem_size` bytes remain.
+    pub fn len(&mut self, elem_size: usize, what: &str) -> Result<usize> {
+        let n = self.u32(what)? as usize;
+        let bytes = n.checked_mul(elem_size).ok_or_else(|| Error::Corrupt(format!("{what}: length {n} overflows")))?;
+        if bytes > self.remaining() {
+            return Err(Error::Truncated {
+                what: format!("{} ({})", what, self.section),
+                offset: self.base + self.pos as u64,
+                needed: bytes as u64,
+                available: self.remaining() as u64,
+            });
+        }
+        Ok(n)
+    }
+    /// Reads a length-prefixed UTF-8 string.
+    pub fn str(&mut self, what: &str) -> Result<String> {
+        let n = self.len(1, what)?;
+        let raw = self.take(n, what)?;
+        String::from_utf8(raw.to_vec()).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)))
+    }
+    /// Reads a length-prefixed `f32` vector.
+    pub fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {
+        let n = self.len(4, what)?;
+        let raw = self.take(n * 4, what)?;
+        Ok(raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
+    /// Reads a length-prefixed `u32` vector.
+    pub fn u32s(&mut self, what: &str) -> Result<Vec<u32>> {
+        let n = self.len(4, what)?;
+        let raw = self.take(n * 4, what)?;
+        Ok(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
+    /// Reads a length-prefixed `i8` vector.
+    pub fn i8s(&mut self, what: &str) -> Result<Vec<i8>> {
+        let n = self.len(1, what)?;
+        Ok(self.take(n, what)?.iter().map(|b| *b as i8).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_short_input() {
+        let mut w = Writer::new();
+        w.u32(7);
+        w.str("héllo");
+        w.f32s(&[1.5, -2.0]);
+        let bytes = w.into_bytes();
+        let mut r = Reader::new(&bytes, 0, "t");
+        assert_eq!(r.u32("a").unwrap(), 7);
+        assert_eq!(r.str("b").unwrap(), "héllo");
+        assert_eq!(r.f32s("c").unwrap(), vec![1.5, -2.0]);
+        r.finish().unwrap();
+
+        let mut r = Reader::new(&bytes[..bytes.len() - 1], 0, "t");
+        r.u32("a").unwrap();
+        r.str("b").unwrap();
+        assert!(matches!(r.f32s("c"), Err(Error::Truncated { .. })));
+    }
+
+    #[test]
+    fn huge_length_is_an_error_not_an_allocation() {
+        let bytes = u32::MAX.to_le_bytes();
+        let mut r = Reader::new(&bytes, 0, "t");
+        assert!(matches!(r.f32s("v"), Err(Error::Truncated { .. })));
+    }
+}

@@ -1,0 +1,210 @@
+//! The container: magic, version, total length, section table, payloads, CRC-32 trailer.
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic "SHLFWISE"
+//! 8       4     format version (u32 LE)
+//! 12      4     section count N (u32 LE)
+//! 16      8     total length of the file in bytes, trailer included (u64 LE)
+//! 24      24*N  section table: name (8 bytes, ASCII, NUL-padded), offset (u64), length (u64)
+//! ...           section payloads, in table order, contiguous
+//! len-4   4     CRC-32 (IEEE) of bytes [0, len-4)
+//! ```
+
+use super::codec::{Reader, Writer};
+use crate::error::{Error, Result};
+
+/// First eight bytes of every bundle.
+pub const MAGIC: &[u8; 8] = b"SHLFWISE";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 24;
+const ENTRY_LEN: usize = 24;
+const TRAILER_LEN: usize = 4;
+/// Upper bound on sections, so a corrupt count cannot drive a huge loop.
+const MAX_SECTIONS: u32 = 1024;
+
+/// A validated bundle: its sections, by name, borrowed from the input bytes.
+#[derive(Debug, Clone)]
+pub struct Container<'a> {
+    sections: Vec<(String, u64, &'a [u8])>,
+}
+
+impl<'a> Container<'a> {
+    /// Validates `bytes` (magic, version, length, checksum, section bounds) without copying.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self> {
+        let head = bytes.get(..8).unwrap_or(bytes);
+        if head != MAGIC {
+            return Err(Error::BadMagic {
+                expected: String::from_utf8_lossy(MAGIC).into_owned(),
+                found: String::from_utf8_lossy(head).into_owned(),
+            });
+        }
+        let mut r = Reader::new(bytes, 0, "header");
+        r.take(8, "magic")?;
+        let version = r.u32("format version")?;
+        if version != FORMAT_VERSION {
+            return Err(Error::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+        }
+        let count = r.u32("section count")?;
+        let total = r.u64("total length")?;
+        if (bytes.len() as u64) < total {
+            return Err(Error::Truncated {
+                what: "bundle".into(),
+                offset: 0,
+                needed: total,
+                available: bytes.len() as u64,
+            });
+        }
+        if (bytes.len() as u64) > total {
+            return Err(Error::Corrupt(format!(
+                "{} trailing bytes after the declared end ({} bytes)",
+                bytes.len() as u64 - total,
+                total
+            )));
+        }
+        if count > MAX_SECTIONS {
+            return Err(Error::Corrupt(format!("section count {count} exceeds {MAX_SECTIONS}")));
+        }
+        let table_end = HEADER_LEN + ENTRY_LEN * count as usize;
+        if bytes.len() < table_end + TRAILER_LEN {
+            return Err(Error::Truncated {
+                what: "section table".into(),
+                offset: HEADER_LEN as u64,
+                needed: (table_end + TRAILER_LEN) as u64,
+                available: bytes.len() as u64,
+            });
+        }
+        let body_end = bytes.len() - TRAILER_LEN;
+        let stored = u32::from_le_bytes([bytes[body_end], bytes[body_end + 1], bytes[body_end + 2], bytes[body_end + 3]]);
+        let computed = crc32fast::hash(&bytes[..body_end]);
+        if stored != computed {
+            return Err(Error::ChecksumMismatch { stored, computed });
+        }
+        let mut sections = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let name_raw = r.take(8, "section name")?;
+            let name_len = name_raw.iter().position(|b| *b == 0).unwrap_or(8);
+            let name = std::str::from_utf8(&name_raw[..name_len])
+                .map_err(|_| Error::Corrupt(format!("section {i} has a non-ASCII name")))?
+                .to_string();
+            let offset = r.u64("section offset")?;
+            let len = r.u64("section length")?;
+            let end = offset.checked_add(len).ok_or_else(|| Error::Corrupt(format!("section '{name}' bounds overflow")))?;
+            if offset < table_end as u64 || end > body_end as u64 {
+                return Err(Error::Corrupt(format!(
+                    "section '{name}' spans bytes {offset}..{end}, outside the payload area {table_end}..{body_end}"
+                )));
+            }
+            if sections.iter().any(|(n, _, _)| *n == name) {
+                return Err(Error::Corrupt(format!("section '{name}' appears twice")));
+            }
+            sections.push((name, offset, &bytes[offset as usize..end as usize]));
+        }
+        Ok(Self { sections })
+    }
+
+    /// The names of all sections, in file order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.sections.iter().map(|(n, _, _)| n.as_str())
+    }
+
+    /// A reader over section `name`, if present.
+    pub fn get(&self, name: &'static str) -> Option<Reader<'a>> {
+        self.sections.iter().find(|(n, _, _)| n == name).map(|(_, off, b)| Reader::new(b, *off, name))
+    }
+
+    /// A reader over section `name`, or [`Error::MissingSection`].
+    pub fn require(&self, name: &'static str) -> Result<Reader<'a>> {
+        self.get(name).ok_or_else(|| Error::MissingSection(name.into()))
+    }
+
+    /// Sizes of all sections, for `inspect`.
+    pub fn sizes(&self) -> Vec<(String, usize)> {
+        self.sections.iter().map(|(n, _, b)| (n.clone(), b.len())).collect()
+    }
+}
+
+/// Assembles sections into a checksummed bundle.
+#[derive(Debug, Default)]
+pub struct ContainerWriter {
+    sections: Vec<(&'static str, Vec<u8>)>,
+}
+
+impl ContainerWriter {
+    /// An empty bundle.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a section; names are at most 8 ASCII bytes and unique.
+    pub fn section(&mut self, name: &'static str, payload: Vec<u8>) -> &mut Self {
+        assert!(name.len() <= 8 && name.is_ascii(), "section names are at most 8 ASCII bytes");
+        assert!(self.sections.iter().all(|(n, _)| *n != name), "duplicate section {name}");
+        self.sections.push((name, payload));
+        self
+    }
+
+    /// The finished bytes.
+    pub fn finish(&self) -> Vec<u8> {
+        let table_end = HEADER_LEN + ENTRY_LEN * self.sections.len();
+        let payload: usize = self.sections.iter().map(|(_, p)| p.len()).sum();
+        let total = table_end + payload + TRAILER_LEN;
+        let mut w = Writer::new();
+        w.raw(MAGIC);
+        w.u32(FORMAT_VERSION);
+        w.u32(self.sections.len() as u32);
+        w.u64(total as u64);
+        let mut offset = table_end as u64;
+        for (name, p) in &self.sections {
+            let mut padded = [0u8; 8];
+            padded[..name.len()].copy_from_slice(name.as_bytes());
+            w.raw(&padded);
+            w.u64(offset);
+            w.u64(p.len() as u64);
+            offset += p.len() as u64;
+        }
+        for (_, p) in &self.sections {
+            w.raw(p);
+        }
+        let mut bytes = w.into_bytes();
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend_from_slice(&crc.to_le_bytes());
+        bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        let mut c = ContainerWriter::new();
+        c.section("a", vec![1, 2, 3]).section("bb", vec![9; 10]);
+        c.finish()
+    }
+
+    #[test]
+    fn parses_what_it_writes() {
+        let bytes = sample();
+        let c = Container::parse(&bytes).unwrap();
+        assert_eq!(c.names().collect::<Vec<_>>(), vec!["a", "bb"]);
+        assert_eq!(c.require("bb").unwrap().remaining(), 10);
+        assert!(matches!(c.require("zz"), Err(Error::MissingSection(_))));
+    }
+
+    #[test]
+    fn every_truncation_and_every_bit_flip_is_an_error() {
+        let bytes = sample();
+        for len in 0..bytes.len() {
+            assert!(Container::parse(&bytes[..len]).is_err(), "prefix {len} accepted");
+        }
+        for i in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut b = bytes.clone();
+                b[i] ^= 1 << bit;
+                assert!(Container::parse(&b).is_err(), "flip at byte {i} bit {bit} accepted");
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The bundle: one versioned, checksummed binary file holding models and their metadata.
+//!
+//! [`container`] defines the byte layout (magic, version, section table, CRC-32);
+//! [`codec`] the bounds-checked primitives; [`recs`] the recommendation sections.
+//! Reading never panics: every malformed input is an [`Error`](crate::Error).
+
+pub mod codec;
+pub mod container;
+pub mod meta;
+pub mod recs;
+
+pub use container::{Container, ContainerWriter, FORMAT_VERSION, MAGIC};
+pub use meta::Metadata;
+
+/// A human-readable summary of any bundle's container (for `shelfwise inspect`).
+pub fn describe(bytes: &[u8]) -> crate::Result<Vec<(String, usize)>> {
+    Ok(Container::parse(bytes)?.sizes())
+}

@@ -1,0 +1,130 @@
+//! Recommendation sections: `meta`, `items`, `popular`, optional `catalog`, and one of
+//! `factors` (ALS) or `neighbrs` (item-item). No section holds user ids or user factors.
+
+use super::codec::{Reader, Writer};
+use super::{Container, ContainerWriter, Metadata};
+use crate::error::{Error, Result};
+use crate::recs::{Catalog, FactorModel, ItemIndex, NeighborModel, RecModel, Recommender, Scaling};
+
+const FACTOR_F32: u8 = 0;
+
+/// Serialises a recommender.
+pub fn write(rec: &Recommender) -> Vec<u8> {
+    let mut c = ContainerWriter::new();
+    let mut w = Writer::new();
+    rec.meta.encode(&mut w);
+    c.section("meta", w.into_bytes());
+
+    let mut w = Writer::new();
+    w.len(rec.items.len());
+    for id in rec.items.ids() {
+        w.str(id);
+    }
+    c.section("items", w.into_bytes());
+
+    let mut w = Writer::new();
+    w.f32s(&rec.popularity);
+    c.section("popular", w.into_bytes());
+
+    if let Some(cat) = &rec.catalog {
+        let mut w = Writer::new();
+        for t in &cat.titles {
+            w.str(t);
+        }
+        w.f32s(&cat.prices);
+        c.section("catalog", w.into_bytes());
+    }
+    match &rec.model {
+        RecModel::Factors(f) => {
+            let mut w = Writer::new();
+            w.u8(FACTOR_F32);
+            w.u32(f.k as u32);
+            w.f32(f.regularization);
+            w.f32(f.alpha);
+            w.u8(f.scaling.code());
+            w.len(f.gramian.len());
+            for g in &f.gramian {
+                w.f64(*g);
+            }
+            w.f32s(&f.item_factors);
+            c.section("factors", w.into_bytes());
+        }
+        RecModel::Neighbors(nb) => {
+            let mut w = Writer::new();
+            w.u32s(&nb.indptr);
+            w.u32s(&nb.indices);
+            w.f32s(&nb.weights);
+            c.section("neighbrs", w.into_bytes());
+        }
+        RecModel::Popular => {}
+    }
+    c.finish()
+}
+
+/// Parses and validates a recommender bundle.
+pub fn read(bytes: &[u8]) -> Result<Recommender> {
+    let c = Container::parse(bytes)?;
+    let mut r = c.require("meta")?;
+    let meta = Metadata::decode(&mut r)?;
+    r.finish()?;
+
+    let mut r = c.require("items")?;
+    let n = r.len(4, "item count")?;
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        ids.push(r.str("item id")?);
+    }
+    r.finish()?;
+    let items = ItemIndex::new(ids)?;
+
+    let mut r = c.require("popular")?;
+    let popularity = r.f32s("popularity")?;
+    r.finish()?;
+
+    let catalog = match c.get("catalog") {
+        Some(mut r) => {
+            let mut titles = Vec::with_capacity(n);
+            for _ in 0..n {
+                titles.push(r.str("title")?);
+            }
+            let prices = r.f32s("prices")?;
+            r.finish()?;
+            Some(Catalog { titles, prices })
+        }
+        None => None,
+    };
+
+    let model = if let Some(mut r) = c.get("factors") {
+        read_factors(&mut r)?
+    } else if let Some(mut r) = c.get("neighbrs") {
+        let nb = NeighborModel { indptr: r.u32s("row starts")?, indices: r.u32s("neighbour indices")?, weights: r.f32s("neighbour weights")? };
+        r.finish()?;
+        RecModel::Neighbors(nb)
+    } else {
+        RecModel::Popular
+    };
+    if meta.model != model.family() {
+        return Err(Error::Corrupt(format!("metadata says model '{}' but the sections hold '{}'", meta.model, model.family())));
+    }
+    Recommender::from_parts(items, catalog, popularity, model, meta)
+}
+
+fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
+    let dtype = r.u8("factor type")?;
+    if dtype != FACTOR_F32 {
+        return Err(Error::Corrupt(format!("unknown factor storage type {dtype}")));
+    }
+    let k = r.u32("factor count")? as usize;
+    let reg = r.f32("regularisation")?;
+    let alpha = r.f32("alpha")?;
+    let code = r.u8("scaling")?;
+    let scaling = Scaling::from_code(code).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
+    let g = r.len(8, "Gramian")?;
+    let mut gramian = Vec::with_capacity(g);
+    for _ in 0..g {
+        gramian.push(r.f64("Gramian")?);
+    }
+    let factors = r.f32s("item factors")?;
+    r.finish()?;
+    Ok(RecModel::Factors(FactorModel::new(k, factors, gramian, reg, alpha, scaling)?))
+}

@@ -1,0 +1,180 @@
+//! Arguments shared by several subcommands, and their conversion to library types.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport};
+use shelfwise::recs::Scaling;
+use shelfwise::rng::Rng;
+use shelfwise::train::{AlsParams, AutoParams, EaseParams, ModelChoice};
+
+use super::progress::Bars;
+
+/// Where the interaction log is and which columns mean what.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// CSV file (optionally gzip-compressed) with one interaction per row.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Column holding the user (customer) id.
+    #[arg(long)]
+    pub user_col: String,
+    /// Column holding the item (product) id.
+    #[arg(long)]
+    pub item_col: String,
+    /// Column holding a weight (quantity, rating); default: every row weighs 1.
+    #[arg(long)]
+    pub weight_col: Option<String>,
+    /// Column holding a timestamp (Unix seconds or a date).
+    #[arg(long)]
+    pub time_col: Option<String>,
+    /// Column holding the item title (stored in the bundle's catalogue).
+    #[arg(long)]
+    pub title_col: Option<String>,
+    /// Column holding the item price (stored in the bundle's catalogue).
+    #[arg(long)]
+    pub price_col: Option<String>,
+    /// Field separator.
+    #[arg(long, default_value = ",")]
+    pub sep: char,
+    /// Skip malformed rows (they are counted and the first ones shown) instead of stopping.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+impl InputArgs {
+    /// Reads the log, printing a summary to stderr.
+    pub fn read(&self, bars: &Bars) -> anyhow::Result<Interactions> {
+        if !self.sep.is_ascii() {
+            bail!("--sep must be a single ASCII character, got {:?}", self.sep);
+        }
+        let cols = Columns {
+            user: self.user_col.clone(),
+            item: self.item_col.clone(),
+            weight: self.weight_col.clone(),
+            time: self.time_col.clone(),
+            title: self.title_col.clone(),
+            price: self.price_col.clone(),
+        };
+        let opts = ReadOptions { skip_bad_rows: self.skip_bad_rows, delimiter: self.sep as u8, ..ReadOptions::default() };
+        let spinner = bars.spinner(&format!("reading {}", self.input.display()));
+        let (data, report) = Interactions::read_csv(&self.input, &cols, &opts, &|n| spinner.set_message(format!("reading {}: {n} rows", self.input.display())))
+            .with_context(|| format!("reading {}", self.input.display()))?;
+        spinner.finish_and_clear();
+        print_read_report(&data, &report);
+        Ok(data)
+    }
+}
+
+fn print_read_report(data: &Interactions, r: &ReadReport) {
+    eprintln!(
+        "read {} rows: kept {}, skipped {} malformed, merged {} duplicate (user, item) rows",
+        r.rows_read, r.rows_kept, r.rows_skipped, r.duplicates_merged
+    );
+    for e in &r.examples {
+        eprintln!("  skipped: {e}");
+    }
+    if r.rows_skipped > r.examples.len() as u64 {
+        eprintln!("  … and {} more skipped rows", r.rows_skipped - r.examples.len() as u64);
+    }
+    eprintln!(
+        "{} users × {} items, {} interactions, density {:.4}%",
+        data.n_users(),
+        data.n_items(),
+        data.len(),
+        data.density() * 100.0
+    );
+}
+
+/// Model families on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Implicit ALS (latent factors, exact fold-in on the device).
+    Als,
+    /// EASE item-item, pruned to the strongest neighbours.
+    Ease,
+    /// Popularity baseline.
+    Popular,
+    /// Validation search over all families.
+    Auto,
+}
+
+/// Weight scalings on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalingArg {
+    /// Confidence grows linearly with the weight.
+    Linear,
+    /// Confidence grows with ln(1 + weight).
+    Log,
+}
+
+/// Hyperparameters; each applies to the families named in its help.
+#[derive(Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Model family.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub model: Family,
+    /// ALS: latent factors.
+    #[arg(long, default_value_t = 64)]
+    pub factors: usize,
+    /// ALS: iterations.
+    #[arg(long, default_value_t = 15)]
+    pub iterations: usize,
+    /// ALS: L2 regularisation.
+    #[arg(long, default_value_t = 0.1)]
+    pub regularization: f32,
+    /// ALS: confidence scale alpha (c = 1 + alpha * s(w)).
+    #[arg(long, default_value_t = 10.0)]
+    pub alpha: f32,
+    /// ALS: weight scaling s.
+    #[arg(long, value_enum, default_value = "linear")]
+    pub scaling: ScalingArg,
+    /// EASE: L2 regularisation lambda.
+    #[arg(long, default_value_t = 250.0)]
+    pub lambda: f64,
+    /// EASE: neighbours kept per item.
+    #[arg(long, default_value_t = 100)]
+    pub neighbors: usize,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Random seed (a number, or "random" for one from the OS).
+    #[arg(long, default_value = "42")]
+    pub seed: String,
+}
+
+impl ModelArgs {
+    /// The seed as a number.
+    pub fn seed(&self) -> anyhow::Result<u64> {
+        if self.seed == "random" {
+            let s = Rng::os_seed()?;
+            eprintln!("seed: {s}");
+            return Ok(s);
+        }
+        self.seed.parse().with_context(|| format!("--seed must be a whole number or \"random\", got {:?}", self.seed))
+    }
+
+    /// The library's description of the chosen model.
+    pub fn choice(&self) -> anyhow::Result<ModelChoice> {
+        let seed = self.seed()?;
+        Ok(match self.model {
+            Family::Als => ModelChoice::Als(
+                AlsParams::new()
+                    .factors(self.factors)
+                    .iterations(self.iterations)
+                    .regularization(self.regularization)
+                    .alpha(self.alpha)
+                    .scaling(match self.scaling {
+                        ScalingArg::Linear => Scaling::Linear,
+                        ScalingArg::Log => Scaling::Log,
+                    })
+                    .threads(self.threads)
+                    .seed(seed),
+            ),
+            Family::Ease => ModelChoice::Ease(EaseParams::new().lambda(self.lambda).neighbors(self.neighbors).threads(self.threads)),
+            Family::Popular => ModelChoice::Popular,
+            Family::Auto => ModelChoice::Auto(AutoParams { seed, threads: self.threads, als_iterations: self.iterations, ..AutoParams::default() }),
+        })
+    }
+}

@@ -1,0 +1,56 @@
+//! `shelfwise inspect FILE.bundle`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use shelfwise::Recommender;
+
+/// Arguments of `inspect`.
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// The bundle to describe.
+    bundle: PathBuf,
+}
+
+/// Prints the container's sections, then the model's metadata.
+pub fn run(a: InspectArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
+    let sections = shelfwise::bundle::describe(&bytes).with_context(|| format!("{} is not a valid bundle", a.bundle.display()))?;
+    println!("{}: {} bytes, format version {}, checksum ok", a.bundle.display(), bytes.len(), shelfwise::bundle::FORMAT_VERSION);
+    println!("sections:");
+    for (name, len) in sections {
+        println!("  {name:<10} {len:>12} bytes");
+    }
+    let rec = Recommender::from_bytes(&bytes)?;
+    let info = rec.info();
+    let m = &info.metadata;
+    println!("model:       {}", info.model);
+    println!("written by:  {}", m.created_by);
+    println!("items:       {}", info.items);
+    if let Some(k) = info.factors {
+        println!("factors:     {k}");
+    }
+    if let Some(n) = info.neighbors {
+        println!("neighbours:  {n}");
+    }
+    println!("catalogue:   {}", if info.has_catalog { "titles and prices" } else { "ids only" });
+    if let Some(t) = &m.trained_until {
+        println!("trained until {t}");
+    }
+    for (k, v) in &m.counts {
+        println!("  trained on {v} {k}");
+    }
+    for (k, v) in &m.params {
+        println!("  param  {k:<16} {v}");
+    }
+    for (k, v) in &m.metrics {
+        println!("  metric {k:<28} {v:.4}");
+    }
+    for n in &m.notes {
+        println!("  note   {n}");
+    }
+    let top: Vec<String> = rec.popular(&shelfwise::RecommendOptions::top(5))?.into_iter().map(|s| s.item).collect();
+    println!("most popular: {}", top.join(", "));
+    Ok(())
+}

@@ -1,0 +1,42 @@
+//! Argument parsing and dispatch. One file per subcommand; `anyhow` is used here only.
+
+mod args;
+mod eval;
+mod inspect;
+mod progress;
+mod recommend;
+mod train;
+
+use clap::{Parser, Subcommand};
+
+/// shelfwise: train storefront models natively, ship a bundle, score on the shopper's device.
+#[derive(Parser, Debug)]
+#[command(name = "shelfwise", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Train a model and write a bundle.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
+    /// Evaluate a model family on a held-out split.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+    /// Print what a bundle contains.
+    Inspect(inspect::InspectArgs),
+    /// Recommend for every user of a history file (the same code path as the browser).
+    Recommend(recommend::RecommendArgs),
+}
+
+/// Parses the command line and runs the subcommand.
+pub fn run() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Train(t) => train::run(t),
+        Command::Eval(e) => eval::run(e),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Recommend(a) => recommend::run(a),
+    }
+}

@@ -1,0 +1,81 @@
+//! `shelfwise recommend`: fold every user of a history file in and write their top-k.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use shelfwise::data::{Columns, Interactions, ReadOptions};
+use shelfwise::{RecommendOptions, Recommender};
+
+/// Arguments of `recommend`.
+#[derive(Args, Debug)]
+pub struct RecommendArgs {
+    /// The bundle to score with.
+    #[arg(long)]
+    model: PathBuf,
+    /// CSV of histories: one (user, item[, weight]) per row, in the order events happened.
+    #[arg(long)]
+    histories: PathBuf,
+    /// User column of the histories file.
+    #[arg(long)]
+    user_col: String,
+    /// Item column of the histories file.
+    #[arg(long)]
+    item_col: String,
+    /// Optional weight column (default 1 per row).
+    #[arg(long)]
+    weight_col: Option<String>,
+    /// Recommendations per user.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Output CSV (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Writes `user,item,rank,score` rows, users in first-seen order.
+pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
+    let rec = Recommender::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
+    let cols = Columns { user: a.user_col, item: a.item_col, weight: a.weight_col, ..Columns::default() };
+    let (hist, _) = Interactions::read_csv(&a.histories, &cols, &ReadOptions::default(), &|_| {})?;
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); hist.n_users()];
+    for r in 0..hist.len() {
+        rows_of[hist.user[r] as usize].push(r);
+    }
+    let opts = RecommendOptions::top(a.k);
+    let mut out: Box<dyn Write> = match &a.out {
+        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    writeln!(out, "user,item,rank,score")?;
+    let mut unknown: HashMap<String, usize> = HashMap::new();
+    for (u, rows) in rows_of.iter().enumerate() {
+        // Rows are in the file's order of first appearance within the user.
+        let history: Vec<(&str, f32)> = rows.iter().map(|r| (hist.items[hist.item[*r] as usize].as_str(), hist.weight[*r])).collect();
+        let recs = rec.recommend(&history, &opts).with_context(|| format!("user {}", hist.users[u]))?;
+        for id in recs.unknown {
+            *unknown.entry(id).or_default() += 1;
+        }
+        for (rank, s) in recs.items.iter().enumerate() {
+            writeln!(out, "{},{},{},{}", csv_field(&hist.users[u]), csv_field(&s.item), rank + 1, s.score)?;
+        }
+    }
+    out.flush()?;
+    if !unknown.is_empty() {
+        let mut ids: Vec<_> = unknown.keys().cloned().collect();
+        ids.sort();
+        eprintln!("skipped {} item ids not in the model: {}", ids.len(), ids.iter().take(10).cloned().collect::<Vec<_>>().join(", "));
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,62 @@
+//! Native-only data ingestion: CSV/gzip logs with line/column errors, id interning, CSR rows.
+
+pub mod interactions;
+pub mod source;
+pub mod time;
+
+pub use interactions::{Columns, Interactions, ReadOptions, ReadReport};
+
+/// Compressed sparse rows: row `r` holds `idx[indptr[r]..indptr[r+1]]` with values `val[..]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Csr {
+    /// Row starts (`rows + 1` entries).
+    pub indptr: Vec<usize>,
+    /// Column indices, sorted within each row.
+    pub idx: Vec<u32>,
+    /// Values.
+    pub val: Vec<f32>,
+}
+
+impl Csr {
+    /// Groups `(row[k], col[k], val[k])` triples into `rows` rows, columns sorted per row.
+    pub fn build(rows: usize, row: &[u32], col: &[u32], val: &[f32]) -> Self {
+        let mut indptr = vec![0usize; rows + 1];
+        for r in row {
+            indptr[*r as usize + 1] += 1;
+        }
+        for r in 0..rows {
+            indptr[r + 1] += indptr[r];
+        }
+        let mut next = indptr.clone();
+        let mut idx = vec![0u32; row.len()];
+        let mut v = vec![0f32; row.len()];
+        for k in 0..row.len() {
+            let r = row[k] as usize;
+            idx[next[r]] = col[k];
+            v[next[r]] = val[k];
+            next[r] += 1;
+        }
+        for r in 0..rows {
+            let (s, e) = (indptr[r], indptr[r + 1]);
+            let mut pairs: Vec<(u32, f32)> = idx[s..e].iter().copied().zip(v[s..e].iter().copied()).collect();
+            pairs.sort_by_key(|p| p.0);
+            for (k, (c, x)) in pairs.into_iter().enumerate() {
+                idx[s + k] = c;
+                v[s + k] = x;
+            }
+        }
+        Self { indptr, idx, val: v }
+    }
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.indptr.len() - 1
+    }
+    /// Column indices of row `r`.
+    pub fn cols(&self, r: usize) -> &[u32] {
+        &self.idx[self.indptr[r]..self.indptr[r + 1]]
+    }
+    /// Values of row `r`.
+    pub fn vals(&self, r: usize) -> &[f32] {
+        &self.val[self.indptr[r]..self.indptr[r + 1]]
+    }
+}

@@ -1,0 +1,97 @@
+//! Timestamps found in shop exports, parsed to Unix seconds (UTC, no time zones).
+
+/// Parses `1700000000` (Unix seconds), `2011-12-09 12:50[:00]`, `2011-12-09T12:50:00`,
+/// `2011-12-09`, or `12/9/2011 12:50` (month/day/year, as Excel exports write it).
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(v) = s.parse::<i64>() {
+        return Some(v);
+    }
+    if let Ok(v) = s.parse::<f64>() {
+        return v.is_finite().then_some(v as i64);
+    }
+    let (date, time) = match s.find([' ', 'T']) {
+        Some(p) => (&s[..p], s[p + 1..].trim()),
+        None => (s, ""),
+    };
+    let (y, m, d) = if date.contains('-') {
+        let mut it = date.split('-');
+        (num(it.next())?, num(it.next())?, num(it.next())?)
+    } else if date.contains('/') {
+        let mut it = date.split('/');
+        let (m, d, y) = (num(it.next())?, num(it.next())?, num(it.next())?);
+        (y, m, d)
+    } else {
+        return None;
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let time = time.trim_end_matches('Z');
+    let mut secs = 0i64;
+    if !time.is_empty() {
+        let mut it = time.split(':');
+        let h = num(it.next())?;
+        let mi = num(it.next())?;
+        let sec = match it.next() {
+            Some(x) => x.split('.').next()?.parse::<i64>().ok()?,
+            None => 0,
+        };
+        if h > 23 || mi > 59 || sec > 60 {
+            return None;
+        }
+        secs = h * 3600 + mi * 60 + sec;
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + secs)
+}
+
+fn num(s: Option<&str>) -> Option<i64> {
+    s?.trim().parse().ok()
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn format_timestamp(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_common_shapes() {
+        assert_eq!(parse_timestamp("964982703"), Some(964_982_703));
+        assert_eq!(parse_timestamp("1970-01-02"), Some(86_400));
+        let a = parse_timestamp("2011-12-09 12:50:00").unwrap();
+        assert_eq!(parse_timestamp("12/9/2011 12:50"), Some(a));
+        assert_eq!(parse_timestamp("2011-12-09T12:50:00Z"), Some(a));
+        assert_eq!(format_timestamp(a), "2011-12-09T12:50:00Z");
+        assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp("2011-13-01"), None);
+    }
+}

@@ -1,0 +1,140 @@
+//! One error type for the whole crate. Every variant names the offending value.
+
+use std::fmt;
+
+/// Result alias used throughout shelfwise.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where in a tabular input a problem was found (1-based line, column name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// File path (or `<memory>` for in-memory inputs).
+    pub file: String,
+    /// 1-based line number in the file, counting the header.
+    pub line: u64,
+    /// Column name from the header.
+    pub column: String,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{} column '{}'", self.file, self.line, self.column)
+    }
+}
+
+/// Everything that can go wrong in shelfwise, with the value that caused it.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not a shelfwise bundle (bad magic).
+    #[error("not a shelfwise bundle: expected magic {expected:?}, found {found:?}")]
+    BadMagic {
+        /// The magic every bundle starts with.
+        expected: String,
+        /// What the input started with.
+        found: String,
+    },
+    /// The bundle was written by an incompatible format version.
+    #[error("unsupported bundle format version {found} (this build reads version {supported})")]
+    UnsupportedVersion {
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// The bundle ends before a structure it announces.
+    #[error("truncated bundle: {what} needs {needed} bytes at offset {offset}, only {available} available")]
+    Truncated {
+        /// The structure being read.
+        what: String,
+        /// Byte offset of the structure.
+        offset: u64,
+        /// Bytes it needs.
+        needed: u64,
+        /// Bytes left.
+        available: u64,
+    },
+    /// The checksum over the bundle does not match: the file is corrupt.
+    #[error("corrupt bundle: checksum mismatch (stored {stored:#010x}, computed {computed:#010x})")]
+    ChecksumMismatch {
+        /// Checksum stored in the file.
+        stored: u32,
+        /// Checksum of the bytes read.
+        computed: u32,
+    },
+    /// A bundle structure is internally inconsistent.
+    #[error("corrupt bundle: {0}")]
+    Corrupt(String),
+    /// A section the model needs is absent.
+    #[error("bundle has no '{0}' section")]
+    MissingSection(String),
+    /// An item id is not in the model's catalogue.
+    #[error("unknown item id '{0}'")]
+    UnknownItem(String),
+    /// A parameter is out of its valid range.
+    #[error("invalid parameter {name} = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: String,
+        /// Offending value, as text.
+        value: String,
+        /// What is allowed.
+        reason: String,
+    },
+    /// A row of a CSV input could not be parsed.
+    #[error("{location}: {reason} (value {value:?})")]
+    BadRow {
+        /// Where.
+        location: Location,
+        /// The raw value.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A column named by the caller is not in the header.
+    #[error("{file}: no column '{column}' in header {header:?}")]
+    MissingColumn {
+        /// File path.
+        file: String,
+        /// Requested column.
+        column: String,
+        /// The header that was found.
+        header: Vec<String>,
+    },
+    /// Input has nothing to train or score on.
+    #[error("empty input: {0}")]
+    Empty(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {message}")]
+    Io {
+        /// File path.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A numeric failure (e.g. a matrix that cannot be factorised).
+    #[error("numerical failure: {0}")]
+    Numerical(String),
+    /// A value has the wrong type or is not finite.
+    #[error("invalid value for '{field}': {value} ({reason})")]
+    InvalidValue {
+        /// Field name.
+        field: String,
+        /// The value as text.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidParameter`].
+    pub fn param(name: &str, value: impl fmt::Display, reason: &str) -> Self {
+        Error::InvalidParameter { name: name.into(), value: value.to_string(), reason: reason.into() }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl AsRef<std::path::Path>, err: impl fmt::Display) -> Self {
+        Error::Io { path: path.as_ref().display().to_string(), message: err.to_string() }
+    }
+}

@@ -1,0 +1,99 @@
+//! Train/test splits of an interaction log, and evaluation of a recommender on them.
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
+use super::{score_user, RankingReport};
+use crate::data::Interactions;
+use crate::error::{Error, Result};
+use crate::recs::{RecommendOptions, Recommender};
+use crate::rng::Rng;
+
+/// How to hold out interactions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Split {
+    /// Each interaction goes to test with probability `test_fraction`.
+    Random {
+        /// Share of interactions held out (0 < f < 1).
+        test_fraction: f64,
+    },
+    /// Each user's latest interaction (by time) is held out; users with one interaction stay in train.
+    LeaveLastOut,
+}
+
+impl Split {
+    /// Splits `data` into (train, test) with `seed`; both share `data`'s id spaces.
+    pub fn apply(self, data: &Interactions, seed: u64) -> Result<(Interactions, Interactions)> {
+        let mut rng = Rng::new(seed);
+        let (mut train, mut test) = (Vec::new(), Vec::new());
+        match self {
+            Split::Random { test_fraction } => {
+                if !(test_fraction > 0.0 && test_fraction < 1.0) {
+                    return Err(Error::param("test_fraction", test_fraction, "must be between 0 and 1"));
+                }
+                for r in 0..data.len() {
+                    if rng.f64() < test_fraction {
+                        test.push(r)
+                    } else {
+                        train.push(r)
+                    }
+                }
+            }
+            Split::LeaveLastOut => {
+                if !data.has_time() {
+                    return Err(Error::param("split", "leave-last-out", "needs a time column"));
+                }
+                let by_user = data.by_user();
+                let _ = &mut rng;
+                let mut rows: Vec<Vec<usize>> = vec![Vec::new(); data.n_users()];
+                for r in 0..data.len() {
+                    rows[data.user[r] as usize].push(r);
+                }
+                for (u, rs) in rows.iter().enumerate() {
+                    if by_user.cols(u).len() < 2 {
+                        train.extend(rs);
+                        continue;
+                    }
+                    // Latest time; ties broken by the later row, deterministically.
+                    let last = *rs.iter().max_by_key(|r| (data.time[**r], **r)).unwrap_or(&rs[0]);
+                    for r in rs {
+                        if *r == last {
+                            test.push(*r)
+                        } else {
+                            train.push(*r)
+                        }
+                    }
+                }
+            }
+        }
+        Ok((data.select(&train), data.select(&test)))
+    }
+}
+
+/// Evaluates `rec` by folding each test user's *training* history in through the runtime
+/// (exactly as a page would) and ranking with the history excluded.
+pub fn evaluate(rec: &Recommender, train: &Interactions, test: &Interactions, k: usize) -> Result<RankingReport> {
+    let train_rows = train.by_user();
+    let test_rows = test.by_user();
+    let users: Vec<usize> = (0..test.n_users()).filter(|u| !test_rows.cols(*u).is_empty() && !train_rows.cols(*u).is_empty()).collect();
+    let opts = RecommendOptions::top(k);
+    let results: Vec<Result<(super::UserMetrics, Vec<String>)>> = users
+        .par_iter()
+        .map(|&u| {
+            let history: Vec<(&str, f32)> = train_rows.cols(u).iter().zip(train_rows.vals(u)).map(|(i, w)| (train.items[*i as usize].as_str(), *w)).collect();
+            let recs = rec.recommend(&history, &opts)?;
+            let relevant: HashSet<&str> = test_rows.cols(u).iter().map(|i| test.items[*i as usize].as_str()).collect();
+            let ranked: Vec<&str> = recs.items.iter().map(|s| s.item.as_str()).collect();
+            Ok((score_user(&ranked, &relevant, k), recs.items.into_iter().map(|s| s.item).collect()))
+        })
+        .collect();
+    let mut per_user = Vec::with_capacity(results.len());
+    let mut distinct: HashSet<String> = HashSet::new();
+    for r in results {
+        let (m, items) = r?;
+        per_user.push(m);
+        distinct.extend(items);
+    }
+    Ok(RankingReport::from_users(k, &per_user, distinct.len(), rec.items().len()))
+}

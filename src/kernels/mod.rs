@@ -1,0 +1,7 @@
+//! Numeric kernels shared by training and the runtime: dot products and top-k selection.
+
+pub mod dot;
+pub mod topk;
+
+pub use dot::{dot, score_rows};
+pub use topk::{top_k, top_k_sparse, Hit};

@@ -1,0 +1,103 @@
+//! Top-k selection with deterministic tie-breaking (higher score first, then lower index).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// One selected candidate: item index and score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    /// Index into the catalogue.
+    pub index: u32,
+    /// Model score.
+    pub score: f32,
+}
+
+/// Heap entry ordered so that the heap's maximum is the *worst* kept hit.
+#[derive(PartialEq)]
+struct Worst(Hit);
+impl Eq for Worst {}
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        better(&self.0, &other.0)
+    }
+}
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `Less` when `a` ranks before `b`. NaN ranks last.
+fn better(a: &Hit, b: &Hit) -> Ordering {
+    let (sa, sb) = (nan_low(a.score), nan_low(b.score));
+    sb.partial_cmp(&sa).unwrap_or(Ordering::Equal).then(a.index.cmp(&b.index))
+}
+
+fn nan_low(x: f32) -> f32 {
+    if x.is_nan() {
+        f32::NEG_INFINITY
+    } else {
+        x
+    }
+}
+
+/// The `k` best of `scores` among indices where `keep(i)` holds, best first.
+pub fn top_k(scores: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<Hit> {
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
+    let mut threshold = f32::NEG_INFINITY;
+    for (i, &s) in scores.iter().enumerate() {
+        let s = nan_low(s);
+        // Fast reject: a full heap only admits strictly better scores (ties keep the lower index).
+        if heap.len() == k && s <= threshold {
+            continue;
+        }
+        let i = i as u32;
+        if !keep(i) {
+            continue;
+        }
+        heap.push(Worst(Hit { index: i, score: s }));
+        if heap.len() > k {
+            heap.pop();
+        }
+        if heap.len() == k {
+            threshold = heap.peek().map_or(f32::NEG_INFINITY, |w| w.0.score);
+        }
+    }
+    let mut out: Vec<Hit> = heap.into_iter().map(|w| w.0).collect();
+    out.sort_by(better);
+    out
+}
+
+/// Top-k over an explicit candidate list of `(index, score)` pairs, best first.
+pub fn top_k_sparse(candidates: impl IntoIterator<Item = Hit>, k: usize) -> Vec<Hit> {
+    let mut all: Vec<Hit> = candidates.into_iter().collect();
+    all.sort_by(better);
+    all.truncate(k);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_best_with_index_tie_break() {
+        let s = [0.5, 0.9, 0.9, f32::NAN, 0.1, 0.7];
+        let hits = top_k(&s, 3, |_| true);
+        let idx: Vec<u32> = hits.iter().map(|h| h.index).collect();
+        assert_eq!(idx, vec![1, 2, 5]);
+        let hits = top_k(&s, 2, |i| i != 1);
+        assert_eq!(hits.iter().map(|h| h.index).collect::<Vec<_>>(), vec![2, 5]);
+        assert_eq!(top_k(&s, 10, |_| true).len(), 6);
+    }
+
+    #[test]
+    fn equal_scores_keep_lowest_indices() {
+        let s = [1.0f32; 100];
+        let hits = top_k(&s, 3, |_| true);
+        assert_eq!(hits.iter().map(|h| h.index).collect::<Vec<_>>(), vec![0, 1, 2]);
+    }
+}

@@ -1,0 +1,50 @@
+//! # shelfwise
+//!
+//! On-device storefront personalisation. A native build trains models from a shop's own data
+//! and writes a compact, checksummed *bundle*; the same crate compiled to WebAssembly loads the
+//! bundle inside the page and ranks products from the shopper's on-device history, so that
+//! history never leaves the browser.
+//!
+//! Scoring is two steps: fold the history into a user representation, then rank.
+//!
+//! ```
+//! use shelfwise::recs::{Recommender, RecommendOptions};
+//! # fn main() -> shelfwise::Result<()> {
+//! # #[cfg(all(feature = "train", not(target_arch = "wasm32")))] {
+//! use shelfwise::data::Interactions;
+//! use shelfwise::train::{AlsParams, train_recommender, ModelChoice};
+//!
+//! // Three shoppers' baskets: (user, item, weight).
+//! let log = [("u1", "mug", 1.0), ("u1", "tea", 1.0), ("u2", "mug", 1.0),
+//!            ("u2", "tea", 2.0), ("u3", "mug", 1.0), ("u3", "spoon", 1.0)];
+//! let data = Interactions::from_triples(log.iter().map(|(u, i, w)| (*u, *i, *w as f32)))?;
+//! let model = train_recommender(&data, &ModelChoice::Als(AlsParams::new().factors(4).seed(7)), None)?;
+//!
+//! // Ship the bytes; load them anywhere (natively or in wasm).
+//! let bytes = model.to_bytes();
+//! let rec = Recommender::from_bytes(&bytes)?;
+//! let recs = rec.recommend(&[("mug", 1.0)], &RecommendOptions::top(2))?;
+//! assert!(recs.items.iter().all(|s| s.item != "mug"));
+//! assert_eq!(recs.items.len(), 2);
+//! # }
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod bundle;
+pub mod error;
+pub mod eval;
+pub mod kernels;
+pub mod recs;
+pub mod rng;
+
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+pub mod data;
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+pub mod train;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, Location, Result};
+pub use recs::{RecommendOptions, Recommender};

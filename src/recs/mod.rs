@@ -1,0 +1,13 @@
+//! Recommendations at runtime: item index, factor and item-item models, the [`Recommender`].
+
+pub mod catalog;
+pub mod factors;
+pub mod items;
+pub mod neighbors;
+pub mod recommender;
+
+pub use catalog::{Catalog, CatalogEntry};
+pub use factors::{FactorModel, Scaling};
+pub use items::ItemIndex;
+pub use neighbors::NeighborModel;
+pub use recommender::{ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, UserState, MAX_K};

@@ -1,0 +1,55 @@
+//! Sparse item-item model (EASE, pruned): `score_j = Σ_{i ∈ history} w_i · B[i][j]`.
+
+use crate::error::{Error, Result};
+use crate::kernels::Hit;
+
+/// Row-compressed item-item weights: row `i` lists the items `i` points to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NeighborModel {
+    /// Row starts, `n_items + 1` entries.
+    pub indptr: Vec<u32>,
+    /// Column (neighbour) indices.
+    pub indices: Vec<u32>,
+    /// Weights `B[i][j]`.
+    pub weights: Vec<f32>,
+}
+
+impl NeighborModel {
+    /// Checks shape invariants against a catalogue of `n_items`.
+    pub fn validate(&self, n_items: usize) -> Result<()> {
+        if self.indptr.len() != n_items + 1 {
+            return Err(Error::Corrupt(format!("neighbour index has {} row starts for {n_items} items", self.indptr.len())));
+        }
+        if self.indices.len() != self.weights.len() {
+            return Err(Error::Corrupt("neighbour indices and weights differ in length".into()));
+        }
+        if self.indptr[0] != 0 || *self.indptr.last().unwrap_or(&0) as usize != self.indices.len() {
+            return Err(Error::Corrupt("neighbour row starts do not span the entries".into()));
+        }
+        if self.indptr.windows(2).any(|w| w[0] > w[1]) {
+            return Err(Error::Corrupt("neighbour row starts decrease".into()));
+        }
+        if let Some(bad) = self.indices.iter().find(|j| **j as usize >= n_items) {
+            return Err(Error::Corrupt(format!("neighbour index {bad} is outside the {n_items} items")));
+        }
+        if self.weights.iter().any(|w| !w.is_finite()) {
+            return Err(Error::Corrupt("neighbour weight is not finite".into()));
+        }
+        Ok(())
+    }
+
+    /// Neighbours of item `i` as hits.
+    pub fn row(&self, i: u32) -> impl Iterator<Item = Hit> + '_ {
+        let (s, e) = (self.indptr[i as usize] as usize, self.indptr[i as usize + 1] as usize);
+        self.indices[s..e].iter().zip(&self.weights[s..e]).map(|(j, w)| Hit { index: *j, score: *w })
+    }
+
+    /// Accumulates scores for a weighted history into `out` (zeroed by the caller).
+    pub fn scores(&self, history: &[(u32, f32)], out: &mut [f32]) {
+        for &(i, w) in history {
+            for h in self.row(i) {
+                out[h.index as usize] += w * h.score;
+            }
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The runtime recommender: load a bundle, fold a history in, rank the catalogue.
+//!
+//! Scoring is two steps: [`Recommender::fold_in`] turns a shopper's history into a
+//! [`UserState`]; [`Recommender::recommend_for`] ranks the catalogue for that state.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::{Catalog, CatalogEntry, FactorModel, ItemIndex, NeighborModel};
+use crate::bundle::Metadata;
+use crate::error::{Error, Result};
+use crate::kernels::{self, Hit};
+
+/// Which family scores the catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecModel {
+    /// Latent factors with exact fold-in (ALS).
+    Factors(FactorModel),
+    /// Sparse item-item weights (EASE).
+    Neighbors(NeighborModel),
+    /// Popularity only.
+    Popular,
+}
+
+impl RecModel {
+    /// Family name as stored in metadata.
+    pub fn family(&self) -> &'static str {
+        match self {
+            RecModel::Factors(_) => "als",
+            RecModel::Neighbors(_) => "ease",
+            RecModel::Popular => "popular",
+        }
+    }
+}
+
+/// Business rules for one request. Defaults: `k = 10`, history excluded, no lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecommendOptions {
+    /// How many items to return (1..=1000).
+    pub k: usize,
+    /// Item ids never to return (unknown ids are ignored).
+    pub exclude: Vec<String>,
+    /// When set, only these item ids may be returned.
+    pub include_only: Option<Vec<String>>,
+    /// Whether items in the history may be returned again (default: no).
+    pub include_history: bool,
+}
+
+impl Default for RecommendOptions {
+    fn default() -> Self {
+        Self { k: 10, exclude: Vec::new(), include_only: None, include_history: false }
+    }
+}
+
+/// Largest `k` a single request may ask for.
+pub const MAX_K: usize = 1000;
+
+impl RecommendOptions {
+    /// Options returning the top `k`.
+    pub fn top(k: usize) -> Self {
+        Self { k, ..Self::default() }
+    }
+    fn check(&self) -> Result<()> {
+        if self.k == 0 || self.k > MAX_K {
+            return Err(Error::param("k", self.k, "must be between 1 and 1000"));
+        }
+        Ok(())
+    }
+}
+
+/// One ranked item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    /// The shop's item id.
+    pub item: String,
+    /// Model score (higher is better; comparable within one response only).
+    pub score: f32,
+}
+
+/// A shopper folded into the model: step one of scoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserState {
+    /// Known history items with merged weights, in first-seen order.
+    pub history: Vec<(u32, f32)>,
+    /// Latent vector (factor models only).
+    pub vector: Option<Vec<f32>>,
+    /// History ids not in the catalogue (skipped, reported).
+    pub unknown: Vec<String>,
+}
+
+/// The answer to [`Recommender::recommend`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendations {
+    /// Ranked items, best first.
+    pub items: Vec<Scored>,
+    /// History ids that were not in the catalogue and were skipped.
+    pub unknown: Vec<String>,
+    /// True when nothing in the history was known and popularity was used instead.
+    pub fallback: bool,
+}
+
+/// A summary of a loaded model, for display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelInfo {
+    /// Model family.
+    pub model: String,
+    /// Number of items in the catalogue.
+    pub items: usize,
+    /// Latent factors (factor models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factors: Option<usize>,
+    /// Stored neighbour entries (item-item models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neighbors: Option<usize>,
+    /// Whether titles/prices are included.
+    pub has_catalog: bool,
+    /// Full metadata.
+    pub metadata: Metadata,
+}
+
+/// A loaded recommendation model. Holds catalogue data only: no user ids, no user factors.
+#[derive(Debug, Clone)]
+pub struct Recommender {
+    pub(crate) items: ItemIndex,
+    pub(crate) catalog: Option<Catalog>,
+    pub(crate) popularity: Vec<f32>,
+    pub(crate) model: RecModel,
+    pub(crate) meta: Metadata,
+}
+
+impl Recommender {
+    /// Assembles a recommender and checks that every part agrees on the catalogue size.
+    pub fn from_parts(items: ItemIndex, catalog: Option<Catalog>, popularity: Vec<f32>, model: RecModel, meta: Metadata) -> Result<Self> {
+        let n = items.len();
+        if popularity.len() != n {
+            return Err(Error::Corrupt(format!("{} popularity values for {n} items", popularity.len())));
+        }
+        if popularity.iter().any(|p| !p.is_finite()) {
+            return Err(Error::Corrupt("popularity value is not finite".into()));
+        }
+        if let Some(c) = &catalog {
+            if c.titles.len() != n || c.prices.len() != n {
+                return Err(Error::Corrupt(format!("catalogue has {} titles and {} prices for {n} items", c.titles.len(), c.prices.len())));
+            }
+        }
+        match &model {
+            RecModel::Factors(f) if f.n_items() != n => {
+                return Err(Error::Corrupt(format!("{} factor rows for {n} items", f.n_items())));
+            }
+            RecModel::Neighbors(nb) => nb.validate(n)?,
+            _ => {}
+        }
+        Ok(Self { items, catalog, popularity, model, meta })
+    }
+
+    /// Loads and validates a bundle.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        crate::bundle::recs::read(bytes)
+    }
+
+    /// Serialises to bundle bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::bundle::recs::write(self)
+    }
+
+    /// The item ids, in model order.
+    pub fn items(&self) -> &ItemIndex {
+        &self.items
+    }
+
+    /// The scoring model.
+    pub fn model(&self) -> &RecModel {
+        &self.model
+    }
+
+    /// Metadata stored with the model.
+    pub fn metadata(&self) -> &Metadata {
+        &self.meta
+    }
+
+    /// Mutable metadata (training records validation results here).
+    pub fn metadata_mut(&mut self) -> &mut Metadata {
+        &mut self.meta
+    }
+
+    /// Popularity per item (share of training users).
+    pub fn popularity(&self) -> &[f32] {
+        &self.popularity
+    }
+
+    /// Titles and prices, if the bundle has them.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.catalog.as_ref()
+    }
+
+    /// A summary for display.
+    pub fn info(&self) -> ModelInfo {
+        ModelInfo {
+            model: self.model.family().into(),
+            items: self.items.len(),
+            factors: match &self.model {
+                RecModel::Factors(f) => Some(f.k),
+                _ => None,
+            },
+            neighbors: match &self.model {
+                RecModel::Neighbors(n) => Some(n.indices.len()),
+                _ => None,
+            },
+            has_catalog: self.catalog.is_some(),
+            metadata: self.meta.clone(),
+        }
+    }
+
+    /// One catalogue entry.
+    pub fn entry(&self, index: u32) -> CatalogEntry {
+        let i = index as usize;
+        CatalogEntry {
+            item: self.items.id(index).to_string(),
+            title: self.catalog.as_ref().map(|c| c.titles[i].clone()).filter(|t| !t.is_empty()),
+            price: self.catalog.as_ref().map(|c| c.prices[i]).filter(|p| p.is_finite()),
+            popularity: self.popularity[i],
+        }
+    }
+
+    /// Step one: merges duplicates, skips and reports unknown ids, solves the user vector.
+    ///
+    /// Weights must be finite and positive (use 1.0 for a plain view or purchase).
+    pub fn fold_in<S: AsRef<str>>(&self, history: &[(S, f32)]) -> Result<UserState> {
+        let mut merged: Vec<(u32, f32)> = Vec::with_capacity(history.len());
+        let mut slot: HashMap<u32, usize> = HashMap::with_capacity(history.len());
+        let mut unknown = Vec::new();
+        for (id, w) in history {
+            let id = id.as_ref();
+            if !(w.is_finite() && *w > 0.0) {
+                return Err(Error::InvalidValue { field: format!("weight of '{id}'"), value: w.to_string(), reason: "must be a finite number > 0".into() });
+            }
+            match self.items.get(id) {
+                Some(i) => match slot.get(&i) {
+                    Some(&s) => merged[s].1 += w,
+                    None => {
+                        slot.insert(i, merged.len());
+                        merged.push((i, *w));
+                    }
+                },
+                None => {
+                    if !unknown.iter().any(|u: &String| u == id) {
+                        unknown.push(id.to_string());
+                    }
+                }
+            }
+        }
+        let vector = match &self.model {
+            RecModel::Factors(f) if !merged.is_empty() => Some(f.fold_in(&merged)?),
+            _ => None,
+        };
+        Ok(UserState { history: merged, vector, unknown })
+    }
+
+    /// Step two: ranks the catalogue for a folded-in shopper under `opts`.
+    pub fn recommend_for(&self, state: &UserState, opts: &RecommendOptions) -> Result<Vec<Scored>> {
+        opts.check()?;
+        let n = self.items.len();
+        let mut scores = vec![0f32; n];
+        if state.history.is_empty() {
+            scores.copy_from_slice(&self.popularity);
+        } else {
+            match &self.model {
+                RecModel::Factors(f) => match &state.vector {
+                    Some(x) => f.scores(x, &mut scores),
+                    None => return Err(Error::param("state", "no user vector", "fold the history in with this model")),
+                },
+                RecModel::Neighbors(nb) => nb.scores(&state.history, &mut scores),
+                RecModel::Popular => scores.copy_from_slice(&self.popularity),
+            }
+        }
+        let mut banned = vec![false; n];
+        if !opts.include_history {
+            for (i, _) in &state.history {
+                banned[*i as usize] = true;
+            }
+        }
+        for id in &opts.exclude {
+            if let Some(i) = self.items.get(id) {
+                banned[i as usize] = true;
+            }
+        }
+        if let Some(only) = &opts.include_only {
+            let allowed: HashSet<u32> = only.iter().filter_map(|id| self.items.get(id)).collect();
+            let hits = kernels::top_k(&scores, opts.k, |i| !banned[i as usize] && allowed.contains(&i));
+            return Ok(self.named(hits));
+        }
+        Ok(self.named(kernels::top_k(&scores, opts.k, |i| !banned[i as usize])))
+    }
+
+    /// Both steps for a history of `(item id, weight)` pairs.
+    pub fn recommend<S: AsRef<str>>(&self, history: &[(S, f32)], opts: &RecommendOptions) -> Result<Recommendations> {
+        let state = self.fold_in(history)?;
+        let items = self.recommend_for(&state, opts)?;
+        Ok(Recommendations { items, fallback: state.history.is_empty(), unknown: state.unknown })
+    }
+
+    /// Items most similar to `item` (cosine of factors, or the item-item row). Unknown ids are errors.
+    pub fn similar(&self, item: &str, k: usize) -> Result<Vec<Scored>> {
+        RecommendOptions::top(k).check()?;
+        let i = self.items.require(item)?;
+        match &self.model {
+            RecModel::Factors(f) => {
+                let mut s = vec![0f32; self.items.len()];
+                f.cosine_to(i, &mut s);
+                Ok(self.named(kernels::top_k(&s, k, |j| j != i)))
+            }
+            RecModel::Neighbors(nb) => Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i), k))),
+            RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| j != i))),
+        }
+    }
+
+    /// The `k` most popular items, honouring `exclude` / `include_only`.
+    pub fn popular(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
+        let empty = UserState { history: Vec::new(), vector: None, unknown: Vec::new() };
+        self.recommend_for(&empty, opts)
+    }
+
+    /// Parameters and metrics as a flat map (for reports).
+    pub fn summary(&self) -> BTreeMap<String, String> {
+        let mut m = self.meta.params.clone();
+        m.insert("model".into(), self.model.family().into());
+        m.insert("items".into(), self.items.len().to_string());
+        m
+    }
+
+    fn named(&self, hits: Vec<Hit>) -> Vec<Scored> {
+        hits.into_iter().map(|h| Scored { item: self.items.id(h.index).to_string(), score: h.score }).collect()
+    }
+}

@@ -1,0 +1,216 @@
+//! Implicit-feedback ALS (Hu, Koren & Volinsky 2008) solved with conjugate gradient
+//! (Takács, Pilászy & Tikk 2011), parallel over rows with rayon.
+
+use rayon::prelude::*;
+
+use super::{pool, Progress};
+use crate::data::{Csr, Interactions};
+use crate::error::{Error, Result};
+use crate::kernels::dot;
+use crate::recs::{FactorModel, Scaling};
+use crate::rng::Rng;
+
+/// ALS hyperparameters. Build with [`AlsParams::new`] and the setters; [`AlsParams::check`] validates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlsParams {
+    /// Latent factors. Default 64.
+    pub factors: usize,
+    /// Alternating sweeps. Default 15.
+    pub iterations: usize,
+    /// L2 regularisation λ. Default 0.1.
+    pub regularization: f32,
+    /// Confidence scale α in `c = 1 + α·s(w)`. Default 10.
+    pub alpha: f32,
+    /// Weight scaling `s`. Default linear.
+    pub scaling: Scaling,
+    /// Conjugate-gradient steps per row update. Default 3.
+    pub cg_steps: usize,
+    /// Worker threads (0 = all cores). Default 0.
+    pub threads: usize,
+    /// Seed for the initial factors. Default 42: the same seed and thread count give the same model.
+    pub seed: u64,
+}
+
+impl Default for AlsParams {
+    fn default() -> Self {
+        Self { factors: 64, iterations: 15, regularization: 0.1, alpha: 10.0, scaling: Scaling::Linear, cg_steps: 3, threads: 0, seed: 42 }
+    }
+}
+
+impl AlsParams {
+    /// The defaults documented on each field.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the number of factors.
+    pub fn factors(mut self, k: usize) -> Self {
+        self.factors = k;
+        self
+    }
+    /// Sets the number of iterations.
+    pub fn iterations(mut self, n: usize) -> Self {
+        self.iterations = n;
+        self
+    }
+    /// Sets λ.
+    pub fn regularization(mut self, r: f32) -> Self {
+        self.regularization = r;
+        self
+    }
+    /// Sets α.
+    pub fn alpha(mut self, a: f32) -> Self {
+        self.alpha = a;
+        self
+    }
+    /// Sets the weight scaling.
+    pub fn scaling(mut self, s: Scaling) -> Self {
+        self.scaling = s;
+        self
+    }
+    /// Sets the thread count (0 = all cores).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+    /// Sets the seed.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+    /// Validates every field, naming the first one out of range.
+    pub fn check(&self) -> Result<()> {
+        if !(1..=1024).contains(&self.factors) {
+            return Err(Error::param("factors", self.factors, "must be between 1 and 1024"));
+        }
+        if !(1..=1000).contains(&self.iterations) {
+            return Err(Error::param("iterations", self.iterations, "must be between 1 and 1000"));
+        }
+        if !(self.regularization.is_finite() && self.regularization > 0.0) {
+            return Err(Error::param("regularization", self.regularization, "must be a finite number > 0"));
+        }
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(Error::param("alpha", self.alpha, "must be a finite number >= 0"));
+        }
+        if !(1..=64).contains(&self.cg_steps) {
+            return Err(Error::param("cg_steps", self.cg_steps, "must be between 1 and 64"));
+        }
+        Ok(())
+    }
+
+    /// Fits item factors on `data` (every item must have at least one interaction).
+    pub fn fit(&self, data: &Interactions, progress: &dyn Progress) -> Result<FactorModel> {
+        self.check()?;
+        let k = self.factors;
+        let conf = |w: f32| 1.0 + self.alpha * self.scaling.apply(w);
+        let mut by_user = data.by_user();
+        let mut by_item = data.by_item();
+        by_user.val.iter_mut().for_each(|w| *w = conf(*w));
+        by_item.val.iter_mut().for_each(|w| *w = conf(*w));
+        let mut rng = Rng::new(self.seed);
+        let mut items: Vec<f32> = (0..data.n_items() * k).map(|_| (rng.f64() * 0.01) as f32).collect();
+        let mut users = vec![0f32; data.n_users() * k];
+        let reg = self.regularization;
+        pool(self.threads)?.install(|| {
+            progress.stage("ALS", self.iterations as u64);
+            for _ in 0..self.iterations {
+                sweep(&items, &mut users, &by_user, k, reg, self.cg_steps);
+                sweep(&users, &mut items, &by_item, k, reg, self.cg_steps);
+                progress.tick(1);
+            }
+        });
+        let gram = gramian(&items, k);
+        FactorModel::new(k, items, gram.into_iter().map(f64::from).collect(), reg, self.alpha, self.scaling)
+    }
+}
+
+/// `YᵀY` of a row-major `n x k` matrix, accumulated in f64 per thread.
+fn gramian(y: &[f32], k: usize) -> Vec<f32> {
+    let g = y
+        .par_chunks(k * 256)
+        .map(|block| {
+            let mut g = vec![0f64; k * k];
+            for row in block.chunks_exact(k) {
+                for a in 0..k {
+                    let ra = row[a] as f64;
+                    for b in a..k {
+                        g[a * k + b] += ra * row[b] as f64;
+                    }
+                }
+            }
+            g
+        })
+        .reduce(|| vec![0f64; k * k], |mut a, b| {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            a
+        });
+    let mut out = vec![0f32; k * k];
+    for a in 0..k {
+        for b in a..k {
+            out[a * k + b] = g[a * k + b] as f32;
+            out[b * k + a] = g[a * k + b] as f32;
+        }
+    }
+    out
+}
+
+/// Updates every row of `target` given the fixed factors, by a few CG steps from its current value.
+fn sweep(fixed: &[f32], target: &mut [f32], rows: &Csr, k: usize, reg: f32, cg_steps: usize) {
+    let mut yty = gramian(fixed, k);
+    for d in 0..k {
+        yty[d * k + d] += reg;
+    }
+    target.par_chunks_mut(k).enumerate().for_each_init(
+        || vec![0f32; 3 * k],
+        |scratch, (u, x)| {
+            let (cols, conf) = (rows.cols(u), rows.vals(u));
+            if cols.is_empty() {
+                x.iter_mut().for_each(|v| *v = 0.0);
+                return;
+            }
+            let (r, rest) = scratch.split_at_mut(k);
+            let (p, ap) = rest.split_at_mut(k);
+            // r = b − A x, with b = Σ c·y and A = YᵀY + λI + Σ (c−1)·y yᵀ.
+            for d in 0..k {
+                r[d] = -dot(&yty[d * k..(d + 1) * k], x);
+            }
+            for (i, c) in cols.iter().zip(conf) {
+                let y = &fixed[*i as usize * k..(*i as usize + 1) * k];
+                let s = c - (c - 1.0) * dot(y, x);
+                axpy(s, y, r);
+            }
+            p.copy_from_slice(r);
+            let mut rs_old = dot(r, r);
+            for _ in 0..cg_steps {
+                if rs_old < 1e-20 {
+                    break;
+                }
+                for d in 0..k {
+                    ap[d] = dot(&yty[d * k..(d + 1) * k], p);
+                }
+                for (i, c) in cols.iter().zip(conf) {
+                    let y = &fixed[*i as usize * k..(*i as usize + 1) * k];
+                    axpy((c - 1.0) * dot(y, p), y, ap);
+                }
+                let pap = dot(p, ap);
+                if pap <= 0.0 || !pap.is_finite() {
+                    break;
+                }
+                let step = rs_old / pap;
+                axpy(step, p, x);
+                axpy(-step, ap, r);
+                let rs_new = dot(r, r);
+                for d in 0..k {
+                    p[d] = r[d] + (rs_new / rs_old) * p[d];
+                }
+                rs_old = rs_new;
+            }
+        },
+    );
+}
+
+#[inline]
+fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += a * xi;
+    }
+}

@@ -1,0 +1,119 @@
+//! EASE (Steck 2019): closed-form item-item weights `B = I − P·diag(1/diag P)`, `P = (XᵀX + λI)⁻¹`,
+//! pruned to the strongest neighbours per item so the bundle ships a sparse matrix.
+
+use faer::linalg::solvers::DenseSolveCore;
+use faer::{Mat, Side};
+use rayon::prelude::*;
+
+use super::{pool, Progress};
+use crate::data::Interactions;
+use crate::error::{Error, Result};
+use crate::kernels::{top_k_sparse, Hit};
+use crate::recs::NeighborModel;
+
+/// EASE hyperparameters. Build with [`EaseParams::new`] and the setters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EaseParams {
+    /// L2 regularisation λ on the Gram matrix diagonal. Default 250.
+    pub lambda: f64,
+    /// Neighbours kept per item in the shipped model. Default 100.
+    pub neighbors: usize,
+    /// Worker threads (0 = all cores). Default 0.
+    pub threads: usize,
+    /// Largest catalogue EASE will invert densely (memory is 8·n² bytes). Default 30,000.
+    pub max_items: usize,
+}
+
+impl Default for EaseParams {
+    fn default() -> Self {
+        Self { lambda: 250.0, neighbors: 100, threads: 0, max_items: 30_000 }
+    }
+}
+
+impl EaseParams {
+    /// The defaults documented on each field.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets λ.
+    pub fn lambda(mut self, l: f64) -> Self {
+        self.lambda = l;
+        self
+    }
+    /// Sets the neighbours kept per item.
+    pub fn neighbors(mut self, n: usize) -> Self {
+        self.neighbors = n;
+        self
+    }
+    /// Sets the thread count (0 = all cores).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+    /// Validates every field.
+    pub fn check(&self) -> Result<()> {
+        if !(self.lambda.is_finite() && self.lambda > 0.0) {
+            return Err(Error::param("lambda", self.lambda, "must be a finite number > 0"));
+        }
+        if !(1..=10_000).contains(&self.neighbors) {
+            return Err(Error::param("neighbors", self.neighbors, "must be between 1 and 10000"));
+        }
+        Ok(())
+    }
+
+    /// Fits the pruned item-item matrix on binarised `data`.
+    pub fn fit(&self, data: &Interactions, progress: &dyn Progress) -> Result<NeighborModel> {
+        self.check()?;
+        let n = data.n_items();
+        if n > self.max_items {
+            return Err(Error::param("items", n, "too many items for EASE's dense inverse; raise max_items or use --model als"));
+        }
+        let by_user = data.by_user();
+        pool(self.threads)?.install(|| {
+            progress.stage("EASE Gram matrix", 1);
+            let mut g = Mat::<f64>::zeros(n, n);
+            for u in 0..by_user.rows() {
+                let cols = by_user.cols(u);
+                for &a in cols {
+                    for &b in cols {
+                        g[(a as usize, b as usize)] += 1.0;
+                    }
+                }
+            }
+            for d in 0..n {
+                g[(d, d)] += self.lambda;
+            }
+            progress.tick(1);
+            progress.stage("EASE inverse", 1);
+            faer::set_global_parallelism(faer::Par::rayon(0));
+            let llt = g.llt(Side::Lower).map_err(|e| Error::Numerical(format!("EASE Gram matrix is not positive definite: {e:?}")))?;
+            drop(g);
+            let p = llt.inverse();
+            progress.tick(1);
+            progress.stage("EASE pruning", 1);
+            // Row i lists B[i][j] = −P[i][j] / P[j][j] for j ≠ i; keep the largest positive ones.
+            let diag: Vec<f64> = (0..n).map(|j| p[(j, j)]).collect();
+            let rows: Vec<Vec<Hit>> = (0..n)
+                .into_par_iter()
+                .map(|i| {
+                    let cands = (0..n).filter(|j| *j != i).filter_map(|j| {
+                        let b = -p[(i, j)] / diag[j];
+                        (b > 0.0).then_some(Hit { index: j as u32, score: b as f32 })
+                    });
+                    top_k_sparse(cands, self.neighbors)
+                })
+                .collect();
+            progress.tick(1);
+            let mut nb = NeighborModel { indptr: Vec::with_capacity(n + 1), ..Default::default() };
+            nb.indptr.push(0);
+            for r in rows {
+                for h in r {
+                    nb.indices.push(h.index);
+                    nb.weights.push(h.score);
+                }
+                nb.indptr.push(nb.indices.len() as u32);
+            }
+            Ok(nb)
+        })
+    }
+}

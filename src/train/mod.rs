@@ -1,0 +1,116 @@
+//! Native-only training: ALS, EASE, popularity, and `auto` model selection by validation NDCG.
+
+pub mod als;
+pub mod auto;
+pub mod ease;
+pub mod progress;
+
+use crate::data::Interactions;
+use crate::error::{Error, Result};
+use crate::bundle::Metadata;
+use crate::recs::{Catalog, ItemIndex, RecModel, Recommender};
+
+pub use als::AlsParams;
+pub use auto::AutoParams;
+pub use ease::EaseParams;
+pub use progress::{Progress, Silent};
+
+/// Which recommendation model to train.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelChoice {
+    /// Implicit ALS.
+    Als(AlsParams),
+    /// Pruned EASE item-item.
+    Ease(EaseParams),
+    /// Popularity only.
+    Popular,
+    /// Search a grid over every family on a validation split, keep the best NDCG@10.
+    Auto(AutoParams),
+}
+
+/// Trains a recommender on `data`. Items with no interactions are left out of the bundle.
+pub fn train_recommender(data: &Interactions, choice: &ModelChoice, progress: Option<&dyn Progress>) -> Result<Recommender> {
+    let progress = progress::or_silent(progress);
+    if data.is_empty() {
+        return Err(Error::Empty("no interactions to train on".into()));
+    }
+    if let ModelChoice::Auto(a) = choice {
+        return auto::train_auto(data, a, progress);
+    }
+    let data = compact(data);
+    let n_users_active = {
+        let mut seen = vec![false; data.n_users()];
+        data.user.iter().for_each(|u| seen[*u as usize] = true);
+        seen.iter().filter(|s| **s).count()
+    };
+    let mut counts = vec![0u32; data.n_items()];
+    data.item.iter().for_each(|i| counts[*i as usize] += 1);
+    let popularity: Vec<f32> = counts.iter().map(|c| *c as f32 / n_users_active.max(1) as f32).collect();
+
+    let (model, mut meta) = match choice {
+        ModelChoice::Als(p) => {
+            let m = p.fit(&data, progress)?;
+            let mut meta = Metadata::new("als");
+            for (k, v) in [
+                ("factors", p.factors.to_string()),
+                ("iterations", p.iterations.to_string()),
+                ("regularization", p.regularization.to_string()),
+                ("alpha", p.alpha.to_string()),
+                ("scaling", p.scaling.name().to_string()),
+                ("cg_steps", p.cg_steps.to_string()),
+                ("seed", p.seed.to_string()),
+            ] {
+                meta.params.insert(k.into(), v);
+            }
+            (RecModel::Factors(m), meta)
+        }
+        ModelChoice::Ease(p) => {
+            let m = p.fit(&data, progress)?;
+            let mut meta = Metadata::new("ease");
+            meta.params.insert("lambda".into(), p.lambda.to_string());
+            meta.params.insert("neighbors".into(), p.neighbors.to_string());
+            (RecModel::Neighbors(m), meta)
+        }
+        ModelChoice::Popular | ModelChoice::Auto(_) => (RecModel::Popular, Metadata::new("popular")),
+    };
+    meta.counts.insert("users".into(), n_users_active as u64);
+    meta.counts.insert("items".into(), data.n_items() as u64);
+    meta.counts.insert("interactions".into(), data.len() as u64);
+    meta.trained_until = data.max_time().map(crate::data::time::format_timestamp);
+    Recommender::from_parts(ItemIndex::new(data.items.clone())?, data.catalog.clone(), popularity, model, meta)
+}
+
+/// Drops items without interactions (renumbering the rest, order kept) and users' ids
+/// (training needs only their indices; bundles never carry them).
+fn compact(data: &Interactions) -> Interactions {
+    let mut used = vec![false; data.n_items()];
+    data.item.iter().for_each(|i| used[*i as usize] = true);
+    let mut remap = vec![u32::MAX; data.n_items()];
+    let mut items = Vec::new();
+    let mut titles = Vec::new();
+    let mut prices = Vec::new();
+    for (i, u) in used.iter().enumerate() {
+        if *u {
+            remap[i] = items.len() as u32;
+            items.push(data.items[i].clone());
+            if let Some(c) = &data.catalog {
+                titles.push(c.titles[i].clone());
+                prices.push(c.prices[i]);
+            }
+        }
+    }
+    Interactions {
+        users: vec![String::new(); data.n_users()],
+        items,
+        user: data.user.clone(),
+        item: data.item.iter().map(|i| remap[*i as usize]).collect(),
+        weight: data.weight.clone(),
+        time: data.time.clone(),
+        catalog: data.catalog.as_ref().map(|_| Catalog { titles, prices }),
+    }
+}
+
+/// A rayon pool with `threads` workers (0 = all cores).
+pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| Error::param("threads", threads, &e.to_string()))
+}
