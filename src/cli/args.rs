@@ -134,7 +134,7 @@ pub struct ModelArgs {
     #[arg(long, default_value_t = 250.0)]
     pub lambda: f64,
     /// EASE: neighbours kept per item.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 200)]
     pub neighbors: usize,
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]

@@ -311,7 +311,7 @@ impl Recommender {
                 f.cosine_to(i, &mut s);
                 Ok(self.named(kernels::top_k(&s, k, |j| j != i)))
             }
-            RecModel::Neighbors(nb) => Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i), k))),
+            RecModel::Neighbors(nb) => Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i && h.score > 0.0), k))),
             RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| j != i))),
         }
     }

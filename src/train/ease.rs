@@ -16,7 +16,7 @@ use crate::recs::NeighborModel;
 pub struct EaseParams {
     /// L2 regularisation λ on the Gram matrix diagonal. Default 250.
     pub lambda: f64,
-    /// Neighbours kept per item in the shipped model. Default 100.
+    /// Neighbours kept per item in the shipped model (largest |weight|). Default 200.
     pub neighbors: usize,
     /// Worker threads (0 = all cores). Default 0.
     pub threads: usize,
@@ -26,7 +26,7 @@ pub struct EaseParams {
 
 impl Default for EaseParams {
     fn default() -> Self {
-        Self { lambda: 250.0, neighbors: 100, threads: 0, max_items: 30_000 }
+        Self { lambda: 250.0, neighbors: 200, threads: 0, max_items: 30_000 }
     }
 }
 
@@ -91,16 +91,19 @@ impl EaseParams {
             let p = llt.inverse();
             progress.tick(1);
             progress.stage("EASE pruning", 1);
-            // Row i lists B[i][j] = −P[i][j] / P[j][j] for j ≠ i; keep the largest positive ones.
+            // Row i lists B[i][j] = −P[i][j] / P[j][j] for j ≠ i; keep the largest in magnitude
+            // (negative weights carry real signal: "people who have i rarely want j").
             let diag: Vec<f64> = (0..n).map(|j| p[(j, j)]).collect();
             let rows: Vec<Vec<Hit>> = (0..n)
                 .into_par_iter()
                 .map(|i| {
-                    let cands = (0..n).filter(|j| *j != i).filter_map(|j| {
-                        let b = -p[(i, j)] / diag[j];
-                        (b > 0.0).then_some(Hit { index: j as u32, score: b as f32 })
-                    });
-                    top_k_sparse(cands, self.neighbors)
+                    let cands = (0..n).filter(|j| *j != i).map(|j| Hit { index: j as u32, score: (-p[(i, j)] / diag[j]).abs() as f32 });
+                    let mut kept = top_k_sparse(cands, self.neighbors);
+                    for h in &mut kept {
+                        h.score = (-p[(i, h.index as usize)] / diag[h.index as usize]) as f32;
+                    }
+                    kept.sort_by_key(|h| h.index);
+                    kept
                 })
                 .collect();
             progress.tick(1);

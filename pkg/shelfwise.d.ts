@@ -1,0 +1,105 @@
+/* tslint:disable */
+/* eslint-disable */
+
+/**
+ * A recommendation model loaded from a bundle. All scoring happens on this device.
+ */
+export class Recommender {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Every item with its title, price and popularity (when the bundle has them).
+     */
+    catalog(): any;
+    /**
+     * Frees the model's memory now (the object is unusable afterwards).
+     */
+    dispose(): void;
+    /**
+     * Loads and validates a bundle. Throws on truncated, corrupt or wrong-version bytes.
+     */
+    static fromBytes(bytes: Uint8Array | number[]): Recommender;
+    /**
+     * Whether `item` is in the catalogue.
+     */
+    hasItem(item: string): boolean;
+    /**
+     * Model family, item count, factors, metrics, training cut-off.
+     */
+    info(): any;
+    /**
+     * The most popular items (the fallback for a new visitor).
+     */
+    popular(opts: any): any;
+    /**
+     * Like `recommend`, plus the unknown ids that were skipped and whether popularity was used.
+     */
+    recommendDetailed(history_: any, opts: any): any;
+    /**
+     * Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
+     * Options: `{ k = 10, exclude, includeOnly, includeHistory = false }`.
+     */
+    recommend(history_: any, opts: any): any;
+    /**
+     * Items most similar to `item`. Throws for an unknown item.
+     */
+    similar(item: string, opts: any): any;
+    /**
+     * Number of items in the catalogue.
+     */
+    readonly itemCount: number;
+}
+
+/**
+ * The library version, for diagnostics.
+ */
+export function version(): string;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __wbg_recommender_free: (a: number, b: number) => void;
+    readonly recommender_catalog: (a: number) => [number, number, number];
+    readonly recommender_dispose: (a: number) => void;
+    readonly recommender_fromBytes: (a: number, b: number) => [number, number, number];
+    readonly recommender_hasItem: (a: number, b: number, c: number) => number;
+    readonly recommender_info: (a: number) => [number, number, number];
+    readonly recommender_itemCount: (a: number) => number;
+    readonly recommender_popular: (a: number, b: any) => [number, number, number];
+    readonly recommender_recommend: (a: number, b: any, c: any) => [number, number, number];
+    readonly recommender_recommendDetailed: (a: number, b: any, c: any) => [number, number, number];
+    readonly recommender_similar: (a: number, b: number, c: number, d: any) => [number, number, number];
+    readonly version: () => [number, number];
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_exn_store: (a: number) => void;
+    readonly __externref_table_alloc: () => number;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __externref_table_dealloc: (a: number) => void;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;

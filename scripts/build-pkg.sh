@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the JS package into pkg/ (and copies it to www/pkg/): wasm32 release build,
+# wasm-bindgen (web target), package.json from pkg-template/ with Cargo.toml's version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_wasm_tools
+
+cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+rm -rf pkg && mkdir -p pkg
+wasm-bindgen target/wasm32-unknown-unknown/release/shelfwise.wasm --out-dir pkg --out-name shelfwise --target web
+cp pkg-template/README.md pkg-template/node.js pkg/
+version=$(crate_version)
+sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
+rm -rf www/pkg && cp -r pkg www/pkg
+
+raw=$(stat -c %s pkg/shelfwise_bg.wasm)
+gz=$(gzip -9 -c pkg/shelfwise_bg.wasm | wc -c)
+echo "pkg/shelfwise_bg.wasm: $raw bytes raw, $gz bytes gzip -9 (package version $version)"

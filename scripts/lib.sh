@@ -1,0 +1,78 @@
+# Shared set-up helpers. Every function is idempotent and quick when its tool is already there.
+# shellcheck shell=bash
+
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_PROGRESS_WHEN=never
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+crate_version() { sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1; }
+
+# The wasm-bindgen version pinned in Cargo.lock (the CLI must match it exactly).
+wasm_bindgen_version() {
+  [ -f Cargo.lock ] || cargo generate-lockfile >/dev/null 2>&1
+  awk '/^name = "wasm-bindgen"$/ { getline; sub(/version = "/, ""); sub(/"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want have
+  want=$(wasm_bindgen_version)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (found '${have:-none}')"
+    cargo install wasm-bindgen-cli --version "$want" --locked --force \
+      || cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_chromium() {
+  apt_install chromium chromium-driver
+}
+
+ensure_node() {
+  command -v node >/dev/null 2>&1 || apt_install nodejs npm
+}
+
+# npm packages for the browser tests (tests/e2e/package.json, lock file committed).
+ensure_e2e_modules() {
+  ensure_node
+  if [ ! -d tests/e2e/node_modules/playwright-core ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+    log "installing browser-test npm packages"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# The release CLI, built once.
+cli() {
+  cargo build --release --quiet --bin shelfwise
+  echo "$PWD/target/release/shelfwise"
+}
+
+# Trains the demo bundle on the embedded data (skipped when it is newer than its inputs).
+build_demo_bundle() {
+  local bin out=www/data/model.bundle
+  bin=$(cli)
+  mkdir -p www/data
+  if [ -f "$out" ] && [ "$out" -nt data/online-retail-demo.csv.gz ] && [ "$out" -nt "$bin" ]; then
+    return 0
+  fi
+  log "training the demo model on data/online-retail-demo.csv.gz"
+  "$bin" train recs --input data/online-retail-demo.csv.gz \
+    --user-col CustomerID --item-col StockCode --time-col InvoiceDate \
+    --title-col Description --price-col UnitPrice \
+    --model ease --lambda 500 --neighbors 100 --out "$out"
+}

@@ -1,0 +1,107 @@
+//! JS value ↔ Rust conversions with errors that name the offending argument and value.
+
+use js_sys::{Array, Reflect};
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsError, JsValue};
+
+use crate::recs::RecommendOptions;
+
+/// Maps any displayable error to a JS `Error` carrying its message.
+pub fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Serialises a result to plain JS objects (maps become objects).
+pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(js_err)
+}
+
+fn describe(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        format!("{s:?}")
+    } else if let Some(n) = v.as_f64() {
+        n.to_string()
+    } else if v.is_null() {
+        "null".into()
+    } else if v.is_undefined() {
+        "undefined".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_else(|| "a value".into())
+    }
+}
+
+fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsError> {
+    Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| JsError::new(&format!("cannot read property '{key}'")))
+}
+
+/// A history: an array of item ids, or of `{ item, weight? }` objects.
+pub fn history(v: &JsValue) -> Result<Vec<(String, f32)>, JsError> {
+    let arr = v.dyn_ref::<Array>().ok_or_else(|| JsError::new(&format!("history must be an array of item ids or {{ item, weight }} objects, got {}", describe(v))))?;
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for (i, e) in arr.iter().enumerate() {
+        if let Some(s) = e.as_string() {
+            out.push((s, 1.0));
+            continue;
+        }
+        if e.is_object() {
+            let item = get(&e, "item")?.as_string().ok_or_else(|| JsError::new(&format!("history[{i}].item must be a string")))?;
+            let w = get(&e, "weight")?;
+            let weight = if w.is_undefined() || w.is_null() {
+                1.0
+            } else {
+                w.as_f64().ok_or_else(|| JsError::new(&format!("history[{i}].weight must be a number, got {}", describe(&w))))? as f32
+            };
+            out.push((item, weight));
+            continue;
+        }
+        return Err(JsError::new(&format!("history[{i}] must be an item id string or {{ item, weight }}, got {}", describe(&e))));
+    }
+    Ok(out)
+}
+
+fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsError> {
+    let arr = v.dyn_ref::<Array>().ok_or_else(|| JsError::new(&format!("options.{name} must be an array of item ids, got {}", describe(v))))?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, e)| e.as_string().ok_or_else(|| JsError::new(&format!("options.{name}[{i}] must be a string, got {}", describe(&e)))))
+        .collect()
+}
+
+/// `k` from an options object: a whole number in 1..=1000, default 10.
+pub fn k(opts: &JsValue) -> Result<usize, JsError> {
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(10);
+    }
+    let v = get(opts, "k")?;
+    if v.is_undefined() {
+        return Ok(10);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (1.0..=crate::recs::MAX_K as f64).contains(&n) => Ok(n as usize),
+        _ => Err(JsError::new(&format!("options.k must be a whole number from 1 to {}, got {}", crate::recs::MAX_K, describe(&v)))),
+    }
+}
+
+/// Recommendation options: `{ k?, exclude?, includeOnly?, includeHistory? }`.
+pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
+    let mut o = RecommendOptions::top(k(opts)?);
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(o);
+    }
+    if !opts.is_object() {
+        return Err(JsError::new(&format!("options must be an object, got {}", describe(opts))));
+    }
+    let ex = get(opts, "exclude")?;
+    if !ex.is_undefined() {
+        o.exclude = string_list(&ex, "exclude")?;
+    }
+    let only = get(opts, "includeOnly")?;
+    if !only.is_undefined() {
+        o.include_only = Some(string_list(&only, "includeOnly")?);
+    }
+    let ih = get(opts, "includeHistory")?;
+    if !ih.is_undefined() {
+        o.include_history = ih.as_bool().ok_or_else(|| JsError::new(&format!("options.includeHistory must be a boolean, got {}", describe(&ih))))?;
+    }
+    Ok(o)
+}

@@ -1,0 +1,12 @@
+//! The JavaScript facade (wasm32 only). It converts types and errors; all logic lives in the core.
+
+mod convert;
+mod recommender;
+
+pub use recommender::Recommender;
+
+/// The library version, for diagnostics.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

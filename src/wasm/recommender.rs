@@ -1,0 +1,72 @@
+//! `Recommender` for JavaScript: a thin wrapper over [`crate::recs::Recommender`].
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::{history, js_err, k, options, to_js};
+use crate::recs;
+
+/// A recommendation model loaded from a bundle. All scoring happens on this device.
+#[wasm_bindgen]
+pub struct Recommender {
+    inner: recs::Recommender,
+}
+
+#[wasm_bindgen]
+impl Recommender {
+    /// Loads and validates a bundle. Throws on truncated, corrupt or wrong-version bytes.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Recommender, JsError> {
+        Ok(Recommender { inner: recs::Recommender::from_bytes(bytes).map_err(js_err)? })
+    }
+
+    /// Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
+    /// Options: `{ k = 10, exclude, includeOnly, includeHistory = false }`.
+    pub fn recommend(&self, history_: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
+        let h = history(&history_)?;
+        let r = self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?;
+        to_js(&r.items)
+    }
+
+    /// Like `recommend`, plus the unknown ids that were skipped and whether popularity was used.
+    #[wasm_bindgen(js_name = recommendDetailed)]
+    pub fn recommend_detailed(&self, history_: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
+        let h = history(&history_)?;
+        to_js(&self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?)
+    }
+
+    /// Items most similar to `item`. Throws for an unknown item.
+    pub fn similar(&self, item: &str, opts: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.inner.similar(item, k(&opts)?).map_err(js_err)?)
+    }
+
+    /// The most popular items (the fallback for a new visitor).
+    pub fn popular(&self, opts: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.inner.popular(&options(&opts)?).map_err(js_err)?)
+    }
+
+    /// Model family, item count, factors, metrics, training cut-off.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.info())
+    }
+
+    /// Every item with its title, price and popularity (when the bundle has them).
+    pub fn catalog(&self) -> Result<JsValue, JsError> {
+        let all: Vec<_> = (0..self.inner.items().len() as u32).map(|i| self.inner.entry(i)).collect();
+        to_js(&all)
+    }
+
+    /// Whether `item` is in the catalogue.
+    #[wasm_bindgen(js_name = hasItem)]
+    pub fn has_item(&self, item: &str) -> bool {
+        self.inner.items().get(item).is_some()
+    }
+
+    /// Number of items in the catalogue.
+    #[wasm_bindgen(getter, js_name = itemCount)]
+    pub fn item_count(&self) -> usize {
+        self.inner.items().len()
+    }
+
+    /// Frees the model's memory now (the object is unusable afterwards).
+    pub fn dispose(self) {}
+}
