@@ -183,7 +183,7 @@ impl Interactions {
         let mut line = 1u64;
         loop {
             let row = rdr.read_record(&mut record);
-            line = rdr.position().line().max(line + 1);
+            line = record.position().map_or(line + 1, |p| p.line());
             let parsed = match row {
                 Ok(false) => break,
                 Ok(true) => {

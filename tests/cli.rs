@@ -1,0 +1,110 @@
+//! The `shelfwise` binary end to end: training, inspection, batch recommendation, input errors.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn shelfwise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("run shelfwise")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+const GOOD: &str = "customer,product,qty,when\nc1,p1,2,2011-01-01 10:00:00\nc1,p2,1,2011-01-02 10:00:00\nc2,p1,1,2011-01-03 10:00:00\nc2,p3,5,2011-01-04 10:00:00\nc3,p2,1,2011-01-05 10:00:00\nc3,p3,1,2011-01-06 10:00:00\nc1,p1,1,2011-01-07 10:00:00\n";
+
+#[test]
+fn malformed_row_stops_with_file_line_column_and_value() {
+    let dir = common::temp_dir("badrow");
+    let f = dir.join("log.csv");
+    std::fs::write(&f, format!("{GOOD}c4,p1,lots,2011-01-08 10:00:00\n")).unwrap();
+    let out = dir.join("m.bundle");
+    let o = shelfwise(&["train", "recs", "--input", f.to_str().unwrap(), "--user-col", "customer", "--item-col", "product", "--weight-col", "qty", "--model", "popular", "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let t = text(&o);
+    assert!(t.contains("log.csv:9 column 'qty'"), "{t}");
+    assert!(t.contains("\"lots\""), "{t}");
+    assert!(!out.exists(), "no bundle may be written after an error");
+
+    std::fs::write(&f, format!("{GOOD}c4,p1\n")).unwrap();
+    let t = text(&shelfwise(&["train", "recs", "--input", f.to_str().unwrap(), "--user-col", "customer", "--item-col", "product", "--model", "popular", "--out", out.to_str().unwrap()]));
+    assert!(t.contains("log.csv:9") && t.contains("expected 4 fields, found 2"), "{t}");
+
+    std::fs::write(&f, format!("{GOOD}c4,p1,1,not-a-date\n")).unwrap();
+    let t = text(&shelfwise(&["train", "recs", "--input", f.to_str().unwrap(), "--user-col", "customer", "--item-col", "product", "--time-col", "when", "--model", "popular", "--out", out.to_str().unwrap()]));
+    assert!(t.contains("log.csv:9 column 'when'") && t.contains("not-a-date"), "{t}");
+}
+
+#[test]
+fn skip_bad_rows_counts_and_shows_examples() {
+    let dir = common::temp_dir("skip");
+    let f = dir.join("log.csv");
+    std::fs::write(&f, format!("{GOOD},p9,1,2011-01-08 10:00:00\nc5,p1,-3,2011-01-08 10:00:00\n")).unwrap();
+    let out = dir.join("m.bundle");
+    let o = shelfwise(&["train", "recs", "--input", f.to_str().unwrap(), "--user-col", "customer", "--item-col", "product", "--weight-col", "qty", "--skip-bad-rows", "--model", "popular", "--out", out.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("read 9 rows: kept 7, skipped 2 malformed, merged 1 duplicate"), "{t}");
+    assert!(t.contains("log.csv:9 column 'customer': empty user id"), "{t}");
+    assert!(t.contains("log.csv:10 column 'qty'") && t.contains("\"-3\""), "{t}");
+    assert!(t.contains("3 users × 3 items"), "{t}");
+}
+
+#[test]
+fn missing_column_lists_the_header() {
+    let dir = common::temp_dir("missingcol");
+    let f = dir.join("log.csv");
+    std::fs::write(&f, GOOD).unwrap();
+    let t = text(&shelfwise(&["train", "recs", "--input", f.to_str().unwrap(), "--user-col", "CustomerID", "--item-col", "product", "--out", "/dev/null"]));
+    assert!(t.contains("no column 'CustomerID'") && t.contains("\"customer\""), "{t}");
+}
+
+#[test]
+fn train_inspect_recommend_round_trip() {
+    let dir = common::temp_dir("roundtrip");
+    let f = dir.join("log.csv");
+    std::fs::write(&f, GOOD).unwrap();
+    let gz = dir.join("log.csv.gz");
+    {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::default());
+        e.write_all(GOOD.as_bytes()).unwrap();
+        e.finish().unwrap();
+    }
+    let bundle = dir.join("m.bundle");
+    let o = shelfwise(&["train", "recs", "--input", gz.to_str().unwrap(), "--user-col", "customer", "--item-col", "product", "--time-col", "when", "--model", "als", "--factors", "2", "--out", bundle.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&shelfwise(&["inspect", bundle.to_str().unwrap()]));
+    assert!(t.contains("model:       als") && t.contains("factors:     2") && t.contains("trained until 2011-01-07T10:00:00Z"), "{t}");
+    assert!(!t.contains("c1") && !t.contains("c2"), "inspect shows no user ids: {t}");
+
+    let hist = dir.join("hist.csv");
+    std::fs::write(&hist, "shopper,sku\nalice,p1\nbob,p3\nbob,zzz\n").unwrap();
+    let out = dir.join("recs.csv");
+    let o = shelfwise(&["recommend", "--model", bundle.to_str().unwrap(), "--histories", hist.to_str().unwrap(), "--user-col", "shopper", "--item-col", "sku", "--k", "2", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("skipped 1 item ids not in the model: zzz"));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "user,item,rank,score");
+    assert_eq!(lines.len(), 5, "{csv}");
+    assert!(lines[1].starts_with("alice,") && lines[1].contains(",1,"), "{csv}");
+    assert!(!lines.iter().any(|l| l.starts_with("alice,p1,")), "history excluded: {csv}");
+
+    let mut corrupt = std::fs::read(&bundle).unwrap();
+    let n = corrupt.len();
+    corrupt[n / 2] ^= 1;
+    std::fs::write(&bundle, &corrupt).unwrap();
+    let t = text(&shelfwise(&["inspect", bundle.to_str().unwrap()]));
+    assert!(t.contains("checksum mismatch"), "{t}");
+}
+
+#[test]
+fn eval_reports_metrics_as_json() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/online-retail-demo.csv.gz");
+    let o = shelfwise(&["eval", "recs", "--input", path.to_str().unwrap(), "--user-col", "CustomerID", "--item-col", "StockCode", "--model", "popular", "--k", "5,10", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("\"model\":\"popular\"") && s.contains("\"precision@10\":") && s.contains("\"ndcg@5\":"), "{s}");
+}

@@ -1,0 +1,41 @@
+//! Helpers shared by the native integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use shelfwise::data::Interactions;
+
+/// A deterministic synthetic shop: two taste clusters, so a good model must learn them.
+/// Users 0..40 buy from items a0..a9, users 40..80 from b0..b9; every user also buys "gift".
+pub fn clustered_shop() -> Interactions {
+    let mut triples: Vec<(String, String, f32)> = Vec::new();
+    for u in 0..80 {
+        let group = if u < 40 { "a" } else { "b" };
+        for j in 0..10 {
+            if (u * 7 + j * 3) % 10 < 6 {
+                triples.push((format!("user{u}"), format!("{group}{j}"), 1.0));
+            }
+        }
+        triples.push((format!("user{u}"), "gift".into(), 1.0));
+    }
+    Interactions::from_triples(triples.iter().map(|(u, i, w)| (u.as_str(), i.as_str(), *w))).unwrap()
+}
+
+/// A fresh temporary directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("shelfwise-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `../shared/data/<rel>` if present, else `None` after printing why the test is skipped.
+pub fn shared_data(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("SKIPPED: {} is absent (evaluation data lives outside the repo)", p.display());
+        None
+    }
+}

@@ -1,0 +1,123 @@
+//! The runtime recommender on models trained natively: ranking, filters, fold-in, errors.
+
+mod common;
+
+use shelfwise::recs::{RecModel, RecommendOptions, Recommender};
+use shelfwise::train::{train_recommender, AlsParams, EaseParams, ModelChoice};
+use shelfwise::Error;
+
+fn models() -> Vec<(&'static str, Recommender)> {
+    let data = common::clustered_shop();
+    vec![
+        ("als", train_recommender(&data, &ModelChoice::Als(AlsParams::new().factors(8).iterations(10).regularization(0.5).threads(1)), None).unwrap()),
+        ("ease", train_recommender(&data, &ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)), None).unwrap()),
+    ]
+}
+
+#[test]
+fn each_model_recommends_from_the_shoppers_own_cluster() {
+    for (name, rec) in models() {
+        let bytes = rec.to_bytes();
+        let rec = Recommender::from_bytes(&bytes).unwrap();
+        let out = rec.recommend(&[("a1", 1.0), ("a2", 1.0), ("a3", 1.0)], &RecommendOptions::top(5)).unwrap();
+        assert_eq!(out.items.len(), 5, "{name}");
+        assert!(!out.fallback);
+        let a_items = out.items.iter().filter(|s| s.item.starts_with('a')).count();
+        assert!(a_items >= 4, "{name}: expected cluster-a items, got {:?}", out.items);
+        for s in &out.items {
+            assert!(!["a1", "a2", "a3"].contains(&s.item.as_str()), "{name} recommended history item {}", s.item);
+        }
+        assert!(out.items.windows(2).all(|w| w[0].score >= w[1].score), "{name}: not sorted");
+        let sim = rec.similar("b4", 3).unwrap();
+        assert_eq!(sim.len(), 3, "{name}");
+        assert!(sim.iter().all(|s| s.item != "b4" && !s.item.starts_with('a')), "{name}: similar(b4) crosses clusters: {sim:?}");
+        assert!(sim[0].item.starts_with('b'), "{name}: similar(b4) = {sim:?}");
+    }
+}
+
+#[test]
+fn filters_unknown_ids_and_fallback() {
+    for (name, rec) in models() {
+        let opts = RecommendOptions { k: 3, exclude: vec!["a5".into(), "nope".into()], include_only: None, include_history: false };
+        let out = rec.recommend(&[("a1", 1.0), ("ghost", 1.0), ("ghost", 2.0)], &opts).unwrap();
+        assert_eq!(out.unknown, vec!["ghost".to_string()], "{name}");
+        assert!(out.items.iter().all(|s| s.item != "a5" && s.item != "a1"));
+
+        let only = RecommendOptions { k: 10, include_only: Some(vec!["b1".into(), "b2".into(), "a1".into()]), ..RecommendOptions::default() };
+        let out = rec.recommend(&[("a1", 1.0)], &only).unwrap();
+        let mut got: Vec<_> = out.items.iter().map(|s| s.item.clone()).collect();
+        got.sort();
+        assert_eq!(got, vec!["b1", "b2"], "{name}: includeOnly minus history");
+
+        let cold = rec.recommend(&[("ghost", 1.0)], &RecommendOptions::top(1)).unwrap();
+        assert!(cold.fallback);
+        assert_eq!(cold.items[0].item, "gift", "{name}: popular fallback");
+        assert_eq!(rec.popular(&RecommendOptions::top(1)).unwrap()[0].item, "gift");
+    }
+}
+
+#[test]
+fn typed_errors_for_bad_requests() {
+    for (_, rec) in models() {
+        assert_eq!(rec.similar("nope", 5).unwrap_err(), Error::UnknownItem("nope".into()));
+        assert!(rec.similar("nope", 5).unwrap_err().to_string().contains("'nope'"));
+        assert!(matches!(rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(0)), Err(Error::InvalidParameter { .. })));
+        assert!(matches!(rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(1001)), Err(Error::InvalidParameter { .. })));
+        let e = rec.recommend(&[("a1", f32::NAN)], &RecommendOptions::top(3)).unwrap_err();
+        assert!(e.to_string().contains("NaN") && e.to_string().contains("a1"), "{e}");
+        assert!(rec.recommend(&[("a1", -1.0)], &RecommendOptions::top(3)).is_err());
+        // The model stays usable after errors.
+        assert_eq!(rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(3)).unwrap().items.len(), 3);
+    }
+}
+
+#[test]
+fn fold_in_is_exact_and_deterministic() {
+    let (_, als) = models().remove(0);
+    let a = als.fold_in(&[("a1", 1.0), ("a2", 2.0)]).unwrap();
+    let b = als.fold_in(&[("a2", 1.0), ("a1", 1.0), ("a2", 1.0)]).unwrap();
+    let (va, vb) = (a.vector.unwrap(), b.vector.unwrap());
+    for (x, y) in va.iter().zip(&vb) {
+        assert!((x - y).abs() < 1e-5, "merged duplicates should give the same vector");
+    }
+    // The folded-in vector satisfies the normal equations A x = b.
+    let RecModel::Factors(f) = als.model() else { panic!("als model") };
+    let k = f.k;
+    let hist = [(als.items().get("a1").unwrap(), 1.0f32), (als.items().get("a2").unwrap(), 2.0)];
+    let x = f.fold_in(&hist).unwrap();
+    for r in 0..k {
+        let mut ax = f.regularization as f64 * x[r] as f64;
+        for c in 0..k {
+            ax += f.gramian[r * k + c] * x[c] as f64;
+        }
+        let mut b = 0.0;
+        for (i, w) in hist {
+            let y = f.row(i);
+            let conf = 1.0 + f.alpha as f64 * w as f64;
+            let yx: f64 = y.iter().zip(&x).map(|(p, q)| *p as f64 * *q as f64).sum();
+            ax += (conf - 1.0) * y[r] as f64 * yx;
+            b += conf * y[r] as f64;
+        }
+        assert!((ax - b).abs() < 1e-3 * (1.0 + b.abs()), "row {r}: {ax} vs {b}");
+    }
+}
+
+#[test]
+fn training_is_deterministic_for_a_seed() {
+    let data = common::clustered_shop();
+    let p = ModelChoice::Als(AlsParams::new().factors(6).iterations(5).threads(1).seed(9));
+    let a = train_recommender(&data, &p, None).unwrap().to_bytes();
+    let b = train_recommender(&data, &p, None).unwrap().to_bytes();
+    assert_eq!(a, b);
+    let p2 = ModelChoice::Als(AlsParams::new().factors(6).iterations(5).threads(1).seed(10));
+    assert_ne!(a, train_recommender(&data, &p2, None).unwrap().to_bytes());
+}
+
+#[test]
+fn invalid_parameters_name_the_parameter() {
+    let data = common::clustered_shop();
+    let e = train_recommender(&data, &ModelChoice::Als(AlsParams::new().factors(0)), None).unwrap_err();
+    assert!(e.to_string().contains("factors = 0"), "{e}");
+    let e = train_recommender(&data, &ModelChoice::Ease(EaseParams::new().lambda(-1.0)), None).unwrap_err();
+    assert!(e.to_string().contains("lambda = -1"), "{e}");
+}
