@@ -1,0 +1,137 @@
+//! Runs in headless Chromium (wasm-bindgen-test). The JS-facing API must give bit-identical
+//! results to the native build (committed expectations) and typed errors, never traps.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Reflect, Uint8Array};
+use shelfwise::wasm::Recommender;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ALS: &[u8] = include_bytes!("fixtures/tiny-als.bundle");
+const EASE: &[u8] = include_bytes!("fixtures/tiny-ease.bundle");
+const EXPECTED: &str = include_str!("fixtures/tiny-expected.txt");
+
+fn strings(items: &[&str]) -> JsValue {
+    items.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into()
+}
+
+fn opts_k(k: f64) -> JsValue {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"k".into(), &k.into()).unwrap();
+    o.into()
+}
+
+fn field(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+/// `[{item, score}]` → lines in the fixture's format.
+fn lines(label: &str, what: &str, list: JsValue) -> Vec<String> {
+    list.dyn_into::<Array>()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let item = field(&e, "item").as_string().unwrap();
+            let score = field(&e, "score").as_f64().unwrap() as f32;
+            format!("{label} {what} {item} {}", score.to_bits())
+        })
+        .collect()
+}
+
+fn error_message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    v.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn results_equal_the_native_build_bit_for_bit() {
+    let mut got = Vec::new();
+    for (label, bytes) in [("als", ALS), ("ease", EASE)] {
+        let rec = Recommender::from_bytes(bytes).unwrap();
+        let histories: [&[&str]; 3] = [&["a1", "a2"], &["b3", "gift", "b5", "b3"], &["a7", "b7", "unknown-item"]];
+        for h in histories {
+            let out = rec.recommend(strings(h), opts_k(5.0)).unwrap();
+            got.extend(lines(label, &format!("recommend {}", h.join("+")), out));
+        }
+        got.extend(lines(label, "similar a4", rec.similar("a4", opts_k(4.0)).unwrap()));
+    }
+    assert_eq!(got, EXPECTED.lines().collect::<Vec<_>>());
+}
+
+#[wasm_bindgen_test]
+fn weighted_history_objects_and_options() {
+    let rec = Recommender::from_bytes(EASE).unwrap();
+    let h = Array::new();
+    let e = js_sys::Object::new();
+    Reflect::set(&e, &"item".into(), &"a1".into()).unwrap();
+    Reflect::set(&e, &"weight".into(), &2.0.into()).unwrap();
+    h.push(&e);
+    h.push(&"ghost".into());
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"k".into(), &3.0.into()).unwrap();
+    Reflect::set(&o, &"exclude".into(), &strings(&["a2"])).unwrap();
+    let d = rec.recommend_detailed(h.into(), o.into()).unwrap();
+    let items: Vec<String> = field(&d, "items").dyn_into::<Array>().unwrap().iter().map(|e| field(&e, "item").as_string().unwrap()).collect();
+    assert_eq!(items.len(), 3);
+    assert!(!items.contains(&"a1".to_string()) && !items.contains(&"a2".to_string()));
+    let unknown: Vec<String> = field(&d, "unknown").dyn_into::<Array>().unwrap().iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(unknown, vec!["ghost"]);
+    assert_eq!(field(&d, "fallback").as_bool(), Some(false));
+    assert_eq!(rec.item_count(), 21);
+    let info = rec.info().unwrap();
+    assert_eq!(field(&info, "model").as_string().unwrap(), "ease");
+}
+
+#[wasm_bindgen_test]
+fn corrupt_bundles_throw_typed_errors() {
+    let truncated = &ALS[..ALS.len() - 7];
+    let msg = error_message(Recommender::from_bytes(truncated).err().unwrap());
+    assert!(msg.starts_with("truncated bundle"), "{msg}");
+
+    let mut flipped = ALS.to_vec();
+    flipped[ALS.len() / 2] ^= 0x04;
+    let msg = error_message(Recommender::from_bytes(&flipped).err().unwrap());
+    assert!(msg.contains("checksum mismatch"), "{msg}");
+
+    let mut version = ALS.to_vec();
+    version[8] = 9;
+    let msg = error_message(Recommender::from_bytes(&version).err().unwrap());
+    assert!(msg.contains("unsupported bundle format version 9"), "{msg}");
+
+    let msg = error_message(Recommender::from_bytes(b"hello").err().unwrap());
+    assert!(msg.contains("not a shelfwise bundle"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn bad_arguments_throw_and_the_instance_survives() {
+    let rec = Recommender::from_bytes(ALS).unwrap();
+    let msg = error_message(rec.similar("no-such-item", JsValue::UNDEFINED).err().unwrap());
+    assert_eq!(msg, "unknown item id 'no-such-item'");
+
+    let msg = error_message(rec.recommend(JsValue::from_str("a1"), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("history must be an array"), "{msg}");
+
+    let h = Array::new();
+    h.push(&JsValue::from_f64(42.0));
+    let msg = error_message(rec.recommend(h.into(), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("history[0]") && msg.contains("42"), "{msg}");
+
+    let e = js_sys::Object::new();
+    Reflect::set(&e, &"item".into(), &"a1".into()).unwrap();
+    Reflect::set(&e, &"weight".into(), &f64::NAN.into()).unwrap();
+    let h = Array::new();
+    h.push(&e);
+    let msg = error_message(rec.recommend(h.into(), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("weight of 'a1'") && msg.contains("NaN"), "{msg}");
+
+    let msg = error_message(rec.recommend(strings(&["a1"]), opts_k(0.0)).err().unwrap());
+    assert!(msg.contains("options.k"), "{msg}");
+    let msg = error_message(rec.recommend(strings(&["a1"]), opts_k(2.5)).err().unwrap());
+    assert!(msg.contains("2.5"), "{msg}");
+
+    let ok = rec.recommend(strings(&["a1"]), opts_k(3.0)).unwrap();
+    assert_eq!(ok.dyn_into::<Array>().unwrap().length(), 3);
+    let _ = Uint8Array::new_with_length(0);
+}
