@@ -1,0 +1,48 @@
+// Shared browser-test plumbing: a loopback static server and Debian's Chromium via playwright-core.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Starts scripts/serve.mjs on a free port; resolves to { url, stop }. */
+export function serve({ root = "www", csp = false } = {}) {
+  const args = [resolve(ROOT, "scripts/serve.mjs"), "--root", resolve(ROOT, root), "--port", "0"];
+  if (csp) args.push("--csp");
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((ok, fail) => {
+    child.stdout.on("data", (b) => {
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(b));
+      if (m) ok({ url: m[0], stop: () => child.kill() });
+    });
+    child.on("exit", (code) => fail(new Error(`server exited with ${code}`)));
+  });
+}
+
+/** Headless Debian Chromium with the flags this closed network needs. */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** Opens the storefront and waits until the model is loaded. Fails on page errors. */
+export async function openStore(browser, url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(new Error(m.text())); });
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.ready);
+  const ready = await page.evaluate(() => document.body.dataset.ready);
+  if (ready !== "true") throw new Error(`page failed: ${await page.textContent("#status")}`);
+  return { page, errors };
+}
+
+/** The items and scores currently shown on a shelf. */
+export function shelf(page, id) {
+  return page.$$eval(`#${id} .card`, (cards) => cards.map((c) => ({ item: c.dataset.item, score: c.dataset.score === undefined ? undefined : Number(c.dataset.score) })));
+}

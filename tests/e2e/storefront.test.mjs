@@ -1,0 +1,128 @@
+// The demo storefront driven as a shopper would, in headless Chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ROOT, launch, openStore, serve, shelf } from "./harness.mjs";
+
+const CLI = resolve(ROOT, "target/release/shelfwise");
+const BUNDLE = resolve(ROOT, "www/data/model.bundle");
+let server, browser;
+
+before(async () => {
+  for (const f of [CLI, BUNDLE, resolve(ROOT, "www/pkg/shelfwise_bg.wasm")]) {
+    assert.ok(existsSync(f), `${f} is missing: run scripts/test.sh (it builds the CLI, the bundle and the package)`);
+  }
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test("a shopper's clicks update the shelves at once, and history can be cleared", async () => {
+  const { page, errors } = await openStore(browser, server.url);
+  assert.equal(await page.textContent("#rec-title"), "Popular right now");
+  const popular = await shelf(page, "recommended");
+  assert.equal(popular.length, 10);
+  assert.equal(await page.textContent("#history-count"), "0 items viewed");
+
+  const cards = await shelf(page, "catalog");
+  assert.ok(cards.length >= 50, `catalog shows ${cards.length} products`);
+  const picked = [cards[3].item, cards[7].item];
+  for (const item of picked) await page.click(`#catalog .card[data-item="${item}"]`);
+
+  assert.equal(await page.textContent("#history-count"), "2 items viewed");
+  assert.equal(await page.textContent("#rec-title"), "Recommended for you");
+  const recs = await shelf(page, "recommended");
+  assert.equal(recs.length, 10);
+  for (const item of picked) assert.ok(!recs.some((r) => r.item === item), `history item ${item} recommended`);
+  assert.notDeepEqual(recs.map((r) => r.item), popular.map((r) => r.item), "recommendations should be personal");
+  for (let i = 1; i < recs.length; i++) assert.ok(recs[i - 1].score >= recs[i].score, "shelf sorted by score");
+
+  assert.equal(await page.isVisible("#similar-section"), true);
+  const similar = await shelf(page, "similar");
+  assert.equal(similar.length, 6);
+  assert.ok(!similar.some((s) => s.item === picked[1]));
+  const viewed = await shelf(page, "history");
+  assert.deepEqual(viewed.map((v) => v.item), [...picked].reverse());
+
+  // Titles and prices come from the bundle's catalogue.
+  const text = await page.textContent(`#recommended .card[data-item="${recs[0].item}"]`);
+  assert.match(text, /£\d+\.\d\d/);
+
+  // History persists on the device across reloads, then is erased by the button.
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  assert.equal(await page.textContent("#history-count"), "2 items viewed");
+  assert.deepEqual((await shelf(page, "recommended")).map((r) => r.item), recs.map((r) => r.item));
+  await page.click("#clear-history");
+  assert.equal(await page.textContent("#history-count"), "0 items viewed");
+  assert.equal(await page.textContent("#rec-title"), "Popular right now");
+  assert.equal(await page.evaluate(() => localStorage.getItem("shelfwise-demo-history")), null);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the page's top-10 equals `shelfwise recommend` for the same bundle and histories", async () => {
+  const { page } = await openStore(browser, server.url);
+  const items = (await shelf(page, "catalog")).map((c) => c.item);
+  const histories = {
+    one: [items[0]],
+    three: [items[1], items[5], items[9]],
+    seven: items.slice(11, 18),
+    spread: [items[10], items[20], items[30], items[40], items[49]],
+    unknown: ["NOT-A-PRODUCT", items[3]],
+  };
+  const dir = mkdtempSync(join(tmpdir(), "shelfwise-e2e-"));
+  const csv = ["shopper,sku", ...Object.entries(histories).flatMap(([u, h]) => h.map((i) => `${u},${i}`))].join("\n");
+  writeFileSync(join(dir, "histories.csv"), csv + "\n");
+  execFileSync(CLI, ["recommend", "--model", BUNDLE, "--histories", join(dir, "histories.csv"), "--user-col", "shopper", "--item-col", "sku", "--k", "10", "--out", join(dir, "recs.csv")], { stdio: "pipe" });
+  const native = {};
+  for (const line of (await import("node:fs")).readFileSync(join(dir, "recs.csv"), "utf8").trim().split("\n").slice(1)) {
+    const [user, item, rank, score] = line.split(",");
+    (native[user] ??= []).push({ item, rank: Number(rank), score: Number(score) });
+  }
+  for (const [user, h] of Object.entries(histories)) {
+    await page.evaluate((hist) => localStorage.setItem("shelfwise-demo-history", JSON.stringify(hist.map((item, t) => ({ item, t })))), h);
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === "true");
+    const shown = await shelf(page, "recommended");
+    assert.equal(shown.length, 10, user);
+    assert.deepEqual(shown.map((s) => s.item), native[user].map((n) => n.item), `ranking for ${user}`);
+    shown.forEach((s, i) => assert.ok(Math.abs(s.score - native[user][i].score) <= 1e-5, `${user} #${i + 1}: page ${s.score} vs native ${native[user][i].score}`));
+  }
+  await page.close();
+});
+
+test("a corrupt bundle is reported on the page, not a crash", async () => {
+  const page = await browser.newPage();
+  await page.route("**/data/model.bundle", async (route) => {
+    const res = await route.fetch();
+    const body = Buffer.from(await res.body());
+    body[body.length >> 1] ^= 0xff;
+    await route.fulfill({ response: res, body });
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.ready);
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), "error");
+  assert.match(await page.textContent("#status"), /checksum mismatch/);
+  await page.close();
+});
+
+test("no network requests while a shopper browses", async () => {
+  const { page } = await openStore(browser, server.url);
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  const items = (await shelf(page, "catalog")).map((c) => c.item);
+  for (const item of items.slice(0, 5)) await page.click(`#catalog .card[data-item="${item}"]`);
+  const rec = await shelf(page, "recommended");
+  await page.click(`#recommended .card[data-item="${rec[0].item}"]`);
+  await page.fill("#search", "heart");
+  await page.click("#clear-history");
+  assert.deepEqual(requests, []);
+  await page.close();
+});
