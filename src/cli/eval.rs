@@ -36,6 +36,9 @@ pub struct EvalRecsArgs {
     /// How to hold out test interactions.
     #[arg(long, value_enum, default_value = "random")]
     split: SplitArg,
+    /// Use this file as the test set (same columns) and all of --input for training, instead of splitting.
+    #[arg(long)]
+    test_input: Option<std::path::PathBuf>,
     /// Share of interactions held out by a random split.
     #[arg(long, default_value_t = 0.2)]
     test_fraction: f64,
@@ -61,9 +64,20 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
         SplitArg::Random => Split::Random { test_fraction: a.test_fraction },
         SplitArg::LeaveLastOut => Split::LeaveLastOut,
     };
-    let seed = a.model.seed()?;
-    let (train, test) = split.apply(&data, seed)?;
-    eprintln!("split: {} train, {} test interactions (seed {seed})", train.len(), test.len());
+    let (train, test) = match &a.test_input {
+        Some(path) => {
+            let test_args = InputArgs { input: path.clone(), ..a.input.clone() };
+            let test = test_args.read(&bars)?;
+            eprintln!("fixed split: {} train, {} test interactions", data.len(), test.len());
+            (data, test)
+        }
+        None => {
+            let seed = a.model.seed()?;
+            let (train, test) = split.apply(&data, seed)?;
+            eprintln!("split: {} train, {} test interactions (seed {seed})", train.len(), test.len());
+            (train, test)
+        }
+    };
     let t = Instant::now();
     let model = train_recommender(&train, &a.model.choice()?, Some(&bars))?;
     bars.finish();

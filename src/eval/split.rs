@@ -1,6 +1,6 @@
 //! Train/test splits of an interaction log, and evaluation of a recommender on them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -72,16 +72,22 @@ impl Split {
 }
 
 /// Evaluates `rec` by folding each test user's *training* history in through the runtime
-/// (exactly as a page would) and ranking with the history excluded.
+/// (exactly as a page would) and ranking with the history excluded. Users are matched by id,
+/// so `train` and `test` may come from one split or from two separately read files.
 pub fn evaluate(rec: &Recommender, train: &Interactions, test: &Interactions, k: usize) -> Result<RankingReport> {
     let train_rows = train.by_user();
     let test_rows = test.by_user();
-    let users: Vec<usize> = (0..test.n_users()).filter(|u| !test_rows.cols(*u).is_empty() && !train_rows.cols(*u).is_empty()).collect();
+    let train_user: HashMap<&str, usize> = train.users.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+    let users: Vec<(usize, usize)> = (0..test.n_users())
+        .filter(|u| !test_rows.cols(*u).is_empty())
+        .filter_map(|u| train_user.get(test.users[u].as_str()).map(|t| (u, *t)))
+        .filter(|(_, t)| !train_rows.cols(*t).is_empty())
+        .collect();
     let opts = RecommendOptions::top(k);
     let results: Vec<Result<(super::UserMetrics, Vec<String>)>> = users
         .par_iter()
-        .map(|&u| {
-            let history: Vec<(&str, f32)> = train_rows.cols(u).iter().zip(train_rows.vals(u)).map(|(i, w)| (train.items[*i as usize].as_str(), *w)).collect();
+        .map(|&(u, t)| {
+            let history: Vec<(&str, f32)> = train_rows.cols(t).iter().zip(train_rows.vals(t)).map(|(i, w)| (train.items[*i as usize].as_str(), *w)).collect();
             let recs = rec.recommend(&history, &opts)?;
             let relevant: HashSet<&str> = test_rows.cols(u).iter().map(|i| test.items[*i as usize].as_str()).collect();
             let ranked: Vec<&str> = recs.items.iter().map(|s| s.item.as_str()).collect();

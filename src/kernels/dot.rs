@@ -51,6 +51,31 @@ pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
+/// Dot product with sixteen independent accumulators, for training loops where throughput
+/// matters more than matching the runtime's summation order.
+#[inline]
+pub fn dot_wide(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f32; 16];
+    let mut ca = a.chunks_exact(16);
+    let mut cb = b.chunks_exact(16);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..16 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0f32;
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        tail += x * y;
+    }
+    let mut s = [0f32; 4];
+    for l in 0..4 {
+        s[l] = (acc[l] + acc[l + 4]) + (acc[l + 8] + acc[l + 12]);
+    }
+    ((s[0] + s[1]) + (s[2] + s[3])) + tail
+}
+
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
     use core::arch::wasm32::*;
@@ -94,6 +119,7 @@ mod tests {
         let b: Vec<f32> = (0..67).map(|i| (i as f32 * 0.11).cos()).collect();
         let naive: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
         assert!((dot(&a, &b) as f64 - naive).abs() < 1e-5);
+        assert!((dot_wide(&a, &b) as f64 - naive).abs() < 1e-5);
         let mut out = vec![0.0; 2];
         let rows: Vec<f32> = a.iter().chain(a.iter()).copied().collect();
         score_rows(&rows, &a, &mut out);

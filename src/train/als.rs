@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::{pool, Progress};
 use crate::data::{Csr, Interactions};
 use crate::error::{Error, Result};
-use crate::kernels::dot;
+use crate::kernels::dot::dot_wide as dot;
 use crate::recs::{FactorModel, Scaling};
 use crate::rng::Rng;
 
