@@ -1,6 +1,55 @@
 /* tslint:disable */
 /* eslint-disable */
 
+/** One ranked item. Scores are comparable within one response only. */
+export interface Scored { item: string; score: number }
+/** A history entry: an item id, or an item with a weight (default 1; must be finite and > 0). */
+export type HistoryEntry = string | { item: string; weight?: number };
+/** Business rules for one request. */
+export interface RecommendOptions {
+    /** How many items (1–1000). Default 10. */
+    k?: number;
+    /** Item ids never to return. */
+    exclude?: string[];
+    /** When set, only these item ids may be returned. */
+    includeOnly?: string[];
+    /** Allow items already in the history. Default false. */
+    includeHistory?: boolean;
+}
+/** Options that only take a count. */
+export interface TopKOptions { k?: number }
+/** `recommendDetailed`'s answer. */
+export interface Recommendations {
+    items: Scored[];
+    /** History ids not in the catalogue (skipped). */
+    unknown: string[];
+    /** True when no history item was known and popularity was used. */
+    fallback: boolean;
+}
+/** One catalogue item as stored in the bundle. */
+export interface CatalogEntry { item: string; title?: string; price?: number; popularity: number }
+/** Metadata written by the trainer. */
+export interface ModelMetadata {
+    model: string;
+    createdBy: string;
+    params: Record<string, string>;
+    metrics: Record<string, number>;
+    trainedUntil?: string;
+    counts: Record<string, number>;
+    notes: string[];
+}
+/** What `info()` returns. */
+export interface ModelInfo {
+    model: "als" | "ease" | "popular";
+    items: number;
+    factors?: number;
+    neighbors?: number;
+    hasCatalog: boolean;
+    metadata: ModelMetadata;
+}
+
+
+
 /**
  * A recommendation model loaded from a bundle. All scoring happens on this device.
  */
@@ -11,7 +60,7 @@ export class Recommender {
     /**
      * Every item with its title, price and popularity (when the bundle has them).
      */
-    catalog(): any;
+    catalog(): CatalogEntry[];
     /**
      * Frees the model's memory now (the object is unusable afterwards).
      */
@@ -27,24 +76,24 @@ export class Recommender {
     /**
      * Model family, item count, factors, metrics, training cut-off.
      */
-    info(): any;
+    info(): ModelInfo;
     /**
      * The most popular items (the fallback for a new visitor).
      */
-    popular(opts: any): any;
+    popular(opts?: RecommendOptions): Scored[];
     /**
      * Like `recommend`, plus the unknown ids that were skipped and whether popularity was used.
      */
-    recommendDetailed(history_: any, opts: any): any;
+    recommendDetailed(history: HistoryEntry[], opts?: RecommendOptions): Recommendations;
     /**
      * Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
      * Options: `{ k = 10, exclude, includeOnly, includeHistory = false }`.
      */
-    recommend(history_: any, opts: any): any;
+    recommend(history: HistoryEntry[], opts?: RecommendOptions): Scored[];
     /**
      * Items most similar to `item`. Throws for an unknown item.
      */
-    similar(item: string, opts: any): any;
+    similar(item: string, opts?: TopKOptions): Scored[];
     /**
      * Number of items in the catalogue.
      */

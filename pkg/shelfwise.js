@@ -22,7 +22,7 @@ export class Recommender {
     }
     /**
      * Every item with its title, price and popularity (when the bundle has them).
-     * @returns {any}
+     * @returns {CatalogEntry[]}
      */
     catalog() {
         const ret = wasm.recommender_catalog(this.__wbg_ptr);
@@ -65,7 +65,7 @@ export class Recommender {
     }
     /**
      * Model family, item count, factors, metrics, training cut-off.
-     * @returns {any}
+     * @returns {ModelInfo}
      */
     info() {
         const ret = wasm.recommender_info(this.__wbg_ptr);
@@ -84,8 +84,8 @@ export class Recommender {
     }
     /**
      * The most popular items (the fallback for a new visitor).
-     * @param {any} opts
-     * @returns {any}
+     * @param {RecommendOptions} [opts]
+     * @returns {Scored[]}
      */
     popular(opts) {
         const ret = wasm.recommender_popular(this.__wbg_ptr, opts);
@@ -96,12 +96,12 @@ export class Recommender {
     }
     /**
      * Like `recommend`, plus the unknown ids that were skipped and whether popularity was used.
-     * @param {any} history_
-     * @param {any} opts
-     * @returns {any}
+     * @param {HistoryEntry[]} history
+     * @param {RecommendOptions} [opts]
+     * @returns {Recommendations}
      */
-    recommendDetailed(history_, opts) {
-        const ret = wasm.recommender_recommendDetailed(this.__wbg_ptr, history_, opts);
+    recommendDetailed(history, opts) {
+        const ret = wasm.recommender_recommendDetailed(this.__wbg_ptr, history, opts);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -110,12 +110,12 @@ export class Recommender {
     /**
      * Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
      * Options: `{ k = 10, exclude, includeOnly, includeHistory = false }`.
-     * @param {any} history_
-     * @param {any} opts
-     * @returns {any}
+     * @param {HistoryEntry[]} history
+     * @param {RecommendOptions} [opts]
+     * @returns {Scored[]}
      */
-    recommend(history_, opts) {
-        const ret = wasm.recommender_recommend(this.__wbg_ptr, history_, opts);
+    recommend(history, opts) {
+        const ret = wasm.recommender_recommend(this.__wbg_ptr, history, opts);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -124,8 +124,8 @@ export class Recommender {
     /**
      * Items most similar to `item`. Throws for an unknown item.
      * @param {string} item
-     * @param {any} opts
-     * @returns {any}
+     * @param {TopKOptions} [opts]
+     * @returns {Scored[]}
      */
     similar(item, opts) {
         const ptr0 = passStringToWasm0(item, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);

@@ -2,6 +2,7 @@
 
 mod convert;
 mod recommender;
+mod types;
 
 pub use recommender::Recommender;
 

@@ -21,35 +21,48 @@ impl Recommender {
 
     /// Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
     /// Options: `{ k = 10, exclude, includeOnly, includeHistory = false }`.
-    pub fn recommend(&self, history_: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "Scored[]")]
+    pub fn recommend(
+        &self,
+        #[wasm_bindgen(js_name = history, unchecked_param_type = "HistoryEntry[]")] history_: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
         let h = history(&history_)?;
         let r = self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?;
         to_js(&r.items)
     }
 
     /// Like `recommend`, plus the unknown ids that were skipped and whether popularity was used.
-    #[wasm_bindgen(js_name = recommendDetailed)]
-    pub fn recommend_detailed(&self, history_: JsValue, opts: JsValue) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(js_name = recommendDetailed, unchecked_return_type = "Recommendations")]
+    pub fn recommend_detailed(
+        &self,
+        #[wasm_bindgen(js_name = history, unchecked_param_type = "HistoryEntry[]")] history_: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
         let h = history(&history_)?;
         to_js(&self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?)
     }
 
     /// Items most similar to `item`. Throws for an unknown item.
-    pub fn similar(&self, item: &str, opts: JsValue) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "Scored[]")]
+    pub fn similar(&self, item: &str, #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue) -> Result<JsValue, JsError> {
         to_js(&self.inner.similar(item, k(&opts)?).map_err(js_err)?)
     }
 
     /// The most popular items (the fallback for a new visitor).
-    pub fn popular(&self, opts: JsValue) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "Scored[]")]
+    pub fn popular(&self, #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue) -> Result<JsValue, JsError> {
         to_js(&self.inner.popular(&options(&opts)?).map_err(js_err)?)
     }
 
     /// Model family, item count, factors, metrics, training cut-off.
+    #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.info())
     }
 
     /// Every item with its title, price and popularity (when the bundle has them).
+    #[wasm_bindgen(unchecked_return_type = "CatalogEntry[]")]
     pub fn catalog(&self) -> Result<JsValue, JsError> {
         let all: Vec<_> = (0..self.inner.items().len() as u32).map(|i| self.inner.entry(i)).collect();
         to_js(&all)

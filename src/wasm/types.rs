@@ -1,0 +1,53 @@
+//! TypeScript definitions for the plain objects the JS API takes and returns.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** One ranked item. Scores are comparable within one response only. */
+export interface Scored { item: string; score: number }
+/** A history entry: an item id, or an item with a weight (default 1; must be finite and > 0). */
+export type HistoryEntry = string | { item: string; weight?: number };
+/** Business rules for one request. */
+export interface RecommendOptions {
+  /** How many items (1–1000). Default 10. */
+  k?: number;
+  /** Item ids never to return. */
+  exclude?: string[];
+  /** When set, only these item ids may be returned. */
+  includeOnly?: string[];
+  /** Allow items already in the history. Default false. */
+  includeHistory?: boolean;
+}
+/** Options that only take a count. */
+export interface TopKOptions { k?: number }
+/** `recommendDetailed`'s answer. */
+export interface Recommendations {
+  items: Scored[];
+  /** History ids not in the catalogue (skipped). */
+  unknown: string[];
+  /** True when no history item was known and popularity was used. */
+  fallback: boolean;
+}
+/** One catalogue item as stored in the bundle. */
+export interface CatalogEntry { item: string; title?: string; price?: number; popularity: number }
+/** Metadata written by the trainer. */
+export interface ModelMetadata {
+  model: string;
+  createdBy: string;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  trainedUntil?: string;
+  counts: Record<string, number>;
+  notes: string[];
+}
+/** What `info()` returns. */
+export interface ModelInfo {
+  model: "als" | "ease" | "popular";
+  items: number;
+  factors?: number;
+  neighbors?: number;
+  hasCatalog: boolean;
+  metadata: ModelMetadata;
+}
+"#;
