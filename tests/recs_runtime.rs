@@ -121,3 +121,41 @@ fn invalid_parameters_name_the_parameter() {
     let e = train_recommender(&data, &ModelChoice::Ease(EaseParams::new().lambda(-1.0)), None).unwrap_err();
     assert!(e.to_string().contains("lambda = -1"), "{e}");
 }
+
+#[test]
+fn auto_selects_by_validation_and_records_it() {
+    use shelfwise::train::AutoParams;
+    let data = common::clustered_shop();
+    let auto = AutoParams { als_factors: vec![4], als_iterations: 5, ease_lambdas: vec![5.0, 50.0], threads: 1, ..AutoParams::default() };
+    let rec = train_recommender(&data, &ModelChoice::Auto(auto), None).unwrap();
+    let meta = rec.metadata();
+    assert_eq!(meta.params.get("selection").map(String::as_str), Some("auto"));
+    assert!(meta.metrics.contains_key("validation_ndcg@10"), "{meta:?}");
+    assert!(meta.notes.iter().any(|n| n.starts_with("auto chose")), "{meta:?}");
+    // popular + 2 EASE + 2 ALS candidates, each reported.
+    assert_eq!(meta.notes.len(), 6, "{:?}", meta.notes);
+    assert_ne!(meta.model, "popular", "a personal model must beat popularity on clustered data");
+    let reread = Recommender::from_bytes(&rec.to_bytes()).unwrap();
+    assert_eq!(reread.metadata(), meta);
+}
+
+#[test]
+fn leave_last_out_holds_out_each_users_latest() {
+    use shelfwise::eval::split::Split;
+    let mut data = common::clustered_shop();
+    data.time = (0..data.len() as i64).collect();
+    let (train, test) = Split::LeaveLastOut.apply(&data, 1).unwrap();
+    assert_eq!(train.len() + test.len(), data.len());
+    assert_eq!(test.len(), data.n_users());
+    let by_user = data.by_user();
+    for r in 0..test.len() {
+        let u = test.user[r] as usize;
+        let latest = (0..data.len()).filter(|i| data.user[*i] as usize == u).map(|i| data.time[i]).max().unwrap();
+        assert_eq!(test.time[r], latest);
+        assert!(by_user.cols(u).len() >= 2);
+    }
+    let random = Split::Random { test_fraction: 0.25 }.apply(&data, 7).unwrap();
+    let again = Split::Random { test_fraction: 0.25 }.apply(&data, 7).unwrap();
+    assert_eq!(random.1.item, again.1.item);
+    assert!(Split::Random { test_fraction: 1.5 }.apply(&data, 7).is_err());
+}
