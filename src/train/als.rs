@@ -3,10 +3,10 @@
 
 use rayon::prelude::*;
 
+use super::simd::{has_avx2_fma, Portable, VecOps};
 use super::{pool, Progress};
 use crate::data::{Csr, Interactions};
 use crate::error::{Error, Result};
-use crate::kernels::dot::dot_wide as dot;
 use crate::recs::{FactorModel, Scaling};
 use crate::rng::Rng;
 
@@ -27,7 +27,8 @@ pub struct AlsParams {
     pub cg_steps: usize,
     /// Worker threads (0 = all cores). Default 0.
     pub threads: usize,
-    /// Seed for the initial factors. Default 42: the same seed and thread count give the same model.
+    /// Seed for the initial factors. Default 42: the same seed gives the same model on the same
+    /// CPU family (AVX2+FMA machines and others round differently).
     pub seed: u64,
 }
 
@@ -119,98 +120,138 @@ impl AlsParams {
             }
         });
         let gram = gramian(&items, k);
-        FactorModel::new(k, items, gram.into_iter().map(f64::from).collect(), reg, self.alpha, self.scaling)
+        FactorModel::new(k, items, gram, reg, self.alpha, self.scaling)
     }
 }
 
-/// `YᵀY` of a row-major `n x k` matrix, accumulated in f64 per thread.
-fn gramian(y: &[f32], k: usize) -> Vec<f32> {
-    let g = y
+/// `YᵀY` of a row-major `n x k` matrix: f32 outer products within 256-row blocks (SIMD),
+/// blocks summed in f64 in order, so the result does not depend on thread scheduling.
+fn gramian(y: &[f32], k: usize) -> Vec<f64> {
+    let avx = has_avx2_fma();
+    let blocks: Vec<Vec<f32>> = y
         .par_chunks(k * 256)
         .map(|block| {
-            let mut g = vec![0f64; k * k];
-            for row in block.chunks_exact(k) {
-                for a in 0..k {
-                    let ra = row[a] as f64;
-                    for b in a..k {
-                        g[a * k + b] += ra * row[b] as f64;
-                    }
-                }
+            let mut g = vec![0f32; k * k];
+            #[cfg(target_arch = "x86_64")]
+            if avx {
+                // SAFETY: `has_avx2_fma` confirmed the CPU supports the features this function enables.
+                unsafe { outer_sum_avx2(block, k, &mut g) };
+                return g;
             }
+            let _ = avx;
+            outer_sum::<Portable>(block, k, &mut g);
             g
         })
-        .reduce(|| vec![0f64; k * k], |mut a, b| {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-            a
-        });
-    let mut out = vec![0f32; k * k];
+        .collect();
+    let mut total = vec![0f64; k * k];
+    for b in blocks {
+        total.iter_mut().zip(b).for_each(|(t, v)| *t += v as f64);
+    }
+    // Symmetrise exactly (the two triangles were accumulated identically, but make it explicit).
+    let mut out = vec![0f64; k * k];
     for a in 0..k {
-        for b in a..k {
-            out[a * k + b] = g[a * k + b] as f32;
-            out[b * k + a] = g[a * k + b] as f32;
+        for b in 0..k {
+            out[a * k + b] = if a <= b { total[a * k + b] } else { total[b * k + a] };
         }
     }
     out
 }
 
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn outer_sum_avx2(block: &[f32], k: usize, g: &mut [f32]) {
+    outer_sum::<super::simd::Avx2Fma>(block, k, g)
+}
+
+/// `g += Σ_rows yᵀy` (full square).
+#[inline(always)]
+fn outer_sum<V: VecOps>(block: &[f32], k: usize, g: &mut [f32]) {
+    for row in block.chunks_exact(k) {
+        for a in 0..k {
+            V::axpy(row[a], row, &mut g[a * k..(a + 1) * k]);
+        }
+    }
+}
+
 /// Updates every row of `target` given the fixed factors, by a few CG steps from its current value.
 fn sweep(fixed: &[f32], target: &mut [f32], rows: &Csr, k: usize, reg: f32, cg_steps: usize) {
-    let mut yty = gramian(fixed, k);
+    let mut yty: Vec<f32> = gramian(fixed, k).into_iter().map(|v| v as f32).collect();
     for d in 0..k {
         yty[d * k + d] += reg;
     }
+    let avx = has_avx2_fma();
     target.par_chunks_mut(k).enumerate().for_each_init(
         || vec![0f32; 3 * k],
         |scratch, (u, x)| {
-            let (cols, conf) = (rows.cols(u), rows.vals(u));
-            if cols.is_empty() {
-                x.iter_mut().for_each(|v| *v = 0.0);
+            let row = Row { fixed, yty: &yty, cols: rows.cols(u), conf: rows.vals(u), k, cg_steps };
+            #[cfg(target_arch = "x86_64")]
+            if avx {
+                // SAFETY: `has_avx2_fma` confirmed the CPU supports the features this function enables.
+                unsafe { update_avx2(&row, x, scratch) };
                 return;
             }
-            let (r, rest) = scratch.split_at_mut(k);
-            let (p, ap) = rest.split_at_mut(k);
-            // r = b − A x, with b = Σ c·y and A = YᵀY + λI + Σ (c−1)·y yᵀ.
-            for d in 0..k {
-                r[d] = -dot(&yty[d * k..(d + 1) * k], x);
-            }
-            for (i, c) in cols.iter().zip(conf) {
-                let y = &fixed[*i as usize * k..(*i as usize + 1) * k];
-                let s = c - (c - 1.0) * dot(y, x);
-                axpy(s, y, r);
-            }
-            p.copy_from_slice(r);
-            let mut rs_old = dot(r, r);
-            for _ in 0..cg_steps {
-                if rs_old < 1e-20 {
-                    break;
-                }
-                for d in 0..k {
-                    ap[d] = dot(&yty[d * k..(d + 1) * k], p);
-                }
-                for (i, c) in cols.iter().zip(conf) {
-                    let y = &fixed[*i as usize * k..(*i as usize + 1) * k];
-                    axpy((c - 1.0) * dot(y, p), y, ap);
-                }
-                let pap = dot(p, ap);
-                if pap <= 0.0 || !pap.is_finite() {
-                    break;
-                }
-                let step = rs_old / pap;
-                axpy(step, p, x);
-                axpy(-step, ap, r);
-                let rs_new = dot(r, r);
-                for d in 0..k {
-                    p[d] = r[d] + (rs_new / rs_old) * p[d];
-                }
-                rs_old = rs_new;
-            }
+            let _ = avx;
+            update::<Portable>(&row, x, scratch);
         },
     );
 }
 
-#[inline]
-fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
+/// What one row update reads.
+struct Row<'a> {
+    fixed: &'a [f32],
+    yty: &'a [f32],
+    cols: &'a [u32],
+    conf: &'a [f32],
+    k: usize,
+    cg_steps: usize,
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn update_avx2(row: &Row<'_>, x: &mut [f32], scratch: &mut [f32]) {
+    update::<super::simd::Avx2Fma>(row, x, scratch)
+}
+
+/// Conjugate-gradient steps on `(YᵀY + λI + Σ (c−1)·y yᵀ) x = Σ c·y`, warm-started from `x`.
+#[inline(always)]
+fn update<V: VecOps>(row: &Row<'_>, x: &mut [f32], scratch: &mut [f32]) {
+    let Row { fixed, yty, cols, conf, k, cg_steps } = *row;
+    if cols.is_empty() {
+        x.iter_mut().for_each(|v| *v = 0.0);
+        return;
+    }
+    let item = |i: u32| &fixed[i as usize * k..(i as usize + 1) * k];
+    let (r, rest) = scratch.split_at_mut(k);
+    let (p, ap) = rest.split_at_mut(k);
+    V::sym_matvec(yty, x, r);
+    r.iter_mut().for_each(|v| *v = -*v);
+    for (i, c) in cols.iter().zip(conf) {
+        let y = item(*i);
+        V::axpy(c - (c - 1.0) * V::dot(y, x), y, r);
+    }
+    p.copy_from_slice(r);
+    let mut rs_old = V::dot(r, r);
+    for _ in 0..cg_steps {
+        if rs_old < 1e-20 {
+            break;
+        }
+        V::sym_matvec(yty, p, ap);
+        for (i, c) in cols.iter().zip(conf) {
+            let y = item(*i);
+            V::axpy((c - 1.0) * V::dot(y, p), y, ap);
+        }
+        let pap = V::dot(p, ap);
+        if pap <= 0.0 || !pap.is_finite() {
+            break;
+        }
+        let step = rs_old / pap;
+        V::axpy(step, p, x);
+        V::axpy(-step, ap, r);
+        let rs_new = V::dot(r, r);
+        let beta = rs_new / rs_old;
+        for d in 0..k {
+            p[d] = r[d] + beta * p[d];
+        }
+        rs_old = rs_new;
     }
 }

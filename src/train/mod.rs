@@ -4,6 +4,7 @@ pub mod als;
 pub mod auto;
 pub mod ease;
 pub mod progress;
+mod simd;
 
 use crate::data::Interactions;
 use crate::error::{Error, Result};
