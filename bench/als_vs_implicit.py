@@ -100,10 +100,10 @@ for _ in range(a.repeats):
     res["shelfwise"].append(shelfwise_run())
 print(f"data: {a.ratings} ({len(users)} users, {len(items)} items, {len(train)} train / {int(test_mask.sum())} test interactions)")
 print(f"factors={a.factors} iterations={a.iterations} threads={a.threads}; median of {a.repeats} fits; implicit {implicit.__version__}")
-print(f"| library | params | fit time (s) | precision@10 |")
+print(f"| library | params | fit time, median (min–max) s | precision@10 |")
 print(f"|---|---|---:|---:|")
 for name, params in (("implicit", f"reg={a.regularization}, alpha={a.alpha}"), ("shelfwise", f"reg={a.sw_regularization}, alpha={a.sw_alpha}")):
     fits = sorted(r[0] for r in res[name])
-    print(f"| {name} | {params} | {fits[len(fits) // 2]:.3f} | {res[name][0][1]:.4f} |")
+    print(f"| {name} | {params} | {fits[len(fits) // 2]:.3f} ({fits[0]:.3f}–{fits[-1]:.3f}) | {res[name][0][1]:.4f} |")
 ratio = sorted(r[0] for r in res["shelfwise"])[a.repeats // 2] / sorted(r[0] for r in res["implicit"])[a.repeats // 2]
 print(f"shelfwise / implicit fit time: {ratio:.2f}x")
