@@ -38,6 +38,19 @@ export interface ModelMetadata {
     counts: Record<string, number>;
     notes: string[];
 }
+/** A raw record for propensity scoring: field name → value (null/undefined = missing). */
+export type PropensityRecord = Record<string, number | string | boolean | null | undefined>;
+/** A score and what encoding noticed. */
+export interface PropensityScore { p: number; missing: string[]; unknown: string[]; unseen: string[] }
+/** One field's contribution, in log-odds (positive pushes towards buying). */
+export interface Contribution { field: string; contribution: number }
+/** One input field of a propensity model. */
+export type PropensityField =
+| { name: string; type: "numeric"; mean: number; std: number; missingIndicator: boolean }
+| { name: string; type: "boolean"; rate: number; std: number; missingIndicator: boolean }
+| { name: string; type: "categorical"; categories: string[]; missingIndicator: boolean };
+/** The fields a propensity model expects. */
+export interface PropensitySchema { fields: PropensityField[]; target: string }
 /** What `info()` returns. */
 export interface ModelInfo {
     model: "als" | "ease" | "popular";
@@ -49,6 +62,52 @@ export interface ModelInfo {
 }
 
 
+
+/**
+ * A purchase-propensity model loaded from a bundle. Records are scored on this device.
+ */
+export class Propensity {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Frees the model's memory now.
+     */
+    dispose(): void;
+    /**
+     * Each field's contribution in log-odds, largest first.
+     */
+    explain(record_: PropensityRecord): Contribution[];
+    /**
+     * Loads and validates a propensity bundle.
+     */
+    static fromBytes(bytes: Uint8Array | number[]): Propensity;
+    /**
+     * Model family, metrics, decision threshold.
+     */
+    info(): ModelMetadata;
+    /**
+     * The fields the model expects, their types and categories.
+     */
+    schema(): PropensitySchema;
+    /**
+     * Scores many records; the error names the index of the first bad one.
+     */
+    scoreBatch(records: PropensityRecord[]): Float64Array;
+    /**
+     * The probability plus what was imputed (`missing`), ignored (`unknown`) or unseen.
+     */
+    scoreDetailed(record_: PropensityRecord): PropensityScore;
+    /**
+     * Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
+     * NaN or Infinity throws an Error naming the field and value.
+     */
+    score(record_: PropensityRecord): number;
+    /**
+     * The decision threshold chosen in training (maximises F1 on held-out data).
+     */
+    readonly threshold: number;
+}
 
 /**
  * A recommendation model loaded from a bundle. All scoring happens on this device.
@@ -109,7 +168,17 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly __wbg_propensity_free: (a: number, b: number) => void;
     readonly __wbg_recommender_free: (a: number, b: number) => void;
+    readonly propensity_dispose: (a: number) => void;
+    readonly propensity_explain: (a: number, b: any) => [number, number, number];
+    readonly propensity_fromBytes: (a: number, b: number) => [number, number, number];
+    readonly propensity_info: (a: number) => [number, number, number];
+    readonly propensity_schema: (a: number) => [number, number, number];
+    readonly propensity_score: (a: number, b: any) => [number, number, number];
+    readonly propensity_scoreBatch: (a: number, b: any) => [number, number, number];
+    readonly propensity_scoreDetailed: (a: number, b: any) => [number, number, number];
+    readonly propensity_threshold: (a: number) => number;
     readonly recommender_catalog: (a: number) => [number, number, number];
     readonly recommender_dispose: (a: number) => void;
     readonly recommender_fromBytes: (a: number, b: number) => [number, number, number];

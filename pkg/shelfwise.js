@@ -1,6 +1,129 @@
 /* @ts-self-types="./shelfwise.d.ts" */
 
 /**
+ * A purchase-propensity model loaded from a bundle. Records are scored on this device.
+ */
+export class Propensity {
+    static __wrap(ptr) {
+        const obj = Object.create(Propensity.prototype);
+        obj.__wbg_ptr = ptr;
+        PropensityFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+    }
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        PropensityFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_propensity_free(ptr, 0);
+    }
+    /**
+     * Frees the model's memory now.
+     */
+    dispose() {
+        const ptr = this.__destroy_into_raw();
+        wasm.propensity_dispose(ptr);
+    }
+    /**
+     * Each field's contribution in log-odds, largest first.
+     * @param {PropensityRecord} record_
+     * @returns {Contribution[]}
+     */
+    explain(record_) {
+        const ret = wasm.propensity_explain(this.__wbg_ptr, record_);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Loads and validates a propensity bundle.
+     * @param {Uint8Array | number[]} bytes
+     * @returns {Propensity}
+     */
+    static fromBytes(bytes) {
+        const ptr0 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.propensity_fromBytes(ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return Propensity.__wrap(ret[0]);
+    }
+    /**
+     * Model family, metrics, decision threshold.
+     * @returns {ModelMetadata}
+     */
+    info() {
+        const ret = wasm.propensity_info(this.__wbg_ptr);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * The fields the model expects, their types and categories.
+     * @returns {PropensitySchema}
+     */
+    schema() {
+        const ret = wasm.propensity_schema(this.__wbg_ptr);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Scores many records; the error names the index of the first bad one.
+     * @param {PropensityRecord[]} records
+     * @returns {Float64Array}
+     */
+    scoreBatch(records) {
+        const ret = wasm.propensity_scoreBatch(this.__wbg_ptr, records);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * The probability plus what was imputed (`missing`), ignored (`unknown`) or unseen.
+     * @param {PropensityRecord} record_
+     * @returns {PropensityScore}
+     */
+    scoreDetailed(record_) {
+        const ret = wasm.propensity_scoreDetailed(this.__wbg_ptr, record_);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
+     * NaN or Infinity throws an Error naming the field and value.
+     * @param {PropensityRecord} record_
+     * @returns {number}
+     */
+    score(record_) {
+        const ret = wasm.propensity_score(this.__wbg_ptr, record_);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+    /**
+     * The decision threshold chosen in training (maximises F1 on held-out data).
+     * @returns {number}
+     */
+    get threshold() {
+        const ret = wasm.propensity_threshold(this.__wbg_ptr);
+        return ret;
+    }
+}
+if (Symbol.dispose) Propensity.prototype[Symbol.dispose] = Propensity.prototype.free;
+
+/**
  * A recommendation model loaded from a bundle. All scoring happens on this device.
  */
 export class Recommender {
@@ -224,6 +347,10 @@ function __wbg_get_imports() {
             const ret = Array.isArray(arg0);
             return ret;
         },
+        __wbg_keys_105f5c0857898f84: function(arg0) {
+            const ret = Object.keys(arg0);
+            return ret;
+        },
         __wbg_length_b03a0fabb109b1e9: function(arg0) {
             const ret = arg0.length;
             return ret;
@@ -238,6 +365,10 @@ function __wbg_get_imports() {
         },
         __wbg_new_cd4348290afae586: function() {
             const ret = new Object();
+            return ret;
+        },
+        __wbg_new_from_slice_aaf85a9746711968: function(arg0, arg1) {
+            const ret = new Float64Array(getArrayF64FromWasm0(arg0, arg1));
             return ret;
         },
         __wbg_set_8282f7e0d2d01336: function(arg0, arg1, arg2) {
@@ -280,6 +411,9 @@ function __wbg_get_imports() {
     };
 }
 
+const PropensityFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_propensity_free(ptr, 1));
 const RecommenderFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_recommender_free(ptr, 1));
@@ -290,12 +424,25 @@ function addToExternrefTable0(obj) {
     return idx;
 }
 
+function getArrayF64FromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    return getFloat64ArrayMemory0().subarray(ptr / 8, ptr / 8 + len);
+}
+
 let cachedDataViewMemory0 = null;
 function getDataViewMemory0() {
     if (cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || (cachedDataViewMemory0.buffer.detached === undefined && cachedDataViewMemory0.buffer !== wasm.memory.buffer)) {
         cachedDataViewMemory0 = new DataView(wasm.memory.buffer);
     }
     return cachedDataViewMemory0;
+}
+
+let cachedFloat64ArrayMemory0 = null;
+function getFloat64ArrayMemory0() {
+    if (cachedFloat64ArrayMemory0 === null || cachedFloat64ArrayMemory0.byteLength === 0) {
+        cachedFloat64ArrayMemory0 = new Float64Array(wasm.memory.buffer);
+    }
+    return cachedFloat64ArrayMemory0;
 }
 
 function getStringFromWasm0(ptr, len) {
@@ -409,6 +556,7 @@ function __wbg_finalize_init(instance, module) {
     wasm = instance.exports;
     wasmModule = module;
     cachedDataViewMemory0 = null;
+    cachedFloat64ArrayMemory0 = null;
     cachedUint8ArrayMemory0 = null;
     wasm.__wbindgen_start();
     return wasm;

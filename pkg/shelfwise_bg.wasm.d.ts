@@ -1,7 +1,17 @@
 /* tslint:disable */
 /* eslint-disable */
 export const memory: WebAssembly.Memory;
+export const __wbg_propensity_free: (a: number, b: number) => void;
 export const __wbg_recommender_free: (a: number, b: number) => void;
+export const propensity_dispose: (a: number) => void;
+export const propensity_explain: (a: number, b: any) => [number, number, number];
+export const propensity_fromBytes: (a: number, b: number) => [number, number, number];
+export const propensity_info: (a: number) => [number, number, number];
+export const propensity_schema: (a: number) => [number, number, number];
+export const propensity_score: (a: number, b: any) => [number, number, number];
+export const propensity_scoreBatch: (a: number, b: any) => [number, number, number];
+export const propensity_scoreDetailed: (a: number, b: any) => [number, number, number];
+export const propensity_threshold: (a: number) => number;
 export const recommender_catalog: (a: number) => [number, number, number];
 export const recommender_dispose: (a: number) => void;
 export const recommender_fromBytes: (a: number, b: number) => [number, number, number];

@@ -7,6 +7,7 @@
 pub mod codec;
 pub mod container;
 pub mod meta;
+pub mod propensity;
 pub mod recs;
 
 pub use container::{Container, ContainerWriter, FORMAT_VERSION, MAGIC};

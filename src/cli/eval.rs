@@ -15,6 +15,8 @@ use super::progress::Bars;
 pub enum EvalCommand {
     /// Evaluate a recommender family on a held-out split.
     Recs(EvalRecsArgs),
+    /// Evaluate a propensity bundle on labelled data.
+    Propensity(super::propensity::EvalPropensityArgs),
 }
 
 /// Split kinds on the command line.
@@ -54,6 +56,7 @@ pub struct EvalRecsArgs {
 pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
         EvalCommand::Recs(a) => eval_recs(a),
+        EvalCommand::Propensity(a) => super::propensity::eval(a),
     }
 }
 

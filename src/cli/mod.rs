@@ -4,6 +4,7 @@ mod args;
 mod eval;
 mod inspect;
 mod progress;
+mod propensity;
 mod recommend;
 mod train;
 
@@ -29,6 +30,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Recommend for every user of a history file (the same code path as the browser).
     Recommend(recommend::RecommendArgs),
+    /// Score raw records with a propensity bundle; writes CSV with header `p`.
+    Score(propensity::ScoreArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -38,5 +41,6 @@ pub fn run() -> anyhow::Result<()> {
         Command::Eval(e) => eval::run(e),
         Command::Inspect(a) => inspect::run(a),
         Command::Recommend(a) => recommend::run(a),
+        Command::Score(a) => propensity::score(a),
     }
 }

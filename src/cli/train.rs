@@ -15,6 +15,8 @@ use super::progress::Bars;
 pub enum TrainCommand {
     /// Train a recommender from a user × item interaction log.
     Recs(TrainRecsArgs),
+    /// Train a purchase-propensity classifier from a table with a boolean target.
+    Propensity(super::propensity::TrainPropensityArgs),
 }
 
 /// Arguments of `train recs`.
@@ -33,6 +35,7 @@ pub struct TrainRecsArgs {
 pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
         TrainCommand::Recs(a) => train_recs(a),
+        TrainCommand::Propensity(a) => super::propensity::train(a),
     }
 }
 

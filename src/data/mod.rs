@@ -2,6 +2,7 @@
 
 pub mod interactions;
 pub mod source;
+pub mod table;
 pub mod time;
 
 pub use interactions::{Columns, Interactions, ReadOptions, ReadReport};

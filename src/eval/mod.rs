@@ -1,7 +1,9 @@
 //! Honest evaluation: seeded splits and ranking metrics computed through the runtime path.
 
+pub mod classification;
 pub mod ranking;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod split;
 
+pub use classification::{classification_report, ClassificationReport};
 pub use ranking::{score_user, RankingReport, UserMetrics};

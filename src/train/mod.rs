@@ -4,6 +4,7 @@ pub mod als;
 pub mod auto;
 pub mod ease;
 pub mod progress;
+pub mod propensity;
 mod simd;
 
 use crate::data::Interactions;

@@ -1,9 +1,11 @@
 //! The JavaScript facade (wasm32 only). It converts types and errors; all logic lives in the core.
 
 mod convert;
+mod propensity;
 mod recommender;
 mod types;
 
+pub use propensity::Propensity;
 pub use recommender::Recommender;
 
 /// The library version, for diagnostics.

@@ -41,6 +41,19 @@ export interface ModelMetadata {
   counts: Record<string, number>;
   notes: string[];
 }
+/** A raw record for propensity scoring: field name → value (null/undefined = missing). */
+export type PropensityRecord = Record<string, number | string | boolean | null | undefined>;
+/** A score and what encoding noticed. */
+export interface PropensityScore { p: number; missing: string[]; unknown: string[]; unseen: string[] }
+/** One field's contribution, in log-odds (positive pushes towards buying). */
+export interface Contribution { field: string; contribution: number }
+/** One input field of a propensity model. */
+export type PropensityField =
+  | { name: string; type: "numeric"; mean: number; std: number; missingIndicator: boolean }
+  | { name: string; type: "boolean"; rate: number; std: number; missingIndicator: boolean }
+  | { name: string; type: "categorical"; categories: string[]; missingIndicator: boolean };
+/** The fields a propensity model expects. */
+export interface PropensitySchema { fields: PropensityField[]; target: string }
 /** What `info()` returns. */
 export interface ModelInfo {
   model: "als" | "ease" | "popular";

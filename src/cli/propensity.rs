@@ -1,0 +1,228 @@
+//! `shelfwise train propensity`, `shelfwise eval propensity`, `shelfwise score`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::{Args, ValueEnum};
+use shelfwise::data::table::Table;
+use shelfwise::eval::{classification_report, ClassificationReport};
+use shelfwise::propensity::{Propensity, Value};
+use shelfwise::train::propensity::{train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams};
+
+use super::progress::Bars;
+
+/// Classifier families on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// L2 logistic regression.
+    Logistic,
+    /// Multilayer perceptron (64-32).
+    Mlp,
+    /// Histogram gradient-boosted trees.
+    Gbt,
+    /// Random forest.
+    Forest,
+    /// Cross-validated choice among all families.
+    Auto,
+}
+
+/// Arguments of `train propensity`.
+#[derive(Args, Debug)]
+pub struct TrainPropensityArgs {
+    /// CSV (optionally gzip) with one row per visit/customer and a boolean target column.
+    #[arg(long)]
+    input: PathBuf,
+    /// Target column (TRUE/FALSE, yes/no, 1/0).
+    #[arg(long)]
+    target: String,
+    /// Field separator.
+    #[arg(long, default_value = ",")]
+    sep: char,
+    /// Model family.
+    #[arg(long, value_enum, default_value = "auto")]
+    model: Family,
+    /// Columns to treat as categorical (comma-separated); others are inferred.
+    #[arg(long, value_delimiter = ',')]
+    categorical: Vec<String>,
+    /// Columns to treat as numeric.
+    #[arg(long, value_delimiter = ',')]
+    numeric: Vec<String>,
+    /// Columns to treat as boolean.
+    #[arg(long, value_delimiter = ',')]
+    boolean: Vec<String>,
+    /// Columns to leave out.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Add "was missing" indicator columns for numeric/boolean fields with missing values.
+    #[arg(long)]
+    missing_indicator: bool,
+    /// Weight classes inversely to their frequency.
+    #[arg(long)]
+    balanced: bool,
+    /// Share of rows held out (stratified) for the report.
+    #[arg(long, default_value_t = 0.25)]
+    test_fraction: f64,
+    /// Cross-validation folds for `--model auto`.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Seed for splits and models.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Arguments of `eval propensity`.
+#[derive(Args, Debug)]
+pub struct EvalPropensityArgs {
+    /// The bundle.
+    #[arg(long)]
+    model: PathBuf,
+    /// Labelled CSV with the model's target column.
+    #[arg(long)]
+    input: PathBuf,
+    /// Threshold for accuracy/precision/recall/F1 (default: the one stored in the bundle).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Field separator.
+    #[arg(long, default_value = ",")]
+    sep: char,
+}
+
+/// Arguments of `score`.
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    /// The bundle.
+    #[arg(long)]
+    model: PathBuf,
+    /// CSV of raw records (extra columns are ignored, missing ones imputed).
+    #[arg(long)]
+    input: PathBuf,
+    /// Output CSV with header `p` (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Field separator.
+    #[arg(long, default_value = ",")]
+    sep: char,
+}
+
+fn sep(c: char) -> anyhow::Result<u8> {
+    if !c.is_ascii() {
+        bail!("--sep must be one ASCII character, got {c:?}");
+    }
+    Ok(c as u8)
+}
+
+/// Runs `train propensity`.
+pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
+    let bars = Bars::default();
+    let table = Table::read(&a.input, sep(a.sep)?).with_context(|| format!("reading {}", a.input.display()))?;
+    let mut p = PropensityParams::new(&a.target);
+    for (cols, ty) in [(&a.categorical, ColumnType::Categorical), (&a.numeric, ColumnType::Numeric), (&a.boolean, ColumnType::Boolean)] {
+        for c in cols {
+            p.types.insert(c.clone(), ty);
+        }
+    }
+    p.ignore = a.ignore.clone();
+    p.missing_indicator = a.missing_indicator;
+    p.balanced = a.balanced;
+    p.test_fraction = a.test_fraction;
+    p.folds = a.folds;
+    p.seed = a.seed;
+    let ds = Dataset::from_table(table, &p)?;
+    let pos = ds.labels.iter().filter(|l| **l).count();
+    eprintln!("{} rows, {} positive ({:.1}%), {} input columns:", ds.len(), pos, 100.0 * pos as f64 / ds.len() as f64, ds.columns.len());
+    for (name, ty) in &ds.columns {
+        eprintln!("  {name:<28} {ty:?}");
+    }
+    let choice = match a.model {
+        Family::Logistic => ClassifierChoice::Logistic(LogisticParams::default()),
+        Family::Mlp => ClassifierChoice::Mlp(MlpParams { seed: a.seed, ..MlpParams::default() }),
+        Family::Gbt => ClassifierChoice::Gbt(GbtParams { seed: a.seed, ..GbtParams::default() }),
+        Family::Forest => ClassifierChoice::Forest(ForestParams { seed: a.seed, ..ForestParams::default() }),
+        Family::Auto => ClassifierChoice::Auto,
+    };
+    let t = Instant::now();
+    let out = train_propensity(&ds, &p, &choice, &bars)?;
+    bars.finish();
+    let elapsed = t.elapsed();
+    for (d, mean, folds) in &out.cv {
+        eprintln!("  cv auc {mean:.4} ({}) {d}", folds.iter().map(|f| format!("{f:.3}")).collect::<Vec<_>>().join(" "));
+    }
+    println!("model {} trained on {} rows in {:.2?}; held-out {} rows:", out.model.model().family(), out.rows.0, elapsed, out.rows.1);
+    print_report(&out.test);
+    let bytes = out.model.to_bytes();
+    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    Ok(())
+}
+
+fn print_report(r: &ClassificationReport) {
+    println!("  ROC AUC {:.4}   PR AUC {:.4}   log loss {:.4}", r.roc_auc, r.pr_auc, r.log_loss);
+    println!("  at threshold {:.3}: accuracy {:.4}  precision {:.4}  recall {:.4}  F1 {:.4}", r.threshold, r.accuracy, r.precision, r.recall, r.f1);
+    println!("  best F1 {:.4} at threshold {:.4}", r.best_f1, r.best_f1_threshold);
+    println!("  calibration (predicted → observed, rows):");
+    for b in r.calibration.iter().filter(|b| b.count > 0) {
+        println!("    {:.1}–{:.1}: {:.3} → {:.3} ({})", b.from, b.to, b.predicted, b.observed, b.count);
+    }
+}
+
+fn records(table: &Table) -> Vec<Vec<(&str, Value)>> {
+    table.rows.iter().map(|row| table.header.iter().zip(row).map(|(h, c)| (h.as_str(), Value::from_cell(c))).collect()).collect()
+}
+
+fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
+    let mut unknown: HashMap<String, ()> = HashMap::new();
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (r, rec) in records(table).iter().enumerate() {
+        let rec: Vec<(&str, Value)> = rec.iter().filter(|(k, _)| *k != model.schema().target).cloned().collect();
+        let s = model.score(&rec).with_context(|| format!("{}:{}", table.file, table.lines[r]))?;
+        s.report.unknown.into_iter().for_each(|u| {
+            unknown.insert(u, ());
+        });
+        out.push(s.p);
+    }
+    if !unknown.is_empty() {
+        let mut u: Vec<_> = unknown.into_keys().collect();
+        u.sort();
+        eprintln!("ignored columns the model does not use: {}", u.join(", "));
+    }
+    Ok(out)
+}
+
+/// Runs `eval propensity`.
+pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
+    let model = Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
+    let table = Table::read(&a.input, sep(a.sep)?)?;
+    let ti = table.column(&model.schema().target)?;
+    let mut y = Vec::with_capacity(table.rows.len());
+    for (r, row) in table.rows.iter().enumerate() {
+        y.push(shelfwise::propensity::value::parse_bool(&row[ti]).with_context(|| format!("{}:{} column '{}': target {:?} is not boolean", table.file, table.lines[r], model.schema().target, row[ti]))?);
+    }
+    let p = score_all(&model, &table)?;
+    let r = classification_report(&p, &y, a.threshold.unwrap_or(model.threshold()));
+    println!("{} rows, {} positive", r.n, r.positives);
+    print_report(&r);
+    Ok(())
+}
+
+/// Runs `score`.
+pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
+    let model = Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
+    let table = Table::read(&a.input, sep(a.sep)?)?;
+    let p = score_all(&model, &table)?;
+    let mut out: Box<dyn Write> = match &a.out {
+        Some(f) => Box::new(std::io::BufWriter::new(std::fs::File::create(f).with_context(|| format!("creating {}", f.display()))?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    writeln!(out, "p")?;
+    for v in p {
+        writeln!(out, "{v}")?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! Raw input values of a record, as they arrive from CSV cells or JS objects.
+
+/// One raw field value before encoding.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Absent, empty or null: imputed from training statistics.
+    Missing,
+    /// A number (must be finite).
+    Number(f64),
+    /// A boolean.
+    Bool(bool),
+    /// Text (categories, or booleans written as text).
+    Text(String),
+}
+
+impl Value {
+    /// Interprets a CSV cell: empty → missing, otherwise text (typed later by the schema).
+    pub fn from_cell(s: &str) -> Self {
+        let t = s.trim();
+        if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
+            Value::Missing
+        } else {
+            Value::Text(t.to_string())
+        }
+    }
+
+    /// The value as it would be written back, for error messages.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Missing => "missing".into(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Text(t) => format!("{t:?}"),
+        }
+    }
+}
+
+/// Parses the boolean spellings shops export: TRUE/FALSE, true/false, yes/no, y/n, 1/0.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "t" => Some(true),
+        "false" | "no" | "n" | "0" | "f" => Some(false),
+        _ => None,
+    }
+}

@@ -1,0 +1,165 @@
+//! A multilayer perceptron (ReLU hidden layers, sigmoid output) trained with Adam on log loss,
+//! with early stopping on a held-out share of the training rows.
+
+use crate::error::{Error, Result};
+use crate::propensity::{sigmoid, Classifier, Dense};
+use crate::rng::Rng;
+
+/// MLP hyperparameters. Defaults follow scikit-learn's `MLPClassifier((64, 32))`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlpParams {
+    /// Hidden layer widths. Default `[64, 32]`.
+    pub hidden: Vec<usize>,
+    /// Adam step size. Default 0.001.
+    pub learning_rate: f64,
+    /// L2 penalty on weights. Default 1e-4.
+    pub alpha: f64,
+    /// Mini-batch size. Default 200.
+    pub batch: usize,
+    /// Epochs at most. Default 200.
+    pub epochs: usize,
+    /// Share of training rows held out for early stopping. Default 0.1.
+    pub validation: f64,
+    /// Epochs without validation improvement before stopping. Default 10.
+    pub patience: usize,
+    /// Seed for initial weights, shuffling and the hold-out. Default 42.
+    pub seed: u64,
+}
+
+impl Default for MlpParams {
+    fn default() -> Self {
+        Self { hidden: vec![64, 32], learning_rate: 1e-3, alpha: 1e-4, batch: 200, epochs: 200, validation: 0.1, patience: 10, seed: 42 }
+    }
+}
+
+struct Adam {
+    m: Vec<f64>,
+    v: Vec<f64>,
+    t: i32,
+}
+
+impl Adam {
+    fn step(&mut self, params: &mut [f32], grad: &[f64], lr: f64) {
+        self.t += 1;
+        let (b1, b2) = (0.9f64, 0.999f64);
+        let (c1, c2) = (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t));
+        for i in 0..params.len() {
+            self.m[i] = b1 * self.m[i] + (1.0 - b1) * grad[i];
+            self.v[i] = b2 * self.v[i] + (1.0 - b2) * grad[i] * grad[i];
+            params[i] -= (lr * (self.m[i] / c1) / ((self.v[i] / c2).sqrt() + 1e-8)) as f32;
+        }
+    }
+}
+
+impl MlpParams {
+    /// Fits on encoded rows `x`, labels `y`, row weights `w`.
+    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+        if self.hidden.is_empty() || self.hidden.iter().any(|h| *h == 0 || *h > 4096) {
+            return Err(Error::param("hidden", format!("{:?}", self.hidden), "one or more widths between 1 and 4096"));
+        }
+        if !(0.0..0.5).contains(&self.validation) || self.batch == 0 || self.epochs == 0 {
+            return Err(Error::param("mlp", format!("validation {} batch {} epochs {}", self.validation, self.batch, self.epochs), "validation in [0, 0.5), batch and epochs > 0"));
+        }
+        let d = x.first().map_or(0, Vec::len);
+        let mut rng = Rng::new(self.seed);
+        let mut widths = vec![d];
+        widths.extend(&self.hidden);
+        widths.push(1);
+        let mut layers: Vec<Dense> = widths
+            .windows(2)
+            .enumerate()
+            .map(|(i, io)| {
+                let (fi, fo) = (io[0], io[1]);
+                let factor = if i + 2 == widths.len() { 2.0 } else { 6.0 };
+                let bound = (factor / (fi + fo) as f64).sqrt();
+                Dense {
+                    inputs: fi,
+                    outputs: fo,
+                    weights: (0..fi * fo).map(|_| ((rng.f64() * 2.0 - 1.0) * bound) as f32).collect(),
+                    bias: (0..fo).map(|_| ((rng.f64() * 2.0 - 1.0) * bound) as f32).collect(),
+                }
+            })
+            .collect();
+        let mut adam: Vec<(Adam, Adam)> = layers
+            .iter()
+            .map(|l| (Adam { m: vec![0.0; l.weights.len()], v: vec![0.0; l.weights.len()], t: 0 }, Adam { m: vec![0.0; l.bias.len()], v: vec![0.0; l.bias.len()], t: 0 }))
+            .collect();
+        let mut rows: Vec<usize> = (0..x.len()).collect();
+        rng.shuffle(&mut rows);
+        let cut = (rows.len() as f64 * self.validation) as usize;
+        let valid: Vec<usize> = rows.drain(..cut).collect();
+        let (mut best, mut best_layers, mut stale) = (f64::INFINITY, layers.clone(), 0);
+        let n_layers = layers.len();
+        for _ in 0..self.epochs {
+            rng.shuffle(&mut rows);
+            for batch in rows.chunks(self.batch) {
+                let mut gw: Vec<Vec<f64>> = layers.iter().map(|l| vec![0.0; l.weights.len()]).collect();
+                let mut gb: Vec<Vec<f64>> = layers.iter().map(|l| vec![0.0; l.bias.len()]).collect();
+                for &r in batch {
+                    // Forward, keeping activations.
+                    let mut acts: Vec<Vec<f32>> = vec![x[r].clone()];
+                    for (i, l) in layers.iter().enumerate() {
+                        let mut out = Vec::new();
+                        l.forward(&acts[i], &mut out);
+                        if i + 1 < n_layers {
+                            out.iter_mut().for_each(|v| *v = v.max(0.0));
+                        }
+                        acts.push(out);
+                    }
+                    let p = sigmoid(acts[n_layers][0] as f64);
+                    let mut delta = vec![(p - if y[r] { 1.0 } else { 0.0 }) * w[r] as f64];
+                    for i in (0..n_layers).rev() {
+                        let l = &layers[i];
+                        let input = &acts[i];
+                        for o in 0..l.outputs {
+                            gb[i][o] += delta[o];
+                            let row = &mut gw[i][o * l.inputs..(o + 1) * l.inputs];
+                            for (g, a) in row.iter_mut().zip(input) {
+                                *g += delta[o] * *a as f64;
+                            }
+                        }
+                        if i > 0 {
+                            let mut prev = vec![0f64; l.inputs];
+                            for o in 0..l.outputs {
+                                let row = &l.weights[o * l.inputs..(o + 1) * l.inputs];
+                                for (pv, wv) in prev.iter_mut().zip(row) {
+                                    *pv += delta[o] * *wv as f64;
+                                }
+                            }
+                            for (pv, a) in prev.iter_mut().zip(input) {
+                                if *a <= 0.0 {
+                                    *pv = 0.0;
+                                }
+                            }
+                            delta = prev;
+                        }
+                    }
+                }
+                let m = batch.len() as f64;
+                for (i, l) in layers.iter_mut().enumerate() {
+                    let gwi: Vec<f64> = gw[i].iter().zip(&l.weights).map(|(g, wv)| g / m + self.alpha * *wv as f64 / m).collect();
+                    let gbi: Vec<f64> = gb[i].iter().map(|g| g / m).collect();
+                    adam[i].0.step(&mut l.weights, &gwi, self.learning_rate);
+                    adam[i].1.step(&mut l.bias, &gbi, self.learning_rate);
+                }
+            }
+            let eval_rows = if valid.is_empty() { &rows } else { &valid };
+            let model = Classifier::Mlp { layers: layers.clone() };
+            let loss: f64 = eval_rows.iter().map(|r| {
+                let q = model.predict(&x[*r]).clamp(1e-15, 1.0 - 1e-15);
+                if y[*r] { -q.ln() } else { -(1.0 - q).ln() }
+            }).sum::<f64>() / eval_rows.len().max(1) as f64;
+            if loss < best - 1e-5 {
+                best = loss;
+                best_layers = layers.clone();
+                stale = 0;
+            } else {
+                stale += 1;
+                if stale >= self.patience {
+                    break;
+                }
+            }
+        }
+        Ok(Classifier::Mlp { layers: best_layers })
+    }
+}

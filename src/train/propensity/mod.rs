@@ -1,0 +1,400 @@
+//! Propensity training: schema inference, preprocessing fitted on training rows only,
+//! stratified split and k-fold cross-validation, four model families and `auto` selection.
+
+pub mod logistic;
+pub mod mlp;
+pub mod trees;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::bundle::Metadata;
+use crate::data::table::Table;
+use crate::error::{Error, Result};
+use crate::eval::{classification_report, ClassificationReport};
+use crate::propensity::schema::MISSING_CATEGORY;
+use crate::propensity::value::parse_bool;
+use crate::propensity::{Classifier, Field, FieldKind, Propensity, Schema, Value};
+use crate::rng::Rng;
+
+pub use logistic::LogisticParams;
+pub use mlp::MlpParams;
+pub use trees::{ForestParams, GbtParams};
+
+/// Column types a user can force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    /// A number, standardised.
+    Numeric,
+    /// TRUE/FALSE, yes/no, 1/0.
+    Boolean,
+    /// A category, one-hot encoded.
+    Categorical,
+}
+
+/// Which classifier to train.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClassifierChoice {
+    /// Logistic regression.
+    Logistic(LogisticParams),
+    /// Multilayer perceptron.
+    Mlp(MlpParams),
+    /// Gradient-boosted trees.
+    Gbt(GbtParams),
+    /// Random forest.
+    Forest(ForestParams),
+    /// Cross-validate a small grid per family; keep the best mean AUC.
+    Auto,
+}
+
+impl ClassifierChoice {
+    /// A one-line description.
+    pub fn describe(&self) -> String {
+        match self {
+            ClassifierChoice::Logistic(p) => format!("logistic(C={})", p.c),
+            ClassifierChoice::Mlp(p) => format!("mlp(hidden={:?}, alpha={})", p.hidden, p.alpha),
+            ClassifierChoice::Gbt(p) => format!("gbt(rounds={}, lr={}, leaves={}, min_leaf={})", p.rounds, p.learning_rate, p.max_leaves, p.min_samples_leaf),
+            ClassifierChoice::Forest(p) => format!("forest(trees={}, min_leaf={})", p.trees, p.min_samples_leaf),
+            ClassifierChoice::Auto => "auto".into(),
+        }
+    }
+    fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+        match self {
+            ClassifierChoice::Logistic(p) => p.fit(x, y, w),
+            ClassifierChoice::Mlp(p) => p.fit(x, y, w),
+            ClassifierChoice::Gbt(p) => p.fit(x, y, w),
+            ClassifierChoice::Forest(p) => p.fit(x, y, w),
+            ClassifierChoice::Auto => Err(Error::param("model", "auto", "resolve auto before fitting")),
+        }
+    }
+    /// The grid `auto` searches.
+    pub fn auto_grid(seed: u64) -> Vec<ClassifierChoice> {
+        vec![
+            ClassifierChoice::Logistic(LogisticParams { c: 0.1, ..Default::default() }),
+            ClassifierChoice::Logistic(LogisticParams { c: 1.0, ..Default::default() }),
+            ClassifierChoice::Gbt(GbtParams { seed, ..Default::default() }),
+            ClassifierChoice::Gbt(GbtParams { learning_rate: 0.05, rounds: 200, min_samples_leaf: 40, max_leaves: 15, seed, ..Default::default() }),
+            ClassifierChoice::Forest(ForestParams { seed, ..Default::default() }),
+            ClassifierChoice::Forest(ForestParams { min_samples_leaf: 10, seed, ..Default::default() }),
+            ClassifierChoice::Mlp(MlpParams { seed, ..Default::default() }),
+        ]
+    }
+}
+
+/// Settings for a propensity training run. Defaults: 25 % stratified test split, 5 folds,
+/// no class weights, no missing indicators, seed 42.
+#[derive(Debug, Clone)]
+pub struct PropensityParams {
+    /// Target column (boolean-like).
+    pub target: String,
+    /// Forced column types; others are inferred.
+    pub types: HashMap<String, ColumnType>,
+    /// Columns to leave out.
+    pub ignore: Vec<String>,
+    /// Add a "was missing" column for numeric and boolean fields that had missing values.
+    pub missing_indicator: bool,
+    /// Weight classes inversely to their frequency.
+    pub balanced: bool,
+    /// Share of rows held out (stratified) for the report. Default 0.25.
+    pub test_fraction: f64,
+    /// Folds for `auto`. Default 5.
+    pub folds: usize,
+    /// Largest number of categories kept per field (the rest share the unseen slot). Default 100.
+    pub max_categories: usize,
+    /// Seed for splits and models. Default 42.
+    pub seed: u64,
+}
+
+impl PropensityParams {
+    /// Defaults for predicting `target`.
+    pub fn new(target: &str) -> Self {
+        Self { target: target.into(), types: HashMap::new(), ignore: Vec::new(), missing_indicator: false, balanced: false, test_fraction: 0.25, folds: 5, max_categories: 100, seed: 42 }
+    }
+}
+
+/// A table turned into raw records and labels, with inferred column types.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// Input column names and types, in file order.
+    pub columns: Vec<(String, ColumnType)>,
+    /// Raw values per row, aligned with `columns`.
+    pub rows: Vec<Vec<Value>>,
+    /// Labels.
+    pub labels: Vec<bool>,
+    /// Target column name.
+    pub target: String,
+    table: Table,
+    col_index: Vec<usize>,
+}
+
+impl Dataset {
+    /// Infers types (boolean if every value parses as one, else numeric if every value is a
+    /// number, else categorical), honouring overrides; labels must be boolean-like.
+    pub fn from_table(table: Table, p: &PropensityParams) -> Result<Self> {
+        let ti = table.column(&p.target)?;
+        for name in p.types.keys().chain(&p.ignore) {
+            table.column(name)?;
+        }
+        let mut labels = Vec::with_capacity(table.rows.len());
+        for (r, row) in table.rows.iter().enumerate() {
+            let cell = row[ti].trim();
+            labels.push(parse_bool(cell).ok_or_else(|| Error::BadRow { location: table.location(r, ti), value: cell.into(), reason: "target must be TRUE/FALSE, yes/no or 1/0".into() })?);
+        }
+        let mut columns = Vec::new();
+        let mut col_index = Vec::new();
+        for (c, name) in table.header.iter().enumerate() {
+            if c == ti || p.ignore.contains(name) {
+                continue;
+            }
+            let ty = p.types.get(name).copied().unwrap_or_else(|| {
+                let vals = table.rows.iter().map(|r| r[c].trim()).filter(|v| !v.is_empty());
+                if vals.clone().all(|v| parse_bool(v).is_some()) {
+                    ColumnType::Boolean
+                } else if vals.clone().all(|v| v.parse::<f64>().is_ok_and(f64::is_finite)) {
+                    ColumnType::Numeric
+                } else {
+                    ColumnType::Categorical
+                }
+            });
+            columns.push((name.clone(), ty));
+            col_index.push(c);
+        }
+        let mut rows = Vec::with_capacity(table.rows.len());
+        for (r, row) in table.rows.iter().enumerate() {
+            let mut vals = Vec::with_capacity(columns.len());
+            for (k, &c) in col_index.iter().enumerate() {
+                let v = Value::from_cell(&row[c]);
+                // Type errors are caught here, with the cell's location.
+                if let (Value::Text(t), ColumnType::Numeric) = (&v, columns[k].1) {
+                    if !t.parse::<f64>().is_ok_and(f64::is_finite) {
+                        return Err(Error::BadRow { location: table.location(r, c), value: t.clone(), reason: "expected a finite number".into() });
+                    }
+                }
+                if let (Value::Text(t), ColumnType::Boolean) = (&v, columns[k].1) {
+                    if parse_bool(t).is_none() {
+                        return Err(Error::BadRow { location: table.location(r, c), value: t.clone(), reason: "expected a boolean".into() });
+                    }
+                }
+                vals.push(v);
+            }
+            rows.push(vals);
+        }
+        Ok(Self { columns, rows, labels, target: p.target.clone(), table, col_index })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Record `r` as `(name, value)` pairs.
+    pub fn record(&self, r: usize) -> Vec<(&str, Value)> {
+        self.columns.iter().zip(&self.rows[r]).map(|((n, _), v)| (n.as_str(), v.clone())).collect()
+    }
+
+    /// Fits the encoders on `rows` only.
+    pub fn fit_schema(&self, rows: &[usize], p: &PropensityParams) -> Schema {
+        let fields = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(k, (name, ty))| {
+                let vals = rows.iter().map(|r| &self.rows[*r][k]);
+                let any_missing = vals.clone().any(|v| matches!(v, Value::Missing));
+                let kind = match ty {
+                    ColumnType::Numeric | ColumnType::Boolean => {
+                        let xs: Vec<f64> = vals
+                            .filter_map(|v| match v {
+                                Value::Text(t) if *ty == ColumnType::Numeric => t.parse::<f64>().ok(),
+                                Value::Text(t) => parse_bool(t).map(|b| if b { 1.0 } else { 0.0 }),
+                                Value::Number(n) => Some(*n),
+                                Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
+                                Value::Missing => None,
+                            })
+                            .collect();
+                        let n = xs.len().max(1) as f64;
+                        let mean = xs.iter().sum::<f64>() / n;
+                        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+                        let std = if var > 1e-12 { var.sqrt() } else { 1.0 };
+                        if *ty == ColumnType::Numeric { FieldKind::Numeric { mean, std } } else { FieldKind::Boolean { rate: mean, std } }
+                    }
+                    ColumnType::Categorical => {
+                        let mut counts: HashMap<String, usize> = HashMap::new();
+                        for v in vals {
+                            let key = match v {
+                                Value::Missing => MISSING_CATEGORY.to_string(),
+                                Value::Text(t) => t.clone(),
+                                Value::Number(n) => crate::propensity::schema::format_number(*n),
+                                Value::Bool(b) => if *b { "TRUE".into() } else { "FALSE".into() },
+                            };
+                            *counts.entry(key).or_default() += 1;
+                        }
+                        let mut cats: Vec<(String, usize)> = counts.into_iter().collect();
+                        cats.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                        cats.truncate(p.max_categories);
+                        FieldKind::Categorical { categories: cats.into_iter().map(|c| c.0).collect() }
+                    }
+                };
+                let missing_indicator = p.missing_indicator && any_missing && !matches!(kind, FieldKind::Categorical { .. });
+                Field { name: name.clone(), kind, missing_indicator }
+            })
+            .collect();
+        Schema { fields, target: self.target.clone() }
+    }
+
+    /// Encodes `rows` with `schema`; an error names the row's file, line and column.
+    pub fn encode(&self, schema: &Schema, rows: &[usize]) -> Result<Vec<Vec<f32>>> {
+        rows.iter()
+            .map(|&r| {
+                let mut x = Vec::with_capacity(schema.width());
+                schema.encode(&self.record(r), &mut x).map_err(|e| match e {
+                    Error::InvalidValue { field, value, reason } => {
+                        let k = self.columns.iter().position(|(n, _)| *n == field).unwrap_or(0);
+                        Error::BadRow { location: self.table.location(r, self.col_index[k]), value, reason }
+                    }
+                    other => other,
+                })?;
+                Ok(x)
+            })
+            .collect()
+    }
+}
+
+/// Splits row indices into (train, test), stratified by label.
+pub fn stratified_split(labels: &[bool], test_fraction: f64, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
+        return Err(Error::param("test_fraction", test_fraction, "must be between 0 and 1"));
+    }
+    let mut rng = Rng::new(seed);
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for class in [false, true] {
+        let mut idx: Vec<usize> = (0..labels.len()).filter(|i| labels[*i] == class).collect();
+        rng.shuffle(&mut idx);
+        let cut = (idx.len() as f64 * test_fraction).round() as usize;
+        test.extend_from_slice(&idx[..cut]);
+        train.extend_from_slice(&idx[cut..]);
+    }
+    train.sort_unstable();
+    test.sort_unstable();
+    Ok((train, test))
+}
+
+/// Assigns each of `rows` to one of `k` folds, stratified by label.
+pub fn stratified_folds(rows: &[usize], labels: &[bool], k: usize, seed: u64) -> Vec<Vec<usize>> {
+    let mut rng = Rng::new(seed ^ 0xF01D);
+    let mut folds = vec![Vec::new(); k];
+    for class in [false, true] {
+        let mut idx: Vec<usize> = rows.iter().copied().filter(|r| labels[*r] == class).collect();
+        rng.shuffle(&mut idx);
+        for (i, r) in idx.into_iter().enumerate() {
+            folds[i % k].push(r);
+        }
+    }
+    folds
+}
+
+fn weights(labels: &[bool], rows: &[usize], balanced: bool) -> Vec<f32> {
+    if !balanced {
+        return vec![1.0; rows.len()];
+    }
+    let pos = rows.iter().filter(|r| labels[**r]).count().max(1) as f32;
+    let neg = (rows.len() as f32 - pos).max(1.0);
+    let n = rows.len() as f32;
+    rows.iter().map(|r| if labels[*r] { n / (2.0 * pos) } else { n / (2.0 * neg) }).collect()
+}
+
+/// Fits preprocessing and `choice` on `train`, returns the model and its scores on `eval`.
+fn fit_on(ds: &Dataset, p: &PropensityParams, choice: &ClassifierChoice, train: &[usize], eval: &[usize]) -> Result<(Propensity, Vec<f64>)> {
+    let schema = ds.fit_schema(train, p);
+    let x = ds.encode(&schema, train)?;
+    let y: Vec<bool> = train.iter().map(|r| ds.labels[*r]).collect();
+    let w = weights(&ds.labels, train, p.balanced);
+    let model = choice.fit(&x, &y, &w)?;
+    let mut meta = Metadata::new(model.family());
+    meta.params.insert("model".into(), choice.describe());
+    let prop = Propensity::from_parts(schema, model, meta, 0.5)?;
+    let xe = ds.encode(&prop.schema, eval)?;
+    Ok((prop.clone(), xe.iter().map(|x| prop.score_encoded(x)).collect()))
+}
+
+/// Mean cross-validated ROC AUC of `choice` over `folds` of `rows`.
+pub fn cross_validate(ds: &Dataset, p: &PropensityParams, choice: &ClassifierChoice, rows: &[usize]) -> Result<Vec<f64>> {
+    let folds = stratified_folds(rows, &ds.labels, p.folds.max(2), p.seed);
+    (0..folds.len())
+        .into_par_iter()
+        .map(|k| {
+            let train: Vec<usize> = folds.iter().enumerate().filter(|(j, _)| *j != k).flat_map(|(_, f)| f.iter().copied()).collect();
+            let (_, scores) = fit_on(ds, p, choice, &train, &folds[k])?;
+            let y: Vec<bool> = folds[k].iter().map(|r| ds.labels[*r]).collect();
+            Ok(classification_report(&scores, &y, 0.5).roc_auc)
+        })
+        .collect()
+}
+
+/// The outcome of [`train_propensity`].
+#[derive(Debug, Clone)]
+pub struct TrainOutcome {
+    /// The model, fitted on the training split.
+    pub model: Propensity,
+    /// Metrics on the held-out test split (threshold 0.5).
+    pub test: ClassificationReport,
+    /// Cross-validation results per candidate (`auto` only): description, mean AUC, fold AUCs.
+    pub cv: Vec<(String, f64, Vec<f64>)>,
+    /// Training and test row counts.
+    pub rows: (usize, usize),
+}
+
+/// Splits (stratified), selects (if `auto`), fits on the training split, evaluates on the test split.
+pub fn train_propensity(ds: &Dataset, p: &PropensityParams, choice: &ClassifierChoice, progress: &dyn crate::train::Progress) -> Result<TrainOutcome> {
+    if ds.labels.iter().all(|l| *l) || ds.labels.iter().all(|l| !*l) {
+        return Err(Error::Empty(format!("target '{}' has only one class", p.target)));
+    }
+    let (train, test) = stratified_split(&ds.labels, p.test_fraction, p.seed)?;
+    let mut cv = Vec::new();
+    let chosen = if *choice == ClassifierChoice::Auto {
+        let grid = ClassifierChoice::auto_grid(p.seed);
+        progress.stage("cross-validation", grid.len() as u64);
+        let mut best: Option<(f64, ClassifierChoice)> = None;
+        for c in grid {
+            let aucs = cross_validate(ds, p, &c, &train)?;
+            let mean = aucs.iter().sum::<f64>() / aucs.len() as f64;
+            progress.message(&format!("{}: CV AUC {mean:.4}", c.describe()));
+            progress.tick(1);
+            if best.as_ref().is_none_or(|b| mean > b.0) {
+                best = Some((mean, c.clone()));
+            }
+            cv.push((c.describe(), mean, aucs));
+        }
+        best.map(|b| b.1).ok_or_else(|| Error::Empty("no candidates".into()))?
+    } else {
+        choice.clone()
+    };
+    progress.stage("fitting", 1);
+    let (mut model, scores) = fit_on(ds, p, &chosen, &train, &test)?;
+    progress.tick(1);
+    let y: Vec<bool> = test.iter().map(|r| ds.labels[*r]).collect();
+    let report = classification_report(&scores, &y, 0.5);
+    model.threshold = report.best_f1_threshold;
+    let meta = model.metadata_mut();
+    for (k, v) in [("test_roc_auc", report.roc_auc), ("test_pr_auc", report.pr_auc), ("test_log_loss", report.log_loss), ("test_accuracy", report.accuracy), ("test_f1", report.f1), ("test_best_f1", report.best_f1)] {
+        meta.metrics.insert(k.into(), v);
+    }
+    for (d, mean, _) in &cv {
+        meta.notes.push(format!("cv auc {mean:.4}: {d}"));
+    }
+    if !cv.is_empty() {
+        meta.notes.push(format!("auto chose {}", chosen.describe()));
+    }
+    meta.notes.push(format!("threshold {:.4} maximises F1 on the held-out split", report.best_f1_threshold));
+    meta.params.insert("target".into(), p.target.clone());
+    meta.params.insert("seed".into(), p.seed.to_string());
+    meta.params.insert("class_weight".into(), if p.balanced { "balanced" } else { "none" }.into());
+    meta.counts.insert("train_rows".into(), train.len() as u64);
+    meta.counts.insert("test_rows".into(), test.len() as u64);
+    Ok(TrainOutcome { model, test: report, cv, rows: (train.len(), test.len()) })
+}

@@ -1,0 +1,316 @@
+//! Histogram-based decision trees, grown leaf-wise; used by gradient boosting (Newton leaves on
+//! log-loss gradients) and by the random forest (variance reduction on bootstrap samples).
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::propensity::model::{Tree, LEAF};
+use crate::propensity::{logit, Classifier};
+use crate::rng::Rng;
+
+/// Features quantised to at most 255 bins; bin `b` holds values `<= edges[b]`.
+pub(crate) struct Binned {
+    n: usize,
+    /// Column-major bin indices (`feature * n + row`).
+    bins: Vec<u8>,
+    /// Upper edge per bin, per feature (the last bin is unbounded).
+    edges: Vec<Vec<f32>>,
+}
+
+impl Binned {
+    pub(crate) fn new(x: &[Vec<f32>]) -> Self {
+        let n = x.len();
+        let d = x.first().map_or(0, Vec::len);
+        let columns: Vec<(Vec<f32>, Vec<u8>)> = (0..d)
+            .into_par_iter()
+            .map(|f| {
+                let mut vals: Vec<f32> = x.iter().map(|r| r[f]).collect();
+                vals.sort_by(f32::total_cmp);
+                vals.dedup();
+                let edges: Vec<f32> = if vals.len() <= 255 {
+                    vals.windows(2).map(|w| w[0] + (w[1] - w[0]) / 2.0).collect()
+                } else {
+                    let mut e: Vec<f32> = (1..255).map(|q| vals[q * vals.len() / 255]).collect();
+                    e.dedup();
+                    e
+                };
+                let bins = x.iter().map(|r| edges.partition_point(|e| *e < r[f]) as u8).collect();
+                (edges, bins)
+            })
+            .collect();
+        let mut bins = Vec::with_capacity(n * d);
+        let mut edges = Vec::with_capacity(d);
+        for (e, b) in columns {
+            edges.push(e);
+            bins.extend(b);
+        }
+        Self { n, bins, edges }
+    }
+    fn d(&self) -> usize {
+        self.edges.len()
+    }
+    fn bin(&self, f: usize, row: u32) -> usize {
+        self.bins[f * self.n + row as usize] as usize
+    }
+}
+
+/// How one tree grows.
+#[derive(Debug, Clone)]
+pub(crate) struct GrowParams {
+    pub max_leaves: usize,
+    pub max_depth: usize,
+    pub min_samples_leaf: usize,
+    pub lambda: f64,
+    /// Features tried per split (all when >= d).
+    pub features_per_split: usize,
+}
+
+struct Split {
+    feature: usize,
+    bin: usize,
+    gain: f64,
+}
+
+struct Node {
+    rows: Vec<u32>,
+    g: f64,
+    h: f64,
+    depth: usize,
+    id: usize,
+    split: Option<Split>,
+}
+
+fn best_split(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, p: &GrowParams, rng: &mut Rng) -> Option<Split> {
+    if rows.len() < 2 * p.min_samples_leaf {
+        return None;
+    }
+    let d = b.d();
+    let mut feats: Vec<usize> = (0..d).collect();
+    if p.features_per_split < d {
+        rng.shuffle(&mut feats);
+        feats.truncate(p.features_per_split.max(1));
+    }
+    let parent = gs * gs / (hs + p.lambda);
+    let mut best: Option<Split> = None;
+    let mut hist = vec![(0f64, 0f64, 0u32); 256];
+    for &f in &feats {
+        let nb = b.edges[f].len() + 1;
+        if nb < 2 {
+            continue;
+        }
+        hist[..nb].iter_mut().for_each(|e| *e = (0.0, 0.0, 0));
+        for &r in rows {
+            let e = &mut hist[b.bin(f, r)];
+            e.0 += g[r as usize] as f64;
+            e.1 += h[r as usize] as f64;
+            e.2 += 1;
+        }
+        let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0usize);
+        for (bin, e) in hist[..nb - 1].iter().enumerate() {
+            gl += e.0;
+            hl += e.1;
+            cl += e.2 as usize;
+            let cr = rows.len() - cl;
+            if cl < p.min_samples_leaf || cr < p.min_samples_leaf {
+                continue;
+            }
+            let (gr, hr) = (gs - gl, hs - hl);
+            let gain = gl * gl / (hl + p.lambda) + gr * gr / (hr + p.lambda) - parent;
+            if gain > 1e-12 && best.as_ref().is_none_or(|s| gain > s.gain) {
+                best = Some(Split { feature: f, bin, gain });
+            }
+        }
+    }
+    best
+}
+
+/// Grows one tree on `rows` with gradients `g` and hessians `h`; leaf value `−G/(H+λ)·scale`.
+pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowParams, scale: f64, rng: &mut Rng) -> Tree {
+    let sum = |rows: &[u32]| rows.iter().fold((0.0, 0.0), |(a, c), r| (a + g[*r as usize] as f64, c + h[*r as usize] as f64));
+    let mut tree = Tree::default();
+    let push_node = |tree: &mut Tree, gs: f64, hs: f64| {
+        tree.feature.push(LEAF);
+        tree.threshold.push(0.0);
+        tree.left.push(0);
+        tree.right.push(0);
+        tree.value.push((-gs / (hs + p.lambda) * scale) as f32);
+        tree.feature.len() - 1
+    };
+    let (gs, hs) = sum(&rows);
+    let id = push_node(&mut tree, gs, hs);
+    let split = if p.max_depth > 0 { best_split(b, &rows, g, h, gs, hs, p, rng) } else { None };
+    let mut open = vec![Node { rows, g: gs, h: hs, depth: 0, id, split }];
+    let mut leaves = 1;
+    while leaves < p.max_leaves {
+        // Best-first: split the open node with the largest gain.
+        let Some(pos) = open.iter().enumerate().filter(|(_, n)| n.split.is_some()).max_by(|a, b| {
+            let (ga, gb) = (a.1.split.as_ref().map_or(0.0, |s| s.gain), b.1.split.as_ref().map_or(0.0, |s| s.gain));
+            ga.total_cmp(&gb).then(b.0.cmp(&a.0))
+        }).map(|(i, _)| i) else { break };
+        let node = open.swap_remove(pos);
+        let Some(s) = node.split else { continue };
+        let (l, r): (Vec<u32>, Vec<u32>) = node.rows.iter().partition(|row| b.bin(s.feature, **row) <= s.bin);
+        let ((gl, hl), (gr, hr)) = (sum(&l), sum(&r));
+        let (li, ri) = (push_node(&mut tree, gl, hl), push_node(&mut tree, gr, hr));
+        tree.feature[node.id] = s.feature as u32;
+        tree.threshold[node.id] = b.edges[s.feature][s.bin];
+        tree.left[node.id] = li as u32;
+        tree.right[node.id] = ri as u32;
+        leaves += 1;
+        let depth = node.depth + 1;
+        for (rows, gs, hs, id) in [(l, gl, hl, li), (r, gr, hr, ri)] {
+            let split = if depth < p.max_depth { best_split(b, &rows, g, h, gs, hs, p, rng) } else { None };
+            open.push(Node { rows, g: gs, h: hs, depth, id, split });
+        }
+        let _ = (node.g, node.h);
+    }
+    tree
+}
+
+/// Gradient-boosted trees on log-loss. Defaults follow scikit-learn's HistGradientBoosting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GbtParams {
+    /// Boosting rounds. Default 100.
+    pub rounds: usize,
+    /// Shrinkage. Default 0.1.
+    pub learning_rate: f64,
+    /// Leaves per tree. Default 31.
+    pub max_leaves: usize,
+    /// Depth limit. Default 16 (effectively bounded by `max_leaves`).
+    pub max_depth: usize,
+    /// Minimum rows per leaf. Default 20.
+    pub min_samples_leaf: usize,
+    /// L2 on leaf values. Default 0 (plus a 1e-3 hessian floor).
+    pub l2: f64,
+    /// Hold out this share of training rows and stop when log loss has not improved for 10 rounds.
+    /// Default `None` (all rounds).
+    pub early_stopping: Option<f64>,
+    /// Seed (for the early-stopping split). Default 42.
+    pub seed: u64,
+}
+
+impl Default for GbtParams {
+    fn default() -> Self {
+        Self { rounds: 100, learning_rate: 0.1, max_leaves: 31, max_depth: 16, min_samples_leaf: 20, l2: 0.0, early_stopping: None, seed: 42 }
+    }
+}
+
+impl GbtParams {
+    /// Validates every field.
+    pub fn check(&self) -> Result<()> {
+        if !(1..=10_000).contains(&self.rounds) {
+            return Err(Error::param("rounds", self.rounds, "must be between 1 and 10000"));
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
+            return Err(Error::param("learning_rate", self.learning_rate, "must be in (0, 1]"));
+        }
+        if self.max_leaves < 2 {
+            return Err(Error::param("max_leaves", self.max_leaves, "must be at least 2"));
+        }
+        if !(self.l2 >= 0.0 && self.l2.is_finite()) {
+            return Err(Error::param("l2", self.l2, "must be >= 0"));
+        }
+        Ok(())
+    }
+
+    /// Fits on encoded rows `x` with labels `y` and per-row weights `w`.
+    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+        self.check()?;
+        let mut rng = Rng::new(self.seed);
+        let mut rows: Vec<u32> = (0..x.len() as u32).collect();
+        let mut valid: Vec<u32> = Vec::new();
+        if let Some(f) = self.early_stopping {
+            rng.shuffle(&mut rows);
+            let cut = (rows.len() as f64 * f) as usize;
+            valid = rows.drain(..cut).collect();
+        }
+        let b = Binned::new(x);
+        let (sw, swy) = rows.iter().fold((0.0, 0.0), |(a, c), r| (a + w[*r as usize] as f64, c + if y[*r as usize] { w[*r as usize] as f64 } else { 0.0 }));
+        let base = logit((swy / sw).clamp(1e-6, 1.0 - 1e-6));
+        let mut raw = vec![base; x.len()];
+        let (mut g, mut h) = (vec![0f32; x.len()], vec![0f32; x.len()]);
+        let p = GrowParams { max_leaves: self.max_leaves, max_depth: self.max_depth, min_samples_leaf: self.min_samples_leaf, lambda: self.l2 + 1e-3, features_per_split: usize::MAX };
+        let mut trees: Vec<Tree> = Vec::new();
+        let (mut best_loss, mut best_len) = (f64::INFINITY, 0);
+        for _ in 0..self.rounds {
+            for r in 0..x.len() {
+                let q = crate::propensity::sigmoid(raw[r]);
+                g[r] = ((q - if y[r] { 1.0 } else { 0.0 }) * w[r] as f64) as f32;
+                h[r] = ((q * (1.0 - q)).max(1e-6) * w[r] as f64) as f32;
+            }
+            let t = grow(&b, rows.clone(), &g, &h, &p, self.learning_rate, &mut rng);
+            for (r, v) in raw.iter_mut().enumerate() {
+                *v += t.predict(&x[r]) as f64;
+            }
+            trees.push(t);
+            if !valid.is_empty() {
+                let loss: f64 = valid.iter().map(|r| {
+                    let q = crate::propensity::sigmoid(raw[*r as usize]).clamp(1e-15, 1.0 - 1e-15);
+                    if y[*r as usize] { -q.ln() } else { -(1.0 - q).ln() }
+                }).sum();
+                if loss < best_loss - 1e-9 {
+                    best_loss = loss;
+                    best_len = trees.len();
+                } else if trees.len() - best_len >= 10 {
+                    break;
+                }
+            }
+        }
+        if !valid.is_empty() {
+            trees.truncate(best_len.max(1));
+        }
+        Ok(Classifier::Boosted { base: base as f32, trees })
+    }
+}
+
+/// A random forest of probability trees (bootstrap rows, √d features per split).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForestParams {
+    /// Trees. Default 100.
+    pub trees: usize,
+    /// Minimum rows per leaf. Default 3.
+    pub min_samples_leaf: usize,
+    /// Depth limit. Default 32.
+    pub max_depth: usize,
+    /// Features tried per split; 0 = √d. Default 0.
+    pub features_per_split: usize,
+    /// Seed. Default 42.
+    pub seed: u64,
+}
+
+impl Default for ForestParams {
+    fn default() -> Self {
+        Self { trees: 100, min_samples_leaf: 3, max_depth: 32, features_per_split: 0, seed: 42 }
+    }
+}
+
+impl ForestParams {
+    /// Fits on encoded rows; trees are grown in parallel, each from its own seeded stream.
+    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+        if !(1..=5000).contains(&self.trees) {
+            return Err(Error::param("trees", self.trees, "must be between 1 and 5000"));
+        }
+        let b = Binned::new(x);
+        let d = b.d();
+        let fps = if self.features_per_split == 0 { ((d as f64).sqrt().round() as usize).max(1) } else { self.features_per_split };
+        let p = GrowParams { max_leaves: usize::MAX, max_depth: self.max_depth, min_samples_leaf: self.min_samples_leaf, lambda: 0.0, features_per_split: fps };
+        let root = Rng::new(self.seed);
+        let n = x.len();
+        let trees = (0..self.trees)
+            .into_par_iter()
+            .map(|t| {
+                let mut rng = root.fork(t as u64);
+                let mut count = vec![0f32; n];
+                for _ in 0..n {
+                    count[rng.below(n as u64) as usize] += 1.0;
+                }
+                let rows: Vec<u32> = (0..n as u32).filter(|r| count[*r as usize] > 0.0).collect();
+                // Squared loss on the 0/1 label: g = −y·c, h = c gives leaf value = weighted mean of y.
+                let g: Vec<f32> = (0..n).map(|r| -(if y[r] { 1.0 } else { 0.0 }) * count[r] * w[r]).collect();
+                let h: Vec<f32> = (0..n).map(|r| count[r] * w[r]).collect();
+                grow(&b, rows, &g, &h, &p, 1.0, &mut rng)
+            })
+            .collect();
+        Ok(Classifier::Forest { trees })
+    }
+}

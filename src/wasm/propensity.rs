@@ -1,0 +1,108 @@
+//! `Propensity` for JavaScript: a thin wrapper over [`crate::propensity::Propensity`].
+
+use js_sys::{Array, Float64Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::convert::{js_err, to_js};
+use crate::propensity::{self, Value};
+
+/// A purchase-propensity model loaded from a bundle. Records are scored on this device.
+#[wasm_bindgen]
+pub struct Propensity {
+    inner: propensity::Propensity,
+}
+
+/// Converts a plain JS object into `(field, value)` pairs; rejects values that are not
+/// numbers, strings, booleans, null or undefined.
+fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, JsError> {
+    if !v.is_object() || Array::is_array(v) {
+        return Err(JsError::new(&format!("{what} must be a plain object of field values")));
+    }
+    let obj: &Object = v.unchecked_ref();
+    let mut out = Vec::new();
+    for key in Object::keys(obj).iter() {
+        let k = key.as_string().unwrap_or_default();
+        let val = Reflect::get(obj, &key).map_err(|_| JsError::new(&format!("cannot read {what}.{k}")))?;
+        let value = if val.is_null() || val.is_undefined() {
+            Value::Missing
+        } else if let Some(n) = val.as_f64() {
+            Value::Number(n)
+        } else if let Some(b) = val.as_bool() {
+            Value::Bool(b)
+        } else if let Some(s) = val.as_string() {
+            Value::Text(s)
+        } else {
+            return Err(JsError::new(&format!("invalid value for '{k}': a {} (expected a number, string, boolean or null)", val.js_typeof().as_string().unwrap_or_default())));
+        };
+        out.push((k, value));
+    }
+    Ok(out)
+}
+
+fn borrow(r: &[(String, Value)]) -> Vec<(&str, Value)> {
+    r.iter().map(|(k, v)| (k.as_str(), v.clone())).collect()
+}
+
+#[wasm_bindgen]
+impl Propensity {
+    /// Loads and validates a propensity bundle.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Propensity, JsError> {
+        Ok(Propensity { inner: propensity::Propensity::from_bytes(bytes).map_err(js_err)? })
+    }
+
+    /// Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
+    /// NaN or Infinity throws an Error naming the field and value.
+    pub fn score(&self, #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue) -> Result<f64, JsError> {
+        let r = record(&record_, "record")?;
+        Ok(self.inner.score(&borrow(&r)).map_err(js_err)?.p)
+    }
+
+    /// The probability plus what was imputed (`missing`), ignored (`unknown`) or unseen.
+    #[wasm_bindgen(js_name = scoreDetailed, unchecked_return_type = "PropensityScore")]
+    pub fn score_detailed(&self, #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue) -> Result<JsValue, JsError> {
+        let r = record(&record_, "record")?;
+        to_js(&self.inner.score(&borrow(&r)).map_err(js_err)?)
+    }
+
+    /// Scores many records; the error names the index of the first bad one.
+    #[wasm_bindgen(js_name = scoreBatch)]
+    pub fn score_batch(&self, #[wasm_bindgen(unchecked_param_type = "PropensityRecord[]")] records: JsValue) -> Result<Float64Array, JsError> {
+        let arr = records.dyn_ref::<Array>().ok_or_else(|| JsError::new("records must be an array of objects"))?;
+        let mut out = Vec::with_capacity(arr.length() as usize);
+        for (i, v) in arr.iter().enumerate() {
+            let r = record(&v, &format!("records[{i}]"))?;
+            out.push(self.inner.score(&borrow(&r)).map_err(|e| JsError::new(&format!("records[{i}]: {e}")))?.p);
+        }
+        Ok(Float64Array::from(&out[..]))
+    }
+
+    /// Each field's contribution in log-odds, largest first.
+    #[wasm_bindgen(unchecked_return_type = "Contribution[]")]
+    pub fn explain(&self, #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue) -> Result<JsValue, JsError> {
+        let r = record(&record_, "record")?;
+        to_js(&self.inner.explain(&borrow(&r)).map_err(js_err)?)
+    }
+
+    /// The fields the model expects, their types and categories.
+    #[wasm_bindgen(unchecked_return_type = "PropensitySchema")]
+    pub fn schema(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.schema())
+    }
+
+    /// Model family, metrics, decision threshold.
+    #[wasm_bindgen(unchecked_return_type = "ModelMetadata")]
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(self.inner.metadata())
+    }
+
+    /// The decision threshold chosen in training (maximises F1 on held-out data).
+    #[wasm_bindgen(getter)]
+    pub fn threshold(&self) -> f64 {
+        self.inner.threshold()
+    }
+
+    /// Frees the model's memory now.
+    pub fn dispose(self) {}
+}
