@@ -77,7 +77,7 @@ export class Propensity {
     /**
      * Each field's contribution in log-odds, largest first.
      */
-    explain(record_: PropensityRecord): Contribution[];
+    explain(record: PropensityRecord): Contribution[];
     /**
      * Loads and validates a propensity bundle.
      */
@@ -97,12 +97,12 @@ export class Propensity {
     /**
      * The probability plus what was imputed (`missing`), ignored (`unknown`) or unseen.
      */
-    scoreDetailed(record_: PropensityRecord): PropensityScore;
+    scoreDetailed(record: PropensityRecord): PropensityScore;
     /**
      * Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
      * NaN or Infinity throws an Error naming the field and value.
      */
-    score(record_: PropensityRecord): number;
+    score(record: PropensityRecord): number;
     /**
      * The decision threshold chosen in training (maximises F1 on held-out data).
      */

@@ -29,11 +29,11 @@ export class Propensity {
     }
     /**
      * Each field's contribution in log-odds, largest first.
-     * @param {PropensityRecord} record_
+     * @param {PropensityRecord} record
      * @returns {Contribution[]}
      */
-    explain(record_) {
-        const ret = wasm.propensity_explain(this.__wbg_ptr, record_);
+    explain(record) {
+        const ret = wasm.propensity_explain(this.__wbg_ptr, record);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -89,11 +89,11 @@ export class Propensity {
     }
     /**
      * The probability plus what was imputed (`missing`), ignored (`unknown`) or unseen.
-     * @param {PropensityRecord} record_
+     * @param {PropensityRecord} record
      * @returns {PropensityScore}
      */
-    scoreDetailed(record_) {
-        const ret = wasm.propensity_scoreDetailed(this.__wbg_ptr, record_);
+    scoreDetailed(record) {
+        const ret = wasm.propensity_scoreDetailed(this.__wbg_ptr, record);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -102,11 +102,11 @@ export class Propensity {
     /**
      * Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
      * NaN or Infinity throws an Error naming the field and value.
-     * @param {PropensityRecord} record_
+     * @param {PropensityRecord} record
      * @returns {number}
      */
-    score(record_) {
-        const ret = wasm.propensity_score(this.__wbg_ptr, record_);
+    score(record) {
+        const ret = wasm.propensity_score(this.__wbg_ptr, record);
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use shelfwise::data::table::Table;
 use shelfwise::eval::{classification_report, ClassificationReport};
 use shelfwise::propensity::{Propensity, Value};
-use shelfwise::train::propensity::{train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams};
+use shelfwise::train::propensity::{stratified_split, train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams};
 
 use super::progress::Bars;
 
@@ -74,6 +74,9 @@ pub struct TrainPropensityArgs {
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
+    /// Also write the held-out test rows (same columns) to this CSV.
+    #[arg(long)]
+    test_out: Option<PathBuf>,
 }
 
 /// Arguments of `eval propensity`.
@@ -133,6 +136,7 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     p.test_fraction = a.test_fraction;
     p.folds = a.folds;
     p.seed = a.seed;
+    let held_out = a.test_out.as_ref().map(|_| table.clone());
     let ds = Dataset::from_table(table, &p)?;
     let pos = ds.labels.iter().filter(|l| **l).count();
     eprintln!("{} rows, {} positive ({:.1}%), {} input columns:", ds.len(), pos, 100.0 * pos as f64 / ds.len() as f64, ds.columns.len());
@@ -158,6 +162,16 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let bytes = out.model.to_bytes();
     std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    if let (Some(path), Some(table)) = (&a.test_out, held_out) {
+        let (_, test) = stratified_split(&ds.labels, p.test_fraction, p.seed)?;
+        let mut w = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+        w.write_record(&table.header)?;
+        for r in test {
+            w.write_record(&table.rows[r])?;
+        }
+        w.flush()?;
+        println!("wrote the {} held-out rows to {}", ds.labels.len() - out.rows.0, path.display());
+    }
     Ok(())
 }
 
