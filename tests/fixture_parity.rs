@@ -41,10 +41,69 @@ fn fixture_bundles_give_the_committed_results() {
         let rec = Recommender::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
         lines.extend(expected_lines(&rec, label));
     }
+    lines.extend(propensity_lines(bless));
     let expected_path = format!("{DIR}/tiny-expected.txt");
     if bless {
         std::fs::write(&expected_path, lines.join("\n") + "\n").unwrap();
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap();
     assert_eq!(expected.lines().collect::<Vec<_>>(), lines);
+}
+
+/// Records scored by both sides; keep in sync with `tests/web.rs`.
+pub const PROPENSITY_RECORDS: [(&str, &str); 4] = [
+    ("a", "Pages=30;Device=desktop;Weekend=true"),
+    ("b", "Pages=3.5;Device=mobile;Weekend=false"),
+    ("c", "Pages=12;Device=watch"),
+    ("d", "Device=tablet;Weekend=true"),
+];
+
+/// Parses `k=v;k=v` into typed values: numbers, booleans, text.
+pub fn parse_record(s: &str) -> Vec<(String, shelfwise::propensity::Value)> {
+    use shelfwise::propensity::Value;
+    s.split(';')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            let val = match v {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => v.parse::<f64>().map(Value::Number).unwrap_or_else(|_| Value::Text(v.into())),
+            };
+            (k.to_string(), val)
+        })
+        .collect()
+}
+
+fn propensity_lines(bless: bool) -> Vec<String> {
+    use shelfwise::data::table::Table;
+    use shelfwise::propensity::Propensity;
+    use shelfwise::train::propensity::{train_propensity, ClassifierChoice, Dataset, GbtParams, MlpParams, PropensityParams};
+    let mut out = Vec::new();
+    for (label, choice) in [
+        ("gbt", ClassifierChoice::Gbt(GbtParams { rounds: 20, ..GbtParams::default() })),
+        ("mlp", ClassifierChoice::Mlp(MlpParams { hidden: vec![8], epochs: 20, ..MlpParams::default() })),
+    ] {
+        let path = format!("{DIR}/tiny-propensity-{label}.bundle");
+        if bless {
+            let dir = common::temp_dir(&format!("fixture-{label}"));
+            let f = dir.join("v.csv");
+            let mut csv = String::from("Pages,Device,Weekend,Bought\n");
+            for i in 0..300 {
+                let bought = (i % 40) > 25 || i % 7 == 0;
+                csv += &format!("{},{},{},{}\n", i % 40, ["mobile", "desktop", "tablet"][i % 3], i % 3 == 0, if bought { "yes" } else { "no" });
+            }
+            std::fs::write(&f, csv).unwrap();
+            let p = PropensityParams::new("Bought");
+            let ds = Dataset::from_table(Table::read(&f, b',').unwrap(), &p).unwrap();
+            let m = train_propensity(&ds, &p, &choice, &shelfwise::train::Silent).unwrap().model;
+            std::fs::write(&path, m.to_bytes()).unwrap();
+        }
+        let m = Propensity::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+        for (id, rec) in PROPENSITY_RECORDS {
+            let r = parse_record(rec);
+            let r: Vec<(&str, shelfwise::propensity::Value)> = r.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            out.push(format!("{label} score {id} {}", m.score(&r).unwrap().p.to_bits()));
+        }
+    }
+    out
 }

@@ -12,6 +12,30 @@ wasm_bindgen_test_configure!(run_in_browser);
 const ALS: &[u8] = include_bytes!("fixtures/tiny-als.bundle");
 const EASE: &[u8] = include_bytes!("fixtures/tiny-ease.bundle");
 const EXPECTED: &str = include_str!("fixtures/tiny-expected.txt");
+const PROP_GBT: &[u8] = include_bytes!("fixtures/tiny-propensity-gbt.bundle");
+const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
+/// Same records as `tests/fixture_parity.rs`.
+const PROPENSITY_RECORDS: [(&str, &str); 4] = [
+    ("a", "Pages=30;Device=desktop;Weekend=true"),
+    ("b", "Pages=3.5;Device=mobile;Weekend=false"),
+    ("c", "Pages=12;Device=watch"),
+    ("d", "Device=tablet;Weekend=true"),
+];
+
+/// `k=v;k=v` → a plain JS object with numbers, booleans and strings.
+fn js_record(s: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    for kv in s.split(';') {
+        let (k, v) = kv.split_once('=').unwrap();
+        let val: JsValue = match v {
+            "true" => true.into(),
+            "false" => false.into(),
+            _ => v.parse::<f64>().map(JsValue::from_f64).unwrap_or_else(|_| JsValue::from_str(v)),
+        };
+        Reflect::set(&o, &k.into(), &val).unwrap();
+    }
+    o.into()
+}
 
 fn strings(items: &[&str]) -> JsValue {
     items.iter().map(|s| JsValue::from_str(s)).collect::<Array>().into()
@@ -56,6 +80,12 @@ fn results_equal_the_native_build_bit_for_bit() {
             got.extend(lines(label, &format!("recommend {}", h.join("+")), out));
         }
         got.extend(lines(label, "similar a4", rec.similar("a4", opts_k(4.0)).unwrap()));
+    }
+    for (label, bytes) in [("gbt", PROP_GBT), ("mlp", PROP_MLP)] {
+        let m = shelfwise::wasm::Propensity::from_bytes(bytes).unwrap();
+        for (id, rec) in PROPENSITY_RECORDS {
+            got.push(format!("{label} score {id} {}", m.score(js_record(rec)).unwrap().to_bits()));
+        }
     }
     assert_eq!(got, EXPECTED.lines().collect::<Vec<_>>());
 }
@@ -134,4 +164,21 @@ fn bad_arguments_throw_and_the_instance_survives() {
     let ok = rec.recommend(strings(&["a1"]), opts_k(3.0)).unwrap();
     assert_eq!(ok.dyn_into::<Array>().unwrap().length(), 3);
     let _ = Uint8Array::new_with_length(0);
+}
+
+#[wasm_bindgen_test]
+fn propensity_errors_name_the_field() {
+    let m = shelfwise::wasm::Propensity::from_bytes(PROP_GBT).unwrap();
+    let msg = error_message(m.score(js_record("Pages=lots")).err().unwrap());
+    assert!(msg.contains("'Pages'") && msg.contains("lots"), "{msg}");
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"Pages".into(), &f64::NAN.into()).unwrap();
+    let msg = error_message(m.score(o.into()).err().unwrap());
+    assert!(msg.contains("'Pages': NaN"), "{msg}");
+    let msg = error_message(m.score(JsValue::from_str("Pages=3")).err().unwrap());
+    assert!(msg.contains("plain object"), "{msg}");
+    let msg = error_message(shelfwise::wasm::Propensity::from_bytes(&PROP_GBT[..40]).err().unwrap());
+    assert!(msg.starts_with("truncated bundle"), "{msg}");
+    let p = m.score(js_record("Pages=39;Device=desktop")).unwrap();
+    assert!((0.0..=1.0).contains(&p));
 }
