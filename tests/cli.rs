@@ -108,3 +108,38 @@ fn eval_reports_metrics_as_json() {
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(s.contains("\"model\":\"popular\"") && s.contains("\"precision@10\":") && s.contains("\"ndcg@5\":"), "{s}");
 }
+
+#[test]
+fn propensity_train_score_eval() {
+    let dir = common::temp_dir("propensity-cli");
+    let f = dir.join("visits.csv");
+    let mut csv = String::from("Pages,Device,Weekend,Bought\n");
+    for i in 0..300 {
+        csv += &format!("{},{},{},{}\n", i % 40, ["mobile", "desktop"][i % 2], if i % 3 == 0 { "TRUE" } else { "FALSE" }, if (i % 40) > 25 || i % 7 == 0 { "yes" } else { "no" });
+    }
+    std::fs::write(&f, &csv).unwrap();
+    let bundle = dir.join("p.bundle");
+    let test_rows = dir.join("test.csv");
+    let o = shelfwise(&["train", "propensity", "--input", f.to_str().unwrap(), "--target", "Bought", "--model", "logistic", "--out", bundle.to_str().unwrap(), "--test-out", test_rows.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("Pages") && t.contains("Numeric") && t.contains("Device") && t.contains("Categorical") && t.contains("Weekend") && t.contains("Boolean"), "schema report: {t}");
+    assert!(t.contains("ROC AUC") && t.contains("calibration") && t.contains("best F1"), "{t}");
+    assert!(t.contains("held-out 75 rows"), "{t}");
+
+    let scores = dir.join("p.csv");
+    let o = shelfwise(&["score", "--model", bundle.to_str().unwrap(), "--input", test_rows.to_str().unwrap(), "--out", scores.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<String> = std::fs::read_to_string(&scores).unwrap().lines().map(String::from).collect();
+    assert_eq!(lines[0], "p");
+    assert_eq!(lines.len(), 76);
+    assert!(lines[1..].iter().all(|l| l.parse::<f64>().is_ok_and(|p| (0.0..=1.0).contains(&p))));
+
+    let o = shelfwise(&["eval", "propensity", "--model", bundle.to_str().unwrap(), "--input", test_rows.to_str().unwrap()]);
+    assert!(text(&o).contains("75 rows") && text(&o).contains("ROC AUC"), "{}", text(&o));
+
+    std::fs::write(&f, "Pages,Device,Weekend\n3,mobile,TRUE\nlots,desktop,FALSE\n").unwrap();
+    let o = shelfwise(&["score", "--model", bundle.to_str().unwrap(), "--input", f.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("visits.csv:3") && text(&o).contains("'Pages'") && text(&o).contains("lots"), "{}", text(&o));
+}
