@@ -5,20 +5,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, launch, openStore, serve } from "../../tests/e2e/harness.mjs";
+import { ROOT, csvRecords as records, launch, openStore, serve } from "../../tests/e2e/harness.mjs";
 
 const CLI = resolve(ROOT, "target/release/shelfwise");
 const OSI = resolve(ROOT, "../shared/data/online-shoppers-intention/online_shoppers_intention.csv");
 
-function records(csv) {
-  const [head, ...lines] = csv.trim().split(/\r?\n/);
-  const cols = head.split(",");
-  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => {
-    if (v === "TRUE" || v === "FALSE") return [cols[i], v === "TRUE"];
-    if (v !== "" && !Number.isNaN(Number(v))) return [cols[i], Number(v)];
-    return [cols[i], v];
-  })));
-}
 
 const server = await serve();
 const browser = await launch();

@@ -46,3 +46,14 @@ export async function openStore(browser, url) {
 export function shelf(page, id) {
   return page.$$eval(`#${id} .card`, (cards) => cards.map((c) => ({ item: c.dataset.item, score: c.dataset.score === undefined ? undefined : Number(c.dataset.score) })));
 }
+
+/** CSV text → plain objects typed as a front end would send them (numbers, booleans, strings). */
+export function csvRecords(csv) {
+  const [head, ...lines] = csv.trim().split(/\r?\n/);
+  const cols = head.split(",");
+  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => {
+    if (v === "TRUE" || v === "FALSE") return [cols[i], v === "TRUE"];
+    if (v !== "" && !Number.isNaN(Number(v))) return [cols[i], Number(v)];
+    return [cols[i], v];
+  })));
+}

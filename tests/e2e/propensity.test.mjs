@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, launch, openStore, serve } from "./harness.mjs";
+import { ROOT, csvRecords as records, launch, openStore, serve } from "./harness.mjs";
 
 const CLI = resolve(ROOT, "target/release/shelfwise");
 const OSI = resolve(ROOT, "../shared/data/online-shoppers-intention/online_shoppers_intention.csv");
@@ -20,16 +20,6 @@ after(async () => {
   server?.stop();
 });
 
-/** CSV rows → plain objects typed as a front end would send them. */
-function records(csv) {
-  const [head, ...lines] = csv.trim().split(/\r?\n/);
-  const cols = head.split(",");
-  return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => {
-    if (v === "TRUE" || v === "FALSE") return [cols[i], v === "TRUE"];
-    if (v !== "" && !Number.isNaN(Number(v))) return [cols[i], Number(v)];
-    return [cols[i], v];
-  })));
-}
 
 async function inPage(fn, arg) {
   const { page } = await openStore(browser, server.url);

@@ -1,8 +1,0 @@
-// Node entry: instantiate the same wasm synchronously from the package folder, then re-export.
-import { readFileSync } from "node:fs";
-import { initSync } from "./shelfwise.js";
-
-initSync({ module: readFileSync(new URL("./shelfwise_bg.wasm", import.meta.url)) });
-
-export * from "./shelfwise.js";
-export { default } from "./shelfwise.js";
