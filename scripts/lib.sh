@@ -74,5 +74,5 @@ build_demo_bundle() {
   "$bin" train recs --input data/online-retail-demo.csv.gz \
     --user-col CustomerID --item-col StockCode --time-col InvoiceDate \
     --title-col Description --price-col UnitPrice \
-    --model ease --lambda 500 --neighbors 100 --out "$out"
+    --basket-col InvoiceNo --model ease --lambda 500 --neighbors 100 --out "$out"
 }

@@ -159,3 +159,27 @@ fn leave_last_out_holds_out_each_users_latest() {
     assert_eq!(random.1.item, again.1.item);
     assert!(Split::Random { test_fraction: 1.5 }.apply(&data, 7).is_err());
 }
+
+#[test]
+fn bought_together_and_trending_round_trip() {
+    use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
+    let mut data = common::clustered_shop();
+    data.time = (0..data.len() as i64).map(|t| t * 3600).collect();
+    let rec = train_recommender(&data, &ModelChoice::Popular, None).unwrap();
+    assert!(matches!(rec.bought_together(&["a1"], 3), Err(shelfwise::Error::MissingSection(_))));
+    // Baskets: each user's items form one basket.
+    let nb = TogetherParams { score: PairScore::Lift, min_support: 2, neighbors: 5 }.fit(&data, rec.items()).unwrap();
+    let t = trending(&data, rec.items(), 1.0).unwrap();
+    let rec = rec.with_bought_together(nb).unwrap().with_trending(t).unwrap();
+    let rec = Recommender::from_bytes(&rec.to_bytes()).unwrap();
+    let (items, unknown) = rec.bought_together(&["a1", "nope"], 3).unwrap();
+    assert_eq!(unknown, vec!["nope".to_string()]);
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|s| s.item.starts_with('a') && s.item != "a1"), "{items:?}");
+    let (cart, _) = rec.bought_together(&["b1", "b2"], 20).unwrap();
+    assert!(cart.iter().all(|s| s.item != "b1" && s.item != "b2" && !s.item.starts_with('a')), "{cart:?}");
+    // The latest interactions belong to the last users (cluster b): b items trend.
+    let top = rec.trending(&RecommendOptions::top(3)).unwrap();
+    assert!(top.iter().all(|s| s.item.starts_with('b') || s.item == "gift"), "{top:?}");
+    assert!(rec.info().has_trending && rec.info().has_bought_together);
+}

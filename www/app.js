@@ -26,6 +26,7 @@ const history = {
 };
 
 let rec;
+let info;
 let byId = new Map();
 let catalog = [];
 
@@ -69,8 +70,8 @@ function render(focus) {
   $("history-count").textContent = `${h.length} item${h.length === 1 ? "" : "s"} viewed`;
   const ids = h.map((e) => e.item);
   if (ids.length === 0) {
-    $("rec-title").textContent = "Popular right now";
-    fill($("recommended"), rec.popular({ k: 10 }));
+    $("rec-title").textContent = info.hasTrending ? "Trending now" : "Popular right now";
+    fill($("recommended"), info.hasTrending ? rec.trending({ k: 10 }) : rec.popular({ k: 10 }));
   } else {
     $("rec-title").textContent = "Recommended for you";
     fill($("recommended"), rec.recommend(ids, { k: 10 }));
@@ -80,9 +81,14 @@ function render(focus) {
     $("similar-section").hidden = false;
     $("similar-to").textContent = byId.get(last)?.title?.toLowerCase() ?? last;
     fill($("similar"), rec.similar(last, { k: 6 }));
+    const together = info.hasBoughtTogether ? rec.boughtTogether(last, { k: 6 }) : [];
+    $("together-section").hidden = together.length === 0;
+    fill($("together"), together);
   } else {
     $("similar-section").hidden = true;
     $("similar").replaceChildren();
+    $("together-section").hidden = true;
+    $("together").replaceChildren();
   }
   fill($("history"), [...ids].reverse().slice(0, 12).map((item) => ({ item })));
 }
@@ -101,7 +107,7 @@ async function main() {
     rec = Recommender.fromBytes(new Uint8Array(await res.arrayBuffer()));
     catalog = rec.catalog().sort((a, b) => b.popularity - a.popularity || (a.item < b.item ? -1 : 1));
     byId = new Map(catalog.map((c) => [c.item, c]));
-    const info = rec.info();
+    info = rec.info();
     $("status").textContent = `${info.items} products · ${info.model} model trained until ${info.metadata.trainedUntil ?? "n/a"} · scored on your device`;
     $("clear-history").addEventListener("click", () => { history.clear(); render(); });
     $("search").addEventListener("input", renderCatalog);

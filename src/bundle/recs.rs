@@ -1,5 +1,6 @@
 //! Recommendation sections: `meta`, `items`, `popular`, optional `catalog`, and one of
-//! `factors` (ALS) or `neighbrs` (item-item). No section holds user ids or user factors.
+//! `factors` (ALS) or `neighbrs` (item-item), optional `together` (basket co-occurrence) and
+//! `trending`. No section holds user ids or user factors.
 
 use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
@@ -58,6 +59,18 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
         }
         RecModel::Popular => {}
     }
+    if let Some(nb) = &rec.together {
+        let mut w = Writer::new();
+        w.u32s(&nb.indptr);
+        w.u32s(&nb.indices);
+        w.f32s(&nb.weights);
+        c.section("together", w.into_bytes());
+    }
+    if let Some(t) = &rec.trending {
+        let mut w = Writer::new();
+        w.f32s(t);
+        c.section("trending", w.into_bytes());
+    }
     c.finish()
 }
 
@@ -106,7 +119,18 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     if meta.model != model.family() {
         return Err(Error::Corrupt(format!("metadata says model '{}' but the sections hold '{}'", meta.model, model.family())));
     }
-    Recommender::from_parts(items, catalog, popularity, model, meta)
+    let mut rec = Recommender::from_parts(items, catalog, popularity, model, meta)?;
+    if let Some(mut r) = c.get("together") {
+        let nb = NeighborModel { indptr: r.u32s("row starts")?, indices: r.u32s("co-occurrence indices")?, weights: r.f32s("co-occurrence scores")? };
+        r.finish()?;
+        rec = rec.with_bought_together(nb)?;
+    }
+    if let Some(mut r) = c.get("trending") {
+        let t = r.f32s("trending scores")?;
+        r.finish()?;
+        rec = rec.with_trending(t)?;
+    }
+    Ok(rec)
 }
 
 fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {

@@ -35,6 +35,10 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
         println!("neighbours:  {n}");
     }
     println!("catalogue:   {}", if info.has_catalog { "titles and prices" } else { "ids only" });
+    if let Some(nb) = rec.bought_together_model() {
+        println!("bought together: {} pairs", nb.indices.len());
+    }
+    println!("trending:    {}", if info.has_trending { "yes" } else { "no (train with --time-col)" });
     if let Some(t) = &m.trained_until {
         println!("trained until {t}");
     }

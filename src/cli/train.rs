@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
 use shelfwise::train::train_recommender;
 
 use super::args::{InputArgs, ModelArgs};
@@ -26,9 +27,33 @@ pub struct TrainRecsArgs {
     input: InputArgs,
     #[command(flatten)]
     model: ModelArgs,
+    /// Column holding the basket (order/invoice) id: adds "frequently bought together".
+    #[arg(long)]
+    basket_col: Option<String>,
+    /// Bought together: baskets a pair must share.
+    #[arg(long, default_value_t = 3)]
+    together_min_support: u32,
+    /// Bought together: partners kept per item.
+    #[arg(long, default_value_t = 50)]
+    together_neighbors: usize,
+    /// Bought together: pair score.
+    #[arg(long, value_enum, default_value = "lift")]
+    together_score: PairScoreArg,
+    /// Trending (needs --time-col): half-life of an interaction's weight, in days.
+    #[arg(long, default_value_t = 14.0)]
+    trending_half_life: f64,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// Pair scores on the command line.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairScoreArg {
+    /// How much more often than chance the pair is bought together.
+    Lift,
+    /// Shared baskets over baskets with either item.
+    Jaccard,
 }
 
 /// Runs `train`.
@@ -44,8 +69,29 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
     let data = a.input.read(&bars)?;
     let choice = a.model.choice()?;
     let t = Instant::now();
-    let model = train_recommender(&data, &choice, Some(&bars))?;
+    let mut model = train_recommender(&data, &choice, Some(&bars))?;
     bars.finish();
+    if data.has_time() {
+        let scores = trending(&data, model.items(), a.trending_half_life)?;
+        model = model.with_trending(scores)?;
+        eprintln!("trending: half-life {} days up to {}", a.trending_half_life, model.metadata().trained_until.as_deref().unwrap_or("?"));
+    }
+    if let Some(basket) = &a.basket_col {
+        let args = InputArgs { user_col: basket.clone(), time_col: None, title_col: None, price_col: None, ..a.input.clone() };
+        eprintln!("baskets from column '{basket}':");
+        let baskets = args.read(&bars)?;
+        let p = TogetherParams {
+            score: match a.together_score {
+                PairScoreArg::Lift => PairScore::Lift,
+                PairScoreArg::Jaccard => PairScore::Jaccard,
+            },
+            min_support: a.together_min_support,
+            neighbors: a.together_neighbors,
+        };
+        let nb = p.fit(&baskets, model.items())?;
+        eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.indices.len(), p.min_support, p.score);
+        model = model.with_bought_together(nb)?;
+    }
     let bytes = model.to_bytes();
     std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
     let info = model.info();

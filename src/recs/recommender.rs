@@ -116,6 +116,10 @@ pub struct ModelInfo {
     pub neighbors: Option<usize>,
     /// Whether titles/prices are included.
     pub has_catalog: bool,
+    /// Whether "bought together" data is included.
+    pub has_bought_together: bool,
+    /// Whether trending scores are included.
+    pub has_trending: bool,
     /// Full metadata.
     pub metadata: Metadata,
 }
@@ -128,6 +132,10 @@ pub struct Recommender {
     pub(crate) popularity: Vec<f32>,
     pub(crate) model: RecModel,
     pub(crate) meta: Metadata,
+    /// Basket co-occurrence rows ("frequently bought together"), if trained.
+    pub(crate) together: Option<NeighborModel>,
+    /// Time-decayed popularity up to the training cut-off, if trained.
+    pub(crate) trending: Option<Vec<f32>>,
 }
 
 impl Recommender {
@@ -152,7 +160,66 @@ impl Recommender {
             RecModel::Neighbors(nb) => nb.validate(n)?,
             _ => {}
         }
-        Ok(Self { items, catalog, popularity, model, meta })
+        Ok(Self { items, catalog, popularity, model, meta, together: None, trending: None })
+    }
+
+    /// Adds basket co-occurrence rows (aligned with this catalogue).
+    pub fn with_bought_together(mut self, together: NeighborModel) -> Result<Self> {
+        together.validate(self.items.len())?;
+        self.together = Some(together);
+        Ok(self)
+    }
+
+    /// Adds trending scores (one per item, finite).
+    pub fn with_trending(mut self, trending: Vec<f32>) -> Result<Self> {
+        if trending.len() != self.items.len() || trending.iter().any(|t| !t.is_finite()) {
+            return Err(Error::Corrupt(format!("{} trending scores for {} items", trending.len(), self.items.len())));
+        }
+        self.trending = Some(trending);
+        Ok(self)
+    }
+
+    /// Basket co-occurrence rows, if the bundle has them.
+    pub fn bought_together_model(&self) -> Option<&NeighborModel> {
+        self.together.as_ref()
+    }
+
+    /// Trending scores, if the bundle has them.
+    pub fn trending_scores(&self) -> Option<&[f32]> {
+        self.trending.as_deref()
+    }
+
+    /// Items most often bought with the cart's items (scores summed over the cart), cart excluded.
+    /// Unknown cart ids are skipped and returned; a bundle without basket data is an error.
+    pub fn bought_together<S: AsRef<str>>(&self, cart: &[S], k: usize) -> Result<(Vec<Scored>, Vec<String>)> {
+        RecommendOptions::top(k).check()?;
+        let nb = self.together.as_ref().ok_or_else(|| Error::MissingSection("together".into()))?;
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for id in cart {
+            match self.items.get(id.as_ref()) {
+                Some(i) if !known.contains(&i) => known.push(i),
+                Some(_) => {}
+                None => unknown.push(id.as_ref().to_string()),
+            }
+        }
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        for &i in &known {
+            for h in nb.row(i) {
+                *scores.entry(h.index).or_default() += h.score;
+            }
+        }
+        let hits = scores.into_iter().filter(|(j, _)| !known.contains(j)).map(|(index, score)| Hit { index, score });
+        Ok((self.named(kernels::top_k_sparse(hits, k)), unknown))
+    }
+
+    /// The `k` trending items under `opts` (time-decayed popularity at the training cut-off).
+    pub fn trending(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
+        opts.check()?;
+        let t = self.trending.as_ref().ok_or_else(|| Error::MissingSection("trending".into()))?;
+        let banned: HashSet<u32> = opts.exclude.iter().filter_map(|id| self.items.get(id)).collect();
+        let allowed: Option<HashSet<u32>> = opts.include_only.as_ref().map(|o| o.iter().filter_map(|id| self.items.get(id)).collect());
+        Ok(self.named(kernels::top_k(t, opts.k, |i| !banned.contains(&i) && allowed.as_ref().is_none_or(|a| a.contains(&i)))))
     }
 
     /// Loads and validates a bundle.
@@ -209,6 +276,8 @@ impl Recommender {
                 _ => None,
             },
             has_catalog: self.catalog.is_some(),
+            has_bought_together: self.together.is_some(),
+            has_trending: self.trending.is_some(),
             metadata: self.meta.clone(),
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod als;
 pub mod auto;
+pub mod baskets;
 pub mod ease;
 pub mod progress;
 pub mod propensity;

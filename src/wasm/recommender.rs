@@ -55,6 +55,35 @@ impl Recommender {
         to_js(&self.inner.popular(&options(&opts)?).map_err(js_err)?)
     }
 
+    /// Items most often bought with `itemOrCart` (an id or an array of ids), cart excluded.
+    /// Throws if no cart item is known, or if the bundle has no basket data.
+    #[wasm_bindgen(js_name = boughtTogether, unchecked_return_type = "Scored[]")]
+    pub fn bought_together(
+        &self,
+        #[wasm_bindgen(js_name = itemOrCart, unchecked_param_type = "string | string[]")] item_or_cart: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let cart: Vec<String> = match item_or_cart.as_string() {
+            Some(s) => vec![s],
+            None => history(&item_or_cart)
+                .map_err(|_| JsError::new("itemOrCart must be an item id or an array of item ids"))?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+        };
+        let (items, unknown) = self.inner.bought_together(&cart, k(&opts)?).map_err(js_err)?;
+        if !cart.is_empty() && unknown.len() == cart.len() {
+            return Err(js_err(crate::Error::UnknownItem(unknown.join("', '"))));
+        }
+        to_js(&items)
+    }
+
+    /// Trending items (time-decayed popularity at the training cut-off), for a new visitor.
+    #[wasm_bindgen(unchecked_return_type = "Scored[]")]
+    pub fn trending(&self, #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.inner.trending(&options(&opts)?).map_err(js_err)?)
+    }
+
     /// Model family, item count, factors, metrics, training cut-off.
     #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> Result<JsValue, JsError> {

@@ -61,6 +61,8 @@ export interface ModelInfo {
   factors?: number;
   neighbors?: number;
   hasCatalog: boolean;
+  hasBoughtTogether: boolean;
+  hasTrending: boolean;
   metadata: ModelMetadata;
 }
 "#;

@@ -25,9 +25,10 @@ after(async () => {
 
 test("a shopper's clicks update the shelves at once, and history can be cleared", async () => {
   const { page, errors } = await openStore(browser, server.url);
-  assert.equal(await page.textContent("#rec-title"), "Popular right now");
+  assert.equal(await page.textContent("#rec-title"), "Trending now");
   const popular = await shelf(page, "recommended");
   assert.equal(popular.length, 10);
+  assert.equal(await page.isVisible("#together-section"), false);
   assert.equal(await page.textContent("#history-count"), "0 items viewed");
 
   const cards = await shelf(page, "catalog");
@@ -47,6 +48,10 @@ test("a shopper's clicks update the shelves at once, and history can be cleared"
   const similar = await shelf(page, "similar");
   assert.equal(similar.length, 6);
   assert.ok(!similar.some((s) => s.item === picked[1]));
+  const together = await shelf(page, "together");
+  assert.ok(together.length > 0 && together.length <= 6, `bought together: ${together.length}`);
+  assert.ok(!together.some((s) => s.item === picked[1]), "bought-together excludes the product itself");
+  for (let i = 1; i < together.length; i++) assert.ok(together[i - 1].score >= together[i].score);
   const viewed = await shelf(page, "history");
   assert.deepEqual(viewed.map((v) => v.item), [...picked].reverse());
 
@@ -61,7 +66,7 @@ test("a shopper's clicks update the shelves at once, and history can be cleared"
   assert.deepEqual((await shelf(page, "recommended")).map((r) => r.item), recs.map((r) => r.item));
   await page.click("#clear-history");
   assert.equal(await page.textContent("#history-count"), "0 items viewed");
-  assert.equal(await page.textContent("#rec-title"), "Popular right now");
+  assert.equal(await page.textContent("#rec-title"), "Trending now");
   assert.equal(await page.evaluate(() => localStorage.getItem("shelfwise-demo-history")), null);
   assert.deepEqual(errors, []);
   await page.close();
