@@ -2,6 +2,7 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
+    restore_sigpipe();
     match cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -10,3 +11,21 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
+
+/// Rust ignores SIGPIPE, so `shelfwise inspect m.bundle | head` would panic on the closed pipe.
+/// Restore the default disposition so the tool ends quietly, as command-line tools do.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+    const SIGPIPE: i32 = 13;
+    const SIG_DFL: usize = 0;
+    // SAFETY: `signal` is the C library's; SIG_DFL for SIGPIPE is always a valid disposition.
+    unsafe {
+        signal(SIGPIPE, SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}

@@ -183,3 +183,34 @@ fn bought_together_and_trending_round_trip() {
     assert!(top.iter().all(|s| s.item.starts_with('b') || s.item == "gift"), "{top:?}");
     assert!(rec.info().has_trending && rec.info().has_bought_together);
 }
+
+#[test]
+fn next_basket_evaluation_rewards_real_pairs() {
+    use shelfwise::eval::next_basket::{evaluate_next_basket, Line};
+    use shelfwise::train::baskets::TogetherParams;
+    // Pens always go with ink and paper with envelopes; "mug" is popular but unrelated.
+    let mut lines = Vec::new();
+    let mut basket = 0;
+    for c in 0..40 {
+        for day in 0..4i64 {
+            basket += 1;
+            let (first, partner) = if c % 2 == 0 { ("pen", "ink") } else { ("paper", "envelope") };
+            let t = day * 40 * 86_400 + c as i64;
+            for item in [first, partner, "mug"] {
+                // The held-out basket (day 3) has only the partner; the previous has its pair item.
+                if day == 3 && item != partner {
+                    continue;
+                }
+                if day == 2 && item == partner {
+                    continue;
+                }
+                lines.push(Line { customer: format!("c{c}"), basket: format!("b{basket}"), item: item.into(), time: t });
+            }
+        }
+    }
+    let r = evaluate_next_basket(&lines, 30.0, 1, &TogetherParams { min_support: 2, ..TogetherParams::default() }).unwrap();
+    assert_eq!(r.customers, 40);
+    assert!((r.bought_together - 1.0).abs() < 1e-12, "{r:?}");
+    assert!(r.popular < 0.6, "{r:?}");
+    assert!(evaluate_next_basket(&[], 30.0, 1, &TogetherParams::default()).is_err());
+}

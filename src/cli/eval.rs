@@ -17,6 +17,8 @@ pub enum EvalCommand {
     Recs(EvalRecsArgs),
     /// Evaluate a propensity bundle on labelled data.
     Propensity(super::propensity::EvalPropensityArgs),
+    /// Next-basket hit rate of "bought together" against popularity on a time-based hold-out.
+    Baskets(EvalBasketsArgs),
 }
 
 /// Split kinds on the command line.
@@ -57,6 +59,7 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
         EvalCommand::Recs(a) => eval_recs(a),
         EvalCommand::Propensity(a) => super::propensity::eval(a),
+        EvalCommand::Baskets(a) => eval_baskets(a),
     }
 }
 
@@ -104,5 +107,76 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
             r.k, r.users, r.precision, r.capped_precision, r.recall, r.ndcg, r.map, r.hit_rate, r.coverage
         );
     }
+    Ok(())
+}
+
+/// Arguments of `eval baskets`.
+#[derive(Args, Debug)]
+pub struct EvalBasketsArgs {
+    /// CSV (optionally gzip) of purchase lines.
+    #[arg(long)]
+    input: std::path::PathBuf,
+    /// Customer column.
+    #[arg(long)]
+    user_col: String,
+    /// Item column.
+    #[arg(long)]
+    item_col: String,
+    /// Basket (order/invoice) column.
+    #[arg(long)]
+    basket_col: String,
+    /// Time column.
+    #[arg(long)]
+    time_col: String,
+    /// Optional quantity column: rows with a quantity <= 0 (returns) are skipped and counted.
+    #[arg(long)]
+    weight_col: Option<String>,
+    /// Days at the end of the log held out.
+    #[arg(long, default_value_t = 30.0)]
+    holdout_days: f64,
+    /// Cut-off k.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Bought together: baskets a pair must share.
+    #[arg(long, default_value_t = 3)]
+    together_min_support: u32,
+    /// Bought together: partners kept per item.
+    #[arg(long, default_value_t = 50)]
+    together_neighbors: usize,
+    /// Bought together: pair score.
+    #[arg(long, value_enum, default_value = "confidence")]
+    together_score: super::train::PairScoreArg,
+}
+
+fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
+    use shelfwise::data::table::Table;
+    use shelfwise::eval::next_basket::{evaluate_next_basket, Line};
+    let table = Table::read(&a.input, b',')?;
+    let (cu, cb, ci, ct) = (table.column(&a.user_col)?, table.column(&a.basket_col)?, table.column(&a.item_col)?, table.column(&a.time_col)?);
+    let cw = a.weight_col.as_deref().map(|c| table.column(c)).transpose()?;
+    let (mut lines, mut no_customer, mut returns) = (Vec::new(), 0usize, 0usize);
+    for (r, row) in table.rows.iter().enumerate() {
+        if row[cu].trim().is_empty() {
+            no_customer += 1;
+            continue;
+        }
+        if let Some(w) = cw {
+            let q: f64 = row[w].trim().parse().map_err(|_| anyhow::anyhow!("{}:{} column '{}': {:?} is not a number", table.file, table.lines[r], table.header[w], row[w]))?;
+            if q <= 0.0 {
+                returns += 1;
+                continue;
+            }
+        }
+        let time = shelfwise::data::time::parse_timestamp(&row[ct]).ok_or_else(|| anyhow::anyhow!("{}:{} column '{}': unrecognised timestamp {:?}", table.file, table.lines[r], table.header[ct], row[ct]))?;
+        lines.push(Line { customer: row[cu].trim().into(), basket: row[cb].trim().into(), item: row[ci].trim().into(), time });
+    }
+    eprintln!("{} purchase lines used; skipped {no_customer} without a customer and {returns} with quantity <= 0", lines.len());
+    let p = shelfwise::train::baskets::TogetherParams { min_support: a.together_min_support, neighbors: a.together_neighbors, score: a.together_score.score() };
+    let r = evaluate_next_basket(&lines, a.holdout_days, a.k, &p)?;
+    println!("held out after {} ({} days); {} customers with a basket on both sides", shelfwise::data::time::format_timestamp(r.cutoff), a.holdout_days, r.customers);
+    println!("hit rate@{} for each customer's next basket, queried with their previous basket:", r.k);
+    println!("  bought together              {:.4}", r.bought_together);
+    println!("  bought together + popular    {:.4}", r.bought_together_backfilled);
+    println!("  popular                      {:.4}", r.popular);
     Ok(())
 }

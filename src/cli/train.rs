@@ -37,7 +37,7 @@ pub struct TrainRecsArgs {
     #[arg(long, default_value_t = 50)]
     together_neighbors: usize,
     /// Bought together: pair score.
-    #[arg(long, value_enum, default_value = "lift")]
+    #[arg(long, value_enum, default_value = "confidence")]
     together_score: PairScoreArg,
     /// Trending (needs --time-col): half-life of an interaction's weight, in days.
     #[arg(long, default_value_t = 14.0)]
@@ -54,6 +54,19 @@ pub enum PairScoreArg {
     Lift,
     /// Shared baskets over baskets with either item.
     Jaccard,
+    /// Share of the item's baskets that also hold the partner, P(b | a).
+    Confidence,
+}
+
+impl PairScoreArg {
+    /// The library's pair score.
+    pub fn score(self) -> PairScore {
+        match self {
+            PairScoreArg::Lift => PairScore::Lift,
+            PairScoreArg::Jaccard => PairScore::Jaccard,
+            PairScoreArg::Confidence => PairScore::Confidence,
+        }
+    }
 }
 
 /// Runs `train`.
@@ -81,10 +94,7 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         eprintln!("baskets from column '{basket}':");
         let baskets = args.read(&bars)?;
         let p = TogetherParams {
-            score: match a.together_score {
-                PairScoreArg::Lift => PairScore::Lift,
-                PairScoreArg::Jaccard => PairScore::Jaccard,
-            },
+            score: a.together_score.score(),
             min_support: a.together_min_support,
             neighbors: a.together_neighbors,
         };

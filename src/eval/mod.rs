@@ -3,6 +3,8 @@
 pub mod classification;
 pub mod ranking;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+pub mod next_basket;
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod split;
 
 pub use classification::{classification_report, ClassificationReport};
