@@ -5,7 +5,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ratings=${1:-../shared/data/ml-latest-small/ratings.csv}
 [ -f "$ratings" ] || { echo "SKIPPED: $ratings is absent"; exit 0; }
-[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
-bench/.venv/bin/python -c "import implicit" 2>/dev/null || bench/.venv/bin/pip install -q implicit numpy scipy
+bench_venv implicit implicit numpy scipy
 bin=$(cli)
 bench/.venv/bin/python bench/als_vs_implicit.py --shelfwise "$bin" --ratings "$ratings" "${@:2}"

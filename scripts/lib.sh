@@ -76,3 +76,10 @@ build_demo_bundle() {
     --title-col Description --price-col UnitPrice \
     --basket-col InvoiceNo --model ease --lambda 500 --neighbors 100 --out "$out"
 }
+
+# bench/.venv with MODULE importable, installing PACKAGES... when it is not.
+bench_venv() {
+  local module=$1; shift
+  [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
+  bench/.venv/bin/python -c "import $module" 2>/dev/null || bench/.venv/bin/pip install -q "$@"
+}

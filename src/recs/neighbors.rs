@@ -15,6 +15,20 @@ pub struct NeighborModel {
 }
 
 impl NeighborModel {
+    /// Packs per-item rows of hits (row `i` = the items item `i` points to) into CSR form.
+    pub fn from_rows(rows: Vec<Vec<Hit>>) -> Self {
+        let mut nb = NeighborModel { indptr: Vec::with_capacity(rows.len() + 1), ..Default::default() };
+        nb.indptr.push(0);
+        for row in rows {
+            for h in row {
+                nb.indices.push(h.index);
+                nb.weights.push(h.score);
+            }
+            nb.indptr.push(nb.indices.len() as u32);
+        }
+        nb
+    }
+
     /// Checks shape invariants against a catalogue of `n_items`.
     pub fn validate(&self, n_items: usize) -> Result<()> {
         if self.indptr.len() != n_items + 1 {

@@ -96,15 +96,7 @@ impl TogetherParams {
                 },
             )
             .collect();
-        let mut nb = NeighborModel { indptr: vec![0], ..Default::default() };
-        for l in lists {
-            for h in l {
-                nb.indices.push(h.index);
-                nb.weights.push(h.score);
-            }
-            nb.indptr.push(nb.indices.len() as u32);
-        }
-        Ok(nb)
+        Ok(NeighborModel::from_rows(lists))
     }
 }
 

@@ -107,16 +107,7 @@ impl EaseParams {
                 })
                 .collect();
             progress.tick(1);
-            let mut nb = NeighborModel { indptr: Vec::with_capacity(n + 1), ..Default::default() };
-            nb.indptr.push(0);
-            for r in rows {
-                for h in r {
-                    nb.indices.push(h.index);
-                    nb.weights.push(h.score);
-                }
-                nb.indptr.push(nb.indices.len() as u32);
-            }
-            Ok(nb)
+            Ok(NeighborModel::from_rows(rows))
         })
     }
 }
