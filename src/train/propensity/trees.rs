@@ -91,14 +91,14 @@ fn best_split(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, 
         feats.truncate(p.features_per_split.max(1));
     }
     let parent = gs * gs / (hs + p.lambda);
-    let mut best: Option<Split> = None;
-    let mut hist = vec![(0f64, 0f64, 0u32); 256];
-    for &f in &feats {
+    // Each feature's best split is found independently (in parallel for large nodes); the winner
+    // is then picked in feature order, so the result does not depend on scheduling.
+    let per_feature = |f: usize| -> Option<Split> {
         let nb = b.edges[f].len() + 1;
         if nb < 2 {
-            continue;
+            return None;
         }
-        hist[..nb].iter_mut().for_each(|e| *e = (0.0, 0.0, 0));
+        let mut hist = [(0f64, 0f64, 0u32); 256];
         for &r in rows {
             let e = &mut hist[b.bin(f, r)];
             e.0 += g[r as usize] as f64;
@@ -106,6 +106,7 @@ fn best_split(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, 
             e.2 += 1;
         }
         let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0usize);
+        let mut best: Option<Split> = None;
         for (bin, e) in hist[..nb - 1].iter().enumerate() {
             gl += e.0;
             hl += e.1;
@@ -119,6 +120,18 @@ fn best_split(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, 
             if gain > 1e-12 && best.as_ref().is_none_or(|s| gain > s.gain) {
                 best = Some(Split { feature: f, bin, gain });
             }
+        }
+        best
+    };
+    let candidates: Vec<Option<Split>> = if rows.len() * feats.len() >= 1 << 16 {
+        feats.par_iter().map(|&f| per_feature(f)).collect()
+    } else {
+        feats.iter().map(|&f| per_feature(f)).collect()
+    };
+    let mut best: Option<Split> = None;
+    for s in candidates.into_iter().flatten() {
+        if best.as_ref().is_none_or(|b| s.gain > b.gain) {
+            best = Some(s);
         }
     }
     best
