@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::codec::{Reader, Writer};
+use super::{Container, ContainerWriter};
+use crate::error::Error;
 use crate::error::Result;
 
 /// Descriptive metadata stored with every model. Aggregate counts only, never per-user data.
@@ -33,7 +35,30 @@ impl Metadata {
         Self { model: model.into(), created_by: concat!("shelfwise ", env!("CARGO_PKG_VERSION")).into(), ..Self::default() }
     }
 
-    pub(crate) fn encode(&self, w: &mut Writer) {
+    /// Adds the `meta` section to a bundle being written.
+    pub(crate) fn write_section(&self, c: &mut ContainerWriter) {
+        let mut w = Writer::new();
+        self.encode(&mut w);
+        c.section("meta", w.into_bytes());
+    }
+
+    /// Reads the `meta` section of a parsed bundle.
+    pub(crate) fn read_section(c: &Container<'_>) -> Result<Self> {
+        let mut r = c.require("meta")?;
+        let meta = Self::decode(&mut r)?;
+        r.finish()?;
+        Ok(meta)
+    }
+
+    /// Fails unless the metadata names the family the sections hold.
+    pub(crate) fn check_family(&self, family: &str) -> Result<()> {
+        if self.model != family {
+            return Err(Error::Corrupt(format!("metadata says model '{}' but the sections hold '{family}'", self.model)));
+        }
+        Ok(())
+    }
+
+    fn encode(&self, w: &mut Writer) {
         w.str(&self.model);
         w.str(&self.created_by);
         w.len(self.params.len());
@@ -58,7 +83,7 @@ impl Metadata {
         }
     }
 
-    pub(crate) fn decode(r: &mut Reader<'_>) -> Result<Self> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let model = r.str("model name")?;
         let created_by = r.str("writer")?;
         let mut params = BTreeMap::new();

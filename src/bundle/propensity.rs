@@ -8,9 +8,7 @@ use crate::propensity::{Classifier, Dense, Field, FieldKind, Propensity, Schema,
 /// Serialises a propensity model.
 pub fn write(p: &Propensity) -> Vec<u8> {
     let mut c = ContainerWriter::new();
-    let mut w = Writer::new();
-    p.meta.encode(&mut w);
-    c.section("meta", w.into_bytes());
+    p.meta.write_section(&mut c);
 
     let mut w = Writer::new();
     w.str(&p.schema.target);
@@ -99,9 +97,7 @@ fn read_trees(r: &mut Reader<'_>) -> Result<Vec<Tree>> {
 /// Parses and validates a propensity bundle.
 pub fn read(bytes: &[u8]) -> Result<Propensity> {
     let c = Container::parse(bytes)?;
-    let mut r = c.require("meta")?;
-    let meta = Metadata::decode(&mut r)?;
-    r.finish()?;
+    let meta = Metadata::read_section(&c)?;
 
     let mut r = c.require("pschema")?;
     let target = r.str("target name")?;
@@ -150,8 +146,6 @@ pub fn read(bytes: &[u8]) -> Result<Propensity> {
         f => return Err(Error::Corrupt(format!("unknown classifier family {f}"))),
     };
     r.finish()?;
-    if meta.model != model.family() {
-        return Err(Error::Corrupt(format!("metadata says model '{}' but the sections hold '{}'", meta.model, model.family())));
-    }
+    meta.check_family(model.family())?;
     Propensity::from_parts(schema, model, meta, threshold)
 }

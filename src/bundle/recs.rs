@@ -12,9 +12,7 @@ const FACTOR_F32: u8 = 0;
 /// Serialises a recommender.
 pub fn write(rec: &Recommender) -> Vec<u8> {
     let mut c = ContainerWriter::new();
-    let mut w = Writer::new();
-    rec.meta.encode(&mut w);
-    c.section("meta", w.into_bytes());
+    rec.meta.write_section(&mut c);
 
     let mut w = Writer::new();
     w.len(rec.items.len());
@@ -77,9 +75,7 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
 /// Parses and validates a recommender bundle.
 pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let c = Container::parse(bytes)?;
-    let mut r = c.require("meta")?;
-    let meta = Metadata::decode(&mut r)?;
-    r.finish()?;
+    let meta = Metadata::read_section(&c)?;
 
     let mut r = c.require("items")?;
     let n = r.len(4, "item count")?;
@@ -116,9 +112,7 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     } else {
         RecModel::Popular
     };
-    if meta.model != model.family() {
-        return Err(Error::Corrupt(format!("metadata says model '{}' but the sections hold '{}'", meta.model, model.family())));
-    }
+    meta.check_family(model.family())?;
     let mut rec = Recommender::from_parts(items, catalog, popularity, model, meta)?;
     if let Some(mut r) = c.get("together") {
         let nb = NeighborModel { indptr: r.u32s("row starts")?, indices: r.u32s("co-occurrence indices")?, weights: r.f32s("co-occurrence scores")? };

@@ -192,7 +192,7 @@ impl Interactions {
                 }
                 Err(e) => {
                     report.rows_read += 1;
-                    Err(csv_error(e, &file, line))
+                    Err(source::row_error(e, &file, line))
                 }
             };
             match parsed {
@@ -328,14 +328,4 @@ fn parse_row<'a>(
         _ => None,
     };
     Ok(Row { user, item, weight, time, title: ctitle.map(field), price })
-}
-
-fn csv_error(e: csv::Error, file: &str, line: u64) -> Error {
-    let line = e.position().map_or(line, |p| p.line());
-    let (value, reason) = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => (format!("{len} fields"), format!("expected {expected_len} fields, found {len}")),
-        csv::ErrorKind::Utf8 { err, .. } => (format!("field {}", err.field() + 1), "invalid UTF-8".to_string()),
-        _ => (String::new(), e.to_string()),
-    };
-    Error::BadRow { location: Location { file: file.into(), line, column: "(row)".into() }, value, reason }
 }

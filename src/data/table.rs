@@ -27,14 +27,7 @@ impl Table {
         let mut rows = Vec::new();
         let mut lines = Vec::new();
         for rec in rdr.records() {
-            let rec = rec.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                let reason = match e.kind() {
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("expected {expected_len} fields, found {len}"),
-                    _ => e.to_string(),
-                };
-                Error::BadRow { location: Location { file: file.clone(), line, column: "(row)".into() }, value: String::new(), reason }
-            })?;
+            let rec = rec.map_err(|e| source::row_error(e, &file, lines.last().map_or(2, |l| l + 1)))?;
             lines.push(rec.position().map_or(0, |p| p.line()));
             rows.push(rec.iter().map(str::to_string).collect());
         }

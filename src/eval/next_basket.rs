@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::kernels::{top_k, Hit};
+use crate::kernels::top_k;
 use crate::recs::{ItemIndex, NeighborModel};
 use crate::train::baskets::TogetherParams;
 
@@ -110,13 +110,7 @@ pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params:
         n += 1;
         let query: HashSet<u32> = prev.items.iter().copied().collect();
         let target: HashSet<u32> = next.items.iter().copied().collect();
-        let mut scores: HashMap<u32, f32> = HashMap::new();
-        for &i in &prev.items {
-            for h in together.row(i) {
-                *scores.entry(h.index).or_default() += h.score;
-            }
-        }
-        let bt = crate::kernels::top_k_sparse(scores.into_iter().filter(|(j, _)| !query.contains(j)).map(|(index, score)| Hit { index, score }), k);
+        let bt = together.cart_top_k(&prev.items, k);
         if bt.iter().any(|h| target.contains(&h.index)) {
             hit_bt += 1;
         }

@@ -58,6 +58,18 @@ impl NeighborModel {
         self.indices[s..e].iter().zip(&self.weights[s..e]).map(|(j, w)| Hit { index: *j, score: *w })
     }
 
+    /// The `k` best items for a cart: each cart item's row summed, cart items left out.
+    pub fn cart_top_k(&self, cart: &[u32], k: usize) -> Vec<Hit> {
+        let mut scores: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
+        for &i in cart {
+            for h in self.row(i) {
+                *scores.entry(h.index).or_default() += h.score;
+            }
+        }
+        let hits = scores.into_iter().filter(|(j, _)| !cart.contains(j)).map(|(index, score)| Hit { index, score });
+        crate::kernels::top_k_sparse(hits, k)
+    }
+
     /// Accumulates scores for a weighted history into `out` (zeroed by the caller).
     pub fn scores(&self, history: &[(u32, f32)], out: &mut [f32]) {
         for &(i, w) in history {

@@ -3,7 +3,7 @@
 //! Scoring is two steps: [`Recommender::fold_in`] turns a shopper's history into a
 //! [`UserState`]; [`Recommender::recommend_for`] ranks the catalogue for that state.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -203,23 +203,15 @@ impl Recommender {
                 None => unknown.push(id.as_ref().to_string()),
             }
         }
-        let mut scores: HashMap<u32, f32> = HashMap::new();
-        for &i in &known {
-            for h in nb.row(i) {
-                *scores.entry(h.index).or_default() += h.score;
-            }
-        }
-        let hits = scores.into_iter().filter(|(j, _)| !known.contains(j)).map(|(index, score)| Hit { index, score });
-        Ok((self.named(kernels::top_k_sparse(hits, k)), unknown))
+        Ok((self.named(nb.cart_top_k(&known, k)), unknown))
     }
 
     /// The `k` trending items under `opts` (time-decayed popularity at the training cut-off).
     pub fn trending(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
         let t = self.trending.as_ref().ok_or_else(|| Error::MissingSection("trending".into()))?;
-        let banned: HashSet<u32> = opts.exclude.iter().filter_map(|id| self.items.get(id)).collect();
-        let allowed: Option<HashSet<u32>> = opts.include_only.as_ref().map(|o| o.iter().filter_map(|id| self.items.get(id)).collect());
-        Ok(self.named(kernels::top_k(t, opts.k, |i| !banned.contains(&i) && allowed.as_ref().is_none_or(|a| a.contains(&i)))))
+        let allowed = self.allowed(opts, &[]);
+        Ok(self.named(kernels::top_k(t, opts.k, |i| allowed[i as usize])))
     }
 
     /// Loads and validates a bundle.
@@ -344,23 +336,24 @@ impl Recommender {
                 RecModel::Popular => scores.copy_from_slice(&self.popularity),
             }
         }
-        let mut banned = vec![false; n];
-        if !opts.include_history {
-            for (i, _) in &state.history {
-                banned[*i as usize] = true;
-            }
-        }
-        for id in &opts.exclude {
+        let history: &[(u32, f32)] = if opts.include_history { &[] } else { &state.history };
+        let allowed = self.allowed(opts, history);
+        Ok(self.named(kernels::top_k(&scores, opts.k, |i| allowed[i as usize])))
+    }
+
+    /// Which items `opts` lets a response contain: `include_only` (when set) minus `exclude`
+    /// minus `history`.
+    fn allowed(&self, opts: &RecommendOptions, history: &[(u32, f32)]) -> Vec<bool> {
+        let mut allowed = vec![opts.include_only.is_none(); self.items.len()];
+        for id in opts.include_only.iter().flatten() {
             if let Some(i) = self.items.get(id) {
-                banned[i as usize] = true;
+                allowed[i as usize] = true;
             }
         }
-        if let Some(only) = &opts.include_only {
-            let allowed: HashSet<u32> = only.iter().filter_map(|id| self.items.get(id)).collect();
-            let hits = kernels::top_k(&scores, opts.k, |i| !banned[i as usize] && allowed.contains(&i));
-            return Ok(self.named(hits));
+        for i in opts.exclude.iter().filter_map(|id| self.items.get(id)).chain(history.iter().map(|(i, _)| *i)) {
+            allowed[i as usize] = false;
         }
-        Ok(self.named(kernels::top_k(&scores, opts.k, |i| !banned[i as usize])))
+        allowed
     }
 
     /// Both steps for a history of `(item id, weight)` pairs.
