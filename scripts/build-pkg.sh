@@ -11,7 +11,7 @@ rm -rf pkg && mkdir -p pkg
 # Function names and producer metadata only serve debuggers; leaving them out saves ~10 KB gzip.
 wasm-bindgen target/wasm32-unknown-unknown/release/shelfwise.wasm --out-dir pkg --out-name shelfwise --target web \
   --remove-name-section --remove-producers-section
-cp pkg-template/README.md pkg-template/node.js pkg/
+cp pkg-template/README.md pkg-template/node.js pkg-template/index.js pkg-template/index.d.ts pkg-template/profile.js pkg-template/profile.d.ts pkg/
 version=$(crate_version)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 rm -rf www/pkg && cp -r pkg www/pkg

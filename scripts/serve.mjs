@@ -28,7 +28,7 @@ const server = createServer(async (req, res) => {
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, "index.html");
     const body = await readFile(file);
-    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" };
+    const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "content-length": body.length, "cache-control": "no-store" };
     if (csp) headers["content-security-policy"] = POLICY;
     res.writeHead(200, headers).end(body);
   } catch {

@@ -1,30 +1,11 @@
 // The demo storefront: the shelfwise package used exactly as a shop would use it.
-import init, { Recommender } from "./pkg/shelfwise.js";
+import init, { Profile, Recommender } from "./pkg/index.js";
 
-const HISTORY_KEY = "shelfwise-demo-history";
 const SHOWN = 60;
 const $ = (id) => document.getElementById(id);
 
-/** The on-device history: [{ item, t }], oldest first. */
-const history = {
-  load() {
-    try {
-      const v = JSON.parse(localStorage.getItem(HISTORY_KEY) ?? "[]");
-      return Array.isArray(v) ? v.filter((e) => typeof e?.item === "string") : [];
-    } catch {
-      return [];
-    }
-  },
-  add(item) {
-    const h = this.load().filter((e) => e.item !== item);
-    h.push({ item, t: Date.now() });
-    localStorage.setItem(HISTORY_KEY, JSON.stringify(h.slice(-200)));
-  },
-  clear() {
-    localStorage.removeItem(HISTORY_KEY);
-  },
-};
-
+/** The shopper's on-device profile (opened in main). */
+let profile;
 let rec;
 let info;
 let byId = new Map();
@@ -60,21 +41,20 @@ function fill(list, items) {
   list.replaceChildren(...items.map((s) => card(s.item, s.score)));
 }
 
-function view(item) {
-  history.add(item);
+async function view(item) {
+  await profile.view(item);
   render(item);
 }
 
 function render(focus) {
-  const h = history.load();
-  $("history-count").textContent = `${h.length} item${h.length === 1 ? "" : "s"} viewed`;
-  const ids = h.map((e) => e.item);
+  const ids = profile.items();
+  $("history-count").textContent = `${ids.length} item${ids.length === 1 ? "" : "s"} viewed`;
   if (ids.length === 0) {
     $("rec-title").textContent = info.hasTrending ? "Trending now" : "Popular right now";
     fill($("recommended"), info.hasTrending ? rec.trending({ k: 10 }) : rec.popular({ k: 10 }));
   } else {
     $("rec-title").textContent = "Recommended for you";
-    fill($("recommended"), rec.recommend(ids, { k: 10 }));
+    fill($("recommended"), rec.recommend(profile.history(), { k: 10 }));
   }
   const last = focus ?? ids[ids.length - 1];
   if (last && rec.hasItem(last)) {
@@ -99,17 +79,42 @@ function renderCatalog() {
   $("catalog").replaceChildren(...shown.map((c) => card(c.item)));
 }
 
+/** The consent banner shows until the shopper decides; "Forget me" withdraws consent. */
+function showConsent() {
+  $("consent").hidden = profile.hasConsent;
+  $("forget").hidden = !profile.hasConsent;
+}
+
+/** "Download my data": everything the profile stores, as a JSON file made on the device. */
+function exportData() {
+  const text = JSON.stringify(profile.export(), null, 2);
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  a.download = "my-shelfwise-data.json";
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 0);
+}
+
 async function main() {
   try {
     await init();
-    const res = await fetch("./data/model.bundle");
-    if (!res.ok) throw new Error(`model.bundle: HTTP ${res.status}`);
-    rec = Recommender.fromBytes(new Uint8Array(await res.arrayBuffer()));
+    profile = await Profile.open({ key: "shelfwise-demo-profile" });
+    rec = await Recommender.load("./data/model.bundle", {
+      onProgress: ({ loaded, total }) => {
+        $("status").textContent = `Loading the recommendation model… ${total ? Math.round((100 * loaded) / total) + " %" : `${(loaded / 1e6).toFixed(1)} MB`}`;
+      },
+    });
     catalog = rec.catalog().sort((a, b) => b.popularity - a.popularity || (a.item < b.item ? -1 : 1));
     byId = new Map(catalog.map((c) => [c.item, c]));
     info = rec.info();
     $("status").textContent = `${info.items} products · ${info.model} model trained until ${info.metadata.trainedUntil ?? "n/a"} · scored on your device`;
-    $("clear-history").addEventListener("click", () => { history.clear(); render(); });
+    $("clear-history").addEventListener("click", async () => { await profile.clear(); render(); });
+    $("export-data").addEventListener("click", exportData);
+    $("consent-yes").addEventListener("click", async () => { await profile.grantConsent(); showConsent(); });
+    // "No thanks" stores nothing (not even the answer): the banner is hidden for this page only.
+    $("consent-no").addEventListener("click", () => { $("consent").hidden = true; });
+    $("forget").addEventListener("click", async () => { await profile.revokeConsent(); showConsent(); render(); });
+    showConsent();
     $("search").addEventListener("input", renderCatalog);
     renderCatalog();
     render();

@@ -19,6 +19,21 @@ export interface RecommendOptions {
   /** Allow items already in the history. Default false. */
   includeHistory?: boolean;
 }
+/** Progress of a bundle download. `total` is unknown when the server compresses or omits the length. */
+export interface LoadProgress { loaded: number; total?: number; cached?: boolean }
+/** How `Recommender.load` / `Propensity.load` fetch a bundle. */
+export interface LoadOptions {
+  /** Subresource-Integrity string ("sha256-<base64>", or sha384/sha512). The bytes are checked
+   * with WebCrypto before they are parsed; a mismatch rejects. Needs https:// or localhost. */
+  integrity?: string;
+  /** Called as bytes arrive (and once at the end). */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Keep a verified copy in the Cache API: `true` (cache "shelfwise-bundles") or a cache name.
+   * Default false. Ignored where the Cache API is missing (Node, plain http:// pages). */
+  cache?: boolean | string;
+  /** Aborts the download. */
+  signal?: AbortSignal;
+}
 /** Options that only take a count. */
 export interface TopKOptions { k?: number }
 /** `recommendDetailed`'s answer. */

@@ -1,7 +1,9 @@
 // Shared browser-test plumbing: a loopback static server and Debian's Chromium via playwright-core.
 import { spawn } from "node:child_process";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -18,6 +20,18 @@ export function serve({ root = "www", csp = false } = {}) {
     });
     child.on("exit", (code) => fail(new Error(`server exited with ${code}`)));
   });
+}
+
+/**
+ * Serves a throw-away site: the built package at /pkg/, the demo bundle at /model.bundle, and
+ * `pages` ({ "name.html": "text" }). Resolves like `serve`.
+ */
+export function servePages(pages = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "shelfwise-site-"));
+  symlinkSync(resolve(ROOT, "pkg"), join(dir, "pkg"), "dir");
+  symlinkSync(resolve(ROOT, "www/data/model.bundle"), join(dir, "model.bundle"));
+  for (const [name, text] of Object.entries(pages)) writeFileSync(join(dir, name), text);
+  return serve({ root: dir });
 }
 
 /** Headless Debian Chromium with the flags this closed network needs. */
@@ -56,4 +70,13 @@ export function csvRecords(csv) {
     if (v !== "" && !Number.isNaN(Number(v))) return [cols[i], Number(v)];
     return [cols[i], v];
   })));
+}
+
+/** Stores a consented profile whose views are `items` (oldest first), as `Profile` writes it. */
+export function seedProfile(page, key, items) {
+  return page.evaluate(([key, items]) => {
+    const now = Date.now();
+    const events = items.map((item, i) => ["view", item, now - (items.length - i) * 1000]);
+    localStorage.setItem(key, JSON.stringify({ format: "shelfwise-profile/1", consentAt: now - 1e6, events }));
+  }, [key, items]);
 }

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, launch, openStore, serve, shelf } from "./harness.mjs";
+import { ROOT, launch, openStore, seedProfile, serve, shelf } from "./harness.mjs";
 
 const CLI = resolve(ROOT, "target/release/shelfwise");
 const BUNDLE = resolve(ROOT, "www/data/model.bundle");
@@ -59,15 +59,38 @@ test("a shopper's clicks update the shelves at once, and history can be cleared"
   const text = await page.textContent(`#recommended .card[data-item="${recs[0].item}"]`);
   assert.match(text, /£\d+\.\d\d/);
 
-  // History persists on the device across reloads, then is erased by the button.
+  // Nothing is stored before consent: a reload forgets the session.
+  assert.equal(await page.isVisible("#consent"), true);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.ready === "true");
+  assert.equal(await page.textContent("#history-count"), "0 items viewed");
+
+  // With consent, history persists on the device across reloads, then is erased by the button.
+  await page.click("#consent-yes");
+  assert.equal(await page.isVisible("#consent"), false);
+  for (const item of picked) await page.click(`#catalog .card[data-item="${item}"]`);
+  assert.deepEqual((await shelf(page, "recommended")).map((r) => r.item), recs.map((r) => r.item));
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  assert.equal(await page.isVisible("#consent"), false);
   assert.equal(await page.textContent("#history-count"), "2 items viewed");
   assert.deepEqual((await shelf(page, "recommended")).map((r) => r.item), recs.map((r) => r.item));
+
+  // "Download my data" hands over exactly what is stored.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-data")]);
+  const exported = JSON.parse((await import("node:fs")).readFileSync(await download.path(), "utf8"));
+  assert.equal(exported.format, "shelfwise-profile/1");
+  assert.match(exported.consentGiven, /^\d{4}-\d\d-\d\dT/);
+  assert.deepEqual(exported.events.map((e) => [e.kind, e.item]), picked.map((i) => ["view", i]));
+
   await page.click("#clear-history");
   assert.equal(await page.textContent("#history-count"), "0 items viewed");
   assert.equal(await page.textContent("#rec-title"), "Trending now");
-  assert.equal(await page.evaluate(() => localStorage.getItem("shelfwise-demo-history")), null);
+  assert.deepEqual(JSON.parse(await page.evaluate(() => localStorage.getItem("shelfwise-demo-profile"))).events, []);
+  await page.click("#forget");
+  assert.equal(await page.evaluate(() => localStorage.getItem("shelfwise-demo-profile")), null);
+  assert.equal(await page.isVisible("#consent"), true);
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -92,7 +115,7 @@ test("the page's top-10 equals `shelfwise recommend` for the same bundle and his
     (native[user] ??= []).push({ item, rank: Number(rank), score: Number(score) });
   }
   for (const [user, h] of Object.entries(histories)) {
-    await page.evaluate((hist) => localStorage.setItem("shelfwise-demo-history", JSON.stringify(hist.map((item, t) => ({ item, t })))), h);
+    await seedProfile(page, "shelfwise-demo-profile", h);
     await page.reload();
     await page.waitForFunction(() => document.body.dataset.ready === "true");
     const shown = await shelf(page, "recommended");

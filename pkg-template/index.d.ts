@@ -1,0 +1,3 @@
+export * from "./shelfwise.js";
+export { default } from "./shelfwise.js";
+export * from "./profile.js";

@@ -1,0 +1,4 @@
+// Browser / bundler entry: the wasm-bindgen module (call `init()` once) plus the on-device Profile.
+export * from "./shelfwise.js";
+export { default } from "./shelfwise.js";
+export { Profile } from "./profile.js";
