@@ -11,6 +11,9 @@ rm -rf pkg && mkdir -p pkg
 # Function names and producer metadata only serve debuggers; leaving them out saves ~10 KB gzip.
 wasm-bindgen target/wasm32-unknown-unknown/release/shelfwise.wasm --out-dir pkg --out-name shelfwise --target web \
   --remove-name-section --remove-producers-section
+# `[Symbol.dispose]` needs TypeScript's esnext.disposable lib: without this line the types compile
+# under any `lib` setting (the method stays at run time; `dispose()` does the same).
+sed -i '/\[Symbol\.dispose\]()/d' pkg/shelfwise.d.ts
 cp pkg-template/README.md pkg-template/node.js pkg-template/index.js pkg-template/index.d.ts pkg-template/profile.js pkg-template/profile.d.ts pkg/
 version=$(crate_version)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
