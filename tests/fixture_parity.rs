@@ -4,7 +4,7 @@
 
 mod common;
 
-use shelfwise::recs::{RecommendOptions, Recommender};
+use shelfwise::recs::{Quantization, RecommendOptions, Recommender};
 use shelfwise::train::{train_recommender, AlsParams, EaseParams, ModelChoice};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -30,13 +30,17 @@ fn fixture_bundles_give_the_committed_results() {
     let bless = std::env::var_os("SHELFWISE_BLESS").is_some();
     let data = common::clustered_shop();
     let mut lines = Vec::new();
-    for (label, choice) in [
-        ("als", ModelChoice::Als(AlsParams::new().factors(8).iterations(8).regularization(0.5).threads(1))),
-        ("ease", ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1))),
+    let als = |k| ModelChoice::Als(AlsParams::new().factors(k).iterations(8).regularization(0.5).threads(1));
+    // int8 with 20 factors exercises both the 16-wide SIMD body and the scalar tail.
+    for (label, choice, q) in [
+        ("als", als(8), Quantization::None),
+        ("ease", ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)), Quantization::None),
+        ("als-int8", als(20), Quantization::Int8),
+        ("als-f16", als(8), Quantization::F16),
     ] {
         let path = format!("{DIR}/tiny-{label}.bundle");
         if bless {
-            std::fs::write(&path, train_recommender(&data, &choice, None).unwrap().to_bytes()).unwrap();
+            std::fs::write(&path, train_recommender(&data, &choice, None).unwrap().quantize(q).unwrap().to_bytes()).unwrap();
         }
         let rec = Recommender::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
         lines.extend(expected_lines(&rec, label));

@@ -5,6 +5,7 @@ mod common;
 
 use shelfwise::data::{Columns, Interactions, ReadOptions};
 use shelfwise::eval::split::{evaluate, Split};
+use shelfwise::recs::{Quantization, Recommender};
 use shelfwise::train::{train_recommender, AlsParams, EaseParams, ModelChoice};
 
 fn read(path: &std::path::Path, user: &str, item: &str, weight: Option<&str>, skip: bool) -> Interactions {
@@ -47,4 +48,22 @@ fn online_retail_precision_at_10() {
     eprintln!("Online Retail EASE: {r:?}");
     assert!(r.capped_precision >= 0.19, "capped precision@10 {}", r.capped_precision);
     assert!(r.precision >= 0.14, "precision@10 {}", r.precision);
+}
+
+#[test]
+fn int8_factors_lose_at_most_1_percent_precision_on_movielens() {
+    let Some(path) = common::shared_data("ml-latest-small/ratings.csv") else { return };
+    let data = read(&path, "userId", "movieId", None, false);
+    let (train, test) = Split::Random { test_fraction: 0.2 }.apply(&data, 42).unwrap();
+    let f32_model = train_recommender(&train, &ModelChoice::Als(AlsParams::new().factors(64).regularization(50.0)), None).unwrap();
+    let f32_bytes = f32_model.to_bytes();
+    let base = evaluate(&f32_model, &train, &test, 10).unwrap();
+    for q in [Quantization::Int8, Quantization::F16] {
+        let bytes = f32_model.clone().quantize(q).unwrap().to_bytes();
+        let r = evaluate(&Recommender::from_bytes(&bytes).unwrap(), &train, &test, 10).unwrap();
+        let ratio = f32_bytes.len() as f64 / bytes.len() as f64;
+        eprintln!("ml-latest-small ALS {}: precision@10 {:.4} (f32 {:.4}), bundle {} bytes ({ratio:.2}x smaller)", q.name(), r.precision, base.precision, bytes.len());
+        assert!(r.precision >= 0.99 * base.precision, "{}: {} vs {}", q.name(), r.precision, base.precision);
+        assert!(ratio >= if q == Quantization::Int8 { 3.2 } else { 1.85 }, "{}: {ratio:.2}x", q.name());
+    }
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use shelfwise::recs::{RecModel, RecommendOptions, Recommender};
+use shelfwise::recs::{Quantization, RecModel, RecommendOptions, Recommender};
 use shelfwise::train::{train_recommender, AlsParams, EaseParams, ModelChoice};
 use shelfwise::Error;
 
@@ -11,7 +11,13 @@ fn models() -> Vec<(&'static str, Recommender)> {
     vec![
         ("als", train_recommender(&data, &ModelChoice::Als(AlsParams::new().factors(8).iterations(10).regularization(0.5).threads(1)), None).unwrap()),
         ("ease", train_recommender(&data, &ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)), None).unwrap()),
+        ("als-int8", als(24).quantize(Quantization::Int8).unwrap()),
+        ("als-f16", als(24).quantize(Quantization::F16).unwrap()),
     ]
+}
+
+fn als(k: usize) -> Recommender {
+    train_recommender(&common::clustered_shop(), &ModelChoice::Als(AlsParams::new().factors(k).iterations(10).regularization(0.5).threads(1)), None).unwrap()
 }
 
 #[test]
@@ -213,4 +219,40 @@ fn next_basket_evaluation_rewards_real_pairs() {
     assert!((r.bought_together - 1.0).abs() < 1e-12, "{r:?}");
     assert!(r.popular < 0.6, "{r:?}");
     assert!(evaluate_next_basket(&[], 30.0, 1, &TogetherParams::default()).is_err());
+}
+
+#[test]
+fn quantised_factors_keep_the_ranking_and_shrink_the_bundle() {
+    let f32_model = als(48);
+    let f32_bytes = f32_model.to_bytes();
+    let histories: [&[(&str, f32)]; 3] = [&[("a1", 1.0), ("a2", 2.0)], &[("b3", 1.0), ("gift", 1.0)], &[("a7", 1.0), ("b7", 1.0)]];
+    for (q, name) in [(Quantization::Int8, "int8"), (Quantization::F16, "f16")] {
+        let bytes = f32_model.clone().quantize(q).unwrap().to_bytes();
+        let rec = Recommender::from_bytes(&bytes).unwrap();
+        assert_eq!(rec.info().factor_storage, Some(name));
+        assert_eq!(rec.metadata().params["quantize"], name);
+        for h in histories {
+            let exact = f32_model.recommend(h, &RecommendOptions::top(5)).unwrap().items;
+            let approx = rec.recommend(h, &RecommendOptions::top(5)).unwrap().items;
+            // Same leaders; scores within a few per cent of the top score (rounding of the stored
+            // factors, which also moves the folded-in user vector).
+            assert_eq!(exact[0].item, approx[0].item, "{name} {h:?}");
+            let common = approx.iter().filter(|a| exact.iter().any(|e| e.item == a.item)).count();
+            assert!(common >= 4, "{name} {h:?}: {exact:?} vs {approx:?}");
+            for a in &approx {
+                if let Some(e) = exact.iter().find(|e| e.item == a.item) {
+                    assert!((e.score - a.score).abs() <= 0.03 * exact[0].score.abs(), "{name}: {e:?} vs {a:?} (top {})", exact[0].score);
+                }
+            }
+            assert!(approx.windows(2).all(|w| w[0].score >= w[1].score));
+        }
+        assert_eq!(rec.similar("b4", 3).unwrap()[0].item, f32_model.similar("b4", 3).unwrap()[0].item);
+        // (Here the 48×48 Gramian dominates; real catalogues: BENCHMARKS.md and tests/quality.rs.)
+        assert!(bytes.len() < f32_bytes.len(), "{name}: {} vs {} bytes", bytes.len(), f32_bytes.len());
+        // Quantising again is lossless, and the bytes round-trip exactly.
+        assert_eq!(rec.clone().quantize(q).unwrap().to_bytes(), bytes);
+    }
+    // EASE has no factors: unchanged, with a note.
+    let ease = models().remove(1).1.quantize(Quantization::Int8).unwrap();
+    assert!(ease.metadata().notes.iter().any(|n| n.contains("quantize int8 not applied")), "{:?}", ease.metadata().notes);
 }

@@ -65,6 +65,14 @@ impl Writer {
             self.u32(*x);
         }
     }
+    /// Writes a length-prefixed `u16` slice.
+    pub fn u16s(&mut self, v: &[u16]) {
+        self.len(v.len());
+        self.buf.reserve(v.len() * 2);
+        for x in v {
+            self.buf.extend_from_slice(&x.to_le_bytes());
+        }
+    }
     /// Writes a length-prefixed `i8` slice.
     pub fn i8s(&mut self, v: &[i8]) {
         self.len(v.len());
@@ -177,6 +185,12 @@ impl<'a> Reader<'a> {
         let n = self.len(4, what)?;
         let raw = self.take(n * 4, what)?;
         Ok(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
+    /// Reads a length-prefixed `u16` vector.
+    pub fn u16s(&mut self, what: &str) -> Result<Vec<u16>> {
+        let n = self.len(2, what)?;
+        let raw = self.take(n * 2, what)?;
+        Ok(raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
     }
     /// Reads a length-prefixed `i8` vector.
     pub fn i8s(&mut self, what: &str) -> Result<Vec<i8>> {

@@ -5,9 +5,11 @@
 use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
-use crate::recs::{Catalog, FactorModel, ItemIndex, NeighborModel, RecModel, Recommender, Scaling};
+use crate::recs::{Catalog, FactorModel, ItemIndex, NeighborModel, Quantization, RecModel, Recommender, Scaling};
 
 const FACTOR_F32: u8 = 0;
+const FACTOR_INT8: u8 = 1;
+const FACTOR_F16: u8 = 2;
 
 /// Serialises a recommender.
 pub fn write(rec: &Recommender) -> Vec<u8> {
@@ -36,7 +38,11 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     match &rec.model {
         RecModel::Factors(f) => {
             let mut w = Writer::new();
-            w.u8(FACTOR_F32);
+            w.u8(match f.quantization() {
+                Quantization::None => FACTOR_F32,
+                Quantization::Int8 => FACTOR_INT8,
+                Quantization::F16 => FACTOR_F16,
+            });
             w.u32(f.k as u32);
             w.f32(f.regularization);
             w.f32(f.alpha);
@@ -45,7 +51,15 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
             for g in &f.gramian {
                 w.f64(*g);
             }
-            w.f32s(&f.item_factors);
+            match (f.quantization(), f.f32_values(), f.int8_values()) {
+                (Quantization::F16, Some(v), _) => w.u16s(&v.iter().map(|x| half::f16::from_f32(*x).to_bits()).collect::<Vec<_>>()),
+                (_, Some(v), _) => w.f32s(v),
+                (_, None, Some((codes, scales))) => {
+                    w.f32s(scales);
+                    w.i8s(codes);
+                }
+                (_, None, None) => unreachable!("a factor model holds f32 or int8 values"),
+            }
             c.section("factors", w.into_bytes());
         }
         RecModel::Neighbors(nb) => {
@@ -129,7 +143,7 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
 
 fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
     let dtype = r.u8("factor type")?;
-    if dtype != FACTOR_F32 {
+    if ![FACTOR_F32, FACTOR_INT8, FACTOR_F16].contains(&dtype) {
         return Err(Error::Corrupt(format!("unknown factor storage type {dtype}")));
     }
     let k = r.u32("factor count")? as usize;
@@ -142,7 +156,15 @@ fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
     for _ in 0..g {
         gramian.push(r.f64("Gramian")?);
     }
-    let factors = r.f32s("item factors")?;
+    let model = match dtype {
+        FACTOR_INT8 => {
+            let scales = r.f32s("int8 row scales")?;
+            let codes = r.i8s("int8 item factors")?;
+            FactorModel::from_int8(k, codes, scales, gramian, reg, alpha, scaling)?
+        }
+        FACTOR_F16 => FactorModel::from_f16(k, &r.u16s("f16 item factors")?, gramian, reg, alpha, scaling)?,
+        _ => FactorModel::new(k, r.f32s("item factors")?, gramian, reg, alpha, scaling)?,
+    };
     r.finish()?;
-    Ok(RecModel::Factors(FactorModel::new(k, factors, gramian, reg, alpha, scaling)?))
+    Ok(RecModel::Factors(model))
 }

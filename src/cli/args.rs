@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport};
-use shelfwise::recs::Scaling;
+use shelfwise::recs::{Quantization, Scaling};
 use shelfwise::rng::Rng;
 use shelfwise::train::{AlsParams, AutoParams, EaseParams, ModelChoice};
 
@@ -109,6 +109,17 @@ pub enum ScalingArg {
     Log,
 }
 
+/// Factor storage on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuantizeArg {
+    /// 4-byte floats.
+    None,
+    /// Half precision in the bundle (half the size, same scores to ~3 significant digits).
+    F16,
+    /// One byte per value plus a scale per item (a quarter of the size; integer scoring).
+    Int8,
+}
+
 /// Hyperparameters; each applies to the families named in its help.
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
@@ -130,6 +141,9 @@ pub struct ModelArgs {
     /// ALS: weight scaling s.
     #[arg(long, value_enum, default_value = "linear")]
     pub scaling: ScalingArg,
+    /// ALS: how item factors are stored in the bundle (and scored).
+    #[arg(long, value_enum, default_value = "none")]
+    pub quantize: QuantizeArg,
     /// EASE: L2 regularisation lambda.
     #[arg(long, default_value_t = 250.0)]
     pub lambda: f64,
@@ -153,6 +167,15 @@ impl ModelArgs {
             return Ok(s);
         }
         self.seed.parse().with_context(|| format!("--seed must be a whole number or \"random\", got {:?}", self.seed))
+    }
+
+    /// The factor storage to apply after training.
+    pub fn quantization(&self) -> Quantization {
+        match self.quantize {
+            QuantizeArg::None => Quantization::None,
+            QuantizeArg::F16 => Quantization::F16,
+            QuantizeArg::Int8 => Quantization::Int8,
+        }
     }
 
     /// The library's description of the chosen model.

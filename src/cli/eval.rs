@@ -85,7 +85,7 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
         }
     };
     let t = Instant::now();
-    let model = train_recommender(&train, &a.model.choice()?, Some(&bars))?;
+    let model = train_recommender(&train, &a.model.choice()?, Some(&bars))?.quantize(a.model.quantization())?;
     bars.finish();
     let fit = t.elapsed();
     let reports: Vec<RankingReport> = a.k.iter().map(|k| evaluate(&model, &train, &test, *k)).collect::<Result<_, _>>()?;

@@ -29,7 +29,7 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
     println!("written by:  {}", m.created_by);
     println!("items:       {}", info.items);
     if let Some(k) = info.factors {
-        println!("factors:     {k}");
+        println!("factors:     {k} ({})", info.factor_storage.unwrap_or("f32"));
     }
     if let Some(n) = info.neighbors {
         println!("neighbours:  {n}");

@@ -82,7 +82,7 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
     let data = a.input.read(&bars)?;
     let choice = a.model.choice()?;
     let t = Instant::now();
-    let mut model = train_recommender(&data, &choice, Some(&bars))?;
+    let mut model = train_recommender(&data, &choice, Some(&bars))?.quantize(a.model.quantization())?;
     bars.finish();
     if data.has_time() {
         let scores = trending(&data, model.items(), a.trending_half_life)?;

@@ -1,6 +1,7 @@
-//! Numeric kernels shared by training and the runtime: dot products and top-k selection.
+//! Numeric kernels shared by training and the runtime: dot products (f32 and int8) and top-k selection.
 
 pub mod dot;
+pub mod quant;
 pub mod topk;
 
 pub use dot::{dot, score_rows};

@@ -51,13 +51,57 @@ impl Scaling {
     }
 }
 
+/// How item factors are stored in a bundle (`shelfwise train recs --quantize`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quantization {
+    /// 4 bytes per value.
+    #[default]
+    None,
+    /// IEEE half precision in the bundle (2 bytes per value), widened to f32 at load: half the
+    /// download, the same scoring speed.
+    F16,
+    /// One signed byte per value plus one f32 scale per item (about a quarter of the bytes); kept
+    /// as int8 in memory and scored with integer dot products; the final candidates are rescored
+    /// with the dequantised rows.
+    Int8,
+}
+
+impl Quantization {
+    /// Name used on the command line and in metadata: `none`, `f16` or `int8`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantization::None => "none",
+            Quantization::F16 => "f16",
+            Quantization::Int8 => "int8",
+        }
+    }
+    /// Parses [`Quantization::name`].
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "none" | "f32" => Ok(Quantization::None),
+            "f16" => Ok(Quantization::F16),
+            "int8" => Ok(Quantization::Int8),
+            _ => Err(Error::param("quantize", s, "expected none, f16 or int8")),
+        }
+    }
+}
+
+/// The item factor matrix as held in memory.
+#[derive(Debug, Clone, PartialEq)]
+enum Values {
+    /// Row-major `n_items x k` (also used for f16 bundles, whose values are exactly f16).
+    F32(Vec<f32>),
+    /// Row-major `n_items x k` int8 codes and one scale per row.
+    Int8 { codes: Vec<i8>, scales: Vec<f32> },
+}
+
 /// Item factors plus everything fold-in needs. No user factors, ever.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactorModel {
     /// Number of latent factors.
     pub k: usize,
-    /// Row-major `n_items x k` item factors.
-    pub item_factors: Vec<f32>,
+    values: Values,
+    stored: Quantization,
     /// Row-major `k x k` Gramian `YᵀY`, in f64.
     pub gramian: Vec<f64>,
     /// L2 regularisation λ.
@@ -70,34 +114,135 @@ pub struct FactorModel {
     pub norms: Vec<f32>,
 }
 
+/// How many candidates an int8 ranking rescores for a top-`k` answer.
+pub(crate) fn rescore_depth(k: usize) -> usize {
+    4 * k + 32
+}
+
 impl FactorModel {
-    /// Builds a model and checks shapes and finiteness.
+    /// Builds an f32 model and checks shapes and finiteness.
     pub fn new(k: usize, item_factors: Vec<f32>, gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
         if k == 0 || item_factors.len() % k != 0 {
             return Err(Error::Corrupt(format!("{} factor values do not form rows of k = {k}", item_factors.len())));
         }
-        if gramian.len() != k * k {
-            return Err(Error::Corrupt(format!("Gramian has {} values, expected {}", gramian.len(), k * k)));
-        }
         if let Some(bad) = item_factors.iter().position(|v| !v.is_finite()) {
             return Err(Error::Corrupt(format!("item factor value {} at position {bad} is not finite", item_factors[bad])));
+        }
+        Self::build(k, Values::F32(item_factors), Quantization::None, gramian, regularization, alpha, scaling)
+    }
+
+    /// Builds an int8 model from codes and per-row scales (as read from a bundle).
+    pub fn from_int8(k: usize, codes: Vec<i8>, scales: Vec<f32>, gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+        if k == 0 || k > kernels::quant::MAX_INT8_FACTORS || codes.len() != scales.len() * k {
+            return Err(Error::Corrupt(format!("{} int8 codes and {} row scales do not form rows of k = {k}", codes.len(), scales.len())));
+        }
+        if let Some(bad) = scales.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(Error::Corrupt(format!("int8 row scale {} of item {bad} is not a finite number >= 0", scales[bad])));
+        }
+        Self::build(k, Values::Int8 { codes, scales }, Quantization::Int8, gramian, regularization, alpha, scaling)
+    }
+
+    /// Builds a model from f16 values (as read from a bundle).
+    pub fn from_f16(k: usize, bits: &[u16], gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+        let values = bits.iter().map(|b| half::f16::from_bits(*b).to_f32()).collect();
+        let mut m = Self::new(k, values, gramian, regularization, alpha, scaling)?;
+        m.stored = Quantization::F16;
+        Ok(m)
+    }
+
+    fn build(k: usize, values: Values, stored: Quantization, gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+        if gramian.len() != k * k {
+            return Err(Error::Corrupt(format!("Gramian has {} values, expected {}", gramian.len(), k * k)));
         }
         if gramian.iter().any(|v| !v.is_finite()) || !(regularization.is_finite() && regularization >= 0.0) || !(alpha.is_finite() && alpha >= 0.0) {
             return Err(Error::Corrupt("fold-in parameters are not finite".into()));
         }
-        let norms = item_factors.chunks_exact(k).map(|r| kernels::dot(r, r).sqrt()).collect();
-        Ok(Self { k, item_factors, gramian, regularization, alpha, scaling, norms })
+        let mut m = Self { k, values, stored, gramian, regularization, alpha, scaling, norms: Vec::new() };
+        m.norms = (0..m.n_items() as u32).map(|i| {
+            let r = m.row(i);
+            kernels::dot(&r, &r).sqrt()
+        }).collect();
+        Ok(m)
+    }
+
+    /// The same model with its item factors stored as `q`. The Gramian stays exact; int8 and f16
+    /// round the factors (measured effect on precision@10: BENCHMARKS.md).
+    pub fn quantize(self, q: Quantization) -> Result<Self> {
+        let k = self.k;
+        let f32s: Vec<f32> = match &self.values {
+            Values::F32(v) => v.clone(),
+            Values::Int8 { .. } => (0..self.n_items() as u32).flat_map(|i| self.row(i).into_owned()).collect(),
+        };
+        let (g, reg, alpha, sc) = (self.gramian, self.regularization, self.alpha, self.scaling);
+        match q {
+            Quantization::None => Self::new(k, f32s, g, reg, alpha, sc),
+            Quantization::F16 => {
+                let bits: Vec<u16> = f32s.iter().map(|v| half::f16::from_f32(*v).to_bits()).collect();
+                if let Some(p) = bits.iter().position(|b| !half::f16::from_bits(*b).is_finite()) {
+                    return Err(Error::param("quantize", "f16", &format!("factor value {} does not fit in half precision", f32s[p])));
+                }
+                Self::from_f16(k, &bits, g, reg, alpha, sc)
+            }
+            Quantization::Int8 => {
+                if k > kernels::quant::MAX_INT8_FACTORS {
+                    return Err(Error::param("quantize", "int8", &format!("{k} factors; int8 supports at most {}", kernels::quant::MAX_INT8_FACTORS)));
+                }
+                let mut codes = vec![0i8; f32s.len()];
+                let scales = f32s.chunks_exact(k).zip(codes.chunks_exact_mut(k)).map(|(r, c)| kernels::quant::quantize_row(r, c)).collect();
+                Self::from_int8(k, codes, scales, g, reg, alpha, sc)
+            }
+        }
+    }
+
+    /// How the factors are stored.
+    pub fn quantization(&self) -> Quantization {
+        self.stored
+    }
+
+    /// The f32 factor matrix (f32 and f16 models), for the bundle writer.
+    pub fn f32_values(&self) -> Option<&[f32]> {
+        match &self.values {
+            Values::F32(v) => Some(v),
+            Values::Int8 { .. } => None,
+        }
+    }
+
+    /// Int8 codes and row scales (int8 models), for the bundle writer.
+    pub fn int8_values(&self) -> Option<(&[i8], &[f32])> {
+        match &self.values {
+            Values::Int8 { codes, scales } => Some((codes, scales)),
+            Values::F32(_) => None,
+        }
     }
 
     /// Number of items.
     pub fn n_items(&self) -> usize {
-        self.item_factors.len() / self.k
+        match &self.values {
+            Values::F32(v) => v.len() / self.k,
+            Values::Int8 { scales, .. } => scales.len(),
+        }
     }
 
-    /// Row of item `i`.
-    pub fn row(&self, i: u32) -> &[f32] {
-        let k = self.k;
-        &self.item_factors[i as usize * k..(i as usize + 1) * k]
+    /// Row of item `i` (dequantised for int8 models).
+    pub fn row(&self, i: u32) -> std::borrow::Cow<'_, [f32]> {
+        let (k, i) = (self.k, i as usize);
+        match &self.values {
+            Values::F32(v) => std::borrow::Cow::Borrowed(&v[i * k..(i + 1) * k]),
+            Values::Int8 { codes, scales } => {
+                std::borrow::Cow::Owned(codes[i * k..(i + 1) * k].iter().map(|c| *c as f32 * scales[i]).collect())
+            }
+        }
+    }
+
+    /// Whether [`FactorModel::scores`] is approximate (int8), so rankings rescore their top
+    /// candidates with [`FactorModel::score`].
+    pub fn is_approximate(&self) -> bool {
+        matches!(self.values, Values::Int8 { .. })
+    }
+
+    /// The score of one item for user vector `x`, from the (dequantised) row.
+    pub fn score(&self, x: &[f32], i: u32) -> f32 {
+        kernels::dot(&self.row(i), x)
     }
 
     /// Exact fold-in: the user vector for `history` (item index, raw weight), solved by Cholesky.
@@ -127,19 +272,32 @@ impl FactorModel {
         Ok(x.iter().map(|v| *v as f32).collect())
     }
 
-    /// Scores of all items for user vector `x`.
+    /// Scores of all items for user vector `x` (int8: integer dot products, approximate).
     pub fn scores(&self, x: &[f32], out: &mut [f32]) {
-        kernels::score_rows(&self.item_factors, x, out);
+        match &self.values {
+            Values::F32(v) => kernels::score_rows(v, x, out),
+            Values::Int8 { codes, scales } => {
+                let mut xq = Vec::with_capacity(x.len());
+                let sx = kernels::quant::quantize_query(x, &mut xq);
+                kernels::quant::score_rows_i8(codes, scales, &xq, sx, out);
+            }
+        }
     }
 
-    /// Cosine similarity of every item to item `i`.
+    /// Cosine similarity of every item to item `i` (approximate for int8, like `scores`).
     pub fn cosine_to(&self, i: u32, out: &mut [f32]) {
-        let q = self.row(i);
-        kernels::score_rows(&self.item_factors, q, out);
+        let q = self.row(i).into_owned();
+        self.scores(&q, out);
         let qn = self.norms[i as usize];
         for (o, n) in out.iter_mut().zip(&self.norms) {
             let d = qn * n;
             *o = if d > 0.0 { *o / d } else { 0.0 };
         }
+    }
+
+    /// Exact cosine similarity of items `i` and `j` (from the dequantised rows).
+    pub fn cosine(&self, i: u32, j: u32) -> f32 {
+        let d = self.norms[i as usize] * self.norms[j as usize];
+        if d > 0.0 { self.score(&self.row(i), j) / d } else { 0.0 }
     }
 }

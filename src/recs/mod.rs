@@ -7,7 +7,7 @@ pub mod neighbors;
 pub mod recommender;
 
 pub use catalog::{Catalog, CatalogEntry};
-pub use factors::{FactorModel, Scaling};
+pub use factors::{FactorModel, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;
 pub use recommender::{ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, UserState, MAX_K};

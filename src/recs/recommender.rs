@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::{Catalog, CatalogEntry, FactorModel, ItemIndex, NeighborModel};
+use super::factors::rescore_depth;
+use super::{Catalog, CatalogEntry, FactorModel, ItemIndex, NeighborModel, Quantization};
 use crate::bundle::Metadata;
 use crate::error::{Error, Result};
 use crate::kernels::{self, Hit};
@@ -111,6 +112,9 @@ pub struct ModelInfo {
     /// Latent factors (factor models).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub factors: Option<usize>,
+    /// How factors are stored: "f32", "f16" or "int8" (factor models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factor_storage: Option<&'static str>,
     /// Stored neighbour entries (item-item models).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub neighbors: Option<usize>,
@@ -167,6 +171,22 @@ impl Recommender {
     pub fn with_bought_together(mut self, together: NeighborModel) -> Result<Self> {
         together.validate(self.items.len())?;
         self.together = Some(together);
+        Ok(self)
+    }
+
+    /// Stores the latent factors as `q` (f16 or int8; see [`Quantization`]) and records it in
+    /// the metadata. Models without factors are unchanged, with a note saying so.
+    pub fn quantize(mut self, q: Quantization) -> Result<Self> {
+        match self.model {
+            RecModel::Factors(f) => {
+                self.model = RecModel::Factors(f.quantize(q)?);
+                self.meta.params.insert("quantize".into(), q.name().into());
+            }
+            _ if q != Quantization::None => {
+                self.meta.notes.push(format!("quantize {} not applied: the {} model has no latent factors", q.name(), self.model.family()));
+            }
+            _ => {}
+        }
         Ok(self)
     }
 
@@ -263,6 +283,13 @@ impl Recommender {
                 RecModel::Factors(f) => Some(f.k),
                 _ => None,
             },
+            factor_storage: match &self.model {
+                RecModel::Factors(f) => Some(match f.quantization() {
+                    Quantization::None => "f32",
+                    q => q.name(),
+                }),
+                _ => None,
+            },
             neighbors: match &self.model {
                 RecModel::Neighbors(n) => Some(n.indices.len()),
                 _ => None,
@@ -338,7 +365,13 @@ impl Recommender {
         }
         let history: &[(u32, f32)] = if opts.include_history { &[] } else { &state.history };
         let allowed = self.allowed(opts, history);
-        Ok(self.named(kernels::top_k(&scores, opts.k, |i| allowed[i as usize])))
+        let keep = |i: u32| allowed[i as usize];
+        match (&self.model, &state.vector) {
+            (RecModel::Factors(f), Some(x)) if f.is_approximate() => {
+                Ok(self.named(rescored(kernels::top_k(&scores, rescore_depth(opts.k), keep), opts.k, |i| f.score(x, i))))
+            }
+            _ => Ok(self.named(kernels::top_k(&scores, opts.k, keep))),
+        }
     }
 
     /// Which items `opts` lets a response contain: `include_only` (when set) minus `exclude`
@@ -371,7 +404,11 @@ impl Recommender {
             RecModel::Factors(f) => {
                 let mut s = vec![0f32; self.items.len()];
                 f.cosine_to(i, &mut s);
-                Ok(self.named(kernels::top_k(&s, k, |j| j != i)))
+                if f.is_approximate() {
+                    Ok(self.named(rescored(kernels::top_k(&s, rescore_depth(k), |j| j != i), k, |j| f.cosine(i, j))))
+                } else {
+                    Ok(self.named(kernels::top_k(&s, k, |j| j != i)))
+                }
             }
             RecModel::Neighbors(nb) => Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i && h.score > 0.0), k))),
             RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| j != i))),
@@ -395,4 +432,12 @@ impl Recommender {
     fn named(&self, hits: Vec<Hit>) -> Vec<Scored> {
         hits.into_iter().map(|h| Scored { item: self.items.id(h.index).to_string(), score: h.score }).collect()
     }
+}
+
+/// The best `k` of `candidates` by `exact` score (ties by item order), for approximate scorers.
+fn rescored(candidates: Vec<Hit>, k: usize, exact: impl Fn(u32) -> f32) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = candidates.into_iter().map(|h| Hit { index: h.index, score: exact(h.index) }).collect();
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+    hits.truncate(k);
+    hits
 }

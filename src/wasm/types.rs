@@ -74,6 +74,8 @@ export interface ModelInfo {
   model: "als" | "ease" | "popular";
   items: number;
   factors?: number;
+  /** How the factors are stored (factor models). */
+  factorStorage?: "f32" | "f16" | "int8";
   neighbors?: number;
   hasCatalog: boolean;
   hasBoughtTogether: boolean;

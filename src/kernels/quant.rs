@@ -1,0 +1,125 @@
+//! Integer scoring for int8 item factors.
+//!
+//! Each item row is stored as `i8` values with one `f32` scale (`value ≈ q · scale`). A user
+//! vector is quantised once per request to `i16` (`x ≈ xq · sx`), and each row's score is the
+//! exact integer dot product times `scale · sx`. Integer sums do not depend on evaluation order,
+//! so native and wasm scores are bit-identical whatever the lane layout.
+
+/// Largest factor count whose integer dot product cannot overflow `i32` lanes
+/// (127 · 32767 per product, a quarter of the products per lane).
+pub const MAX_INT8_FACTORS: usize = 1024;
+
+/// Quantises `row` to `i8` with a symmetric per-row scale; returns the scale (0 for a zero row).
+pub fn quantize_row(row: &[f32], out: &mut [i8]) -> f32 {
+    let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+    if max == 0.0 {
+        out.iter_mut().for_each(|q| *q = 0);
+        return 0.0;
+    }
+    let scale = max / 127.0;
+    for (q, v) in out.iter_mut().zip(row) {
+        *q = (v / scale).round().clamp(-127.0, 127.0) as i8;
+    }
+    scale
+}
+
+/// Quantises a user vector to `i16`; returns its scale (0 for a zero vector).
+pub fn quantize_query(x: &[f32], out: &mut Vec<i16>) -> f32 {
+    out.clear();
+    let max = x.iter().fold(0f32, |m, v| m.max(v.abs()));
+    if max == 0.0 || !max.is_finite() {
+        out.resize(x.len(), 0);
+        return 0.0;
+    }
+    let scale = max / 32767.0;
+    out.extend(x.iter().map(|v| (v / scale).round().clamp(-32767.0, 32767.0) as i16));
+    scale
+}
+
+/// `out[i] = (q_i · xq) · scales[i] · sx` for every `k`-wide row of `q`.
+pub fn score_rows_i8(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f32]) {
+    let k = xq.len();
+    debug_assert_eq!(q.len(), out.len() * k);
+    if k == 0 {
+        out.iter_mut().for_each(|o| *o = 0.0);
+        return;
+    }
+    for ((o, row), s) in out.iter_mut().zip(q.chunks_exact(k)).zip(scales) {
+        *o = dot_i8_i16(row, xq) as f32 * (s * sx);
+    }
+}
+
+/// Exact integer dot product of an `i8` row and an `i16` query.
+#[inline]
+pub fn dot_i8_i16(a: &[i8], b: &[i16]) -> i32 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        simd128::dot(a, b)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        a.iter().zip(b).map(|(x, y)| *x as i32 * *y as i32).sum()
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128 {
+    use core::arch::wasm32::*;
+
+    #[inline]
+    pub fn dot(a: &[i8], b: &[i16]) -> i32 {
+        let n = a.len().min(b.len());
+        let chunks = n / 16;
+        let mut acc = i32x4_splat(0);
+        for c in 0..chunks {
+            let i = c * 16;
+            // SAFETY: i + 16 <= n: 16 bytes of `a`, 2 × 8 lanes of `b`; loads are unaligned-safe.
+            let (va, b0, b1) = unsafe {
+                (
+                    v128_load(a.as_ptr().add(i) as *const v128),
+                    v128_load(b.as_ptr().add(i) as *const v128),
+                    v128_load(b.as_ptr().add(i + 8) as *const v128),
+                )
+            };
+            acc = i32x4_add(acc, i32x4_dot_i16x8(i16x8_extend_low_i8x16(va), b0));
+            acc = i32x4_add(acc, i32x4_dot_i16x8(i16x8_extend_high_i8x16(va), b1));
+        }
+        let mut sum = i32x4_extract_lane::<0>(acc)
+            .wrapping_add(i32x4_extract_lane::<1>(acc))
+            .wrapping_add(i32x4_extract_lane::<2>(acc))
+            .wrapping_add(i32x4_extract_lane::<3>(acc));
+        for i in chunks * 16..n {
+            sum += a[i] as i32 * b[i] as i32;
+        }
+        sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantised_scores_track_float_scores() {
+        let k = 37;
+        let rows: Vec<f32> = (0..k * 5).map(|i| ((i as f32) * 0.731).sin() * (1.0 + (i % 7) as f32)).collect();
+        let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.29).cos()).collect();
+        let mut q = vec![0i8; rows.len()];
+        let scales: Vec<f32> = rows.chunks_exact(k).zip(q.chunks_exact_mut(k)).map(|(r, o)| quantize_row(r, o)).collect();
+        let mut xq = Vec::new();
+        let sx = quantize_query(&x, &mut xq);
+        let mut approx = vec![0f32; 5];
+        score_rows_i8(&q, &scales, &xq, sx, &mut approx);
+        for (r, a) in rows.chunks_exact(k).zip(&approx) {
+            let exact: f32 = r.iter().zip(&x).map(|(a, b)| a * b).sum();
+            let bound = r.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0 * x.iter().map(|v| v.abs()).sum::<f32>();
+            assert!((exact - a).abs() <= bound, "{exact} vs {a}");
+        }
+        // Extremes survive: ±max maps to ±127, zero rows score zero.
+        let mut o = [0i8; 3];
+        assert_eq!(quantize_row(&[2.0, -2.0, 0.5], &mut o), 2.0 / 127.0);
+        assert_eq!(o, [127, -127, 32]);
+        assert_eq!(quantize_row(&[0.0; 3], &mut o), 0.0);
+        assert_eq!(dot_i8_i16(&[127; 40], &[32767; 40]), 127 * 32767 * 40);
+    }
+}
