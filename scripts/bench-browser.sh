@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# In-browser throughput in headless Chromium (propensity records/s, recommend latency).
+# In-browser benchmarks in headless Chromium.
+#   bash scripts/bench-browser.sh          propensity records/s and recommend latency on the demo bundle
+#   bash scripts/bench-browser.sh recs     top-10 over 10k–500k synthetic items × 32–128 factors beside TF.js
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -7,4 +9,10 @@ ensure_chromium
 ensure_e2e_modules
 build_demo_bundle
 scripts/build-pkg.sh
-node bench/browser/throughput.mjs
+if [ "${1:-}" = "recs" ]; then
+  shift
+  (cd bench/browser && { [ -d node_modules/@tensorflow/tfjs-backend-wasm ] || npm ci --no-audit --no-fund --loglevel=error; })
+  node bench/browser/recs.mjs "$@"
+else
+  node bench/browser/throughput.mjs
+fi

@@ -1,6 +1,8 @@
 // A small static file server for the demo (and the browser tests). Loopback only.
 // Usage: node scripts/serve.mjs --root www [--port 8080] [--csp]
 // --csp sends the Content-Security-Policy the README documents for shops.
+// --isolate sends COOP/COEP (cross-origin isolation: SharedArrayBuffer for TF.js threads in the
+// benchmark page, finer timers). The shelfwise package itself never needs it.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -13,6 +15,7 @@ const opt = (name, dflt) => {
 const root = resolve(opt("root", "www"));
 const port = Number(opt("port", "8080"));
 const csp = args.includes("--csp");
+const isolate = args.includes("--isolate");
 export const POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
 const TYPES = {
@@ -30,6 +33,7 @@ const server = createServer(async (req, res) => {
     const body = await readFile(file);
     const headers = { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "content-length": body.length, "cache-control": "no-store" };
     if (csp) headers["content-security-policy"] = POLICY;
+    if (isolate) Object.assign(headers, { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" });
     res.writeHead(200, headers).end(body);
   } catch {
     res.writeHead(404, { "content-type": "text/plain" }).end("not found");

@@ -31,12 +31,15 @@ fn fixture_bundles_give_the_committed_results() {
     let data = common::clustered_shop();
     let mut lines = Vec::new();
     let als = |k| ModelChoice::Als(AlsParams::new().factors(k).iterations(8).regularization(0.5).threads(1));
-    // int8 with 20 factors exercises both the 16-wide SIMD body and the scalar tail.
+    // Factor counts chosen to reach every wasm kernel path: f32 four-row blocks (k % 4 == 0)
+    // and single rows (f16 with k = 10); int8 single rows with a scalar tail (k = 20) and
+    // four-row blocks (k = 32).
     for (label, choice, q) in [
         ("als", als(8), Quantization::None),
         ("ease", ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)), Quantization::None),
         ("als-int8", als(20), Quantization::Int8),
-        ("als-f16", als(8), Quantization::F16),
+        ("als-f16", als(10), Quantization::F16),
+        ("als-int8x32", als(32), Quantization::Int8),
     ] {
         let path = format!("{DIR}/tiny-{label}.bundle");
         if bless {

@@ -13,6 +13,7 @@ const ALS: &[u8] = include_bytes!("fixtures/tiny-als.bundle");
 const EASE: &[u8] = include_bytes!("fixtures/tiny-ease.bundle");
 const ALS_INT8: &[u8] = include_bytes!("fixtures/tiny-als-int8.bundle");
 const ALS_F16: &[u8] = include_bytes!("fixtures/tiny-als-f16.bundle");
+const ALS_INT8X32: &[u8] = include_bytes!("fixtures/tiny-als-int8x32.bundle");
 const EXPECTED: &str = include_str!("fixtures/tiny-expected.txt");
 const PROP_GBT: &[u8] = include_bytes!("fixtures/tiny-propensity-gbt.bundle");
 const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
@@ -74,7 +75,7 @@ fn error_message(e: wasm_bindgen::JsError) -> String {
 #[wasm_bindgen_test]
 fn results_equal_the_native_build_bit_for_bit() {
     let mut got = Vec::new();
-    for (label, bytes) in [("als", ALS), ("ease", EASE), ("als-int8", ALS_INT8), ("als-f16", ALS_F16)] {
+    for (label, bytes) in [("als", ALS), ("ease", EASE), ("als-int8", ALS_INT8), ("als-f16", ALS_F16), ("als-int8x32", ALS_INT8X32)] {
         let rec = Recommender::from_bytes(bytes).unwrap();
         let histories: [&[&str]; 3] = [&["a1", "a2"], &["b3", "gift", "b5", "b3"], &["a7", "b7", "unknown-item"]];
         for h in histories {

@@ -44,7 +44,11 @@ pub fn score_rows_i8(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f
         out.iter_mut().for_each(|o| *o = 0.0);
         return;
     }
-    for ((o, row), s) in out.iter_mut().zip(q.chunks_exact(k)).zip(scales) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let done = simd128::score_rows4(q, scales, xq, sx, out);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let done = 0;
+    for ((o, row), s) in out[done..].iter_mut().zip(q[done * k..].chunks_exact(k)).zip(&scales[done..]) {
         *o = dot_i8_i16(row, xq) as f32 * (s * sx);
     }
 }
@@ -92,6 +96,48 @@ mod simd128 {
             sum += a[i] as i32 * b[i] as i32;
         }
         sum
+    }
+
+    /// Four rows at a time when `k` is a multiple of 16 (integer sums are exact, so the result
+    /// equals the one-row path); returns how many rows it scored.
+    pub fn score_rows4(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f32]) -> usize {
+        let k = xq.len();
+        if k % 16 != 0 {
+            return 0;
+        }
+        let blocks = out.len() / 4;
+        for b in 0..blocks {
+            let base = b * 4 * k;
+            let (mut a0, mut a1, mut a2, mut a3) = (i32x4_splat(0), i32x4_splat(0), i32x4_splat(0), i32x4_splat(0));
+            let mut i = 0;
+            while i < k {
+                // SAFETY: base + 3k + i + 16 <= 4(b+1)k <= q.len() and i + 16 <= k = xq.len().
+                unsafe {
+                    let x0 = v128_load(xq.as_ptr().add(i) as *const v128);
+                    let x1 = v128_load(xq.as_ptr().add(i + 8) as *const v128);
+                    let p = q.as_ptr().add(base + i);
+                    let r0 = v128_load(p as *const v128);
+                    let r1 = v128_load(p.add(k) as *const v128);
+                    let r2 = v128_load(p.add(2 * k) as *const v128);
+                    let r3 = v128_load(p.add(3 * k) as *const v128);
+                    a0 = i32x4_add(a0, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r0), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r0), x1)));
+                    a1 = i32x4_add(a1, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r1), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r1), x1)));
+                    a2 = i32x4_add(a2, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r2), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r2), x1)));
+                    a3 = i32x4_add(a3, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r3), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r3), x1)));
+                }
+                i += 16;
+            }
+            let p01 = i32x4_add(i32x4_shuffle::<0, 4, 2, 6>(a0, a1), i32x4_shuffle::<1, 5, 3, 7>(a0, a1));
+            let p23 = i32x4_add(i32x4_shuffle::<0, 4, 2, 6>(a2, a3), i32x4_shuffle::<1, 5, 3, 7>(a2, a3));
+            let sums = i32x4_add(i32x4_shuffle::<0, 1, 4, 5>(p01, p23), i32x4_shuffle::<2, 3, 6, 7>(p01, p23));
+            // Same f32 steps as the scalar path: convert the exact sum, times (scale · sx).
+            // SAFETY: 4b + 4 <= out.len() = scales.len().
+            unsafe {
+                let s = f32x4_mul(v128_load(scales.as_ptr().add(b * 4) as *const v128), f32x4_splat(sx));
+                v128_store(out.as_mut_ptr().add(b * 4) as *mut v128, f32x4_mul(f32x4_convert_i32x4(sums), s));
+            }
+        }
+        blocks * 4
     }
 }
 

@@ -436,8 +436,5 @@ impl Recommender {
 
 /// The best `k` of `candidates` by `exact` score (ties by item order), for approximate scorers.
 fn rescored(candidates: Vec<Hit>, k: usize, exact: impl Fn(u32) -> f32) -> Vec<Hit> {
-    let mut hits: Vec<Hit> = candidates.into_iter().map(|h| Hit { index: h.index, score: exact(h.index) }).collect();
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-    hits.truncate(k);
-    hits
+    kernels::top_k_sparse(candidates.into_iter().map(|h| Hit { index: h.index, score: exact(h.index) }), k)
 }

@@ -9,9 +9,10 @@ import { chromium } from "playwright-core";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Starts scripts/serve.mjs on a free port; resolves to { url, stop }. */
-export function serve({ root = "www", csp = false } = {}) {
+export function serve({ root = "www", csp = false, isolate = false } = {}) {
   const args = [resolve(ROOT, "scripts/serve.mjs"), "--root", resolve(ROOT, root), "--port", "0"];
   if (csp) args.push("--csp");
+  if (isolate) args.push("--isolate");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((ok, fail) => {
     child.stdout.on("data", (b) => {
