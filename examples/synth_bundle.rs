@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         gramian[d * k + d] = n as f64 * 0.01;
     }
     let popularity: Vec<f32> = (0..n).map(|i| 1.0 / (1.0 + i as f32)).collect();
-    let ids = (0..n).map(|i| format!("i{i}")).collect();
+    let ids = (0..n).map(|i| format!("i{i}"));
     if let Some(raw) = args.get(4) {
         let bytes: Vec<u8> = factors.iter().flat_map(|v| v.to_le_bytes()).collect();
         std::fs::write(raw, bytes)?;

@@ -170,9 +170,13 @@ impl<'a> Reader<'a> {
     }
     /// Reads a length-prefixed UTF-8 string.
     pub fn str(&mut self, what: &str) -> Result<String> {
+        self.str_ref(what).map(str::to_owned)
+    }
+    /// Reads a length-prefixed UTF-8 string, borrowed from the bytes.
+    pub fn str_ref(&mut self, what: &str) -> Result<&'a str> {
         let n = self.len(1, what)?;
         let raw = self.take(n, what)?;
-        String::from_utf8(raw.to_vec()).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)))
+        std::str::from_utf8(raw).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)))
     }
     /// Reads a length-prefixed `f32` vector.
     pub fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {

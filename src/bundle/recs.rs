@@ -5,7 +5,8 @@
 use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
-use crate::recs::{Catalog, FactorModel, ItemIndex, NeighborModel, Quantization, RecModel, Recommender, Scaling};
+use crate::recs::items::ItemIndexBuilder;
+use crate::recs::{Catalog, FactorModel, NeighborModel, Quantization, RecModel, Recommender, Scaling};
 
 const FACTOR_F32: u8 = 0;
 const FACTOR_INT8: u8 = 1;
@@ -93,12 +94,12 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
 
     let mut r = c.require("items")?;
     let n = r.len(4, "item count")?;
-    let mut ids = Vec::with_capacity(n);
+    let mut ids = ItemIndexBuilder::with_capacity(n);
     for _ in 0..n {
-        ids.push(r.str("item id")?);
+        ids.push(r.str_ref("item id")?)?;
     }
     r.finish()?;
-    let items = ItemIndex::new(ids)?;
+    let items = ids.finish()?;
 
     let mut r = c.require("popular")?;
     let popularity = r.f32s("popularity")?;

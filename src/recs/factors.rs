@@ -157,12 +157,16 @@ impl FactorModel {
         if gramian.iter().any(|v| !v.is_finite()) || !(regularization.is_finite() && regularization >= 0.0) || !(alpha.is_finite() && alpha >= 0.0) {
             return Err(Error::Corrupt("fold-in parameters are not finite".into()));
         }
-        let mut m = Self { k, values, stored, gramian, regularization, alpha, scaling, norms: Vec::new() };
-        m.norms = (0..m.n_items() as u32).map(|i| {
-            let r = m.row(i);
-            kernels::dot(&r, &r).sqrt()
-        }).collect();
-        Ok(m)
+        let norms = match &values {
+            Values::F32(v) => v.chunks_exact(k).map(|r| kernels::dot(r, r).sqrt()).collect(),
+            // Exact integer sum of squares, then the row scale.
+            Values::Int8 { codes, scales } => codes
+                .chunks_exact(k)
+                .zip(scales)
+                .map(|(c, s)| (c.iter().map(|v| *v as i32 * *v as i32).sum::<i32>() as f32).sqrt() * s)
+                .collect(),
+        };
+        Ok(Self { k, values, stored, gramian, regularization, alpha, scaling, norms })
     }
 
     /// The same model with its item factors stored as `q`. The Gramian stays exact; int8 and f16
