@@ -5,9 +5,12 @@
 mod common;
 
 use shelfwise::recs::{Quantization, RecommendOptions, Recommender};
-use shelfwise::train::{train_recommender, AlsParams, EaseParams, ModelChoice};
+use shelfwise::train::{train_recommender, AlsParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// Sessions for `for_session` on bundles with embeddings; keep in sync with `tests/web.rs`.
+pub const SESSIONS: [&[&str]; 2] = [&["a1", "a2", "b9"], &["b3", "gift", "ghost"]];
 
 /// The queries both sides answer; keep in sync with `tests/web.rs`.
 pub fn expected_lines(rec: &Recommender, label: &str) -> Vec<String> {
@@ -21,6 +24,13 @@ pub fn expected_lines(rec: &Recommender, label: &str) -> Vec<String> {
     }
     for s in rec.similar("a4", 4).unwrap() {
         out.push(format!("{label} similar a4 {} {}", s.item, s.score.to_bits()));
+    }
+    if rec.item2vec().is_some() {
+        for session in SESSIONS {
+            for s in rec.for_session(session, &RecommendOptions::top(5)).unwrap().0 {
+                out.push(format!("{label} session {} {} {}", session.join("+"), s.item, s.score.to_bits()));
+            }
+        }
     }
     out
 }
@@ -43,7 +53,12 @@ fn fixture_bundles_give_the_committed_results() {
     ] {
         let path = format!("{DIR}/tiny-{label}.bundle");
         if bless {
-            std::fs::write(&path, train_recommender(&data, &choice, None).unwrap().quantize(q).unwrap().to_bytes()).unwrap();
+            let mut rec = train_recommender(&data, &choice, None).unwrap().quantize(q).unwrap();
+            if label == "ease" {
+                let e = Item2VecParams::new().dim(12).epochs(20).window(5).subsample(0.0).sequences(Sequences::Sets).fit(&data, rec.items()).unwrap();
+                rec = rec.with_item2vec(e).unwrap();
+            }
+            std::fs::write(&path, rec.to_bytes()).unwrap();
         }
         let rec = Recommender::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
         lines.extend(expected_lines(&rec, label));

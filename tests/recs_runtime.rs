@@ -214,11 +214,11 @@ fn next_basket_evaluation_rewards_real_pairs() {
             }
         }
     }
-    let r = evaluate_next_basket(&lines, 30.0, 1, &TogetherParams { min_support: 2, ..TogetherParams::default() }).unwrap();
+    let r = evaluate_next_basket(&lines, 30.0, 1, &TogetherParams { min_support: 2, ..TogetherParams::default() }, None).unwrap();
     assert_eq!(r.customers, 40);
     assert!((r.bought_together - 1.0).abs() < 1e-12, "{r:?}");
     assert!(r.popular < 0.6, "{r:?}");
-    assert!(evaluate_next_basket(&[], 30.0, 1, &TogetherParams::default()).is_err());
+    assert!(evaluate_next_basket(&[], 30.0, 1, &TogetherParams::default(), None).is_err());
 }
 
 #[test]
@@ -255,4 +255,34 @@ fn quantised_factors_keep_the_ranking_and_shrink_the_bundle() {
     // EASE has no factors: unchanged, with a note.
     let ease = models().remove(1).1.quantize(Quantization::Int8).unwrap();
     assert!(ease.metadata().notes.iter().any(|n| n.contains("quantize int8 not applied")), "{:?}", ease.metadata().notes);
+}
+
+#[test]
+fn item2vec_sessions_stay_in_their_cluster_deterministically() {
+    use shelfwise::train::{Item2VecParams, Sequences};
+    let data = common::clustered_shop();
+    let base = models().remove(1).1; // EASE, no embeddings yet
+    assert!(matches!(base.for_session(&["a1"], &RecommendOptions::top(3)), Err(Error::MissingSection(_))));
+    let p = Item2VecParams::new().dim(16).epochs(30).window(5).subsample(0.0).min_count(1).sequences(Sequences::Sets);
+    let e = p.fit(&data, base.items()).unwrap();
+    assert_eq!(e, p.fit(&data, base.items()).unwrap(), "same seed, same vectors");
+    assert_ne!(e, p.clone().seed(7).fit(&data, base.items()).unwrap());
+    let rec = Recommender::from_bytes(&base.with_item2vec(e).unwrap().to_bytes()).unwrap();
+    assert!(rec.info().has_item2vec);
+    for (session, cluster) in [(&["a1", "a2", "a3"][..], 'a'), (&["b4", "b5"][..], 'b')] {
+        let (hits, unknown) = rec.for_session(session, &RecommendOptions::top(5)).unwrap();
+        assert!(unknown.is_empty());
+        assert_eq!(hits.len(), 5);
+        assert!(hits.iter().all(|h| !session.contains(&h.item.as_str())), "session items excluded: {hits:?}");
+        let same = hits.iter().filter(|h| h.item.starts_with(cluster)).count();
+        assert!(same >= 4, "{session:?} → {hits:?}");
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+    let (_, unknown) = rec.for_session(&["a1", "nope"], &RecommendOptions::top(3)).unwrap();
+    assert_eq!(unknown, vec!["nope"]);
+    let opts = RecommendOptions { exclude: vec!["a5".into()], ..RecommendOptions::top(9) };
+    assert!(rec.for_session(&["a1"], &opts).unwrap().0.iter().all(|h| h.item != "a5"));
+    assert!(matches!(rec.for_session(&["nope", "never"], &RecommendOptions::top(3)), Err(Error::UnknownItem(m)) if m.contains("nope")));
+    assert!(rec.for_session::<&str>(&[], &RecommendOptions::top(3)).unwrap_err().to_string().contains("at least one item"));
+    assert!(Item2VecParams::new().dim(0).check().unwrap_err().to_string().contains("dim"));
 }

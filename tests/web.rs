@@ -83,6 +83,13 @@ fn results_equal_the_native_build_bit_for_bit() {
             got.extend(lines(label, &format!("recommend {}", h.join("+")), out));
         }
         got.extend(lines(label, "similar a4", rec.similar("a4", opts_k(4.0)).unwrap()));
+        assert_eq!(field(&rec.info().unwrap(), "hasItem2Vec").as_bool(), Some(label == "ease"), "{label}");
+        if label == "ease" {
+            // Same sessions as `tests/fixture_parity.rs`.
+            for session in [&["a1", "a2", "b9"][..], &["b3", "gift", "ghost"][..]] {
+                got.extend(lines(label, &format!("session {}", session.join("+")), rec.for_session(strings(session), opts_k(5.0)).unwrap()));
+            }
+        }
     }
     for (label, bytes) in [("gbt", PROP_GBT), ("mlp", PROP_MLP)] {
         let m = shelfwise::wasm::Propensity::from_bytes(bytes).unwrap();
@@ -184,4 +191,20 @@ fn propensity_errors_name_the_field() {
     assert!(msg.starts_with("truncated bundle"), "{msg}");
     let p = m.score(js_record("Pages=39;Device=desktop")).unwrap();
     assert!((0.0..=1.0).contains(&p));
+}
+
+#[wasm_bindgen_test]
+fn for_session_errors_are_typed() {
+    let with = Recommender::from_bytes(EASE).unwrap();
+    let msg = error_message(with.for_session(strings(&[]), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("at least one item"), "{msg}");
+    let msg = error_message(with.for_session(strings(&["ghost", "nope"]), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("ghost"), "{msg}");
+    let msg = error_message(with.for_session(JsValue::from_str("a1"), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("array of item ids"), "{msg}");
+    let without = Recommender::from_bytes(ALS).unwrap();
+    let msg = error_message(without.for_session(strings(&["a1"]), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("item2vec"), "{msg}");
+    // The instance keeps working after each error.
+    assert_eq!(with.for_session(strings(&["a1"]), opts_k(3.0)).unwrap().dyn_into::<Array>().unwrap().length(), 3);
 }

@@ -56,6 +56,12 @@ function render(focus) {
     $("rec-title").textContent = "Recommended for you";
     fill($("recommended"), rec.recommend(profile.history(), { k: 10 }));
   }
+  // item2vec: what fits the items viewed so far, the latest weighing most. Items no longer in
+  // the catalogue (an older profile) are left out rather than failing the shelf.
+  const known = ids.filter((i) => rec.hasItem(i)).slice(-20);
+  const session = info.hasItem2Vec && known.length > 0 ? rec.forSession(known, { k: 10 }) : [];
+  $("session-section").hidden = session.length === 0;
+  fill($("session"), session);
   const last = focus ?? ids[ids.length - 1];
   if (last && rec.hasItem(last)) {
     $("similar-section").hidden = false;

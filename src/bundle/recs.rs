@@ -1,12 +1,12 @@
 //! Recommendation sections: `meta`, `items`, `popular`, optional `catalog`, and one of
 //! `factors` (ALS) or `neighbrs` (item-item), optional `together` (basket co-occurrence) and
-//! `trending`. No section holds user ids or user factors.
+//! `trending`, and `item2vec` (item embeddings). No section holds user ids or user factors.
 
 use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
-use crate::recs::{Catalog, FactorModel, NeighborModel, Quantization, RecModel, Recommender, Scaling};
+use crate::recs::{Catalog, FactorModel, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling};
 
 const FACTOR_F32: u8 = 0;
 const FACTOR_INT8: u8 = 1;
@@ -79,6 +79,12 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
         w.f32s(&nb.weights);
         c.section("together", w.into_bytes());
     }
+    if let Some(e) = &rec.item2vec {
+        let mut w = Writer::new();
+        w.u32(e.dim as u32);
+        w.f32s(&e.vectors);
+        c.section("item2vec", w.into_bytes());
+    }
     if let Some(t) = &rec.trending {
         let mut w = Writer::new();
         w.f32s(t);
@@ -138,6 +144,12 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
         let t = r.f32s("trending scores")?;
         r.finish()?;
         rec = rec.with_trending(t)?;
+    }
+    if let Some(mut r) = c.get("item2vec") {
+        let dim = r.u32("embedding dimension")? as usize;
+        let v = r.f32s("item embeddings")?;
+        r.finish()?;
+        rec = rec.with_item2vec(ItemEmbeddings::new(dim, v)?)?;
     }
     Ok(rec)
 }

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport};
 use shelfwise::recs::{Quantization, Scaling};
 use shelfwise::rng::Rng;
-use shelfwise::train::{AlsParams, AutoParams, EaseParams, ModelChoice};
+use shelfwise::train::{AlsParams, AutoParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
 
 use super::progress::Bars;
 
@@ -107,6 +107,69 @@ pub enum ScalingArg {
     Linear,
     /// Confidence grows with ln(1 + weight).
     Log,
+}
+
+/// item2vec sequence sources on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SequencesArg {
+    /// Baskets when a basket column is given, else customers.
+    Auto,
+    /// Each customer's items in time order.
+    Customers,
+    /// The items of each basket, as a set (needs a basket column).
+    Baskets,
+}
+
+/// Item embeddings (item2vec) for `forSession`.
+#[derive(Args, Debug, Clone)]
+pub struct Item2VecArgs {
+    /// Train item embeddings (item2vec) for session recommendations (`forSession`).
+    #[arg(long)]
+    pub item2vec: bool,
+    /// item2vec: vector length.
+    #[arg(long, default_value_t = 64)]
+    pub item2vec_dim: usize,
+    /// item2vec: items on each side of the centre item.
+    #[arg(long, default_value_t = 20)]
+    pub item2vec_window: usize,
+    /// item2vec: passes over the sequences.
+    #[arg(long, default_value_t = 20)]
+    pub item2vec_epochs: usize,
+    /// item2vec: negative samples per pair.
+    #[arg(long, default_value_t = 5)]
+    pub item2vec_negatives: usize,
+    /// item2vec: frequent-item subsampling threshold (0 = off).
+    #[arg(long, default_value_t = 1e-3)]
+    pub item2vec_subsample: f64,
+    /// item2vec: items seen fewer times get no vector.
+    #[arg(long, default_value_t = 10)]
+    pub item2vec_min_count: u32,
+    /// item2vec: where sequences come from (auto: baskets when a basket column is given).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub item2vec_sequences: SequencesArg,
+}
+
+impl Item2VecArgs {
+    /// The library's parameters (None without `--item2vec`); `baskets` says whether a basket
+    /// column is available for `auto`.
+    pub fn params(&self, seed: u64, baskets: bool) -> Option<Item2VecParams> {
+        self.item2vec.then(|| {
+            Item2VecParams::new()
+                .dim(self.item2vec_dim)
+                .window(self.item2vec_window)
+                .epochs(self.item2vec_epochs)
+                .negatives(self.item2vec_negatives)
+                .subsample(self.item2vec_subsample)
+                .min_count(self.item2vec_min_count)
+                .sequences(match self.item2vec_sequences {
+                    SequencesArg::Customers => Sequences::Ordered,
+                    SequencesArg::Baskets => Sequences::Sets,
+                    SequencesArg::Auto if baskets => Sequences::Sets,
+                    SequencesArg::Auto => Sequences::Ordered,
+                })
+                .seed(seed)
+        })
+    }
 }
 
 /// Factor storage on the command line.

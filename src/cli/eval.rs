@@ -146,6 +146,11 @@ pub struct EvalBasketsArgs {
     /// Bought together: pair score.
     #[arg(long, value_enum, default_value = "confidence")]
     together_score: super::train::PairScoreArg,
+    #[command(flatten)]
+    item2vec: super::args::Item2VecArgs,
+    /// Random seed (item2vec).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
 }
 
 fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
@@ -172,11 +177,15 @@ fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
     }
     eprintln!("{} purchase lines used; skipped {no_customer} without a customer and {returns} with quantity <= 0", lines.len());
     let p = shelfwise::train::baskets::TogetherParams { min_support: a.together_min_support, neighbors: a.together_neighbors, score: a.together_score.score() };
-    let r = evaluate_next_basket(&lines, a.holdout_days, a.k, &p)?;
+    let i2v = a.item2vec.params(a.seed, true);
+    let r = evaluate_next_basket(&lines, a.holdout_days, a.k, &p, i2v.as_ref())?;
     println!("held out after {} ({} days); {} customers with a basket on both sides", shelfwise::data::time::format_timestamp(r.cutoff), a.holdout_days, r.customers);
     println!("hit rate@{} for each customer's next basket, queried with their previous basket:", r.k);
     println!("  bought together              {:.4}", r.bought_together);
     println!("  bought together + popular    {:.4}", r.bought_together_backfilled);
+    if let Some(h) = r.item2vec {
+        println!("  item2vec forSession          {h:.4}");
+    }
     println!("  popular                      {:.4}", r.popular);
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
-use shelfwise::train::train_recommender;
+use shelfwise::train::{train_recommender, Sequences};
 
 use super::args::{InputArgs, ModelArgs};
 use super::progress::Bars;
@@ -42,6 +42,8 @@ pub struct TrainRecsArgs {
     /// Trending (needs --time-col): half-life of an interaction's weight, in days.
     #[arg(long, default_value_t = 14.0)]
     trending_half_life: f64,
+    #[command(flatten)]
+    item2vec: super::args::Item2VecArgs,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
@@ -89,18 +91,32 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         model = model.with_trending(scores)?;
         eprintln!("trending: half-life {} days up to {}", a.trending_half_life, model.metadata().trained_until.as_deref().unwrap_or("?"));
     }
+    let i2v = a.item2vec.params(a.model.seed()?, a.basket_col.is_some());
+    let mut baskets = None;
     if let Some(basket) = &a.basket_col {
         let args = InputArgs { user_col: basket.clone(), time_col: None, title_col: None, price_col: None, ..a.input.clone() };
         eprintln!("baskets from column '{basket}':");
-        let baskets = args.read(&bars)?;
+        let baskets = baskets.insert(args.read(&bars)?);
         let p = TogetherParams {
             score: a.together_score.score(),
             min_support: a.together_min_support,
             neighbors: a.together_neighbors,
         };
-        let nb = p.fit(&baskets, model.items())?;
+        let nb = p.fit(baskets, model.items())?;
         eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.indices.len(), p.min_support, p.score);
         model = model.with_bought_together(nb)?;
+    }
+    if let Some(p) = i2v {
+        let (log, what) = match (p.kind(), &baskets) {
+            (Sequences::Sets, Some(b)) => (b, "baskets"),
+            (Sequences::Sets, None) => anyhow::bail!("--item2vec-sequences baskets needs --basket-col"),
+            (Sequences::Ordered, _) => (&data, "customers in time order"),
+        };
+        let t = Instant::now();
+        let e = p.fit(log, model.items())?;
+        let trained = e.vectors.chunks_exact(e.dim).filter(|r| r.iter().any(|v| *v != 0.0)).count();
+        eprintln!("item2vec: {trained} of {} items embedded from {what} in {:.2?}", model.items().len(), t.elapsed());
+        model = model.with_item2vec(e)?;
     }
     let bytes = model.to_bytes();
     std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;

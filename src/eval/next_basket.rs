@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::kernels::top_k;
 use crate::recs::{ItemIndex, NeighborModel};
 use crate::train::baskets::TogetherParams;
+use crate::train::item2vec::{Item2VecParams, Sequences};
 
 /// One purchase line: customer, basket, item, time (Unix seconds).
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +40,8 @@ pub struct NextBasketReport {
     pub popular: f64,
     /// Hit rate of bought-together with popular items filling any empty slots.
     pub bought_together_backfilled: f64,
+    /// Hit rate of item2vec `forSession` queried with the previous basket (when trained).
+    pub item2vec: Option<f64>,
 }
 
 struct Basket {
@@ -55,7 +58,9 @@ impl Basket {
 }
 
 /// Evaluates bought-together against popularity on the last `holdout_days` of `lines`.
-pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params: &TogetherParams) -> Result<NextBasketReport> {
+/// With `item2vec`, embeddings are trained on the same pre-cut lines (customer sequences in time
+/// order, or baskets, as the parameters say) and `forSession` is scored on the same queries.
+pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params: &TogetherParams, item2vec: Option<&Item2VecParams>) -> Result<NextBasketReport> {
     let max_time = lines.iter().map(|l| l.time).max().ok_or_else(|| Error::Empty("no purchase lines".into()))?;
     let cutoff = max_time - (holdout_days * 86_400.0) as i64;
     // Catalogue = items bought before the cut.
@@ -87,6 +92,7 @@ pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params:
             popularity[ix as usize] += 1.0;
         }
     }
+    let embeddings = item2vec.map(|p| p.fit_sequences(&sequences(lines, cutoff, &items, p.kind()), items.len()));
     // Per customer: last basket before the cut, first after it.
     let mut by_customer: HashMap<&str, (Option<&Basket>, Option<&Basket>)> = HashMap::new();
     for (c, b) in baskets.values() {
@@ -99,7 +105,7 @@ pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params:
             e.1 = Some(b);
         }
     }
-    let (mut n, mut hit_bt, mut hit_pop, mut hit_fill) = (0usize, 0usize, 0usize, 0usize);
+    let (mut n, mut hit_bt, mut hit_pop, mut hit_fill, mut hit_i2v) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let mut customers: Vec<&&str> = by_customer.keys().collect();
     customers.sort();
     for c in customers {
@@ -128,9 +134,35 @@ pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params:
         if filled.iter().any(|i| target.contains(i)) {
             hit_fill += 1;
         }
+        if let Some(e) = &embeddings {
+            if e.for_session(&prev.items, k, |_| true).iter().any(|h| target.contains(&h.index)) {
+                hit_i2v += 1;
+            }
+        }
     }
     if n == 0 {
         return Err(Error::Empty("no customer has baskets on both sides of the cut-off".into()));
     }
-    Ok(NextBasketReport { k, customers: n, cutoff, bought_together: hit_bt as f64 / n as f64, popular: hit_pop as f64 / n as f64, bought_together_backfilled: hit_fill as f64 / n as f64 })
+    Ok(NextBasketReport { k, customers: n, cutoff, bought_together: hit_bt as f64 / n as f64, popular: hit_pop as f64 / n as f64, bought_together_backfilled: hit_fill as f64 / n as f64, item2vec: embeddings.map(|_| hit_i2v as f64 / n as f64) })
+}
+
+/// Training sequences from the lines up to `cutoff`: per customer in time order, or per basket.
+fn sequences(lines: &[Line], cutoff: i64, items: &ItemIndex, kind: Sequences) -> Vec<Vec<u32>> {
+    let mut groups: HashMap<&str, Vec<(i64, &str, u32)>> = HashMap::new();
+    for l in lines.iter().filter(|l| l.time <= cutoff) {
+        if let Some(i) = items.get(&l.item) {
+            let key = if kind == Sequences::Sets { l.basket.as_str() } else { l.customer.as_str() };
+            groups.entry(key).or_default().push((l.time, l.basket.as_str(), i));
+        }
+    }
+    let mut keys: Vec<&&str> = groups.keys().collect();
+    keys.sort();
+    keys.into_iter()
+        .map(|k| {
+            let mut g = groups[*k].clone();
+            g.sort_unstable();
+            g.into_iter().map(|x| x.2).collect::<Vec<u32>>()
+        })
+        .filter(|s| s.len() >= 2)
+        .collect()
 }

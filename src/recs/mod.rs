@@ -1,12 +1,14 @@
 //! Recommendations at runtime: item index, factor and item-item models, the [`Recommender`].
 
 pub mod catalog;
+pub mod embeddings;
 pub mod factors;
 pub mod items;
 pub mod neighbors;
 pub mod recommender;
 
 pub use catalog::{Catalog, CatalogEntry};
+pub use embeddings::ItemEmbeddings;
 pub use factors::{FactorModel, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::factors::rescore_depth;
-use super::{Catalog, CatalogEntry, FactorModel, ItemIndex, NeighborModel, Quantization};
+use super::{Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization};
 use crate::bundle::Metadata;
 use crate::error::{Error, Result};
 use crate::kernels::{self, Hit};
@@ -124,6 +124,9 @@ pub struct ModelInfo {
     pub has_bought_together: bool,
     /// Whether trending scores are included.
     pub has_trending: bool,
+    /// Whether item embeddings (`forSession`) are included.
+    #[serde(rename = "hasItem2Vec")]
+    pub has_item2vec: bool,
     /// Full metadata.
     pub metadata: Metadata,
 }
@@ -138,6 +141,8 @@ pub struct Recommender {
     pub(crate) meta: Metadata,
     /// Basket co-occurrence rows ("frequently bought together"), if trained.
     pub(crate) together: Option<NeighborModel>,
+    /// Item embeddings for session queries, if trained.
+    pub(crate) item2vec: Option<ItemEmbeddings>,
     /// Time-decayed popularity up to the training cut-off, if trained.
     pub(crate) trending: Option<Vec<f32>>,
 }
@@ -164,7 +169,7 @@ impl Recommender {
             RecModel::Neighbors(nb) => nb.validate(n)?,
             _ => {}
         }
-        Ok(Self { items, catalog, popularity, model, meta, together: None, trending: None })
+        Ok(Self { items, catalog, popularity, model, meta, together: None, trending: None, item2vec: None })
     }
 
     /// Adds basket co-occurrence rows (aligned with this catalogue).
@@ -197,6 +202,48 @@ impl Recommender {
         }
         self.trending = Some(trending);
         Ok(self)
+    }
+
+    /// Adds item embeddings (one row per item).
+    pub fn with_item2vec(mut self, e: ItemEmbeddings) -> Result<Self> {
+        if e.n_items() != self.items.len() {
+            return Err(Error::Corrupt(format!("{} embedding rows for {} items", e.n_items(), self.items.len())));
+        }
+        self.item2vec = Some(e);
+        Ok(self)
+    }
+
+    /// Item embeddings, if the bundle has them.
+    pub fn item2vec(&self) -> Option<&ItemEmbeddings> {
+        self.item2vec.as_ref()
+    }
+
+    /// Items that fit a session (ids oldest first): nearest by cosine to the recency-weighted mean
+    /// of the session's item embeddings, session items excluded, `opts` filters applied. Unknown
+    /// ids are skipped and returned; an empty session, a session of unknown ids only, and a
+    /// bundle without embeddings are errors.
+    pub fn for_session<S: AsRef<str>>(&self, session: &[S], opts: &RecommendOptions) -> Result<(Vec<Scored>, Vec<String>)> {
+        opts.check()?;
+        let e = self.item2vec.as_ref().ok_or_else(|| Error::MissingSection("item2vec".into()))?;
+        let mut known: Vec<u32> = Vec::new();
+        let mut unknown = Vec::new();
+        for id in session {
+            match self.items.get(id.as_ref()) {
+                Some(i) => {
+                    known.retain(|&j| j != i); // a repeat counts at its latest position
+                    known.push(i);
+                }
+                None => unknown.push(id.as_ref().to_string()),
+            }
+        }
+        if session.is_empty() {
+            return Err(Error::param("session", "[]", "needs at least one item id"));
+        }
+        if known.is_empty() {
+            return Err(Error::UnknownItem(unknown.join("', '")));
+        }
+        let allowed = self.allowed(opts, &[]);
+        Ok((self.named(e.for_session(&known, opts.k, |i| allowed[i as usize])), unknown))
     }
 
     /// Basket co-occurrence rows, if the bundle has them.
@@ -297,6 +344,7 @@ impl Recommender {
             has_catalog: self.catalog.is_some(),
             has_bought_together: self.together.is_some(),
             has_trending: self.trending.is_some(),
+            has_item2vec: self.item2vec.is_some(),
             metadata: self.meta.clone(),
         }
     }

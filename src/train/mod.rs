@@ -4,6 +4,7 @@ pub mod als;
 pub mod auto;
 pub mod baskets;
 pub mod ease;
+pub mod item2vec;
 pub mod progress;
 pub mod propensity;
 mod simd;
@@ -16,6 +17,7 @@ use crate::recs::{Catalog, ItemIndex, RecModel, Recommender};
 pub use als::AlsParams;
 pub use auto::AutoParams;
 pub use ease::EaseParams;
+pub use item2vec::{Item2VecParams, Sequences};
 pub use progress::{Progress, Silent};
 
 /// Which recommendation model to train.

@@ -55,7 +55,7 @@ impl Propensity {
     /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Propensity>")]
     pub fn load(url: &str, #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue) -> js_sys::Promise {
-        super::load::load(url, opts, |bytes| Propensity::from_bytes(bytes))
+        super::load::load(url, opts, Propensity::from_bytes)
     }
 
     /// Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,

@@ -24,7 +24,7 @@ impl Recommender {
     /// corrupt bundle.
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
     pub fn load(url: &str, #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue) -> js_sys::Promise {
-        super::load::load(url, opts, |bytes| Recommender::from_bytes(bytes))
+        super::load::load(url, opts, Recommender::from_bytes)
     }
 
     /// Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
@@ -84,6 +84,23 @@ impl Recommender {
             return Err(js_err(crate::Error::UnknownItem(unknown.join("', '"))));
         }
         to_js(&items)
+    }
+
+    /// Items that fit a session (`string[]`, oldest first): item2vec neighbours of the
+    /// recency-weighted session, session items excluded. Options as for `recommend`. Throws for
+    /// an empty session, one of unknown ids only, or a bundle without item embeddings.
+    #[wasm_bindgen(js_name = forSession, unchecked_return_type = "Scored[]")]
+    pub fn for_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] items: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let session: Vec<String> = history(&items)
+            .map_err(|_| JsError::new("items must be an array of item ids"))?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        to_js(&self.inner.for_session(&session, &options(&opts)?).map_err(js_err)?.0)
     }
 
     /// Trending items (time-decayed popularity at the training cut-off), for a new visitor.

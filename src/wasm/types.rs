@@ -80,6 +80,8 @@ export interface ModelInfo {
   hasCatalog: boolean;
   hasBoughtTogether: boolean;
   hasTrending: boolean;
+  /** Whether item embeddings for `forSession` are included. */
+  hasItem2Vec: boolean;
   metadata: ModelMetadata;
 }
 "#;

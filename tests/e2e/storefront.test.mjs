@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, launch, openStore, seedProfile, serve, shelf } from "./harness.mjs";
@@ -52,6 +52,11 @@ test("a shopper's clicks update the shelves at once, and history can be cleared"
   assert.ok(together.length > 0 && together.length <= 6, `bought together: ${together.length}`);
   assert.ok(!together.some((s) => s.item === picked[1]), "bought-together excludes the product itself");
   for (let i = 1; i < together.length; i++) assert.ok(together[i - 1].score >= together[i].score);
+  // "Picked for this visit" is forSession over the viewed items (checked against Node below).
+  assert.equal(await page.isVisible("#session-section"), true);
+  const session = await shelf(page, "session");
+  assert.equal(session.length, 10);
+  assert.ok(!session.some((s) => picked.includes(s.item)), "session shelf excludes viewed items");
   const viewed = await shelf(page, "history");
   assert.deepEqual(viewed.map((v) => v.item), [...picked].reverse());
 
@@ -152,5 +157,22 @@ test("no network requests while a shopper browses", async () => {
   await page.fill("#search", "heart");
   await page.click("#clear-history");
   assert.deepEqual(requests, []);
+  await page.close();
+});
+
+test("\"Picked for this visit\" equals forSession computed by the package in Node", async () => {
+  const { page } = await openStore(browser, server.url);
+  const items = (await shelf(page, "catalog")).map((c) => c.item);
+  const viewed = [items[4], items[12], items[25]];
+  await seedProfile(page, "shelfwise-demo-profile", viewed);
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  const shown = await shelf(page, "session");
+  const { Recommender } = await import(resolve(ROOT, "pkg/node.js"));
+  const rec = Recommender.fromBytes(readFileSync(BUNDLE));
+  const expected = rec.forSession(viewed, { k: 10 });
+  assert.deepEqual(shown.map((s) => s.item), expected.map((s) => s.item));
+  shown.forEach((s, i) => assert.ok(Math.abs(s.score - expected[i].score) <= 1e-6));
+  rec.dispose();
   await page.close();
 });
