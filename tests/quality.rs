@@ -67,3 +67,24 @@ fn int8_factors_lose_at_most_1_percent_precision_on_movielens() {
         assert!(ratio >= if q == Quantization::Int8 { 3.2 } else { 1.85 }, "{}: {ratio:.2}x", q.name());
     }
 }
+
+#[test]
+fn online_retail_next_basket_item2vec_and_bought_together_beat_popularity() {
+    let Some(path) = common::shared_data("online-retail/online_retail.csv.gz") else { return };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+        .args(["eval", "baskets", "--input"])
+        .arg(&path)
+        .args(["--user-col", "CustomerID", "--item-col", "StockCode", "--basket-col", "InvoiceNo", "--time-col", "InvoiceDate"])
+        .args(["--weight-col", "Quantity", "--item2vec"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    let rate = |name: &str| -> f64 {
+        let line = text.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_else(|| panic!("no '{name}' in {text}"));
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    let (bt, i2v, pop) = (rate("bought together "), rate("item2vec forSession"), rate("popular"));
+    eprintln!("next-basket hit rate@10: bought together {bt}, item2vec {i2v}, popular {pop}");
+    assert!(bt >= 0.44 && i2v >= 0.37 && pop < 0.29, "{text}");
+}
