@@ -68,6 +68,14 @@ pub enum Error {
     /// A section the model needs is absent.
     #[error("bundle has no '{0}' section")]
     MissingSection(String),
+    /// The bundle is valid but holds other models than the one asked for.
+    #[error("bundle holds {found}, not {expected}")]
+    WrongModel {
+        /// The model asked for.
+        expected: String,
+        /// What the bundle holds.
+        found: String,
+    },
     /// An item id is not in the model's catalogue.
     #[error("unknown item id '{0}'")]
     UnknownItem(String),

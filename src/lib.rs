@@ -38,6 +38,7 @@ pub mod kernels;
 pub mod propensity;
 pub mod recs;
 pub mod rng;
+pub mod text;
 
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod data;

@@ -143,3 +143,49 @@ fn propensity_train_score_eval() {
     assert!(!o.status.success());
     assert!(text(&o).contains("visits.csv:3") && text(&o).contains("'Pages'") && text(&o).contains("lots"), "{}", text(&o));
 }
+
+#[test]
+fn train_text_classify_merge_and_inspect() {
+    let dir = common::temp_dir("text");
+    let f = dir.join("titles.csv");
+    let mut csv = String::from("title,category\n");
+    for (t, l) in common::product_titles() {
+        csv.push_str(&format!("\"{t}\",{l}\n"));
+    }
+    std::fs::write(&f, &csv).unwrap();
+    let text_bundle = dir.join("text.bundle");
+    let o = shelfwise(&["train", "text", "--input", f.to_str().unwrap(), "--text-col", "title", "--label-col", "category", "--out", text_bundle.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("held-out rows 45: accuracy") && t.contains("macro-F1") && t.contains("confusion"), "{t}");
+
+    let q = dir.join("queries.csv");
+    std::fs::write(&q, "id,title\n1,steam locomotive\n2,\"jigsaw, 1000 pieces\"\n").unwrap();
+    let o = shelfwise(&["classify", "--model", text_bundle.to_str().unwrap(), "--input", q.to_str().unwrap(), "--text-col", "title"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0], ["row", "label", "p"], "{out}");
+    assert_eq!((rows[1][0], rows[1][1]), ("2", "Trains"), "{out}");
+    assert_eq!((rows[2][0], rows[2][1]), ("3", "Puzzles"), "{out}");
+
+    std::fs::write(&q, "id,title\n1,steam locomotive\n2,\n").unwrap();
+    let t = text(&shelfwise(&["classify", "--model", text_bundle.to_str().unwrap(), "--input", q.to_str().unwrap(), "--text-col", "title"]));
+    assert!(t.contains("queries.csv:3 column 'title'") && t.contains("is empty"), "{t}");
+
+    std::fs::write(&f, format!("{csv}\"red doll\",\n")).unwrap();
+    let t = text(&shelfwise(&["train", "text", "--input", f.to_str().unwrap(), "--text-col", "title", "--label-col", "category", "--out", dir.join("x.bundle").to_str().unwrap()]));
+    assert!(t.contains("titles.csv:182 column 'category'") && t.contains("empty label"), "{t}");
+
+    let log = dir.join("log.csv");
+    std::fs::write(&log, GOOD).unwrap();
+    let recs = dir.join("recs.bundle");
+    let o = shelfwise(&["train", "recs", "--input", log.to_str().unwrap(), "--user-col", "customer", "--item-col", "product", "--model", "popular", "--out", recs.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let merged = dir.join("shop.bundle");
+    let o = shelfwise(&["bundle", "merge", recs.to_str().unwrap(), text_bundle.to_str().unwrap(), "--out", merged.to_str().unwrap()]);
+    assert!(text(&o).contains("a recommender, a text classifier"), "{}", text(&o));
+    let t = text(&shelfwise(&["inspect", merged.to_str().unwrap()]));
+    assert!(t.contains("textmeta") && t.contains("model:       popular") && t.contains("text classifier: 3 labels") && t.contains("labels:      Dolls, Puzzles, Trains"), "{t}");
+    let o = shelfwise(&["bundle", "merge", text_bundle.to_str().unwrap(), merged.to_str().unwrap(), "--out", dir.join("bad.bundle").to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).contains("holds a text classifier and so does"), "{}", text(&o));
+}

@@ -64,6 +64,7 @@ fn fixture_bundles_give_the_committed_results() {
         lines.extend(expected_lines(&rec, label));
     }
     lines.extend(propensity_lines(bless));
+    text_fixture(bless);
     let expected_path = format!("{DIR}/tiny-expected.txt");
     if bless {
         std::fs::write(&expected_path, lines.join("\n") + "\n").unwrap();
@@ -128,4 +129,34 @@ fn propensity_lines(bless: bool) -> Vec<String> {
         }
     }
     out
+}
+
+/// Texts classified by both sides; keep in sync with `tests/web.rs`.
+pub const TEXT_QUERIES: [&str; 4] = ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
+
+/// The text classifier fixture and its expected answers (`rank label p-bits` per query); the
+/// browser must give the same labels in the same order with probabilities within 1e-6.
+fn text_fixture(bless: bool) {
+    use shelfwise::text::TextClassifier;
+    let path = format!("{DIR}/tiny-text.bundle");
+    let expected_path = format!("{DIR}/tiny-text-expected.txt");
+    if bless {
+        let rows = common::product_titles();
+        let texts: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        let labels: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        let m = shelfwise::train::text::TextParams::new().char_ngrams(3, 4).fit(&texts, &labels).unwrap().0;
+        std::fs::write(&path, m.to_bytes()).unwrap();
+    }
+    let m = TextClassifier::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    let mut lines = Vec::new();
+    for (q, text) in TEXT_QUERIES.iter().enumerate() {
+        let c = m.classify(text).unwrap();
+        for l in &c.labels {
+            lines.push(format!("text {q} {} {} {}", c.known_terms, l.label, l.p.to_bits()));
+        }
+    }
+    if bless {
+        std::fs::write(&expected_path, lines.join("\n") + "\n").unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&expected_path).unwrap().lines().collect::<Vec<_>>(), lines);
 }

@@ -110,7 +110,9 @@ fn corrupt_propensity_bundles_are_typed_errors() {
     assert!(matches!(Propensity::from_bytes(&b), Err(Error::ChecksumMismatch { .. })));
     // A recommender bundle is not a propensity bundle.
     let rec = shelfwise::train::train_recommender(&common::clustered_shop(), &shelfwise::train::ModelChoice::Popular, None).unwrap().to_bytes();
-    assert_eq!(Propensity::from_bytes(&rec).unwrap_err(), Error::MissingSection("pschema".into()));
+    let e = Propensity::from_bytes(&rec).unwrap_err();
+    assert_eq!(e, Error::WrongModel { expected: "a propensity model".into(), found: "a recommender".into() });
+    assert_eq!(e.to_string(), "bundle holds a recommender, not a propensity model");
 }
 
 #[test]

@@ -17,6 +17,10 @@ const ALS_INT8X32: &[u8] = include_bytes!("fixtures/tiny-als-int8x32.bundle");
 const EXPECTED: &str = include_str!("fixtures/tiny-expected.txt");
 const PROP_GBT: &[u8] = include_bytes!("fixtures/tiny-propensity-gbt.bundle");
 const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
+const TEXT: &[u8] = include_bytes!("fixtures/tiny-text.bundle");
+const TEXT_EXPECTED: &str = include_str!("fixtures/tiny-text-expected.txt");
+/// Same texts as `tests/fixture_parity.rs`.
+const TEXT_QUERIES: [&str; 4] = ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
 /// Same records as `tests/fixture_parity.rs`.
 const PROPENSITY_RECORDS: [(&str, &str); 4] = [
     ("a", "Pages=30;Device=desktop;Weekend=true"),
@@ -207,4 +211,41 @@ fn for_session_errors_are_typed() {
     assert!(msg.contains("item2vec"), "{msg}");
     // The instance keeps working after each error.
     assert_eq!(with.for_session(strings(&["a1"]), opts_k(3.0)).unwrap().dyn_into::<Array>().unwrap().length(), 3);
+}
+
+#[wasm_bindgen_test]
+fn text_classification_equals_the_native_build() {
+    let m = shelfwise::wasm::TextClassifier::from_bytes(TEXT).unwrap();
+    let mut expected = TEXT_EXPECTED.lines();
+    for (q, text) in TEXT_QUERIES.iter().enumerate() {
+        let c = m.classify(text).unwrap();
+        let known = field(&c, "knownTerms").as_f64().unwrap();
+        for l in field(&c, "labels").dyn_into::<Array>().unwrap().iter() {
+            let want: Vec<&str> = expected.next().unwrap().split(' ').collect();
+            assert_eq!((want[1], want[2]), (q.to_string().as_str(), known.to_string().as_str()));
+            assert_eq!(field(&l, "label").as_string().unwrap(), want[3], "query {q}: same ranking");
+            let (got, native) = (field(&l, "p").as_f64().unwrap() as f32, f32::from_bits(want[4].parse().unwrap()));
+            assert!((got - native).abs() <= 1e-6, "query {q} {}: {got} vs {native}", want[3]);
+        }
+    }
+    assert_eq!(expected.next(), None);
+    assert_eq!(m.labels(), ["Dolls", "Puzzles", "Trains"]);
+    assert_eq!(field(&m.info().unwrap(), "model").as_string().as_deref(), Some("text"));
+}
+
+#[wasm_bindgen_test]
+fn text_errors_are_typed() {
+    let m = shelfwise::wasm::TextClassifier::from_bytes(TEXT).unwrap();
+    let msg = error_message(m.classify(" \t\n").err().unwrap());
+    assert!(msg.contains("is empty"), "{msg}");
+    let msg = error_message(m.classify(&"x".repeat(10_001)).err().unwrap());
+    assert!(msg.contains("10001 characters") && msg.contains("10,000"), "{msg}");
+    let msg = error_message(shelfwise::wasm::TextClassifier::from_bytes(ALS).err().unwrap());
+    assert_eq!(msg, "bundle holds a recommender, not a text classifier");
+    let mut flipped = TEXT.to_vec();
+    flipped[TEXT.len() / 3] ^= 1;
+    let msg = error_message(shelfwise::wasm::TextClassifier::from_bytes(&flipped).err().unwrap());
+    assert!(msg.contains("checksum mismatch"), "{msg}");
+    // Still usable after the errors.
+    assert!(m.classify("steam train").is_ok());
 }

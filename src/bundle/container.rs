@@ -119,6 +119,11 @@ impl<'a> Container<'a> {
         self.get(name).ok_or_else(|| Error::MissingSection(name.into()))
     }
 
+    /// Every section's name and payload, in file order (for merging bundles).
+    pub fn raw(&self) -> impl Iterator<Item = (&str, &'a [u8])> {
+        self.sections.iter().map(|(n, _, b)| (n.as_str(), *b))
+    }
+
     /// Sizes of all sections, for `inspect`.
     pub fn sizes(&self) -> Vec<(String, usize)> {
         self.sections.iter().map(|(n, _, b)| (n.clone(), b.len())).collect()
@@ -128,7 +133,7 @@ impl<'a> Container<'a> {
 /// Assembles sections into a checksummed bundle.
 #[derive(Debug, Default)]
 pub struct ContainerWriter {
-    sections: Vec<(&'static str, Vec<u8>)>,
+    sections: Vec<(String, Vec<u8>)>,
 }
 
 impl ContainerWriter {
@@ -138,11 +143,16 @@ impl ContainerWriter {
     }
 
     /// Adds a section; names are at most 8 ASCII bytes and unique.
-    pub fn section(&mut self, name: &'static str, payload: Vec<u8>) -> &mut Self {
+    pub fn section(&mut self, name: &str, payload: Vec<u8>) -> &mut Self {
         assert!(name.len() <= 8 && name.is_ascii(), "section names are at most 8 ASCII bytes");
-        assert!(self.sections.iter().all(|(n, _)| *n != name), "duplicate section {name}");
-        self.sections.push((name, payload));
+        assert!(self.sections.iter().all(|(n, _)| n != name), "duplicate section {name}");
+        self.sections.push((name.to_owned(), payload));
         self
+    }
+
+    /// True when a section of that name was added.
+    pub fn has(&self, name: &str) -> bool {
+        self.sections.iter().any(|(n, _)| n == name)
     }
 
     /// The finished bytes.

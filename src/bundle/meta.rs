@@ -42,9 +42,14 @@ impl Metadata {
         c.section("meta", w.into_bytes());
     }
 
-    /// Reads the `meta` section of a parsed bundle.
-    pub(crate) fn read_section(c: &Container<'_>) -> Result<Self> {
-        let mut r = c.require("meta")?;
+    /// Reads the metadata of `kind`: its merged-bundle section if present, else `meta`.
+    pub(crate) fn read_for(c: &Container<'_>, kind: super::ModelKind) -> Result<Self> {
+        super::merge::require_kind(c, kind)?;
+        let name = kind.merged_meta();
+        let mut r = match c.get(name) {
+            Some(r) => r,
+            None => c.require("meta")?,
+        };
         let meta = Self::decode(&mut r)?;
         r.finish()?;
         Ok(meta)

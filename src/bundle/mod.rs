@@ -6,11 +6,14 @@
 
 pub mod codec;
 pub mod container;
+pub mod merge;
 pub mod meta;
 pub mod propensity;
 pub mod recs;
+pub mod text;
 
 pub use container::{Container, ContainerWriter, FORMAT_VERSION, MAGIC};
+pub use merge::{merge, models, ModelKind};
 pub use meta::Metadata;
 
 /// A human-readable summary of any bundle's container (for `shelfwise inspect`).

@@ -97,7 +97,7 @@ fn read_trees(r: &mut Reader<'_>) -> Result<Vec<Tree>> {
 /// Parses and validates a propensity bundle.
 pub fn read(bytes: &[u8]) -> Result<Propensity> {
     let c = Container::parse(bytes)?;
-    let meta = Metadata::read_section(&c)?;
+    let meta = Metadata::read_for(&c, super::ModelKind::Propensity)?;
 
     let mut r = c.require("pschema")?;
     let target = r.str("target name")?;

@@ -96,7 +96,7 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
 /// Parses and validates a recommender bundle.
 pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let c = Container::parse(bytes)?;
-    let meta = Metadata::read_section(&c)?;
+    let meta = Metadata::read_for(&c, super::ModelKind::Recommender)?;
 
     let mut r = c.require("items")?;
     let n = r.len(4, "item count")?;

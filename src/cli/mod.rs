@@ -1,11 +1,13 @@
 //! Argument parsing and dispatch. One file per subcommand; `anyhow` is used here only.
 
 mod args;
+mod bundle;
 mod eval;
 mod inspect;
 mod progress;
 mod propensity;
 mod recommend;
+mod text;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -26,12 +28,17 @@ enum Command {
     /// Evaluate a model family on a held-out split.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Work with bundle files (merge several models into one download).
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     /// Print what a bundle contains.
     Inspect(inspect::InspectArgs),
     /// Recommend for every user of a history file (the same code path as the browser).
     Recommend(recommend::RecommendArgs),
     /// Score raw records with a propensity bundle; writes CSV with header `p`.
     Score(propensity::ScoreArgs),
+    /// Label every row of a text column with a text bundle; writes CSV `row,label,p`.
+    Classify(text::ClassifyArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -39,8 +46,10 @@ pub fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Train(t) => train::run(t),
         Command::Eval(e) => eval::run(e),
+        Command::Bundle(b) => bundle::run(b),
         Command::Inspect(a) => inspect::run(a),
         Command::Recommend(a) => recommend::run(a),
         Command::Score(a) => propensity::score(a),
+        Command::Classify(a) => text::classify(a),
     }
 }

@@ -18,6 +18,8 @@ pub enum TrainCommand {
     Recs(TrainRecsArgs),
     /// Train a purchase-propensity classifier from a table with a boolean target.
     Propensity(super::propensity::TrainPropensityArgs),
+    /// Train a product-text classifier (TF-IDF + softmax logistic regression).
+    Text(super::text::TrainTextArgs),
 }
 
 /// Arguments of `train recs`.
@@ -76,6 +78,7 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
         TrainCommand::Recs(a) => train_recs(a),
         TrainCommand::Propensity(a) => super::propensity::train(a),
+        TrainCommand::Text(a) => super::text::train(a),
     }
 }
 

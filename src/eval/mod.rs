@@ -1,6 +1,7 @@
 //! Honest evaluation: seeded splits and ranking metrics computed through the runtime path.
 
 pub mod classification;
+pub mod multiclass;
 pub mod ranking;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod next_basket;

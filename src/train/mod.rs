@@ -8,6 +8,7 @@ pub mod item2vec;
 pub mod progress;
 pub mod propensity;
 mod simd;
+pub mod text;
 
 use crate::data::Interactions;
 use crate::error::{Error, Result};

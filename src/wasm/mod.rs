@@ -4,10 +4,12 @@ mod convert;
 mod load;
 mod propensity;
 mod recommender;
+mod text;
 mod types;
 
 pub use propensity::Propensity;
 pub use recommender::Recommender;
+pub use text::TextClassifier;
 
 /// The library version, for diagnostics.
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -69,6 +69,15 @@ export type PropensityField =
   | { name: string; type: "categorical"; categories: string[]; missingIndicator: boolean };
 /** The fields a propensity model expects. */
 export interface PropensitySchema { fields: PropensityField[]; target: string }
+/** One label of a classification and its probability. */
+export interface LabelScore { label: string; p: number }
+/** `TextClassifier.classify`'s answer. */
+export interface Classification {
+  /** Every label, most probable first; probabilities sum to 1. */
+  labels: LabelScore[];
+  /** Terms of the text the model knew (0: the answer is just the label prior). */
+  knownTerms: number;
+}
 /** What `info()` returns. */
 export interface ModelInfo {
   model: "als" | "ease" | "popular";

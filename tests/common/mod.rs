@@ -39,3 +39,25 @@ pub fn shared_data(rel: &str) -> Option<PathBuf> {
         None
     }
 }
+
+/// Deterministic synthetic product titles in three labelled categories (words of our own), with
+/// brand and colour words shared by all of them so the classifier must weigh the telling terms.
+pub fn product_titles() -> Vec<(String, String)> {
+    let kinds = [
+        ("Puzzles", ["jigsaw", "puzzle", "pieces", "1000", "brain teaser"]),
+        ("Trains", ["locomotive", "railway", "track", "oo gauge", "steam engine"]),
+        ("Dolls", ["doll", "dress", "fashion", "baby doll", "dolls house"]),
+    ];
+    let shared = ["deluxe", "classic", "red", "blue", "wooden", "kids", "gift", "set", "mini", "large"];
+    let mut out = Vec::new();
+    for n in 0..60 {
+        for (label, words) in &kinds {
+            let a = words[n % words.len()];
+            let b = words[(n * 3 + 1) % words.len()];
+            let s1 = shared[n % shared.len()];
+            let s2 = shared[(n * 7 + 3) % shared.len()];
+            out.push((format!("{s1} {a} {s2} {b} no. {n}"), label.to_string()));
+        }
+    }
+    out
+}

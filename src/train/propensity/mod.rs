@@ -267,12 +267,22 @@ impl Dataset {
 
 /// Splits row indices into (train, test), stratified by label.
 pub fn stratified_split(labels: &[bool], test_fraction: f64, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+    stratified_split_by(labels, test_fraction, seed)
+}
+
+/// Splits row indices into (train, test), stratified by any ordered label: each class is
+/// shuffled (classes in sorted order, one seeded generator) and `round(n × test_fraction)` of
+/// its rows are held out.
+pub fn stratified_split_by<K: Ord + Copy>(labels: &[K], test_fraction: f64, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
         return Err(Error::param("test_fraction", test_fraction, "must be between 0 and 1"));
     }
+    let mut classes: Vec<K> = labels.to_vec();
+    classes.sort_unstable();
+    classes.dedup();
     let mut rng = Rng::new(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
-    for class in [false, true] {
+    for class in classes {
         let mut idx: Vec<usize> = (0..labels.len()).filter(|i| labels[*i] == class).collect();
         rng.shuffle(&mut idx);
         let cut = (idx.len() as f64 * test_fraction).round() as usize;

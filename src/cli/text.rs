@@ -1,0 +1,227 @@
+//! `shelfwise train text` (TF-IDF + softmax classifier) and `shelfwise classify`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use shelfwise::data::table::Table;
+use shelfwise::eval::multiclass::{multiclass_report, MulticlassReport};
+use shelfwise::text::TextClassifier;
+use shelfwise::train::propensity::stratified_split_by;
+use shelfwise::train::text::TextParams;
+
+/// Arguments of `train text`.
+#[derive(Args, Debug)]
+pub struct TrainTextArgs {
+    /// CSV (optionally gzip) with a header row.
+    #[arg(long)]
+    input: PathBuf,
+    /// Column holding the text (e.g. a product title).
+    #[arg(long)]
+    text_col: String,
+    /// Column holding the label.
+    #[arg(long)]
+    label_col: String,
+    /// Share of rows held out (stratified by label) for the report; 0 trains on everything.
+    #[arg(long, default_value_t = 0.25)]
+    test_fraction: f64,
+    /// A separate held-out CSV (same columns) for the report: trains on all of `--input`
+    /// (replaces `--test-fraction`).
+    #[arg(long, conflicts_with = "test_fraction")]
+    test: Option<PathBuf>,
+    /// Seed of the split.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Longest word n-gram.
+    #[arg(long, default_value_t = 2)]
+    ngrams: u8,
+    /// Character n-grams inside words, as MIN-MAX (e.g. 3-5); 0-0 for none.
+    #[arg(long, default_value = "0-0")]
+    char_ngrams: String,
+    /// Minimum number of training texts a term must occur in.
+    #[arg(long, default_value_t = 1)]
+    min_df: u32,
+    /// Inverse L2 strength.
+    #[arg(long, default_value_t = 10.0)]
+    c: f64,
+    /// Class weights: `balanced` weighs classes inversely to their frequency (favours macro-F1
+    /// on unbalanced labels); `none` weighs every row alike.
+    #[arg(long, default_value = "balanced", value_parser = ["balanced", "none"])]
+    class_weight: String,
+    /// L-BFGS iteration cap.
+    #[arg(long, default_value_t = 300)]
+    max_iter: usize,
+    /// Write the training rows (text, label) here (for comparisons on the same split).
+    #[arg(long)]
+    train_out: Option<PathBuf>,
+    /// Write the held-out rows (text, label) here.
+    #[arg(long)]
+    test_out: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Arguments of `classify`.
+#[derive(Args, Debug)]
+pub struct ClassifyArgs {
+    /// A text bundle from `train text`.
+    #[arg(long)]
+    model: PathBuf,
+    /// CSV (optionally gzip) with a header row.
+    #[arg(long)]
+    input: PathBuf,
+    /// Column holding the text.
+    #[arg(long)]
+    text_col: String,
+    /// Output CSV (default: standard output): row, label, p.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Appends every row's text and (trimmed, non-empty) label.
+fn read_labelled<'t>(table: &'t Table, text_col: &str, label_col: &str, texts: &mut Vec<&'t str>, labels: &mut Vec<&'t str>) -> anyhow::Result<()> {
+    let (ct, cl) = (table.column(text_col)?, table.column(label_col)?);
+    for (r, row) in table.rows.iter().enumerate() {
+        if row[cl].trim().is_empty() {
+            bail!("{}: empty label (use a label for every row, or drop the row)", table.location(r, cl));
+        }
+        texts.push(row[ct].as_str());
+        labels.push(row[cl].trim());
+    }
+    Ok(())
+}
+
+fn char_ngrams(s: &str) -> anyhow::Result<(u8, u8)> {
+    let (a, b) = s.split_once('-').with_context(|| format!("--char-ngrams must look like 3-5 or 0-0, got {s:?}"))?;
+    Ok((a.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?, b.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?))
+}
+
+fn write_rows(path: &PathBuf, rows: &[usize], texts: &[&str], labels: &[&str]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+    w.write_record(["text", "label"])?;
+    for &r in rows {
+        w.write_record([texts[r], labels[r]])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Runs `train text`.
+pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
+    let (mut texts, mut labels) = (Vec::new(), Vec::new());
+    let table = Table::read(&a.input, b',')?;
+    read_labelled(&table, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
+    let held_out = a.test.as_ref().map(|p| Table::read(p, b',')).transpose()?;
+    let (train_rows, test_rows): (Vec<usize>, Vec<usize>) = if let Some(t) = &held_out {
+        let n = texts.len();
+        read_labelled(t, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
+        ((0..n).collect(), (n..texts.len()).collect())
+    } else if a.test_fraction == 0.0 {
+        ((0..texts.len()).collect(), Vec::new())
+    } else {
+        stratified_split_by(&labels, a.test_fraction, a.seed)?
+    };
+    if let Some(p) = &a.train_out {
+        write_rows(p, &train_rows, &texts, &labels)?;
+    }
+    if let Some(p) = &a.test_out {
+        write_rows(p, &test_rows, &texts, &labels)?;
+    }
+    let (lo, hi) = char_ngrams(&a.char_ngrams)?;
+    let params = TextParams::new().word_ngrams(a.ngrams).char_ngrams(lo, hi).min_df(a.min_df).c(a.c).max_iter(a.max_iter).balanced(a.class_weight == "balanced");
+    let tx: Vec<&str> = train_rows.iter().map(|&r| texts[r]).collect();
+    let ty: Vec<&str> = train_rows.iter().map(|&r| labels[r]).collect();
+    let t = Instant::now();
+    let (mut model, fit) = params.fit(&tx, &ty)?;
+    let secs = t.elapsed().as_secs_f64();
+    let m = &mut model.meta;
+    m.params.insert("word_ngrams".into(), a.ngrams.to_string());
+    m.params.insert("char_ngrams".into(), a.char_ngrams.clone());
+    m.params.insert("min_df".into(), a.min_df.to_string());
+    m.params.insert("c".into(), a.c.to_string());
+    m.params.insert("class_weight".into(), a.class_weight.clone());
+    m.counts.insert("terms".into(), model.tfidf.len() as u64);
+    m.counts.insert("train_rows".into(), train_rows.len() as u64);
+    if !fit.converged {
+        m.notes.push(format!("L-BFGS stopped after {} iterations before converging", fit.iterations));
+    }
+    let report = (!test_rows.is_empty()).then(|| evaluate(&model, &test_rows, &texts, &labels)).transpose()?;
+    if let Some(r) = &report {
+        model.meta.metrics.insert("accuracy".into(), r.accuracy);
+        model.meta.metrics.insert("macro_f1".into(), r.macro_f1);
+    }
+    let bytes = model.to_bytes();
+    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    if a.json {
+        let r = report.as_ref();
+        println!(
+            "{{\"fit_seconds\":{secs:.3},\"iterations\":{},\"terms\":{},\"train_rows\":{},\"test_rows\":{},\"accuracy\":{},\"macro_f1\":{}}}",
+            fit.iterations,
+            model.tfidf.len(),
+            train_rows.len(),
+            test_rows.len(),
+            r.map_or("null".into(), |r| r.accuracy.to_string()),
+            r.map_or("null".into(), |r| r.macro_f1.to_string())
+        );
+        return Ok(());
+    }
+    eprintln!("trained on {} texts: {} terms, {} labels, {} L-BFGS iterations in {secs:.2}s", train_rows.len(), model.tfidf.len(), model.labels.len(), fit.iterations);
+    if let Some(r) = &report {
+        print_report(r);
+    }
+    println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    Ok(())
+}
+
+fn evaluate(model: &TextClassifier, rows: &[usize], texts: &[&str], labels: &[&str]) -> anyhow::Result<MulticlassReport> {
+    let mut truth = Vec::with_capacity(rows.len());
+    let mut predicted = Vec::with_capacity(rows.len());
+    for &r in rows {
+        // A held-out label the training rows never had cannot be predicted: refuse to score it.
+        let Some(t) = model.labels.iter().position(|l| l == labels[r]) else { bail!("held-out label {:?} has no training rows", labels[r]) };
+        let p = if texts[r].trim().is_empty() { model.probabilities(&[]) } else { model.probabilities(&model.row(texts[r])?) };
+        let best = (0..p.len()).fold(0, |b, k| if p[k] > p[b] { k } else { b });
+        truth.push(t);
+        predicted.push(best);
+    }
+    Ok(multiclass_report(&model.labels, &truth, &predicted))
+}
+
+fn print_report(r: &MulticlassReport) {
+    println!("held-out rows {}: accuracy {:.4}, macro-F1 {:.4}", r.rows, r.accuracy, r.macro_f1);
+    let w = r.labels.iter().map(|l| l.chars().count()).max().unwrap_or(5).max(5);
+    println!("{:<w$} {:>9} {:>7} {:>7} {:>7}", "label", "precision", "recall", "f1", "support");
+    for k in 0..r.labels.len() {
+        println!("{:<w$} {:>9.4} {:>7.4} {:>7.4} {:>7}", r.labels[k], r.precision[k], r.recall[k], r.f1[k], r.support[k]);
+    }
+    println!("confusion (rows: true, columns: predicted, label order as above):");
+    for row in &r.confusion {
+        println!("  {}", row.iter().map(|c| format!("{c:>5}")).collect::<String>());
+    }
+}
+
+/// Runs `classify`: the most probable label of every row.
+pub fn classify(a: ClassifyArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
+    let model = TextClassifier::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
+    let table = Table::read(&a.input, b',')?;
+    let ct = table.column(&a.text_col)?;
+    let out: Box<dyn Write> = match &a.out {
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["row", "label", "p"])?;
+    for (r, row) in table.rows.iter().enumerate() {
+        let c = model.classify(&row[ct]).with_context(|| table.location(r, ct).to_string())?;
+        w.write_record([table.lines[r].to_string(), c.labels[0].label.clone(), c.labels[0].p.to_string()])?;
+    }
+    w.flush()?;
+    Ok(())
+}

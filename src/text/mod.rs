@@ -1,0 +1,9 @@
+//! Product text: tokenizer, TF-IDF and a softmax classifier (shared by training and runtime).
+
+pub mod classifier;
+pub mod tfidf;
+pub mod tokenize;
+
+pub use classifier::{Classification, LabelScore, TextClassifier};
+pub use tfidf::Tfidf;
+pub use tokenize::Tokenizer;

@@ -1,0 +1,68 @@
+//! Tokenisation shared by training and the runtime: Unicode lower-casing, words split at
+//! anything that is not a letter, digit or underscore, words of two or more characters (as
+//! scikit-learn's default `\b\w\w+\b`), then word n-grams and optional character n-grams.
+
+/// How text becomes terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tokenizer {
+    /// Longest word n-gram (1 = words only).
+    pub word_ngrams: u8,
+    /// Character n-grams of these lengths inside each padded word (`(0, 0)` = none).
+    pub char_ngrams: (u8, u8),
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Self { word_ngrams: 2, char_ngrams: (0, 0) }
+    }
+}
+
+/// Lower-cased words of two or more word characters.
+pub fn words(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.chars().nth(1).is_some())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl Tokenizer {
+    /// Every term of `text`, in order, repeats included.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let w = words(text);
+        let mut out = Vec::with_capacity(w.len() * self.word_ngrams as usize);
+        for n in 1..=self.word_ngrams.max(1) as usize {
+            for gram in w.windows(n) {
+                out.push(gram.join(" "));
+            }
+        }
+        let (lo, hi) = self.char_ngrams;
+        if lo > 0 && hi >= lo {
+            for word in &w {
+                let chars: Vec<char> = format!(" {word} ").chars().collect();
+                for n in lo as usize..=hi as usize {
+                    for g in chars.windows(n) {
+                        out.push(format!("#{}", g.iter().collect::<String>()));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unicode_words_ngrams_and_char_grams() {
+        assert_eq!(words("Hornby R3213 'Flying Scotsman' — Ölpumpe, a 1:76 set!"), ["hornby", "r3213", "flying", "scotsman", "ölpumpe", "76", "set"]);
+        let t = Tokenizer { word_ngrams: 2, char_ngrams: (0, 0) };
+        assert_eq!(t.terms("Toy Train set"), ["toy", "train", "set", "toy train", "train set"]);
+        let c = Tokenizer { word_ngrams: 1, char_ngrams: (3, 3) };
+        assert_eq!(c.terms("Lego"), ["lego", "# le", "#leg", "#ego", "#go "]);
+        assert!(Tokenizer::default().terms("  ,; ").is_empty());
+    }
+}

@@ -1,0 +1,50 @@
+//! `TextClassifier` for JavaScript: a thin wrapper over [`crate::text::TextClassifier`].
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::{js_err, to_js};
+use crate::text;
+
+/// A product-text classifier (TF-IDF + softmax) loaded from a bundle; text is classified on
+/// this device.
+#[wasm_bindgen]
+pub struct TextClassifier {
+    inner: text::TextClassifier,
+}
+
+#[wasm_bindgen]
+impl TextClassifier {
+    /// Loads and validates a bundle holding a text classifier (alone or merged with others).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<TextClassifier, JsError> {
+        Ok(TextClassifier { inner: text::TextClassifier::from_bytes(bytes).map_err(js_err)? })
+    }
+
+    /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<TextClassifier>")]
+    pub fn load(url: &str, #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue) -> js_sys::Promise {
+        super::load::load(url, opts, TextClassifier::from_bytes)
+    }
+
+    /// Every label of `text` with its probability, most probable first. Empty text and text
+    /// over 10,000 characters throw.
+    #[wasm_bindgen(unchecked_return_type = "Classification")]
+    pub fn classify(&self, text: &str) -> Result<JsValue, JsError> {
+        to_js(&self.inner.classify(text).map_err(js_err)?)
+    }
+
+    /// The labels the model knows, in weight order.
+    #[wasm_bindgen(getter)]
+    pub fn labels(&self) -> Vec<String> {
+        self.inner.labels.clone()
+    }
+
+    /// Parameters, metrics and provenance written by the trainer.
+    #[wasm_bindgen(unchecked_return_type = "ModelMetadata")]
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.meta)
+    }
+
+    /// Frees the model's memory now.
+    pub fn dispose(self) {}
+}
