@@ -75,7 +75,7 @@ build_demo_bundle() {
     --user-col CustomerID --item-col StockCode --time-col InvoiceDate \
     --title-col Description --price-col UnitPrice \
     --basket-col InvoiceNo --model ease --lambda 500 --neighbors 100 \
-    --item2vec --item2vec-dim 32 --item2vec-epochs 5 --out "$out"
+    --item2vec --item2vec-dim 32 --item2vec-epochs 5 --text-index --out "$out"
 }
 
 # bench/.venv with MODULE importable, installing PACKAGES... when it is not.

@@ -4,13 +4,16 @@
 
 mod common;
 
-use shelfwise::recs::{Quantization, RecommendOptions, Recommender};
+use shelfwise::recs::{Quantization, RecommendOptions, Recommender, TextIndex, TextQuery};
 use shelfwise::train::{train_recommender, AlsParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 /// Sessions for `for_session` on bundles with embeddings; keep in sync with `tests/web.rs`.
 pub const SESSIONS: [&[&str]; 2] = [&["a1", "a2", "b9"], &["b3", "gift", "ghost"]];
+
+/// Search-box queries for bundles with a title index; keep in sync with `tests/web.rs`.
+pub const TEXT_SEARCHES: [&str; 3] = ["Wooden LOCOMOTIVE", "pink dol", "doll locomotive gift"];
 
 /// The queries both sides answer; keep in sync with `tests/web.rs`.
 pub fn expected_lines(rec: &Recommender, label: &str) -> Vec<String> {
@@ -25,6 +28,16 @@ pub fn expected_lines(rec: &Recommender, label: &str) -> Vec<String> {
     for s in rec.similar("a4", 4).unwrap() {
         out.push(format!("{label} similar a4 {} {}", s.item, s.score.to_bits()));
     }
+    if rec.text_index().is_some() {
+        for q in TEXT_SEARCHES {
+            for s in rec.similar_by_text(TextQuery::Text(q), &RecommendOptions::top(4)).unwrap() {
+                out.push(format!("{label} search {} {} {}", q.replace(' ', "_"), s.item, s.score.to_bits()));
+            }
+        }
+        for s in rec.similar_by_text(TextQuery::Item("b2"), &RecommendOptions::top(4)).unwrap() {
+            out.push(format!("{label} textlike b2 {} {}", s.item, s.score.to_bits()));
+        }
+    }
     if rec.item2vec().is_some() {
         for session in SESSIONS {
             for s in rec.for_session(session, &RecommendOptions::top(5)).unwrap().0 {
@@ -38,7 +51,7 @@ pub fn expected_lines(rec: &Recommender, label: &str) -> Vec<String> {
 #[test]
 fn fixture_bundles_give_the_committed_results() {
     let bless = std::env::var_os("SHELFWISE_BLESS").is_some();
-    let data = common::clustered_shop();
+    let data = common::clustered_shop_with_titles();
     let mut lines = Vec::new();
     let als = |k| ModelChoice::Als(AlsParams::new().factors(k).iterations(8).regularization(0.5).threads(1));
     // Factor counts chosen to reach every wasm kernel path: f32 four-row blocks (k % 4 == 0)
@@ -57,6 +70,8 @@ fn fixture_bundles_give_the_committed_results() {
             if label == "ease" {
                 let e = Item2VecParams::new().dim(12).epochs(20).window(5).subsample(0.0).sequences(Sequences::Sets).fit(&data, rec.items()).unwrap();
                 rec = rec.with_item2vec(e).unwrap();
+                let titles = &data.catalog.as_ref().unwrap().titles;
+                rec = rec.with_text_index(TextIndex::build(shelfwise::text::Tokenizer::default(), titles, 1).unwrap()).unwrap();
             }
             std::fs::write(&path, rec.to_bytes()).unwrap();
         }

@@ -88,6 +88,15 @@ fn results_equal_the_native_build_bit_for_bit() {
         }
         got.extend(lines(label, "similar a4", rec.similar("a4", opts_k(4.0)).unwrap()));
         assert_eq!(field(&rec.info().unwrap(), "hasItem2Vec").as_bool(), Some(label == "ease"), "{label}");
+        assert_eq!(field(&rec.info().unwrap(), "hasTextIndex").as_bool(), Some(label == "ease"), "{label}");
+        if label == "ease" {
+            // Same searches as `tests/fixture_parity.rs`.
+            for q in ["Wooden LOCOMOTIVE", "pink dol", "doll locomotive gift"] {
+                got.extend(lines(label, &format!("search {}", q.replace(' ', "_")), rec.similar_by_text(JsValue::from_str(q), opts_k(4.0)).unwrap()));
+            }
+            let item = js_record("item=b2");
+            got.extend(lines(label, "textlike b2", rec.similar_by_text(item, opts_k(4.0)).unwrap()));
+        }
         if label == "ease" {
             // Same sessions as `tests/fixture_parity.rs`.
             for session in [&["a1", "a2", "b9"][..], &["b3", "gift", "ghost"][..]] {
@@ -248,4 +257,23 @@ fn text_errors_are_typed() {
     assert!(msg.contains("checksum mismatch"), "{msg}");
     // Still usable after the errors.
     assert!(m.classify("steam train").is_ok());
+}
+
+#[wasm_bindgen_test]
+fn similar_by_text_errors_are_typed() {
+    let rec = Recommender::from_bytes(EASE).unwrap();
+    let msg = error_message(rec.similar_by_text(JsValue::from_str("   "), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("is empty"), "{msg}");
+    let msg = error_message(rec.similar_by_text(JsValue::from_str(&"doll ".repeat(2_001)), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("10005 characters"), "{msg}");
+    let msg = error_message(rec.similar_by_text(js_record("item=nope"), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("unknown item id 'nope'"), "{msg}");
+    let msg = error_message(rec.similar_by_text(JsValue::from_f64(3.0), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("string or { item: string }") && msg.contains('3'), "{msg}");
+    let msg = error_message(rec.similar_by_text(JsValue::from_str("doll"), opts_k(0.0)).err().unwrap());
+    assert!(msg.contains('k'), "{msg}");
+    let msg = error_message(Recommender::from_bytes(ALS).unwrap().similar_by_text(JsValue::from_str("doll"), JsValue::UNDEFINED).err().unwrap());
+    assert!(msg.contains("txindex"), "{msg}");
+    // Words the catalogue never uses find nothing, without an error.
+    assert_eq!(rec.similar_by_text(JsValue::from_str("zebra"), JsValue::UNDEFINED).unwrap().dyn_into::<Array>().unwrap().length(), 0);
 }

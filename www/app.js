@@ -79,10 +79,24 @@ function render(focus) {
   fill($("history"), [...ids].reverse().slice(0, 12).map((item) => ({ item })));
 }
 
+/** The product list; with a query, the catalogue ranked by title match (TF-IDF cosine, on this
+ * device), an exact product code first. Bundles without a title index fall back to substring. */
 function renderCatalog() {
-  const q = $("search").value.trim().toLowerCase();
-  const shown = (q ? catalog.filter((c) => (c.title ?? c.item).toLowerCase().includes(q) || c.item.toLowerCase() === q) : catalog).slice(0, SHOWN);
-  $("catalog").replaceChildren(...shown.map((c) => card(c.item)));
+  const q = $("search").value.trim();
+  $("cat-title").textContent = q ? "Search results" : "All products";
+  if (!q) {
+    $("catalog").replaceChildren(...catalog.slice(0, SHOWN).map((c) => card(c.item)));
+    return;
+  }
+  let hits;
+  if (info.hasTextIndex) {
+    hits = rec.similarByText(q.slice(0, 200), { k: SHOWN });
+  } else {
+    const needle = q.toLowerCase();
+    hits = catalog.filter((c) => (c.title ?? c.item).toLowerCase().includes(needle)).slice(0, SHOWN);
+  }
+  if (rec.hasItem(q.toUpperCase())) hits = [{ item: q.toUpperCase() }, ...hits.filter((h) => h.item !== q.toUpperCase())];
+  $("catalog").replaceChildren(...hits.map((h) => card(h.item, h.score)));
 }
 
 /** The consent banner shows until the shopper decides; "Forget me" withdraws consent. */

@@ -6,7 +6,7 @@ use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
-use crate::recs::{Catalog, FactorModel, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling};
+use crate::recs::{Catalog, FactorModel, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling, TextIndex};
 
 const FACTOR_F32: u8 = 0;
 const FACTOR_INT8: u8 = 1;
@@ -90,6 +90,14 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
         w.f32s(t);
         c.section("trending", w.into_bytes());
     }
+    if let Some(ix) = &rec.text_index {
+        let mut w = Writer::new();
+        super::text::write_tfidf(&mut w, &ix.tfidf);
+        w.u32s(&ix.indptr);
+        w.u32s(&ix.items);
+        w.f32s(&ix.weights);
+        c.section("txindex", w.into_bytes());
+    }
     c.finish()
 }
 
@@ -150,6 +158,13 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
         let v = r.f32s("item embeddings")?;
         r.finish()?;
         rec = rec.with_item2vec(ItemEmbeddings::new(dim, v)?)?;
+    }
+    if let Some(mut r) = c.get("txindex") {
+        let tfidf = super::text::read_tfidf(&mut r)?;
+        let (indptr, items, weights) = (r.u32s("text index row starts")?, r.u32s("text index items")?, r.f32s("text index weights")?);
+        r.finish()?;
+        let n = rec.items().len();
+        rec = rec.with_text_index(TextIndex::new(tfidf, indptr, items, weights, n)?)?;
     }
     Ok(rec)
 }

@@ -1,7 +1,7 @@
 //! Text-classifier sections: `meta`, `tfidf` (tokenizer settings, terms, idf) and `textclf`
 //! (labels, feature-major weights, intercepts).
 
-use super::codec::Writer;
+use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::Result;
 use crate::text::{TextClassifier, Tfidf, Tokenizer};
@@ -11,13 +11,7 @@ pub fn write(m: &TextClassifier) -> Vec<u8> {
     let mut c = ContainerWriter::new();
     m.meta.write_section(&mut c);
     let mut w = Writer::new();
-    let t = m.tfidf.tokenizer;
-    w.u8(t.word_ngrams);
-    w.u8(t.char_ngrams.0);
-    w.u8(t.char_ngrams.1);
-    w.len(m.tfidf.terms.len());
-    m.tfidf.terms.iter().for_each(|s| w.str(s));
-    w.f32s(&m.tfidf.idf);
+    write_tfidf(&mut w, &m.tfidf);
     c.section("tfidf", w.into_bytes());
     let mut w = Writer::new();
     w.len(m.labels.len());
@@ -34,15 +28,8 @@ pub fn read(bytes: &[u8]) -> Result<TextClassifier> {
     let meta = Metadata::read_for(&c, super::ModelKind::Text)?;
     meta.check_family("text")?;
     let mut r = c.require("tfidf")?;
-    let tokenizer = Tokenizer { word_ngrams: r.u8("word n-grams")?, char_ngrams: (r.u8("char n-gram min")?, r.u8("char n-gram max")?) };
-    let n = r.len(4, "term count")?;
-    let mut terms = Vec::with_capacity(n);
-    for _ in 0..n {
-        terms.push(r.str("term")?);
-    }
-    let idf = r.f32s("idf")?;
+    let tfidf = read_tfidf(&mut r)?;
     r.finish()?;
-    let tfidf = Tfidf::new(tokenizer, terms, idf)?;
     let mut r = c.require("textclf")?;
     let n = r.len(4, "label count")?;
     let mut labels = Vec::with_capacity(n);
@@ -55,4 +42,30 @@ pub fn read(bytes: &[u8]) -> Result<TextClassifier> {
     let mut m = TextClassifier::new(tfidf, labels, weights, bias)?;
     m.meta = meta;
     Ok(m)
+}
+
+/// Writes tokenizer settings, terms and idf (shared with the recommender's title index).
+pub(crate) fn write_tfidf(w: &mut Writer, t: &Tfidf) {
+    let tok = t.tokenizer;
+    w.u8(tok.word_ngrams);
+    w.u8(tok.char_ngrams.0);
+    w.u8(tok.char_ngrams.1);
+    w.len(t.terms.len());
+    t.terms.iter().for_each(|s| w.str(s));
+    w.f32s(&t.idf);
+}
+
+/// Reads what [`write_tfidf`] wrote.
+pub(crate) fn read_tfidf(r: &mut Reader<'_>) -> Result<Tfidf> {
+    let tokenizer = Tokenizer { word_ngrams: r.u8("word n-grams")?, char_ngrams: (r.u8("char n-gram min")?, r.u8("char n-gram max")?) };
+    if !(1..=3).contains(&tokenizer.word_ngrams) || tokenizer.char_ngrams.0 > tokenizer.char_ngrams.1 || tokenizer.char_ngrams.1 > 8 {
+        return Err(crate::Error::Corrupt(format!("tokenizer settings {tokenizer:?} out of range")));
+    }
+    let n = r.len(4, "term count")?;
+    let mut terms = Vec::with_capacity(n);
+    for _ in 0..n {
+        terms.push(r.str("term")?);
+    }
+    let idf = r.f32s("idf")?;
+    Tfidf::new(tokenizer, terms, idf)
 }

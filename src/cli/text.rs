@@ -97,7 +97,8 @@ fn read_labelled<'t>(table: &'t Table, text_col: &str, label_col: &str, texts: &
     Ok(())
 }
 
-fn char_ngrams(s: &str) -> anyhow::Result<(u8, u8)> {
+/// Parses `MIN-MAX` character n-gram lengths.
+pub(super) fn char_ngrams(s: &str) -> anyhow::Result<(u8, u8)> {
     let (a, b) = s.split_once('-').with_context(|| format!("--char-ngrams must look like 3-5 or 0-0, got {s:?}"))?;
     Ok((a.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?, b.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?))
 }

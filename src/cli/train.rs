@@ -6,6 +6,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
+use shelfwise::recs::TextIndex;
+use shelfwise::text::Tokenizer;
 use shelfwise::train::{train_recommender, Sequences};
 
 use super::args::{InputArgs, ModelArgs};
@@ -46,6 +48,13 @@ pub struct TrainRecsArgs {
     trending_half_life: f64,
     #[command(flatten)]
     item2vec: super::args::Item2VecArgs,
+    /// Index the catalogue's titles (needs --title-col) for `similarByText` and search.
+    #[arg(long)]
+    text_index: bool,
+    /// Text index: character n-grams inside words, MIN-MAX (0-0 for none): tolerate
+    /// misspellings at the cost of a larger bundle. (Half-typed words match without them.)
+    #[arg(long, default_value = "0-0")]
+    text_char_ngrams: String,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
@@ -120,6 +129,15 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         let trained = e.vectors.chunks_exact(e.dim).filter(|r| r.iter().any(|v| *v != 0.0)).count();
         eprintln!("item2vec: {trained} of {} items embedded from {what} in {:.2?}", model.items().len(), t.elapsed());
         model = model.with_item2vec(e)?;
+    }
+    if a.text_index {
+        let titles = &model.catalog().context("--text-index needs titles: pass --title-col")?.titles;
+        let (lo, hi) = super::text::char_ngrams(&a.text_char_ngrams)?;
+        let tokenizer = Tokenizer { word_ngrams: 2, char_ngrams: (lo, hi) };
+        let ix = TextIndex::build(tokenizer, titles, 1)?;
+        eprintln!("text index: {} terms, {} postings over {} titles", ix.tfidf.len(), ix.items.len(), titles.iter().filter(|t| !t.trim().is_empty()).count());
+        model.metadata_mut().params.insert("text_index".into(), format!("word 1-2, char {}", a.text_char_ngrams));
+        model = model.with_text_index(ix)?;
     }
     let bytes = model.to_bytes();
     std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;

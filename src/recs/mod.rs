@@ -6,10 +6,12 @@ pub mod factors;
 pub mod items;
 pub mod neighbors;
 pub mod recommender;
+pub mod text_index;
 
 pub use catalog::{Catalog, CatalogEntry};
 pub use embeddings::ItemEmbeddings;
 pub use factors::{FactorModel, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;
-pub use recommender::{ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, UserState, MAX_K};
+pub use text_index::TextIndex;
+pub use recommender::{ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_K};

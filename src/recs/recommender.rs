@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::factors::rescore_depth;
-use super::{Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization};
+use super::{Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, TextIndex};
 use crate::bundle::Metadata;
 use crate::error::{Error, Result};
 use crate::kernels::{self, Hit};
@@ -33,6 +33,15 @@ impl RecModel {
             RecModel::Popular => "popular",
         }
     }
+}
+
+/// What [`Recommender::similar_by_text`] searches for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextQuery<'a> {
+    /// Free text (a search box query, or a new product's title).
+    Text(&'a str),
+    /// The catalogue title of this item id.
+    Item(&'a str),
 }
 
 /// Business rules for one request. Defaults: `k = 10`, history excluded, no lists.
@@ -127,6 +136,8 @@ pub struct ModelInfo {
     /// Whether item embeddings (`forSession`) are included.
     #[serde(rename = "hasItem2Vec")]
     pub has_item2vec: bool,
+    /// Whether a title search index for `similar_by_text` is included.
+    pub has_text_index: bool,
     /// Full metadata.
     pub metadata: Metadata,
 }
@@ -145,6 +156,8 @@ pub struct Recommender {
     pub(crate) item2vec: Option<ItemEmbeddings>,
     /// Time-decayed popularity up to the training cut-off, if trained.
     pub(crate) trending: Option<Vec<f32>>,
+    /// Catalogue title search (`similar_by_text`).
+    pub(crate) text_index: Option<TextIndex>,
 }
 
 impl Recommender {
@@ -169,7 +182,7 @@ impl Recommender {
             RecModel::Neighbors(nb) => nb.validate(n)?,
             _ => {}
         }
-        Ok(Self { items, catalog, popularity, model, meta, together: None, trending: None, item2vec: None })
+        Ok(Self { items, catalog, popularity, model, meta, together: None, trending: None, item2vec: None, text_index: None })
     }
 
     /// Adds basket co-occurrence rows (aligned with this catalogue).
@@ -244,6 +257,50 @@ impl Recommender {
         }
         let allowed = self.allowed(opts, &[]);
         Ok((self.named(e.for_session(&known, opts.k, |i| allowed[i as usize])), unknown))
+    }
+
+    /// Adds a title search index (postings over this recommender's items).
+    pub fn with_text_index(mut self, ix: TextIndex) -> Result<Self> {
+        if let Some(bad) = ix.items.iter().find(|i| **i as usize >= self.items.len()) {
+            return Err(Error::Corrupt(format!("text index: item {bad} out of range for {} items", self.items.len())));
+        }
+        self.text_index = Some(ix);
+        Ok(self)
+    }
+
+    /// The title search index, if the bundle has one.
+    pub fn text_index(&self) -> Option<&TextIndex> {
+        self.text_index.as_ref()
+    }
+
+    /// Items whose titles are closest to `query` by TF-IDF cosine: a free-text search (where a
+    /// half-typed last word matches the words it begins), or (for
+    /// [`TextQuery::Item`]) content-based "similar items" that works for items nobody has bought
+    /// yet (the item itself is excluded). Only items sharing a term with the query are returned,
+    /// so there may be fewer than `k`. Empty or oversized text, an unknown item, an item without
+    /// a title and a bundle without a text index are errors.
+    pub fn similar_by_text(&self, query: TextQuery<'_>, opts: &RecommendOptions) -> Result<Vec<Scored>> {
+        opts.check()?;
+        let ix = self.text_index.as_ref().ok_or_else(|| Error::MissingSection("txindex".into()))?;
+        let (text, skip) = match query {
+            TextQuery::Text(t) => (t, None),
+            TextQuery::Item(id) => {
+                let i = self.items.require(id)?;
+                let title = self.catalog.as_ref().map(|c| c.titles[i as usize].as_str()).unwrap_or("");
+                if title.trim().is_empty() {
+                    return Err(Error::param("item", id, "has no title in the catalogue"));
+                }
+                (title, Some(i))
+            }
+        };
+        crate::text::classifier::check_text(text)?;
+        let row = if skip.is_some() { ix.tfidf.transform(text) } else { ix.query_row(text) };
+        let scores = ix.scores(&row, self.items.len());
+        let mut allowed = self.allowed(opts, &[]);
+        if let Some(i) = skip {
+            allowed[i as usize] = false;
+        }
+        Ok(self.named(kernels::top_k(&scores, opts.k, |i| allowed[i as usize] && scores[i as usize] > 0.0)))
     }
 
     /// Basket co-occurrence rows, if the bundle has them.
@@ -345,6 +402,7 @@ impl Recommender {
             has_bought_together: self.together.is_some(),
             has_trending: self.trending.is_some(),
             has_item2vec: self.item2vec.is_some(),
+            has_text_index: self.text_index.is_some(),
             metadata: self.meta.clone(),
         }
     }

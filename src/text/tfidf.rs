@@ -72,8 +72,23 @@ impl Tfidf {
         self.terms.is_empty()
     }
 
+    /// The column of `term`, if it is in the vocabulary.
+    pub fn column(&self, term: &str) -> Option<u32> {
+        self.index.get(term).copied()
+    }
+
     /// The unit-length TF-IDF row of `text` (empty when no term is known).
     pub fn transform(&self, text: &str) -> SparseRow {
+        let mut row = self.transform_unnormalised(text);
+        let norm = row.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            row.iter_mut().for_each(|e| e.1 /= norm);
+        }
+        row
+    }
+
+    /// Sublinear tf × idf of `text`'s known terms, sorted by column, before normalising.
+    pub fn transform_unnormalised(&self, text: &str) -> SparseRow {
         let mut counts: HashMap<u32, u32> = HashMap::new();
         for t in self.tokenizer.terms(text) {
             if let Some(&c) = self.index.get(&t) {
@@ -82,10 +97,6 @@ impl Tfidf {
         }
         let mut row: SparseRow = counts.into_iter().map(|(c, tf)| (c, (1.0 + (tf as f32).ln()) * self.idf[c as usize])).collect();
         row.sort_unstable_by_key(|e| e.0);
-        let norm = row.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            row.iter_mut().for_each(|e| e.1 /= norm);
-        }
         row
     }
 }

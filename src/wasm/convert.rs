@@ -16,7 +16,8 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(js_err)
 }
 
-fn describe(v: &JsValue) -> String {
+/// A short description of a JS value for error messages.
+pub fn describe(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         format!("{s:?}")
     } else if let Some(n) = v.as_f64() {

@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{history, js_err, k, options, to_js};
+use super::convert::{describe, history, js_err, k, options, to_js};
 use crate::recs;
 
 /// A recommendation model loaded from a bundle. All scoring happens on this device.
@@ -101,6 +101,26 @@ impl Recommender {
             .map(|(id, _)| id)
             .collect();
         to_js(&self.inner.for_session(&session, &options(&opts)?).map_err(js_err)?.0)
+    }
+
+    /// Items whose catalogue titles best match `query` by TF-IDF cosine. A string is a search
+    /// query (a half-typed last word matches the words it begins); `{ item }` finds items whose
+    /// titles resemble that item's — content-based, so it works for items nobody has bought yet.
+    /// Items sharing no word with the query are left out. Throws for empty or oversized text, an
+    /// unknown item, or a bundle trained without `--text-index`.
+    #[wasm_bindgen(js_name = similarByText, unchecked_return_type = "Scored[]")]
+    pub fn similar_by_text(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | { item: string }")] query: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let opts = options(&opts)?;
+        if let Some(text) = query.as_string() {
+            return to_js(&self.inner.similar_by_text(recs::TextQuery::Text(&text), &opts).map_err(js_err)?);
+        }
+        let item = if query.is_object() { js_sys::Reflect::get(&query, &"item".into()).ok().and_then(|v| v.as_string()) } else { None };
+        let item = item.ok_or_else(|| JsError::new(&format!("query must be a string or {{ item: string }}, got {}", describe(&query))))?;
+        to_js(&self.inner.similar_by_text(recs::TextQuery::Item(&item), &opts).map_err(js_err)?)
     }
 
     /// Trending items (time-decayed popularity at the training cut-off), for a new visitor.

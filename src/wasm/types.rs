@@ -91,6 +91,8 @@ export interface ModelInfo {
   hasTrending: boolean;
   /** Whether item embeddings for `forSession` are included. */
   hasItem2Vec: boolean;
+  /** Whether a title index for `similarByText` is included. */
+  hasTextIndex: boolean;
   metadata: ModelMetadata;
 }
 "#;

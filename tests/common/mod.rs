@@ -21,6 +21,28 @@ pub fn clustered_shop() -> Interactions {
     Interactions::from_triples(triples.iter().map(|(u, i, w)| (u.as_str(), i.as_str(), *w))).unwrap()
 }
 
+/// [`clustered_shop`] with catalogue titles: "a" items are trains, "b" items dolls, with
+/// colours shared across both; "gift" is a gift card.
+pub fn clustered_shop_with_titles() -> Interactions {
+    let mut data = clustered_shop();
+    let colours = ["red", "blue", "green", "wooden", "pink"];
+    let titles = data
+        .items
+        .iter()
+        .map(|id| {
+            let n: usize = id[1..].parse().unwrap_or(0);
+            match &id[..1] {
+                "a" => format!("{} steam locomotive no. {n}", colours[n % 5]),
+                "b" => format!("{} fashion doll with dress {n}", colours[n % 5]),
+                _ => "gift card".to_string(),
+            }
+        })
+        .collect();
+    let prices = vec![f32::NAN; data.items.len()];
+    data.catalog = Some(shelfwise::recs::Catalog { titles, prices });
+    data
+}
+
 /// A fresh temporary directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("shelfwise-test-{}-{name}", std::process::id()));

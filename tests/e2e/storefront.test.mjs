@@ -176,3 +176,38 @@ test("\"Picked for this visit\" equals forSession computed by the package in Nod
   rec.dispose();
   await page.close();
 });
+
+test("the search box ranks products by title on the device, half-typed words included", async () => {
+  const { page, errors } = await openStore(browser, server.url);
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  const { Recommender } = await import(resolve(ROOT, "pkg/node.js"));
+  const rec = Recommender.fromBytes(readFileSync(BUNDLE));
+  assert.equal(rec.info().hasTextIndex, true);
+  const titles = new Map(rec.catalog().map((c) => [c.item, c.title]));
+  for (const query of ["hanging heart t-light holder", "lant"]) {
+    await page.fill("#search", query);
+    assert.equal(await page.textContent("#cat-title"), "Search results");
+    const shown = await shelf(page, "catalog");
+    const expected = rec.similarByText(query, { k: 60 });
+    assert.ok(expected.length >= 5, `${query}: ${expected.length} matches`);
+    assert.deepEqual(shown.map((s) => s.item), expected.map((s) => s.item), query);
+    shown.forEach((s, i) => assert.ok(Math.abs(s.score - expected[i].score) <= 1e-6));
+    for (let i = 1; i < shown.length; i++) assert.ok(shown[i - 1].score >= shown[i].score);
+  }
+  // The half-typed word finds lanterns first.
+  const top = (await shelf(page, "catalog")).slice(0, 3);
+  for (const s of top) assert.match(titles.get(s.item), /LANTERN/, s.item);
+  await page.fill("#search", "hanging heart t-light holder");
+  const first = (await shelf(page, "catalog"))[0];
+  assert.match(titles.get(first.item), /HANGING HEART T-LIGHT HOLDER/);
+  // A new product's title, and an existing item's title: both rank real products.
+  const like = rec.similarByText({ item: first.item }, { k: 5 });
+  assert.ok(like.length === 5 && !like.some((s) => s.item === first.item));
+  await page.fill("#search", "");
+  assert.equal(await page.textContent("#cat-title"), "All products");
+  assert.deepEqual(requests, [], "search runs on the device");
+  assert.deepEqual(errors, []);
+  rec.dispose();
+  await page.close();
+});
