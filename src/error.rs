@@ -35,7 +35,7 @@ pub enum Error {
         found: String,
     },
     /// The bundle was written by an incompatible format version.
-    #[error("unsupported bundle format version {found} (this build reads version {supported})")]
+    #[error("unsupported bundle format version {found} (this build reads version {supported}; train or export the bundle again with a matching shelfwise)")]
     UnsupportedVersion {
         /// Version in the file.
         found: u32,

@@ -87,10 +87,10 @@ proptest! {
         let p = pos % b.len();
         b[p] = val;
         if fix_crc {
-            // Recompute the checksum so the structural validation is exercised, not just the CRC.
+            // Recompute the checksum so the structural validation is exercised, not just the checksum.
             let n = b.len() - 4;
-            let crc = crc32fast::hash(&b[..n]);
-            b[n..].copy_from_slice(&crc.to_le_bytes());
+            let sum = shelfwise::bundle::checksum::checksum(&b[..n]);
+            b[n..].copy_from_slice(&sum.to_le_bytes());
         }
         let _ = Recommender::from_bytes(&b);
     }

@@ -182,13 +182,13 @@ impl<'a> Reader<'a> {
     pub fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {
         let n = self.len(4, what)?;
         let raw = self.take(n * 4, what)?;
-        Ok(raw.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Ok(words::<f32>(raw))
     }
     /// Reads a length-prefixed `u32` vector.
     pub fn u32s(&mut self, what: &str) -> Result<Vec<u32>> {
         let n = self.len(4, what)?;
         let raw = self.take(n * 4, what)?;
-        Ok(raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Ok(words::<u32>(raw))
     }
     /// Reads a length-prefixed `u16` vector.
     pub fn u16s(&mut self, what: &str) -> Result<Vec<u16>> {
@@ -231,5 +231,35 @@ mod tests {
         let bytes = u32::MAX.to_le_bytes();
         let mut r = Reader::new(&bytes, 0, "t");
         assert!(matches!(r.f32s("v"), Err(Error::Truncated { .. })));
+    }
+}
+
+/// 4-byte plain values for which every bit pattern is valid (`f32`, `u32`).
+trait Word: Copy + Default {
+    fn from_le(b: [u8; 4]) -> Self;
+}
+impl Word for f32 {
+    fn from_le(b: [u8; 4]) -> Self {
+        f32::from_le_bytes(b)
+    }
+}
+impl Word for u32 {
+    fn from_le(b: [u8; 4]) -> Self {
+        u32::from_le_bytes(b)
+    }
+}
+
+/// Little-endian 4-byte words → values. On little-endian targets (wasm, x86, ARM) this is one
+/// `memcpy` (factor sections are tens of MB); elsewhere a per-word conversion.
+fn words<T: Word>(raw: &[u8]) -> Vec<T> {
+    let n = raw.len() / 4;
+    if cfg!(target_endian = "little") {
+        let mut out = vec![T::default(); n];
+        // SAFETY: `T` is f32 or u32 (sealed trait): 4 bytes, every bit pattern valid. `out` has
+        // room for `4 n` bytes, `raw` has at least that many, and they cannot overlap.
+        unsafe { std::ptr::copy_nonoverlapping(raw.as_ptr(), out.as_mut_ptr() as *mut u8, n * 4) };
+        out
+    } else {
+        raw.chunks_exact(4).map(|c| T::from_le([c[0], c[1], c[2], c[3]])).collect()
     }
 }

@@ -1,4 +1,4 @@
-//! The container: magic, version, total length, section table, payloads, CRC-32 trailer.
+//! The container: magic, version, total length, section table, payloads, checksum trailer.
 //!
 //! ```text
 //! offset  size  field
@@ -8,7 +8,7 @@
 //! 16      8     total length of the file in bytes, trailer included (u64 LE)
 //! 24      24*N  section table: name (8 bytes, ASCII, NUL-padded), offset (u64), length (u64)
 //! ...           section payloads, in table order, contiguous
-//! len-4   4     CRC-32 (IEEE) of bytes [0, len-4)
+//! len-4   4     checksum (see [`super::checksum`]) of bytes [0, len-4)
 //! ```
 
 use super::codec::{Reader, Writer};
@@ -16,8 +16,9 @@ use crate::error::{Error, Result};
 
 /// First eight bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"SHLFWISE";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes and reads. Version 1 (CRC-32 trailer) was replaced by
+/// version 2 (a SIMD-friendly checksum) before any release; version-1 files must be re-exported.
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 24;
 const ENTRY_LEN: usize = 24;
 const TRAILER_LEN: usize = 4;
@@ -77,7 +78,7 @@ impl<'a> Container<'a> {
         }
         let body_end = bytes.len() - TRAILER_LEN;
         let stored = u32::from_le_bytes([bytes[body_end], bytes[body_end + 1], bytes[body_end + 2], bytes[body_end + 3]]);
-        let computed = crc32fast::hash(&bytes[..body_end]);
+        let computed = super::checksum::checksum(&bytes[..body_end]);
         if stored != computed {
             return Err(Error::ChecksumMismatch { stored, computed });
         }
@@ -178,8 +179,8 @@ impl ContainerWriter {
             w.raw(p);
         }
         let mut bytes = w.into_bytes();
-        let crc = crc32fast::hash(&bytes);
-        bytes.extend_from_slice(&crc.to_le_bytes());
+        let sum = super::checksum::checksum(&bytes);
+        bytes.extend_from_slice(&sum.to_le_bytes());
         bytes
     }
 }

@@ -125,10 +125,16 @@ impl FactorModel {
         if k == 0 || item_factors.len() % k != 0 {
             return Err(Error::Corrupt(format!("{} factor values do not form rows of k = {k}", item_factors.len())));
         }
-        if let Some(bad) = item_factors.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Corrupt(format!("item factor value {} at position {bad} is not finite", item_factors[bad])));
+        let m = Self::build(k, Values::F32(item_factors), Quantization::None, gramian, regularization, alpha, scaling)?;
+        // A NaN or infinite value makes its row's norm non-finite: scan values only then.
+        if m.norms.iter().any(|n| !n.is_finite()) {
+            if let Values::F32(v) = &m.values {
+                if let Some(bad) = v.iter().position(|v| !v.is_finite()) {
+                    return Err(Error::Corrupt(format!("item factor value {} at position {bad} is not finite", v[bad])));
+                }
+            }
         }
-        Self::build(k, Values::F32(item_factors), Quantization::None, gramian, regularization, alpha, scaling)
+        Ok(m)
     }
 
     /// Builds an int8 model from codes and per-row scales (as read from a bundle).
@@ -303,5 +309,23 @@ impl FactorModel {
     pub fn cosine(&self, i: u32, j: u32) -> f32 {
         let d = self.norms[i as usize] * self.norms[j as usize];
         if d > 0.0 { self.score(&self.row(i), j) / d } else { 0.0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_factors_are_named_and_huge_finite_ones_accepted() {
+        let g = vec![1.0, 0.0, 0.0, 1.0];
+        let make = |v: Vec<f32>| FactorModel::new(2, v, g.clone(), 0.1, 1.0, Scaling::Linear);
+        let e = make(vec![0.5, 1.0, f32::NAN, 2.0]).unwrap_err().to_string();
+        assert!(e.contains("NaN at position 2 is not finite"), "{e}");
+        let e = make(vec![0.5, f32::NEG_INFINITY, 1.0, 2.0]).unwrap_err().to_string();
+        assert!(e.contains("-inf at position 1"), "{e}");
+        // Finite values whose squares overflow are not corrupt.
+        assert!(make(vec![3e20, 1.0, 1.0, 2.0]).is_ok());
+        assert!(make(vec![0.5, 1.0, 1.0]).is_err());
     }
 }
