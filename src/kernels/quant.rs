@@ -98,6 +98,17 @@ mod simd128 {
         sum
     }
 
+    /// Lane sums of 16 products: codes `p[0..16]` times the query lanes `x0` (0..8) and `x1` (8..16).
+    ///
+    /// # Safety
+    /// `p` must be valid for reading 16 bytes.
+    #[inline(always)]
+    unsafe fn dot16(p: *const i8, x0: v128, x1: v128) -> v128 {
+        let lo = i16x8_load_extend_i8x8(p);
+        let hi = i16x8_load_extend_i8x8(p.add(8));
+        i32x4_add(i32x4_dot_i16x8(lo, x0), i32x4_dot_i16x8(hi, x1))
+    }
+
     /// Four rows at a time when `k` is a multiple of 16 (integer sums are exact, so the result
     /// equals the one-row path); returns how many rows it scored.
     pub fn score_rows4(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f32]) -> usize {
@@ -112,18 +123,16 @@ mod simd128 {
             let mut i = 0;
             while i < k {
                 // SAFETY: base + 3k + i + 16 <= 4(b+1)k <= q.len() and i + 16 <= k = xq.len().
+                // `i16x8_load_extend_i8x8` widens eight codes straight from memory (one
+                // instruction on x86 and Arm), cheaper than a 16-byte load plus two extends.
                 unsafe {
                     let x0 = v128_load(xq.as_ptr().add(i) as *const v128);
                     let x1 = v128_load(xq.as_ptr().add(i + 8) as *const v128);
                     let p = q.as_ptr().add(base + i);
-                    let r0 = v128_load(p as *const v128);
-                    let r1 = v128_load(p.add(k) as *const v128);
-                    let r2 = v128_load(p.add(2 * k) as *const v128);
-                    let r3 = v128_load(p.add(3 * k) as *const v128);
-                    a0 = i32x4_add(a0, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r0), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r0), x1)));
-                    a1 = i32x4_add(a1, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r1), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r1), x1)));
-                    a2 = i32x4_add(a2, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r2), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r2), x1)));
-                    a3 = i32x4_add(a3, i32x4_add(i32x4_dot_i16x8(i16x8_extend_low_i8x16(r3), x0), i32x4_dot_i16x8(i16x8_extend_high_i8x16(r3), x1)));
+                    a0 = i32x4_add(a0, dot16(p, x0, x1));
+                    a1 = i32x4_add(a1, dot16(p.add(k), x0, x1));
+                    a2 = i32x4_add(a2, dot16(p.add(2 * k), x0, x1));
+                    a3 = i32x4_add(a3, dot16(p.add(3 * k), x0, x1));
                 }
                 i += 16;
             }

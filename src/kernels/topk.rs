@@ -41,6 +41,16 @@ fn nan_low(x: f32) -> f32 {
     }
 }
 
+/// Scores examined per block by [`top_k`]'s skip test.
+const BLOCK: usize = 32;
+
+/// Whether any score in `block` is strictly above `t` (NaN never is). No early exit, so the
+/// loop vectorises.
+#[inline]
+fn any_above(block: &[f32], t: f32) -> bool {
+    block.iter().fold(false, |a, &s| a | (s > t))
+}
+
 /// The `k` best of `scores` among indices where `keep(i)` holds, best first.
 pub fn top_k(scores: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<Hit> {
     if k == 0 {
@@ -48,22 +58,29 @@ pub fn top_k(scores: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec
     }
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
     let mut threshold = f32::NEG_INFINITY;
-    for (i, &s) in scores.iter().enumerate() {
-        let s = nan_low(s);
-        // Fast reject: a full heap only admits strictly better scores (ties keep the lower index).
-        if heap.len() == k && s <= threshold {
+    for (b, block) in scores.chunks(BLOCK).enumerate() {
+        // Most blocks of a long list hold nothing better than the current k-th score: one
+        // branch-free (vectorised) comparison skips the whole block.
+        if heap.len() == k && !any_above(block, threshold) {
             continue;
         }
-        let i = i as u32;
-        if !keep(i) {
-            continue;
-        }
-        heap.push(Worst(Hit { index: i, score: s }));
-        if heap.len() > k {
-            heap.pop();
-        }
-        if heap.len() == k {
-            threshold = heap.peek().map_or(f32::NEG_INFINITY, |w| w.0.score);
+        for (j, &s) in block.iter().enumerate() {
+            let s = nan_low(s);
+            // A full heap only admits strictly better scores (ties keep the lower index).
+            if heap.len() == k && s <= threshold {
+                continue;
+            }
+            let i = (b * BLOCK + j) as u32;
+            if !keep(i) {
+                continue;
+            }
+            heap.push(Worst(Hit { index: i, score: s }));
+            if heap.len() > k {
+                heap.pop();
+            }
+            if heap.len() == k {
+                threshold = heap.peek().map_or(f32::NEG_INFINITY, |w| w.0.score);
+            }
         }
     }
     let mut out: Vec<Hit> = heap.into_iter().map(|w| w.0).collect();
@@ -99,5 +116,20 @@ mod tests {
         let s = [1.0f32; 100];
         let hits = top_k(&s, 3, |_| true);
         assert_eq!(hits.iter().map(|h| h.index).collect::<Vec<_>>(), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn block_skipping_matches_a_full_sort() {
+        // Coarse values (many ties), NaNs and a filter, over many blocks and a ragged tail.
+        let s: Vec<f32> = (0..1_000u32)
+            .map(|i| if i % 97 == 5 { f32::NAN } else { ((i.wrapping_mul(2_654_435_761) >> 7) % 50) as f32 })
+            .collect();
+        let keep = |i: u32| i % 3 != 0;
+        for k in [1, 7, 40, 700] {
+            let mut all: Vec<Hit> = (0..s.len() as u32).filter(|&i| keep(i)).map(|i| Hit { index: i, score: nan_low(s[i as usize]) }).collect();
+            all.sort_by(better);
+            all.truncate(k);
+            assert_eq!(top_k(&s, k, keep), all, "k = {k}");
+        }
     }
 }

@@ -263,15 +263,22 @@ impl FactorModel {
         for d in 0..k {
             a[(d, d)] += self.regularization as f64;
         }
+        let (mut y, mut s) = (vec![0f64; k], vec![0f64; k]);
         for &(i, w) in history {
             let c = 1.0 + self.alpha as f64 * self.scaling.apply(w) as f64;
-            let y = self.row(i);
+            for (yr, v) in y.iter_mut().zip(self.row(i).iter()) {
+                *yr = *v as f64;
+            }
             for r in 0..k {
-                let yr = y[r] as f64;
-                b[r] += c * yr;
-                let s = (c - 1.0) * yr;
-                for col in 0..k {
-                    a[(r, col)] += s * y[col] as f64;
+                b[r] += c * y[r];
+                s[r] = (c - 1.0) * y[r];
+            }
+            // A += (c − 1)·y·yᵀ, a column at a time (nalgebra is column-major, so each column
+            // is contiguous and the inner loop vectorises).
+            for (col, column) in a.as_mut_slice().chunks_exact_mut(k).enumerate() {
+                let yc = y[col];
+                for (e, sr) in column.iter_mut().zip(&s) {
+                    *e += sr * yc;
                 }
             }
         }
