@@ -93,8 +93,8 @@ fn fold_in_is_exact_and_deterministic() {
     let x = f.fold_in(&hist).unwrap();
     for r in 0..k {
         let mut ax = f.regularization as f64 * x[r] as f64;
-        for c in 0..k {
-            ax += f.gramian[r * k + c] * x[c] as f64;
+        for (c, xc) in x.iter().enumerate() {
+            ax += f.gramian[r * k + c] * *xc as f64;
         }
         let mut b = 0.0;
         for (i, w) in hist {

@@ -203,36 +203,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_trips_and_rejects_short_input() {
-        let mut w = Writer::new();
-        w.u32(7);
-        w.str("héllo");
-        w.f32s(&[1.5, -2.0]);
-        let bytes = w.into_bytes();
-        let mut r = Reader::new(&bytes, 0, "t");
-        assert_eq!(r.u32("a").unwrap(), 7);
-        assert_eq!(r.str("b").unwrap(), "héllo");
-        assert_eq!(r.f32s("c").unwrap(), vec![1.5, -2.0]);
-        r.finish().unwrap();
-
-        let mut r = Reader::new(&bytes[..bytes.len() - 1], 0, "t");
-        r.u32("a").unwrap();
-        r.str("b").unwrap();
-        assert!(matches!(r.f32s("c"), Err(Error::Truncated { .. })));
-    }
-
-    #[test]
-    fn huge_length_is_an_error_not_an_allocation() {
-        let bytes = u32::MAX.to_le_bytes();
-        let mut r = Reader::new(&bytes, 0, "t");
-        assert!(matches!(r.f32s("v"), Err(Error::Truncated { .. })));
-    }
-}
 
 /// 4-byte plain values for which every bit pattern is valid (`f32`, `u32`).
 trait Word: Copy + Default {
@@ -261,5 +231,36 @@ fn words<T: Word>(raw: &[u8]) -> Vec<T> {
         out
     } else {
         raw.chunks_exact(4).map(|c| T::from_le([c[0], c[1], c[2], c[3]])).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_short_input() {
+        let mut w = Writer::new();
+        w.u32(7);
+        w.str("héllo");
+        w.f32s(&[1.5, -2.0]);
+        let bytes = w.into_bytes();
+        let mut r = Reader::new(&bytes, 0, "t");
+        assert_eq!(r.u32("a").unwrap(), 7);
+        assert_eq!(r.str("b").unwrap(), "héllo");
+        assert_eq!(r.f32s("c").unwrap(), vec![1.5, -2.0]);
+        r.finish().unwrap();
+
+        let mut r = Reader::new(&bytes[..bytes.len() - 1], 0, "t");
+        r.u32("a").unwrap();
+        r.str("b").unwrap();
+        assert!(matches!(r.f32s("c"), Err(Error::Truncated { .. })));
+    }
+
+    #[test]
+    fn huge_length_is_an_error_not_an_allocation() {
+        let bytes = u32::MAX.to_le_bytes();
+        let mut r = Reader::new(&bytes, 0, "t");
+        assert!(matches!(r.f32s("v"), Err(Error::Truncated { .. })));
     }
 }

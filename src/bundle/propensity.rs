@@ -120,7 +120,7 @@ pub fn read(bytes: &[u8]) -> Result<Propensity> {
             t => return Err(Error::Corrupt(format!("field '{name}' has unknown type {t}"))),
         };
         if let FieldKind::Numeric { mean, std } | FieldKind::Boolean { rate: mean, std } = &kind {
-            if !mean.is_finite() || !(std.is_finite() && *std > 0.0) {
+            if !mean.is_finite() || !std.is_finite() || *std <= 0.0 {
                 return Err(Error::Corrupt(format!("field '{name}' has invalid scaling")));
             }
         }

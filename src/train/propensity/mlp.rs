@@ -120,10 +120,9 @@ impl MlpParams {
                         }
                         if i > 0 {
                             let mut prev = vec![0f64; l.inputs];
-                            for o in 0..l.outputs {
-                                let row = &l.weights[o * l.inputs..(o + 1) * l.inputs];
+                            for (d, row) in delta.iter().zip(l.weights.chunks_exact(l.inputs)) {
                                 for (pv, wv) in prev.iter_mut().zip(row) {
-                                    *pv += delta[o] * *wv as f64;
+                                    *pv += d * *wv as f64;
                                 }
                             }
                             for (pv, a) in prev.iter_mut().zip(input) {

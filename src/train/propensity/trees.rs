@@ -80,6 +80,7 @@ struct Node {
     split: Option<Split>,
 }
 
+#[allow(clippy::too_many_arguments)] // the node's statistics, its parameters and its random stream
 fn best_split(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, p: &GrowParams, rng: &mut Rng) -> Option<Split> {
     if rows.len() < 2 * p.min_samples_leaf {
         return None;
