@@ -35,6 +35,7 @@ pub mod bundle;
 pub mod error;
 pub mod eval;
 pub mod kernels;
+pub mod num_text;
 pub mod propensity;
 pub mod recs;
 pub mod rng;

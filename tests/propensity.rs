@@ -64,6 +64,13 @@ fn typed_errors_and_reports_for_bad_records() {
     let m = train_propensity(&ds, &p, &ClassifierChoice::Logistic(LogisticParams::default()), &Silent).unwrap().model;
     let e = m.score(&[("PageValue", Value::Text("lots".into()))]).unwrap_err();
     assert_eq!(e, Error::InvalidValue { field: "PageValue".into(), value: "\"lots\"".into(), reason: "expected a number".into() });
+    // Numbers sent as text read exactly like numbers.
+    for (text, n) in [("12.5", 12.5), ("-0.25", -0.25), ("1e2", 100.0), ("95", 95.0)] {
+        let a = m.score(&[("PageValue", Value::Text(text.into()))]).unwrap().p;
+        assert_eq!(a, m.score(&[("PageValue", Value::Number(n))]).unwrap().p, "{text}");
+    }
+    let e = m.score(&[("PageValue", Value::Text(" 12".into()))]).unwrap_err();
+    assert!(e.to_string().contains("expected a number"), "{e}");
     let e = m.score(&[("PageValue", Value::Number(f64::NAN))]).unwrap_err();
     assert!(e.to_string().contains("'PageValue': NaN"), "{e}");
     assert!(m.score(&[("Minutes", Value::Number(f64::INFINITY))]).unwrap_err().to_string().contains("inf"));

@@ -84,14 +84,19 @@ pub fn top_k(scores: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec
         }
     }
     let mut out: Vec<Hit> = heap.into_iter().map(|w| w.0).collect();
-    out.sort_by(better);
+    sort_hits(&mut out);
     out
+}
+
+/// Sorts hits best first (the order of [`better`]) through the shared key sort.
+fn sort_hits(hits: &mut Vec<Hit>) {
+    super::order::sort_by_key(hits, |h| (super::order::descending(h.score) as u64) << 32 | h.index as u64);
 }
 
 /// Top-k over an explicit candidate list of `(index, score)` pairs, best first.
 pub fn top_k_sparse(candidates: impl IntoIterator<Item = Hit>, k: usize) -> Vec<Hit> {
     let mut all: Vec<Hit> = candidates.into_iter().collect();
-    all.sort_by(better);
+    sort_hits(&mut all);
     all.truncate(k);
     all
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::bundle::Metadata;
 use crate::error::Result;
+use crate::kernels::order;
 pub use model::{logit, sigmoid, Classifier, Dense, Tree};
 pub use schema::{EncodeReport, Field, FieldKind, Schema};
 pub use value::Value;
@@ -47,7 +48,7 @@ impl Propensity {
     pub fn from_parts(schema: Schema, model: Classifier, meta: Metadata, threshold: f64) -> Result<Self> {
         model.validate(schema.width())?;
         if !(0.0..=1.0).contains(&threshold) {
-            return Err(crate::Error::Corrupt(format!("threshold {threshold} outside 0..1")));
+            return Err(crate::Error::Corrupt(format!("threshold {} outside 0..1", crate::num_text::Num(threshold))));
         }
         Ok(Self { schema, model, meta, threshold })
     }
@@ -103,7 +104,10 @@ impl Propensity {
             self.schema.encode(&without, &mut x)?;
             out.push(Contribution { field: f.name.clone(), contribution: base - model::logit(self.model.predict(&x)) });
         }
-        out.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()).then(a.field.cmp(&b.field)));
+        // Largest magnitude first, ties by field name (two stable passes).
+        let names: Vec<String> = out.iter().map(|c| c.field.clone()).collect();
+        order::sort_by_key(&mut out, |c| names.iter().filter(|n| **n < c.field).count() as u64);
+        order::sort_by_key(&mut out, |c| order::descending_f64(c.contribution.abs()));
         Ok(out)
     }
 }

@@ -141,8 +141,8 @@ impl Schema {
                     Value::Missing => None,
                     Value::Number(n) if n.is_finite() => Some(*n),
                     Value::Number(_) => return Err(bad("must be a finite number")),
-                    Value::Text(t) => match t.parse::<f64>() {
-                        Ok(n) if n.is_finite() => Some(n),
+                    Value::Text(t) => match crate::num_text::parse_f64(t) {
+                        Some(n) if n.is_finite() => Some(n),
                         _ => return Err(bad("expected a number")),
                     },
                     Value::Bool(_) => return Err(bad("expected a number, got a boolean")),
@@ -196,6 +196,6 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        n.to_string()
+        crate::num_text::Num(n).to_string()
     }
 }

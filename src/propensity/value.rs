@@ -28,7 +28,7 @@ impl Value {
     pub fn display(&self) -> String {
         match self {
             Value::Missing => "missing".into(),
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) => crate::num_text::Num(*n).to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Text(t) => format!("{t:?}"),
         }

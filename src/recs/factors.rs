@@ -8,6 +8,7 @@ use nalgebra::{DMatrix, DVector};
 
 use crate::error::{Error, Result};
 use crate::kernels;
+use crate::num_text::Num32;
 
 /// How raw interaction weights become confidence (`c = 1 + alpha * s(w)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -130,7 +131,7 @@ impl FactorModel {
         if m.norms.iter().any(|n| !n.is_finite()) {
             if let Values::F32(v) = &m.values {
                 if let Some(bad) = v.iter().position(|v| !v.is_finite()) {
-                    return Err(Error::Corrupt(format!("item factor value {} at position {bad} is not finite", v[bad])));
+                    return Err(Error::Corrupt(format!("item factor value {} at position {bad} is not finite", Num32(v[bad]))));
                 }
             }
         }
@@ -143,7 +144,7 @@ impl FactorModel {
             return Err(Error::Corrupt(format!("{} int8 codes and {} row scales do not form rows of k = {k}", codes.len(), scales.len())));
         }
         if let Some(bad) = scales.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-            return Err(Error::Corrupt(format!("int8 row scale {} of item {bad} is not a finite number >= 0", scales[bad])));
+            return Err(Error::Corrupt(format!("int8 row scale {} of item {bad} is not a finite number >= 0", Num32(scales[bad]))));
         }
         Self::build(k, Values::Int8 { codes, scales }, Quantization::Int8, gramian, regularization, alpha, scaling)
     }
@@ -189,7 +190,7 @@ impl FactorModel {
             Quantization::F16 => {
                 let bits: Vec<u16> = f32s.iter().map(|v| half::f16::from_f32(*v).to_bits()).collect();
                 if let Some(p) = bits.iter().position(|b| !half::f16::from_bits(*b).is_finite()) {
-                    return Err(Error::param("quantize", "f16", &format!("factor value {} does not fit in half precision", f32s[p])));
+                    return Err(Error::param("quantize", "f16", &format!("factor value {} does not fit in half precision", Num32(f32s[p]))));
                 }
                 Self::from_f16(k, &bits, g, reg, alpha, sc)
             }

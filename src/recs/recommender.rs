@@ -428,7 +428,7 @@ impl Recommender {
         for (id, w) in history {
             let id = id.as_ref();
             if !(w.is_finite() && *w > 0.0) {
-                return Err(Error::InvalidValue { field: format!("weight of '{id}'"), value: w.to_string(), reason: "must be a finite number > 0".into() });
+                return Err(Error::InvalidValue { field: format!("weight of '{id}'"), value: crate::num_text::Num32(*w).to_string(), reason: "must be a finite number > 0".into() });
             }
             match self.items.get(id) {
                 Some(i) => match slot.get(&i) {

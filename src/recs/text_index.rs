@@ -93,7 +93,7 @@ impl TextIndex {
         // Exact terms keep their TF-IDF weights; expansions join them before normalising.
         let exact = t.transform_unnormalised(text);
         row.extend(exact);
-        row.sort_unstable_by_key(|e| e.0);
+        crate::kernels::order::sort_by_key(&mut row, |e| e.0 as u64);
         row.dedup_by(|b, a| {
             if a.0 == b.0 {
                 a.1 = a.1.max(b.1);

@@ -89,7 +89,7 @@ impl TextClassifier {
         let row = self.row(text)?;
         let p = self.probabilities(&row);
         let mut labels: Vec<LabelScore> = self.labels.iter().zip(p).map(|(l, p)| LabelScore { label: l.clone(), p }).collect();
-        labels.sort_by(|a, b| b.p.total_cmp(&a.p));
+        crate::kernels::order::sort_by_key(&mut labels, |l| crate::kernels::order::descending(l.p) as u64);
         Ok(Classification { labels, known_terms: row.len() })
     }
 

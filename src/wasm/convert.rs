@@ -21,7 +21,7 @@ pub fn describe(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
         format!("{s:?}")
     } else if let Some(n) = v.as_f64() {
-        n.to_string()
+        crate::num_text::Num(n).to_string()
     } else if v.is_null() {
         "null".into()
     } else if v.is_undefined() {
