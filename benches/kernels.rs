@@ -27,7 +27,7 @@ fn bench_scoring(c: &mut Criterion) {
         })
     });
     let mut codes = vec![0i8; N * K];
-    let scales: Vec<f32> = items.chunks_exact(K).zip(codes.chunks_exact_mut(K)).map(|(r, c)| quantize_row(r, c)).collect();
+    let scales: Vec<f32> = items.chunks_exact(K).zip(codes.chunks_exact_mut(K)).map(|(r, c)| quantize_row(r, c).expect("bench factors fit")).collect();
     let mut xq = Vec::new();
     c.bench_function("score 100k x 64 int8 + top10", |b| {
         b.iter(|| {

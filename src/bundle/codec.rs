@@ -45,6 +45,50 @@ impl Writer {
         self.len(s.len());
         self.buf.extend_from_slice(s.as_bytes());
     }
+    /// Writes a string with a LEB128 length (one byte up to 127): for the many short strings of
+    /// item ids and titles.
+    pub fn short_str(&mut self, s: &str) {
+        let mut n = s.len();
+        while n >= 0x80 {
+            self.buf.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        self.buf.push(n as u8);
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    /// Writes an `f32` slice, as a table of its distinct values plus a one- or two-byte index
+    /// per element when that is smaller (popularity is a count over a user total: few distinct
+    /// values), else plainly. Lossless either way; read back by [`Reader::f32s_dict`].
+    pub fn f32s_dict(&mut self, v: &[f32]) {
+        let mut table: Vec<f32> = Vec::new();
+        let mut slot: std::collections::HashMap<u32, u16> = std::collections::HashMap::new();
+        let mut index: Vec<u16> = Vec::with_capacity(v.len());
+        for x in v {
+            let next = table.len();
+            if next > u16::MAX as usize {
+                break;
+            }
+            let i = *slot.entry(x.to_bits()).or_insert_with(|| {
+                table.push(*x);
+                next as u16
+            });
+            index.push(i);
+        }
+        let width = if table.len() <= 256 { 1 } else { 2 };
+        if index.len() < v.len() || 4 + 4 * table.len() + 4 + width * v.len() >= 4 * v.len() {
+            self.u8(0);
+            self.f32s(v);
+        } else {
+            self.u8(width as u8);
+            self.f32s(&table);
+            if width == 1 {
+                self.len(index.len());
+                self.buf.extend(index.iter().map(|i| *i as u8));
+            } else {
+                self.u16s(&index);
+            }
+        }
+    }
     /// Writes a length prefix (as `u32`).
     pub fn len(&mut self, n: usize) {
         self.u32(n as u32);
@@ -178,6 +222,40 @@ impl<'a> Reader<'a> {
         let raw = self.take(n, what)?;
         std::str::from_utf8(raw).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)))
     }
+    /// Reads a string written by [`Writer::short_str`], borrowed from the bytes.
+    pub fn short_str_ref(&mut self, what: &str) -> Result<&'a str> {
+        let mut n = 0usize;
+        for shift in (0..35).step_by(7) {
+            let b = self.u8(what)?;
+            n |= ((b & 0x7f) as usize) << shift;
+            if b < 0x80 {
+                let raw = self.take(n, what)?;
+                return std::str::from_utf8(raw).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)));
+            }
+        }
+        Err(Error::Corrupt(format!("{what} in '{}' has a malformed length", self.section)))
+    }
+    /// Reads an `f32` vector written by [`Writer::f32s_dict`].
+    pub fn f32s_dict(&mut self, what: &str) -> Result<Vec<f32>> {
+        let width = self.u8(what)?;
+        if width == 0 {
+            return self.f32s(what);
+        }
+        let table = self.f32s(what)?;
+        let index: Vec<u16> = match width {
+            1 => {
+                let n = self.len(1, what)?;
+                self.take(n, what)?.iter().map(|b| *b as u16).collect()
+            }
+            2 => self.u16s(what)?,
+            w => return Err(Error::Corrupt(format!("{what} in '{}' has unknown encoding {w}", self.section))),
+        };
+        index
+            .into_iter()
+            .map(|i| table.get(i as usize).copied())
+            .collect::<Option<Vec<f32>>>()
+            .ok_or_else(|| Error::Corrupt(format!("{what} in '{}' refers past its table of {} values", self.section, table.len())))
+    }
     /// Reads a length-prefixed `f32` vector.
     pub fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {
         let n = self.len(4, what)?;
@@ -244,17 +322,51 @@ mod tests {
         w.u32(7);
         w.str("héllo");
         w.f32s(&[1.5, -2.0]);
+        w.short_str("");
+        w.short_str(&"x".repeat(300));
         let bytes = w.into_bytes();
+        assert_eq!(bytes.len(), 4 + 4 + 6 + 4 + 8 + 1 + 2 + 300);
         let mut r = Reader::new(&bytes, 0, "t");
         assert_eq!(r.u32("a").unwrap(), 7);
         assert_eq!(r.str("b").unwrap(), "héllo");
         assert_eq!(r.f32s("c").unwrap(), vec![1.5, -2.0]);
+        assert_eq!(r.short_str_ref("d").unwrap(), "");
+        assert_eq!(r.short_str_ref("e").unwrap(), "x".repeat(300));
         r.finish().unwrap();
 
         let mut r = Reader::new(&bytes[..bytes.len() - 1], 0, "t");
         r.u32("a").unwrap();
         r.str("b").unwrap();
-        assert!(matches!(r.f32s("c"), Err(Error::Truncated { .. })));
+        r.f32s("c").unwrap();
+        r.short_str_ref("d").unwrap();
+        assert!(matches!(r.short_str_ref("e"), Err(Error::Truncated { .. })));
+        // A length that never ends is corruption, not a huge allocation.
+        let mut r = Reader::new(&[0xff; 8], 0, "t");
+        assert!(matches!(r.short_str_ref("f"), Err(Error::Corrupt(_))));
+    }
+
+    #[test]
+    fn dictionary_coded_floats_are_lossless_and_checked() {
+        let few: Vec<f32> = (0..1000).map(|i| (i % 7) as f32 / 3.0).chain([-0.0, f32::NAN]).collect();
+        let many: Vec<f32> = (0..1000).map(|i| i as f32 * 0.37).collect();
+        let wide: Vec<f32> = (0..2000).map(|i| (i % 300) as f32).collect();
+        for (v, max_bytes) in [(&few, 1100), (&many, 4005), (&wide, 5300)] {
+            let mut w = Writer::new();
+            w.f32s_dict(v);
+            let bytes = w.into_bytes();
+            assert!(bytes.len() <= max_bytes, "{} bytes", bytes.len());
+            let mut r = Reader::new(&bytes, 0, "t");
+            let back = r.f32s_dict("v").unwrap();
+            assert_eq!(back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), v.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            r.finish().unwrap();
+        }
+        let mut w = Writer::new();
+        w.f32s_dict(&few);
+        let mut bytes = w.into_bytes();
+        let last = bytes.len() - 1;
+        bytes[last] = 200; // an index past the table of 9 values
+        assert!(matches!(Reader::new(&bytes, 0, "t").f32s_dict("v"), Err(Error::Corrupt(_))));
+        assert!(matches!(Reader::new(&[9, 0, 0, 0, 0], 0, "t").f32s_dict("v"), Err(Error::Corrupt(_))));
     }
 
     #[test]

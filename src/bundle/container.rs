@@ -16,9 +16,11 @@ use crate::error::{Error, Result};
 
 /// First eight bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"SHLFWISE";
-/// The format version this build writes and reads. Version 1 (CRC-32 trailer) was replaced by
-/// version 2 (a SIMD-friendly checksum) before any release; version-1 files must be re-exported.
-pub const FORMAT_VERSION: u32 = 2;
+/// The format version this build writes and reads. Before any release, version 1 (CRC-32
+/// trailer) gave way to version 2 (a SIMD-friendly checksum) and version 2 to version 3 (one-byte
+/// lengths for item ids and titles, the Gramian's upper triangle only, f32 Gramian and f16 row
+/// scales beside int8 factors); older files must be re-exported.
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 24;
 const ENTRY_LEN: usize = 24;
 const TRAILER_LEN: usize = 4;

@@ -11,6 +11,8 @@ use crate::recs::{Catalog, FactorModel, ItemEmbeddings, NeighborModel, Quantizat
 const FACTOR_F32: u8 = 0;
 const FACTOR_INT8: u8 = 1;
 const FACTOR_F16: u8 = 2;
+/// Largest factor count a bundle may declare (bounds the Gramian before it is allocated).
+const MAX_FACTORS: usize = 4096;
 
 /// Serialises a recommender.
 pub fn write(rec: &Recommender) -> Vec<u8> {
@@ -20,18 +22,18 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     let mut w = Writer::new();
     w.len(rec.items.len());
     for id in rec.items.ids() {
-        w.str(id);
+        w.short_str(id);
     }
     c.section("items", w.into_bytes());
 
     let mut w = Writer::new();
-    w.f32s(&rec.popularity);
+    w.f32s_dict(&rec.popularity);
     c.section("popular", w.into_bytes());
 
     if let Some(cat) = &rec.catalog {
         let mut w = Writer::new();
         for t in &cat.titles {
-            w.str(t);
+            w.short_str(t);
         }
         w.f32s(&cat.prices);
         c.section("catalog", w.into_bytes());
@@ -48,15 +50,26 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
             w.f32(f.regularization);
             w.f32(f.alpha);
             w.u8(f.scaling.code());
-            w.len(f.gramian.len());
-            for g in &f.gramian {
-                w.f64(*g);
+            // Upper triangle only (the matrix is symmetric); f32 next to int8/f16 factors.
+            let compact = f.quantization() != Quantization::None;
+            let k = f.k;
+            w.len(k * (k + 1) / 2);
+            for r in 0..k {
+                for g in &f.gramian[r * k + r..(r + 1) * k] {
+                    if compact {
+                        w.f32(*g as f32);
+                    } else {
+                        w.f64(*g);
+                    }
+                }
             }
+            let f16_bits = |v: &[f32]| v.iter().map(|x| half::f16::from_f32(*x).to_bits()).collect::<Vec<_>>();
             match (f.quantization(), f.f32_values(), f.int8_values()) {
-                (Quantization::F16, Some(v), _) => w.u16s(&v.iter().map(|x| half::f16::from_f32(*x).to_bits()).collect::<Vec<_>>()),
+                (Quantization::F16, Some(v), _) => w.u16s(&f16_bits(v)),
                 (_, Some(v), _) => w.f32s(v),
                 (_, None, Some((codes, scales))) => {
-                    w.f32s(scales);
+                    // Row scales are f16-representable by construction (`quantize_row`).
+                    w.u16s(&f16_bits(scales));
                     w.i8s(codes);
                 }
                 (_, None, None) => unreachable!("a factor model holds f32 or int8 values"),
@@ -87,7 +100,7 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     }
     if let Some(t) = &rec.trending {
         let mut w = Writer::new();
-        w.f32s(t);
+        w.f32s_dict(t);
         c.section("trending", w.into_bytes());
     }
     if let Some(ix) = &rec.text_index {
@@ -107,23 +120,23 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let meta = Metadata::read_for(&c, super::ModelKind::Recommender)?;
 
     let mut r = c.require("items")?;
-    let n = r.len(4, "item count")?;
+    let n = r.len(1, "item count")?;
     let mut ids = ItemIndexBuilder::with_capacity(n);
     for _ in 0..n {
-        ids.push(r.str_ref("item id")?)?;
+        ids.push(r.short_str_ref("item id")?)?;
     }
     r.finish()?;
     let items = ids.finish()?;
 
     let mut r = c.require("popular")?;
-    let popularity = r.f32s("popularity")?;
+    let popularity = r.f32s_dict("popularity")?;
     r.finish()?;
 
     let catalog = match c.get("catalog") {
         Some(mut r) => {
             let mut titles = Vec::with_capacity(n);
             for _ in 0..n {
-                titles.push(r.str("title")?);
+                titles.push(r.short_str_ref("title")?.to_owned());
             }
             let prices = r.f32s("prices")?;
             r.finish()?;
@@ -149,7 +162,7 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
         rec = rec.with_bought_together(nb)?;
     }
     if let Some(mut r) = c.get("trending") {
-        let t = r.f32s("trending scores")?;
+        let t = r.f32s_dict("trending scores")?;
         r.finish()?;
         rec = rec.with_trending(t)?;
     }
@@ -179,14 +192,22 @@ fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
     let alpha = r.f32("alpha")?;
     let code = r.u8("scaling")?;
     let scaling = Scaling::from_code(code).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
-    let g = r.len(8, "Gramian")?;
-    let mut gramian = Vec::with_capacity(g);
-    for _ in 0..g {
-        gramian.push(r.f64("Gramian")?);
+    let compact = dtype != FACTOR_F32;
+    let g = r.len(if compact { 4 } else { 8 }, "Gramian")?;
+    if k > MAX_FACTORS || g != k * (k + 1) / 2 {
+        return Err(Error::Corrupt(format!("Gramian has {g} values, expected {} for k = {k}", k * (k + 1) / 2)));
+    }
+    let mut gramian = vec![0f64; k * k];
+    for row in 0..k {
+        for col in row..k {
+            let v = if compact { r.f32("Gramian")? as f64 } else { r.f64("Gramian")? };
+            gramian[row * k + col] = v;
+            gramian[col * k + row] = v;
+        }
     }
     let model = match dtype {
         FACTOR_INT8 => {
-            let scales = r.f32s("int8 row scales")?;
+            let scales: Vec<f32> = r.u16s("int8 row scales")?.into_iter().map(|b| half::f16::from_bits(b).to_f32()).collect();
             let codes = r.i8s("int8 item factors")?;
             FactorModel::from_int8(k, codes, scales, gramian, reg, alpha, scaling)?
         }

@@ -10,17 +10,29 @@
 pub const MAX_INT8_FACTORS: usize = 1024;
 
 /// Quantises `row` to `i8` with a symmetric per-row scale; returns the scale (0 for a zero row).
-pub fn quantize_row(row: &[f32], out: &mut [i8]) -> f32 {
+///
+/// The scale is the smallest half-precision value ≥ `max |v| / 127`, so bundles store it in two
+/// bytes without changing it, and no code exceeds ±127. `None` when the scale overflows f16
+/// (factor values above about 8 million).
+pub fn quantize_row(row: &[f32], out: &mut [i8]) -> Option<f32> {
     let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
     if max == 0.0 {
         out.iter_mut().for_each(|q| *q = 0);
-        return 0.0;
+        return Some(0.0);
     }
-    let scale = max / 127.0;
+    let exact = max / 127.0;
+    let mut h = half::f16::from_f32(exact);
+    if h.to_f32() < exact {
+        h = half::f16::from_bits(h.to_bits() + 1);
+    }
+    let scale = h.to_f32();
+    if !scale.is_finite() || !max.is_finite() {
+        return None;
+    }
     for (q, v) in out.iter_mut().zip(row) {
         *q = (v / scale).round().clamp(-127.0, 127.0) as i8;
     }
-    scale
+    Some(scale)
 }
 
 /// Quantises a user vector to `i16`; returns its scale (0 for a zero vector).
@@ -160,21 +172,25 @@ mod tests {
         let rows: Vec<f32> = (0..k * 5).map(|i| ((i as f32) * 0.731).sin() * (1.0 + (i % 7) as f32)).collect();
         let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.29).cos()).collect();
         let mut q = vec![0i8; rows.len()];
-        let scales: Vec<f32> = rows.chunks_exact(k).zip(q.chunks_exact_mut(k)).map(|(r, o)| quantize_row(r, o)).collect();
+        let scales: Vec<f32> = rows.chunks_exact(k).zip(q.chunks_exact_mut(k)).map(|(r, o)| quantize_row(r, o).unwrap()).collect();
         let mut xq = Vec::new();
         let sx = quantize_query(&x, &mut xq);
         let mut approx = vec![0f32; 5];
         score_rows_i8(&q, &scales, &xq, sx, &mut approx);
         for (r, a) in rows.chunks_exact(k).zip(&approx) {
             let exact: f32 = r.iter().zip(&x).map(|(a, b)| a * b).sum();
-            let bound = r.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0 * x.iter().map(|v| v.abs()).sum::<f32>();
+            let bound = r.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0 * 1.001 * x.iter().map(|v| v.abs()).sum::<f32>();
             assert!((exact - a).abs() <= bound, "{exact} vs {a}");
         }
         // Extremes survive: ±max maps to ±127, zero rows score zero.
         let mut o = [0i8; 3];
-        assert_eq!(quantize_row(&[2.0, -2.0, 0.5], &mut o), 2.0 / 127.0);
+        let s = quantize_row(&[2.0, -2.0, 0.5], &mut o).unwrap();
+        assert!((2.0 / 127.0..2.0 / 127.0 * 1.001).contains(&s) && half::f16::from_f32(s).to_f32() == s, "{s}");
         assert_eq!(o, [127, -127, 32]);
-        assert_eq!(quantize_row(&[0.0; 3], &mut o), 0.0);
+        assert_eq!(quantize_row(&[0.0; 3], &mut o), Some(0.0));
+        assert_eq!(quantize_row(&[1e7, 1.0, 0.0], &mut o), None);
+        // Tiny rows keep a non-zero (subnormal half) scale.
+        assert!(quantize_row(&[1e-9, 0.0, 0.0], &mut o).unwrap() > 0.0);
         assert_eq!(dot_i8_i16(&[127; 40], &[32767; 40]), 127 * 32767 * 40);
     }
 }

@@ -138,13 +138,18 @@ impl FactorModel {
         Ok(m)
     }
 
-    /// Builds an int8 model from codes and per-row scales (as read from a bundle).
+    /// Builds an int8 model from codes and per-row scales (as read from a bundle). Scales are
+    /// rounded to half precision, as bundles store them.
     pub fn from_int8(k: usize, codes: Vec<i8>, scales: Vec<f32>, gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
         if k == 0 || k > kernels::quant::MAX_INT8_FACTORS || codes.len() != scales.len() * k {
             return Err(Error::Corrupt(format!("{} int8 codes and {} row scales do not form rows of k = {k}", codes.len(), scales.len())));
         }
         if let Some(bad) = scales.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
             return Err(Error::Corrupt(format!("int8 row scale {} of item {bad} is not a finite number >= 0", Num32(scales[bad]))));
+        }
+        let scales: Vec<f32> = scales.into_iter().map(|s| half::f16::from_f32(s).to_f32()).collect();
+        if let Some(bad) = scales.iter().position(|v| v.is_infinite()) {
+            return Err(Error::Corrupt(format!("int8 row scale of item {bad} exceeds half precision")));
         }
         Self::build(k, Values::Int8 { codes, scales }, Quantization::Int8, gramian, regularization, alpha, scaling)
     }
@@ -157,9 +162,19 @@ impl FactorModel {
         Ok(m)
     }
 
-    fn build(k: usize, values: Values, stored: Quantization, gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+    fn build(k: usize, values: Values, stored: Quantization, mut gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
         if gramian.len() != k * k {
             return Err(Error::Corrupt(format!("Gramian has {} values, expected {}", gramian.len(), k * k)));
+        }
+        // Bundles store the upper triangle; mirror it here too, so that a model folds shoppers
+        // in exactly as its reloaded bundle will. Int8 and f16 bundles store it in f32.
+        let compact = stored != Quantization::None;
+        for r in 0..k {
+            for c in r..k {
+                let v = if compact { gramian[r * k + c] as f32 as f64 } else { gramian[r * k + c] };
+                gramian[r * k + c] = v;
+                gramian[c * k + r] = v;
+            }
         }
         if gramian.iter().any(|v| !v.is_finite()) || !(regularization.is_finite() && regularization >= 0.0) || !(alpha.is_finite() && alpha >= 0.0) {
             return Err(Error::Corrupt("fold-in parameters are not finite".into()));
@@ -176,8 +191,8 @@ impl FactorModel {
         Ok(Self { k, values, stored, gramian, regularization, alpha, scaling, norms })
     }
 
-    /// The same model with its item factors stored as `q`. The Gramian stays exact; int8 and f16
-    /// round the factors (measured effect on precision@10: BENCHMARKS.md).
+    /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
+    /// keep the Gramian in f32 (measured effect on precision@10: BENCHMARKS.md).
     pub fn quantize(self, q: Quantization) -> Result<Self> {
         let k = self.k;
         let f32s: Vec<f32> = match &self.values {
@@ -199,7 +214,13 @@ impl FactorModel {
                     return Err(Error::param("quantize", "int8", &format!("{k} factors; int8 supports at most {}", kernels::quant::MAX_INT8_FACTORS)));
                 }
                 let mut codes = vec![0i8; f32s.len()];
-                let scales = f32s.chunks_exact(k).zip(codes.chunks_exact_mut(k)).map(|(r, c)| kernels::quant::quantize_row(r, c)).collect();
+                let mut scales = Vec::with_capacity(self.norms.len());
+                for (i, (r, c)) in f32s.chunks_exact(k).zip(codes.chunks_exact_mut(k)).enumerate() {
+                    let max = r.iter().fold(0f32, |m, v| m.max(v.abs()));
+                    scales.push(kernels::quant::quantize_row(r, c).ok_or_else(|| {
+                        Error::param("quantize", "int8", &format!("item {i} has a factor value of {}, too large for int8 storage", Num32(max)))
+                    })?);
+                }
                 Self::from_int8(k, codes, scales, g, reg, alpha, sc)
             }
         }
