@@ -36,6 +36,14 @@ globalThis.bench = async ({ n, d, storages, tfjs }) => {
     out[`${q}_first`] = rec.recommend(one, { k: 10 }).map((s) => s.item);
     rec.free();
   }
+  {
+    const { instance } = await WebAssembly.instantiate(await bytesOf("./out/read_floor.wasm"));
+    const { reserve, read_sum } = instance.exports;
+    const f32Bytes = n * d * 4;
+    const p = reserve(f32Bytes);
+    out.floor_f32 = await time(() => read_sum(p, f32Bytes));
+    out.floor_int8 = await time(() => read_sum(p, n * d));
+  }
   if (tfjs) {
     const tf = globalThis.tf;
     await tf.setBackend("wasm");

@@ -27,6 +27,10 @@ for (const n of SIZES) {
   }
 }
 
+// The read floor: a separate tiny wasm module that only streams bytes (examples/read_floor.rs).
+execFileSync("cargo", ["build", "--release", "--quiet", "--example", "read_floor", "--target", "wasm32-unknown-unknown", "--no-default-features"], { cwd: ROOT, stdio: "inherit" });
+writeFileSync(join(OUT, "read_floor.wasm"), readFileSync(resolve(ROOT, "target/wasm32-unknown-unknown/release/examples/read_floor.wasm")));
+
 const site = mkdtempSync(join(tmpdir(), "shelfwise-bench-"));
 const here = resolve(ROOT, "bench/browser");
 symlinkSync(resolve(ROOT, "pkg"), join(site, "pkg"));
@@ -49,7 +53,7 @@ try {
       const r = await page.evaluate((cfg) => globalThis.bench(cfg), { n, d, storages: STORAGES, tfjs: true });
       env = `headless ${await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0])}, cross-origin isolated: ${r.isolated}, TF.js ${r.tf_backend} backend (SIMD ${r.tf_simd}, threads ${r.tf_threads})`;
       rows.push(r);
-      console.error(`${n} x ${d}: int8 ${r.int8_top10.median.toFixed(3)} ms, f32 ${r.f32_top10.median.toFixed(3)} ms, tf.js ${r.tf_top10.median.toFixed(3)} ms`);
+      console.error(`${n} x ${d}: int8 ${r.int8_top10.median.toFixed(3)} ms, f32 ${r.f32_top10.median.toFixed(3)} ms, read floor ${r.floor_int8.median.toFixed(3)} / ${r.floor_f32.median.toFixed(3)} ms, tf.js ${r.tf_top10.median.toFixed(3)} ms`);
       await page.close();
     }
   }
@@ -62,11 +66,12 @@ const ms = (s) => `${s.median.toFixed(3)} / ${s.p95.toFixed(3)}`;
 const mb = (b) => (b / 1e6).toFixed(1);
 const table = [
   `Run of ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; ${env}. Times in ms, median / p95 of 40 calls`
-  + " (load: of 7); \"top-10\" is `recommend` with a one-item history (fold-in + scoring every item + top-10), \"50-item\" the same for a 50-item history.",
+  + " (load: of 7); \"top-10\" is `recommend` with a one-item history (fold-in + scoring every item + top-10), \"50-item\" the same for a 50-item history;"
+  + " \"read floor\" is the median time a separate wasm module takes only to stream the int8 / f32 factor bytes through SIMD loads (examples/read_floor.rs).",
   "",
-  "| items × factors | int8 top-10 | f32 top-10 | TF.js wasm top-10 | TF.js ÷ int8 | int8 50-item | f32 50-item | bundle MB f32 / int8 | load f32 | load int8 |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.n.toLocaleString("en")} × ${r.d} | ${ms(r.int8_top10)} | ${ms(r.f32_top10)} | ${ms(r.tf_top10)} | ${(r.tf_top10.median / r.int8_top10.median).toFixed(1)}× | ${ms(r.int8_fold50)} | ${ms(r.f32_fold50)} | ${mb(r.f32_bytes)} / ${mb(r.int8_bytes)} | ${ms(r.f32_load)} | ${ms(r.int8_load)} |`),
+  "| items × factors | int8 top-10 | f32 top-10 | read floor int8 / f32 | TF.js wasm top-10 | TF.js ÷ int8 | int8 50-item | f32 50-item | bundle MB f32 / int8 | load f32 | load int8 |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.n.toLocaleString("en")} × ${r.d} | ${ms(r.int8_top10)} | ${ms(r.f32_top10)} | ${r.floor_int8.median.toFixed(3)} / ${r.floor_f32.median.toFixed(3)} | ${ms(r.tf_top10)} | ${(r.tf_top10.median / r.int8_top10.median).toFixed(1)}× | ${ms(r.int8_fold50)} | ${ms(r.f32_fold50)} | ${mb(r.f32_bytes)} / ${mb(r.int8_bytes)} | ${ms(r.f32_load)} | ${ms(r.int8_load)} |`),
 ].join("\n");
 console.log(table);
 
