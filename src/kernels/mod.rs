@@ -6,4 +6,4 @@ pub mod quant;
 pub mod topk;
 
 pub use dot::{dot, score_rows};
-pub use topk::{top_k, top_k_sparse, Hit};
+pub use topk::{top_k, top_k_sparse, Hit, TopK};

@@ -1,6 +1,5 @@
 //! Top-k selection with deterministic tie-breaking (higher score first, then lower index).
 
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// One selected candidate: item index and score.
@@ -12,25 +11,11 @@ pub struct Hit {
     pub score: f32,
 }
 
-/// Heap entry ordered so that the heap's maximum is the *worst* kept hit.
-#[derive(PartialEq)]
-struct Worst(Hit);
-impl Eq for Worst {}
-impl Ord for Worst {
-    fn cmp(&self, other: &Self) -> Ordering {
-        better(&self.0, &other.0)
-    }
-}
-impl PartialOrd for Worst {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
 /// `Less` when `a` ranks before `b`. NaN ranks last.
-fn better(a: &Hit, b: &Hit) -> Ordering {
+#[cfg(test)]
+fn better(a: &Hit, b: &Hit) -> std::cmp::Ordering {
     let (sa, sb) = (nan_low(a.score), nan_low(b.score));
-    sb.partial_cmp(&sa).unwrap_or(Ordering::Equal).then(a.index.cmp(&b.index))
+    sb.partial_cmp(&sa).unwrap_or(std::cmp::Ordering::Equal).then(a.index.cmp(&b.index))
 }
 
 fn nan_low(x: f32) -> f32 {
@@ -41,56 +26,104 @@ fn nan_low(x: f32) -> f32 {
     }
 }
 
-/// Scores examined per block by [`top_k`]'s skip test.
+/// Scores examined per skip test.
 const BLOCK: usize = 32;
 
 /// Whether any score in `block` is strictly above `t` (NaN never is). No early exit, so the
 /// loop vectorises.
 #[inline]
-fn any_above(block: &[f32], t: f32) -> bool {
+fn any_above(block: &[f32; BLOCK], t: f32) -> bool {
     block.iter().fold(false, |a, &s| a | (s > t))
 }
 
-/// The `k` best of `scores` among indices where `keep(i)` holds, best first.
-pub fn top_k(scores: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<Hit> {
-    if k == 0 {
-        return Vec::new();
-    }
-    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
-    let mut threshold = f32::NEG_INFINITY;
-    for (b, block) in scores.chunks(BLOCK).enumerate() {
-        // Most blocks of a long list hold nothing better than the current k-th score: one
-        // branch-free (vectorised) comparison skips the whole block.
-        if heap.len() == k && !any_above(block, threshold) {
-            continue;
-        }
-        for (j, &s) in block.iter().enumerate() {
-            let s = nan_low(s);
-            // A full heap only admits strictly better scores (ties keep the lower index).
-            if heap.len() == k && s <= threshold {
-                continue;
-            }
-            let i = (b * BLOCK + j) as u32;
-            if !keep(i) {
-                continue;
-            }
-            heap.push(Worst(Hit { index: i, score: s }));
-            if heap.len() > k {
-                heap.pop();
-            }
-            if heap.len() == k {
-                threshold = heap.peek().map_or(f32::NEG_INFINITY, |w| w.0.score);
-            }
-        }
-    }
-    let mut out: Vec<Hit> = heap.into_iter().map(|w| w.0).collect();
-    sort_hits(&mut out);
-    out
+/// Streaming top-k over scores offered in increasing index order, a block at a time, so a
+/// caller can score a catalogue in cache-sized pieces without materialising every score.
+///
+/// The kept hits sit in a max-heap on rank key whose top is the worst kept hit: a better
+/// candidate replaces it with one sift-down (O(log k)), and once `k` are kept a 32-score run
+/// with nothing above the worst is rejected by one vectorised comparison.
+#[derive(Debug, Clone)]
+pub struct TopK {
+    k: usize,
+    /// `(rank key, score bits)`; the key orders best first (see [`hit_key`]).
+    heap: BinaryHeap<(u64, u32)>,
+    /// The worst kept score once `k` are kept.
+    floor: Option<f32>,
 }
 
-/// Sorts hits best first (the order of [`better`]) through the shared key sort.
+/// Orders hits best first: higher score, then lower index (scores are NaN-free here).
+#[inline]
+fn hit_key(index: u32, score: f32) -> u64 {
+    (super::order::descending(score) as u64) << 32 | index as u64
+}
+
+impl TopK {
+    /// An empty selector for the best `k`.
+    pub fn new(k: usize) -> Self {
+        Self { k, heap: BinaryHeap::new(), floor: None }
+    }
+
+    /// Offers `scores[j]` for index `base + j`, among those where `keep(index)` holds. Every
+    /// offered index must exceed the ones offered before (ties then keep the lower index).
+    pub fn offer(&mut self, base: u32, scores: &[f32], mut keep: impl FnMut(u32) -> bool) {
+        if self.k == 0 {
+            return;
+        }
+        let blocks = scores.chunks_exact(BLOCK);
+        let tail = blocks.remainder();
+        for (b, block) in blocks.enumerate() {
+            // A fixed-size block compiles to a few unrolled SIMD comparisons.
+            let block: &[f32; BLOCK] = block.try_into().expect("chunks_exact");
+            if self.floor.is_some_and(|t| !any_above(block, t)) {
+                continue;
+            }
+            self.scan(base + (b * BLOCK) as u32, block, &mut keep);
+        }
+        self.scan(base + (scores.len() - tail.len()) as u32, tail, &mut keep);
+    }
+
+    /// Offers each score of `scores` (indices from `first`) that beats the floor.
+    #[inline]
+    fn scan(&mut self, first: u32, scores: &[f32], keep: &mut impl FnMut(u32) -> bool) {
+        for (j, &s) in scores.iter().enumerate() {
+            let s = nan_low(s);
+            if self.floor.is_some_and(|t| s <= t) {
+                continue;
+            }
+            let index = first + j as u32;
+            if !keep(index) {
+                continue;
+            }
+            let entry = (hit_key(index, s), s.to_bits());
+            if self.heap.len() < self.k {
+                self.heap.push(entry);
+            } else if let Some(mut worst) = self.heap.peek_mut() {
+                *worst = entry;
+            }
+            if self.heap.len() == self.k {
+                self.floor = self.heap.peek().map(|e| f32::from_bits(e.1));
+            }
+        }
+    }
+
+    /// The kept hits, best first.
+    pub fn into_sorted(self) -> Vec<Hit> {
+        let mut kept = self.heap.into_vec();
+        kept.sort_unstable();
+        kept.iter().map(|&(key, bits)| Hit { index: key as u32, score: f32::from_bits(bits) }).collect()
+    }
+}
+
+/// The `k` best of `scores` among indices where `keep(i)` holds, best first.
+pub fn top_k(scores: &[f32], k: usize, keep: impl FnMut(u32) -> bool) -> Vec<Hit> {
+    let mut sel = TopK::new(k);
+    sel.offer(0, scores, keep);
+    sel.into_sorted()
+}
+
+/// Sorts hits best first (higher score, then lower index).
 fn sort_hits(hits: &mut Vec<Hit>) {
-    super::order::sort_by_key(hits, |h| (super::order::descending(h.score) as u64) << 32 | h.index as u64);
+    super::order::sort_by_key(hits, |h| hit_key(h.index, nan_low(h.score)));
 }
 
 /// Top-k over an explicit candidate list of `(index, score)` pairs, best first.
@@ -135,6 +168,23 @@ mod tests {
             all.sort_by(better);
             all.truncate(k);
             assert_eq!(top_k(&s, k, keep), all, "k = {k}");
+            // The same offers in uneven pieces select the same hits.
+            let mut sel = TopK::new(k);
+            let mut base = 0;
+            for piece in s.chunks(77) {
+                sel.offer(base, piece, keep);
+                base += piece.len() as u32;
+            }
+            assert_eq!(sel.into_sorted(), all, "k = {k}, in pieces");
         }
+    }
+
+    #[test]
+    fn rising_scores_keep_the_last_k() {
+        // Every score beats the floor: the buffer is cut again and again.
+        let s: Vec<f32> = (0..5_000).map(|i| i as f32).collect();
+        let hits = top_k(&s, 300, |_| true);
+        assert_eq!(hits.len(), 300);
+        assert_eq!(hits.iter().map(|h| h.index).collect::<Vec<_>>(), (4_700..5_000).rev().collect::<Vec<u32>>());
     }
 }

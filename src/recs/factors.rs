@@ -4,7 +4,7 @@
 //! fold-in solves the same normal equations as an ALS user update:
 //! `(YᵀY + Σ_i (c_i − 1) y_i y_iᵀ + λI) x = Σ_i c_i y_i`.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
 use crate::error::{Error, Result};
 use crate::kernels;
@@ -113,6 +113,32 @@ pub struct FactorModel {
     pub scaling: Scaling,
     /// L2 norm of each item row, for cosine similarity (derived at load).
     pub norms: Vec<f32>,
+    /// Factorisation of `YᵀY + λI` (derived at load).
+    base: BaseFactor,
+}
+
+/// The Cholesky factor of `YᵀY + λI`, computed once per model: a short history is folded in
+/// by one rank-one update of it per item (O(k²) each) instead of building and factorising the
+/// whole system (O(k³)). `None` when that matrix is not positive definite (λ = 0 with a
+/// singular Gramian); fold-in then takes the direct route and reports the failure.
+#[derive(Debug, Clone)]
+struct BaseFactor(Option<Cholesky<f64, Dyn>>);
+
+impl PartialEq for BaseFactor {
+    /// Always equal: the factor is a function of the Gramian and λ, which models compare.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl BaseFactor {
+    fn new(k: usize, gramian: &[f64], regularization: f32) -> Self {
+        let mut a = DMatrix::<f64>::from_row_slice(k, k, gramian);
+        for d in 0..k {
+            a[(d, d)] += regularization as f64;
+        }
+        Self(a.cholesky())
+    }
 }
 
 /// How many candidates an int8 ranking rescores for a top-`k` answer.
@@ -188,7 +214,8 @@ impl FactorModel {
                 .map(|(c, s)| (c.iter().map(|v| *v as i32 * *v as i32).sum::<i32>() as f32).sqrt() * s)
                 .collect(),
         };
-        Ok(Self { k, values, stored, gramian, regularization, alpha, scaling, norms })
+        let base = BaseFactor::new(k, &gramian, regularization);
+        Ok(Self { k, values, stored, gramian, regularization, alpha, scaling, norms, base })
     }
 
     /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
@@ -278,28 +305,60 @@ impl FactorModel {
     }
 
     /// Exact fold-in: the user vector for `history` (item index, raw weight), solved by Cholesky.
+    ///
+    /// Histories of up to `k / 3` items update the model's precomputed factor of `YᵀY + λI`
+    /// once per item; longer ones build the system and factorise it. Both solve the same
+    /// equations (to rounding) and both are deterministic, so native and wasm agree bit for bit.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>> {
-        let k = self.k;
-        let mut a = DMatrix::<f64>::from_row_slice(k, k, &self.gramian);
-        let mut b = DVector::<f64>::zeros(k);
-        for d in 0..k {
-            a[(d, d)] += self.regularization as f64;
+        match &self.base.0 {
+            Some(base) if history.len() * 3 <= self.k => Ok(self.fold_in_by_updates(base, history)),
+            _ => self.fold_in_direct(history),
         }
-        let (mut y, mut s) = (vec![0f64; k], vec![0f64; k]);
+    }
+
+    fn confidence(&self, w: f32) -> f64 {
+        1.0 + self.alpha as f64 * self.scaling.apply(w) as f64
+    }
+
+    /// Fold-in from the precomputed factor, one rank-one update per history item.
+    fn fold_in_by_updates(&self, base: &Cholesky<f64, Dyn>, history: &[(u32, f32)]) -> Vec<f32> {
+        let k = self.k;
+        let (mut b, mut y) = (DVector::<f64>::zeros(k), DVector::<f64>::zeros(k));
+        let mut chol = base.clone();
         for &(i, w) in history {
-            let c = 1.0 + self.alpha as f64 * self.scaling.apply(w) as f64;
+            let c = self.confidence(w);
             for (yr, v) in y.iter_mut().zip(self.row(i).iter()) {
                 *yr = *v as f64;
             }
-            for r in 0..k {
-                b[r] += c * y[r];
-                s[r] = (c - 1.0) * y[r];
+            b.axpy(c, &y, 1.0);
+            chol.rank_one_update(&y, c - 1.0);
+        }
+        chol.solve(&b).iter().map(|v| *v as f32).collect()
+    }
+
+    /// Fold-in by building the whole system and factorising it.
+    fn fold_in_direct(&self, history: &[(u32, f32)]) -> Result<Vec<f32>> {
+        let k = self.k;
+        let (mut b, mut y) = (DVector::<f64>::zeros(k), DVector::<f64>::zeros(k));
+        let mut a = DMatrix::<f64>::from_row_slice(k, k, &self.gramian);
+        for d in 0..k {
+            a[(d, d)] += self.regularization as f64;
+        }
+        let mut s = vec![0f64; k];
+        for &(i, w) in history {
+            let c = self.confidence(w);
+            for (yr, v) in y.iter_mut().zip(self.row(i).iter()) {
+                *yr = *v as f64;
             }
-            // A += (c − 1)·y·yᵀ, a column at a time (nalgebra is column-major, so each column
-            // is contiguous and the inner loop vectorises).
+            b.axpy(c, &y, 1.0);
+            for (sr, yr) in s.iter_mut().zip(y.iter()) {
+                *sr = (c - 1.0) * yr;
+            }
+            // A += (c − 1)·y·yᵀ on the lower triangle (all the factorisation reads), a column
+            // at a time: nalgebra is column-major, so each column is contiguous.
             for (col, column) in a.as_mut_slice().chunks_exact_mut(k).enumerate() {
                 let yc = y[col];
-                for (e, sr) in column.iter_mut().zip(&s) {
+                for (e, sr) in column[col..].iter_mut().zip(&s[col..]) {
                     *e += sr * yc;
                 }
             }
@@ -321,6 +380,38 @@ impl FactorModel {
                 kernels::quant::score_rows_i8(codes, scales, &xq, sx, out);
             }
         }
+    }
+
+    /// The best `k` items for user vector `x` among those `keep` allows, best first, with the
+    /// scores of [`FactorModel::scores`] (bit for bit), computed a block of rows at a time so
+    /// that no catalogue-sized score buffer is written and read back.
+    pub fn top_k(&self, x: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
+        const ROWS: usize = 256;
+        let mut sel = kernels::TopK::new(k);
+        let mut buf = [0f32; ROWS];
+        let n = self.n_items();
+        let kd = self.k;
+        match &self.values {
+            Values::F32(v) => {
+                for start in (0..n).step_by(ROWS) {
+                    let end = (start + ROWS).min(n);
+                    let out = &mut buf[..end - start];
+                    kernels::score_rows(&v[start * kd..end * kd], x, out);
+                    sel.offer(start as u32, out, &mut keep);
+                }
+            }
+            Values::Int8 { codes, scales } => {
+                let mut xq = Vec::with_capacity(x.len());
+                let sx = kernels::quant::quantize_query(x, &mut xq);
+                for start in (0..n).step_by(ROWS) {
+                    let end = (start + ROWS).min(n);
+                    let out = &mut buf[..end - start];
+                    kernels::quant::score_rows_i8(&codes[start * kd..end * kd], &scales[start..end], &xq, sx, out);
+                    sel.offer(start as u32, out, &mut keep);
+                }
+            }
+        }
+        sel.into_sorted()
     }
 
     /// Cosine similarity of every item to item `i` (approximate for int8, like `scores`).
@@ -356,5 +447,46 @@ mod tests {
         // Finite values whose squares overflow are not corrupt.
         assert!(make(vec![3e20, 1.0, 1.0, 2.0]).is_ok());
         assert!(make(vec![0.5, 1.0, 1.0]).is_err());
+    }
+
+    #[test]
+    fn blockwise_top_k_equals_scoring_everything_then_selecting() {
+        let (k, n) = (16, 1_003);
+        let y: Vec<f32> = (0..n * k).map(|i| ((i as f32) * 0.618).sin()).collect();
+        let g: Vec<f64> = (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect();
+        let f32_model = FactorModel::new(k, y, g, 0.1, 1.0, Scaling::Linear).unwrap();
+        let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.37).cos()).collect();
+        for m in [f32_model.clone(), f32_model.quantize(Quantization::Int8).unwrap()] {
+            let mut all = vec![0f32; n];
+            m.scores(&x, &mut all);
+            let keep = |i: u32| i % 5 != 2;
+            for top in [1, 10, 72, 600] {
+                assert_eq!(m.top_k(&x, top, keep), kernels::top_k(&all, top, keep), "{:?}, k = {top}", m.quantization());
+            }
+        }
+    }
+
+    #[test]
+    fn both_fold_in_routes_solve_the_same_system() {
+        let (k, n) = (12, 40);
+        let y: Vec<f32> = (0..n * k).map(|i| ((i * 7 % 23) as f32 - 11.0) * 0.05).collect();
+        let mut g = vec![0f64; k * k];
+        for r in y.chunks_exact(k) {
+            for a in 0..k {
+                for b in 0..k {
+                    g[a * k + b] += r[a] as f64 * r[b] as f64;
+                }
+            }
+        }
+        let m = FactorModel::new(k, y, g, 0.1, 4.0, Scaling::Log).unwrap();
+        let base = m.base.0.clone().unwrap();
+        for history in [vec![(3u32, 1.0f32)], vec![(0, 2.0), (5, 1.0), (39, 7.5), (5, 0.5)]] {
+            let fast = m.fold_in_by_updates(&base, &history);
+            let direct = m.fold_in_direct(&history).unwrap();
+            for (a, b) in fast.iter().zip(&direct) {
+                assert!((a - b).abs() <= 1e-5 * b.abs().max(1e-3), "{a} vs {b}");
+            }
+            assert_eq!(m.fold_in(&history).unwrap(), fast, "short histories take the update route");
+        }
     }
 }

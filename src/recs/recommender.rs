@@ -255,8 +255,8 @@ impl Recommender {
         if known.is_empty() {
             return Err(Error::UnknownItem(unknown.join("', '")));
         }
-        let allowed = self.allowed(opts, &[]);
-        Ok((self.named(e.for_session(&known, opts.k, |i| allowed[i as usize])), unknown))
+        let allowed = self.allowed(opts, None);
+        Ok((self.named(e.for_session(&known, opts.k, |i| allowed.keep(i))), unknown))
     }
 
     /// Adds a title search index (postings over this recommender's items).
@@ -296,11 +296,8 @@ impl Recommender {
         crate::text::classifier::check_text(text)?;
         let row = if skip.is_some() { ix.tfidf.transform(text) } else { ix.query_row(text) };
         let scores = ix.scores(&row, self.items.len());
-        let mut allowed = self.allowed(opts, &[]);
-        if let Some(i) = skip {
-            allowed[i as usize] = false;
-        }
-        Ok(self.named(kernels::top_k(&scores, opts.k, |i| allowed[i as usize] && scores[i as usize] > 0.0)))
+        let allowed = self.allowed(opts, skip);
+        Ok(self.named(kernels::top_k(&scores, opts.k, |i| allowed.keep(i) && scores[i as usize] > 0.0)))
     }
 
     /// Basket co-occurrence rows, if the bundle has them.
@@ -334,8 +331,8 @@ impl Recommender {
     pub fn trending(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
         let t = self.trending.as_ref().ok_or_else(|| Error::MissingSection("trending".into()))?;
-        let allowed = self.allowed(opts, &[]);
-        Ok(self.named(kernels::top_k(t, opts.k, |i| allowed[i as usize])))
+        let allowed = self.allowed(opts, None);
+        Ok(self.named(kernels::top_k(t, opts.k, |i| allowed.keep(i))))
     }
 
     /// Loads and validates a bundle.
@@ -455,44 +452,44 @@ impl Recommender {
     /// Step two: ranks the catalogue for a folded-in shopper under `opts`.
     pub fn recommend_for(&self, state: &UserState, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
-        let n = self.items.len();
-        let mut scores = vec![0f32; n];
-        if state.history.is_empty() {
-            scores.copy_from_slice(&self.popularity);
-        } else {
-            match &self.model {
-                RecModel::Factors(f) => match &state.vector {
-                    Some(x) => f.scores(x, &mut scores),
-                    None => return Err(Error::param("state", "no user vector", "fold the history in with this model")),
-                },
-                RecModel::Neighbors(nb) => nb.scores(&state.history, &mut scores),
-                RecModel::Popular => scores.copy_from_slice(&self.popularity),
-            }
-        }
-        let history: &[(u32, f32)] = if opts.include_history { &[] } else { &state.history };
+        let history = state.history.iter().map(|(i, _)| *i).filter(|_| !opts.include_history);
         let allowed = self.allowed(opts, history);
-        let keep = |i: u32| allowed[i as usize];
-        match (&self.model, &state.vector) {
+        let keep = |i: u32| allowed.keep(i);
+        let scores: &[f32] = match (&self.model, &state.vector) {
+            _ if state.history.is_empty() => &self.popularity,
             (RecModel::Factors(f), Some(x)) if f.is_approximate() => {
-                Ok(self.named(rescored(kernels::top_k(&scores, rescore_depth(opts.k), keep), opts.k, |i| f.score(x, i))))
+                let candidates = f.top_k(x, rescore_depth(opts.k), keep);
+                return Ok(self.named(rescored(candidates, opts.k, |i| f.score(x, i))));
             }
-            _ => Ok(self.named(kernels::top_k(&scores, opts.k, keep))),
-        }
+            (RecModel::Factors(f), Some(x)) => return Ok(self.named(f.top_k(x, opts.k, keep))),
+            (RecModel::Factors(_), None) => {
+                return Err(Error::param("state", "no user vector", "fold the history in with this model"))
+            }
+            (RecModel::Neighbors(nb), _) => {
+                let mut scores = vec![0f32; self.items.len()];
+                nb.scores(&state.history, &mut scores);
+                return Ok(self.named(kernels::top_k(&scores, opts.k, keep)));
+            }
+            (RecModel::Popular, _) => &self.popularity,
+        };
+        Ok(self.named(kernels::top_k(scores, opts.k, keep)))
     }
 
     /// Which items `opts` lets a response contain: `include_only` (when set) minus `exclude`
-    /// minus `history`.
-    fn allowed(&self, opts: &RecommendOptions, history: &[(u32, f32)]) -> Vec<bool> {
-        let mut allowed = vec![opts.include_only.is_none(); self.items.len()];
-        for id in opts.include_only.iter().flatten() {
-            if let Some(i) = self.items.get(id) {
-                allowed[i as usize] = true;
+    /// minus `also` (the history, the query item). Costs nothing per catalogue item unless
+    /// `include_only` is set.
+    fn allowed(&self, opts: &RecommendOptions, also: impl IntoIterator<Item = u32>) -> Allowed {
+        let only = opts.include_only.as_ref().map(|ids| {
+            let mut mask = vec![false; self.items.len()];
+            for i in ids.iter().filter_map(|id| self.items.get(id)) {
+                mask[i as usize] = true;
             }
-        }
-        for i in opts.exclude.iter().filter_map(|id| self.items.get(id)).chain(history.iter().map(|(i, _)| *i)) {
-            allowed[i as usize] = false;
-        }
-        allowed
+            mask
+        });
+        let mut except: Vec<u32> = opts.exclude.iter().filter_map(|id| self.items.get(id)).chain(also).collect();
+        kernels::order::sort_by_key(&mut except, |i| *i as u64);
+        except.dedup();
+        Allowed { only, except }
     }
 
     /// Both steps for a history of `(item id, weight)` pairs.
@@ -537,6 +534,22 @@ impl Recommender {
 
     fn named(&self, hits: Vec<Hit>) -> Vec<Scored> {
         hits.into_iter().map(|h| Scored { item: self.items.id(h.index).to_string(), score: h.score }).collect()
+    }
+}
+
+/// The items a response may contain (see `Recommender::allowed`).
+struct Allowed {
+    /// `include_only` as a mask over the catalogue, when set.
+    only: Option<Vec<bool>>,
+    /// Excluded indices, sorted, without duplicates.
+    except: Vec<u32>,
+}
+
+impl Allowed {
+    /// Whether item `i` may appear. Called only for candidates that beat the current k-th
+    /// score, so a binary search over the exclusions costs little.
+    fn keep(&self, i: u32) -> bool {
+        self.only.as_ref().is_none_or(|m| m[i as usize]) && self.except.binary_search(&i).is_err()
     }
 }
 
