@@ -4,7 +4,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use shelfwise::data::Interactions;
 use shelfwise::kernels::quant::{quantize_query, quantize_row, score_rows_i8};
 use shelfwise::kernels::{score_rows, top_k};
-use shelfwise::recs::{FactorModel, Scaling};
+use shelfwise::recs::{FactorModel, Quantization, Scaling};
 use shelfwise::rng::Rng;
 use shelfwise::train::{AlsParams, Silent};
 
@@ -52,6 +52,13 @@ fn bench_fold_in(c: &mut Criterion) {
     let model = FactorModel::new(K, items, gramian, 1.0, 10.0, Scaling::Linear).unwrap();
     let history: Vec<(u32, f32)> = (0..50).map(|i| ((i * 7919 % N) as u32, 1.0)).collect();
     c.bench_function("fold-in 50 items, 64 factors", |b| b.iter(|| model.fold_in(&history).unwrap()));
+    // Short histories take the rank-one-update route from the factor computed at load.
+    c.bench_function("fold-in 1 item, 64 factors", |b| b.iter(|| model.fold_in(&history[..1]).unwrap()));
+    c.bench_function("fold-in 20 items, 64 factors", |b| b.iter(|| model.fold_in(&history[..20]).unwrap()));
+    let int8 = model.clone().quantize(Quantization::Int8).unwrap();
+    let user = model.fold_in(&history[..1]).unwrap();
+    c.bench_function("blockwise top-10 (FactorModel::top_k) 100k x 64 f32", |b| b.iter(|| model.top_k(&user, 10, |_| true)));
+    c.bench_function("blockwise top-72 (FactorModel::top_k) 100k x 64 int8", |b| b.iter(|| int8.top_k(&user, 72, |_| true)));
 }
 
 fn bench_als(c: &mut Criterion) {
