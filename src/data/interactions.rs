@@ -1,6 +1,5 @@
 //! Interaction logs: reading them from CSV, interning ids, merging duplicates.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::{source, time::parse_timestamp, Csr};
@@ -69,39 +68,59 @@ pub struct Interactions {
     pub item: Vec<u32>,
     /// Summed weight of each (user, item) pair.
     pub weight: Vec<f32>,
-    /// Latest time of each pair (`i64::MIN` when the input has no times).
+    /// Latest time of each pair; empty when the input has no times (see [`Interactions::time_at`]).
     pub time: Vec<i64>,
     /// Titles and prices per item, when the input had those columns.
     pub catalog: Option<Catalog>,
 }
 
+/// Id → index, each id string stored once (names are recovered from the map at the end).
 #[derive(Default)]
-struct Builder {
-    users: Vec<String>,
-    items: Vec<String>,
-    user_ix: HashMap<String, u32>,
-    item_ix: HashMap<String, u32>,
-    pair: HashMap<(u32, u32), usize>,
-    out: Interactions,
-    titles: Vec<String>,
-    prices: Vec<f32>,
-    merged: u64,
-}
+struct Interner(foldhash::HashMap<Box<str>, u32>);
 
-impl Builder {
-    fn intern(ix: &mut HashMap<String, u32>, names: &mut Vec<String>, id: &str) -> u32 {
-        if let Some(i) = ix.get(id) {
+impl Interner {
+    fn intern(&mut self, id: &str) -> u32 {
+        if let Some(i) = self.0.get(id) {
             return *i;
         }
-        let i = names.len() as u32;
-        names.push(id.to_string());
-        ix.insert(id.to_string(), i);
+        let i = self.0.len() as u32;
+        self.0.insert(id.into(), i);
         i
     }
 
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn into_names(self) -> Vec<String> {
+        let mut names = vec![String::new(); self.0.len()];
+        for (id, i) in self.0 {
+            names[i as usize] = id.into_string();
+        }
+        names
+    }
+}
+
+/// Collects rows as they come (no per-pair hash table: at 20M rows that table alone took more
+/// memory than the rows), then merges duplicate pairs by grouping rows per user.
+struct Builder {
+    users: Interner,
+    items: Interner,
+    /// Whether rows carry times (`out.time` stays empty otherwise).
+    timed: bool,
+    out: Interactions,
+    titles: Vec<String>,
+    prices: Vec<f32>,
+}
+
+impl Builder {
+    fn new(timed: bool) -> Self {
+        Self { users: Interner::default(), items: Interner::default(), timed, out: Interactions::default(), titles: Vec::new(), prices: Vec::new() }
+    }
+
     fn push(&mut self, user: &str, item: &str, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
-        let u = Self::intern(&mut self.user_ix, &mut self.users, user);
-        let i = Self::intern(&mut self.item_ix, &mut self.items, item);
+        let u = self.users.intern(user);
+        let i = self.items.intern(item);
         if self.titles.len() < self.items.len() {
             self.titles.push(String::new());
             self.prices.push(f32::NAN);
@@ -116,36 +135,96 @@ impl Builder {
                 self.prices[i as usize] = p;
             }
         }
-        match self.pair.get(&(u, i)) {
-            Some(&k) => {
-                self.merged += 1;
-                self.out.weight[k] += weight;
-                self.out.time[k] = self.out.time[k].max(time);
-            }
-            None => {
-                self.pair.insert((u, i), self.out.user.len());
-                self.out.user.push(u);
-                self.out.item.push(i);
-                self.out.weight.push(weight);
-                self.out.time.push(time);
-            }
+        self.out.user.push(u);
+        self.out.item.push(i);
+        self.out.weight.push(weight);
+        if self.timed {
+            self.out.time.push(time);
         }
     }
 
-    fn finish(mut self, with_catalog: bool) -> Interactions {
-        self.out.users = self.users;
-        self.out.items = self.items;
+    /// Folds every repeated (user, item) row into the pair's first row: weights summed in row
+    /// order, latest time kept; pairs stay in first-seen order. Returns how many rows were folded.
+    fn merge_duplicates(&mut self) -> u64 {
+        let d = &mut self.out;
+        let n = d.user.len();
+        let mut start = vec![0u32; self.users.len() + 1];
+        for u in &d.user {
+            start[*u as usize + 1] += 1;
+        }
+        for u in 0..self.users.len() {
+            start[u + 1] += start[u];
+        }
+        // Rows grouped by user, in row order within a group (a counting sort).
+        let mut order = vec![0u32; n];
+        let mut next = start.clone();
+        for (r, u) in d.user.iter().enumerate() {
+            order[next[*u as usize] as usize] = r as u32;
+            next[*u as usize] += 1;
+        }
+        drop(next);
+        let mut folded = vec![false; n];
+        let mut merged = 0u64;
+        for g in start.windows(2) {
+            let rows = &mut order[g[0] as usize..g[1] as usize];
+            if rows.len() < 2 {
+                continue;
+            }
+            rows.sort_unstable_by_key(|r| ((d.item[*r as usize] as u64) << 32) | *r as u64);
+            let mut head = rows[0] as usize;
+            for &r in &rows[1..] {
+                let r = r as usize;
+                if d.item[r] != d.item[head] {
+                    head = r;
+                    continue;
+                }
+                merged += 1;
+                folded[r] = true;
+                d.weight[head] += d.weight[r];
+                if self.timed {
+                    d.time[head] = d.time[head].max(d.time[r]);
+                }
+            }
+        }
+        if merged > 0 {
+            let mut w = 0;
+            for (r, _) in folded.iter().enumerate().filter(|(_, f)| !**f) {
+                d.user[w] = d.user[r];
+                d.item[w] = d.item[r];
+                d.weight[w] = d.weight[r];
+                if self.timed {
+                    d.time[w] = d.time[r];
+                }
+                w += 1;
+            }
+            d.user.truncate(w);
+            d.item.truncate(w);
+            d.weight.truncate(w);
+            d.time.truncate(if self.timed { w } else { 0 });
+        }
+        d.user.shrink_to_fit();
+        d.item.shrink_to_fit();
+        d.weight.shrink_to_fit();
+        d.time.shrink_to_fit();
+        merged
+    }
+
+    /// The merged log and how many duplicate rows were folded into earlier ones.
+    fn finish(mut self, with_catalog: bool) -> (Interactions, u64) {
+        let merged = self.merge_duplicates();
+        self.out.users = self.users.into_names();
+        self.out.items = self.items.into_names();
         if with_catalog {
             self.out.catalog = Some(Catalog { titles: self.titles, prices: self.prices });
         }
-        self.out
+        (self.out, merged)
     }
 }
 
 impl Interactions {
     /// Builds a log from `(user, item, weight)` triples; weights must be finite and > 0.
     pub fn from_triples<'a>(triples: impl IntoIterator<Item = (&'a str, &'a str, f32)>) -> Result<Self> {
-        let mut b = Builder::default();
+        let mut b = Builder::new(false);
         for (n, (u, i, w)) in triples.into_iter().enumerate() {
             if u.is_empty() || i.is_empty() {
                 return Err(Error::InvalidValue { field: format!("triple {n}"), value: format!("({u:?}, {i:?})"), reason: "ids must not be empty".into() });
@@ -155,7 +234,7 @@ impl Interactions {
             }
             b.push(u, i, w, i64::MIN, None, None);
         }
-        Ok(b.finish(false))
+        Ok(b.finish(false).0)
     }
 
     /// Reads a CSV (optionally gzip) log. Malformed rows stop the read with an error naming
@@ -177,7 +256,7 @@ impl Interactions {
         let (cu, ci) = (find(&cols.user)?, find(&cols.item)?);
         let (cw, ct, ctitle, cprice) = (optional(&cols.weight)?, optional(&cols.time)?, optional(&cols.title)?, optional(&cols.price)?);
 
-        let mut b = Builder::default();
+        let mut b = Builder::new(ct.is_some());
         let mut report = ReadReport::default();
         let mut record = csv::StringRecord::new();
         let mut line = 1u64;
@@ -212,11 +291,12 @@ impl Interactions {
                 progress(report.rows_read);
             }
         }
-        report.duplicates_merged = b.merged;
         if report.rows_kept == 0 {
             return Err(Error::Empty(format!("{file}: no usable rows ({} read, {} skipped)", report.rows_read, report.rows_skipped)));
         }
-        Ok((b.finish(ctitle.is_some() || cprice.is_some()), report))
+        let (data, merged) = b.finish(ctitle.is_some() || cprice.is_some());
+        report.duplicates_merged = merged;
+        Ok((data, report))
     }
 
     /// Number of distinct (user, item) pairs.
@@ -241,11 +321,15 @@ impl Interactions {
     }
     /// Whether the input had a time column.
     pub fn has_time(&self) -> bool {
-        self.time.first().is_some_and(|t| *t != i64::MIN)
+        !self.time.is_empty()
+    }
+    /// Time of interaction `r`, or `i64::MIN` when the log has no times.
+    pub fn time_at(&self, r: usize) -> i64 {
+        self.time.get(r).copied().unwrap_or(i64::MIN)
     }
     /// Latest interaction time, if any.
     pub fn max_time(&self) -> Option<i64> {
-        self.time.iter().copied().filter(|t| *t != i64::MIN).max()
+        self.time.iter().copied().max()
     }
 
     /// The interactions at `rows`, sharing this log's id spaces and catalogue.
@@ -256,7 +340,7 @@ impl Interactions {
             user: rows.iter().map(|r| self.user[*r]).collect(),
             item: rows.iter().map(|r| self.item[*r]).collect(),
             weight: rows.iter().map(|r| self.weight[*r]).collect(),
-            time: rows.iter().map(|r| self.time[*r]).collect(),
+            time: if self.has_time() { rows.iter().map(|r| self.time[*r]).collect() } else { Vec::new() },
             catalog: self.catalog.clone(),
         }
     }
@@ -328,4 +412,51 @@ fn parse_row<'a>(
         _ => None,
     };
     Ok(Row { user, item, weight, time, title: ctitle.map(field), price })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The obvious definition: one hash-map slot per pair, in first-seen order.
+    fn reference(rows: &[(u32, u32, f32, i64)]) -> Vec<(u32, u32, f32, i64)> {
+        let mut slot: std::collections::HashMap<(u32, u32), usize> = std::collections::HashMap::new();
+        let mut out: Vec<(u32, u32, f32, i64)> = Vec::new();
+        for &(u, i, w, t) in rows {
+            match slot.get(&(u, i)) {
+                Some(&k) => {
+                    out[k].2 += w;
+                    out[k].3 = out[k].3.max(t);
+                }
+                None => {
+                    slot.insert((u, i), out.len());
+                    out.push((u, i, w, t));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn duplicates_fold_into_first_rows_in_order() {
+        let mut rng = crate::rng::Rng::new(3);
+        for timed in [false, true] {
+            let rows: Vec<(u32, u32, f32, i64)> =
+                (0..5_000).map(|_| (rng.below(40) as u32, rng.below(30) as u32, 0.1 + rng.f64() as f32, rng.below(1_000) as i64)).collect();
+            let mut b = Builder::new(timed);
+            for &(u, i, w, t) in &rows {
+                b.push(&format!("u{u}"), &format!("i{i}"), w, t, None, None);
+            }
+            let (d, merged) = b.finish(false);
+            let want = reference(&rows);
+            assert_eq!(merged as usize, rows.len() - want.len());
+            assert_eq!(d.len(), want.len());
+            assert_eq!(d.has_time(), timed);
+            for (r, (u, i, w, t)) in want.iter().enumerate() {
+                assert_eq!((d.users[d.user[r] as usize].as_str(), d.items[d.item[r] as usize].as_str()), (format!("u{u}").as_str(), format!("i{i}").as_str()));
+                assert_eq!(d.weight[r].to_bits(), w.to_bits(), "row {r}: weights sum in row order");
+                assert_eq!(d.time_at(r), if timed { *t } else { i64::MIN });
+            }
+        }
+    }
 }

@@ -56,7 +56,7 @@ impl Split {
                         continue;
                     }
                     // Latest time; ties broken by the later row, deterministically.
-                    let last = *rs.iter().max_by_key(|r| (data.time[**r], **r)).unwrap_or(&rs[0]);
+                    let last = *rs.iter().max_by_key(|r| (data.time_at(**r), **r)).unwrap_or(&rs[0]);
                     for r in rs {
                         if *r == last {
                             test.push(*r)

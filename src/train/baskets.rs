@@ -111,7 +111,7 @@ pub fn trending(data: &Interactions, items: &ItemIndex, half_life_days: f64) -> 
     let half_life = half_life_days * 86_400.0;
     for r in 0..data.len() {
         if let Some(i) = items.get(&data.items[data.item[r] as usize]) {
-            let age = (cutoff - data.time[r]).max(0) as f64;
+            let age = (cutoff - data.time_at(r)).max(0) as f64;
             s[i as usize] += (-(age / half_life) * std::f64::consts::LN_2).exp();
         }
     }

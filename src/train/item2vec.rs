@@ -123,7 +123,7 @@ impl Item2VecParams {
         let mut rows: Vec<Vec<(i64, u32)>> = vec![Vec::new(); log.n_users()];
         for r in 0..log.len() {
             if let Some(i) = remap[log.item[r] as usize] {
-                rows[log.user[r] as usize].push((log.time[r], i));
+                rows[log.user[r] as usize].push((log.time_at(r), i));
             }
         }
         // Sorted by (time, item): time order when the log has times, item order otherwise.

@@ -10,6 +10,8 @@ pub mod propensity;
 mod simd;
 pub mod text;
 
+use std::borrow::Cow;
+
 use crate::data::Interactions;
 use crate::error::{Error, Result};
 use crate::bundle::Metadata;
@@ -87,10 +89,14 @@ pub fn train_recommender(data: &Interactions, choice: &ModelChoice, progress: Op
 }
 
 /// Drops items without interactions (renumbering the rest, order kept) and users' ids
-/// (training needs only their indices; bundles never carry them).
-fn compact(data: &Interactions) -> Interactions {
+/// (training needs only their indices; bundles never carry them). A log whose items all have
+/// interactions — any log read from a file — is borrowed as it is, not copied.
+fn compact(data: &Interactions) -> Cow<'_, Interactions> {
     let mut used = vec![false; data.n_items()];
     data.item.iter().for_each(|i| used[*i as usize] = true);
+    if used.iter().all(|u| *u) {
+        return Cow::Borrowed(data);
+    }
     let mut remap = vec![u32::MAX; data.n_items()];
     let mut items = Vec::new();
     let mut titles = Vec::new();
@@ -105,7 +111,7 @@ fn compact(data: &Interactions) -> Interactions {
             }
         }
     }
-    Interactions {
+    Cow::Owned(Interactions {
         users: vec![String::new(); data.n_users()],
         items,
         user: data.user.clone(),
@@ -113,7 +119,7 @@ fn compact(data: &Interactions) -> Interactions {
         weight: data.weight.clone(),
         time: data.time.clone(),
         catalog: data.catalog.as_ref().map(|_| Catalog { titles, prices }),
-    }
+    })
 }
 
 /// A rayon pool with `threads` workers (0 = all cores).
