@@ -71,6 +71,9 @@ struct Split {
     gain: f64,
 }
 
+/// Sums of gradient, hessian and row count per bin.
+type Bins = Vec<(f64, f64, u32)>;
+
 struct Node {
     rows: Vec<u32>,
     g: f64,
@@ -78,57 +81,71 @@ struct Node {
     depth: usize,
     id: usize,
     split: Option<Split>,
+    /// Every feature's histogram, kept while the node is open when splits look at every
+    /// feature, so that a child's histogram can be had as parent minus sibling.
+    hist: Option<Vec<Bins>>,
 }
 
-#[allow(clippy::too_many_arguments)] // the node's statistics, its parameters and its random stream
-fn best_split(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, p: &GrowParams, rng: &mut Rng) -> Option<Split> {
-    if rows.len() < 2 * p.min_samples_leaf {
+/// One feature's histogram over `rows`.
+fn feature_histogram(b: &Binned, f: usize, rows: &[u32], g: &[f32], h: &[f32]) -> Bins {
+    let mut hist = vec![(0f64, 0f64, 0u32); b.edges[f].len() + 1];
+    let col = &b.bins[f * b.n..(f + 1) * b.n];
+    for &r in rows {
+        let e = &mut hist[col[r as usize] as usize];
+        e.0 += g[r as usize] as f64;
+        e.1 += h[r as usize] as f64;
+        e.2 += 1;
+    }
+    hist
+}
+
+/// Whether `rows` is worth spreading over threads.
+fn large(rows: usize, features: usize) -> bool {
+    rows * features >= 1 << 16
+}
+
+/// Every feature's histogram over `rows`.
+fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Vec<Bins> {
+    if large(rows.len(), b.d()) {
+        (0..b.d()).into_par_iter().map(|f| feature_histogram(b, f, rows, g, h)).collect()
+    } else {
+        (0..b.d()).map(|f| feature_histogram(b, f, rows, g, h)).collect()
+    }
+}
+
+/// `parent − child`, bin by bin: the histogram of the child's sibling.
+fn subtract(parent: &[Bins], child: &[Bins]) -> Vec<Bins> {
+    parent.iter().zip(child).map(|(p, c)| p.iter().zip(c).map(|(p, c)| (p.0 - c.0, p.1 - c.1, p.2 - c.2)).collect()).collect()
+}
+
+/// The best split of feature `f` given its histogram over a node of `n` rows with sums `gs`, `hs`.
+fn scan(f: usize, hist: &[(f64, f64, u32)], n: usize, gs: f64, hs: f64, p: &GrowParams) -> Option<Split> {
+    if hist.len() < 2 {
         return None;
     }
-    let d = b.d();
-    let mut feats: Vec<usize> = (0..d).collect();
-    if p.features_per_split < d {
-        rng.shuffle(&mut feats);
-        feats.truncate(p.features_per_split.max(1));
-    }
     let parent = gs * gs / (hs + p.lambda);
-    // Each feature's best split is found independently (in parallel for large nodes); the winner
-    // is then picked in feature order, so the result does not depend on scheduling.
-    let per_feature = |f: usize| -> Option<Split> {
-        let nb = b.edges[f].len() + 1;
-        if nb < 2 {
-            return None;
+    let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0usize);
+    let mut best: Option<Split> = None;
+    for (bin, e) in hist[..hist.len() - 1].iter().enumerate() {
+        gl += e.0;
+        hl += e.1;
+        cl += e.2 as usize;
+        let cr = n - cl;
+        if cl < p.min_samples_leaf || cr < p.min_samples_leaf {
+            continue;
         }
-        let mut hist = [(0f64, 0f64, 0u32); 256];
-        for &r in rows {
-            let e = &mut hist[b.bin(f, r)];
-            e.0 += g[r as usize] as f64;
-            e.1 += h[r as usize] as f64;
-            e.2 += 1;
+        let (gr, hr) = (gs - gl, hs - hl);
+        let gain = gl * gl / (hl + p.lambda) + gr * gr / (hr + p.lambda) - parent;
+        if gain > 1e-12 && best.as_ref().is_none_or(|s| gain > s.gain) {
+            best = Some(Split { feature: f, bin, gain });
         }
-        let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0usize);
-        let mut best: Option<Split> = None;
-        for (bin, e) in hist[..nb - 1].iter().enumerate() {
-            gl += e.0;
-            hl += e.1;
-            cl += e.2 as usize;
-            let cr = rows.len() - cl;
-            if cl < p.min_samples_leaf || cr < p.min_samples_leaf {
-                continue;
-            }
-            let (gr, hr) = (gs - gl, hs - hl);
-            let gain = gl * gl / (hl + p.lambda) + gr * gr / (hr + p.lambda) - parent;
-            if gain > 1e-12 && best.as_ref().is_none_or(|s| gain > s.gain) {
-                best = Some(Split { feature: f, bin, gain });
-            }
-        }
-        best
-    };
-    let candidates: Vec<Option<Split>> = if rows.len() * feats.len() >= 1 << 16 {
-        feats.par_iter().map(|&f| per_feature(f)).collect()
-    } else {
-        feats.iter().map(|&f| per_feature(f)).collect()
-    };
+    }
+    best
+}
+
+/// The best of the features' candidates, picked in feature order so that the result does not
+/// depend on scheduling.
+fn pick(candidates: impl IntoIterator<Item = Option<Split>>) -> Option<Split> {
     let mut best: Option<Split> = None;
     for s in candidates.into_iter().flatten() {
         if best.as_ref().is_none_or(|b| s.gain > b.gain) {
@@ -138,9 +155,39 @@ fn best_split(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, 
     best
 }
 
+/// The best split of a node from its full histograms (every feature considered).
+fn best_split_all(hist: &[Bins], n: usize, gs: f64, hs: f64, p: &GrowParams) -> Option<Split> {
+    if n < 2 * p.min_samples_leaf {
+        return None;
+    }
+    pick(hist.iter().enumerate().map(|(f, bins)| scan(f, bins, n, gs, hs, p)))
+}
+
+/// The best split over a random subset of `features_per_split` features (random forests), each
+/// feature's histogram built on its own.
+#[allow(clippy::too_many_arguments)] // the node's statistics, its parameters and its random stream
+fn best_split_sampled(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, p: &GrowParams, rng: &mut Rng) -> Option<Split> {
+    if rows.len() < 2 * p.min_samples_leaf {
+        return None;
+    }
+    let mut feats: Vec<usize> = (0..b.d()).collect();
+    rng.shuffle(&mut feats);
+    feats.truncate(p.features_per_split.max(1));
+    let per_feature = |f: usize| scan(f, &feature_histogram(b, f, rows, g, h), rows.len(), gs, hs, p);
+    if large(rows.len(), feats.len()) {
+        pick(feats.par_iter().map(|&f| per_feature(f)).collect::<Vec<_>>())
+    } else {
+        pick(feats.iter().map(|&f| per_feature(f)))
+    }
+}
+
 /// Grows one tree on `rows` with gradients `g` and hessians `h`; leaf value `−G/(H+λ)·scale`.
+///
+/// When every split considers every feature (boosting), each open node keeps its histograms and
+/// only the smaller child of a split is scanned: the larger one's is the parent's minus it.
 pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowParams, scale: f64, rng: &mut Rng) -> Tree {
     let sum = |rows: &[u32]| rows.iter().fold((0.0, 0.0), |(a, c), r| (a + g[*r as usize] as f64, c + h[*r as usize] as f64));
+    let all_features = p.features_per_split >= b.d();
     let mut tree = Tree::default();
     let push_node = |tree: &mut Tree, gs: f64, hs: f64| {
         tree.feature.push(LEAF);
@@ -150,10 +197,22 @@ pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowPar
         tree.value.push((-gs / (hs + p.lambda) * scale) as f32);
         tree.feature.len() - 1
     };
+    // A node's split candidate (and, for all-feature splits, its histograms when it may split).
+    let mut assess = |rows: &[u32], hist: Option<Vec<Bins>>, gs: f64, hs: f64, depth: usize| -> (Option<Split>, Option<Vec<Bins>>) {
+        if depth >= p.max_depth || rows.len() < 2 * p.min_samples_leaf {
+            return (None, None);
+        }
+        if all_features {
+            let hist = hist.unwrap_or_else(|| histograms(b, rows, g, h));
+            (best_split_all(&hist, rows.len(), gs, hs, p), Some(hist))
+        } else {
+            (best_split_sampled(b, rows, g, h, gs, hs, p, rng), None)
+        }
+    };
     let (gs, hs) = sum(&rows);
     let id = push_node(&mut tree, gs, hs);
-    let split = if p.max_depth > 0 { best_split(b, &rows, g, h, gs, hs, p, rng) } else { None };
-    let mut open = vec![Node { rows, g: gs, h: hs, depth: 0, id, split }];
+    let (split, hist) = assess(&rows, None, gs, hs, 0);
+    let mut open = vec![Node { rows, g: gs, h: hs, depth: 0, id, split, hist }];
     let mut leaves = 1;
     while leaves < p.max_leaves {
         // Best-first: split the open node with the largest gain.
@@ -172,9 +231,18 @@ pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowPar
         tree.right[node.id] = ri as u32;
         leaves += 1;
         let depth = node.depth + 1;
-        for (rows, gs, hs, id) in [(l, gl, hl, li), (r, gr, hr, ri)] {
-            let split = if depth < p.max_depth { best_split(b, &rows, g, h, gs, hs, p, rng) } else { None };
-            open.push(Node { rows, g: gs, h: hs, depth, id, split });
+        let splittable = |rows: &[u32]| depth < p.max_depth && rows.len() >= 2 * p.min_samples_leaf;
+        // Histograms for the children that may split: the smaller scanned, the larger subtracted.
+        let (mut hl_, mut hr_) = (None, None);
+        if let Some(parent) = node.hist.filter(|_| splittable(&l) || splittable(&r)) {
+            let small_left = l.len() <= r.len();
+            let small = histograms(b, if small_left { &l } else { &r }, g, h);
+            let big = subtract(&parent, &small);
+            (hl_, hr_) = if small_left { (Some(small), Some(big)) } else { (Some(big), Some(small)) };
+        }
+        for (rows, gs, hs, id, hist) in [(l, gl, hl, li, hl_), (r, gr, hr, ri, hr_)] {
+            let (split, hist) = assess(&rows, hist, gs, hs, depth);
+            open.push(Node { rows, g: gs, h: hs, depth, id, split, hist });
         }
         let _ = (node.g, node.h);
     }
