@@ -37,13 +37,19 @@ impl Csr {
             v[next[r]] = val[k];
             next[r] += 1;
         }
+        // Sort each row by column (stable, so equal columns keep input order); one buffer for all.
+        let mut pairs: Vec<(u32, f32)> = Vec::new();
         for r in 0..rows {
             let (s, e) = (indptr[r], indptr[r + 1]);
-            let mut pairs: Vec<(u32, f32)> = idx[s..e].iter().copied().zip(v[s..e].iter().copied()).collect();
+            if idx[s..e].is_sorted() {
+                continue;
+            }
+            pairs.clear();
+            pairs.extend(idx[s..e].iter().copied().zip(v[s..e].iter().copied()));
             pairs.sort_by_key(|p| p.0);
-            for (k, (c, x)) in pairs.into_iter().enumerate() {
-                idx[s + k] = c;
-                v[s + k] = x;
+            for (k, (c, x)) in pairs.iter().enumerate() {
+                idx[s + k] = *c;
+                v[s + k] = *x;
             }
         }
         Self { indptr, idx, val: v }

@@ -103,15 +103,16 @@ impl AlsParams {
         self.check()?;
         let k = self.factors;
         let conf = |w: f32| 1.0 + self.alpha * self.scaling.apply(w);
-        let mut by_user = data.by_user();
-        let mut by_item = data.by_item();
+        let pool = pool(self.threads)?;
+        // Both orientations at once: each is a scatter that mostly waits on memory.
+        let (mut by_user, mut by_item) = pool.install(|| rayon::join(|| data.by_user(), || data.by_item()));
         by_user.val.iter_mut().for_each(|w| *w = conf(*w));
         by_item.val.iter_mut().for_each(|w| *w = conf(*w));
         let mut rng = Rng::new(self.seed);
         let mut items: Vec<f32> = (0..data.n_items() * k).map(|_| (rng.f64() * 0.01) as f32).collect();
         let mut users = vec![0f32; data.n_users() * k];
         let reg = self.regularization;
-        pool(self.threads)?.install(|| {
+        pool.install(|| {
             progress.stage("ALS", self.iterations as u64);
             for _ in 0..self.iterations {
                 sweep(&items, &mut users, &by_user, k, reg, self.cg_steps);
