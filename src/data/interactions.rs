@@ -1,8 +1,9 @@
 //! Interaction logs: reading them from CSV, interning ids, merging duplicates.
 
+use std::ops::Range;
 use std::path::Path;
 
-use super::{source, time::parse_timestamp, Csr};
+use super::{interner::Interner, source, time::parse_timestamp, Csr};
 use crate::error::{Error, Location, Result};
 use crate::recs::Catalog;
 
@@ -74,33 +75,6 @@ pub struct Interactions {
     pub catalog: Option<Catalog>,
 }
 
-/// Id → index, each id string stored once (names are recovered from the map at the end).
-#[derive(Default)]
-struct Interner(foldhash::HashMap<Box<str>, u32>);
-
-impl Interner {
-    fn intern(&mut self, id: &str) -> u32 {
-        if let Some(i) = self.0.get(id) {
-            return *i;
-        }
-        let i = self.0.len() as u32;
-        self.0.insert(id.into(), i);
-        i
-    }
-
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn into_names(self) -> Vec<String> {
-        let mut names = vec![String::new(); self.0.len()];
-        for (id, i) in self.0 {
-            names[i as usize] = id.into_string();
-        }
-        names
-    }
-}
-
 /// Collects rows as they come (no per-pair hash table: at 20M rows that table alone took more
 /// memory than the rows), then merges duplicate pairs by grouping rows per user.
 struct Builder {
@@ -111,36 +85,90 @@ struct Builder {
     out: Interactions,
     titles: Vec<String>,
     prices: Vec<f32>,
+    pending: Pending,
+}
+
+/// Rows read but not yet interned, their strings copied into one buffer.
+#[derive(Default)]
+struct Pending {
+    text: String,
+    rows: Vec<PendingRow>,
+    /// (user, item) id hashes of `rows`, filled by [`Builder::flush`].
+    hashes: Vec<(u64, u64)>,
+}
+
+impl Pending {
+    /// Rows per batch: enough misses in flight to hide memory latency, few enough to stay in L1.
+    const BATCH: usize = 64;
+}
+
+struct PendingRow {
+    user: Range<usize>,
+    item: Range<usize>,
+    title: Option<Range<usize>>,
+    weight: f32,
+    time: i64,
+    price: Option<f32>,
 }
 
 impl Builder {
     fn new(timed: bool) -> Self {
-        Self { users: Interner::default(), items: Interner::default(), timed, out: Interactions::default(), titles: Vec::new(), prices: Vec::new() }
+        Self { users: Interner::default(), items: Interner::default(), timed, out: Interactions::default(), titles: Vec::new(), prices: Vec::new(), pending: Pending::default() }
     }
 
+    /// Queues a row; rows are interned a batch at a time (see [`Pending`]).
     fn push(&mut self, user: &str, item: &str, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
-        let u = self.users.intern(user);
-        let i = self.items.intern(item);
-        if self.titles.len() < self.items.len() {
-            self.titles.push(String::new());
-            self.prices.push(f32::NAN);
+        let p = &mut self.pending;
+        let mut span = |s: &str| {
+            let start = p.text.len();
+            p.text.push_str(s);
+            start..p.text.len()
+        };
+        let row = PendingRow { user: span(user), item: span(item), title: title.map(&mut span), weight, time, price };
+        p.rows.push(row);
+        if p.rows.len() == Pending::BATCH {
+            self.flush();
         }
-        if let Some(t) = title {
-            if self.titles[i as usize].is_empty() {
-                self.titles[i as usize] = t.trim().to_string();
+    }
+
+    /// Interns the queued rows: all their ids are hashed and their slots prefetched first, so a
+    /// batch's table misses overlap instead of being waited for one at a time.
+    fn flush(&mut self) {
+        let mut p = std::mem::take(&mut self.pending);
+        p.hashes.clear();
+        for row in &p.rows {
+            let (hu, hi) = (self.users.hash(&p.text[row.user.clone()]), self.items.hash(&p.text[row.item.clone()]));
+            self.users.prefetch(hu);
+            self.items.prefetch(hi);
+            p.hashes.push((hu, hi));
+        }
+        for (row, &(hu, hi)) in p.rows.iter().zip(&p.hashes) {
+            let u = self.users.intern_hashed(&p.text[row.user.clone()], hu);
+            let i = self.items.intern_hashed(&p.text[row.item.clone()], hi);
+            if self.titles.len() < self.items.len() {
+                self.titles.push(String::new());
+                self.prices.push(f32::NAN);
+            }
+            if let Some(t) = &row.title {
+                if self.titles[i as usize].is_empty() {
+                    self.titles[i as usize] = p.text[t.clone()].trim().to_string();
+                }
+            }
+            if let Some(price) = row.price {
+                if self.prices[i as usize].is_nan() {
+                    self.prices[i as usize] = price;
+                }
+            }
+            self.out.user.push(u);
+            self.out.item.push(i);
+            self.out.weight.push(row.weight);
+            if self.timed {
+                self.out.time.push(row.time);
             }
         }
-        if let Some(p) = price {
-            if self.prices[i as usize].is_nan() {
-                self.prices[i as usize] = p;
-            }
-        }
-        self.out.user.push(u);
-        self.out.item.push(i);
-        self.out.weight.push(weight);
-        if self.timed {
-            self.out.time.push(time);
-        }
+        p.text.clear();
+        p.rows.clear();
+        self.pending = p;
     }
 
     /// Folds every repeated (user, item) row into the pair's first row: weights summed in row
@@ -155,37 +183,54 @@ impl Builder {
         for u in 0..self.users.len() {
             start[u + 1] += start[u];
         }
-        // Rows grouped by user, in row order within a group (a counting sort).
-        let mut order = vec![0u32; n];
-        let mut next = start.clone();
-        for (r, u) in d.user.iter().enumerate() {
-            order[next[*u as usize] as usize] = r as u32;
-            next[*u as usize] += 1;
+        // Rows grouped by user, each as an `item << 32 | row` key so that sorting a group never
+        // looks back into the 20M-row columns. A counting sort in two passes: first into at most
+        // 1,024 coarse buckets of consecutive users (few enough write streams to stay cached),
+        // then each bucket by user, its counters and its stretch of `keys` small enough to be too.
+        let users = self.users.len();
+        let shift = (usize::BITS - users.leading_zeros()).saturating_sub(10);
+        let mut coarse = vec![0usize; (users >> shift) + 2];
+        for b in 0..coarse.len() - 1 {
+            coarse[b + 1] = start[((b + 1) << shift).min(users)] as usize;
         }
-        drop(next);
+        let mut rows = vec![[0u32; 3]; n];
+        let mut next: Vec<usize> = coarse.clone();
+        for (r, (u, i)) in d.user.iter().zip(&d.item).enumerate() {
+            let b = (*u as usize) >> shift;
+            rows[next[b]] = [*u, *i, r as u32];
+            next[b] += 1;
+        }
+        let mut keys = vec![0u64; n];
+        let mut next = start.clone();
+        for &[u, i, r] in &rows {
+            keys[next[u as usize] as usize] = (u64::from(i) << 32) | u64::from(r);
+            next[u as usize] += 1;
+        }
+        drop((rows, next));
         let mut folded = vec![false; n];
         let mut merged = 0u64;
         for g in start.windows(2) {
-            let rows = &mut order[g[0] as usize..g[1] as usize];
-            if rows.len() < 2 {
+            let group = &mut keys[g[0] as usize..g[1] as usize];
+            if group.len() < 2 {
                 continue;
             }
-            rows.sort_unstable_by_key(|r| ((d.item[*r as usize] as u64) << 32) | *r as u64);
-            let mut head = rows[0] as usize;
-            for &r in &rows[1..] {
-                let r = r as usize;
-                if d.item[r] != d.item[head] {
-                    head = r;
+            group.sort_unstable();
+            let mut head = group[0];
+            for &key in &group[1..] {
+                if key >> 32 != head >> 32 {
+                    head = key;
                     continue;
                 }
+                let (h, r) = (head as u32 as usize, key as u32 as usize);
                 merged += 1;
                 folded[r] = true;
-                d.weight[head] += d.weight[r];
+                d.weight[h] += d.weight[r];
                 if self.timed {
-                    d.time[head] = d.time[head].max(d.time[r]);
+                    d.time[h] = d.time[h].max(d.time[r]);
                 }
             }
         }
+        drop(keys);
         if merged > 0 {
             let mut w = 0;
             for (r, _) in folded.iter().enumerate().filter(|(_, f)| !**f) {
@@ -211,6 +256,7 @@ impl Builder {
 
     /// The merged log and how many duplicate rows were folded into earlier ones.
     fn finish(mut self, with_catalog: bool) -> (Interactions, u64) {
+        self.flush();
         let merged = self.merge_duplicates();
         self.out.users = self.users.into_names();
         self.out.items = self.items.into_names();
@@ -440,9 +486,10 @@ mod tests {
     #[test]
     fn duplicates_fold_into_first_rows_in_order() {
         let mut rng = crate::rng::Rng::new(3);
-        for timed in [false, true] {
+        // 40 users sort in one pass; 3,000 users go through coarse buckets of 4 users first.
+        for (timed, users, items) in [(false, 40, 30), (true, 40, 30), (true, 3_000, 4)] {
             let rows: Vec<(u32, u32, f32, i64)> =
-                (0..5_000).map(|_| (rng.below(40) as u32, rng.below(30) as u32, 0.1 + rng.f64() as f32, rng.below(1_000) as i64)).collect();
+                (0..5_000).map(|_| (rng.below(users) as u32, rng.below(items) as u32, 0.1 + rng.f64() as f32, rng.below(1_000) as i64)).collect();
             let mut b = Builder::new(timed);
             for &(u, i, w, t) in &rows {
                 b.push(&format!("u{u}"), &format!("i{i}"), w, t, None, None);

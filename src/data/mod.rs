@@ -1,6 +1,7 @@
 //! Native-only data ingestion: CSV/gzip logs with line/column errors, id interning, CSR rows.
 
 pub mod interactions;
+mod interner;
 pub mod source;
 pub mod table;
 pub mod time;
