@@ -88,18 +88,42 @@ struct Builder {
     pending: Pending,
 }
 
-/// Rows read but not yet interned, their strings copied into one buffer.
+/// Rows read but not yet interned, their strings copied into one buffer. Reading a file fills
+/// these on one thread while another interns them.
 #[derive(Default)]
 struct Pending {
     text: String,
     rows: Vec<PendingRow>,
-    /// (user, item) id hashes of `rows`, filled by [`Builder::flush`].
+    /// (user, item) id hashes of a group of rows, filled by [`Builder::intern`].
     hashes: Vec<(u64, u64)>,
 }
 
 impl Pending {
-    /// Rows per batch: enough misses in flight to hide memory latency, few enough to stay in L1.
-    const BATCH: usize = 64;
+    /// Rows handed from the reading thread to the interning thread at a time.
+    const BATCH: usize = 1024;
+    /// Rows whose slots are prefetched together: enough misses in flight to hide memory latency,
+    /// few enough to stay in L1.
+    const PREFETCH: usize = 64;
+
+    /// Queues a row.
+    fn push(&mut self, user: &str, item: &str, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
+        let mut span = |s: &str| {
+            let start = self.text.len();
+            self.text.push_str(s);
+            start..self.text.len()
+        };
+        let row = PendingRow { user: span(user), item: span(item), title: title.map(&mut span), weight, time, price };
+        self.rows.push(row);
+    }
+
+    fn is_full(&self) -> bool {
+        self.rows.len() >= Self::BATCH
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.rows.clear();
+    }
 }
 
 struct PendingRow {
@@ -116,59 +140,58 @@ impl Builder {
         Self { users: Interner::default(), items: Interner::default(), timed, out: Interactions::default(), titles: Vec::new(), prices: Vec::new(), pending: Pending::default() }
     }
 
-    /// Queues a row; rows are interned a batch at a time (see [`Pending`]).
+    /// Adds a row on this thread (queued, then interned a batch at a time).
     fn push(&mut self, user: &str, item: &str, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
-        let p = &mut self.pending;
-        let mut span = |s: &str| {
-            let start = p.text.len();
-            p.text.push_str(s);
-            start..p.text.len()
-        };
-        let row = PendingRow { user: span(user), item: span(item), title: title.map(&mut span), weight, time, price };
-        p.rows.push(row);
-        if p.rows.len() == Pending::BATCH {
+        self.pending.push(user, item, weight, time, title, price);
+        if self.pending.is_full() {
             self.flush();
         }
     }
 
-    /// Interns the queued rows: all their ids are hashed and their slots prefetched first, so a
-    /// batch's table misses overlap instead of being waited for one at a time.
     fn flush(&mut self) {
         let mut p = std::mem::take(&mut self.pending);
-        p.hashes.clear();
-        for row in &p.rows {
-            let (hu, hi) = (self.users.hash(&p.text[row.user.clone()]), self.items.hash(&p.text[row.item.clone()]));
-            self.users.prefetch(hu);
-            self.items.prefetch(hi);
-            p.hashes.push((hu, hi));
-        }
-        for (row, &(hu, hi)) in p.rows.iter().zip(&p.hashes) {
-            let u = self.users.intern_hashed(&p.text[row.user.clone()], hu);
-            let i = self.items.intern_hashed(&p.text[row.item.clone()], hi);
-            if self.titles.len() < self.items.len() {
-                self.titles.push(String::new());
-                self.prices.push(f32::NAN);
-            }
-            if let Some(t) = &row.title {
-                if self.titles[i as usize].is_empty() {
-                    self.titles[i as usize] = p.text[t.clone()].trim().to_string();
-                }
-            }
-            if let Some(price) = row.price {
-                if self.prices[i as usize].is_nan() {
-                    self.prices[i as usize] = price;
-                }
-            }
-            self.out.user.push(u);
-            self.out.item.push(i);
-            self.out.weight.push(row.weight);
-            if self.timed {
-                self.out.time.push(row.time);
-            }
-        }
-        p.text.clear();
-        p.rows.clear();
+        self.intern(&mut p);
+        p.clear();
         self.pending = p;
+    }
+
+    /// Interns a batch of rows, [`Pending::PREFETCH`] at a time: a group's ids are all hashed and
+    /// their slots prefetched first, so its table misses overlap instead of being waited for in turn.
+    fn intern(&mut self, p: &mut Pending) {
+        let Pending { text, rows, hashes } = p;
+        for group in rows.chunks(Pending::PREFETCH) {
+            hashes.clear();
+            for row in group {
+                let (hu, hi) = (self.users.hash(&text[row.user.clone()]), self.items.hash(&text[row.item.clone()]));
+                self.users.prefetch(hu);
+                self.items.prefetch(hi);
+                hashes.push((hu, hi));
+            }
+            for (row, &(hu, hi)) in group.iter().zip(hashes.iter()) {
+                let u = self.users.intern_hashed(&text[row.user.clone()], hu);
+                let i = self.items.intern_hashed(&text[row.item.clone()], hi);
+                if self.titles.len() < self.items.len() {
+                    self.titles.push(String::new());
+                    self.prices.push(f32::NAN);
+                }
+                if let Some(t) = &row.title {
+                    if self.titles[i as usize].is_empty() {
+                        self.titles[i as usize] = text[t.clone()].trim().to_string();
+                    }
+                }
+                if let Some(price) = row.price {
+                    if self.prices[i as usize].is_nan() {
+                        self.prices[i as usize] = price;
+                    }
+                }
+                self.out.user.push(u);
+                self.out.item.push(i);
+                self.out.weight.push(row.weight);
+                if self.timed {
+                    self.out.time.push(row.time);
+                }
+            }
+        }
     }
 
     /// Folds every repeated (user, item) row into the pair's first row: weights summed in row
@@ -302,41 +325,65 @@ impl Interactions {
         let (cu, ci) = (find(&cols.user)?, find(&cols.item)?);
         let (cw, ct, ctitle, cprice) = (optional(&cols.weight)?, optional(&cols.time)?, optional(&cols.title)?, optional(&cols.price)?);
 
-        let mut b = Builder::new(ct.is_some());
+        let timed = ct.is_some();
         let mut report = ReadReport::default();
-        let mut record = csv::StringRecord::new();
-        let mut line = 1u64;
-        loop {
-            let row = rdr.read_record(&mut record);
-            line = record.position().map_or(line + 1, |p| p.line());
-            let parsed = match row {
-                Ok(false) => break,
-                Ok(true) => {
-                    report.rows_read += 1;
-                    parse_row(&record, &header, &file, line, cu, ci, cw, ct, ctitle, cprice)
+        // This thread parses rows into batches; a second one interns them, in order.
+        let b = std::thread::scope(|scope| -> Result<Builder> {
+            let (to_intern, batches) = std::sync::mpsc::sync_channel::<Pending>(4);
+            let (recycle, spare) = std::sync::mpsc::channel::<Pending>();
+            let interning = scope.spawn(move || {
+                let mut b = Builder::new(timed);
+                for mut p in batches {
+                    b.intern(&mut p);
+                    p.clear();
+                    let _ = recycle.send(p); // fails only once reading has stopped
                 }
-                Err(e) => {
-                    report.rows_read += 1;
-                    Err(source::row_error(e, &file, line))
-                }
-            };
-            match parsed {
-                Ok(r) => {
-                    b.push(r.user, r.item, r.weight, r.time, r.title, r.price);
-                    report.rows_kept += 1;
-                }
-                Err(e) if opts.skip_bad_rows => {
-                    report.rows_skipped += 1;
-                    if report.examples.len() < opts.max_examples {
-                        report.examples.push(e);
+                b
+            });
+            let mut p = Pending::default();
+            let mut record = csv::StringRecord::new();
+            let mut line = 1u64;
+            loop {
+                let row = rdr.read_record(&mut record);
+                line = record.position().map_or(line + 1, |p| p.line());
+                let parsed = match row {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        report.rows_read += 1;
+                        parse_row(&record, &header, &file, line, cu, ci, cw, ct, ctitle, cprice)
                     }
+                    Err(e) => {
+                        report.rows_read += 1;
+                        Err(source::row_error(e, &file, line))
+                    }
+                };
+                match parsed {
+                    Ok(r) => {
+                        p.push(r.user, r.item, r.weight, r.time, r.title, r.price);
+                        report.rows_kept += 1;
+                        if p.is_full() {
+                            let next = spare.try_recv().unwrap_or_default();
+                            if to_intern.send(std::mem::replace(&mut p, next)).is_err() {
+                                break; // the interning thread panicked; joining it re-raises that
+                            }
+                        }
+                    }
+                    Err(e) if opts.skip_bad_rows => {
+                        report.rows_skipped += 1;
+                        if report.examples.len() < opts.max_examples {
+                            report.examples.push(e);
+                        }
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(e) => return Err(e),
+                if report.rows_read % 65_536 == 0 {
+                    progress(report.rows_read);
+                }
             }
-            if report.rows_read % 65_536 == 0 {
-                progress(report.rows_read);
-            }
-        }
+            let _ = to_intern.send(p);
+            drop(to_intern);
+            Ok(interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        })?;
         if report.rows_kept == 0 {
             return Err(Error::Empty(format!("{file}: no usable rows ({} read, {} skipped)", report.rows_read, report.rows_skipped)));
         }
@@ -505,5 +552,37 @@ mod tests {
                 assert_eq!(d.time_at(r), if timed { *t } else { i64::MIN });
             }
         }
+    }
+
+    /// Rows cross from the reading thread to the interning thread in batches: order, errors
+    /// after batches have gone, and skipped rows must all come out as if read on one thread.
+    #[test]
+    fn reading_in_batches_keeps_order_and_reports_the_bad_line() {
+        let path = std::env::temp_dir().join(format!("shelfwise-batches-{}.csv", std::process::id()));
+        let mut csv = String::from("user,item,qty\n");
+        let mut good = Vec::new();
+        for r in 0..5_000u32 {
+            let (u, i) = (format!("u{}", (r * 7919) % 1_300), format!("i{}", (r * 104_729) % 90));
+            if r == 2_999 {
+                csv.push_str(&format!("{u},{i},-2\n")); // line 3001
+            } else {
+                csv.push_str(&format!("{u},{i},{}\n", 1 + r % 3));
+                good.push((u, i, (1 + r % 3) as f32));
+            }
+        }
+        std::fs::write(&path, csv).unwrap();
+        let cols = Columns { user: "user".into(), item: "item".into(), weight: Some("qty".into()), ..Columns::default() };
+        let err = Interactions::read_csv(&path, &cols, &ReadOptions::default(), &|_| {}).unwrap_err();
+        match &err {
+            Error::BadRow { location, value, .. } => assert_eq!((location.line, location.column.as_str(), value.as_str()), (3_001, "qty", "-2"), "{err}"),
+            other => panic!("expected a bad row, got {other}"),
+        }
+        let opts = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
+        let (read, report) = Interactions::read_csv(&path, &cols, &opts, &|_| {}).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!((report.rows_read, report.rows_kept, report.rows_skipped), (5_000, 4_999, 1));
+        let want = Interactions::from_triples(good.iter().map(|(u, i, w)| (u.as_str(), i.as_str(), *w))).unwrap();
+        assert_eq!((&read.users, &read.items, &read.user, &read.item, &read.weight), (&want.users, &want.items, &want.user, &want.item, &want.weight));
+        assert_eq!(report.duplicates_merged as usize, 4_999 - want.len());
     }
 }
