@@ -76,8 +76,6 @@ type Bins = Vec<(f64, f64, u32)>;
 
 struct Node {
     rows: Vec<u32>,
-    g: f64,
-    h: f64,
     depth: usize,
     id: usize,
     split: Option<Split>,
@@ -157,9 +155,6 @@ fn pick(candidates: impl IntoIterator<Item = Option<Split>>) -> Option<Split> {
 
 /// The best split of a node from its full histograms (every feature considered).
 fn best_split_all(hist: &[Bins], n: usize, gs: f64, hs: f64, p: &GrowParams) -> Option<Split> {
-    if n < 2 * p.min_samples_leaf {
-        return None;
-    }
     pick(hist.iter().enumerate().map(|(f, bins)| scan(f, bins, n, gs, hs, p)))
 }
 
@@ -167,9 +162,6 @@ fn best_split_all(hist: &[Bins], n: usize, gs: f64, hs: f64, p: &GrowParams) -> 
 /// feature's histogram built on its own.
 #[allow(clippy::too_many_arguments)] // the node's statistics, its parameters and its random stream
 fn best_split_sampled(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, p: &GrowParams, rng: &mut Rng) -> Option<Split> {
-    if rows.len() < 2 * p.min_samples_leaf {
-        return None;
-    }
     let mut feats: Vec<usize> = (0..b.d()).collect();
     rng.shuffle(&mut feats);
     feats.truncate(p.features_per_split.max(1));
@@ -197,9 +189,11 @@ pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowPar
         tree.value.push((-gs / (hs + p.lambda) * scale) as f32);
         tree.feature.len() - 1
     };
+    // Whether a node of `n` rows at `depth` may split at all.
+    let splittable = |n: usize, depth: usize| depth < p.max_depth && n >= 2 * p.min_samples_leaf;
     // A node's split candidate (and, for all-feature splits, its histograms when it may split).
     let mut assess = |rows: &[u32], hist: Option<Vec<Bins>>, gs: f64, hs: f64, depth: usize| -> (Option<Split>, Option<Vec<Bins>>) {
-        if depth >= p.max_depth || rows.len() < 2 * p.min_samples_leaf {
+        if !splittable(rows.len(), depth) {
             return (None, None);
         }
         if all_features {
@@ -212,7 +206,7 @@ pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowPar
     let (gs, hs) = sum(&rows);
     let id = push_node(&mut tree, gs, hs);
     let (split, hist) = assess(&rows, None, gs, hs, 0);
-    let mut open = vec![Node { rows, g: gs, h: hs, depth: 0, id, split, hist }];
+    let mut open = vec![Node { rows, depth: 0, id, split, hist }];
     let mut leaves = 1;
     while leaves < p.max_leaves {
         // Best-first: split the open node with the largest gain.
@@ -231,20 +225,18 @@ pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowPar
         tree.right[node.id] = ri as u32;
         leaves += 1;
         let depth = node.depth + 1;
-        let splittable = |rows: &[u32]| depth < p.max_depth && rows.len() >= 2 * p.min_samples_leaf;
         // Histograms for the children that may split: the smaller scanned, the larger subtracted.
-        let (mut hl_, mut hr_) = (None, None);
-        if let Some(parent) = node.hist.filter(|_| splittable(&l) || splittable(&r)) {
+        let (mut hist_l, mut hist_r) = (None, None);
+        if let Some(parent) = node.hist.filter(|_| splittable(l.len(), depth) || splittable(r.len(), depth)) {
             let small_left = l.len() <= r.len();
             let small = histograms(b, if small_left { &l } else { &r }, g, h);
             let big = subtract(&parent, &small);
-            (hl_, hr_) = if small_left { (Some(small), Some(big)) } else { (Some(big), Some(small)) };
+            (hist_l, hist_r) = if small_left { (Some(small), Some(big)) } else { (Some(big), Some(small)) };
         }
-        for (rows, gs, hs, id, hist) in [(l, gl, hl, li, hl_), (r, gr, hr, ri, hr_)] {
+        for (rows, gs, hs, id, hist) in [(l, gl, hl, li, hist_l), (r, gr, hr, ri, hist_r)] {
             let (split, hist) = assess(&rows, hist, gs, hs, depth);
-            open.push(Node { rows, g: gs, h: hs, depth, id, split, hist });
+            open.push(Node { rows, depth, id, split, hist });
         }
-        let _ = (node.g, node.h);
     }
     tree
 }
