@@ -120,10 +120,6 @@ impl Pending {
         self.rows.len() >= Self::BATCH
     }
 
-    fn clear(&mut self) {
-        self.text.clear();
-        self.rows.clear();
-    }
 }
 
 struct PendingRow {
@@ -151,12 +147,12 @@ impl Builder {
     fn flush(&mut self) {
         let mut p = std::mem::take(&mut self.pending);
         self.intern(&mut p);
-        p.clear();
         self.pending = p;
     }
 
-    /// Interns a batch of rows, [`Pending::PREFETCH`] at a time: a group's ids are all hashed and
-    /// their slots prefetched first, so its table misses overlap instead of being waited for in turn.
+    /// Interns a batch of rows and empties it (keeping its buffers), [`Pending::PREFETCH`] rows at a
+    /// time: a group's ids are all hashed and their slots prefetched first, so its table misses
+    /// overlap instead of being waited for in turn.
     fn intern(&mut self, p: &mut Pending) {
         let Pending { text, rows, hashes } = p;
         for group in rows.chunks(Pending::PREFETCH) {
@@ -192,25 +188,26 @@ impl Builder {
                 }
             }
         }
+        text.clear();
+        rows.clear();
     }
 
     /// Folds every repeated (user, item) row into the pair's first row: weights summed in row
     /// order, latest time kept; pairs stay in first-seen order. Returns how many rows were folded.
     fn merge_duplicates(&mut self) -> u64 {
         let d = &mut self.out;
-        let n = d.user.len();
-        let mut start = vec![0u32; self.users.len() + 1];
+        let (n, users) = (d.user.len(), self.users.len());
+        let mut start = vec![0u32; users + 1];
         for u in &d.user {
             start[*u as usize + 1] += 1;
         }
-        for u in 0..self.users.len() {
+        for u in 0..users {
             start[u + 1] += start[u];
         }
         // Rows grouped by user, each as an `item << 32 | row` key so that sorting a group never
         // looks back into the 20M-row columns. A counting sort in two passes: first into at most
         // 1,024 coarse buckets of consecutive users (few enough write streams to stay cached),
         // then each bucket by user, its counters and its stretch of `keys` small enough to be too.
-        let users = self.users.len();
         let shift = (usize::BITS - users.leading_zeros()).saturating_sub(10);
         let mut coarse = vec![0usize; (users >> shift) + 2];
         for b in 0..coarse.len() - 1 {
@@ -335,7 +332,6 @@ impl Interactions {
                 let mut b = Builder::new(timed);
                 for mut p in batches {
                     b.intern(&mut p);
-                    p.clear();
                     let _ = recycle.send(p); // fails only once reading has stopped
                 }
                 b
