@@ -92,7 +92,7 @@ pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params:
             popularity[ix as usize] += 1.0;
         }
     }
-    let embeddings = item2vec.map(|p| p.fit_sequences(&sequences(lines, cutoff, &items, p.kind()), items.len()));
+    let embeddings = item2vec.map(|p| p.fit_sequences(&sequences(lines, cutoff, &items, p.kind()), items.len())).transpose()?;
     // Per customer: last basket before the cut, first after it.
     let mut by_customer: HashMap<&str, (Option<&Basket>, Option<&Basket>)> = HashMap::new();
     for (c, b) in baskets.values() {

@@ -135,11 +135,22 @@ impl Item2VecParams {
                 r.into_iter().map(|x| x.1).collect()
             })
             .collect();
-        Ok(self.fit_sequences(&seqs, items.len()))
+        self.train(&seqs, items.len())
     }
 
-    /// Trains on explicit sequences of item indices (`< n_items`).
-    pub fn fit_sequences(&self, seqs: &[Vec<u32>], n_items: usize) -> ItemEmbeddings {
+    /// Trains on explicit sequences of item indices. Fails on out-of-range parameters, on an
+    /// index `≥ n_items` (naming the sequence and index), and when training diverges to
+    /// non-finite vectors (a learning rate far too large).
+    pub fn fit_sequences(&self, seqs: &[Vec<u32>], n_items: usize) -> Result<ItemEmbeddings> {
+        self.check()?;
+        if let Some((n, i)) = seqs.iter().enumerate().find_map(|(n, s)| s.iter().find(|i| **i as usize >= n_items).map(|i| (n, *i))) {
+            return Err(Error::InvalidValue { field: format!("item in sequence {n}"), value: i.to_string(), reason: format!("item indices must be < {n_items}") });
+        }
+        self.train(seqs, n_items)
+    }
+
+    /// Skip-gram training on checked parameters and in-range sequences.
+    fn train(&self, seqs: &[Vec<u32>], n_items: usize) -> Result<ItemEmbeddings> {
         let d = self.dim;
         let mut rng = Rng::new(self.seed);
         let mut counts = vec![0f64; n_items];
@@ -224,7 +235,10 @@ impl Item2VecParams {
                 w[i * d..(i + 1) * d].iter_mut().for_each(|v| *v = 0.0);
             }
         }
-        ItemEmbeddings::normalized(d, w).expect("finite vectors of the right shape")
+        if w.iter().any(|v| !v.is_finite()) {
+            return Err(Error::param("item2vec learning rate", self.learning_rate, "training diverged to non-finite vectors; use a smaller rate"));
+        }
+        ItemEmbeddings::normalized(d, w)
     }
 }
 
@@ -242,4 +256,21 @@ fn sample(cum: &[f64], rng: &mut Rng) -> u32 {
     let total = *cum.last().unwrap_or(&0.0);
     let x = rng.f64() * total;
     cum.partition_point(|&c| c <= x).min(cum.len() - 1) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_sequences_and_divergence_are_errors_not_panics() {
+        let seqs = vec![vec![0, 1, 2, 1, 0], vec![2, 1, 0, 2]];
+        let fitted = Item2VecParams::new().dim(8).epochs(2).min_count(1).fit_sequences(&seqs, 3).unwrap();
+        assert_eq!(fitted.n_items(), 3);
+        let err = Item2VecParams::new().dim(8).min_count(1).fit_sequences(&[vec![0, 1], vec![1, 7]], 3).unwrap_err().to_string();
+        assert!(err.contains("sequence 1") && err.contains('7') && err.contains("< 3"), "{err}");
+        let err = Item2VecParams::new().dim(8).epochs(5).min_count(1).subsample(0.0).learning_rate(1e30).fit_sequences(&seqs, 3).unwrap_err().to_string();
+        assert!(err.contains("learning rate") && err.contains("diverged"), "{err}");
+        assert!(Item2VecParams::new().dim(0).fit_sequences(&seqs, 3).is_err());
+    }
 }
