@@ -277,3 +277,39 @@ fn similar_by_text_errors_are_typed() {
     // Words the catalogue never uses find nothing, without an error.
     assert_eq!(rec.similar_by_text(JsValue::from_str("zebra"), JsValue::UNDEFINED).unwrap().dyn_into::<Array>().unwrap().length(), 0);
 }
+
+/// The SIMD screening codes (`kernels::quant::screen_row`) equal the scalar definition, ties
+/// to even included, and a ranking through them equals scoring every row (f32 and int8 models).
+#[wasm_bindgen_test]
+fn screened_rankings_equal_scoring_every_row_in_wasm() {
+    use shelfwise::kernels::{self, quant};
+    use shelfwise::recs::{FactorModel, Quantization, Scaling};
+    let mut rng = shelfwise::rng::Rng::new(11);
+    for k in [16usize, 37, 64] {
+        let mut row: Vec<f32> = (0..k).map(|_| rng.normal() as f32).collect();
+        // Exact half steps of the row's scale: the rounding ties.
+        let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+        for (j, v) in row.iter_mut().enumerate().skip(1).step_by(3) {
+            *v = (j as f32 - 20.5) * max / 127.0;
+        }
+        let mut codes = vec![0i8; k];
+        let scale = quant::screen_row(&row, &mut codes).unwrap();
+        let inv = 127.0 / row.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let want: Vec<i8> = row.iter().map(|v| (v * inv).round_ties_even() as i8).collect();
+        assert_eq!(codes, want, "k = {k}");
+        assert!(scale > 0.0);
+    }
+    let (k, n) = (32, 3_000);
+    let y: Vec<f32> = (0..n * k).map(|_| rng.normal() as f32).collect();
+    let g: Vec<f64> = (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect();
+    let f32_model = FactorModel::new(k, y, g, 0.1, 1.0, Scaling::Linear).unwrap();
+    let int8_model = f32_model.clone().quantize(Quantization::Int8).unwrap();
+    for m in [f32_model, int8_model] {
+        for _ in 0..5 {
+            let x: Vec<f32> = (0..k).map(|_| rng.normal() as f32).collect();
+            let all: Vec<f32> = (0..n as u32).map(|i| m.score(&x, i)).collect();
+            let keep = |i: u32| i % 4 != 1;
+            assert_eq!(m.top_k(&x, 10, keep), kernels::top_k(&all, 10, keep), "{:?}", m.quantization());
+        }
+    }
+}

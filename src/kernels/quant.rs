@@ -4,6 +4,8 @@
 //! vector is quantised once per request to `i16` (`x ≈ xq · sx`), and each row's score is the
 //! exact integer dot product times `scale · sx`. Integer sums do not depend on evaluation order,
 //! so native and wasm scores are bit-identical whatever the lane layout.
+//!
+//! f32 rows get int8 codes too, for screening candidates only ([`screen_row`]).
 
 /// Largest factor count whose integer dot product cannot overflow `i32` lanes
 /// (127 · 32767 per product, a quarter of the products per lane).
@@ -31,6 +33,34 @@ pub fn quantize_row(row: &[f32], out: &mut [i8]) -> Option<f32> {
     }
     for (q, v) in out.iter_mut().zip(row) {
         *q = (v / scale).round().clamp(-127.0, 127.0) as i8;
+    }
+    Some(scale)
+}
+
+/// Int8 codes of a finite f32 row for screening, not storage: scale `max |v| / 127`, codes
+/// rounded to nearest (ties to even), so `|v − code · scale| ≤ scale / 2` up to f32 rounding.
+/// Returns the scale (0 for a zero row), or `None` when the row's magnitude is so small or large
+/// that the scale or its reciprocal is not a normal number.
+pub fn screen_row(row: &[f32], out: &mut [i8]) -> Option<f32> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let max = simd128::max_abs(row);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let max = row.iter().fold(0f32, |m, v| m.max(v.abs()));
+    if max == 0.0 {
+        out.iter_mut().for_each(|q| *q = 0);
+        return Some(0.0);
+    }
+    let (scale, inv) = (max / 127.0, 127.0 / max);
+    if !(scale.is_normal() && inv.is_normal()) {
+        return None;
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let done = simd128::code_row(row, inv, out);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    let done = 0;
+    // `as` saturates; |v · inv| ≤ 127 to rounding, so nothing is clamped in practice.
+    for (q, v) in out[done..].iter_mut().zip(&row[done..]) {
+        *q = (v * inv).round_ties_even() as i8;
     }
     Some(scale)
 }
@@ -108,6 +138,39 @@ mod simd128 {
             sum += a[i] as i32 * b[i] as i32;
         }
         sum
+    }
+
+    /// `max |v|` over a finite row (lane maxima, no calls to `fmaxf`).
+    pub fn max_abs(row: &[f32]) -> f32 {
+        let chunks = row.chunks_exact(4);
+        let tail = chunks.remainder().iter().fold(0f32, |m, v| if v.abs() > m { v.abs() } else { m });
+        let mut m = f32x4_splat(tail);
+        for c in chunks {
+            // SAFETY: `c` holds 4 floats; v128 loads have no alignment requirement.
+            m = f32x4_pmax(m, f32x4_abs(unsafe { v128_load(c.as_ptr() as *const v128) }));
+        }
+        let m = f32x4_pmax(m, i32x4_shuffle::<2, 3, 0, 1>(m, m));
+        f32x4_extract_lane::<0>(f32x4_pmax(m, i32x4_shuffle::<1, 0, 3, 2>(m, m)))
+    }
+
+    /// `out[i] = round_ties_even(row[i] · inv)` for `|row[i] · inv| ≤ 127`, 16 values at a
+    /// time; returns how many it wrote. Adding 1.5 · 2²³ rounds to an integer (ties to even, as
+    /// the scalar path) held in the low mantissa bits, whose low byte is the code.
+    pub fn code_row(row: &[f32], inv: f32, out: &mut [i8]) -> usize {
+        let n = row.len().min(out.len()) / 16 * 16;
+        let (s, magic) = (f32x4_splat(inv), f32x4_splat(12_582_912.0));
+        // SAFETY (closure): callers pass pointers to 4 readable floats.
+        let code = |p: *const f32| f32x4_add(f32x4_mul(unsafe { v128_load(p as *const v128) }, s), magic);
+        for i in (0..n).step_by(16) {
+            // SAFETY: i + 16 <= n <= both lengths.
+            unsafe {
+                let p = row.as_ptr().add(i);
+                let ab = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0>(code(p), code(p.add(4)));
+                let cd = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0>(code(p.add(8)), code(p.add(12)));
+                v128_store(out.as_mut_ptr().add(i) as *mut v128, i64x2_shuffle::<0, 2>(ab, cd));
+            }
+        }
+        n
     }
 
     /// Lane sums of 16 products: codes `p[0..16]` times the query lanes `x0` (0..8) and `x1` (8..16).

@@ -4,8 +4,11 @@
 //! fold-in solves the same normal equations as an ALS user update:
 //! `(YᵀY + Σ_i (c_i − 1) y_i y_iᵀ + λI) x = Σ_i c_i y_i`.
 
+use std::sync::OnceLock;
+
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
+use super::screen::{self, Int8Rows};
 use crate::error::{Error, Result};
 use crate::kernels;
 use crate::num_text::Num32;
@@ -63,7 +66,7 @@ pub enum Quantization {
     F16,
     /// One signed byte per value plus one f32 scale per item (about a quarter of the bytes); kept
     /// as int8 in memory and scored with integer dot products; the final candidates are rescored
-    /// with the dequantised rows.
+    /// with the dequantised rows, and rankings equal those of the dequantised rows.
     Int8,
 }
 
@@ -115,6 +118,21 @@ pub struct FactorModel {
     pub norms: Vec<f32>,
     /// Factorisation of `YᵀY + λI` (derived at load).
     base: BaseFactor,
+    /// f32 models: int8 codes of the factors, which rank candidates for [`FactorModel::top_k`].
+    screen: LazyScreen,
+}
+
+/// An f32 model's screening codes, built by its first ranking rather than at load (about 5 ms
+/// per 100k × 64 items in V8), so that loading stays a copy and a checksum. Holds `None` when
+/// the rows are too small or large to code.
+#[derive(Debug, Clone, Default)]
+struct LazyScreen(OnceLock<Option<Int8Rows>>);
+
+impl PartialEq for LazyScreen {
+    /// Always equal: the codes are a function of the factors, which models compare.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The Cholesky factor of `YᵀY + λI`, computed once per model: a short history is folded in
@@ -139,11 +157,6 @@ impl BaseFactor {
         }
         Self(a.cholesky())
     }
-}
-
-/// How many candidates an int8 ranking rescores for a top-`k` answer.
-pub(crate) fn rescore_depth(k: usize) -> usize {
-    4 * k + 32
 }
 
 impl FactorModel {
@@ -215,7 +228,7 @@ impl FactorModel {
                 .collect(),
         };
         let base = BaseFactor::new(k, &gramian, regularization);
-        Ok(Self { k, values, stored, gramian, regularization, alpha, scaling, norms, base })
+        Ok(Self { k, values, stored, gramian, regularization, alpha, scaling, norms, base, screen: LazyScreen::default() })
     }
 
     /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
@@ -382,34 +395,49 @@ impl FactorModel {
         }
     }
 
-    /// The best `k` items for user vector `x` among those `keep` allows, best first, with the
-    /// scores of [`FactorModel::scores`] (bit for bit), computed a block of rows at a time so
-    /// that no catalogue-sized score buffer is written and read back.
+    /// The best `k` items for user vector `x` among those `keep` allows, best first, with exact
+    /// scores ([`FactorModel::score`]): bit for bit the answer of scoring every row exactly.
+    ///
+    /// Candidates are ranked by integer scores (an int8 model's codes, or an f32 model's screen)
+    /// and the answer is certified exact (see `recs::screen`); when it cannot be, every row is
+    /// scored exactly, a block at a time, so that no catalogue-sized buffer is written.
     pub fn top_k(&self, x: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
-        const ROWS: usize = 256;
-        let mut sel = kernels::TopK::new(k);
-        let mut buf = [0f32; ROWS];
-        let n = self.n_items();
-        let kd = self.k;
-        match &self.values {
+        let codes = match &self.values {
+            Values::Int8 { codes, scales } => Some((codes.as_slice(), scales.as_slice(), false)),
             Values::F32(v) => {
-                for start in (0..n).step_by(ROWS) {
-                    let end = (start + ROWS).min(n);
-                    let out = &mut buf[..end - start];
-                    kernels::score_rows(&v[start * kd..end * kd], x, out);
-                    sel.offer(start as u32, out, &mut keep);
-                }
+                let screen = self.screen.0.get_or_init(|| Int8Rows::screen_of(v, self.k));
+                screen.as_ref().map(|s| (s.codes.as_slice(), s.scales.as_slice(), true))
             }
-            Values::Int8 { codes, scales } => {
-                let mut xq = Vec::with_capacity(x.len());
-                let sx = kernels::quant::quantize_query(x, &mut xq);
-                for start in (0..n).step_by(ROWS) {
-                    let end = (start + ROWS).min(n);
-                    let out = &mut buf[..end - start];
-                    kernels::quant::score_rows_i8(&codes[start * kd..end * kd], &scales[start..end], &xq, sx, out);
-                    sel.offer(start as u32, out, &mut keep);
-                }
+        };
+        if let Some((codes, scales, rounded)) = codes {
+            if let Some(hits) = screen::top_k(codes, scales, rounded, x, k, &mut keep, |i| self.score(x, i)) {
+                return hits;
             }
+        }
+        self.exact_top_k(x, k, keep)
+    }
+
+    /// [`FactorModel::top_k`] by scoring every row exactly (int8 rows dequantised a block at a time).
+    fn exact_top_k(&self, x: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
+        let mut sel = kernels::TopK::new(k);
+        let mut buf = [0f32; screen::ROWS];
+        let (n, kd) = (self.n_items(), self.k);
+        let mut rows = Vec::new();
+        for start in (0..n).step_by(screen::ROWS) {
+            let end = (start + screen::ROWS).min(n);
+            let out = &mut buf[..end - start];
+            let block: &[f32] = match &self.values {
+                Values::F32(v) => &v[start * kd..end * kd],
+                Values::Int8 { codes, scales } => {
+                    rows.clear();
+                    for (c, s) in codes[start * kd..end * kd].chunks_exact(kd).zip(&scales[start..end]) {
+                        rows.extend(c.iter().map(|q| *q as f32 * s));
+                    }
+                    &rows
+                }
+            };
+            kernels::score_rows(block, x, out);
+            sel.offer(start as u32, out, &mut keep);
         }
         sel.into_sorted()
     }
@@ -450,20 +478,24 @@ mod tests {
     }
 
     #[test]
-    fn blockwise_top_k_equals_scoring_everything_then_selecting() {
+    fn top_k_equals_scoring_every_row_exactly() {
         let (k, n) = (16, 1_003);
         let y: Vec<f32> = (0..n * k).map(|i| ((i as f32) * 0.618).sin()).collect();
         let g: Vec<f64> = (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect();
         let f32_model = FactorModel::new(k, y, g, 0.1, 1.0, Scaling::Linear).unwrap();
         let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.37).cos()).collect();
-        for m in [f32_model.clone(), f32_model.quantize(Quantization::Int8).unwrap()] {
-            let mut all = vec![0f32; n];
-            m.scores(&x, &mut all);
+        for m in [f32_model.clone(), f32_model.clone().quantize(Quantization::Int8).unwrap()] {
+            let all: Vec<f32> = (0..n as u32).map(|i| m.score(&x, i)).collect();
             let keep = |i: u32| i % 5 != 2;
-            for top in [1, 10, 72, 600] {
-                assert_eq!(m.top_k(&x, top, keep), kernels::top_k(&all, top, keep), "{:?}, k = {top}", m.quantization());
+            for top in [0, 1, 10, 72, 600, 2_000] {
+                let want = kernels::top_k(&all, top, keep);
+                assert_eq!(m.top_k(&x, top, keep), want, "{:?}, k = {top}", m.quantization());
+                assert_eq!(m.exact_top_k(&x, top, keep), want, "{:?}, k = {top}", m.quantization());
             }
         }
+        assert!(f32_model.screen.0.get().is_none(), "built by the first ranking, on a clone");
+        f32_model.top_k(&x, 3, |_| true);
+        assert!(f32_model.screen.0.get().is_some_and(|s| s.is_some()));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod factors;
 pub mod items;
 pub mod neighbors;
 pub mod recommender;
+mod screen;
 pub mod text_index;
 
 pub use catalog::{Catalog, CatalogEntry};

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::factors::rescore_depth;
+use super::screen::depth as rescore_depth;
 use super::{Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, TextIndex};
 use crate::bundle::Metadata;
 use crate::error::{Error, Result};
@@ -457,10 +457,6 @@ impl Recommender {
         let keep = |i: u32| allowed.keep(i);
         let scores: &[f32] = match (&self.model, &state.vector) {
             _ if state.history.is_empty() => &self.popularity,
-            (RecModel::Factors(f), Some(x)) if f.is_approximate() => {
-                let candidates = f.top_k(x, rescore_depth(opts.k), keep);
-                return Ok(self.named(rescored(candidates, opts.k, |i| f.score(x, i))));
-            }
             (RecModel::Factors(f), Some(x)) => return Ok(self.named(f.top_k(x, opts.k, keep))),
             (RecModel::Factors(_), None) => {
                 return Err(Error::param("state", "no user vector", "fold the history in with this model"))
