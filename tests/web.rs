@@ -279,7 +279,8 @@ fn similar_by_text_errors_are_typed() {
 }
 
 /// The SIMD screening codes (`kernels::quant::screen_row`) equal the scalar definition, ties
-/// to even included, and a ranking through them equals scoring every row (f32 and int8 models).
+/// to even included, and rankings and similar items through them equal scoring every row (f32
+/// and int8 models).
 #[wasm_bindgen_test]
 fn screened_rankings_equal_scoring_every_row_in_wasm() {
     use shelfwise::kernels::{self, quant};
@@ -310,6 +311,10 @@ fn screened_rankings_equal_scoring_every_row_in_wasm() {
             let all: Vec<f32> = (0..n as u32).map(|i| m.score(&x, i)).collect();
             let keep = |i: u32| i % 4 != 1;
             assert_eq!(m.top_k(&x, 10, keep), kernels::top_k(&all, 10, keep), "{:?}", m.quantization());
+        }
+        for i in [0u32, 1_234] {
+            let cos: Vec<f32> = (0..n as u32).map(|j| m.cosine(i, j)).collect();
+            assert_eq!(m.similar(i, 10), kernels::top_k(&cos, 10, |j| j != i), "{:?}", m.quantization());
         }
     }
 }

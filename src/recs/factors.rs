@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 
-use super::screen::{self, Int8Rows};
+use super::screen::{self, Codes, Cosine, Int8Rows};
 use crate::error::{Error, Result};
 use crate::kernels;
 use crate::num_text::Num32;
@@ -306,12 +306,6 @@ impl FactorModel {
         }
     }
 
-    /// Whether [`FactorModel::scores`] is approximate (int8), so rankings rescore their top
-    /// candidates with [`FactorModel::score`].
-    pub fn is_approximate(&self) -> bool {
-        matches!(self.values, Values::Int8 { .. })
-    }
-
     /// The score of one item for user vector `x`, from the (dequantised) row.
     pub fn score(&self, x: &[f32], i: u32) -> f32 {
         kernels::dot(&self.row(i), x)
@@ -402,23 +396,41 @@ impl FactorModel {
     /// and the answer is certified exact (see `recs::screen`); when it cannot be, every row is
     /// scored exactly, a block at a time, so that no catalogue-sized buffer is written.
     pub fn top_k(&self, x: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
+        self.rank(x, None, k, &mut keep)
+    }
+
+    /// The `k` items most similar to item `i` by cosine of factors ([`FactorModel::cosine`]),
+    /// best first, `i` itself left out; exact in the same way as [`FactorModel::top_k`].
+    pub fn similar(&self, i: u32, k: usize) -> Vec<kernels::Hit> {
+        let q = self.row(i).into_owned();
+        let cosine = Cosine { norms: &self.norms, query_norm: self.norms[i as usize] };
+        self.rank(&q, Some(&cosine), k, &mut |j| j != i)
+    }
+
+    /// [`FactorModel::top_k`] and [`FactorModel::similar`]: one copy in the wasm for both (the
+    /// filter is a trait object).
+    fn rank(&self, x: &[f32], cosine: Option<&Cosine<'_>>, k: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<kernels::Hit> {
         let codes = match &self.values {
-            Values::Int8 { codes, scales } => Some((codes.as_slice(), scales.as_slice(), false)),
+            Values::Int8 { codes, scales } => Some(Codes { codes, scales, rounded_rows: false }),
             Values::F32(v) => {
                 let screen = self.screen.0.get_or_init(|| Int8Rows::screen_of(v, self.k));
-                screen.as_ref().map(|s| (s.codes.as_slice(), s.scales.as_slice(), true))
+                screen.as_ref().map(|s| Codes { codes: &s.codes, scales: &s.scales, rounded_rows: true })
             }
         };
-        if let Some((codes, scales, rounded)) = codes {
-            if let Some(hits) = screen::top_k(codes, scales, rounded, x, k, &mut keep, |i| self.score(x, i)) {
+        let exact = |j: u32| {
+            let s = self.score(x, j);
+            cosine.map_or(s, |c| c.apply(j as usize, s))
+        };
+        if let Some(codes) = codes {
+            if let Some(hits) = screen::top_k(codes, x, cosine, k, keep, &exact) {
                 return hits;
             }
         }
-        self.exact_top_k(x, k, keep)
+        self.exact_rank(x, cosine, k, keep)
     }
 
-    /// [`FactorModel::top_k`] by scoring every row exactly (int8 rows dequantised a block at a time).
-    fn exact_top_k(&self, x: &[f32], k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
+    /// [`FactorModel::rank`] by scoring every row exactly (int8 rows dequantised a block at a time).
+    fn exact_rank(&self, x: &[f32], cosine: Option<&Cosine<'_>>, k: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<kernels::Hit> {
         let mut sel = kernels::TopK::new(k);
         let mut buf = [0f32; screen::ROWS];
         let (n, kd) = (self.n_items(), self.k);
@@ -437,26 +449,17 @@ impl FactorModel {
                 }
             };
             kernels::score_rows(block, x, out);
-            sel.offer(start as u32, out, &mut keep);
+            if let Some(c) = cosine {
+                c.apply_block(start, out);
+            }
+            sel.offer(start as u32, out, &mut *keep);
         }
         sel.into_sorted()
     }
 
-    /// Cosine similarity of every item to item `i` (approximate for int8, like `scores`).
-    pub fn cosine_to(&self, i: u32, out: &mut [f32]) {
-        let q = self.row(i).into_owned();
-        self.scores(&q, out);
-        let qn = self.norms[i as usize];
-        for (o, n) in out.iter_mut().zip(&self.norms) {
-            let d = qn * n;
-            *o = if d > 0.0 { *o / d } else { 0.0 };
-        }
-    }
-
     /// Exact cosine similarity of items `i` and `j` (from the dequantised rows).
     pub fn cosine(&self, i: u32, j: u32) -> f32 {
-        let d = self.norms[i as usize] * self.norms[j as usize];
-        if d > 0.0 { self.score(&self.row(i), j) / d } else { 0.0 }
+        Cosine { norms: &self.norms, query_norm: self.norms[i as usize] }.apply(j as usize, self.score(&self.row(i), j))
     }
 }
 
@@ -490,7 +493,11 @@ mod tests {
             for top in [0, 1, 10, 72, 600, 2_000] {
                 let want = kernels::top_k(&all, top, keep);
                 assert_eq!(m.top_k(&x, top, keep), want, "{:?}, k = {top}", m.quantization());
-                assert_eq!(m.exact_top_k(&x, top, keep), want, "{:?}, k = {top}", m.quantization());
+                assert_eq!(m.exact_rank(&x, None, top, &mut { keep }), want, "{:?}, k = {top}", m.quantization());
+            }
+            for i in [0u32, 500, 1_002] {
+                let cos: Vec<f32> = (0..n as u32).map(|j| m.cosine(i, j)).collect();
+                assert_eq!(m.similar(i, 10), kernels::top_k(&cos, 10, |j| j != i), "{:?}, similar to {i}", m.quantization());
             }
         }
         assert!(f32_model.screen.0.get().is_none(), "built by the first ranking, on a clone");

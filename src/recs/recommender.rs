@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::screen::depth as rescore_depth;
 use super::{Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, TextIndex};
 use crate::bundle::Metadata;
 use crate::error::{Error, Result};
@@ -500,15 +499,7 @@ impl Recommender {
         RecommendOptions::top(k).check()?;
         let i = self.items.require(item)?;
         match &self.model {
-            RecModel::Factors(f) => {
-                let mut s = vec![0f32; self.items.len()];
-                f.cosine_to(i, &mut s);
-                if f.is_approximate() {
-                    Ok(self.named(rescored(kernels::top_k(&s, rescore_depth(k), |j| j != i), k, |j| f.cosine(i, j))))
-                } else {
-                    Ok(self.named(kernels::top_k(&s, k, |j| j != i)))
-                }
-            }
+            RecModel::Factors(f) => Ok(self.named(f.similar(i, k))),
             RecModel::Neighbors(nb) => Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i && h.score > 0.0), k))),
             RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| j != i))),
         }
@@ -547,9 +538,4 @@ impl Allowed {
     fn keep(&self, i: u32) -> bool {
         self.only.as_ref().is_none_or(|m| m[i as usize]) && self.except.binary_search(&i).is_err()
     }
-}
-
-/// The best `k` of `candidates` by `exact` score (ties by item order), for approximate scorers.
-fn rescored(candidates: Vec<Hit>, k: usize, exact: impl Fn(u32) -> f32) -> Vec<Hit> {
-    kernels::top_k_sparse(candidates.into_iter().map(|h| Hit { index: h.index, score: exact(h.index) }), k)
 }

@@ -61,34 +61,68 @@ pub(crate) fn slack(x: &[f32], rounded_rows: bool) -> Option<f32> {
     (l1.is_finite() && e.is_finite()).then_some(e)
 }
 
-/// The best `k` rows for query `x` among those `keep` allows, with `exact` scores, certified
-/// equal to scoring every row with `exact` (see the module docs); `None` when the screen cannot
-/// certify its answer, and the caller must score every row.
-#[allow(clippy::too_many_arguments)]
+/// Int8 codes to screen with, and whether they round the rows (an f32 model's screen) or are
+/// them (an int8 model).
+#[derive(Clone, Copy)]
+pub(crate) struct Codes<'a> {
+    pub codes: &'a [i8],
+    pub scales: &'a [f32],
+    pub rounded_rows: bool,
+}
+
+/// Turns dot products with a query into cosines: `score / (query_norm · norms[j])`, 0 where
+/// that product is 0. The exact and the screened path divide by the same rounded product, and
+/// division by a positive number keeps order, so a bound on the score stays a bound.
+pub(crate) struct Cosine<'a> {
+    pub norms: &'a [f32],
+    pub query_norm: f32,
+}
+
+impl Cosine<'_> {
+    /// The cosine of item `j` whose dot product with the query is `score`.
+    #[inline]
+    pub fn apply(&self, j: usize, score: f32) -> f32 {
+        let d = self.query_norm * self.norms[j];
+        if d > 0.0 { score / d } else { 0.0 }
+    }
+
+    /// [`Cosine::apply`] over a block of scores for items `first..`.
+    pub fn apply_block(&self, first: usize, scores: &mut [f32]) {
+        for (j, s) in scores.iter_mut().enumerate() {
+            *s = self.apply(first + j, *s);
+        }
+    }
+}
+
+/// The best `k` rows for query `x` (by cosine when `cosine` is set) among those `keep` allows,
+/// with `exact` scores, certified equal to ranking every row by `exact` (see the module docs);
+/// `None` when the screen cannot certify its answer, and the caller must score every row.
 pub(crate) fn top_k(
-    codes: &[i8],
-    scales: &[f32],
-    rounded_rows: bool,
+    rows: Codes<'_>,
     x: &[f32],
+    cosine: Option<&Cosine<'_>>,
     k: usize,
-    keep: &mut impl FnMut(u32) -> bool,
-    exact: impl Fn(u32) -> f32,
+    keep: &mut dyn FnMut(u32) -> bool,
+    exact: &dyn Fn(u32) -> f32,
 ) -> Option<Vec<Hit>> {
     if k == 0 {
         return Some(Vec::new());
     }
-    let e = slack(x, rounded_rows)?;
+    let e = slack(x, rows.rounded_rows)?;
     let mut xq = Vec::with_capacity(x.len());
     let sx = quant::quantize_query(x, &mut xq);
-    let (kd, n) = (x.len(), scales.len());
+    let (kd, n) = (x.len(), rows.scales.len());
     let mut sel = TopK::new(depth(k));
     let mut buf = [0f32; ROWS];
     for start in (0..n).step_by(ROWS) {
         let end = (start + ROWS).min(n);
-        let (out, block_scales) = (&mut buf[..end - start], &scales[start..end]);
-        quant::score_rows_i8(&codes[start * kd..end * kd], block_scales, &xq, sx, out);
-        for (u, s) in out.iter_mut().zip(block_scales) {
+        let (out, scales) = (&mut buf[..end - start], &rows.scales[start..end]);
+        quant::score_rows_i8(&rows.codes[start * kd..end * kd], scales, &xq, sx, out);
+        for (u, s) in out.iter_mut().zip(scales) {
             *u += s * e;
+        }
+        if let Some(c) = cosine {
+            c.apply_block(start, out);
         }
         sel.offer(start as u32, out, &mut *keep);
     }
@@ -119,7 +153,8 @@ mod tests {
     fn screened(rows: &[f32], x: &[f32], k: usize, keep: impl FnMut(u32) -> bool) -> Option<Vec<Hit>> {
         let s = Int8Rows::screen_of(rows, x.len()).unwrap();
         let mut keep = keep;
-        top_k(&s.codes, &s.scales, true, x, k, &mut keep, |i| kernels::dot(&rows[i as usize * x.len()..][..x.len()], x))
+        let codes = Codes { codes: &s.codes, scales: &s.scales, rounded_rows: true };
+        top_k(codes, x, None, k, &mut keep, &|i| kernels::dot(&rows[i as usize * x.len()..][..x.len()], x))
     }
 
     #[test]
