@@ -65,8 +65,11 @@ pub(crate) fn slack(x: &[f32], rounded_rows: bool) -> Option<f32> {
 /// them (an int8 model).
 #[derive(Clone, Copy)]
 pub(crate) struct Codes<'a> {
+    /// Row-major `n × k` codes.
     pub codes: &'a [i8],
+    /// One scale per row.
     pub scales: &'a [f32],
+    /// Whether the codes round the rows (then row rounding counts in the bound).
     pub rounded_rows: bool,
 }
 
@@ -74,7 +77,9 @@ pub(crate) struct Codes<'a> {
 /// that product is 0. The exact and the screened path divide by the same rounded product, and
 /// division by a positive number keeps order, so a bound on the score stays a bound.
 pub(crate) struct Cosine<'a> {
+    /// L2 norm of every row.
     pub norms: &'a [f32],
+    /// L2 norm of the query (its item's row norm).
     pub query_norm: f32,
 }
 
