@@ -119,7 +119,6 @@ impl Pending {
     fn is_full(&self) -> bool {
         self.rows.len() >= Self::BATCH
     }
-
 }
 
 struct PendingRow {

@@ -42,19 +42,19 @@ impl Int8Rows {
 }
 
 /// `E`: per unit of row scale, how far an integer score can sit from the f32 score
-/// [`kernels::dot()`] computes, for query `x`. `rounded_rows` when the codes round the rows (an f32
-/// model's screen) rather than being them (an int8 model). `None` for a non-finite query.
+/// [`kernels::dot()`] computes, for query `x` rounded to i16 with scale `sx`
+/// ([`quant::quantize_query`]). `rounded_rows` when the codes round the rows (an f32 model's
+/// screen) rather than being them (an int8 model). `None` for a non-finite query.
 ///
 /// The terms, each a worst case: rounding the query to i16 moves the score by at most
 /// `Σ |q_j| · sx / 2 ≤ 128 · k · sx / 2`; rounding the row by at most `Σ |x_j| / 2`; f32
 /// arithmetic (the exact dot product's `k/4 + 2` sequential adds, the conversions and products
 /// of the integer score, adding the bound) by at most `(6k + 8) · 2⁻²⁴ · 128 · Σ |x_j|`. The
 /// total is padded by 5 %.
-pub(crate) fn slack(x: &[f32], rounded_rows: bool) -> Option<f32> {
+pub(crate) fn slack(x: &[f32], sx: f32, rounded_rows: bool) -> Option<f32> {
     let k = x.len() as f64;
     let l1: f64 = x.iter().map(|v| v.abs() as f64).sum();
-    let max = x.iter().fold(0f32, |m, v| m.max(v.abs())) as f64;
-    let query = 0.5 * 128.0 * k * (max / 32767.0);
+    let query = 0.5 * 128.0 * k * sx as f64;
     let rows = if rounded_rows { 0.5 * l1 } else { 0.0 };
     let float = (6.0 * k + 8.0) * f64::powi(2.0, -24) * 128.0 * l1;
     let e = (1.05 * (query + rows + float)) as f32;
@@ -113,9 +113,9 @@ pub(crate) fn top_k(
     if k == 0 {
         return Some(Vec::new());
     }
-    let e = slack(x, rows.rounded_rows)?;
     let mut xq = Vec::with_capacity(x.len());
     let sx = quant::quantize_query(x, &mut xq);
+    let e = slack(x, sx, rows.rounded_rows)?;
     let (kd, n) = (x.len(), rows.scales.len());
     let mut sel = TopK::new(depth(k));
     let mut buf = [0f32; ROWS];
