@@ -27,7 +27,11 @@ fn bench_scoring(c: &mut Criterion) {
         })
     });
     let mut codes = vec![0i8; N * K];
-    let scales: Vec<f32> = items.chunks_exact(K).zip(codes.chunks_exact_mut(K)).map(|(r, c)| quantize_row(r, c).expect("bench factors fit")).collect();
+    let scales: Vec<f32> = items
+        .chunks_exact(K)
+        .zip(codes.chunks_exact_mut(K))
+        .map(|(r, c)| quantize_row(r, c).expect("bench factors fit"))
+        .collect();
     let mut xq = Vec::new();
     c.bench_function("score 100k x 64 int8 + top10", |b| {
         b.iter(|| {
@@ -59,8 +63,12 @@ fn bench_fold_in(c: &mut Criterion) {
     let user = model.fold_in(&history[..1]).unwrap();
     // Certified screening: int8 codes (an f32 model's built on its first ranking), 72 rescored.
     model.top_k(&user, 10, |_| true);
-    c.bench_function("screened top-10 (FactorModel::top_k) 100k x 64 f32", |b| b.iter(|| model.top_k(&user, 10, |_| true)));
-    c.bench_function("screened top-10 (FactorModel::top_k) 100k x 64 int8", |b| b.iter(|| int8.top_k(&user, 10, |_| true)));
+    c.bench_function("screened top-10 (FactorModel::top_k) 100k x 64 f32", |b| {
+        b.iter(|| model.top_k(&user, 10, |_| true))
+    });
+    c.bench_function("screened top-10 (FactorModel::top_k) 100k x 64 int8", |b| {
+        b.iter(|| int8.top_k(&user, 10, |_| true))
+    });
     c.bench_function("similar top-10 (FactorModel::similar) 100k x 64 f32", |b| b.iter(|| model.similar(7, 10)));
 }
 
@@ -79,7 +87,9 @@ fn bench_als(c: &mut Criterion) {
     let params = AlsParams::new().factors(64).iterations(15).regularization(50.0).threads(2);
     let mut g = c.benchmark_group("train");
     g.sample_size(10);
-    g.bench_function("ALS 64 factors x 15 iterations, 400k interactions", |b| b.iter(|| params.fit(&data, &Silent).unwrap()));
+    g.bench_function("ALS 64 factors x 15 iterations, 400k interactions", |b| {
+        b.iter(|| params.fit(&data, &Silent).unwrap())
+    });
     g.finish();
 }
 

@@ -36,7 +36,10 @@ pub unsafe extern "C" fn read_sum(p: *const u8, bytes: usize) -> f32 {
             i += 64;
         }
         let s = f32x4_add(f32x4_add(a, b), f32x4_add(c, d));
-        f32x4_extract_lane::<0>(s) + f32x4_extract_lane::<1>(s) + f32x4_extract_lane::<2>(s) + f32x4_extract_lane::<3>(s)
+        f32x4_extract_lane::<0>(s)
+            + f32x4_extract_lane::<1>(s)
+            + f32x4_extract_lane::<2>(s)
+            + f32x4_extract_lane::<3>(s)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {

@@ -18,7 +18,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let q = Quantization::parse(&args[2])?;
     let mut rng = Rng::new(7);
     // Popular items get longer vectors, as in trained models.
-    let factors: Vec<f32> = (0..n * k).map(|i| (rng.normal() * 0.1 * (1.0 + 2.0 / (1.0 + (i / k) as f64).sqrt())) as f32).collect();
+    let factors: Vec<f32> =
+        (0..n * k).map(|i| (rng.normal() * 0.1 * (1.0 + 2.0 / (1.0 + (i / k) as f64).sqrt())) as f32).collect();
     // Timing only: a diagonal Gramian keeps fold-in well posed at the cost of a real YᵀY pass.
     let mut gramian = vec![0f64; k * k];
     for d in 0..k {
@@ -31,7 +32,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(raw, bytes)?;
     }
     let model = FactorModel::new(k, factors, gramian, 1.0, 10.0, Scaling::Linear)?;
-    let rec = Recommender::from_parts(ItemIndex::new(ids)?, None, popularity, RecModel::Factors(model), Metadata::new("als"))?.quantize(q)?;
+    let rec = Recommender::from_parts(
+        ItemIndex::new(ids)?,
+        None,
+        popularity,
+        RecModel::Factors(model),
+        Metadata::new("als"),
+    )?
+    .quantize(q)?;
     let bytes = rec.to_bytes();
     std::fs::write(&args[3], &bytes)?;
     println!("{} ({n} items x {k} factors, {}): {} bytes", args[3], q.name(), bytes.len());

@@ -17,8 +17,8 @@ use std::fmt;
 
 /// Exactly representable powers of ten.
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
 
 /// `m · 10^e`, correctly rounded when `m < 2^53` and `|e| <= 22`.
@@ -115,11 +115,7 @@ pub fn parse_f64(s: &str) -> Option<f64> {
         }
         exp += if eneg { -e } else { e };
     }
-    let v = if m == 0 {
-        0.0
-    } else {
-        scale(m, exp.clamp(-100_000, 100_000) as i32)
-    };
+    let v = if m == 0 { 0.0 } else { scale(m, exp.clamp(-100_000, 100_000) as i32) };
     Some(if neg { -v } else { v })
 }
 
@@ -229,20 +225,12 @@ mod tests {
         ] {
             assert_eq!(parse_f64(s), s.parse::<f64>().ok(), "{s}");
         }
-        for s in [
-            "", "-", ".", "e5", "1e", "1e+", "abc", " 1", "1 ", "1.2.3", "0x10", "inf", "NaN",
-            "1,5",
-        ] {
+        for s in ["", "-", ".", "e5", "1e", "1e+", "abc", " 1", "1 ", "1.2.3", "0x10", "inf", "NaN", "1,5"] {
             assert_eq!(parse_f64(s), None, "{s}");
         }
         assert_eq!(parse_f64("1e999"), Some(f64::INFINITY));
         // Outside the exact range: within a few units in the last place.
-        for s in [
-            "1e308",
-            "1.7976931348623157e308",
-            "1e-300",
-            "12345678901234567890123",
-        ] {
+        for s in ["1e308", "1.7976931348623157e308", "1e-300", "12345678901234567890123"] {
             let (a, b) = (parse_f64(s).unwrap(), s.parse::<f64>().unwrap());
             assert!((a - b).abs() <= 4.0 * f64::EPSILON * b, "{s}: {a} vs {b}");
         }

@@ -11,7 +11,9 @@ use shelfwise::Error;
 fn bundles() -> Vec<Vec<u8>> {
     let data = common::clustered_shop();
     vec![
-        train_recommender(&data, &ModelChoice::Als(AlsParams::new().factors(4).iterations(3).threads(1)), None).unwrap().to_bytes(),
+        train_recommender(&data, &ModelChoice::Als(AlsParams::new().factors(4).iterations(3).threads(1)), None)
+            .unwrap()
+            .to_bytes(),
         train_recommender(&data, &ModelChoice::Ease(EaseParams::new().threads(1)), None).unwrap().to_bytes(),
         train_recommender(&data, &ModelChoice::Popular, None).unwrap().to_bytes(),
     ]

@@ -68,10 +68,19 @@ fn fixture_bundles_give_the_committed_results() {
         if bless {
             let mut rec = train_recommender(&data, &choice, None).unwrap().quantize(q).unwrap();
             if label == "ease" {
-                let e = Item2VecParams::new().dim(12).epochs(20).window(5).subsample(0.0).sequences(Sequences::Sets).fit(&data, rec.items()).unwrap();
+                let e = Item2VecParams::new()
+                    .dim(12)
+                    .epochs(20)
+                    .window(5)
+                    .subsample(0.0)
+                    .sequences(Sequences::Sets)
+                    .fit(&data, rec.items())
+                    .unwrap();
                 rec = rec.with_item2vec(e).unwrap();
                 let titles = &data.catalog.as_ref().unwrap().titles;
-                rec = rec.with_text_index(TextIndex::build(shelfwise::text::Tokenizer::default(), titles, 1).unwrap()).unwrap();
+                rec = rec
+                    .with_text_index(TextIndex::build(shelfwise::text::Tokenizer::default(), titles, 1).unwrap())
+                    .unwrap();
             }
             std::fs::write(&path, rec.to_bytes()).unwrap();
         }
@@ -115,7 +124,9 @@ pub fn parse_record(s: &str) -> Vec<(String, shelfwise::propensity::Value)> {
 fn propensity_lines(bless: bool) -> Vec<String> {
     use shelfwise::data::table::Table;
     use shelfwise::propensity::Propensity;
-    use shelfwise::train::propensity::{train_propensity, ClassifierChoice, Dataset, GbtParams, MlpParams, PropensityParams};
+    use shelfwise::train::propensity::{
+        train_propensity, ClassifierChoice, Dataset, GbtParams, MlpParams, PropensityParams,
+    };
     let mut out = Vec::new();
     for (label, choice) in [
         ("gbt", ClassifierChoice::Gbt(GbtParams { rounds: 20, ..GbtParams::default() })),
@@ -128,7 +139,13 @@ fn propensity_lines(bless: bool) -> Vec<String> {
             let mut csv = String::from("Pages,Device,Weekend,Bought\n");
             for i in 0..300 {
                 let bought = (i % 40) > 25 || i % 7 == 0;
-                csv += &format!("{},{},{},{}\n", i % 40, ["mobile", "desktop", "tablet"][i % 3], i % 3 == 0, if bought { "yes" } else { "no" });
+                csv += &format!(
+                    "{},{},{},{}\n",
+                    i % 40,
+                    ["mobile", "desktop", "tablet"][i % 3],
+                    i % 3 == 0,
+                    if bought { "yes" } else { "no" }
+                );
             }
             std::fs::write(&f, csv).unwrap();
             let p = PropensityParams::new("Bought");
@@ -147,7 +164,8 @@ fn propensity_lines(bless: bool) -> Vec<String> {
 }
 
 /// Texts classified by both sides; keep in sync with `tests/web.rs`.
-pub const TEXT_QUERIES: [&str; 4] = ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
+pub const TEXT_QUERIES: [&str; 4] =
+    ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
 
 /// The text classifier fixture and its expected answers (`rank label p-bits` per query); the
 /// browser must give the same labels in the same order with probabilities within 1e-6.

@@ -4,7 +4,10 @@ mod common;
 
 use shelfwise::data::table::Table;
 use shelfwise::propensity::{Propensity, Value};
-use shelfwise::train::propensity::{train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams};
+use shelfwise::train::propensity::{
+    train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams,
+    PropensityParams,
+};
 use shelfwise::train::Silent;
 use shelfwise::Error;
 
@@ -19,7 +22,11 @@ fn synthetic_csv() -> String {
         let weekend = i % 4 == 0;
         let z = (pv - 50.0) / 12.0 + if weekend { 1.5 } else { 0.0 } + if device == "desktop" { 0.5 } else { 0.0 };
         let bought = rng.f64() < 1.0 / (1.0 + (-z).exp());
-        s += &format!("{pv:.2},{minutes},{device},{},{}\n", if weekend { "TRUE" } else { "FALSE" }, if bought { "yes" } else { "no" });
+        s += &format!(
+            "{pv:.2},{minutes},{device},{},{}\n",
+            if weekend { "TRUE" } else { "FALSE" },
+            if bought { "yes" } else { "no" }
+        );
     }
     s
 }
@@ -49,11 +56,31 @@ fn infers_types_and_every_family_learns_the_signal() {
         let back = Propensity::from_bytes(&bytes).unwrap();
         assert_eq!(back.to_bytes(), bytes);
         let m = Value::Number(12.0);
-        let hi = back.score(&[("PageValue", Value::Number(95.0)), ("Minutes", m.clone()), ("Weekend", Value::Bool(true)), ("Device", Value::Text("desktop".into()))]).unwrap();
-        let lo = back.score(&[("PageValue", Value::Number(5.0)), ("Minutes", m.clone()), ("Weekend", Value::Bool(false)), ("Device", Value::Text("mobile".into()))]).unwrap();
+        let hi = back
+            .score(&[
+                ("PageValue", Value::Number(95.0)),
+                ("Minutes", m.clone()),
+                ("Weekend", Value::Bool(true)),
+                ("Device", Value::Text("desktop".into())),
+            ])
+            .unwrap();
+        let lo = back
+            .score(&[
+                ("PageValue", Value::Number(5.0)),
+                ("Minutes", m.clone()),
+                ("Weekend", Value::Bool(false)),
+                ("Device", Value::Text("mobile".into())),
+            ])
+            .unwrap();
         assert!(hi.p > 0.8 && lo.p < 0.2, "{}: {} vs {}", choice.describe(), hi.p, lo.p);
         assert!(hi.report.missing.is_empty() && hi.report.unknown.is_empty());
-        let partial = back.score(&[("PageValue", Value::Number(50.0)), ("Weekend", Value::Bool(true)), ("Device", Value::Text("desktop".into()))]).unwrap();
+        let partial = back
+            .score(&[
+                ("PageValue", Value::Number(50.0)),
+                ("Weekend", Value::Bool(true)),
+                ("Device", Value::Text("desktop".into())),
+            ])
+            .unwrap();
         assert_eq!(partial.report.missing, vec!["Minutes".to_string()]);
     }
 }
@@ -63,7 +90,10 @@ fn typed_errors_and_reports_for_bad_records() {
     let (ds, p) = dataset(&synthetic_csv(), "errors");
     let m = train_propensity(&ds, &p, &ClassifierChoice::Logistic(LogisticParams::default()), &Silent).unwrap().model;
     let e = m.score(&[("PageValue", Value::Text("lots".into()))]).unwrap_err();
-    assert_eq!(e, Error::InvalidValue { field: "PageValue".into(), value: "\"lots\"".into(), reason: "expected a number".into() });
+    assert_eq!(
+        e,
+        Error::InvalidValue { field: "PageValue".into(), value: "\"lots\"".into(), reason: "expected a number".into() }
+    );
     // Numbers sent as text read exactly like numbers.
     for (text, n) in [("12.5", 12.5), ("-0.25", -0.25), ("1e2", 100.0), ("95", 95.0)] {
         let a = m.score(&[("PageValue", Value::Text(text.into()))]).unwrap().p;
@@ -75,7 +105,13 @@ fn typed_errors_and_reports_for_bad_records() {
     assert!(e.to_string().contains("'PageValue': NaN"), "{e}");
     assert!(m.score(&[("Minutes", Value::Number(f64::INFINITY))]).unwrap_err().to_string().contains("inf"));
     assert!(m.score(&[("Weekend", Value::Text("sometimes".into()))]).unwrap_err().to_string().contains("Weekend"));
-    let s = m.score(&[("PageValue", Value::Number(10.0)), ("Colour", Value::Text("red".into())), ("Device", Value::Text("watch".into()))]).unwrap();
+    let s = m
+        .score(&[
+            ("PageValue", Value::Number(10.0)),
+            ("Colour", Value::Text("red".into())),
+            ("Device", Value::Text("watch".into())),
+        ])
+        .unwrap();
     assert_eq!(s.report.unknown, vec!["Colour".to_string()]);
     assert_eq!(s.report.unseen, vec!["Device".to_string()]);
     assert!(s.report.missing.contains(&"Weekend".to_string()));
@@ -99,7 +135,12 @@ fn csv_errors_name_file_line_column_and_value() {
     p.types.insert("Minutes".into(), ColumnType::Numeric);
     let bad = synthetic_csv().replacen("\n", "\nabc,1.0,mobile,TRUE,yes\n", 1);
     std::fs::write(&f, bad).unwrap();
-    let e = Dataset::from_table(Table::read(&f, b',').unwrap(), &{ let mut q = p.clone(); q.types.insert("PageValue".into(), ColumnType::Numeric); q }).unwrap_err();
+    let e = Dataset::from_table(Table::read(&f, b',').unwrap(), &{
+        let mut q = p.clone();
+        q.types.insert("PageValue".into(), ColumnType::Numeric);
+        q
+    })
+    .unwrap_err();
     assert!(e.to_string().contains("v.csv:2 column 'PageValue'") && e.to_string().contains("abc"), "{e}");
 
     std::fs::write(&f, "a,b,Bought\n1,2,yes\n1,2\n").unwrap();
@@ -110,13 +151,20 @@ fn csv_errors_name_file_line_column_and_value() {
 #[test]
 fn corrupt_propensity_bundles_are_typed_errors() {
     let (ds, p) = dataset(&synthetic_csv(), "corrupt");
-    let bytes = train_propensity(&ds, &p, &ClassifierChoice::Gbt(GbtParams { rounds: 5, ..GbtParams::default() }), &Silent).unwrap().model.to_bytes();
+    let bytes =
+        train_propensity(&ds, &p, &ClassifierChoice::Gbt(GbtParams { rounds: 5, ..GbtParams::default() }), &Silent)
+            .unwrap()
+            .model
+            .to_bytes();
     assert!(matches!(Propensity::from_bytes(&bytes[..bytes.len() - 3]), Err(Error::Truncated { .. })));
     let mut b = bytes.clone();
     b[bytes.len() / 2] ^= 8;
     assert!(matches!(Propensity::from_bytes(&b), Err(Error::ChecksumMismatch { .. })));
     // A recommender bundle is not a propensity bundle.
-    let rec = shelfwise::train::train_recommender(&common::clustered_shop(), &shelfwise::train::ModelChoice::Popular, None).unwrap().to_bytes();
+    let rec =
+        shelfwise::train::train_recommender(&common::clustered_shop(), &shelfwise::train::ModelChoice::Popular, None)
+            .unwrap()
+            .to_bytes();
     let e = Propensity::from_bytes(&rec).unwrap_err();
     assert_eq!(e, Error::WrongModel { expected: "a propensity model".into(), found: "a recommender".into() });
     assert_eq!(e.to_string(), "bundle holds a recommender, not a propensity model");

@@ -10,7 +10,9 @@ use shelfwise::train::{train_recommender, AlsParams, EaseParams, ModelChoice};
 
 fn read(path: &std::path::Path, user: &str, item: &str, weight: Option<&str>, skip: bool) -> Interactions {
     let cols = Columns { user: user.into(), item: item.into(), weight: weight.map(Into::into), ..Columns::default() };
-    Interactions::read_csv(path, &cols, &ReadOptions { skip_bad_rows: skip, ..ReadOptions::default() }, &|_| {}).unwrap().0
+    Interactions::read_csv(path, &cols, &ReadOptions { skip_bad_rows: skip, ..ReadOptions::default() }, &|_| {})
+        .unwrap()
+        .0
 }
 
 #[test]
@@ -19,9 +21,24 @@ fn demo_data_models_beat_popularity() {
     let data = read(&path, "CustomerID", "StockCode", None, false);
     let (train, test) = Split::Random { test_fraction: 0.2 }.apply(&data, 42).unwrap();
     let pop = evaluate(&train_recommender(&train, &ModelChoice::Popular, None).unwrap(), &train, &test, 10).unwrap();
-    let ease = evaluate(&train_recommender(&train, &ModelChoice::Ease(EaseParams::new().lambda(500.0)), None).unwrap(), &train, &test, 10).unwrap();
-    let als = evaluate(&train_recommender(&train, &ModelChoice::Als(AlsParams::new().factors(64).regularization(50.0)), None).unwrap(), &train, &test, 10).unwrap();
-    eprintln!("demo data precision@10: popular {:.4}, ease {:.4}, als {:.4}", pop.precision, ease.precision, als.precision);
+    let ease = evaluate(
+        &train_recommender(&train, &ModelChoice::Ease(EaseParams::new().lambda(500.0)), None).unwrap(),
+        &train,
+        &test,
+        10,
+    )
+    .unwrap();
+    let als = evaluate(
+        &train_recommender(&train, &ModelChoice::Als(AlsParams::new().factors(64).regularization(50.0)), None).unwrap(),
+        &train,
+        &test,
+        10,
+    )
+    .unwrap();
+    eprintln!(
+        "demo data precision@10: popular {:.4}, ease {:.4}, als {:.4}",
+        pop.precision, ease.precision, als.precision
+    );
     assert!(ease.precision > pop.precision * 1.5, "ease {ease:?} vs popular {pop:?}");
     assert!(als.precision > pop.precision * 1.3, "als {als:?} vs popular {pop:?}");
     assert!(ease.coverage > pop.coverage * 5.0);
@@ -32,7 +49,8 @@ fn movielens_precision_at_10_reaches_0_30() {
     let Some(path) = common::shared_data("ml-latest-small/ratings.csv") else { return };
     let data = read(&path, "userId", "movieId", None, false);
     let (train, test) = Split::Random { test_fraction: 0.2 }.apply(&data, 42).unwrap();
-    let model = train_recommender(&train, &ModelChoice::Ease(EaseParams::new().lambda(250.0).neighbors(200)), None).unwrap();
+    let model =
+        train_recommender(&train, &ModelChoice::Ease(EaseParams::new().lambda(250.0).neighbors(200)), None).unwrap();
     let r = evaluate(&model, &train, &test, 10).unwrap();
     eprintln!("ml-latest-small EASE: {r:?}");
     assert!(r.precision >= 0.30, "precision@10 {}", r.precision);
@@ -43,7 +61,8 @@ fn online_retail_precision_at_10() {
     let Some(path) = common::shared_data("online-retail/online_retail.csv.gz") else { return };
     let data = read(&path, "CustomerID", "StockCode", Some("Quantity"), true);
     let (train, test) = Split::Random { test_fraction: 0.2 }.apply(&data, 42).unwrap();
-    let model = train_recommender(&train, &ModelChoice::Ease(EaseParams::new().lambda(500.0).neighbors(200)), None).unwrap();
+    let model =
+        train_recommender(&train, &ModelChoice::Ease(EaseParams::new().lambda(500.0).neighbors(200)), None).unwrap();
     let r = evaluate(&model, &train, &test, 10).unwrap();
     eprintln!("Online Retail EASE: {r:?}");
     assert!(r.capped_precision >= 0.19, "capped precision@10 {}", r.capped_precision);
@@ -53,14 +72,22 @@ fn online_retail_precision_at_10() {
 /// Int8 bundles ≥ 3.5× smaller than f32 (f16 ≥ 1.9×), each losing ≤ 1 % relative precision@10.
 fn check_quantized(name: &str, data: &Interactions, factors: usize) {
     let (train, test) = Split::Random { test_fraction: 0.2 }.apply(data, 42).unwrap();
-    let f32_model = train_recommender(&train, &ModelChoice::Als(AlsParams::new().factors(factors).regularization(50.0)), None).unwrap();
+    let f32_model =
+        train_recommender(&train, &ModelChoice::Als(AlsParams::new().factors(factors).regularization(50.0)), None)
+            .unwrap();
     let f32_bytes = f32_model.to_bytes();
     let base = evaluate(&Recommender::from_bytes(&f32_bytes).unwrap(), &train, &test, 10).unwrap();
     for q in [Quantization::Int8, Quantization::F16] {
         let bytes = f32_model.clone().quantize(q).unwrap().to_bytes();
         let r = evaluate(&Recommender::from_bytes(&bytes).unwrap(), &train, &test, 10).unwrap();
         let ratio = f32_bytes.len() as f64 / bytes.len() as f64;
-        eprintln!("{name} ALS {}: precision@10 {:.4} (f32 {:.4}), bundle {} bytes ({ratio:.2}x smaller)", q.name(), r.precision, base.precision, bytes.len());
+        eprintln!(
+            "{name} ALS {}: precision@10 {:.4} (f32 {:.4}), bundle {} bytes ({ratio:.2}x smaller)",
+            q.name(),
+            r.precision,
+            base.precision,
+            bytes.len()
+        );
         assert!(r.precision >= 0.99 * base.precision, "{name} {}: {} vs {}", q.name(), r.precision, base.precision);
         assert!(ratio >= if q == Quantization::Int8 { 3.5 } else { 1.9 }, "{name} {}: {ratio:.2}x", q.name());
     }
@@ -84,14 +111,24 @@ fn online_retail_next_basket_item2vec_and_bought_together_beat_popularity() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_shelfwise"))
         .args(["eval", "baskets", "--input"])
         .arg(&path)
-        .args(["--user-col", "CustomerID", "--item-col", "StockCode", "--basket-col", "InvoiceNo", "--time-col", "InvoiceDate"])
+        .args([
+            "--user-col",
+            "CustomerID",
+            "--item-col",
+            "StockCode",
+            "--basket-col",
+            "InvoiceNo",
+            "--time-col",
+            "InvoiceDate",
+        ])
         .args(["--weight-col", "Quantity", "--item2vec"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     let rate = |name: &str| -> f64 {
-        let line = text.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_else(|| panic!("no '{name}' in {text}"));
+        let line =
+            text.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_else(|| panic!("no '{name}' in {text}"));
         line.split_whitespace().last().unwrap().parse().unwrap()
     };
     let (bt, i2v, pop) = (rate("bought together "), rate("item2vec forSession"), rate("popular"));

@@ -9,15 +9,31 @@ use shelfwise::Error;
 fn models() -> Vec<(&'static str, Recommender)> {
     let data = common::clustered_shop();
     vec![
-        ("als", train_recommender(&data, &ModelChoice::Als(AlsParams::new().factors(8).iterations(10).regularization(0.5).threads(1)), None).unwrap()),
-        ("ease", train_recommender(&data, &ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)), None).unwrap()),
+        (
+            "als",
+            train_recommender(
+                &data,
+                &ModelChoice::Als(AlsParams::new().factors(8).iterations(10).regularization(0.5).threads(1)),
+                None,
+            )
+            .unwrap(),
+        ),
+        (
+            "ease",
+            train_recommender(&data, &ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)), None).unwrap(),
+        ),
         ("als-int8", als(24).quantize(Quantization::Int8).unwrap()),
         ("als-f16", als(24).quantize(Quantization::F16).unwrap()),
     ]
 }
 
 fn als(k: usize) -> Recommender {
-    train_recommender(&common::clustered_shop(), &ModelChoice::Als(AlsParams::new().factors(k).iterations(10).regularization(0.5).threads(1)), None).unwrap()
+    train_recommender(
+        &common::clustered_shop(),
+        &ModelChoice::Als(AlsParams::new().factors(k).iterations(10).regularization(0.5).threads(1)),
+        None,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -36,7 +52,10 @@ fn each_model_recommends_from_the_shoppers_own_cluster() {
         assert!(out.items.windows(2).all(|w| w[0].score >= w[1].score), "{name}: not sorted");
         let sim = rec.similar("b4", 3).unwrap();
         assert_eq!(sim.len(), 3, "{name}");
-        assert!(sim.iter().all(|s| s.item != "b4" && !s.item.starts_with('a')), "{name}: similar(b4) crosses clusters: {sim:?}");
+        assert!(
+            sim.iter().all(|s| s.item != "b4" && !s.item.starts_with('a')),
+            "{name}: similar(b4) crosses clusters: {sim:?}"
+        );
         assert!(sim[0].item.starts_with('b'), "{name}: similar(b4) = {sim:?}");
     }
 }
@@ -44,12 +63,21 @@ fn each_model_recommends_from_the_shoppers_own_cluster() {
 #[test]
 fn filters_unknown_ids_and_fallback() {
     for (name, rec) in models() {
-        let opts = RecommendOptions { k: 3, exclude: vec!["a5".into(), "nope".into()], include_only: None, include_history: false };
+        let opts = RecommendOptions {
+            k: 3,
+            exclude: vec!["a5".into(), "nope".into()],
+            include_only: None,
+            include_history: false,
+        };
         let out = rec.recommend(&[("a1", 1.0), ("ghost", 1.0), ("ghost", 2.0)], &opts).unwrap();
         assert_eq!(out.unknown, vec!["ghost".to_string()], "{name}");
         assert!(out.items.iter().all(|s| s.item != "a5" && s.item != "a1"));
 
-        let only = RecommendOptions { k: 10, include_only: Some(vec!["b1".into(), "b2".into(), "a1".into()]), ..RecommendOptions::default() };
+        let only = RecommendOptions {
+            k: 10,
+            include_only: Some(vec!["b1".into(), "b2".into(), "a1".into()]),
+            ..RecommendOptions::default()
+        };
         let out = rec.recommend(&[("a1", 1.0)], &only).unwrap();
         let mut got: Vec<_> = out.items.iter().map(|s| s.item.clone()).collect();
         got.sort();
@@ -67,8 +95,14 @@ fn typed_errors_for_bad_requests() {
     for (_, rec) in models() {
         assert_eq!(rec.similar("nope", 5).unwrap_err(), Error::UnknownItem("nope".into()));
         assert!(rec.similar("nope", 5).unwrap_err().to_string().contains("'nope'"));
-        assert!(matches!(rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(0)), Err(Error::InvalidParameter { .. })));
-        assert!(matches!(rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(1001)), Err(Error::InvalidParameter { .. })));
+        assert!(matches!(
+            rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(0)),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(1001)),
+            Err(Error::InvalidParameter { .. })
+        ));
         let e = rec.recommend(&[("a1", f32::NAN)], &RecommendOptions::top(3)).unwrap_err();
         assert!(e.to_string().contains("NaN") && e.to_string().contains("a1"), "{e}");
         assert!(rec.recommend(&[("a1", -1.0)], &RecommendOptions::top(3)).is_err());
@@ -132,7 +166,13 @@ fn invalid_parameters_name_the_parameter() {
 fn auto_selects_by_validation_and_records_it() {
     use shelfwise::train::AutoParams;
     let data = common::clustered_shop();
-    let auto = AutoParams { als_factors: vec![4], als_iterations: 5, ease_lambdas: vec![5.0, 50.0], threads: 1, ..AutoParams::default() };
+    let auto = AutoParams {
+        als_factors: vec![4],
+        als_iterations: 5,
+        ease_lambdas: vec![5.0, 50.0],
+        threads: 1,
+        ..AutoParams::default()
+    };
     let rec = train_recommender(&data, &ModelChoice::Auto(auto), None).unwrap();
     let meta = rec.metadata();
     assert_eq!(meta.params.get("selection").map(String::as_str), Some("auto"));
@@ -210,11 +250,18 @@ fn next_basket_evaluation_rewards_real_pairs() {
                 if day == 2 && item == partner {
                     continue;
                 }
-                lines.push(Line { customer: format!("c{c}"), basket: format!("b{basket}"), item: item.into(), time: t });
+                lines.push(Line {
+                    customer: format!("c{c}"),
+                    basket: format!("b{basket}"),
+                    item: item.into(),
+                    time: t,
+                });
             }
         }
     }
-    let r = evaluate_next_basket(&lines, 30.0, 1, &TogetherParams { min_support: 2, ..TogetherParams::default() }, None).unwrap();
+    let r =
+        evaluate_next_basket(&lines, 30.0, 1, &TogetherParams { min_support: 2, ..TogetherParams::default() }, None)
+            .unwrap();
     assert_eq!(r.customers, 40);
     assert!((r.bought_together - 1.0).abs() < 1e-12, "{r:?}");
     assert!(r.popular < 0.6, "{r:?}");
@@ -225,7 +272,8 @@ fn next_basket_evaluation_rewards_real_pairs() {
 fn quantised_factors_keep_the_ranking_and_shrink_the_bundle() {
     let f32_model = als(48);
     let f32_bytes = f32_model.to_bytes();
-    let histories: [&[(&str, f32)]; 3] = [&[("a1", 1.0), ("a2", 2.0)], &[("b3", 1.0), ("gift", 1.0)], &[("a7", 1.0), ("b7", 1.0)]];
+    let histories: [&[(&str, f32)]; 3] =
+        [&[("a1", 1.0), ("a2", 2.0)], &[("b3", 1.0), ("gift", 1.0)], &[("a7", 1.0), ("b7", 1.0)]];
     for (q, name) in [(Quantization::Int8, "int8"), (Quantization::F16, "f16")] {
         let bytes = f32_model.clone().quantize(q).unwrap().to_bytes();
         let rec = Recommender::from_bytes(&bytes).unwrap();
@@ -241,7 +289,11 @@ fn quantised_factors_keep_the_ranking_and_shrink_the_bundle() {
             assert!(common >= 4, "{name} {h:?}: {exact:?} vs {approx:?}");
             for a in &approx {
                 if let Some(e) = exact.iter().find(|e| e.item == a.item) {
-                    assert!((e.score - a.score).abs() <= 0.03 * exact[0].score.abs(), "{name}: {e:?} vs {a:?} (top {})", exact[0].score);
+                    assert!(
+                        (e.score - a.score).abs() <= 0.03 * exact[0].score.abs(),
+                        "{name}: {e:?} vs {a:?} (top {})",
+                        exact[0].score
+                    );
                 }
             }
             assert!(approx.windows(2).all(|w| w[0].score >= w[1].score));
@@ -254,7 +306,11 @@ fn quantised_factors_keep_the_ranking_and_shrink_the_bundle() {
     }
     // EASE has no factors: unchanged, with a note.
     let ease = models().remove(1).1.quantize(Quantization::Int8).unwrap();
-    assert!(ease.metadata().notes.iter().any(|n| n.contains("quantize int8 not applied")), "{:?}", ease.metadata().notes);
+    assert!(
+        ease.metadata().notes.iter().any(|n| n.contains("quantize int8 not applied")),
+        "{:?}",
+        ease.metadata().notes
+    );
 }
 
 #[test]
@@ -282,7 +338,13 @@ fn item2vec_sessions_stay_in_their_cluster_deterministically() {
     assert_eq!(unknown, vec!["nope"]);
     let opts = RecommendOptions { exclude: vec!["a5".into()], ..RecommendOptions::top(9) };
     assert!(rec.for_session(&["a1"], &opts).unwrap().0.iter().all(|h| h.item != "a5"));
-    assert!(matches!(rec.for_session(&["nope", "never"], &RecommendOptions::top(3)), Err(Error::UnknownItem(m)) if m.contains("nope")));
-    assert!(rec.for_session::<&str>(&[], &RecommendOptions::top(3)).unwrap_err().to_string().contains("at least one item"));
+    assert!(
+        matches!(rec.for_session(&["nope", "never"], &RecommendOptions::top(3)), Err(Error::UnknownItem(m)) if m.contains("nope"))
+    );
+    assert!(rec
+        .for_session::<&str>(&[], &RecommendOptions::top(3))
+        .unwrap_err()
+        .to_string()
+        .contains("at least one item"));
     assert!(Item2VecParams::new().dim(0).check().unwrap_err().to_string().contains("dim"));
 }

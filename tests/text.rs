@@ -88,7 +88,9 @@ fn empty_oversized_and_corrupt_inputs_are_typed_errors() {
     let n = bytes.len();
     bytes[n / 2] ^= 0x40;
     assert!(matches!(TextClassifier::from_bytes(&bytes), Err(Error::ChecksumMismatch { .. })));
-    let rec = shelfwise::train::train_recommender(&common::clustered_shop(), &shelfwise::train::ModelChoice::Popular, None).unwrap();
+    let rec =
+        shelfwise::train::train_recommender(&common::clustered_shop(), &shelfwise::train::ModelChoice::Popular, None)
+            .unwrap();
     let e = TextClassifier::from_bytes(&rec.to_bytes()).unwrap_err().to_string();
     assert_eq!(e, "bundle holds a recommender, not a text classifier");
 }
@@ -109,11 +111,16 @@ fn parameters_are_checked() {
 fn merged_bundle_serves_every_model_and_refuses_two_of_a_kind() {
     let (train, _) = split();
     let text = fit(&train, TextParams::new());
-    let rec = shelfwise::train::train_recommender(&common::clustered_shop(), &shelfwise::train::ModelChoice::Popular, None).unwrap();
+    let rec =
+        shelfwise::train::train_recommender(&common::clustered_shop(), &shelfwise::train::ModelChoice::Popular, None)
+            .unwrap();
     let (tb, rb) = (text.to_bytes(), rec.to_bytes());
     let merged = shelfwise::bundle::merge(&[("recs.bundle", &rb), ("text.bundle", &tb)]).unwrap();
     let c = shelfwise::bundle::Container::parse(&merged).unwrap();
-    assert_eq!(shelfwise::bundle::models(&c), [shelfwise::bundle::ModelKind::Recommender, shelfwise::bundle::ModelKind::Text]);
+    assert_eq!(
+        shelfwise::bundle::models(&c),
+        [shelfwise::bundle::ModelKind::Recommender, shelfwise::bundle::ModelKind::Text]
+    );
     assert!(c.names().any(|n| n == "textmeta") && c.names().any(|n| n == "meta"));
     assert_eq!(TextClassifier::from_bytes(&merged).unwrap(), text);
     let back = shelfwise::Recommender::from_bytes(&merged).unwrap();

@@ -20,7 +20,8 @@ const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
 const TEXT: &[u8] = include_bytes!("fixtures/tiny-text.bundle");
 const TEXT_EXPECTED: &str = include_str!("fixtures/tiny-text-expected.txt");
 /// Same texts as `tests/fixture_parity.rs`.
-const TEXT_QUERIES: [&str; 4] = ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
+const TEXT_QUERIES: [&str; 4] =
+    ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
 /// Same records as `tests/fixture_parity.rs`.
 const PROPENSITY_RECORDS: [(&str, &str); 4] = [
     ("a", "Pages=30;Device=desktop;Weekend=true"),
@@ -79,7 +80,9 @@ fn error_message(e: wasm_bindgen::JsError) -> String {
 #[wasm_bindgen_test]
 fn results_equal_the_native_build_bit_for_bit() {
     let mut got = Vec::new();
-    for (label, bytes) in [("als", ALS), ("ease", EASE), ("als-int8", ALS_INT8), ("als-f16", ALS_F16), ("als-int8x32", ALS_INT8X32)] {
+    for (label, bytes) in
+        [("als", ALS), ("ease", EASE), ("als-int8", ALS_INT8), ("als-f16", ALS_F16), ("als-int8x32", ALS_INT8X32)]
+    {
         let rec = Recommender::from_bytes(bytes).unwrap();
         let histories: [&[&str]; 3] = [&["a1", "a2"], &["b3", "gift", "b5", "b3"], &["a7", "b7", "unknown-item"]];
         for h in histories {
@@ -92,7 +95,11 @@ fn results_equal_the_native_build_bit_for_bit() {
         if label == "ease" {
             // Same searches as `tests/fixture_parity.rs`.
             for q in ["Wooden LOCOMOTIVE", "pink dol", "doll locomotive gift"] {
-                got.extend(lines(label, &format!("search {}", q.replace(' ', "_")), rec.similar_by_text(JsValue::from_str(q), opts_k(4.0)).unwrap()));
+                got.extend(lines(
+                    label,
+                    &format!("search {}", q.replace(' ', "_")),
+                    rec.similar_by_text(JsValue::from_str(q), opts_k(4.0)).unwrap(),
+                ));
             }
             let item = js_record("item=b2");
             got.extend(lines(label, "textlike b2", rec.similar_by_text(item, opts_k(4.0)).unwrap()));
@@ -100,7 +107,11 @@ fn results_equal_the_native_build_bit_for_bit() {
         if label == "ease" {
             // Same sessions as `tests/fixture_parity.rs`.
             for session in [&["a1", "a2", "b9"][..], &["b3", "gift", "ghost"][..]] {
-                got.extend(lines(label, &format!("session {}", session.join("+")), rec.for_session(strings(session), opts_k(5.0)).unwrap()));
+                got.extend(lines(
+                    label,
+                    &format!("session {}", session.join("+")),
+                    rec.for_session(strings(session), opts_k(5.0)).unwrap(),
+                ));
             }
         }
     }
@@ -126,10 +137,16 @@ fn weighted_history_objects_and_options() {
     Reflect::set(&o, &"k".into(), &3.0.into()).unwrap();
     Reflect::set(&o, &"exclude".into(), &strings(&["a2"])).unwrap();
     let d = rec.recommend_detailed(h.into(), o.into()).unwrap();
-    let items: Vec<String> = field(&d, "items").dyn_into::<Array>().unwrap().iter().map(|e| field(&e, "item").as_string().unwrap()).collect();
+    let items: Vec<String> = field(&d, "items")
+        .dyn_into::<Array>()
+        .unwrap()
+        .iter()
+        .map(|e| field(&e, "item").as_string().unwrap())
+        .collect();
     assert_eq!(items.len(), 3);
     assert!(!items.contains(&"a1".to_string()) && !items.contains(&"a2".to_string()));
-    let unknown: Vec<String> = field(&d, "unknown").dyn_into::<Array>().unwrap().iter().map(|v| v.as_string().unwrap()).collect();
+    let unknown: Vec<String> =
+        field(&d, "unknown").dyn_into::<Array>().unwrap().iter().map(|v| v.as_string().unwrap()).collect();
     assert_eq!(unknown, vec!["ghost"]);
     assert_eq!(field(&d, "fallback").as_bool(), Some(false));
     assert_eq!(rec.item_count(), 21);
@@ -264,7 +281,9 @@ fn similar_by_text_errors_are_typed() {
     let rec = Recommender::from_bytes(EASE).unwrap();
     let msg = error_message(rec.similar_by_text(JsValue::from_str("   "), JsValue::UNDEFINED).err().unwrap());
     assert!(msg.contains("is empty"), "{msg}");
-    let msg = error_message(rec.similar_by_text(JsValue::from_str(&"doll ".repeat(2_001)), JsValue::UNDEFINED).err().unwrap());
+    let msg = error_message(
+        rec.similar_by_text(JsValue::from_str(&"doll ".repeat(2_001)), JsValue::UNDEFINED).err().unwrap(),
+    );
     assert!(msg.contains("10005 characters"), "{msg}");
     let msg = error_message(rec.similar_by_text(js_record("item=nope"), JsValue::UNDEFINED).err().unwrap());
     assert!(msg.contains("unknown item id 'nope'"), "{msg}");
@@ -272,10 +291,23 @@ fn similar_by_text_errors_are_typed() {
     assert!(msg.contains("string or { item: string }") && msg.contains('3'), "{msg}");
     let msg = error_message(rec.similar_by_text(JsValue::from_str("doll"), opts_k(0.0)).err().unwrap());
     assert!(msg.contains('k'), "{msg}");
-    let msg = error_message(Recommender::from_bytes(ALS).unwrap().similar_by_text(JsValue::from_str("doll"), JsValue::UNDEFINED).err().unwrap());
+    let msg = error_message(
+        Recommender::from_bytes(ALS)
+            .unwrap()
+            .similar_by_text(JsValue::from_str("doll"), JsValue::UNDEFINED)
+            .err()
+            .unwrap(),
+    );
     assert!(msg.contains("txindex"), "{msg}");
     // Words the catalogue never uses find nothing, without an error.
-    assert_eq!(rec.similar_by_text(JsValue::from_str("zebra"), JsValue::UNDEFINED).unwrap().dyn_into::<Array>().unwrap().length(), 0);
+    assert_eq!(
+        rec.similar_by_text(JsValue::from_str("zebra"), JsValue::UNDEFINED)
+            .unwrap()
+            .dyn_into::<Array>()
+            .unwrap()
+            .length(),
+        0
+    );
 }
 
 /// The SIMD screening codes (`kernels::quant::screen_row`) equal the scalar definition, ties

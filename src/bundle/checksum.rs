@@ -14,7 +14,8 @@ pub fn checksum(bytes: &[u8]) -> u32 {
         let mut last = [0u8; 16];
         last[..tail.len()].copy_from_slice(tail);
         for l in 0..4 {
-            a[l] = a[l].wrapping_add(u32::from_le_bytes([last[4 * l], last[4 * l + 1], last[4 * l + 2], last[4 * l + 3]]));
+            a[l] =
+                a[l].wrapping_add(u32::from_le_bytes([last[4 * l], last[4 * l + 1], last[4 * l + 2], last[4 * l + 3]]));
             b[l] = b[l].wrapping_add(a[l]);
         }
     }
@@ -51,7 +52,9 @@ fn sums(blocks: std::slice::ChunksExact<'_, u8>) -> ([u32; 4], [u32; 4]) {
         a = i32x4_add(a, w);
         b = i32x4_add(b, a);
     }
-    let lanes = |v: v128| [u32x4_extract_lane::<0>(v), u32x4_extract_lane::<1>(v), u32x4_extract_lane::<2>(v), u32x4_extract_lane::<3>(v)];
+    let lanes = |v: v128| {
+        [u32x4_extract_lane::<0>(v), u32x4_extract_lane::<1>(v), u32x4_extract_lane::<2>(v), u32x4_extract_lane::<3>(v)]
+    };
     (lanes(a), lanes(b))
 }
 

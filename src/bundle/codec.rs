@@ -230,7 +230,8 @@ impl<'a> Reader<'a> {
             n |= ((b & 0x7f) as usize) << shift;
             if b < 0x80 {
                 let raw = self.take(n, what)?;
-                return std::str::from_utf8(raw).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)));
+                return std::str::from_utf8(raw)
+                    .map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)));
             }
         }
         Err(Error::Corrupt(format!("{what} in '{}' has a malformed length", self.section)))
@@ -250,11 +251,9 @@ impl<'a> Reader<'a> {
             2 => self.u16s(what)?,
             w => return Err(Error::Corrupt(format!("{what} in '{}' has unknown encoding {w}", self.section))),
         };
-        index
-            .into_iter()
-            .map(|i| table.get(i as usize).copied())
-            .collect::<Option<Vec<f32>>>()
-            .ok_or_else(|| Error::Corrupt(format!("{what} in '{}' refers past its table of {} values", self.section, table.len())))
+        index.into_iter().map(|i| table.get(i as usize).copied()).collect::<Option<Vec<f32>>>().ok_or_else(|| {
+            Error::Corrupt(format!("{what} in '{}' refers past its table of {} values", self.section, table.len()))
+        })
     }
     /// Reads a length-prefixed `f32` vector.
     pub fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {
@@ -280,7 +279,6 @@ impl<'a> Reader<'a> {
         Ok(self.take(n, what)?.iter().map(|b| *b as i8).collect())
     }
 }
-
 
 /// 4-byte plain values for which every bit pattern is valid (`f32`, `u32`).
 trait Word: Copy + Default {
@@ -357,7 +355,10 @@ mod tests {
             assert!(bytes.len() <= max_bytes, "{} bytes", bytes.len());
             let mut r = Reader::new(&bytes, 0, "t");
             let back = r.f32s_dict("v").unwrap();
-            assert_eq!(back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), v.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            assert_eq!(
+                back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
             r.finish().unwrap();
         }
         let mut w = Writer::new();

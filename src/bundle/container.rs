@@ -79,7 +79,8 @@ impl<'a> Container<'a> {
             });
         }
         let body_end = bytes.len() - TRAILER_LEN;
-        let stored = u32::from_le_bytes([bytes[body_end], bytes[body_end + 1], bytes[body_end + 2], bytes[body_end + 3]]);
+        let stored =
+            u32::from_le_bytes([bytes[body_end], bytes[body_end + 1], bytes[body_end + 2], bytes[body_end + 3]]);
         let computed = super::checksum::checksum(&bytes[..body_end]);
         if stored != computed {
             return Err(Error::ChecksumMismatch { stored, computed });
@@ -93,7 +94,8 @@ impl<'a> Container<'a> {
                 .to_string();
             let offset = r.u64("section offset")?;
             let len = r.u64("section length")?;
-            let end = offset.checked_add(len).ok_or_else(|| Error::Corrupt(format!("section '{name}' bounds overflow")))?;
+            let end =
+                offset.checked_add(len).ok_or_else(|| Error::Corrupt(format!("section '{name}' bounds overflow")))?;
             if offset < table_end as u64 || end > body_end as u64 {
                 return Err(Error::Corrupt(format!(
                     "section '{name}' spans bytes {offset}..{end}, outside the payload area {table_end}..{body_end}"

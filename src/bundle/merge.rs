@@ -79,7 +79,11 @@ pub fn merge(inputs: &[(&str, &[u8])]) -> Result<Vec<u8>> {
         }
         for k in &kinds {
             if let Some((_, first)) = owner.iter().find(|(o, _)| o == k) {
-                return Err(Error::param("bundle", name, &format!("holds {} and so does {first}; a bundle holds one of each kind", k.describe())));
+                return Err(Error::param(
+                    "bundle",
+                    name,
+                    &format!("holds {} and so does {first}; a bundle holds one of each kind", k.describe()),
+                ));
             }
             owner.push((*k, name));
         }
@@ -87,7 +91,11 @@ pub fn merge(inputs: &[(&str, &[u8])]) -> Result<Vec<u8>> {
             // A single-model file's `meta` belongs to its one model.
             let target = if section == "meta" && kinds.len() == 1 { kinds[0].merged_meta() } else { section };
             if out.has(target) {
-                return Err(Error::param("bundle", name, &format!("section '{target}' is already taken by another input")));
+                return Err(Error::param(
+                    "bundle",
+                    name,
+                    &format!("section '{target}' is already taken by another input"),
+                ));
             }
             out.section(target, payload.to_vec());
         }

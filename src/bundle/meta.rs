@@ -32,7 +32,11 @@ pub struct Metadata {
 impl Metadata {
     /// Metadata for a new model of family `model`, stamped with this library's version.
     pub fn new(model: &str) -> Self {
-        Self { model: model.into(), created_by: concat!("shelfwise ", env!("CARGO_PKG_VERSION")).into(), ..Self::default() }
+        Self {
+            model: model.into(),
+            created_by: concat!("shelfwise ", env!("CARGO_PKG_VERSION")).into(),
+            ..Self::default()
+        }
     }
 
     /// Adds the `meta` section to a bundle being written.
@@ -58,7 +62,10 @@ impl Metadata {
     /// Fails unless the metadata names the family the sections hold.
     pub(crate) fn check_family(&self, family: &str) -> Result<()> {
         if self.model != family {
-            return Err(Error::Corrupt(format!("metadata says model '{}' but the sections hold '{family}'", self.model)));
+            return Err(Error::Corrupt(format!(
+                "metadata says model '{}' but the sections hold '{family}'",
+                self.model
+            )));
         }
         Ok(())
     }
@@ -111,6 +118,14 @@ impl Metadata {
         for _ in 0..r.len(4, "note count")? {
             notes.push(r.str("note")?);
         }
-        Ok(Self { model, created_by, params, metrics, trained_until: (!until.is_empty()).then_some(until), counts, notes })
+        Ok(Self {
+            model,
+            created_by,
+            params,
+            metrics,
+            trained_until: (!until.is_empty()).then_some(until),
+            counts,
+            notes,
+        })
     }
 }

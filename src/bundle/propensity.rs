@@ -137,7 +137,12 @@ pub fn read(bytes: &[u8]) -> Result<Propensity> {
             let n = r.len(16, "layer count")?;
             let mut layers = Vec::with_capacity(n);
             for _ in 0..n {
-                layers.push(Dense { inputs: r.u32("inputs")? as usize, outputs: r.u32("outputs")? as usize, weights: r.f32s("weights")?, bias: r.f32s("biases")? });
+                layers.push(Dense {
+                    inputs: r.u32("inputs")? as usize,
+                    outputs: r.u32("outputs")? as usize,
+                    weights: r.f32s("weights")?,
+                    bias: r.f32s("biases")?,
+                });
             }
             Classifier::Mlp { layers }
         }

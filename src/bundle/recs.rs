@@ -6,7 +6,9 @@ use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
-use crate::recs::{Catalog, FactorModel, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling, TextIndex};
+use crate::recs::{
+    Catalog, FactorModel, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling, TextIndex,
+};
 
 const FACTOR_F32: u8 = 0;
 const FACTOR_INT8: u8 = 1;
@@ -148,7 +150,11 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let model = if let Some(mut r) = c.get("factors") {
         read_factors(&mut r)?
     } else if let Some(mut r) = c.get("neighbrs") {
-        let nb = NeighborModel { indptr: r.u32s("row starts")?, indices: r.u32s("neighbour indices")?, weights: r.f32s("neighbour weights")? };
+        let nb = NeighborModel {
+            indptr: r.u32s("row starts")?,
+            indices: r.u32s("neighbour indices")?,
+            weights: r.f32s("neighbour weights")?,
+        };
         r.finish()?;
         RecModel::Neighbors(nb)
     } else {
@@ -157,7 +163,11 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     meta.check_family(model.family())?;
     let mut rec = Recommender::from_parts(items, catalog, popularity, model, meta)?;
     if let Some(mut r) = c.get("together") {
-        let nb = NeighborModel { indptr: r.u32s("row starts")?, indices: r.u32s("co-occurrence indices")?, weights: r.f32s("co-occurrence scores")? };
+        let nb = NeighborModel {
+            indptr: r.u32s("row starts")?,
+            indices: r.u32s("co-occurrence indices")?,
+            weights: r.f32s("co-occurrence scores")?,
+        };
         r.finish()?;
         rec = rec.with_bought_together(nb)?;
     }
@@ -174,7 +184,8 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     }
     if let Some(mut r) = c.get("txindex") {
         let tfidf = super::text::read_tfidf(&mut r)?;
-        let (indptr, items, weights) = (r.u32s("text index row starts")?, r.u32s("text index items")?, r.f32s("text index weights")?);
+        let (indptr, items, weights) =
+            (r.u32s("text index row starts")?, r.u32s("text index items")?, r.f32s("text index weights")?);
         r.finish()?;
         let n = rec.items().len();
         rec = rec.with_text_index(TextIndex::new(tfidf, indptr, items, weights, n)?)?;
@@ -207,7 +218,8 @@ fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
     }
     let model = match dtype {
         FACTOR_INT8 => {
-            let scales: Vec<f32> = r.u16s("int8 row scales")?.into_iter().map(|b| half::f16::from_bits(b).to_f32()).collect();
+            let scales: Vec<f32> =
+                r.u16s("int8 row scales")?.into_iter().map(|b| half::f16::from_bits(b).to_f32()).collect();
             let codes = r.i8s("int8 item factors")?;
             FactorModel::from_int8(k, codes, scales, gramian, reg, alpha, scaling)?
         }

@@ -57,8 +57,14 @@ pub(crate) fn write_tfidf(w: &mut Writer, t: &Tfidf) {
 
 /// Reads what [`write_tfidf`] wrote.
 pub(crate) fn read_tfidf(r: &mut Reader<'_>) -> Result<Tfidf> {
-    let tokenizer = Tokenizer { word_ngrams: r.u8("word n-grams")?, char_ngrams: (r.u8("char n-gram min")?, r.u8("char n-gram max")?) };
-    if !(1..=3).contains(&tokenizer.word_ngrams) || tokenizer.char_ngrams.0 > tokenizer.char_ngrams.1 || tokenizer.char_ngrams.1 > 8 {
+    let tokenizer = Tokenizer {
+        word_ngrams: r.u8("word n-grams")?,
+        char_ngrams: (r.u8("char n-gram min")?, r.u8("char n-gram max")?),
+    };
+    if !(1..=3).contains(&tokenizer.word_ngrams)
+        || tokenizer.char_ngrams.0 > tokenizer.char_ngrams.1
+        || tokenizer.char_ngrams.1 > 8
+    {
         return Err(crate::Error::Corrupt(format!("tokenizer settings {tokenizer:?} out of range")));
     }
     let n = r.len(4, "term count")?;

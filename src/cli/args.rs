@@ -57,10 +57,13 @@ impl InputArgs {
             title: self.title_col.clone(),
             price: self.price_col.clone(),
         };
-        let opts = ReadOptions { skip_bad_rows: self.skip_bad_rows, delimiter: self.sep as u8, ..ReadOptions::default() };
+        let opts =
+            ReadOptions { skip_bad_rows: self.skip_bad_rows, delimiter: self.sep as u8, ..ReadOptions::default() };
         let spinner = bars.spinner(&format!("reading {}", self.input.display()));
-        let (data, report) = Interactions::read_csv(&self.input, &cols, &opts, &|n| spinner.set_message(format!("reading {}: {n} rows", self.input.display())))
-            .with_context(|| format!("reading {}", self.input.display()))?;
+        let (data, report) = Interactions::read_csv(&self.input, &cols, &opts, &|n| {
+            spinner.set_message(format!("reading {}: {n} rows", self.input.display()))
+        })
+        .with_context(|| format!("reading {}", self.input.display()))?;
         spinner.finish_and_clear();
         print_read_report(&data, &report);
         Ok(data)
@@ -258,9 +261,16 @@ impl ModelArgs {
                     .threads(self.threads)
                     .seed(seed),
             ),
-            Family::Ease => ModelChoice::Ease(EaseParams::new().lambda(self.lambda).neighbors(self.neighbors).threads(self.threads)),
+            Family::Ease => {
+                ModelChoice::Ease(EaseParams::new().lambda(self.lambda).neighbors(self.neighbors).threads(self.threads))
+            }
             Family::Popular => ModelChoice::Popular,
-            Family::Auto => ModelChoice::Auto(AutoParams { seed, threads: self.threads, als_iterations: self.iterations, ..AutoParams::default() }),
+            Family::Auto => ModelChoice::Auto(AutoParams {
+                seed,
+                threads: self.threads,
+                als_iterations: self.iterations,
+                ..AutoParams::default()
+            }),
         })
     }
 }

@@ -35,6 +35,11 @@ pub fn run(cmd: BundleCommand) -> anyhow::Result<()> {
     let bytes = shelfwise::bundle::merge(&inputs)?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
     let kinds = shelfwise::bundle::models(&shelfwise::bundle::Container::parse(&bytes)?);
-    println!("wrote {} ({} bytes): {}", a.out.display(), bytes.len(), kinds.iter().map(|k| k.describe()).collect::<Vec<_>>().join(", "));
+    println!(
+        "wrote {} ({} bytes): {}",
+        a.out.display(),
+        bytes.len(),
+        kinds.iter().map(|k| k.describe()).collect::<Vec<_>>().join(", ")
+    );
     Ok(())
 }

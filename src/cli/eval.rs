@@ -88,19 +88,29 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
     let model = train_recommender(&train, &a.model.choice()?, Some(&bars))?.quantize(a.model.quantization())?;
     bars.finish();
     let fit = t.elapsed();
-    let reports: Vec<RankingReport> = a.k.iter().map(|k| evaluate(&model, &train, &test, *k)).collect::<Result<_, _>>()?;
+    let reports: Vec<RankingReport> =
+        a.k.iter().map(|k| evaluate(&model, &train, &test, *k)).collect::<Result<_, _>>()?;
     if a.json {
         let mut out = String::from("{");
         out += &format!("\"model\":\"{}\",\"fit_seconds\":{:.3},\"params\":{{", model.info().model, fit.as_secs_f64());
         out += &model.metadata().params.iter().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect::<Vec<_>>().join(",");
         out += "},\"metrics\":{";
-        out += &reports.iter().flat_map(|r| r.as_map()).map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
+        out +=
+            &reports.iter().flat_map(|r| r.as_map()).map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
         out += "}}";
         println!("{out}");
         return Ok(());
     }
-    println!("model {}  ({:?} to fit)  {}", model.info().model, fit, model.metadata().params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "));
-    println!("{:>4} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}", "k", "users", "precision", "capped-p", "recall", "ndcg", "map", "hit-rate", "coverage");
+    println!(
+        "model {}  ({:?} to fit)  {}",
+        model.info().model,
+        fit,
+        model.metadata().params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
+    );
+    println!(
+        "{:>4} {:>7} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "k", "users", "precision", "capped-p", "recall", "ndcg", "map", "hit-rate", "coverage"
+    );
     for r in &reports {
         println!(
             "{:>4} {:>7} {:>10.4} {:>9.4} {:>9.4} {:>9.4} {:>9.4} {:>9.4} {:>9.4}",
@@ -157,7 +167,12 @@ fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
     use shelfwise::data::table::Table;
     use shelfwise::eval::next_basket::{evaluate_next_basket, Line};
     let table = Table::read(&a.input, b',')?;
-    let (cu, cb, ci, ct) = (table.column(&a.user_col)?, table.column(&a.basket_col)?, table.column(&a.item_col)?, table.column(&a.time_col)?);
+    let (cu, cb, ci, ct) = (
+        table.column(&a.user_col)?,
+        table.column(&a.basket_col)?,
+        table.column(&a.item_col)?,
+        table.column(&a.time_col)?,
+    );
     let cw = a.weight_col.as_deref().map(|c| table.column(c)).transpose()?;
     let (mut lines, mut no_customer, mut returns) = (Vec::new(), 0usize, 0usize);
     for (r, row) in table.rows.iter().enumerate() {
@@ -166,20 +181,53 @@ fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
             continue;
         }
         if let Some(w) = cw {
-            let q: f64 = row[w].trim().parse().map_err(|_| anyhow::anyhow!("{}:{} column '{}': {:?} is not a number", table.file, table.lines[r], table.header[w], row[w]))?;
+            let q: f64 = row[w].trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "{}:{} column '{}': {:?} is not a number",
+                    table.file,
+                    table.lines[r],
+                    table.header[w],
+                    row[w]
+                )
+            })?;
             if q <= 0.0 {
                 returns += 1;
                 continue;
             }
         }
-        let time = shelfwise::data::time::parse_timestamp(&row[ct]).ok_or_else(|| anyhow::anyhow!("{}:{} column '{}': unrecognised timestamp {:?}", table.file, table.lines[r], table.header[ct], row[ct]))?;
-        lines.push(Line { customer: row[cu].trim().into(), basket: row[cb].trim().into(), item: row[ci].trim().into(), time });
+        let time = shelfwise::data::time::parse_timestamp(&row[ct]).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}:{} column '{}': unrecognised timestamp {:?}",
+                table.file,
+                table.lines[r],
+                table.header[ct],
+                row[ct]
+            )
+        })?;
+        lines.push(Line {
+            customer: row[cu].trim().into(),
+            basket: row[cb].trim().into(),
+            item: row[ci].trim().into(),
+            time,
+        });
     }
-    eprintln!("{} purchase lines used; skipped {no_customer} without a customer and {returns} with quantity <= 0", lines.len());
-    let p = shelfwise::train::baskets::TogetherParams { min_support: a.together_min_support, neighbors: a.together_neighbors, score: a.together_score.score() };
+    eprintln!(
+        "{} purchase lines used; skipped {no_customer} without a customer and {returns} with quantity <= 0",
+        lines.len()
+    );
+    let p = shelfwise::train::baskets::TogetherParams {
+        min_support: a.together_min_support,
+        neighbors: a.together_neighbors,
+        score: a.together_score.score(),
+    };
     let i2v = a.item2vec.params(a.seed, true);
     let r = evaluate_next_basket(&lines, a.holdout_days, a.k, &p, i2v.as_ref())?;
-    println!("held out after {} ({} days); {} customers with a basket on both sides", shelfwise::data::time::format_timestamp(r.cutoff), a.holdout_days, r.customers);
+    println!(
+        "held out after {} ({} days); {} customers with a basket on both sides",
+        shelfwise::data::time::format_timestamp(r.cutoff),
+        a.holdout_days,
+        r.customers
+    );
     println!("hit rate@{} for each customer's next basket, queried with their previous basket:", r.k);
     println!("  bought together              {:.4}", r.bought_together);
     println!("  bought together + popular    {:.4}", r.bought_together_backfilled);

@@ -19,8 +19,14 @@ pub struct InspectArgs {
 /// Prints the container's sections, then each model's summary and metadata.
 pub fn run(a: InspectArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
-    let sections = shelfwise::bundle::describe(&bytes).with_context(|| format!("{} is not a valid bundle", a.bundle.display()))?;
-    println!("{}: {} bytes, format version {}, checksum ok", a.bundle.display(), bytes.len(), shelfwise::bundle::FORMAT_VERSION);
+    let sections =
+        shelfwise::bundle::describe(&bytes).with_context(|| format!("{} is not a valid bundle", a.bundle.display()))?;
+    println!(
+        "{}: {} bytes, format version {}, checksum ok",
+        a.bundle.display(),
+        bytes.len(),
+        shelfwise::bundle::FORMAT_VERSION
+    );
     println!("sections:");
     for (name, len) in sections {
         println!("  {name:<10} {len:>12} bytes");
@@ -34,14 +40,24 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
                 let p = Propensity::from_bytes(&bytes)?;
                 println!("propensity model: {}", p.model().family());
                 println!("target:      {}", p.schema().target);
-                println!("fields:      {}", p.schema().fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "));
+                println!(
+                    "fields:      {}",
+                    p.schema().fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                );
                 println!("threshold:   {:.4}", p.threshold());
                 metadata(p.metadata());
             }
             ModelKind::Text => {
                 let t = TextClassifier::from_bytes(&bytes)?;
                 let tok = t.tfidf.tokenizer;
-                println!("text classifier: {} labels, {} terms (word n-grams 1-{}, char n-grams {}-{})", t.labels.len(), t.tfidf.len(), tok.word_ngrams, tok.char_ngrams.0, tok.char_ngrams.1);
+                println!(
+                    "text classifier: {} labels, {} terms (word n-grams 1-{}, char n-grams {}-{})",
+                    t.labels.len(),
+                    t.tfidf.len(),
+                    tok.word_ngrams,
+                    tok.char_ngrams.0,
+                    tok.char_ngrams.1
+                );
                 println!("labels:      {}", t.labels.join(", "));
                 metadata(&t.meta);
             }

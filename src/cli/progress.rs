@@ -37,7 +37,8 @@ impl Progress for Bars {
                 pb.finish_and_clear();
             }
             let pb = ProgressBar::new(total);
-            let style = ProgressStyle::with_template("{msg:>20} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar());
+            let style = ProgressStyle::with_template("{msg:>20} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
             pb.set_style(style.progress_chars("=> "));
             pb.set_message(name.to_string());
             *g = Some(pb);

@@ -10,7 +10,10 @@ use clap::{Args, ValueEnum};
 use shelfwise::data::table::Table;
 use shelfwise::eval::{classification_report, ClassificationReport};
 use shelfwise::propensity::{Propensity, Value};
-use shelfwise::train::propensity::{stratified_split, train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams};
+use shelfwise::train::propensity::{
+    stratified_split, train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams,
+    MlpParams, PropensityParams,
+};
 
 use super::progress::Bars;
 
@@ -125,7 +128,11 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let bars = Bars::default();
     let table = Table::read(&a.input, sep(a.sep)?).with_context(|| format!("reading {}", a.input.display()))?;
     let mut p = PropensityParams::new(&a.target);
-    for (cols, ty) in [(&a.categorical, ColumnType::Categorical), (&a.numeric, ColumnType::Numeric), (&a.boolean, ColumnType::Boolean)] {
+    for (cols, ty) in [
+        (&a.categorical, ColumnType::Categorical),
+        (&a.numeric, ColumnType::Numeric),
+        (&a.boolean, ColumnType::Boolean),
+    ] {
         for c in cols {
             p.types.insert(c.clone(), ty);
         }
@@ -139,7 +146,13 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let held_out = a.test_out.as_ref().map(|_| table.clone());
     let ds = Dataset::from_table(table, &p)?;
     let pos = ds.labels.iter().filter(|l| **l).count();
-    eprintln!("{} rows, {} positive ({:.1}%), {} input columns:", ds.len(), pos, 100.0 * pos as f64 / ds.len() as f64, ds.columns.len());
+    eprintln!(
+        "{} rows, {} positive ({:.1}%), {} input columns:",
+        ds.len(),
+        pos,
+        100.0 * pos as f64 / ds.len() as f64,
+        ds.columns.len()
+    );
     for (name, ty) in &ds.columns {
         eprintln!("  {name:<28} {ty:?}");
     }
@@ -157,7 +170,13 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     for (d, mean, folds) in &out.cv {
         eprintln!("  cv auc {mean:.4} ({}) {d}", folds.iter().map(|f| format!("{f:.3}")).collect::<Vec<_>>().join(" "));
     }
-    println!("model {} trained on {} rows in {:.2?}; held-out {} rows:", out.model.model().family(), out.rows.0, elapsed, out.rows.1);
+    println!(
+        "model {} trained on {} rows in {:.2?}; held-out {} rows:",
+        out.model.model().family(),
+        out.rows.0,
+        elapsed,
+        out.rows.1
+    );
     print_report(&out.test);
     let bytes = out.model.to_bytes();
     std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
@@ -177,7 +196,10 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
 
 fn print_report(r: &ClassificationReport) {
     println!("  ROC AUC {:.4}   PR AUC {:.4}   log loss {:.4}", r.roc_auc, r.pr_auc, r.log_loss);
-    println!("  at threshold {:.3}: accuracy {:.4}  precision {:.4}  recall {:.4}  F1 {:.4}", r.threshold, r.accuracy, r.precision, r.recall, r.f1);
+    println!(
+        "  at threshold {:.3}: accuracy {:.4}  precision {:.4}  recall {:.4}  F1 {:.4}",
+        r.threshold, r.accuracy, r.precision, r.recall, r.f1
+    );
     println!("  best F1 {:.4} at threshold {:.4}", r.best_f1, r.best_f1_threshold);
     println!("  calibration (predicted → observed, rows):");
     for b in r.calibration.iter().filter(|b| b.count > 0) {
@@ -186,7 +208,11 @@ fn print_report(r: &ClassificationReport) {
 }
 
 fn records(table: &Table) -> Vec<Vec<(&str, Value)>> {
-    table.rows.iter().map(|row| table.header.iter().zip(row).map(|(h, c)| (h.as_str(), Value::from_cell(c))).collect()).collect()
+    table
+        .rows
+        .iter()
+        .map(|row| table.header.iter().zip(row).map(|(h, c)| (h.as_str(), Value::from_cell(c))).collect())
+        .collect()
 }
 
 fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
@@ -210,12 +236,21 @@ fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
 
 /// Runs `eval propensity`.
 pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
-    let model = Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
+    let model =
+        Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
     let table = Table::read(&a.input, sep(a.sep)?)?;
     let ti = table.column(&model.schema().target)?;
     let mut y = Vec::with_capacity(table.rows.len());
     for (r, row) in table.rows.iter().enumerate() {
-        y.push(shelfwise::propensity::value::parse_bool(&row[ti]).with_context(|| format!("{}:{} column '{}': target {:?} is not boolean", table.file, table.lines[r], model.schema().target, row[ti]))?);
+        y.push(shelfwise::propensity::value::parse_bool(&row[ti]).with_context(|| {
+            format!(
+                "{}:{} column '{}': target {:?} is not boolean",
+                table.file,
+                table.lines[r],
+                model.schema().target,
+                row[ti]
+            )
+        })?);
     }
     let p = score_all(&model, &table)?;
     let r = classification_report(&p, &y, a.threshold.unwrap_or(model.threshold()));
@@ -226,11 +261,14 @@ pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
 
 /// Runs `score`.
 pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
-    let model = Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
+    let model =
+        Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
     let table = Table::read(&a.input, sep(a.sep)?)?;
     let p = score_all(&model, &table)?;
     let mut out: Box<dyn Write> = match &a.out {
-        Some(f) => Box::new(std::io::BufWriter::new(std::fs::File::create(f).with_context(|| format!("creating {}", f.display()))?)),
+        Some(f) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(f).with_context(|| format!("creating {}", f.display()))?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     writeln!(out, "p")?;

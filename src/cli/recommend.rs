@@ -47,14 +47,17 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     }
     let opts = RecommendOptions::top(a.k);
     let mut out: Box<dyn Write> = match &a.out {
-        Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     writeln!(out, "user,item,rank,score")?;
     let mut unknown: HashMap<String, usize> = HashMap::new();
     for (u, rows) in rows_of.iter().enumerate() {
         // Rows are in the file's order of first appearance within the user.
-        let history: Vec<(&str, f32)> = rows.iter().map(|r| (hist.items[hist.item[*r] as usize].as_str(), hist.weight[*r])).collect();
+        let history: Vec<(&str, f32)> =
+            rows.iter().map(|r| (hist.items[hist.item[*r] as usize].as_str(), hist.weight[*r])).collect();
         let recs = rec.recommend(&history, &opts).with_context(|| format!("user {}", hist.users[u]))?;
         for id in recs.unknown {
             *unknown.entry(id).or_default() += 1;
@@ -67,7 +70,11 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     if !unknown.is_empty() {
         let mut ids: Vec<_> = unknown.keys().cloned().collect();
         ids.sort();
-        eprintln!("skipped {} item ids not in the model: {}", ids.len(), ids.iter().take(10).cloned().collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "skipped {} item ids not in the model: {}",
+            ids.len(),
+            ids.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+        );
     }
     Ok(())
 }

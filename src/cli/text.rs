@@ -85,7 +85,13 @@ pub struct ClassifyArgs {
 }
 
 /// Appends every row's text and (trimmed, non-empty) label.
-fn read_labelled<'t>(table: &'t Table, text_col: &str, label_col: &str, texts: &mut Vec<&'t str>, labels: &mut Vec<&'t str>) -> anyhow::Result<()> {
+fn read_labelled<'t>(
+    table: &'t Table,
+    text_col: &str,
+    label_col: &str,
+    texts: &mut Vec<&'t str>,
+    labels: &mut Vec<&'t str>,
+) -> anyhow::Result<()> {
     let (ct, cl) = (table.column(text_col)?, table.column(label_col)?);
     for (r, row) in table.rows.iter().enumerate() {
         if row[cl].trim().is_empty() {
@@ -100,7 +106,10 @@ fn read_labelled<'t>(table: &'t Table, text_col: &str, label_col: &str, texts: &
 /// Parses `MIN-MAX` character n-gram lengths.
 pub(super) fn char_ngrams(s: &str) -> anyhow::Result<(u8, u8)> {
     let (a, b) = s.split_once('-').with_context(|| format!("--char-ngrams must look like 3-5 or 0-0, got {s:?}"))?;
-    Ok((a.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?, b.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?))
+    Ok((
+        a.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?,
+        b.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?,
+    ))
 }
 
 fn write_rows(path: &PathBuf, rows: &[usize], texts: &[&str], labels: &[&str]) -> anyhow::Result<()> {
@@ -135,7 +144,13 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
         write_rows(p, &test_rows, &texts, &labels)?;
     }
     let (lo, hi) = char_ngrams(&a.char_ngrams)?;
-    let params = TextParams::new().word_ngrams(a.ngrams).char_ngrams(lo, hi).min_df(a.min_df).c(a.c).max_iter(a.max_iter).balanced(a.class_weight == "balanced");
+    let params = TextParams::new()
+        .word_ngrams(a.ngrams)
+        .char_ngrams(lo, hi)
+        .min_df(a.min_df)
+        .c(a.c)
+        .max_iter(a.max_iter)
+        .balanced(a.class_weight == "balanced");
     let tx: Vec<&str> = train_rows.iter().map(|&r| texts[r]).collect();
     let ty: Vec<&str> = train_rows.iter().map(|&r| labels[r]).collect();
     let t = Instant::now();
@@ -172,7 +187,13 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    eprintln!("trained on {} texts: {} terms, {} labels, {} L-BFGS iterations in {secs:.2}s", train_rows.len(), model.tfidf.len(), model.labels.len(), fit.iterations);
+    eprintln!(
+        "trained on {} texts: {} terms, {} labels, {} L-BFGS iterations in {secs:.2}s",
+        train_rows.len(),
+        model.tfidf.len(),
+        model.labels.len(),
+        fit.iterations
+    );
     if let Some(r) = &report {
         print_report(r);
     }
@@ -180,13 +201,24 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn evaluate(model: &TextClassifier, rows: &[usize], texts: &[&str], labels: &[&str]) -> anyhow::Result<MulticlassReport> {
+fn evaluate(
+    model: &TextClassifier,
+    rows: &[usize],
+    texts: &[&str],
+    labels: &[&str],
+) -> anyhow::Result<MulticlassReport> {
     let mut truth = Vec::with_capacity(rows.len());
     let mut predicted = Vec::with_capacity(rows.len());
     for &r in rows {
         // A held-out label the training rows never had cannot be predicted: refuse to score it.
-        let Some(t) = model.labels.iter().position(|l| l == labels[r]) else { bail!("held-out label {:?} has no training rows", labels[r]) };
-        let p = if texts[r].trim().is_empty() { model.probabilities(&[]) } else { model.probabilities(&model.row(texts[r])?) };
+        let Some(t) = model.labels.iter().position(|l| l == labels[r]) else {
+            bail!("held-out label {:?} has no training rows", labels[r])
+        };
+        let p = if texts[r].trim().is_empty() {
+            model.probabilities(&[])
+        } else {
+            model.probabilities(&model.row(texts[r])?)
+        };
         let best = (0..p.len()).fold(0, |b, k| if p[k] > p[b] { k } else { b });
         truth.push(t);
         predicted.push(best);
@@ -199,7 +231,10 @@ fn print_report(r: &MulticlassReport) {
     let w = r.labels.iter().map(|l| l.chars().count()).max().unwrap_or(5).max(5);
     println!("{:<w$} {:>9} {:>7} {:>7} {:>7}", "label", "precision", "recall", "f1", "support");
     for k in 0..r.labels.len() {
-        println!("{:<w$} {:>9.4} {:>7.4} {:>7.4} {:>7}", r.labels[k], r.precision[k], r.recall[k], r.f1[k], r.support[k]);
+        println!(
+            "{:<w$} {:>9.4} {:>7.4} {:>7.4} {:>7}",
+            r.labels[k], r.precision[k], r.recall[k], r.f1[k], r.support[k]
+        );
     }
     println!("confusion (rows: true, columns: predicted, label order as above):");
     for row in &r.confusion {

@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
 use shelfwise::recs::TextIndex;
 use shelfwise::text::Tokenizer;
+use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
 use shelfwise::train::{train_recommender, Sequences};
 
 use super::args::{InputArgs, ModelArgs};
@@ -101,12 +101,17 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
     if data.has_time() {
         let scores = trending(&data, model.items(), a.trending_half_life)?;
         model = model.with_trending(scores)?;
-        eprintln!("trending: half-life {} days up to {}", a.trending_half_life, model.metadata().trained_until.as_deref().unwrap_or("?"));
+        eprintln!(
+            "trending: half-life {} days up to {}",
+            a.trending_half_life,
+            model.metadata().trained_until.as_deref().unwrap_or("?")
+        );
     }
     let i2v = a.item2vec.params(a.model.seed()?, a.basket_col.is_some());
     let mut baskets = None;
     if let Some(basket) = &a.basket_col {
-        let args = InputArgs { user_col: basket.clone(), time_col: None, title_col: None, price_col: None, ..a.input.clone() };
+        let args =
+            InputArgs { user_col: basket.clone(), time_col: None, title_col: None, price_col: None, ..a.input.clone() };
         eprintln!("baskets from column '{basket}':");
         let baskets = baskets.insert(args.read(&bars)?);
         let p = TogetherParams {
@@ -135,7 +140,12 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         let (lo, hi) = super::text::char_ngrams(&a.text_char_ngrams)?;
         let tokenizer = Tokenizer { word_ngrams: 2, char_ngrams: (lo, hi) };
         let ix = TextIndex::build(tokenizer, titles, 1)?;
-        eprintln!("text index: {} terms, {} postings over {} titles", ix.tfidf.len(), ix.items.len(), titles.iter().filter(|t| !t.trim().is_empty()).count());
+        eprintln!(
+            "text index: {} terms, {} postings over {} titles",
+            ix.tfidf.len(),
+            ix.items.len(),
+            titles.iter().filter(|t| !t.trim().is_empty()).count()
+        );
         model.metadata_mut().params.insert("text_index".into(), format!("word 1-2, char {}", a.text_char_ngrams));
         model = model.with_text_index(ix)?;
     }

@@ -132,7 +132,15 @@ struct PendingRow {
 
 impl Builder {
     fn new(timed: bool) -> Self {
-        Self { users: Interner::default(), items: Interner::default(), timed, out: Interactions::default(), titles: Vec::new(), prices: Vec::new(), pending: Pending::default() }
+        Self {
+            users: Interner::default(),
+            items: Interner::default(),
+            timed,
+            out: Interactions::default(),
+            titles: Vec::new(),
+            prices: Vec::new(),
+            pending: Pending::default(),
+        }
     }
 
     /// Adds a row on this thread (queued, then interned a batch at a time).
@@ -292,10 +300,18 @@ impl Interactions {
         let mut b = Builder::new(false);
         for (n, (u, i, w)) in triples.into_iter().enumerate() {
             if u.is_empty() || i.is_empty() {
-                return Err(Error::InvalidValue { field: format!("triple {n}"), value: format!("({u:?}, {i:?})"), reason: "ids must not be empty".into() });
+                return Err(Error::InvalidValue {
+                    field: format!("triple {n}"),
+                    value: format!("({u:?}, {i:?})"),
+                    reason: "ids must not be empty".into(),
+                });
             }
             if !(w.is_finite() && w > 0.0) {
-                return Err(Error::InvalidValue { field: format!("weight of triple {n}"), value: w.to_string(), reason: "must be a finite number > 0".into() });
+                return Err(Error::InvalidValue {
+                    field: format!("weight of triple {n}"),
+                    value: w.to_string(),
+                    reason: "must be a finite number > 0".into(),
+                });
             }
             b.push(u, i, w, i64::MIN, None, None);
         }
@@ -305,9 +321,15 @@ impl Interactions {
     /// Reads a CSV (optionally gzip) log. Malformed rows stop the read with an error naming
     /// file, line, column and value, unless `opts.skip_bad_rows`, which counts and reports them.
     /// `progress` is called with the number of rows read so far every 65,536 rows.
-    pub fn read_csv(path: &Path, cols: &Columns, opts: &ReadOptions, progress: &dyn Fn(u64)) -> Result<(Self, ReadReport)> {
+    pub fn read_csv(
+        path: &Path,
+        cols: &Columns,
+        opts: &ReadOptions,
+        progress: &dyn Fn(u64),
+    ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
-        let mut rdr = csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(source::open(path)?);
+        let mut rdr =
+            csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(source::open(path)?);
         let header: Vec<String> = rdr
             .headers()
             .map_err(|e| Error::io(path, e))?
@@ -315,11 +337,16 @@ impl Interactions {
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
             .collect();
         let find = |name: &str| -> Result<usize> {
-            header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn { file: file.clone(), column: name.into(), header: header.clone() })
+            header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
+                file: file.clone(),
+                column: name.into(),
+                header: header.clone(),
+            })
         };
         let optional = |name: &Option<String>| -> Result<Option<usize>> { name.as_deref().map(find).transpose() };
         let (cu, ci) = (find(&cols.user)?, find(&cols.item)?);
-        let (cw, ct, ctitle, cprice) = (optional(&cols.weight)?, optional(&cols.time)?, optional(&cols.title)?, optional(&cols.price)?);
+        let (cw, ct, ctitle, cprice) =
+            (optional(&cols.weight)?, optional(&cols.time)?, optional(&cols.title)?, optional(&cols.price)?);
 
         let timed = ct.is_some();
         let mut report = ReadReport::default();
@@ -380,7 +407,10 @@ impl Interactions {
             Ok(interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         })?;
         if report.rows_kept == 0 {
-            return Err(Error::Empty(format!("{file}: no usable rows ({} read, {} skipped)", report.rows_read, report.rows_skipped)));
+            return Err(Error::Empty(format!(
+                "{file}: no usable rows ({} read, {} skipped)",
+                report.rows_read, report.rows_skipped
+            )));
         }
         let (data, merged) = b.finish(ctitle.is_some() || cprice.is_some());
         report.duplicates_merged = merged;
@@ -530,8 +560,11 @@ mod tests {
         let mut rng = crate::rng::Rng::new(3);
         // 40 users sort in one pass; 3,000 users go through coarse buckets of 4 users first.
         for (timed, users, items) in [(false, 40, 30), (true, 40, 30), (true, 3_000, 4)] {
-            let rows: Vec<(u32, u32, f32, i64)> =
-                (0..5_000).map(|_| (rng.below(users) as u32, rng.below(items) as u32, 0.1 + rng.f64() as f32, rng.below(1_000) as i64)).collect();
+            let rows: Vec<(u32, u32, f32, i64)> = (0..5_000)
+                .map(|_| {
+                    (rng.below(users) as u32, rng.below(items) as u32, 0.1 + rng.f64() as f32, rng.below(1_000) as i64)
+                })
+                .collect();
             let mut b = Builder::new(timed);
             for &(u, i, w, t) in &rows {
                 b.push(&format!("u{u}"), &format!("i{i}"), w, t, None, None);
@@ -542,7 +575,10 @@ mod tests {
             assert_eq!(d.len(), want.len());
             assert_eq!(d.has_time(), timed);
             for (r, (u, i, w, t)) in want.iter().enumerate() {
-                assert_eq!((d.users[d.user[r] as usize].as_str(), d.items[d.item[r] as usize].as_str()), (format!("u{u}").as_str(), format!("i{i}").as_str()));
+                assert_eq!(
+                    (d.users[d.user[r] as usize].as_str(), d.items[d.item[r] as usize].as_str()),
+                    (format!("u{u}").as_str(), format!("i{i}").as_str())
+                );
                 assert_eq!(d.weight[r].to_bits(), w.to_bits(), "row {r}: weights sum in row order");
                 assert_eq!(d.time_at(r), if timed { *t } else { i64::MIN });
             }
@@ -566,10 +602,13 @@ mod tests {
             }
         }
         std::fs::write(&path, csv).unwrap();
-        let cols = Columns { user: "user".into(), item: "item".into(), weight: Some("qty".into()), ..Columns::default() };
+        let cols =
+            Columns { user: "user".into(), item: "item".into(), weight: Some("qty".into()), ..Columns::default() };
         let err = Interactions::read_csv(&path, &cols, &ReadOptions::default(), &|_| {}).unwrap_err();
         match &err {
-            Error::BadRow { location, value, .. } => assert_eq!((location.line, location.column.as_str(), value.as_str()), (3_001, "qty", "-2"), "{err}"),
+            Error::BadRow { location, value, .. } => {
+                assert_eq!((location.line, location.column.as_str(), value.as_str()), (3_001, "qty", "-2"), "{err}")
+            }
             other => panic!("expected a bad row, got {other}"),
         }
         let opts = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
@@ -577,7 +616,10 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         assert_eq!((report.rows_read, report.rows_kept, report.rows_skipped), (5_000, 4_999, 1));
         let want = Interactions::from_triples(good.iter().map(|(u, i, w)| (u.as_str(), i.as_str(), *w))).unwrap();
-        assert_eq!((&read.users, &read.items, &read.user, &read.item, &read.weight), (&want.users, &want.items, &want.user, &want.item, &want.weight));
+        assert_eq!(
+            (&read.users, &read.items, &read.user, &read.item, &read.weight),
+            (&want.users, &want.items, &want.user, &want.item, &want.weight)
+        );
         assert_eq!(report.duplicates_merged as usize, 4_999 - want.len());
     }
 }

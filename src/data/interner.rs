@@ -58,7 +58,11 @@ impl Interner {
         {
             let at = (hash as usize) & (self.slots.len() - 1);
             // SAFETY: prefetching has no observable effect; the pointer is in bounds.
-            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(self.slots.as_ptr().add(at).cast()) };
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    self.slots.as_ptr().add(at).cast(),
+                )
+            };
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = hash;
@@ -74,7 +78,10 @@ impl Interner {
             if s.index == EMPTY {
                 break;
             }
-            if s.hash == hash as u32 && s.len == len && (if len == u8::MAX { self.names[s.index as usize] == id } else { s.key == key }) {
+            if s.hash == hash as u32
+                && s.len == len
+                && (if len == u8::MAX { self.names[s.index as usize] == id } else { s.key == key })
+            {
                 return s.index;
             }
             at = (at + 1) & mask;
@@ -149,7 +156,8 @@ mod tests {
     #[test]
     fn ids_differing_only_in_padding_or_tail_stay_distinct() {
         let mut t = Interner::default();
-        let ids = ["a", "a\0", "a\0\0", &"x".repeat(INLINE), &"x".repeat(INLINE + 1), &format!("{}y", "x".repeat(INLINE))];
+        let ids =
+            ["a", "a\0", "a\0\0", &"x".repeat(INLINE), &"x".repeat(INLINE + 1), &format!("{}y", "x".repeat(INLINE))];
         for (n, id) in ids.iter().enumerate() {
             assert_eq!(t.intern(id), n as u32, "{id:?}");
         }

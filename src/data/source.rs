@@ -23,7 +23,9 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
 pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
     let line = e.position().map_or(line, |p| p.line());
     let (value, reason) = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => (format!("{len} fields"), format!("expected {expected_len} fields, found {len}")),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            (format!("{len} fields"), format!("expected {expected_len} fields, found {len}"))
+        }
         csv::ErrorKind::Utf8 { err, .. } => (format!("field {}", err.field() + 1), "invalid UTF-8".to_string()),
         _ => (String::new(), e.to_string()),
     };

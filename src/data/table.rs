@@ -23,7 +23,12 @@ impl Table {
     pub fn read(path: &Path, delimiter: u8) -> Result<Self> {
         let file = path.display().to_string();
         let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(source::open(path)?);
-        let header: Vec<String> = rdr.headers().map_err(|e| Error::io(path, e))?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect();
+        let header: Vec<String> = rdr
+            .headers()
+            .map_err(|e| Error::io(path, e))?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
         let mut rows = Vec::new();
         let mut lines = Vec::new();
         for rec in rdr.records() {
@@ -39,7 +44,11 @@ impl Table {
 
     /// Index of column `name`, or an error listing the header.
     pub fn column(&self, name: &str) -> Result<usize> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn { file: self.file.clone(), column: name.into(), header: self.header.clone() })
+        self.header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
+            file: self.file.clone(),
+            column: name.into(),
+            header: self.header.clone(),
+        })
     }
 
     /// The location of cell (`row`, `col`).

@@ -68,7 +68,11 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
     let log_loss = (0..n)
         .map(|i| {
             let q = p[i].clamp(1e-15, 1.0 - 1e-15);
-            if y[i] { -q.ln() } else { -(1.0 - q).ln() }
+            if y[i] {
+                -q.ln()
+            } else {
+                -(1.0 - q).ln()
+            }
         })
         .sum::<f64>()
         / n.max(1) as f64;
@@ -85,7 +89,11 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
         let mut j = i;
         let (mut tp_g, mut fp_g) = (0usize, 0usize);
         while j < n && p[order[j]] == p[order[i]] {
-            if y[order[j]] { tp_g += 1 } else { fp_g += 1 }
+            if y[order[j]] {
+                tp_g += 1
+            } else {
+                fp_g += 1
+            }
             j += 1;
         }
         // ROC: trapezoid over the tied group; AP: recall step × precision at the group's end.
@@ -107,7 +115,8 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
     let calibration = (0..10)
         .map(|b| {
             let (from, to) = (b as f64 / 10.0, (b + 1) as f64 / 10.0);
-            let idx: Vec<usize> = (0..n).filter(|i| p[*i] >= from && (p[*i] < to || (b == 9 && p[*i] <= 1.0))).collect();
+            let idx: Vec<usize> =
+                (0..n).filter(|i| p[*i] >= from && (p[*i] < to || (b == 9 && p[*i] <= 1.0))).collect();
             let c = idx.len().max(1) as f64;
             CalibrationBin {
                 from,

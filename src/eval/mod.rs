@@ -2,9 +2,9 @@
 
 pub mod classification;
 pub mod multiclass;
-pub mod ranking;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod next_basket;
+pub mod ranking;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod split;
 

@@ -37,7 +37,8 @@ pub fn multiclass_report(labels: &[String], truth: &[usize], predicted: &[usize]
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let precision: Vec<f64> = (0..c).map(|k| ratio(confusion[k][k], predicted_n[k])).collect();
     let recall: Vec<f64> = (0..c).map(|k| ratio(confusion[k][k], support[k])).collect();
-    let f1: Vec<f64> = precision.iter().zip(&recall).map(|(p, r)| if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }).collect();
+    let f1: Vec<f64> =
+        precision.iter().zip(&recall).map(|(p, r)| if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }).collect();
     let correct: usize = (0..c).map(|k| confusion[k][k]).sum();
     MulticlassReport {
         labels: labels.to_vec(),

@@ -60,16 +60,25 @@ impl Basket {
 /// Evaluates bought-together against popularity on the last `holdout_days` of `lines`.
 /// With `item2vec`, embeddings are trained on the same pre-cut lines (customer sequences in time
 /// order, or baskets, as the parameters say) and `forSession` is scored on the same queries.
-pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params: &TogetherParams, item2vec: Option<&Item2VecParams>) -> Result<NextBasketReport> {
+pub fn evaluate_next_basket(
+    lines: &[Line],
+    holdout_days: f64,
+    k: usize,
+    params: &TogetherParams,
+    item2vec: Option<&Item2VecParams>,
+) -> Result<NextBasketReport> {
     let max_time = lines.iter().map(|l| l.time).max().ok_or_else(|| Error::Empty("no purchase lines".into()))?;
     let cutoff = max_time - (holdout_days * 86_400.0) as i64;
     // Catalogue = items bought before the cut.
-    let mut ids: Vec<String> = lines.iter().filter(|l| l.time <= cutoff).map(|l| l.item.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let mut ids: Vec<String> =
+        lines.iter().filter(|l| l.time <= cutoff).map(|l| l.item.clone()).collect::<HashSet<_>>().into_iter().collect();
     ids.sort();
     let items = ItemIndex::new(ids)?;
     let mut baskets: HashMap<&str, (String, Basket)> = HashMap::new();
     for l in lines {
-        let b = baskets.entry(l.basket.as_str()).or_insert_with(|| (l.customer.clone(), Basket { id: l.basket.clone(), time: l.time, items: Vec::new() }));
+        let b = baskets
+            .entry(l.basket.as_str())
+            .or_insert_with(|| (l.customer.clone(), Basket { id: l.basket.clone(), time: l.time, items: Vec::new() }));
         b.1.time = b.1.time.min(l.time);
         if let Some(i) = items.get(&l.item) {
             if !b.1.items.contains(&i) {
@@ -92,7 +101,8 @@ pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params:
             popularity[ix as usize] += 1.0;
         }
     }
-    let embeddings = item2vec.map(|p| p.fit_sequences(&sequences(lines, cutoff, &items, p.kind()), items.len())).transpose()?;
+    let embeddings =
+        item2vec.map(|p| p.fit_sequences(&sequences(lines, cutoff, &items, p.kind()), items.len())).transpose()?;
     // Per customer: last basket before the cut, first after it.
     let mut by_customer: HashMap<&str, (Option<&Basket>, Option<&Basket>)> = HashMap::new();
     for (c, b) in baskets.values() {
@@ -143,7 +153,15 @@ pub fn evaluate_next_basket(lines: &[Line], holdout_days: f64, k: usize, params:
     if n == 0 {
         return Err(Error::Empty("no customer has baskets on both sides of the cut-off".into()));
     }
-    Ok(NextBasketReport { k, customers: n, cutoff, bought_together: hit_bt as f64 / n as f64, popular: hit_pop as f64 / n as f64, bought_together_backfilled: hit_fill as f64 / n as f64, item2vec: embeddings.map(|_| hit_i2v as f64 / n as f64) })
+    Ok(NextBasketReport {
+        k,
+        customers: n,
+        cutoff,
+        bought_together: hit_bt as f64 / n as f64,
+        popular: hit_pop as f64 / n as f64,
+        bought_together_backfilled: hit_fill as f64 / n as f64,
+        item2vec: embeddings.map(|_| hit_i2v as f64 / n as f64),
+    })
 }
 
 /// Training sequences from the lines up to `cutoff`: per customer in time order, or per basket.

@@ -48,7 +48,14 @@ pub fn score_user<T: Eq + std::hash::Hash>(ranked: &[T], relevant: &HashSet<T>, 
     }
     let cap = k.min(relevant.len());
     let idcg: f64 = (0..cap).map(|p| 1.0 / ((p + 2) as f64).log2()).sum();
-    UserMetrics { hits, cap, precision: hits as f64 / k as f64, recall: hits as f64 / relevant.len() as f64, ndcg: dcg / idcg, ap: ap / cap as f64 }
+    UserMetrics {
+        hits,
+        cap,
+        precision: hits as f64 / k as f64,
+        recall: hits as f64 / relevant.len() as f64,
+        ndcg: dcg / idcg,
+        ap: ap / cap as f64,
+    }
 }
 
 /// Averages over evaluated users, plus catalogue coverage.

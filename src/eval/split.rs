@@ -87,7 +87,12 @@ pub fn evaluate(rec: &Recommender, train: &Interactions, test: &Interactions, k:
     let results: Vec<Result<(super::UserMetrics, Vec<String>)>> = users
         .par_iter()
         .map(|&(u, t)| {
-            let history: Vec<(&str, f32)> = train_rows.cols(t).iter().zip(train_rows.vals(t)).map(|(i, w)| (train.items[*i as usize].as_str(), *w)).collect();
+            let history: Vec<(&str, f32)> = train_rows
+                .cols(t)
+                .iter()
+                .zip(train_rows.vals(t))
+                .map(|(i, w)| (train.items[*i as usize].as_str(), *w))
+                .collect();
             let recs = rec.recommend(&history, &opts)?;
             let relevant: HashSet<&str> = test_rows.cols(u).iter().map(|i| test.items[*i as usize].as_str()).collect();
             let ranked: Vec<&str> = recs.items.iter().map(|s| s.item.as_str()).collect();

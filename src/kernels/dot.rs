@@ -90,12 +90,8 @@ mod simd128 {
         for c in 0..chunks {
             let i = c * 4;
             // SAFETY: i + 4 <= n <= len of both slices; v128 loads have no alignment requirement.
-            let (va, vb) = unsafe {
-                (
-                    v128_load(a.as_ptr().add(i) as *const v128),
-                    v128_load(b.as_ptr().add(i) as *const v128),
-                )
-            };
+            let (va, vb) =
+                unsafe { (v128_load(a.as_ptr().add(i) as *const v128), v128_load(b.as_ptr().add(i) as *const v128)) };
             acc = f32x4_add(acc, f32x4_mul(va, vb));
         }
         let mut lanes = [

@@ -15,11 +15,7 @@ pub fn descending(score: f32) -> u32 {
     };
     let bits = s.to_bits();
     // Flip negatives entirely and positives' sign bit: ascending floats become ascending u32s.
-    let ascending = if bits >> 31 == 1 {
-        !bits
-    } else {
-        bits | 0x8000_0000
-    };
+    let ascending = if bits >> 31 == 1 { !bits } else { bits | 0x8000_0000 };
     !ascending
 }
 
@@ -33,11 +29,7 @@ pub fn descending_f64(score: f64) -> u64 {
         score
     };
     let bits = s.to_bits();
-    let ascending = if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | 1 << 63
-    };
+    let ascending = if bits >> 63 == 1 { !bits } else { bits | 1 << 63 };
     !ascending
 }
 
@@ -47,18 +39,10 @@ pub fn sort_by_key<T>(v: &mut Vec<T>, key: impl Fn(&T) -> u64) {
         return;
     }
     debug_assert!(v.len() <= u32::MAX as usize);
-    let mut keyed: Vec<(u64, u32)> = v
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (key(t), i as u32))
-        .collect();
+    let mut keyed: Vec<(u64, u32)> = v.iter().enumerate().map(|(i, t)| (key(t), i as u32)).collect();
     keyed.sort_unstable();
     let mut slots: Vec<Option<T>> = v.drain(..).map(Some).collect();
-    v.extend(
-        keyed
-            .into_iter()
-            .filter_map(|(_, i)| slots[i as usize].take()),
-    );
+    v.extend(keyed.into_iter().filter_map(|(_, i)| slots[i as usize].take()));
 }
 
 #[cfg(test)]
@@ -67,17 +51,7 @@ mod tests {
 
     #[test]
     fn descending_orders_like_the_scores() {
-        let xs = [
-            f32::INFINITY,
-            3.5,
-            1.0,
-            1e-30,
-            0.0,
-            -0.0,
-            -1e-30,
-            -2.0,
-            f32::NEG_INFINITY,
-        ];
+        let xs = [f32::INFINITY, 3.5, 1.0, 1e-30, 0.0, -0.0, -1e-30, -2.0, f32::NEG_INFINITY];
         for w in xs.windows(2) {
             assert!(descending(w[0]) <= descending(w[1]), "{} vs {}", w[0], w[1]);
         }

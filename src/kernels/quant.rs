@@ -166,7 +166,10 @@ mod simd128 {
             unsafe {
                 let p = row.as_ptr().add(i);
                 let ab = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0>(code(p), code(p.add(4)));
-                let cd = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0>(code(p.add(8)), code(p.add(12)));
+                let cd = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0>(
+                    code(p.add(8)),
+                    code(p.add(12)),
+                );
                 v128_store(out.as_mut_ptr().add(i) as *mut v128, i64x2_shuffle::<0, 2>(ab, cd));
             }
         }
@@ -235,14 +238,16 @@ mod tests {
         let rows: Vec<f32> = (0..k * 5).map(|i| ((i as f32) * 0.731).sin() * (1.0 + (i % 7) as f32)).collect();
         let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.29).cos()).collect();
         let mut q = vec![0i8; rows.len()];
-        let scales: Vec<f32> = rows.chunks_exact(k).zip(q.chunks_exact_mut(k)).map(|(r, o)| quantize_row(r, o).unwrap()).collect();
+        let scales: Vec<f32> =
+            rows.chunks_exact(k).zip(q.chunks_exact_mut(k)).map(|(r, o)| quantize_row(r, o).unwrap()).collect();
         let mut xq = Vec::new();
         let sx = quantize_query(&x, &mut xq);
         let mut approx = vec![0f32; 5];
         score_rows_i8(&q, &scales, &xq, sx, &mut approx);
         for (r, a) in rows.chunks_exact(k).zip(&approx) {
             let exact: f32 = r.iter().zip(&x).map(|(a, b)| a * b).sum();
-            let bound = r.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0 * 1.001 * x.iter().map(|v| v.abs()).sum::<f32>();
+            let bound =
+                r.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0 * 1.001 * x.iter().map(|v| v.abs()).sum::<f32>();
             assert!((exact - a).abs() <= bound, "{exact} vs {a}");
         }
         // Extremes survive: ±max maps to ±127, zero rows score zero.

@@ -171,7 +171,10 @@ mod tests {
             .collect();
         let keep = |i: u32| i % 3 != 0;
         for k in [1, 7, 40, 700] {
-            let mut all: Vec<Hit> = (0..s.len() as u32).filter(|&i| keep(i)).map(|i| Hit { index: i, score: nan_low(s[i as usize]) }).collect();
+            let mut all: Vec<Hit> = (0..s.len() as u32)
+                .filter(|&i| keep(i))
+                .map(|i| Hit { index: i, score: nan_low(s[i as usize]) })
+                .collect();
             all.sort_by(better);
             all.truncate(k);
             assert_eq!(top_k(&s, k, keep), all, "k = {k}");

@@ -37,7 +37,8 @@ impl Tree {
 
     fn validate(&self, width: usize) -> Result<()> {
         let n = self.feature.len();
-        if n == 0 || [self.threshold.len(), self.left.len(), self.right.len(), self.value.len()].iter().any(|l| *l != n) {
+        if n == 0 || [self.threshold.len(), self.left.len(), self.right.len(), self.value.len()].iter().any(|l| *l != n)
+        {
             return Err(Error::Corrupt(format!("tree arrays disagree in length ({n} nodes)")));
         }
         for i in 0..n {
@@ -46,7 +47,11 @@ impl Tree {
                     return Err(Error::Corrupt(format!("tree splits on feature {} of {width}", self.feature[i])));
                 }
                 // Children must come after their parent: no cycles.
-                if self.left[i] as usize <= i || self.right[i] as usize <= i || self.left[i] as usize >= n || self.right[i] as usize >= n {
+                if self.left[i] as usize <= i
+                    || self.right[i] as usize <= i
+                    || self.left[i] as usize >= n
+                    || self.right[i] as usize >= n
+                {
                     return Err(Error::Corrupt(format!("tree node {i} has invalid children")));
                 }
             }
@@ -127,7 +132,10 @@ impl Classifier {
         match self {
             Classifier::Logistic { weights, bias } => {
                 if weights.len() != width || !bias.is_finite() || weights.iter().any(|w| !w.is_finite()) {
-                    return Err(Error::Corrupt(format!("logistic model has {} weights for {width} columns", weights.len())));
+                    return Err(Error::Corrupt(format!(
+                        "logistic model has {} weights for {width} columns",
+                        weights.len()
+                    )));
                 }
             }
             Classifier::Mlp { layers } => {

@@ -134,7 +134,8 @@ impl Schema {
     }
 
     fn encode_field(&self, f: &Field, v: &Value, out: &mut Vec<f32>, report: &mut EncodeReport) -> Result<()> {
-        let bad = |reason: &str| Error::InvalidValue { field: f.name.clone(), value: v.display(), reason: reason.into() };
+        let bad =
+            |reason: &str| Error::InvalidValue { field: f.name.clone(), value: v.display(), reason: reason.into() };
         match &f.kind {
             FieldKind::Numeric { mean, std } => {
                 let x = match v {
@@ -158,7 +159,9 @@ impl Schema {
                     Value::Bool(b) => Some(*b),
                     Value::Number(n) if *n == 0.0 || *n == 1.0 => Some(*n == 1.0),
                     Value::Number(_) => return Err(bad("expected a boolean (true/false or 1/0)")),
-                    Value::Text(t) => Some(parse_bool(t).ok_or_else(|| bad("expected a boolean (TRUE/FALSE, yes/no, 1/0)"))?),
+                    Value::Text(t) => {
+                        Some(parse_bool(t).ok_or_else(|| bad("expected a boolean (TRUE/FALSE, yes/no, 1/0)"))?)
+                    }
                 };
                 let raw = x.map_or(*rate, |b| if b { 1.0 } else { 0.0 });
                 out.push(((raw - rate) / std) as f32);

@@ -17,7 +17,11 @@ impl Value {
     /// Interprets a CSV cell: empty → missing, otherwise text (typed later by the schema).
     pub fn from_cell(s: &str) -> Self {
         let t = s.trim();
-        if t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
+        if t.is_empty()
+            || t.eq_ignore_ascii_case("na")
+            || t.eq_ignore_ascii_case("nan")
+            || t.eq_ignore_ascii_case("null")
+        {
             Value::Missing
         } else {
             Value::Text(t.to_string())

@@ -23,7 +23,10 @@ impl ItemEmbeddings {
             return Err(Error::Corrupt(format!("{} embedding values do not form rows of dim = {dim}", vectors.len())));
         }
         if let Some(bad) = vectors.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Corrupt(format!("embedding value {} at position {bad} is not finite", crate::num_text::Num32(vectors[bad]))));
+            return Err(Error::Corrupt(format!(
+                "embedding value {} at position {bad} is not finite",
+                crate::num_text::Num32(vectors[bad])
+            )));
         }
         Ok(Self { dim, vectors })
     }

@@ -161,7 +161,14 @@ impl BaseFactor {
 
 impl FactorModel {
     /// Builds an f32 model and checks shapes and finiteness.
-    pub fn new(k: usize, item_factors: Vec<f32>, gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+    pub fn new(
+        k: usize,
+        item_factors: Vec<f32>,
+        gramian: Vec<f64>,
+        regularization: f32,
+        alpha: f32,
+        scaling: Scaling,
+    ) -> Result<Self> {
         if k == 0 || item_factors.len() % k != 0 {
             return Err(Error::Corrupt(format!("{} factor values do not form rows of k = {k}", item_factors.len())));
         }
@@ -170,7 +177,10 @@ impl FactorModel {
         if m.norms.iter().any(|n| !n.is_finite()) {
             if let Values::F32(v) = &m.values {
                 if let Some(bad) = v.iter().position(|v| !v.is_finite()) {
-                    return Err(Error::Corrupt(format!("item factor value {} at position {bad} is not finite", Num32(v[bad]))));
+                    return Err(Error::Corrupt(format!(
+                        "item factor value {} at position {bad} is not finite",
+                        Num32(v[bad])
+                    )));
                 }
             }
         }
@@ -179,12 +189,27 @@ impl FactorModel {
 
     /// Builds an int8 model from codes and per-row scales (as read from a bundle). Scales are
     /// rounded to half precision, as bundles store them.
-    pub fn from_int8(k: usize, codes: Vec<i8>, scales: Vec<f32>, gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+    pub fn from_int8(
+        k: usize,
+        codes: Vec<i8>,
+        scales: Vec<f32>,
+        gramian: Vec<f64>,
+        regularization: f32,
+        alpha: f32,
+        scaling: Scaling,
+    ) -> Result<Self> {
         if k == 0 || k > kernels::quant::MAX_INT8_FACTORS || codes.len() != scales.len() * k {
-            return Err(Error::Corrupt(format!("{} int8 codes and {} row scales do not form rows of k = {k}", codes.len(), scales.len())));
+            return Err(Error::Corrupt(format!(
+                "{} int8 codes and {} row scales do not form rows of k = {k}",
+                codes.len(),
+                scales.len()
+            )));
         }
         if let Some(bad) = scales.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-            return Err(Error::Corrupt(format!("int8 row scale {} of item {bad} is not a finite number >= 0", Num32(scales[bad]))));
+            return Err(Error::Corrupt(format!(
+                "int8 row scale {} of item {bad} is not a finite number >= 0",
+                Num32(scales[bad])
+            )));
         }
         let scales: Vec<f32> = scales.into_iter().map(|s| half::f16::from_f32(s).to_f32()).collect();
         if let Some(bad) = scales.iter().position(|v| v.is_infinite()) {
@@ -194,14 +219,29 @@ impl FactorModel {
     }
 
     /// Builds a model from f16 values (as read from a bundle).
-    pub fn from_f16(k: usize, bits: &[u16], gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+    pub fn from_f16(
+        k: usize,
+        bits: &[u16],
+        gramian: Vec<f64>,
+        regularization: f32,
+        alpha: f32,
+        scaling: Scaling,
+    ) -> Result<Self> {
         let values = bits.iter().map(|b| half::f16::from_bits(*b).to_f32()).collect();
         let mut m = Self::new(k, values, gramian, regularization, alpha, scaling)?;
         m.stored = Quantization::F16;
         Ok(m)
     }
 
-    fn build(k: usize, values: Values, stored: Quantization, mut gramian: Vec<f64>, regularization: f32, alpha: f32, scaling: Scaling) -> Result<Self> {
+    fn build(
+        k: usize,
+        values: Values,
+        stored: Quantization,
+        mut gramian: Vec<f64>,
+        regularization: f32,
+        alpha: f32,
+        scaling: Scaling,
+    ) -> Result<Self> {
         if gramian.len() != k * k {
             return Err(Error::Corrupt(format!("Gramian has {} values, expected {}", gramian.len(), k * k)));
         }
@@ -215,7 +255,10 @@ impl FactorModel {
                 gramian[c * k + r] = v;
             }
         }
-        if gramian.iter().any(|v| !v.is_finite()) || !(regularization.is_finite() && regularization >= 0.0) || !(alpha.is_finite() && alpha >= 0.0) {
+        if gramian.iter().any(|v| !v.is_finite())
+            || !(regularization.is_finite() && regularization >= 0.0)
+            || !(alpha.is_finite() && alpha >= 0.0)
+        {
             return Err(Error::Corrupt("fold-in parameters are not finite".into()));
         }
         let norms = match &values {
@@ -228,7 +271,18 @@ impl FactorModel {
                 .collect(),
         };
         let base = BaseFactor::new(k, &gramian, regularization);
-        Ok(Self { k, values, stored, gramian, regularization, alpha, scaling, norms, base, screen: LazyScreen::default() })
+        Ok(Self {
+            k,
+            values,
+            stored,
+            gramian,
+            regularization,
+            alpha,
+            scaling,
+            norms,
+            base,
+            screen: LazyScreen::default(),
+        })
     }
 
     /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
@@ -245,20 +299,32 @@ impl FactorModel {
             Quantization::F16 => {
                 let bits: Vec<u16> = f32s.iter().map(|v| half::f16::from_f32(*v).to_bits()).collect();
                 if let Some(p) = bits.iter().position(|b| !half::f16::from_bits(*b).is_finite()) {
-                    return Err(Error::param("quantize", "f16", &format!("factor value {} does not fit in half precision", Num32(f32s[p]))));
+                    return Err(Error::param(
+                        "quantize",
+                        "f16",
+                        &format!("factor value {} does not fit in half precision", Num32(f32s[p])),
+                    ));
                 }
                 Self::from_f16(k, &bits, g, reg, alpha, sc)
             }
             Quantization::Int8 => {
                 if k > kernels::quant::MAX_INT8_FACTORS {
-                    return Err(Error::param("quantize", "int8", &format!("{k} factors; int8 supports at most {}", kernels::quant::MAX_INT8_FACTORS)));
+                    return Err(Error::param(
+                        "quantize",
+                        "int8",
+                        &format!("{k} factors; int8 supports at most {}", kernels::quant::MAX_INT8_FACTORS),
+                    ));
                 }
                 let mut codes = vec![0i8; f32s.len()];
                 let mut scales = Vec::with_capacity(self.norms.len());
                 for (i, (r, c)) in f32s.chunks_exact(k).zip(codes.chunks_exact_mut(k)).enumerate() {
                     let max = r.iter().fold(0f32, |m, v| m.max(v.abs()));
                     scales.push(kernels::quant::quantize_row(r, c).ok_or_else(|| {
-                        Error::param("quantize", "int8", &format!("item {i} has a factor value of {}, too large for int8 storage", Num32(max)))
+                        Error::param(
+                            "quantize",
+                            "int8",
+                            &format!("item {i} has a factor value of {}, too large for int8 storage", Num32(max)),
+                        )
                     })?);
                 }
                 Self::from_int8(k, codes, scales, g, reg, alpha, sc)
@@ -409,7 +475,13 @@ impl FactorModel {
 
     /// [`FactorModel::top_k`] and [`FactorModel::similar`]: one copy in the wasm for both (the
     /// filter is a trait object).
-    fn rank(&self, x: &[f32], cosine: Option<&Cosine<'_>>, k: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<kernels::Hit> {
+    fn rank(
+        &self,
+        x: &[f32],
+        cosine: Option<&Cosine<'_>>,
+        k: usize,
+        keep: &mut dyn FnMut(u32) -> bool,
+    ) -> Vec<kernels::Hit> {
         let codes = match &self.values {
             Values::Int8 { codes, scales } => Some(Codes { codes, scales, rounded_rows: false }),
             Values::F32(v) => {
@@ -430,7 +502,13 @@ impl FactorModel {
     }
 
     /// [`FactorModel::rank`] by scoring every row exactly (int8 rows dequantised a block at a time).
-    fn exact_rank(&self, x: &[f32], cosine: Option<&Cosine<'_>>, k: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<kernels::Hit> {
+    fn exact_rank(
+        &self,
+        x: &[f32],
+        cosine: Option<&Cosine<'_>>,
+        k: usize,
+        keep: &mut dyn FnMut(u32) -> bool,
+    ) -> Vec<kernels::Hit> {
         let mut sel = kernels::TopK::new(k);
         let mut buf = [0f32; screen::ROWS];
         let (n, kd) = (self.n_items(), self.k);
@@ -497,7 +575,12 @@ mod tests {
             }
             for i in [0u32, 500, 1_002] {
                 let cos: Vec<f32> = (0..n as u32).map(|j| m.cosine(i, j)).collect();
-                assert_eq!(m.similar(i, 10), kernels::top_k(&cos, 10, |j| j != i), "{:?}, similar to {i}", m.quantization());
+                assert_eq!(
+                    m.similar(i, 10),
+                    kernels::top_k(&cos, 10, |j| j != i),
+                    "{:?}, similar to {i}",
+                    m.quantization()
+                );
             }
         }
         assert!(f32_model.screen.0.get().is_none(), "built by the first ranking, on a clone");

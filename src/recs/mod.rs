@@ -14,5 +14,7 @@ pub use embeddings::ItemEmbeddings;
 pub use factors::{FactorModel, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;
+pub use recommender::{
+    ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_K,
+};
 pub use text_index::TextIndex;
-pub use recommender::{ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_K};

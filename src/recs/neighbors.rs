@@ -32,7 +32,10 @@ impl NeighborModel {
     /// Checks shape invariants against a catalogue of `n_items`.
     pub fn validate(&self, n_items: usize) -> Result<()> {
         if self.indptr.len() != n_items + 1 {
-            return Err(Error::Corrupt(format!("neighbour index has {} row starts for {n_items} items", self.indptr.len())));
+            return Err(Error::Corrupt(format!(
+                "neighbour index has {} row starts for {n_items} items",
+                self.indptr.len()
+            )));
         }
         if self.indices.len() != self.weights.len() {
             return Err(Error::Corrupt("neighbour indices and weights differ in length".into()));

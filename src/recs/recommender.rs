@@ -161,7 +161,13 @@ pub struct Recommender {
 
 impl Recommender {
     /// Assembles a recommender and checks that every part agrees on the catalogue size.
-    pub fn from_parts(items: ItemIndex, catalog: Option<Catalog>, popularity: Vec<f32>, model: RecModel, meta: Metadata) -> Result<Self> {
+    pub fn from_parts(
+        items: ItemIndex,
+        catalog: Option<Catalog>,
+        popularity: Vec<f32>,
+        model: RecModel,
+        meta: Metadata,
+    ) -> Result<Self> {
         let n = items.len();
         if popularity.len() != n {
             return Err(Error::Corrupt(format!("{} popularity values for {n} items", popularity.len())));
@@ -171,7 +177,11 @@ impl Recommender {
         }
         if let Some(c) = &catalog {
             if c.titles.len() != n || c.prices.len() != n {
-                return Err(Error::Corrupt(format!("catalogue has {} titles and {} prices for {n} items", c.titles.len(), c.prices.len())));
+                return Err(Error::Corrupt(format!(
+                    "catalogue has {} titles and {} prices for {n} items",
+                    c.titles.len(),
+                    c.prices.len()
+                )));
             }
         }
         match &model {
@@ -181,7 +191,17 @@ impl Recommender {
             RecModel::Neighbors(nb) => nb.validate(n)?,
             _ => {}
         }
-        Ok(Self { items, catalog, popularity, model, meta, together: None, trending: None, item2vec: None, text_index: None })
+        Ok(Self {
+            items,
+            catalog,
+            popularity,
+            model,
+            meta,
+            together: None,
+            trending: None,
+            item2vec: None,
+            text_index: None,
+        })
     }
 
     /// Adds basket co-occurrence rows (aligned with this catalogue).
@@ -200,7 +220,11 @@ impl Recommender {
                 self.meta.params.insert("quantize".into(), q.name().into());
             }
             _ if q != Quantization::None => {
-                self.meta.notes.push(format!("quantize {} not applied: the {} model has no latent factors", q.name(), self.model.family()));
+                self.meta.notes.push(format!(
+                    "quantize {} not applied: the {} model has no latent factors",
+                    q.name(),
+                    self.model.family()
+                ));
             }
             _ => {}
         }
@@ -234,7 +258,11 @@ impl Recommender {
     /// of the session's item embeddings, session items excluded, `opts` filters applied. Unknown
     /// ids are skipped and returned; an empty session, a session of unknown ids only, and a
     /// bundle without embeddings are errors.
-    pub fn for_session<S: AsRef<str>>(&self, session: &[S], opts: &RecommendOptions) -> Result<(Vec<Scored>, Vec<String>)> {
+    pub fn for_session<S: AsRef<str>>(
+        &self,
+        session: &[S],
+        opts: &RecommendOptions,
+    ) -> Result<(Vec<Scored>, Vec<String>)> {
         opts.check()?;
         let e = self.item2vec.as_ref().ok_or_else(|| Error::MissingSection("item2vec".into()))?;
         let mut known: Vec<u32> = Vec::new();
@@ -424,7 +452,11 @@ impl Recommender {
         for (id, w) in history {
             let id = id.as_ref();
             if !(w.is_finite() && *w > 0.0) {
-                return Err(Error::InvalidValue { field: format!("weight of '{id}'"), value: crate::num_text::Num32(*w).to_string(), reason: "must be a finite number > 0".into() });
+                return Err(Error::InvalidValue {
+                    field: format!("weight of '{id}'"),
+                    value: crate::num_text::Num32(*w).to_string(),
+                    reason: "must be a finite number > 0".into(),
+                });
             }
             match self.items.get(id) {
                 Some(i) => match slot.get(&i) {
@@ -500,7 +532,9 @@ impl Recommender {
         let i = self.items.require(item)?;
         match &self.model {
             RecModel::Factors(f) => Ok(self.named(f.similar(i, k))),
-            RecModel::Neighbors(nb) => Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i && h.score > 0.0), k))),
+            RecModel::Neighbors(nb) => {
+                Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i && h.score > 0.0), k)))
+            }
             RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| j != i))),
         }
     }

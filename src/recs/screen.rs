@@ -88,7 +88,11 @@ impl Cosine<'_> {
     #[inline]
     pub fn apply(&self, j: usize, score: f32) -> f32 {
         let d = self.query_norm * self.norms[j];
-        if d > 0.0 { score / d } else { 0.0 }
+        if d > 0.0 {
+            score / d
+        } else {
+            0.0
+        }
     }
 
     /// [`Cosine::apply`] over a block of scores for items `first..`.
@@ -133,7 +137,8 @@ pub(crate) fn top_k(
     }
     // Every row left out has a bound at or below the worst kept one.
     let worst_kept_bound = sel.floor();
-    let hits = kernels::top_k_sparse(sel.into_sorted().into_iter().map(|h| Hit { index: h.index, score: exact(h.index) }), k);
+    let hits =
+        kernels::top_k_sparse(sel.into_sorted().into_iter().map(|h| Hit { index: h.index, score: exact(h.index) }), k);
     match worst_kept_bound {
         None => Some(hits),
         Some(b) => (hits.len() == k && b < hits[k - 1].score).then_some(hits),

@@ -50,11 +50,19 @@ impl TextIndex {
     /// Assembles and validates an index over `n_items` items (as read from a bundle).
     pub fn new(tfidf: Tfidf, indptr: Vec<u32>, items: Vec<u32>, weights: Vec<f32>, n_items: usize) -> Result<Self> {
         if indptr.len() != tfidf.len() + 1 || indptr.first() != Some(&0) || indptr.windows(2).any(|w| w[0] > w[1]) {
-            return Err(Error::Corrupt(format!("text index: {} row starts for {} terms, or not ascending from 0", indptr.len(), tfidf.len())));
+            return Err(Error::Corrupt(format!(
+                "text index: {} row starts for {} terms, or not ascending from 0",
+                indptr.len(),
+                tfidf.len()
+            )));
         }
         let total = *indptr.last().unwrap_or(&0) as usize;
         if items.len() != total || weights.len() != total {
-            return Err(Error::Corrupt(format!("text index: {} items and {} weights for {total} postings", items.len(), weights.len())));
+            return Err(Error::Corrupt(format!(
+                "text index: {} items and {} weights for {total} postings",
+                items.len(),
+                weights.len()
+            )));
         }
         if let Some(bad) = items.iter().find(|i| **i as usize >= n_items) {
             return Err(Error::Corrupt(format!("text index: item {bad} out of range for {n_items} items")));

@@ -51,7 +51,12 @@ impl TextClassifier {
             return Err(Error::Corrupt(format!("a classifier needs at least 2 labels, found {c}")));
         }
         if weights.len() != tfidf.len() * c || bias.len() != c {
-            return Err(Error::Corrupt(format!("{} weights and {} intercepts for {} terms × {c} labels", weights.len(), bias.len(), tfidf.len())));
+            return Err(Error::Corrupt(format!(
+                "{} weights and {} intercepts for {} terms × {c} labels",
+                weights.len(),
+                bias.len(),
+                tfidf.len()
+            )));
         }
         if weights.iter().chain(&bias).any(|v| !v.is_finite()) {
             return Err(Error::Corrupt("a classifier weight is not finite".into()));
@@ -88,7 +93,8 @@ impl TextClassifier {
     pub fn classify(&self, text: &str) -> Result<Classification> {
         let row = self.row(text)?;
         let p = self.probabilities(&row);
-        let mut labels: Vec<LabelScore> = self.labels.iter().zip(p).map(|(l, p)| LabelScore { label: l.clone(), p }).collect();
+        let mut labels: Vec<LabelScore> =
+            self.labels.iter().zip(p).map(|(l, p)| LabelScore { label: l.clone(), p }).collect();
         crate::kernels::order::sort_by_key(&mut labels, |l| crate::kernels::order::descending(l.p) as u64);
         Ok(Classification { labels, known_terms: row.len() })
     }

@@ -29,7 +29,10 @@ impl Tfidf {
             return Err(Error::Corrupt(format!("{} terms but {} idf values", terms.len(), idf.len())));
         }
         if let Some(bad) = idf.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
-            return Err(Error::Corrupt(format!("idf {} of term {bad} is not a finite number > 0", crate::num_text::Num32(idf[bad]))));
+            return Err(Error::Corrupt(format!(
+                "idf {} of term {bad} is not a finite number > 0",
+                crate::num_text::Num32(idf[bad])
+            )));
         }
         let mut index = HashMap::with_capacity(terms.len());
         for (i, t) in terms.iter().enumerate() {
@@ -95,7 +98,8 @@ impl Tfidf {
                 *counts.entry(c).or_insert(0) += 1;
             }
         }
-        let mut row: SparseRow = counts.into_iter().map(|(c, tf)| (c, (1.0 + (tf as f32).ln()) * self.idf[c as usize])).collect();
+        let mut row: SparseRow =
+            counts.into_iter().map(|(c, tf)| (c, (1.0 + (tf as f32).ln()) * self.idf[c as usize])).collect();
         crate::kernels::order::sort_by_key(&mut row, |e| e.0 as u64);
         row
     }

@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn unicode_words_ngrams_and_char_grams() {
-        assert_eq!(words("Hornby R3213 'Flying Scotsman' — Ölpumpe, a 1:76 set!"), ["hornby", "r3213", "flying", "scotsman", "ölpumpe", "76", "set"]);
+        assert_eq!(
+            words("Hornby R3213 'Flying Scotsman' — Ölpumpe, a 1:76 set!"),
+            ["hornby", "r3213", "flying", "scotsman", "ölpumpe", "76", "set"]
+        );
         let t = Tokenizer { word_ngrams: 2, char_ngrams: (0, 0) };
         assert_eq!(t.terms("Toy Train set"), ["toy", "train", "set", "toy train", "train set"]);
         let c = Tokenizer { word_ngrams: 1, char_ngrams: (3, 3) };

@@ -34,7 +34,16 @@ pub struct AlsParams {
 
 impl Default for AlsParams {
     fn default() -> Self {
-        Self { factors: 64, iterations: 15, regularization: 0.1, alpha: 10.0, scaling: Scaling::Linear, cg_steps: 3, threads: 0, seed: 42 }
+        Self {
+            factors: 64,
+            iterations: 15,
+            regularization: 0.1,
+            alpha: 10.0,
+            scaling: Scaling::Linear,
+            cg_steps: 3,
+            threads: 0,
+            seed: 42,
+        }
     }
 }
 

@@ -55,7 +55,15 @@ impl AutoParams {
         for f in &self.als_factors {
             // A light and a strong regularisation; (50, 10) measured best on MovieLens and Online Retail.
             for (reg, alpha) in [(1.0f32, 5.0f32), (50.0, 10.0)] {
-                c.push(ModelChoice::Als(AlsParams::new().factors(*f).iterations(self.als_iterations).regularization(reg).alpha(alpha).threads(self.threads).seed(self.seed)));
+                c.push(ModelChoice::Als(
+                    AlsParams::new()
+                        .factors(*f)
+                        .iterations(self.als_iterations)
+                        .regularization(reg)
+                        .alpha(alpha)
+                        .threads(self.threads)
+                        .seed(self.seed),
+                ));
             }
         }
         c
@@ -79,7 +87,14 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
     for cand in p.candidates(data.n_items()) {
         let model = train_recommender(&train, &cand, Some(progress))?;
         let report = evaluate(&model, &train, &valid, p.k)?;
-        let line = format!("{}: ndcg@{} = {:.4}, precision@{} = {:.4}", describe(&cand), p.k, report.ndcg, p.k, report.precision);
+        let line = format!(
+            "{}: ndcg@{} = {:.4}, precision@{} = {:.4}",
+            describe(&cand),
+            p.k,
+            report.ndcg,
+            p.k,
+            report.precision
+        );
         progress.message(&line);
         notes.push(line);
         if best.as_ref().is_none_or(|b| report.ndcg > b.0) {
@@ -91,7 +106,11 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
     let meta = model.metadata_mut();
     meta.metrics = metrics.into_iter().map(|(k, v)| (format!("validation_{k}"), v)).collect();
     meta.notes = notes;
-    meta.notes.push(format!("auto chose {} (validation ndcg@{} = {score:.4}) and retrained it on all data", describe(&choice), p.k));
+    meta.notes.push(format!(
+        "auto chose {} (validation ndcg@{} = {score:.4}) and retrained it on all data",
+        describe(&choice),
+        p.k
+    ));
     meta.params.insert("selection".into(), "auto".into());
     Ok(model)
 }

@@ -43,12 +43,18 @@ impl TogetherParams {
     /// index space of `items` (items unknown to it are ignored).
     pub fn fit(&self, baskets: &Interactions, items: &ItemIndex) -> Result<NeighborModel> {
         if self.min_support == 0 || self.neighbors == 0 {
-            return Err(Error::param("min_support/neighbors", format!("{}/{}", self.min_support, self.neighbors), "must be at least 1"));
+            return Err(Error::param(
+                "min_support/neighbors",
+                format!("{}/{}", self.min_support, self.neighbors),
+                "must be at least 1",
+            ));
         }
         // Map basket item indices into the catalogue; drop items the catalogue lacks.
         let remap: Vec<Option<u32>> = baskets.items.iter().map(|id| items.get(id)).collect();
         let by_basket = baskets.by_user();
-        let rows: Vec<Vec<u32>> = (0..by_basket.rows()).map(|b| by_basket.cols(b).iter().filter_map(|i| remap[*i as usize]).collect()).collect();
+        let rows: Vec<Vec<u32>> = (0..by_basket.rows())
+            .map(|b| by_basket.cols(b).iter().filter_map(|i| remap[*i as usize]).collect())
+            .collect();
         let n = items.len();
         let mut count = vec![0u32; n];
         let mut of_item: Vec<Vec<u32>> = vec![Vec::new(); n];

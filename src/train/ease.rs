@@ -66,7 +66,11 @@ impl EaseParams {
         self.check()?;
         let n = data.n_items();
         if n > self.max_items {
-            return Err(Error::param("items", n, "too many items for EASE's dense inverse; raise max_items or use --model als"));
+            return Err(Error::param(
+                "items",
+                n,
+                "too many items for EASE's dense inverse; raise max_items or use --model als",
+            ));
         }
         let by_user = data.by_user();
         pool(self.threads)?.install(|| {
@@ -86,7 +90,9 @@ impl EaseParams {
             progress.tick(1);
             progress.stage("EASE inverse", 1);
             faer::set_global_parallelism(faer::Par::rayon(0));
-            let llt = g.llt(Side::Lower).map_err(|e| Error::Numerical(format!("EASE Gram matrix is not positive definite: {e:?}")))?;
+            let llt = g
+                .llt(Side::Lower)
+                .map_err(|e| Error::Numerical(format!("EASE Gram matrix is not positive definite: {e:?}")))?;
             drop(g);
             let p = llt.inverse();
             progress.tick(1);
@@ -97,7 +103,9 @@ impl EaseParams {
             let rows: Vec<Vec<Hit>> = (0..n)
                 .into_par_iter()
                 .map(|i| {
-                    let cands = (0..n).filter(|j| *j != i).map(|j| Hit { index: j as u32, score: (-p[(i, j)] / diag[j]).abs() as f32 });
+                    let cands = (0..n)
+                        .filter(|j| *j != i)
+                        .map(|j| Hit { index: j as u32, score: (-p[(i, j)] / diag[j]).abs() as f32 });
                     let mut kept = top_k_sparse(cands, self.neighbors);
                     for h in &mut kept {
                         h.score = (-p[(i, h.index as usize)] / diag[h.index as usize]) as f32;

@@ -34,7 +34,17 @@ pub struct Item2VecParams {
 
 impl Default for Item2VecParams {
     fn default() -> Self {
-        Self { dim: 64, window: 20, epochs: 20, negatives: 5, subsample: 1e-3, learning_rate: 0.025, sequences: Sequences::Ordered, min_count: 10, seed: 42 }
+        Self {
+            dim: 64,
+            window: 20,
+            epochs: 20,
+            negatives: 5,
+            subsample: 1e-3,
+            learning_rate: 0.025,
+            sequences: Sequences::Ordered,
+            min_count: 10,
+            seed: 42,
+        }
     }
 }
 
@@ -104,7 +114,11 @@ impl Item2VecParams {
             return Err(Error::param("item2vec dim", self.dim, "must be 1–512"));
         }
         if self.window == 0 || self.epochs == 0 || self.negatives == 0 {
-            return Err(Error::param("item2vec window/epochs/negatives", format!("{}/{}/{}", self.window, self.epochs, self.negatives), "each must be ≥ 1"));
+            return Err(Error::param(
+                "item2vec window/epochs/negatives",
+                format!("{}/{}/{}", self.window, self.epochs, self.negatives),
+                "each must be ≥ 1",
+            ));
         }
         if !(self.subsample.is_finite() && self.subsample >= 0.0) {
             return Err(Error::param("item2vec subsample", self.subsample, "must be a finite number ≥ 0"));
@@ -143,8 +157,14 @@ impl Item2VecParams {
     /// non-finite vectors (a learning rate far too large).
     pub fn fit_sequences(&self, seqs: &[Vec<u32>], n_items: usize) -> Result<ItemEmbeddings> {
         self.check()?;
-        if let Some((n, i)) = seqs.iter().enumerate().find_map(|(n, s)| s.iter().find(|i| **i as usize >= n_items).map(|i| (n, *i))) {
-            return Err(Error::InvalidValue { field: format!("item in sequence {n}"), value: i.to_string(), reason: format!("item indices must be < {n_items}") });
+        if let Some((n, i)) =
+            seqs.iter().enumerate().find_map(|(n, s)| s.iter().find(|i| **i as usize >= n_items).map(|i| (n, *i)))
+        {
+            return Err(Error::InvalidValue {
+                field: format!("item in sequence {n}"),
+                value: i.to_string(),
+                reason: format!("item indices must be < {n_items}"),
+            });
         }
         self.train(seqs, n_items)
     }
@@ -160,8 +180,13 @@ impl Item2VecParams {
             }
         }
         let rare: Vec<bool> = counts.iter().map(|c| *c < self.min_count as f64).collect();
-        let seqs: Vec<Vec<u32>> = seqs.iter().map(|s| s.iter().copied().filter(|&i| !rare[i as usize]).collect()).collect();
-        counts.iter_mut().zip(&rare).for_each(|(c, r)| if *r { *c = 0.0 });
+        let seqs: Vec<Vec<u32>> =
+            seqs.iter().map(|s| s.iter().copied().filter(|&i| !rare[i as usize]).collect()).collect();
+        counts.iter_mut().zip(&rare).for_each(|(c, r)| {
+            if *r {
+                *c = 0.0
+            }
+        });
         let total: f64 = counts.iter().sum();
         // Negative-sampling distribution: cumulative unigram^0.75.
         let mut cum = Vec::with_capacity(n_items);
@@ -189,7 +214,9 @@ impl Item2VecParams {
         for _ in 0..self.epochs {
             for s in &seqs {
                 seq.clear();
-                seq.extend(s.iter().copied().filter(|&i| keep_prob[i as usize] >= 1.0 || rng.f64() < keep_prob[i as usize]));
+                seq.extend(
+                    s.iter().copied().filter(|&i| keep_prob[i as usize] >= 1.0 || rng.f64() < keep_prob[i as usize]),
+                );
                 if self.sequences == Sequences::Sets {
                     rng.shuffle(&mut seq);
                 }
@@ -236,7 +263,11 @@ impl Item2VecParams {
             }
         }
         if w.iter().any(|v| !v.is_finite()) {
-            return Err(Error::param("item2vec learning rate", self.learning_rate, "training diverged to non-finite vectors; use a smaller rate"));
+            return Err(Error::param(
+                "item2vec learning rate",
+                self.learning_rate,
+                "training diverged to non-finite vectors; use a smaller rate",
+            ));
         }
         ItemEmbeddings::normalized(d, w)
     }
@@ -267,9 +298,22 @@ mod tests {
         let seqs = vec![vec![0, 1, 2, 1, 0], vec![2, 1, 0, 2]];
         let fitted = Item2VecParams::new().dim(8).epochs(2).min_count(1).fit_sequences(&seqs, 3).unwrap();
         assert_eq!(fitted.n_items(), 3);
-        let err = Item2VecParams::new().dim(8).min_count(1).fit_sequences(&[vec![0, 1], vec![1, 7]], 3).unwrap_err().to_string();
+        let err = Item2VecParams::new()
+            .dim(8)
+            .min_count(1)
+            .fit_sequences(&[vec![0, 1], vec![1, 7]], 3)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("sequence 1") && err.contains('7') && err.contains("< 3"), "{err}");
-        let err = Item2VecParams::new().dim(8).epochs(5).min_count(1).subsample(0.0).learning_rate(1e30).fit_sequences(&seqs, 3).unwrap_err().to_string();
+        let err = Item2VecParams::new()
+            .dim(8)
+            .epochs(5)
+            .min_count(1)
+            .subsample(0.0)
+            .learning_rate(1e30)
+            .fit_sequences(&seqs, 3)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("learning rate") && err.contains("diverged"), "{err}");
         assert!(Item2VecParams::new().dim(0).fit_sequences(&seqs, 3).is_err());
     }

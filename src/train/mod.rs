@@ -12,9 +12,9 @@ pub mod text;
 
 use std::borrow::Cow;
 
+use crate::bundle::Metadata;
 use crate::data::Interactions;
 use crate::error::{Error, Result};
-use crate::bundle::Metadata;
 use crate::recs::{Catalog, ItemIndex, RecModel, Recommender};
 
 pub use als::AlsParams;
@@ -37,7 +37,11 @@ pub enum ModelChoice {
 }
 
 /// Trains a recommender on `data`. Items with no interactions are left out of the bundle.
-pub fn train_recommender(data: &Interactions, choice: &ModelChoice, progress: Option<&dyn Progress>) -> Result<Recommender> {
+pub fn train_recommender(
+    data: &Interactions,
+    choice: &ModelChoice,
+    progress: Option<&dyn Progress>,
+) -> Result<Recommender> {
     let progress = progress::or_silent(progress);
     if data.is_empty() {
         return Err(Error::Empty("no interactions to train on".into()));
@@ -124,5 +128,8 @@ fn compact(data: &Interactions) -> Cow<'_, Interactions> {
 
 /// A rayon pool with `threads` workers (0 = all cores).
 pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| Error::param("threads", threads, &e.to_string()))
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::param("threads", threads, &e.to_string()))
 }

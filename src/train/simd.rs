@@ -54,7 +54,8 @@ impl VecOps for Avx2Fma {
             let mut i = 0;
             while i + 32 <= n {
                 for (l, acc_l) in acc.iter_mut().enumerate() {
-                    *acc_l = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i + 8 * l)), _mm256_loadu_ps(pb.add(i + 8 * l)), *acc_l);
+                    *acc_l =
+                        _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(i + 8 * l)), _mm256_loadu_ps(pb.add(i + 8 * l)), *acc_l);
                 }
                 i += 32;
             }

@@ -80,7 +80,11 @@ impl TextParams {
         }
         let (lo, hi) = self.char_ngrams;
         if (lo, hi) != (0, 0) && !(1 <= lo && lo <= hi && hi <= 8) {
-            return Err(Error::param("char n-grams", format!("{lo}-{hi}"), "must be 0-0 (none) or between 1 and 8, min <= max"));
+            return Err(Error::param(
+                "char n-grams",
+                format!("{lo}-{hi}"),
+                "must be 0-0 (none) or between 1 and 8, min <= max",
+            ));
         }
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(Error::param("C", self.c, "must be a finite number > 0"));
@@ -92,7 +96,11 @@ impl TextParams {
     }
 
     /// Fits on `texts` with `labels` (same length, at least two distinct labels).
-    pub fn fit<S: AsRef<str>, L: AsRef<str>>(&self, texts: &[S], labels: &[L]) -> Result<(TextClassifier, TextFitReport)> {
+    pub fn fit<S: AsRef<str>, L: AsRef<str>>(
+        &self,
+        texts: &[S],
+        labels: &[L],
+    ) -> Result<(TextClassifier, TextFitReport)> {
         self.check()?;
         if texts.len() != labels.len() {
             return Err(Error::param("labels", labels.len(), &format!("must match the {} texts", texts.len())));
@@ -116,7 +124,8 @@ impl TextParams {
                 *w = y.len() as f32 / (c * n) as f32;
             }
         }
-        let problem = Softmax { rows: &rows, y: &y, class_weight: &class_weight, features: f, classes: c, inv_c: 1.0 / self.c };
+        let problem =
+            Softmax { rows: &rows, y: &y, class_weight: &class_weight, features: f, classes: c, inv_c: 1.0 / self.c };
         let mut theta = vec![0f64; f * c + c];
         let report = lbfgs(&problem, &mut theta, self.max_iter);
         let weights = theta[..f * c].iter().map(|v| *v as f32).collect();
@@ -198,7 +207,8 @@ fn lbfgs(p: &Softmax<'_>, x: &mut [f64], max_iter: usize) -> TextFitReport {
     let mut g = vec![0f64; n];
     let mut fx = p.eval(x, &mut g);
     let g0 = dot(&g, &g).sqrt().max(1e-12);
-    let (mut s_hist, mut y_hist, mut rho): (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut s_hist, mut y_hist, mut rho): (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>) =
+        (Vec::new(), Vec::new(), Vec::new());
     let mut d = vec![0f64; n];
     let (mut xn, mut gn) = (vec![0f64; n], vec![0f64; n]);
     for it in 0..max_iter {

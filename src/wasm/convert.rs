@@ -37,7 +37,12 @@ fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsError> {
 
 /// A history: an array of item ids, or of `{ item, weight? }` objects.
 pub fn history(v: &JsValue) -> Result<Vec<(String, f32)>, JsError> {
-    let arr = v.dyn_ref::<Array>().ok_or_else(|| JsError::new(&format!("history must be an array of item ids or {{ item, weight }} objects, got {}", describe(v))))?;
+    let arr = v.dyn_ref::<Array>().ok_or_else(|| {
+        JsError::new(&format!(
+            "history must be an array of item ids or {{ item, weight }} objects, got {}",
+            describe(v)
+        ))
+    })?;
     let mut out = Vec::with_capacity(arr.length() as usize);
     for (i, e) in arr.iter().enumerate() {
         if let Some(s) = e.as_string() {
@@ -45,26 +50,38 @@ pub fn history(v: &JsValue) -> Result<Vec<(String, f32)>, JsError> {
             continue;
         }
         if e.is_object() {
-            let item = get(&e, "item")?.as_string().ok_or_else(|| JsError::new(&format!("history[{i}].item must be a string")))?;
+            let item = get(&e, "item")?
+                .as_string()
+                .ok_or_else(|| JsError::new(&format!("history[{i}].item must be a string")))?;
             let w = get(&e, "weight")?;
             let weight = if w.is_undefined() || w.is_null() {
                 1.0
             } else {
-                w.as_f64().ok_or_else(|| JsError::new(&format!("history[{i}].weight must be a number, got {}", describe(&w))))? as f32
+                w.as_f64().ok_or_else(|| {
+                    JsError::new(&format!("history[{i}].weight must be a number, got {}", describe(&w)))
+                })? as f32
             };
             out.push((item, weight));
             continue;
         }
-        return Err(JsError::new(&format!("history[{i}] must be an item id string or {{ item, weight }}, got {}", describe(&e))));
+        return Err(JsError::new(&format!(
+            "history[{i}] must be an item id string or {{ item, weight }}, got {}",
+            describe(&e)
+        )));
     }
     Ok(out)
 }
 
 fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsError> {
-    let arr = v.dyn_ref::<Array>().ok_or_else(|| JsError::new(&format!("options.{name} must be an array of item ids, got {}", describe(v))))?;
+    let arr = v
+        .dyn_ref::<Array>()
+        .ok_or_else(|| JsError::new(&format!("options.{name} must be an array of item ids, got {}", describe(v))))?;
     arr.iter()
         .enumerate()
-        .map(|(i, e)| e.as_string().ok_or_else(|| JsError::new(&format!("options.{name}[{i}] must be a string, got {}", describe(&e)))))
+        .map(|(i, e)| {
+            e.as_string()
+                .ok_or_else(|| JsError::new(&format!("options.{name}[{i}] must be a string, got {}", describe(&e))))
+        })
         .collect()
 }
 
@@ -79,7 +96,11 @@ pub fn k(opts: &JsValue) -> Result<usize, JsError> {
     }
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && (1.0..=crate::recs::MAX_K as f64).contains(&n) => Ok(n as usize),
-        _ => Err(JsError::new(&format!("options.k must be a whole number from 1 to {}, got {}", crate::recs::MAX_K, describe(&v)))),
+        _ => Err(JsError::new(&format!(
+            "options.k must be a whole number from 1 to {}, got {}",
+            crate::recs::MAX_K,
+            describe(&v)
+        ))),
     }
 }
 
@@ -102,7 +123,9 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
     }
     let ih = get(opts, "includeHistory")?;
     if !ih.is_undefined() {
-        o.include_history = ih.as_bool().ok_or_else(|| JsError::new(&format!("options.includeHistory must be a boolean, got {}", describe(&ih))))?;
+        o.include_history = ih
+            .as_bool()
+            .ok_or_else(|| JsError::new(&format!("options.includeHistory must be a boolean, got {}", describe(&ih))))?;
     }
     Ok(o)
 }

@@ -33,7 +33,10 @@ fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, JsError> {
         } else if let Some(s) = val.as_string() {
             Value::Text(s)
         } else {
-            return Err(JsError::new(&format!("invalid value for '{k}': a {} (expected a number, string, boolean or null)", val.js_typeof().as_string().unwrap_or_default())));
+            return Err(JsError::new(&format!(
+                "invalid value for '{k}': a {} (expected a number, string, boolean or null)",
+                val.js_typeof().as_string().unwrap_or_default()
+            )));
         };
         out.push((k, value));
     }
@@ -54,27 +57,39 @@ impl Propensity {
 
     /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Propensity>")]
-    pub fn load(url: &str, #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue) -> js_sys::Promise {
+    pub fn load(
+        url: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> js_sys::Promise {
         super::load::load(url, opts, Propensity::from_bytes)
     }
 
     /// Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
     /// NaN or Infinity throws an Error naming the field and value.
-    pub fn score(&self, #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue) -> Result<f64, JsError> {
+    pub fn score(
+        &self,
+        #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
+    ) -> Result<f64, JsError> {
         let r = record(&record_, "record")?;
         Ok(self.inner.score(&borrow(&r)).map_err(js_err)?.p)
     }
 
     /// The probability plus what was imputed (`missing`), ignored (`unknown`) or unseen.
     #[wasm_bindgen(js_name = scoreDetailed, unchecked_return_type = "PropensityScore")]
-    pub fn score_detailed(&self, #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue) -> Result<JsValue, JsError> {
+    pub fn score_detailed(
+        &self,
+        #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
+    ) -> Result<JsValue, JsError> {
         let r = record(&record_, "record")?;
         to_js(&self.inner.score(&borrow(&r)).map_err(js_err)?)
     }
 
     /// Scores many records; the error names the index of the first bad one.
     #[wasm_bindgen(js_name = scoreBatch)]
-    pub fn score_batch(&self, #[wasm_bindgen(unchecked_param_type = "PropensityRecord[]")] records: JsValue) -> Result<Float64Array, JsError> {
+    pub fn score_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PropensityRecord[]")] records: JsValue,
+    ) -> Result<Float64Array, JsError> {
         let arr = records.dyn_ref::<Array>().ok_or_else(|| JsError::new("records must be an array of objects"))?;
         let mut out = Vec::with_capacity(arr.length() as usize);
         for (i, v) in arr.iter().enumerate() {
@@ -86,7 +101,10 @@ impl Propensity {
 
     /// Each field's contribution in log-odds, largest first.
     #[wasm_bindgen(unchecked_return_type = "Contribution[]")]
-    pub fn explain(&self, #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue) -> Result<JsValue, JsError> {
+    pub fn explain(
+        &self,
+        #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
+    ) -> Result<JsValue, JsError> {
         let r = record(&record_, "record")?;
         to_js(&self.inner.explain(&borrow(&r)).map_err(js_err)?)
     }

@@ -23,7 +23,10 @@ impl Recommender {
     /// cache, signal }` (see `LoadOptions`); rejects on HTTP errors, an integrity mismatch or a
     /// corrupt bundle.
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
-    pub fn load(url: &str, #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue) -> js_sys::Promise {
+    pub fn load(
+        url: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> js_sys::Promise {
         super::load::load(url, opts, Recommender::from_bytes)
     }
 
@@ -53,13 +56,20 @@ impl Recommender {
 
     /// Items most similar to `item`. Throws for an unknown item.
     #[wasm_bindgen(unchecked_return_type = "Scored[]")]
-    pub fn similar(&self, item: &str, #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue) -> Result<JsValue, JsError> {
+    pub fn similar(
+        &self,
+        item: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
         to_js(&self.inner.similar(item, k(&opts)?).map_err(js_err)?)
     }
 
     /// The most popular items (the fallback for a new visitor).
     #[wasm_bindgen(unchecked_return_type = "Scored[]")]
-    pub fn popular(&self, #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue) -> Result<JsValue, JsError> {
+    pub fn popular(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
         to_js(&self.inner.popular(&options(&opts)?).map_err(js_err)?)
     }
 
@@ -118,14 +128,23 @@ impl Recommender {
         if let Some(text) = query.as_string() {
             return to_js(&self.inner.similar_by_text(recs::TextQuery::Text(&text), &opts).map_err(js_err)?);
         }
-        let item = if query.is_object() { js_sys::Reflect::get(&query, &"item".into()).ok().and_then(|v| v.as_string()) } else { None };
-        let item = item.ok_or_else(|| JsError::new(&format!("query must be a string or {{ item: string }}, got {}", describe(&query))))?;
+        let item = if query.is_object() {
+            js_sys::Reflect::get(&query, &"item".into()).ok().and_then(|v| v.as_string())
+        } else {
+            None
+        };
+        let item = item.ok_or_else(|| {
+            JsError::new(&format!("query must be a string or {{ item: string }}, got {}", describe(&query)))
+        })?;
         to_js(&self.inner.similar_by_text(recs::TextQuery::Item(&item), &opts).map_err(js_err)?)
     }
 
     /// Trending items (time-decayed popularity at the training cut-off), for a new visitor.
     #[wasm_bindgen(unchecked_return_type = "Scored[]")]
-    pub fn trending(&self, #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue) -> Result<JsValue, JsError> {
+    pub fn trending(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsError> {
         to_js(&self.inner.trending(&options(&opts)?).map_err(js_err)?)
     }
 

@@ -22,7 +22,10 @@ impl TextClassifier {
 
     /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
     #[wasm_bindgen(unchecked_return_type = "Promise<TextClassifier>")]
-    pub fn load(url: &str, #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue) -> js_sys::Promise {
+    pub fn load(
+        url: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> js_sys::Promise {
         super::load::load(url, opts, TextClassifier::from_bytes)
     }
 

@@ -62,7 +62,10 @@ impl LogisticParams {
                 hess[(a, a)] += lambda;
             }
             hess[(d, d)] += 1e-9;
-            let step = hess.cholesky().ok_or_else(|| Error::Numerical("logistic Hessian is not positive definite".into()))?.solve(&grad);
+            let step = hess
+                .cholesky()
+                .ok_or_else(|| Error::Numerical("logistic Hessian is not positive definite".into()))?
+                .solve(&grad);
             beta -= &step;
             if step.amax() < 1e-8 {
                 break;

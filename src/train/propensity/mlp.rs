@@ -28,7 +28,16 @@ pub struct MlpParams {
 
 impl Default for MlpParams {
     fn default() -> Self {
-        Self { hidden: vec![64, 32], learning_rate: 1e-3, alpha: 1e-4, batch: 200, epochs: 200, validation: 0.1, patience: 10, seed: 42 }
+        Self {
+            hidden: vec![64, 32],
+            learning_rate: 1e-3,
+            alpha: 1e-4,
+            batch: 200,
+            epochs: 200,
+            validation: 0.1,
+            patience: 10,
+            seed: 42,
+        }
     }
 }
 
@@ -58,7 +67,11 @@ impl MlpParams {
             return Err(Error::param("hidden", format!("{:?}", self.hidden), "one or more widths between 1 and 4096"));
         }
         if !(0.0..0.5).contains(&self.validation) || self.batch == 0 || self.epochs == 0 {
-            return Err(Error::param("mlp", format!("validation {} batch {} epochs {}", self.validation, self.batch, self.epochs), "validation in [0, 0.5), batch and epochs > 0"));
+            return Err(Error::param(
+                "mlp",
+                format!("validation {} batch {} epochs {}", self.validation, self.batch, self.epochs),
+                "validation in [0, 0.5), batch and epochs > 0",
+            ));
         }
         let d = x.first().map_or(0, Vec::len);
         let mut rng = Rng::new(self.seed);
@@ -82,7 +95,12 @@ impl MlpParams {
             .collect();
         let mut adam: Vec<(Adam, Adam)> = layers
             .iter()
-            .map(|l| (Adam { m: vec![0.0; l.weights.len()], v: vec![0.0; l.weights.len()], t: 0 }, Adam { m: vec![0.0; l.bias.len()], v: vec![0.0; l.bias.len()], t: 0 }))
+            .map(|l| {
+                (
+                    Adam { m: vec![0.0; l.weights.len()], v: vec![0.0; l.weights.len()], t: 0 },
+                    Adam { m: vec![0.0; l.bias.len()], v: vec![0.0; l.bias.len()], t: 0 },
+                )
+            })
             .collect();
         let mut rows: Vec<usize> = (0..x.len()).collect();
         rng.shuffle(&mut rows);
@@ -136,7 +154,8 @@ impl MlpParams {
                 }
                 let m = batch.len() as f64;
                 for (i, l) in layers.iter_mut().enumerate() {
-                    let gwi: Vec<f64> = gw[i].iter().zip(&l.weights).map(|(g, wv)| g / m + self.alpha * *wv as f64 / m).collect();
+                    let gwi: Vec<f64> =
+                        gw[i].iter().zip(&l.weights).map(|(g, wv)| g / m + self.alpha * *wv as f64 / m).collect();
                     let gbi: Vec<f64> = gb[i].iter().map(|g| g / m).collect();
                     adam[i].0.step(&mut l.weights, &gwi, self.learning_rate);
                     adam[i].1.step(&mut l.bias, &gbi, self.learning_rate);
@@ -144,10 +163,18 @@ impl MlpParams {
             }
             let eval_rows = if valid.is_empty() { &rows } else { &valid };
             let model = Classifier::Mlp { layers: layers.clone() };
-            let loss: f64 = eval_rows.iter().map(|r| {
-                let q = model.predict(&x[*r]).clamp(1e-15, 1.0 - 1e-15);
-                if y[*r] { -q.ln() } else { -(1.0 - q).ln() }
-            }).sum::<f64>() / eval_rows.len().max(1) as f64;
+            let loss: f64 = eval_rows
+                .iter()
+                .map(|r| {
+                    let q = model.predict(&x[*r]).clamp(1e-15, 1.0 - 1e-15);
+                    if y[*r] {
+                        -q.ln()
+                    } else {
+                        -(1.0 - q).ln()
+                    }
+                })
+                .sum::<f64>()
+                / eval_rows.len().max(1) as f64;
             if loss < best - 1e-5 {
                 best = loss;
                 best_layers = layers.clone();

@@ -54,7 +54,10 @@ impl ClassifierChoice {
         match self {
             ClassifierChoice::Logistic(p) => format!("logistic(C={})", p.c),
             ClassifierChoice::Mlp(p) => format!("mlp(hidden={:?}, alpha={})", p.hidden, p.alpha),
-            ClassifierChoice::Gbt(p) => format!("gbt(rounds={}, lr={}, leaves={}, min_leaf={})", p.rounds, p.learning_rate, p.max_leaves, p.min_samples_leaf),
+            ClassifierChoice::Gbt(p) => format!(
+                "gbt(rounds={}, lr={}, leaves={}, min_leaf={})",
+                p.rounds, p.learning_rate, p.max_leaves, p.min_samples_leaf
+            ),
             ClassifierChoice::Forest(p) => format!("forest(trees={}, min_leaf={})", p.trees, p.min_samples_leaf),
             ClassifierChoice::Auto => "auto".into(),
         }
@@ -74,7 +77,14 @@ impl ClassifierChoice {
             ClassifierChoice::Logistic(LogisticParams { c: 0.1, ..Default::default() }),
             ClassifierChoice::Logistic(LogisticParams { c: 1.0, ..Default::default() }),
             ClassifierChoice::Gbt(GbtParams { seed, ..Default::default() }),
-            ClassifierChoice::Gbt(GbtParams { learning_rate: 0.05, rounds: 200, min_samples_leaf: 40, max_leaves: 15, seed, ..Default::default() }),
+            ClassifierChoice::Gbt(GbtParams {
+                learning_rate: 0.05,
+                rounds: 200,
+                min_samples_leaf: 40,
+                max_leaves: 15,
+                seed,
+                ..Default::default()
+            }),
             ClassifierChoice::Forest(ForestParams { seed, ..Default::default() }),
             ClassifierChoice::Forest(ForestParams { min_samples_leaf: 10, seed, ..Default::default() }),
             ClassifierChoice::Mlp(MlpParams { seed, ..Default::default() }),
@@ -109,7 +119,17 @@ pub struct PropensityParams {
 impl PropensityParams {
     /// Defaults for predicting `target`.
     pub fn new(target: &str) -> Self {
-        Self { target: target.into(), types: HashMap::new(), ignore: Vec::new(), missing_indicator: false, balanced: false, test_fraction: 0.25, folds: 5, max_categories: 100, seed: 42 }
+        Self {
+            target: target.into(),
+            types: HashMap::new(),
+            ignore: Vec::new(),
+            missing_indicator: false,
+            balanced: false,
+            test_fraction: 0.25,
+            folds: 5,
+            max_categories: 100,
+            seed: 42,
+        }
     }
 }
 
@@ -139,7 +159,11 @@ impl Dataset {
         let mut labels = Vec::with_capacity(table.rows.len());
         for (r, row) in table.rows.iter().enumerate() {
             let cell = row[ti].trim();
-            labels.push(parse_bool(cell).ok_or_else(|| Error::BadRow { location: table.location(r, ti), value: cell.into(), reason: "target must be TRUE/FALSE, yes/no or 1/0".into() })?);
+            labels.push(parse_bool(cell).ok_or_else(|| Error::BadRow {
+                location: table.location(r, ti),
+                value: cell.into(),
+                reason: "target must be TRUE/FALSE, yes/no or 1/0".into(),
+            })?);
         }
         let mut columns = Vec::new();
         let mut col_index = Vec::new();
@@ -168,12 +192,20 @@ impl Dataset {
                 // Type errors are caught here, with the cell's location.
                 if let (Value::Text(t), ColumnType::Numeric) = (&v, columns[k].1) {
                     if !t.parse::<f64>().is_ok_and(f64::is_finite) {
-                        return Err(Error::BadRow { location: table.location(r, c), value: t.clone(), reason: "expected a finite number".into() });
+                        return Err(Error::BadRow {
+                            location: table.location(r, c),
+                            value: t.clone(),
+                            reason: "expected a finite number".into(),
+                        });
                     }
                 }
                 if let (Value::Text(t), ColumnType::Boolean) = (&v, columns[k].1) {
                     if parse_bool(t).is_none() {
-                        return Err(Error::BadRow { location: table.location(r, c), value: t.clone(), reason: "expected a boolean".into() });
+                        return Err(Error::BadRow {
+                            location: table.location(r, c),
+                            value: t.clone(),
+                            reason: "expected a boolean".into(),
+                        });
                     }
                 }
                 vals.push(v);
@@ -221,7 +253,11 @@ impl Dataset {
                         let mean = xs.iter().sum::<f64>() / n;
                         let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
                         let std = if var > 1e-12 { var.sqrt() } else { 1.0 };
-                        if *ty == ColumnType::Numeric { FieldKind::Numeric { mean, std } } else { FieldKind::Boolean { rate: mean, std } }
+                        if *ty == ColumnType::Numeric {
+                            FieldKind::Numeric { mean, std }
+                        } else {
+                            FieldKind::Boolean { rate: mean, std }
+                        }
                     }
                     ColumnType::Categorical => {
                         let mut counts: HashMap<String, usize> = HashMap::new();
@@ -230,7 +266,13 @@ impl Dataset {
                                 Value::Missing => MISSING_CATEGORY.to_string(),
                                 Value::Text(t) => t.clone(),
                                 Value::Number(n) => crate::propensity::schema::format_number(*n),
-                                Value::Bool(b) => if *b { "TRUE".into() } else { "FALSE".into() },
+                                Value::Bool(b) => {
+                                    if *b {
+                                        "TRUE".into()
+                                    } else {
+                                        "FALSE".into()
+                                    }
+                                }
                             };
                             *counts.entry(key).or_default() += 1;
                         }
@@ -240,7 +282,8 @@ impl Dataset {
                         FieldKind::Categorical { categories: cats.into_iter().map(|c| c.0).collect() }
                     }
                 };
-                let missing_indicator = p.missing_indicator && any_missing && !matches!(kind, FieldKind::Categorical { .. });
+                let missing_indicator =
+                    p.missing_indicator && any_missing && !matches!(kind, FieldKind::Categorical { .. });
                 Field { name: name.clone(), kind, missing_indicator }
             })
             .collect();
@@ -273,7 +316,11 @@ pub fn stratified_split(labels: &[bool], test_fraction: f64, seed: u64) -> Resul
 /// Splits row indices into (train, test), stratified by any ordered label: each class is
 /// shuffled (classes in sorted order, one seeded generator) and `round(n × test_fraction)` of
 /// its rows are held out.
-pub fn stratified_split_by<K: Ord + Copy>(labels: &[K], test_fraction: f64, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+pub fn stratified_split_by<K: Ord + Copy>(
+    labels: &[K],
+    test_fraction: f64,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>)> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
         return Err(Error::param("test_fraction", test_fraction, "must be between 0 and 1"));
     }
@@ -319,7 +366,13 @@ fn weights(labels: &[bool], rows: &[usize], balanced: bool) -> Vec<f32> {
 }
 
 /// Fits preprocessing and `choice` on `train`, returns the model and its scores on `eval`.
-fn fit_on(ds: &Dataset, p: &PropensityParams, choice: &ClassifierChoice, train: &[usize], eval: &[usize]) -> Result<(Propensity, Vec<f64>)> {
+fn fit_on(
+    ds: &Dataset,
+    p: &PropensityParams,
+    choice: &ClassifierChoice,
+    train: &[usize],
+    eval: &[usize],
+) -> Result<(Propensity, Vec<f64>)> {
     let schema = ds.fit_schema(train, p);
     let x = ds.encode(&schema, train)?;
     let y: Vec<bool> = train.iter().map(|r| ds.labels[*r]).collect();
@@ -333,12 +386,18 @@ fn fit_on(ds: &Dataset, p: &PropensityParams, choice: &ClassifierChoice, train: 
 }
 
 /// Mean cross-validated ROC AUC of `choice` over `folds` of `rows`.
-pub fn cross_validate(ds: &Dataset, p: &PropensityParams, choice: &ClassifierChoice, rows: &[usize]) -> Result<Vec<f64>> {
+pub fn cross_validate(
+    ds: &Dataset,
+    p: &PropensityParams,
+    choice: &ClassifierChoice,
+    rows: &[usize],
+) -> Result<Vec<f64>> {
     let folds = stratified_folds(rows, &ds.labels, p.folds.max(2), p.seed);
     (0..folds.len())
         .into_par_iter()
         .map(|k| {
-            let train: Vec<usize> = folds.iter().enumerate().filter(|(j, _)| *j != k).flat_map(|(_, f)| f.iter().copied()).collect();
+            let train: Vec<usize> =
+                folds.iter().enumerate().filter(|(j, _)| *j != k).flat_map(|(_, f)| f.iter().copied()).collect();
             let (_, scores) = fit_on(ds, p, choice, &train, &folds[k])?;
             let y: Vec<bool> = folds[k].iter().map(|r| ds.labels[*r]).collect();
             Ok(classification_report(&scores, &y, 0.5).roc_auc)
@@ -360,7 +419,12 @@ pub struct TrainOutcome {
 }
 
 /// Splits (stratified), selects (if `auto`), fits on the training split, evaluates on the test split.
-pub fn train_propensity(ds: &Dataset, p: &PropensityParams, choice: &ClassifierChoice, progress: &dyn crate::train::Progress) -> Result<TrainOutcome> {
+pub fn train_propensity(
+    ds: &Dataset,
+    p: &PropensityParams,
+    choice: &ClassifierChoice,
+    progress: &dyn crate::train::Progress,
+) -> Result<TrainOutcome> {
     if ds.labels.iter().all(|l| *l) || ds.labels.iter().all(|l| !*l) {
         return Err(Error::Empty(format!("target '{}' has only one class", p.target)));
     }
@@ -391,7 +455,14 @@ pub fn train_propensity(ds: &Dataset, p: &PropensityParams, choice: &ClassifierC
     let report = classification_report(&scores, &y, 0.5);
     model.threshold = report.best_f1_threshold;
     let meta = model.metadata_mut();
-    for (k, v) in [("test_roc_auc", report.roc_auc), ("test_pr_auc", report.pr_auc), ("test_log_loss", report.log_loss), ("test_accuracy", report.accuracy), ("test_f1", report.f1), ("test_best_f1", report.best_f1)] {
+    for (k, v) in [
+        ("test_roc_auc", report.roc_auc),
+        ("test_pr_auc", report.pr_auc),
+        ("test_log_loss", report.log_loss),
+        ("test_accuracy", report.accuracy),
+        ("test_f1", report.f1),
+        ("test_best_f1", report.best_f1),
+    ] {
         meta.metrics.insert(k.into(), v);
     }
     for (d, mean, _) in &cv {

@@ -113,7 +113,11 @@ fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Vec<Bins> {
 
 /// `parent − child`, bin by bin: the histogram of the child's sibling.
 fn subtract(parent: &[Bins], child: &[Bins]) -> Vec<Bins> {
-    parent.iter().zip(child).map(|(p, c)| p.iter().zip(c).map(|(p, c)| (p.0 - c.0, p.1 - c.1, p.2 - c.2)).collect()).collect()
+    parent
+        .iter()
+        .zip(child)
+        .map(|(p, c)| p.iter().zip(c).map(|(p, c)| (p.0 - c.0, p.1 - c.1, p.2 - c.2)).collect())
+        .collect()
 }
 
 /// The best split of feature `f` given its histogram over a node of `n` rows with sums `gs`, `hs`.
@@ -161,7 +165,16 @@ fn best_split_all(hist: &[Bins], n: usize, gs: f64, hs: f64, p: &GrowParams) -> 
 /// The best split over a random subset of `features_per_split` features (random forests), each
 /// feature's histogram built on its own.
 #[allow(clippy::too_many_arguments)] // the node's statistics, its parameters and its random stream
-fn best_split_sampled(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, hs: f64, p: &GrowParams, rng: &mut Rng) -> Option<Split> {
+fn best_split_sampled(
+    b: &Binned,
+    rows: &[u32],
+    g: &[f32],
+    h: &[f32],
+    gs: f64,
+    hs: f64,
+    p: &GrowParams,
+    rng: &mut Rng,
+) -> Option<Split> {
     let mut feats: Vec<usize> = (0..b.d()).collect();
     rng.shuffle(&mut feats);
     feats.truncate(p.features_per_split.max(1));
@@ -177,8 +190,17 @@ fn best_split_sampled(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], gs: f64, h
 ///
 /// When every split considers every feature (boosting), each open node keeps its histograms and
 /// only the smaller child of a split is scanned: the larger one's is the parent's minus it.
-pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowParams, scale: f64, rng: &mut Rng) -> Tree {
-    let sum = |rows: &[u32]| rows.iter().fold((0.0, 0.0), |(a, c), r| (a + g[*r as usize] as f64, c + h[*r as usize] as f64));
+pub(crate) fn grow(
+    b: &Binned,
+    rows: Vec<u32>,
+    g: &[f32],
+    h: &[f32],
+    p: &GrowParams,
+    scale: f64,
+    rng: &mut Rng,
+) -> Tree {
+    let sum =
+        |rows: &[u32]| rows.iter().fold((0.0, 0.0), |(a, c), r| (a + g[*r as usize] as f64, c + h[*r as usize] as f64));
     let all_features = p.features_per_split >= b.d();
     let mut tree = Tree::default();
     let push_node = |tree: &mut Tree, gs: f64, hs: f64| {
@@ -192,17 +214,18 @@ pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowPar
     // Whether a node of `n` rows at `depth` may split at all.
     let splittable = |n: usize, depth: usize| depth < p.max_depth && n >= 2 * p.min_samples_leaf;
     // A node's split candidate (and, for all-feature splits, its histograms when it may split).
-    let mut assess = |rows: &[u32], hist: Option<Vec<Bins>>, gs: f64, hs: f64, depth: usize| -> (Option<Split>, Option<Vec<Bins>>) {
-        if !splittable(rows.len(), depth) {
-            return (None, None);
-        }
-        if all_features {
-            let hist = hist.unwrap_or_else(|| histograms(b, rows, g, h));
-            (best_split_all(&hist, rows.len(), gs, hs, p), Some(hist))
-        } else {
-            (best_split_sampled(b, rows, g, h, gs, hs, p, rng), None)
-        }
-    };
+    let mut assess =
+        |rows: &[u32], hist: Option<Vec<Bins>>, gs: f64, hs: f64, depth: usize| -> (Option<Split>, Option<Vec<Bins>>) {
+            if !splittable(rows.len(), depth) {
+                return (None, None);
+            }
+            if all_features {
+                let hist = hist.unwrap_or_else(|| histograms(b, rows, g, h));
+                (best_split_all(&hist, rows.len(), gs, hs, p), Some(hist))
+            } else {
+                (best_split_sampled(b, rows, g, h, gs, hs, p, rng), None)
+            }
+        };
     let (gs, hs) = sum(&rows);
     let id = push_node(&mut tree, gs, hs);
     let (split, hist) = assess(&rows, None, gs, hs, 0);
@@ -210,10 +233,18 @@ pub(crate) fn grow(b: &Binned, rows: Vec<u32>, g: &[f32], h: &[f32], p: &GrowPar
     let mut leaves = 1;
     while leaves < p.max_leaves {
         // Best-first: split the open node with the largest gain.
-        let Some(pos) = open.iter().enumerate().filter(|(_, n)| n.split.is_some()).max_by(|a, b| {
-            let (ga, gb) = (a.1.split.as_ref().map_or(0.0, |s| s.gain), b.1.split.as_ref().map_or(0.0, |s| s.gain));
-            ga.total_cmp(&gb).then(b.0.cmp(&a.0))
-        }).map(|(i, _)| i) else { break };
+        let Some(pos) = open
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.split.is_some())
+            .max_by(|a, b| {
+                let (ga, gb) = (a.1.split.as_ref().map_or(0.0, |s| s.gain), b.1.split.as_ref().map_or(0.0, |s| s.gain));
+                ga.total_cmp(&gb).then(b.0.cmp(&a.0))
+            })
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
         let node = open.swap_remove(pos);
         let Some(s) = node.split else { continue };
         let (l, r): (Vec<u32>, Vec<u32>) = node.rows.iter().partition(|row| b.bin(s.feature, **row) <= s.bin);
@@ -265,7 +296,16 @@ pub struct GbtParams {
 
 impl Default for GbtParams {
     fn default() -> Self {
-        Self { rounds: 100, learning_rate: 0.1, max_leaves: 31, max_depth: 16, min_samples_leaf: 20, l2: 0.0, early_stopping: None, seed: 42 }
+        Self {
+            rounds: 100,
+            learning_rate: 0.1,
+            max_leaves: 31,
+            max_depth: 16,
+            min_samples_leaf: 20,
+            l2: 0.0,
+            early_stopping: None,
+            seed: 42,
+        }
     }
 }
 
@@ -299,11 +339,19 @@ impl GbtParams {
             valid = rows.drain(..cut).collect();
         }
         let b = Binned::new(x);
-        let (sw, swy) = rows.iter().fold((0.0, 0.0), |(a, c), r| (a + w[*r as usize] as f64, c + if y[*r as usize] { w[*r as usize] as f64 } else { 0.0 }));
+        let (sw, swy) = rows.iter().fold((0.0, 0.0), |(a, c), r| {
+            (a + w[*r as usize] as f64, c + if y[*r as usize] { w[*r as usize] as f64 } else { 0.0 })
+        });
         let base = logit((swy / sw).clamp(1e-6, 1.0 - 1e-6));
         let mut raw = vec![base; x.len()];
         let (mut g, mut h) = (vec![0f32; x.len()], vec![0f32; x.len()]);
-        let p = GrowParams { max_leaves: self.max_leaves, max_depth: self.max_depth, min_samples_leaf: self.min_samples_leaf, lambda: self.l2 + 1e-3, features_per_split: usize::MAX };
+        let p = GrowParams {
+            max_leaves: self.max_leaves,
+            max_depth: self.max_depth,
+            min_samples_leaf: self.min_samples_leaf,
+            lambda: self.l2 + 1e-3,
+            features_per_split: usize::MAX,
+        };
         let mut trees: Vec<Tree> = Vec::new();
         let (mut best_loss, mut best_len) = (f64::INFINITY, 0);
         for _ in 0..self.rounds {
@@ -318,10 +366,17 @@ impl GbtParams {
             }
             trees.push(t);
             if !valid.is_empty() {
-                let loss: f64 = valid.iter().map(|r| {
-                    let q = crate::propensity::sigmoid(raw[*r as usize]).clamp(1e-15, 1.0 - 1e-15);
-                    if y[*r as usize] { -q.ln() } else { -(1.0 - q).ln() }
-                }).sum();
+                let loss: f64 = valid
+                    .iter()
+                    .map(|r| {
+                        let q = crate::propensity::sigmoid(raw[*r as usize]).clamp(1e-15, 1.0 - 1e-15);
+                        if y[*r as usize] {
+                            -q.ln()
+                        } else {
+                            -(1.0 - q).ln()
+                        }
+                    })
+                    .sum();
                 if loss < best_loss - 1e-9 {
                     best_loss = loss;
                     best_len = trees.len();
@@ -366,8 +421,18 @@ impl ForestParams {
         }
         let b = Binned::new(x);
         let d = b.d();
-        let fps = if self.features_per_split == 0 { ((d as f64).sqrt().round() as usize).max(1) } else { self.features_per_split };
-        let p = GrowParams { max_leaves: usize::MAX, max_depth: self.max_depth, min_samples_leaf: self.min_samples_leaf, lambda: 0.0, features_per_split: fps };
+        let fps = if self.features_per_split == 0 {
+            ((d as f64).sqrt().round() as usize).max(1)
+        } else {
+            self.features_per_split
+        };
+        let p = GrowParams {
+            max_leaves: usize::MAX,
+            max_depth: self.max_depth,
+            min_samples_leaf: self.min_samples_leaf,
+            lambda: 0.0,
+            features_per_split: fps,
+        };
         let root = Rng::new(self.seed);
         let n = x.len();
         let trees = (0..self.trees)
