@@ -120,6 +120,16 @@ pub enum Error {
         /// The operating system's message.
         message: String,
     },
+    /// An input needs more memory than the budget allows (`--max-memory`).
+    #[error("{what} need about {} in memory, over the budget of {}: raise --max-memory, or train at scale (README: 'Training at scale')", Bytes(*.needed), Bytes(*.budget))]
+    MemoryBudget {
+        /// What was being held.
+        what: String,
+        /// Estimated bytes needed.
+        needed: u64,
+        /// The budget.
+        budget: u64,
+    },
     /// A numeric failure (e.g. a matrix that cannot be factorised).
     #[error("numerical failure: {0}")]
     Numerical(String),
@@ -133,6 +143,23 @@ pub enum Error {
         /// Why it was rejected.
         reason: String,
     },
+}
+
+/// A byte count for messages: `1.5 GB`, `320 MB`, `12 KB` (integer arithmetic only: float
+/// formatting would add its tables to the wasm).
+struct Bytes(u64);
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            n if n >= 1 << 30 => {
+                let tenths = (n * 10 + (1 << 29)) >> 30;
+                write!(f, "{}.{} GB", tenths / 10, tenths % 10)
+            }
+            n if n >= 1 << 20 => write!(f, "{} MB", (n + (1 << 19)) >> 20),
+            n => write!(f, "{} KB", n.div_ceil(1024)),
+        }
+    }
 }
 
 impl Error {

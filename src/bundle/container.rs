@@ -26,6 +26,23 @@ const ENTRY_LEN: usize = 24;
 const TRAILER_LEN: usize = 4;
 /// Upper bound on sections, so a corrupt count cannot drive a huge loop.
 const MAX_SECTIONS: u32 = 1024;
+/// Bytes in a section-table name.
+const NAME_LEN: usize = 8;
+
+/// Why `name` cannot name a section, or `None` when it can: 1 to 8 bytes of printable ASCII
+/// (no NUL, which pads the table entry). The one definition the reader and the writer share, so
+/// every file the reader accepts can be written again (merged, updated).
+pub(crate) fn invalid_section_name(name: &[u8]) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.len() > NAME_LEN {
+        Some("is longer than 8 bytes")
+    } else if !name.iter().all(|b| b.is_ascii_graphic()) {
+        Some("is not printable ASCII")
+    } else {
+        None
+    }
+}
 
 /// A validated bundle: its sections, by name, borrowed from the input bytes.
 #[derive(Debug, Clone)]
@@ -87,11 +104,19 @@ impl<'a> Container<'a> {
         }
         let mut sections = Vec::with_capacity(count as usize);
         for i in 0..count {
-            let name_raw = r.take(8, "section name")?;
-            let name_len = name_raw.iter().position(|b| *b == 0).unwrap_or(8);
-            let name = std::str::from_utf8(&name_raw[..name_len])
-                .map_err(|_| Error::Corrupt(format!("section {i} has a non-ASCII name")))?
-                .to_string();
+            let name_raw = r.take(NAME_LEN, "section name")?;
+            let name_len = name_raw.iter().position(|b| *b == 0).unwrap_or(NAME_LEN);
+            let (name_bytes, padding) = name_raw.split_at(name_len);
+            if let Some(why) = invalid_section_name(name_bytes) {
+                return Err(Error::Corrupt(format!(
+                    "section {i}'s name {:?} {why}",
+                    String::from_utf8_lossy(name_bytes)
+                )));
+            }
+            if padding.iter().any(|b| *b != 0) {
+                return Err(Error::Corrupt(format!("section {i}'s name has bytes after its NUL padding")));
+            }
+            let name = String::from_utf8_lossy(name_bytes).into_owned();
             let offset = r.u64("section offset")?;
             let len = r.u64("section length")?;
             let end =
@@ -135,6 +160,21 @@ impl<'a> Container<'a> {
     }
 }
 
+/// Rewrites the declared total length and the checksum trailer of `bytes` so that they match its
+/// contents, leaving everything else as it is. For tools that patch bundles and for fuzzers,
+/// whose mutations would otherwise never get past the checksum to the section decoders. Inputs
+/// too short to hold a header and a trailer are left alone.
+pub fn reseal(bytes: &mut [u8]) {
+    if bytes.len() < HEADER_LEN + TRAILER_LEN {
+        return;
+    }
+    let len = bytes.len() as u64;
+    bytes[16..24].copy_from_slice(&len.to_le_bytes());
+    let body_end = bytes.len() - TRAILER_LEN;
+    let sum = super::checksum::checksum(&bytes[..body_end]);
+    bytes[body_end..].copy_from_slice(&sum.to_le_bytes());
+}
+
 /// Assembles sections into a checksummed bundle.
 #[derive(Debug, Default)]
 pub struct ContainerWriter {
@@ -147,10 +187,12 @@ impl ContainerWriter {
         Self::default()
     }
 
-    /// Adds a section; names are at most 8 ASCII bytes and unique.
+    /// Adds a section. Names are 1 to 8 bytes of printable ASCII and unique; the crate's own
+    /// section names are constants that satisfy this, and names copied from a parsed bundle were
+    /// checked by the same rule when it was parsed, so this is an invariant, not an input check.
     pub fn section(&mut self, name: &str, payload: Vec<u8>) -> &mut Self {
-        assert!(name.len() <= 8 && name.is_ascii(), "section names are at most 8 ASCII bytes");
-        assert!(self.sections.iter().all(|(n, _)| n != name), "duplicate section {name}");
+        debug_assert!(invalid_section_name(name.as_bytes()).is_none(), "section name {name:?}");
+        debug_assert!(!self.has(name), "duplicate section {name}");
         self.sections.push((name.to_owned(), payload));
         self
     }
@@ -172,8 +214,9 @@ impl ContainerWriter {
         w.u64(total as u64);
         let mut offset = table_end as u64;
         for (name, p) in &self.sections {
-            let mut padded = [0u8; 8];
-            padded[..name.len()].copy_from_slice(name.as_bytes());
+            let mut padded = [0u8; NAME_LEN];
+            let n = name.len().min(NAME_LEN);
+            padded[..n].copy_from_slice(&name.as_bytes()[..n]);
             w.raw(&padded);
             w.u64(offset);
             w.u64(p.len() as u64);
@@ -206,6 +249,52 @@ mod tests {
         assert_eq!(c.names().collect::<Vec<_>>(), vec!["a", "bb"]);
         assert_eq!(c.require("bb").unwrap().remaining(), 10);
         assert!(matches!(c.require("zz"), Err(Error::MissingSection(_))));
+    }
+
+    /// A bundle with arbitrary raw 8-byte names, length and checksum fixed: what a hostile
+    /// writer could produce.
+    fn raw_bundle(sections: &[([u8; 8], &[u8])]) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(MAGIC);
+        w.u32(FORMAT_VERSION);
+        w.u32(sections.len() as u32);
+        let table_end = HEADER_LEN + ENTRY_LEN * sections.len();
+        let total = table_end + sections.iter().map(|(_, p)| p.len()).sum::<usize>() + TRAILER_LEN;
+        w.u64(total as u64);
+        let mut offset = table_end as u64;
+        for (name, p) in sections {
+            w.raw(name);
+            w.u64(offset);
+            w.u64(p.len() as u64);
+            offset += p.len() as u64;
+        }
+        for (_, p) in sections {
+            w.raw(p);
+        }
+        let mut bytes = w.into_bytes();
+        let sum = super::super::checksum::checksum(&bytes);
+        bytes.extend_from_slice(&sum.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn rejects_names_the_writer_cannot_write() {
+        // Regression (hostile-input issue, defect 1): "é" was accepted here and then panicked the
+        // writer in `bundle merge`.
+        let ok = raw_bundle(&[(*b"a\0\0\0\0\0\0\0", &[1])]);
+        assert!(Container::parse(&ok).is_ok());
+        for name in [*b"\xc3\xa9\0\0\0\0\0\0", [0; 8], *b"a b\0\0\0\0\0", *b"a\0b\0\0\0\0\0", *b"a\x7f\0\0\0\0\0\0"] {
+            let bytes = raw_bundle(&[(*b"a\0\0\0\0\0\0\0", &[1]), (name, &[])]);
+            let err = Container::parse(&bytes).unwrap_err();
+            assert!(matches!(err, Error::Corrupt(ref m) if m.contains("section 1")), "{name:?}: {err}");
+        }
+        // Every name the reader accepts, the writer writes back identically.
+        let c = Container::parse(&ok).unwrap();
+        let mut w = ContainerWriter::new();
+        for (n, p) in c.raw() {
+            w.section(n, p.to_vec());
+        }
+        assert_eq!(w.finish(), ok);
     }
 
     #[test]

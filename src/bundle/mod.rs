@@ -13,7 +13,7 @@ pub mod propensity;
 pub mod recs;
 pub mod text;
 
-pub use container::{Container, ContainerWriter, FORMAT_VERSION, MAGIC};
+pub use container::{reseal, Container, ContainerWriter, FORMAT_VERSION, MAGIC};
 pub use merge::{merge, models, ModelKind};
 pub use meta::Metadata;
 

@@ -41,6 +41,33 @@ pub struct InputArgs {
     /// Skip malformed rows (they are counted and the first ones shown) instead of stopping.
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Memory the log may take while it is read, e.g. 8GB or 512MB (default: half of this
+    /// machine's memory). Duplicate rows are merged as they come, so this bounds distinct
+    /// (user, item) pairs; past it the run stops with a message instead of being killed.
+    #[arg(long, value_parser = parse_bytes)]
+    pub max_memory: Option<u64>,
+}
+
+/// Parses a byte size: a whole or decimal number with an optional unit B, KB, MB, GB or TB
+/// (powers of 1024; `k`, `m`, `g`, `t` and `KiB`-style spellings too).
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("expected a size such as 512MB or 8GB, got {s:?}"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        u => return Err(format!("unknown size unit {u:?} in {s:?} (use B, KB, MB, GB or TB)")),
+    };
+    let bytes = n * (1u64 << shift) as f64;
+    if !(bytes >= 1.0 && bytes < u64::MAX as f64) {
+        return Err(format!("size {s:?} is out of range"));
+    }
+    Ok(bytes as u64)
 }
 
 impl InputArgs {
@@ -57,8 +84,11 @@ impl InputArgs {
             title: self.title_col.clone(),
             price: self.price_col.clone(),
         };
-        let opts =
+        let mut opts =
             ReadOptions { skip_bad_rows: self.skip_bad_rows, delimiter: self.sep as u8, ..ReadOptions::default() };
+        if let Some(m) = self.max_memory {
+            opts.max_memory = Some(m);
+        }
         let spinner = bars.spinner(&format!("reading {}", self.input.display()));
         let (data, report) = Interactions::read_csv(&self.input, &cols, &opts, &|n| {
             spinner.set_message(format!("reading {}: {n} rows", self.input.display()))
@@ -80,6 +110,20 @@ fn print_read_report(data: &Interactions, r: &ReadReport) {
     }
     if r.rows_skipped > r.examples.len() as u64 {
         eprintln!("  … and {} more skipped rows", r.rows_skipped - r.examples.len() as u64);
+    }
+    if r.items_with_several_titles > 0 {
+        eprintln!(
+            "warning: {} items have rows with different titles; each keeps its most frequent title",
+            r.items_with_several_titles
+        );
+    }
+    if r.titles_withheld > 0 {
+        eprintln!(
+            "warning: {} items kept no title: none of their titles occurs on {} or more rows, and a title seen \
+             once among others may be customer text",
+            r.titles_withheld,
+            shelfwise::data::interactions::MIN_TITLE_ROWS
+        );
     }
     eprintln!(
         "{} users × {} items, {} interactions, density {:.4}%",
@@ -225,7 +269,8 @@ pub struct ModelArgs {
 }
 
 impl ModelArgs {
-    /// The seed as a number.
+    /// The seed as a number. `random` draws one from the OS and prints it: call this once per run
+    /// and pass the result on, so the run can be reproduced with `--seed` and that number.
     pub fn seed(&self) -> anyhow::Result<u64> {
         if self.seed == "random" {
             let s = Rng::os_seed()?;
@@ -244,10 +289,10 @@ impl ModelArgs {
         }
     }
 
-    /// The library's description of the chosen model.
-    pub fn choice(&self) -> anyhow::Result<ModelChoice> {
-        let seed = self.seed()?;
-        Ok(match self.model {
+    /// The library's description of the chosen model, with its parameters checked; `seed` is the
+    /// run's one seed (see [`ModelArgs::seed`]).
+    pub fn choice(&self, seed: u64) -> anyhow::Result<ModelChoice> {
+        let choice = match self.model {
             Family::Als => ModelChoice::Als(
                 AlsParams::new()
                     .factors(self.factors)
@@ -271,6 +316,8 @@ impl ModelArgs {
                 als_iterations: self.iterations,
                 ..AutoParams::default()
             }),
-        })
+        };
+        choice.check()?;
+        Ok(choice)
     }
 }

@@ -1,7 +1,7 @@
 //! `shelfwise bundle merge A B … --out C`: one file holding a recommender, a propensity model and
 //! a text classifier (at most one of each).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -27,13 +27,15 @@ pub struct MergeArgs {
 /// Runs a bundle subcommand.
 pub fn run(cmd: BundleCommand) -> anyhow::Result<()> {
     let BundleCommand::Merge(a) = cmd;
+    let paths: Vec<&Path> = a.inputs.iter().map(PathBuf::as_path).collect();
+    super::output::refuse_overwriting_inputs(&a.out, &paths)?;
     let mut files = Vec::with_capacity(a.inputs.len());
     for p in &a.inputs {
         files.push((p.display().to_string(), std::fs::read(p).with_context(|| format!("reading {}", p.display()))?));
     }
     let inputs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
     let bytes = shelfwise::bundle::merge(&inputs)?;
-    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    super::output::OutputFile::write_all_to(&a.out, &paths, &bytes)?;
     let kinds = shelfwise::bundle::models(&shelfwise::bundle::Container::parse(&bytes)?);
     println!(
         "wrote {} ({} bytes): {}",

@@ -64,6 +64,11 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
 }
 
 fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
+    let seed = a.model.seed()?;
+    let choice = a.model.choice(seed)?;
+    if let Some(k) = a.k.iter().find(|k| !(1..=shelfwise::recs::MAX_K).contains(k)) {
+        anyhow::bail!("--k must be between 1 and {}, got {k}", shelfwise::recs::MAX_K);
+    }
     let bars = Bars::default();
     let data = a.input.read(&bars)?;
     let split = match a.split {
@@ -78,14 +83,13 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
             (data, test)
         }
         None => {
-            let seed = a.model.seed()?;
             let (train, test) = split.apply(&data, seed)?;
             eprintln!("split: {} train, {} test interactions (seed {seed})", train.len(), test.len());
             (train, test)
         }
     };
     let t = Instant::now();
-    let model = train_recommender(&train, &a.model.choice()?, Some(&bars))?.quantize(a.model.quantization())?;
+    let model = train_recommender(&train, &choice, Some(&bars))?.quantize(a.model.quantization())?;
     bars.finish();
     let fit = t.elapsed();
     let reports: Vec<RankingReport> =

@@ -4,6 +4,7 @@ mod args;
 mod bundle;
 mod eval;
 mod inspect;
+mod output;
 mod progress;
 mod propensity;
 mod recommend;

@@ -15,6 +15,7 @@ use shelfwise::train::propensity::{
     MlpParams, PropensityParams,
 };
 
+use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
 use super::progress::Bars;
 
 /// Classifier families on the command line.
@@ -114,6 +115,39 @@ pub struct ScoreArgs {
     /// Field separator.
     #[arg(long, default_value = ",")]
     sep: char,
+    /// Score even when some of the model's fields are not columns of the input (they are
+    /// imputed for every row). Without it a missing field is an error: every row would silently
+    /// get the same value for it.
+    #[arg(long)]
+    allow_missing_fields: bool,
+}
+
+/// Checks which of the model's fields `table` has: none is an error (every row would get the
+/// same score), some missing is an error unless `allow_missing`, then a warning naming them.
+fn check_fields(model: &Propensity, table: &Table, allow_missing: bool) -> anyhow::Result<()> {
+    let fields: Vec<&str> = model.schema().fields.iter().map(|f| f.name.as_str()).collect();
+    let missing: Vec<&str> = fields.iter().copied().filter(|f| !table.header.iter().any(|h| h == f)).collect();
+    if missing.len() == fields.len() {
+        bail!(
+            "{}: none of the model's {} fields is a column (model fields: {}; columns: {}); check the file and --sep",
+            table.file,
+            fields.len(),
+            fields.join(", "),
+            table.header.join(", ")
+        );
+    }
+    if !missing.is_empty() {
+        if !allow_missing {
+            bail!(
+                "{}: {} of the model's fields are not columns: {} (pass --allow-missing-fields to impute them for every row)",
+                table.file,
+                missing.len(),
+                missing.join(", ")
+            );
+        }
+        eprintln!("warning: {} fields imputed for every row (not in the input): {}", missing.len(), missing.join(", "));
+    }
+    Ok(())
 }
 
 fn sep(c: char) -> anyhow::Result<u8> {
@@ -125,6 +159,9 @@ fn sep(c: char) -> anyhow::Result<u8> {
 
 /// Runs `train propensity`.
 pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
+    for out in std::iter::once(&a.out).chain(&a.test_out) {
+        refuse_overwriting_inputs(out, &[&a.input])?;
+    }
     let bars = Bars::default();
     let table = Table::read(&a.input, sep(a.sep)?).with_context(|| format!("reading {}", a.input.display()))?;
     let mut p = PropensityParams::new(&a.target);
@@ -156,6 +193,9 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     for (name, ty) in &ds.columns {
         eprintln!("  {name:<28} {ty:?}");
     }
+    for n in &ds.notices {
+        eprintln!("notice: {n}");
+    }
     let choice = match a.model {
         Family::Logistic => ClassifierChoice::Logistic(LogisticParams::default()),
         Family::Mlp => ClassifierChoice::Mlp(MlpParams { seed: a.seed, ..MlpParams::default() }),
@@ -179,16 +219,16 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     );
     print_report(&out.test);
     let bytes = out.model.to_bytes();
-    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    OutputFile::write_all_to(&a.out, &[&a.input], &bytes)?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     if let (Some(path), Some(table)) = (&a.test_out, held_out) {
         let (_, test) = stratified_split(&ds.labels, p.test_fraction, p.seed)?;
-        let mut w = csv::Writer::from_path(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = csv::Writer::from_writer(OutputFile::create(path, &[&a.input])?);
         w.write_record(&table.header)?;
         for r in test {
             w.write_record(&table.rows[r])?;
         }
-        w.flush()?;
+        w.into_inner().map_err(|e| e.into_error())?.commit()?;
         println!("wrote the {} held-out rows to {}", ds.labels.len() - out.rows.0, path.display());
     }
     Ok(())
@@ -263,18 +303,13 @@ pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
 pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
+    let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
     let table = Table::read(&a.input, sep(a.sep)?)?;
+    check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;
-    let mut out: Box<dyn Write> = match &a.out {
-        Some(f) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(f).with_context(|| format!("creating {}", f.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
     writeln!(out, "p")?;
     for v in p {
         writeln!(out, "{v}")?;
     }
-    out.flush()?;
-    Ok(())
+    out.finish()
 }

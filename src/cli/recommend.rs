@@ -9,6 +9,8 @@ use clap::Args;
 use shelfwise::data::{Columns, Interactions, ReadOptions};
 use shelfwise::{RecommendOptions, Recommender};
 
+use super::output::Sink;
+
 /// Arguments of `recommend`.
 #[derive(Args, Debug)]
 pub struct RecommendArgs {
@@ -37,6 +39,12 @@ pub struct RecommendArgs {
 
 /// Writes `user,item,rank,score` rows, users in first-seen order.
 pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
+    // Arguments are checked before any output is opened.
+    if !(1..=shelfwise::recs::MAX_K).contains(&a.k) {
+        anyhow::bail!("--k must be between 1 and {}, got {}", shelfwise::recs::MAX_K, a.k);
+    }
+    let inputs = [a.model.as_path(), a.histories.as_path()];
+    let mut out = Sink::open(a.out.as_deref(), &inputs)?;
     let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
     let rec = Recommender::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
     let cols = Columns { user: a.user_col, item: a.item_col, weight: a.weight_col, ..Columns::default() };
@@ -46,12 +54,6 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
         rows_of[hist.user[r] as usize].push(r);
     }
     let opts = RecommendOptions::top(a.k);
-    let mut out: Box<dyn Write> = match &a.out {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
     writeln!(out, "user,item,rank,score")?;
     let mut unknown: HashMap<String, usize> = HashMap::new();
     for (u, rows) in rows_of.iter().enumerate() {
@@ -66,7 +68,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
             writeln!(out, "{},{},{},{}", csv_field(&hist.users[u]), csv_field(&s.item), rank + 1, s.score)?;
         }
     }
-    out.flush()?;
+    out.finish()?;
     if !unknown.is_empty() {
         let mut ids: Vec<_> = unknown.keys().cloned().collect();
         ids.sort();

@@ -1,7 +1,6 @@
 //! `shelfwise train text` (TF-IDF + softmax classifier) and `shelfwise classify`.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -11,6 +10,8 @@ use shelfwise::eval::multiclass::{multiclass_report, MulticlassReport};
 use shelfwise::text::TextClassifier;
 use shelfwise::train::propensity::stratified_split_by;
 use shelfwise::train::text::TextParams;
+
+use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
 
 /// Arguments of `train text`.
 #[derive(Args, Debug)]
@@ -103,27 +104,39 @@ fn read_labelled<'t>(
     Ok(())
 }
 
-/// Parses `MIN-MAX` character n-gram lengths.
+/// Longest character n-gram accepted: longer ones are nearly whole words, which word terms cover.
+const MAX_CHAR_NGRAM: u8 = 10;
+
+/// Parses `MIN-MAX` character n-gram lengths: `0-0` (none) or `1 <= MIN <= MAX <= 10`.
 pub(super) fn char_ngrams(s: &str) -> anyhow::Result<(u8, u8)> {
-    let (a, b) = s.split_once('-').with_context(|| format!("--char-ngrams must look like 3-5 or 0-0, got {s:?}"))?;
-    Ok((
-        a.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?,
-        b.trim().parse().with_context(|| format!("--char-ngrams {s:?}"))?,
-    ))
+    let usage =
+        || format!("char n-grams must be MIN-MAX with 1 <= MIN <= MAX <= {MAX_CHAR_NGRAM}, or 0-0 for none; got {s:?}");
+    let (a, b) = s.split_once('-').with_context(usage)?;
+    let lo: u8 = a.trim().parse().with_context(usage)?;
+    let hi: u8 = b.trim().parse().with_context(usage)?;
+    if (lo, hi) != (0, 0) && !(1 <= lo && lo <= hi && hi <= MAX_CHAR_NGRAM) {
+        anyhow::bail!(usage());
+    }
+    Ok((lo, hi))
 }
 
-fn write_rows(path: &PathBuf, rows: &[usize], texts: &[&str], labels: &[&str]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+fn write_rows(path: &Path, inputs: &[&Path], rows: &[usize], texts: &[&str], labels: &[&str]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(OutputFile::create(path, inputs)?);
     w.write_record(["text", "label"])?;
     for &r in rows {
         w.write_record([texts[r], labels[r]])?;
     }
-    w.flush()?;
-    Ok(())
+    w.into_inner().map_err(|e| e.into_error())?.commit()
 }
 
 /// Runs `train text`.
 pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
+    // Every argument is checked before any data is read.
+    let inputs: Vec<&Path> = std::iter::once(a.input.as_path()).chain(a.test.as_deref()).collect();
+    for out in std::iter::once(&a.out).chain(&a.train_out).chain(&a.test_out) {
+        refuse_overwriting_inputs(out, &inputs)?;
+    }
+    let (lo, hi) = char_ngrams(&a.char_ngrams)?;
     let (mut texts, mut labels) = (Vec::new(), Vec::new());
     let table = Table::read(&a.input, b',')?;
     read_labelled(&table, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
@@ -138,12 +151,11 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
         stratified_split_by(&labels, a.test_fraction, a.seed)?
     };
     if let Some(p) = &a.train_out {
-        write_rows(p, &train_rows, &texts, &labels)?;
+        write_rows(p, &inputs, &train_rows, &texts, &labels)?;
     }
     if let Some(p) = &a.test_out {
-        write_rows(p, &test_rows, &texts, &labels)?;
+        write_rows(p, &inputs, &test_rows, &texts, &labels)?;
     }
-    let (lo, hi) = char_ngrams(&a.char_ngrams)?;
     let params = TextParams::new()
         .word_ngrams(a.ngrams)
         .char_ngrams(lo, hi)
@@ -173,7 +185,7 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
         model.meta.metrics.insert("macro_f1".into(), r.macro_f1);
     }
     let bytes = model.to_bytes();
-    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    OutputFile::write_all_to(&a.out, &inputs, &bytes)?;
     if a.json {
         let r = report.as_ref();
         println!(
@@ -248,16 +260,12 @@ pub fn classify(a: ClassifyArgs) -> anyhow::Result<()> {
     let model = TextClassifier::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
     let table = Table::read(&a.input, b',')?;
     let ct = table.column(&a.text_col)?;
-    let out: Box<dyn Write> = match &a.out {
-        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["row", "label", "p"])?;
     for (r, row) in table.rows.iter().enumerate() {
         let c = model.classify(&row[ct]).with_context(|| table.location(r, ct).to_string())?;
         w.write_record([table.lines[r].to_string(), c.labels[0].label.clone(), c.labels[0].p.to_string()])?;
     }
-    w.flush()?;
-    Ok(())
+    w.into_inner().map_err(|e| e.into_error())?.finish()
 }

@@ -11,6 +11,7 @@ use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
 use shelfwise::train::{train_recommender, Sequences};
 
 use super::args::{InputArgs, ModelArgs};
+use super::output::{refuse_overwriting_inputs, OutputFile};
 use super::progress::Bars;
 
 /// What to train.
@@ -92,9 +93,17 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
 }
 
 fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
+    // Every argument is checked before any data is read.
+    refuse_overwriting_inputs(&a.out, &[&a.input.input])?;
+    let seed = a.model.seed()?;
+    let choice = a.model.choice(seed)?;
+    let text_ngrams = a.text_index.then(|| super::text::char_ngrams(&a.text_char_ngrams)).transpose()?;
+    let i2v = a.item2vec.params(seed, a.basket_col.is_some());
+    if let Some(p) = &i2v {
+        p.check()?;
+    }
     let bars = Bars::default();
     let data = a.input.read(&bars)?;
-    let choice = a.model.choice()?;
     let t = Instant::now();
     let mut model = train_recommender(&data, &choice, Some(&bars))?.quantize(a.model.quantization())?;
     bars.finish();
@@ -107,7 +116,6 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
             model.metadata().trained_until.as_deref().unwrap_or("?")
         );
     }
-    let i2v = a.item2vec.params(a.model.seed()?, a.basket_col.is_some());
     let mut baskets = None;
     if let Some(basket) = &a.basket_col {
         let args =
@@ -135,9 +143,8 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         eprintln!("item2vec: {trained} of {} items embedded from {what} in {:.2?}", model.items().len(), t.elapsed());
         model = model.with_item2vec(e)?;
     }
-    if a.text_index {
+    if let Some((lo, hi)) = text_ngrams {
         let titles = &model.catalog().context("--text-index needs titles: pass --title-col")?.titles;
-        let (lo, hi) = super::text::char_ngrams(&a.text_char_ngrams)?;
         let tokenizer = Tokenizer { word_ngrams: 2, char_ngrams: (lo, hi) };
         let ix = TextIndex::build(tokenizer, titles, 1)?;
         eprintln!(
@@ -150,7 +157,7 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         model = model.with_text_index(ix)?;
     }
     let bytes = model.to_bytes();
-    std::fs::write(&a.out, &bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    OutputFile::write_all_to(&a.out, &[&a.input.input], &bytes)?;
     let info = model.info();
     eprintln!("trained {} on {} items in {:.2?}", info.model, info.items, t.elapsed());
     for n in &info.metadata.notes {

@@ -24,7 +24,8 @@ pub struct Columns {
     pub price: Option<String>,
 }
 
-/// How strict reading is. Default: stop at the first bad row; comma delimiter.
+/// How strict reading is. Default: stop at the first bad row; comma delimiter; memory budget
+/// [`super::default_memory_budget`].
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// Skip malformed rows (counting and reporting them) instead of stopping.
@@ -33,11 +34,20 @@ pub struct ReadOptions {
     pub delimiter: u8,
     /// How many skipped-row examples to keep for the report (default 5).
     pub max_examples: usize,
+    /// Bytes the log may take in memory while it is read (rows, ids, titles, and the merge of
+    /// duplicate rows); past it reading stops with [`Error::MemoryBudget`] instead of the process
+    /// being killed. `None`: no limit.
+    pub max_memory: Option<u64>,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { skip_bad_rows: false, delimiter: b',', max_examples: 5 }
+        Self {
+            skip_bad_rows: false,
+            delimiter: b',',
+            max_examples: 5,
+            max_memory: Some(super::default_memory_budget()),
+        }
     }
 }
 
@@ -54,7 +64,16 @@ pub struct ReadReport {
     pub examples: Vec<Error>,
     /// Rows folded into an earlier (user, item) pair.
     pub duplicates_merged: u64,
+    /// Items whose rows carry more than one distinct title (the most frequent one is kept).
+    pub items_with_several_titles: u64,
+    /// Items left without a title because no title of theirs occurs on [`MIN_TITLE_ROWS`] rows
+    /// while another title exists: a title seen once among others may be customer text (a gift
+    /// note), which must not reach the bundle.
+    pub titles_withheld: u64,
 }
+
+/// Rows a title must occur on to be kept when the item's rows carry other titles too.
+pub const MIN_TITLE_ROWS: u32 = 2;
 
 /// A deduplicated interaction log with interned ids (structure of arrays).
 #[derive(Debug, Clone, Default)]
@@ -76,17 +95,37 @@ pub struct Interactions {
 }
 
 /// Collects rows as they come (no per-pair hash table: at 20M rows that table alone took more
-/// memory than the rows), then merges duplicate pairs by grouping rows per user.
+/// memory than the rows) and merges duplicate pairs by grouping rows per user, whenever the rows
+/// collected since the last merge have doubled (and at the end): memory grows with distinct
+/// pairs, not rows, and merging in stages sums weights in the same row order as merging once.
 struct Builder {
     users: Interner,
     items: Interner,
     /// Whether rows carry times (`out.time` stays empty otherwise).
     timed: bool,
     out: Interactions,
-    titles: Vec<String>,
+    /// Each item's distinct titles with their row counts, in first-seen order.
+    titles: Vec<Vec<(Box<str>, u32)>>,
+    title_bytes: u64,
     prices: Vec<f32>,
     pending: Pending,
+    /// Rows folded into earlier ones by the merges so far.
+    merged: u64,
+    /// Rows held right after the last merge.
+    rows_after_merge: usize,
+    /// See [`ReadOptions::max_memory`].
+    budget: Option<u64>,
+    /// Data rows read so far, for the budget's message.
+    rows_seen: u64,
+    /// Rows held before the first merge ([`FIRST_MERGE_ROWS`]; smaller in tests).
+    first_merge: usize,
 }
+
+/// Rows held before the first merge of duplicates (about 200 MB of rows); later merges come each
+/// time the rows held have doubled.
+const FIRST_MERGE_ROWS: usize = 1 << 23;
+/// Transient bytes per row while duplicates are merged (a `[u32; 3]`, a `u64` key and a flag).
+const MERGE_BYTES_PER_ROW: u64 = 21;
 
 /// Rows read but not yet interned, their strings copied into one buffer. Reading a file fills
 /// these on one thread while another interns them.
@@ -131,36 +170,91 @@ struct PendingRow {
 }
 
 impl Builder {
-    fn new(timed: bool) -> Self {
+    fn new(timed: bool, budget: Option<u64>) -> Self {
         Self {
             users: Interner::default(),
             items: Interner::default(),
             timed,
             out: Interactions::default(),
             titles: Vec::new(),
+            title_bytes: 0,
             prices: Vec::new(),
             pending: Pending::default(),
+            merged: 0,
+            rows_after_merge: 0,
+            budget,
+            rows_seen: 0,
+            first_merge: FIRST_MERGE_ROWS,
         }
     }
 
     /// Adds a row on this thread (queued, then interned a batch at a time).
-    fn push(&mut self, user: &str, item: &str, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
+    fn push(
+        &mut self,
+        user: &str,
+        item: &str,
+        weight: f32,
+        time: i64,
+        title: Option<&str>,
+        price: Option<f32>,
+    ) -> Result<()> {
         self.pending.push(user, item, weight, time, title, price);
         if self.pending.is_full() {
-            self.flush();
+            self.flush()?;
         }
+        Ok(())
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self) -> Result<()> {
         let mut p = std::mem::take(&mut self.pending);
-        self.intern(&mut p);
+        let r = self.intern(&mut p);
         self.pending = p;
+        r
+    }
+
+    /// Bytes held now, and at the peak of merging the rows held.
+    fn memory(&self) -> (u64, u64) {
+        let row_bytes: u64 = if self.timed { 20 } else { 12 };
+        let rows = self.out.user.len() as u64;
+        let ids = self.users.heap_bytes() + self.items.heap_bytes();
+        let items = self.prices.len() as u64 * 28 + self.title_bytes;
+        let held = rows * row_bytes + ids + items;
+        (held, held + rows * MERGE_BYTES_PER_ROW + self.users.len() as u64 * 4)
+    }
+
+    /// Merges duplicates when the rows held have doubled since the last merge (or the next merge
+    /// would not fit the budget), and stops with [`Error::MemoryBudget`] when even the merged rows
+    /// do not fit.
+    fn bound_memory(&mut self) -> Result<()> {
+        let rows = self.out.user.len();
+        let merge_would_overflow = self.budget.is_some_and(|b| self.memory().1 > b);
+        if rows > self.rows_after_merge
+            && (rows >= self.first_merge.max(2 * self.rows_after_merge) || merge_would_overflow)
+        {
+            self.merged += self.merge_duplicates();
+            self.rows_after_merge = self.out.user.len();
+        }
+        match self.budget {
+            Some(budget) if self.memory().1 > budget => Err(Error::MemoryBudget {
+                what: format!(
+                    "{} distinct (user, item) pairs and {} users × {} items after {} rows",
+                    self.out.user.len(),
+                    self.users.len(),
+                    self.items.len(),
+                    self.rows_seen
+                ),
+                needed: self.memory().1,
+                budget,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Interns a batch of rows and empties it (keeping its buffers), [`Pending::PREFETCH`] rows at a
     /// time: a group's ids are all hashed and their slots prefetched first, so its table misses
-    /// overlap instead of being waited for in turn.
-    fn intern(&mut self, p: &mut Pending) {
+    /// overlap instead of being waited for in turn. Then keeps memory within the budget.
+    fn intern(&mut self, p: &mut Pending) -> Result<()> {
+        self.rows_seen += p.rows.len() as u64;
         let Pending { text, rows, hashes } = p;
         for group in rows.chunks(Pending::PREFETCH) {
             hashes.clear();
@@ -173,14 +267,12 @@ impl Builder {
             for (row, &(hu, hi)) in group.iter().zip(hashes.iter()) {
                 let u = self.users.intern_hashed(&text[row.user.clone()], hu);
                 let i = self.items.intern_hashed(&text[row.item.clone()], hi);
-                if self.titles.len() < self.items.len() {
-                    self.titles.push(String::new());
+                if self.prices.len() < self.items.len() {
+                    self.titles.push(Vec::new());
                     self.prices.push(f32::NAN);
                 }
                 if let Some(t) = &row.title {
-                    if self.titles[i as usize].is_empty() {
-                        self.titles[i as usize] = text[t.clone()].trim().to_string();
-                    }
+                    self.vote_title(i, text[t.clone()].trim());
                 }
                 if let Some(price) = row.price {
                     if self.prices[i as usize].is_nan() {
@@ -197,6 +289,45 @@ impl Builder {
         }
         text.clear();
         rows.clear();
+        self.bound_memory()
+    }
+
+    /// Counts one row's title for item `i` (empty titles do not vote).
+    fn vote_title(&mut self, i: u32, title: &str) {
+        if title.is_empty() {
+            return;
+        }
+        let votes = &mut self.titles[i as usize];
+        match votes.iter_mut().find(|(t, _)| &**t == title) {
+            Some((_, n)) => *n += 1,
+            None => {
+                self.title_bytes += (title.len() + 24) as u64;
+                votes.push((title.into(), 1));
+            }
+        }
+    }
+
+    /// Each item's title: its most frequent one (ties: the first seen), withheld when it occurs on
+    /// fewer than [`MIN_TITLE_ROWS`] rows while others exist. Returns the titles and the counts of
+    /// items with several titles and with a withheld one.
+    fn elect_titles(titles: Vec<Vec<(Box<str>, u32)>>) -> (Vec<String>, u64, u64) {
+        let (mut several, mut withheld) = (0, 0);
+        let out = titles
+            .into_iter()
+            .map(|votes| {
+                several += u64::from(votes.len() > 1);
+                // `max_by_key` keeps the last maximum: scan in reverse so ties go to the first seen.
+                match votes.iter().rev().max_by_key(|(_, n)| *n) {
+                    Some((_, n)) if votes.len() > 1 && *n < MIN_TITLE_ROWS => {
+                        withheld += 1;
+                        String::new()
+                    }
+                    Some((t, _)) => t.to_string(),
+                    None => String::new(),
+                }
+            })
+            .collect();
+        (out, several, withheld)
     }
 
     /// Folds every repeated (user, item) row into the pair's first row: weights summed in row
@@ -274,30 +405,33 @@ impl Builder {
             d.weight.truncate(w);
             d.time.truncate(if self.timed { w } else { 0 });
         }
+        merged
+    }
+
+    /// The merged log, with how many duplicate rows were folded into earlier ones, how many items
+    /// had several titles and how many titles were withheld.
+    fn finish(mut self, with_catalog: bool) -> Result<(Interactions, u64, u64, u64)> {
+        self.flush()?;
+        let merged = self.merged + self.merge_duplicates();
+        let d = &mut self.out;
         d.user.shrink_to_fit();
         d.item.shrink_to_fit();
         d.weight.shrink_to_fit();
         d.time.shrink_to_fit();
-        merged
-    }
-
-    /// The merged log and how many duplicate rows were folded into earlier ones.
-    fn finish(mut self, with_catalog: bool) -> (Interactions, u64) {
-        self.flush();
-        let merged = self.merge_duplicates();
         self.out.users = self.users.into_names();
         self.out.items = self.items.into_names();
+        let (titles, several, withheld) = Self::elect_titles(self.titles);
         if with_catalog {
-            self.out.catalog = Some(Catalog { titles: self.titles, prices: self.prices });
+            self.out.catalog = Some(Catalog { titles, prices: self.prices });
         }
-        (self.out, merged)
+        Ok((self.out, merged, several, withheld))
     }
 }
 
 impl Interactions {
     /// Builds a log from `(user, item, weight)` triples; weights must be finite and > 0.
     pub fn from_triples<'a>(triples: impl IntoIterator<Item = (&'a str, &'a str, f32)>) -> Result<Self> {
-        let mut b = Builder::new(false);
+        let mut b = Builder::new(false, None);
         for (n, (u, i, w)) in triples.into_iter().enumerate() {
             if u.is_empty() || i.is_empty() {
                 return Err(Error::InvalidValue {
@@ -313,14 +447,18 @@ impl Interactions {
                     reason: "must be a finite number > 0".into(),
                 });
             }
-            b.push(u, i, w, i64::MIN, None, None);
+            b.push(u, i, w, i64::MIN, None, None)?;
         }
-        Ok(b.finish(false).0)
+        Ok(b.finish(false)?.0)
     }
 
     /// Reads a CSV (optionally gzip) log. Malformed rows stop the read with an error naming
-    /// file, line, column and value, unless `opts.skip_bad_rows`, which counts and reports them.
-    /// `progress` is called with the number of rows read so far every 65,536 rows.
+    /// file, line, column and value, unless `opts.skip_bad_rows`, which counts and reports them;
+    /// an input that cannot be read on (a truncated gzip, a row over
+    /// [`source::MAX_RECORD_BYTES`]) always stops it. Duplicate rows are merged while reading, so
+    /// memory grows with distinct pairs; past `opts.max_memory` reading stops with
+    /// [`Error::MemoryBudget`]. `progress` is called with the number of rows read so far every
+    /// 65,536 rows.
     pub fn read_csv(
         path: &Path,
         cols: &Columns,
@@ -328,52 +466,38 @@ impl Interactions {
         progress: &dyn Fn(u64),
     ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
-        let mut rdr =
-            csv::ReaderBuilder::new().delimiter(opts.delimiter).has_headers(true).from_reader(source::open(path)?);
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| Error::io(path, e))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
-        let find = |name: &str| -> Result<usize> {
-            header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
-                file: file.clone(),
-                column: name.into(),
-                header: header.clone(),
-            })
-        };
-        let optional = |name: &Option<String>| -> Result<Option<usize>> { name.as_deref().map(find).transpose() };
-        let (cu, ci) = (find(&cols.user)?, find(&cols.item)?);
-        let (cw, ct, ctitle, cprice) =
-            (optional(&cols.weight)?, optional(&cols.time)?, optional(&cols.title)?, optional(&cols.price)?);
-
-        let timed = ct.is_some();
+        let (mut rdr, header, bound) = source::csv_reader(path, opts.delimiter)?;
+        let at = ColumnIndex::find(&header, cols, &file)?;
+        let timed = at.time.is_some();
         let mut report = ReadReport::default();
         // This thread parses rows into batches; a second one interns them, in order.
-        let b = std::thread::scope(|scope| -> Result<Builder> {
+        let built = std::thread::scope(|scope| -> Result<Builder> {
             let (to_intern, batches) = std::sync::mpsc::sync_channel::<Pending>(4);
             let (recycle, spare) = std::sync::mpsc::channel::<Pending>();
-            let interning = scope.spawn(move || {
-                let mut b = Builder::new(timed);
+            let budget = opts.max_memory;
+            let interning = scope.spawn(move || -> Result<Builder> {
+                let mut b = Builder::new(timed, budget);
                 for mut p in batches {
-                    b.intern(&mut p);
+                    b.intern(&mut p)?; // on an error the receiver goes, and the reader stops sending
                     let _ = recycle.send(p); // fails only once reading has stopped
                 }
-                b
+                Ok(b)
             });
             let mut p = Pending::default();
             let mut record = csv::StringRecord::new();
             let mut line = 1u64;
-            loop {
+            let read = loop {
                 let row = rdr.read_record(&mut record);
+                bound.record_read(rdr.position().byte());
                 line = record.position().map_or(line + 1, |p| p.line());
                 let parsed = match row {
-                    Ok(false) => break,
+                    Ok(false) => break Ok(()),
                     Ok(true) => {
                         report.rows_read += 1;
-                        parse_row(&record, &header, &file, line, cu, ci, cw, ct, ctitle, cprice)
+                        at.parse(&record, &header, &file, line)
                     }
+                    // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
+                    Err(e) if e.is_io_error() => break Err(source::row_error(e, &file, line)),
                     Err(e) => {
                         report.rows_read += 1;
                         Err(source::row_error(e, &file, line))
@@ -386,7 +510,7 @@ impl Interactions {
                         if p.is_full() {
                             let next = spare.try_recv().unwrap_or_default();
                             if to_intern.send(std::mem::replace(&mut p, next)).is_err() {
-                                break; // the interning thread panicked; joining it re-raises that
+                                break Ok(()); // the interning thread stopped; joining it tells why
                             }
                         }
                     }
@@ -396,15 +520,17 @@ impl Interactions {
                             report.examples.push(e);
                         }
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => break Err(e),
                 }
                 if report.rows_read % 65_536 == 0 {
                     progress(report.rows_read);
                 }
-            }
+            };
             let _ = to_intern.send(p);
             drop(to_intern);
-            Ok(interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            let built = interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            read?;
+            built
         })?;
         if report.rows_kept == 0 {
             return Err(Error::Empty(format!(
@@ -412,8 +538,10 @@ impl Interactions {
                 report.rows_read, report.rows_skipped
             )));
         }
-        let (data, merged) = b.finish(ctitle.is_some() || cprice.is_some());
+        let (data, merged, several, withheld) = built.finish(at.title.is_some() || at.price.is_some())?;
         report.duplicates_merged = merged;
+        report.items_with_several_titles = several;
+        report.titles_withheld = withheld;
         Ok((data, report))
     }
 
@@ -483,53 +611,92 @@ struct Row<'a> {
     price: Option<f32>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn parse_row<'a>(
-    rec: &'a csv::StringRecord,
-    header: &[String],
-    file: &str,
-    line: u64,
-    cu: usize,
-    ci: usize,
-    cw: Option<usize>,
-    ct: Option<usize>,
-    ctitle: Option<usize>,
-    cprice: Option<usize>,
-) -> Result<Row<'a>> {
-    let bad = |col: usize, reason: &str| Error::BadRow {
-        location: Location { file: file.into(), line, column: header[col].clone() },
-        value: rec.get(col).unwrap_or("").to_string(),
-        reason: reason.into(),
-    };
-    let field = |col: usize| rec.get(col).map(str::trim).unwrap_or("");
-    let user = field(cu);
-    if user.is_empty() {
-        return Err(bad(cu, "empty user id"));
+/// Where each of [`Columns`] is in a file's header.
+struct ColumnIndex {
+    user: usize,
+    item: usize,
+    weight: Option<usize>,
+    time: Option<usize>,
+    title: Option<usize>,
+    price: Option<usize>,
+}
+
+impl ColumnIndex {
+    /// Looks every named column up in `header`.
+    fn find(header: &[String], cols: &Columns, file: &str) -> Result<Self> {
+        let find = |name: &str| -> Result<usize> {
+            header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
+                file: file.into(),
+                column: name.into(),
+                header: header.to_vec(),
+            })
+        };
+        let optional = |name: &Option<String>| -> Result<Option<usize>> { name.as_deref().map(find).transpose() };
+        Ok(Self {
+            user: find(&cols.user)?,
+            item: find(&cols.item)?,
+            weight: optional(&cols.weight)?,
+            time: optional(&cols.time)?,
+            title: optional(&cols.title)?,
+            price: optional(&cols.price)?,
+        })
     }
-    let item = field(ci);
-    if item.is_empty() {
-        return Err(bad(ci, "empty item id"));
+
+    /// One record as a row, or an error naming file, `line`, column and value.
+    fn parse<'a>(&self, rec: &'a csv::StringRecord, header: &[String], file: &str, line: u64) -> Result<Row<'a>> {
+        let bad = |col: usize, reason: &str| Error::BadRow {
+            location: Location { file: file.into(), line, column: header[col].clone() },
+            value: preview(rec.get(col).unwrap_or("")),
+            reason: reason.into(),
+        };
+        let field = |col: usize| rec.get(col).map(str::trim).unwrap_or("");
+        let id = |col: usize, what: &str| -> Result<&'a str> {
+            let v = rec.get(col).map(str::trim).unwrap_or("");
+            if v.is_empty() {
+                return Err(bad(col, &format!("empty {what} id")));
+            }
+            if v.len() > source::MAX_ID_BYTES {
+                return Err(bad(col, &format!("{what} id longer than {} bytes", source::MAX_ID_BYTES)));
+            }
+            Ok(v)
+        };
+        let user = id(self.user, "user")?;
+        let item = id(self.item, "item")?;
+        let weight = match self.weight {
+            Some(c) => match field(c).parse::<f32>() {
+                Ok(w) if w.is_finite() && w > 0.0 => w,
+                Ok(_) => return Err(bad(c, "weight must be a finite number > 0")),
+                Err(_) => return Err(bad(c, "weight is not a number")),
+            },
+            None => 1.0,
+        };
+        let time = match self.time {
+            Some(c) => parse_timestamp(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
+            None => i64::MIN,
+        };
+        let title = match self.title.map(|c| (c, field(c))) {
+            Some((c, t)) if t.len() > source::MAX_TITLE_BYTES => {
+                return Err(bad(c, &format!("title longer than {} bytes", source::MAX_TITLE_BYTES)))
+            }
+            other => other.map(|(_, t)| t),
+        };
+        let price = match self.price {
+            Some(c) if !field(c).is_empty() => match field(c).parse::<f32>() {
+                Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
+                _ => return Err(bad(c, "price must be a finite number >= 0")),
+            },
+            _ => None,
+        };
+        Ok(Row { user, item, weight, time, title, price })
     }
-    let weight = match cw {
-        Some(c) => match field(c).parse::<f32>() {
-            Ok(w) if w.is_finite() && w > 0.0 => w,
-            Ok(_) => return Err(bad(c, "weight must be a finite number > 0")),
-            Err(_) => return Err(bad(c, "weight is not a number")),
-        },
-        None => 1.0,
-    };
-    let time = match ct {
-        Some(c) => parse_timestamp(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
-        None => i64::MIN,
-    };
-    let price = match cprice {
-        Some(c) if !field(c).is_empty() => match field(c).parse::<f32>() {
-            Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
-            _ => return Err(bad(c, "price must be a finite number >= 0")),
-        },
-        _ => None,
-    };
-    Ok(Row { user, item, weight, time, title: ctitle.map(field), price })
+}
+
+/// A value for an error message: at most 80 characters, marked when cut.
+fn preview(v: &str) -> String {
+    match v.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &v[..cut], v.len()),
+        None => v.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -559,17 +726,25 @@ mod tests {
     fn duplicates_fold_into_first_rows_in_order() {
         let mut rng = crate::rng::Rng::new(3);
         // 40 users sort in one pass; 3,000 users go through coarse buckets of 4 users first.
-        for (timed, users, items) in [(false, 40, 30), (true, 40, 30), (true, 3_000, 4)] {
+        // Merging in stages (every few batches) must give the same log as merging once.
+        for (timed, users, items, first_merge) in [
+            (false, 40, 30, usize::MAX),
+            (true, 40, 30, usize::MAX),
+            (true, 3_000, 4, usize::MAX),
+            (true, 40, 30, 1_000),
+            (false, 3_000, 4, 1_000),
+        ] {
             let rows: Vec<(u32, u32, f32, i64)> = (0..5_000)
                 .map(|_| {
                     (rng.below(users) as u32, rng.below(items) as u32, 0.1 + rng.f64() as f32, rng.below(1_000) as i64)
                 })
                 .collect();
-            let mut b = Builder::new(timed);
+            let mut b = Builder::new(timed, None);
+            b.first_merge = first_merge;
             for &(u, i, w, t) in &rows {
-                b.push(&format!("u{u}"), &format!("i{i}"), w, t, None, None);
+                b.push(&format!("u{u}"), &format!("i{i}"), w, t, None, None).unwrap();
             }
-            let (d, merged) = b.finish(false);
+            let (d, merged, _, _) = b.finish(false).unwrap();
             let want = reference(&rows);
             assert_eq!(merged as usize, rows.len() - want.len());
             assert_eq!(d.len(), want.len());

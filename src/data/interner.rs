@@ -101,6 +101,12 @@ impl Interner {
     }
 
     /// The ids by index.
+    /// Approximate heap bytes held: the slot table and every name.
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        let names: usize = self.names.iter().map(|n| n.capacity() + std::mem::size_of::<String>()).sum();
+        (self.slots.capacity() * std::mem::size_of::<Slot>() + names) as u64
+    }
+
     pub(crate) fn into_names(self) -> Vec<String> {
         self.names
     }

@@ -8,6 +8,19 @@ pub mod time;
 
 pub use interactions::{Columns, Interactions, ReadOptions, ReadReport};
 
+/// The default memory budget for reading an input: half of this machine's physical memory (from
+/// `/proc/meminfo`; 4 GiB where that cannot be read), leaving the rest for training.
+pub fn default_memory_budget() -> u64 {
+    physical_memory().map_or(4 << 30, |m| m / 2)
+}
+
+fn physical_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 =
+        info.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// Compressed sparse rows: row `r` holds `idx[indptr[r]..indptr[r+1]]` with values `val[..]`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Csr {

@@ -1,13 +1,30 @@
-//! Opening text inputs: plain or gzip (detected by magic bytes, not by file name).
+//! Opening text inputs: plain or gzip (detected by magic bytes, not by file name), with the
+//! guards every CSV reader shares: `\r\n` read as `\n` (so line numbers are right for the files
+//! Python's csv module and Windows tools write), a bound on a record's length (so a gzip bomb
+//! holding one huge field stops with an error instead of exhausting memory), unique header names.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::error::{Error, Location, Result};
 
+/// Longest CSV record (one row, every field and separator) read, in bytes. Far above any real
+/// interaction row or product text (ids are at most [`MAX_ID_BYTES`], texts 10,000 characters),
+/// and a bound on the memory one row can take.
+pub const MAX_RECORD_BYTES: u64 = 16 << 20;
+/// Longest user, item or basket id, in bytes.
+pub const MAX_ID_BYTES: usize = 1024;
+/// Longest catalogue title, in bytes.
+pub const MAX_TITLE_BYTES: usize = 4096;
+
 /// Opens `path` for reading, transparently decompressing gzip.
 pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
+    if path.is_dir() {
+        return Err(Error::io(path, "is a directory, not a CSV file"));
+    }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf = BufReader::with_capacity(1 << 16, file);
     let head = buf.fill_buf().map_err(|e| Error::io(path, e))?;
@@ -15,6 +32,123 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
         Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(buf))))
     } else {
         Ok(Box::new(buf))
+    }
+}
+
+/// A CSV reader over `path` (plain or gzip) with the guards in the module docs, its trimmed
+/// header (BOM removed; a repeated name is an error naming both positions) and the handle that
+/// bounds record length.
+pub fn csv_reader(path: &Path, delimiter: u8) -> Result<(csv::Reader<Guarded>, Vec<String>, RecordBound)> {
+    let bound = RecordBound { start: Arc::new(AtomicU64::new(0)) };
+    let guarded = Guarded::new(open(path)?, bound.clone());
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(guarded);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| Error::io(path, e))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    for (i, h) in header.iter().enumerate() {
+        if let Some(j) = header[..i].iter().position(|g| g == h) {
+            return Err(Error::InvalidValue {
+                field: format!("{}: header", path.display()),
+                value: format!("{h:?}"),
+                reason: format!("column name repeated at positions {} and {} (1-based): rename one", j + 1, i + 1),
+            });
+        }
+    }
+    bound.record_read(rdr.position().byte());
+    Ok((rdr, header, bound))
+}
+
+/// Lets a reading loop tell the input where the current record starts, so the input can refuse
+/// to feed one record past [`MAX_RECORD_BYTES`].
+#[derive(Debug, Clone)]
+pub struct RecordBound {
+    start: Arc<AtomicU64>,
+}
+
+impl RecordBound {
+    /// Call after each record with the reader's byte position (the next record's start).
+    pub fn record_read(&self, byte: u64) {
+        self.start.store(byte, Ordering::Relaxed);
+    }
+}
+
+/// The input side of the guards: drops `\r` before `\n`, and fails with an I/O error once more
+/// than [`MAX_RECORD_BYTES`] (plus read-ahead) have been read since the current record began.
+pub struct Guarded {
+    inner: BufReader<Box<dyn Read + Send>>,
+    /// Bytes handed out so far (after dropping `\r`s): the csv reader's byte positions.
+    given: u64,
+    bound: RecordBound,
+    /// A `\r` at the end of the last chunk, held back until the next byte shows whether it ends a line.
+    held_cr: bool,
+}
+
+impl Guarded {
+    fn new(inner: Box<dyn Read + Send>, bound: RecordBound) -> Self {
+        Self { inner: BufReader::with_capacity(1 << 16, inner), given: 0, bound, held_cr: false }
+    }
+
+    /// Read-ahead the csv reader may do beyond a record, on top of the record itself.
+    const SLACK: u64 = 1 << 20;
+}
+
+impl Read for Guarded {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let start = self.bound.start.load(Ordering::Relaxed);
+        if self.given.saturating_sub(start) > MAX_RECORD_BYTES + Self::SLACK {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a row longer than {} MiB (an unclosed quote, or not a CSV file?)", MAX_RECORD_BYTES >> 20),
+            ));
+        }
+        let mut w = 0;
+        while w < out.len() {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                if std::mem::take(&mut self.held_cr) {
+                    out[w] = b'\r';
+                    w += 1;
+                }
+                break;
+            }
+            let mut r = 0;
+            if self.held_cr {
+                self.held_cr = false;
+                if buf[0] != b'\n' {
+                    out[w] = b'\r';
+                    w += 1;
+                    continue;
+                }
+            }
+            // Copy up to each `\r`; drop it when a `\n` follows, hold it when the chunk ends.
+            while r < buf.len() && w < out.len() {
+                let run = buf[r..].iter().position(|b| *b == b'\r').unwrap_or(buf.len() - r).min(out.len() - w);
+                out[w..w + run].copy_from_slice(&buf[r..r + run]);
+                (w, r) = (w + run, r + run);
+                if r < buf.len() && w < out.len() && buf[r] == b'\r' {
+                    match buf.get(r + 1) {
+                        Some(b'\n') => r += 1,
+                        Some(_) => {
+                            out[w] = b'\r';
+                            (w, r) = (w + 1, r + 1);
+                        }
+                        None => {
+                            self.held_cr = true;
+                            r += 1;
+                        }
+                    }
+                }
+            }
+            self.inner.consume(r);
+            if w > 0 {
+                break;
+            }
+        }
+        self.given += w as u64;
+        Ok(w)
     }
 }
 
@@ -27,7 +161,46 @@ pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
             (format!("{len} fields"), format!("expected {expected_len} fields, found {len}"))
         }
         csv::ErrorKind::Utf8 { err, .. } => (format!("field {}", err.field() + 1), "invalid UTF-8".to_string()),
+        csv::ErrorKind::Io(io) => (String::new(), io.to_string()),
         _ => (String::new(), e.to_string()),
     };
     Error::BadRow { location: Location { file: file.into(), line, column: "(row)".into() }, value, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guarded_bytes(input: &[u8], out_size: usize) -> Vec<u8> {
+        let bound = RecordBound { start: Arc::new(AtomicU64::new(0)) };
+        let mut g = Guarded::new(Box::new(std::io::Cursor::new(input.to_vec())), bound.clone());
+        let mut all = Vec::new();
+        let mut buf = vec![0u8; out_size];
+        loop {
+            bound.record_read(all.len() as u64);
+            let n = g.read(&mut buf).unwrap();
+            if n == 0 {
+                return all;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn crlf_becomes_lf_and_lone_cr_stays_at_every_buffer_size() {
+        let input = b"a,b\r\nc,d\r\n\"x\r\ny\"\r\re\rf\r";
+        let want = b"a,b\nc,d\n\"x\ny\"\r\re\rf\r";
+        for size in 1..input.len() + 2 {
+            assert_eq!(guarded_bytes(input, size), want, "buffer of {size}");
+        }
+    }
+
+    #[test]
+    fn a_record_past_the_bound_is_an_io_error() {
+        let bound = RecordBound { start: Arc::new(AtomicU64::new(0)) };
+        let huge = std::io::repeat(b'a').take(MAX_RECORD_BYTES + Guarded::SLACK + (1 << 17));
+        let mut g = Guarded::new(Box::new(huge), bound);
+        let err = std::io::copy(&mut g, &mut std::io::sink()).unwrap_err();
+        assert!(err.to_string().contains("longer than 16 MiB"), "{err}");
+    }
 }

@@ -19,22 +19,39 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads a CSV (optionally gzip); a row with the wrong field count is an error naming its line.
+    /// Reads a CSV (optionally gzip) within the default memory budget; see [`Table::read_within`].
     pub fn read(path: &Path, delimiter: u8) -> Result<Self> {
+        Self::read_within(path, delimiter, Some(super::default_memory_budget()))
+    }
+
+    /// Reads a CSV (optionally gzip); a row with the wrong field count is an error naming its line,
+    /// and so is a repeated column name. Past `max_memory` bytes of cells reading stops with
+    /// [`Error::MemoryBudget`].
+    pub fn read_within(path: &Path, delimiter: u8, max_memory: Option<u64>) -> Result<Self> {
         let file = path.display().to_string();
-        let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(source::open(path)?);
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(|e| Error::io(path, e))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
+        let (mut rdr, header, bound) = source::csv_reader(path, delimiter)?;
         let mut rows = Vec::new();
         let mut lines = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| source::row_error(e, &file, lines.last().map_or(2, |l| l + 1)))?;
-            lines.push(rec.position().map_or(0, |p| p.line()));
-            rows.push(rec.iter().map(str::to_string).collect());
+        let mut record = csv::StringRecord::new();
+        let mut held = 0u64;
+        loop {
+            let line = lines.last().map_or(2, |l| l + 1);
+            let more = rdr.read_record(&mut record).map_err(|e| source::row_error(e, &file, line))?;
+            bound.record_read(rdr.position().byte());
+            if !more {
+                break;
+            }
+            lines.push(record.position().map_or(line, |p| p.line()));
+            let row: Vec<String> = record.iter().map(str::to_string).collect();
+            held += (row.len() * std::mem::size_of::<String>() + record.as_slice().len() + 40) as u64;
+            if let Some(budget) = max_memory.filter(|b| held > *b) {
+                return Err(Error::MemoryBudget {
+                    what: format!("{file}: {} rows of {} columns", rows.len() + 1, header.len()),
+                    needed: held,
+                    budget,
+                });
+            }
+            rows.push(row);
         }
         if rows.is_empty() {
             return Err(Error::Empty(format!("{file}: no data rows")));

@@ -79,15 +79,26 @@ pub fn quantize_query(x: &[f32], out: &mut Vec<i16>) -> f32 {
 }
 
 /// `out[i] = (q_i · xq) · scales[i] · sx` for every `k`-wide row of `q`.
+///
+/// # Panics
+/// Unless `q` holds exactly `out.len()` rows of `xq.len()` codes and `scales` one scale per row:
+/// the unchecked SIMD loop below relies on both, so they are checked here, once per call.
 pub fn score_rows_i8(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f32]) {
     let k = xq.len();
-    debug_assert_eq!(q.len(), out.len() * k);
+    assert!(
+        q.len() == out.len() * k && scales.len() == out.len(),
+        "score_rows_i8: {} codes and {} scales for {} rows of {k}",
+        q.len(),
+        scales.len(),
+        out.len()
+    );
     if k == 0 {
         out.iter_mut().for_each(|o| *o = 0.0);
         return;
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    let done = simd128::score_rows4(q, scales, xq, sx, out);
+    // SAFETY: the lengths were checked above.
+    let done = unsafe { simd128::score_rows4(q, scales, xq, sx, out) };
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     let done = 0;
     for ((o, row), s) in out[done..].iter_mut().zip(q[done * k..].chunks_exact(k)).zip(&scales[done..]) {
@@ -189,7 +200,11 @@ mod simd128 {
 
     /// Four rows at a time when `k` is a multiple of 16 (integer sums are exact, so the result
     /// equals the one-row path); returns how many rows it scored.
-    pub fn score_rows4(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f32]) -> usize {
+    ///
+    /// # Safety
+    /// `q.len() == out.len() * xq.len()` and `scales.len() == out.len()` (checked by the one
+    /// caller, [`super::score_rows_i8`]).
+    pub(super) unsafe fn score_rows4(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f32]) -> usize {
         let k = xq.len();
         if k % 16 != 0 {
             return 0;

@@ -15,6 +15,7 @@ pub use factors::{FactorModel, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;
 pub use recommender::{
-    ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_K,
+    ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_HISTORY,
+    MAX_K,
 };
 pub use text_index::TextIndex;

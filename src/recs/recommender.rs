@@ -3,7 +3,7 @@
 //! Scoring is two steps: [`Recommender::fold_in`] turns a shopper's history into a
 //! [`UserState`]; [`Recommender::recommend_for`] ranks the catalogue for that state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -96,7 +96,15 @@ pub struct UserState {
     pub vector: Option<Vec<f32>>,
     /// History ids not in the catalogue (skipped, reported).
     pub unknown: Vec<String>,
+    /// Oldest history entries left out because the history was longer than [`MAX_HISTORY`].
+    pub truncated: usize,
 }
+
+/// Longest history folded in: a longer one keeps its [`MAX_HISTORY`] most recent entries (the
+/// last ones: histories are oldest first, as `Profile.history()` gives them) and reports how many
+/// it left out in `truncated`. Bounds the work a page can be made to do by a hostile or runaway
+/// history; a real shopper's 10,000 most recent events say all there is to say.
+pub const MAX_HISTORY: usize = 10_000;
 
 /// The answer to [`Recommender::recommend`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -105,6 +113,8 @@ pub struct Recommendations {
     pub items: Vec<Scored>,
     /// History ids that were not in the catalogue and were skipped.
     pub unknown: Vec<String>,
+    /// Oldest history entries left out because the history was longer than [`MAX_HISTORY`].
+    pub truncated: usize,
     /// True when nothing in the history was known and popularity was used instead.
     pub fallback: bool,
 }
@@ -442,13 +452,18 @@ impl Recommender {
         }
     }
 
-    /// Step one: merges duplicates, skips and reports unknown ids, solves the user vector.
+    /// Step one: merges duplicates, skips and reports unknown ids (each once, in first-seen
+    /// order), solves the user vector. Linear in the history's length; a history longer than
+    /// [`MAX_HISTORY`] keeps its most recent (last) entries and reports the rest as `truncated`.
     ///
     /// Weights must be finite and positive (use 1.0 for a plain view or purchase).
     pub fn fold_in<S: AsRef<str>>(&self, history: &[(S, f32)]) -> Result<UserState> {
+        let truncated = history.len().saturating_sub(MAX_HISTORY);
+        let history = &history[truncated..];
         let mut merged: Vec<(u32, f32)> = Vec::with_capacity(history.len());
         let mut slot: HashMap<u32, usize> = HashMap::with_capacity(history.len());
         let mut unknown = Vec::new();
+        let mut seen_unknown: HashSet<&str> = HashSet::new();
         for (id, w) in history {
             let id = id.as_ref();
             if !(w.is_finite() && *w > 0.0) {
@@ -467,7 +482,7 @@ impl Recommender {
                     }
                 },
                 None => {
-                    if !unknown.iter().any(|u: &String| u == id) {
+                    if seen_unknown.insert(id) {
                         unknown.push(id.to_string());
                     }
                 }
@@ -477,7 +492,7 @@ impl Recommender {
             RecModel::Factors(f) if !merged.is_empty() => Some(f.fold_in(&merged)?),
             _ => None,
         };
-        Ok(UserState { history: merged, vector, unknown })
+        Ok(UserState { history: merged, vector, unknown, truncated })
     }
 
     /// Step two: ranks the catalogue for a folded-in shopper under `opts`.
@@ -523,7 +538,12 @@ impl Recommender {
     pub fn recommend<S: AsRef<str>>(&self, history: &[(S, f32)], opts: &RecommendOptions) -> Result<Recommendations> {
         let state = self.fold_in(history)?;
         let items = self.recommend_for(&state, opts)?;
-        Ok(Recommendations { items, fallback: state.history.is_empty(), unknown: state.unknown })
+        Ok(Recommendations {
+            items,
+            fallback: state.history.is_empty(),
+            unknown: state.unknown,
+            truncated: state.truncated,
+        })
     }
 
     /// Items most similar to `item` (cosine of factors, or the item-item row). Unknown ids are errors.
@@ -541,7 +561,7 @@ impl Recommender {
 
     /// The `k` most popular items, honouring `exclude` / `include_only`.
     pub fn popular(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
-        let empty = UserState { history: Vec::new(), vector: None, unknown: Vec::new() };
+        let empty = UserState { history: Vec::new(), vector: None, unknown: Vec::new(), truncated: 0 };
         self.recommend_for(&empty, opts)
     }
 

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::simd::{has_avx2_fma, Portable, VecOps};
+use super::simd::{Portable, VecOps};
 use super::{pool, Progress};
 use crate::data::{Csr, Interactions};
 use crate::error::{Error, Result};
@@ -104,7 +104,7 @@ impl AlsParams {
         if !(1..=64).contains(&self.cg_steps) {
             return Err(Error::param("cg_steps", self.cg_steps, "must be between 1 and 64"));
         }
-        Ok(())
+        super::check_threads(self.threads)
     }
 
     /// Fits item factors on `data` (every item must have at least one interaction).
@@ -137,19 +137,19 @@ impl AlsParams {
 /// `YᵀY` of a row-major `n x k` matrix: f32 outer products within 256-row blocks (SIMD),
 /// blocks summed in f64 in order, so the result does not depend on thread scheduling.
 fn gramian(y: &[f32], k: usize) -> Vec<f64> {
-    let avx = has_avx2_fma();
+    #[cfg(target_arch = "x86_64")]
+    let avx = super::simd::Avx2Fma::detect();
     let blocks: Vec<Vec<f32>> = y
         .par_chunks(k * 256)
         .map(|block| {
             let mut g = vec![0f32; k * k];
             #[cfg(target_arch = "x86_64")]
-            if avx {
-                // SAFETY: `has_avx2_fma` confirmed the CPU supports the features this function enables.
-                unsafe { outer_sum_avx2(block, k, &mut g) };
+            if let Some(ops) = avx {
+                // SAFETY: the token proves the CPU has the features this function enables.
+                unsafe { outer_sum_avx2(ops, block, k, &mut g) };
                 return g;
             }
-            let _ = avx;
-            outer_sum::<Portable>(block, k, &mut g);
+            outer_sum(Portable, block, k, &mut g);
             g
         })
         .collect();
@@ -167,18 +167,22 @@ fn gramian(y: &[f32], k: usize) -> Vec<f64> {
     out
 }
 
+/// [`outer_sum`] compiled for AVX2 + FMA.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA, which holding `ops` proves.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn outer_sum_avx2(block: &[f32], k: usize, g: &mut [f32]) {
-    outer_sum::<super::simd::Avx2Fma>(block, k, g)
+unsafe fn outer_sum_avx2(ops: super::simd::Avx2Fma, block: &[f32], k: usize, g: &mut [f32]) {
+    outer_sum(ops, block, k, g)
 }
 
 /// `g += Σ_rows yᵀy` (full square).
 #[inline(always)]
-fn outer_sum<V: VecOps>(block: &[f32], k: usize, g: &mut [f32]) {
+fn outer_sum<V: VecOps>(ops: V, block: &[f32], k: usize, g: &mut [f32]) {
     for row in block.chunks_exact(k) {
         for a in 0..k {
-            V::axpy(row[a], row, &mut g[a * k..(a + 1) * k]);
+            ops.axpy(row[a], row, &mut g[a * k..(a + 1) * k]);
         }
     }
 }
@@ -189,19 +193,19 @@ fn sweep(fixed: &[f32], target: &mut [f32], rows: &Csr, k: usize, reg: f32, cg_s
     for d in 0..k {
         yty[d * k + d] += reg;
     }
-    let avx = has_avx2_fma();
+    #[cfg(target_arch = "x86_64")]
+    let avx = super::simd::Avx2Fma::detect();
     target.par_chunks_mut(k).enumerate().for_each_init(
         || vec![0f32; 3 * k],
         |scratch, (u, x)| {
             let row = Row { fixed, yty: &yty, cols: rows.cols(u), conf: rows.vals(u), k, cg_steps };
             #[cfg(target_arch = "x86_64")]
-            if avx {
-                // SAFETY: `has_avx2_fma` confirmed the CPU supports the features this function enables.
-                unsafe { update_avx2(&row, x, scratch) };
+            if let Some(ops) = avx {
+                // SAFETY: the token proves the CPU has the features this function enables.
+                unsafe { update_avx2(ops, &row, x, scratch) };
                 return;
             }
-            let _ = avx;
-            update::<Portable>(&row, x, scratch);
+            update(Portable, &row, x, scratch);
         },
     );
 }
@@ -216,15 +220,19 @@ struct Row<'a> {
     cg_steps: usize,
 }
 
+/// [`update`] compiled for AVX2 + FMA.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA, which holding `ops` proves.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn update_avx2(row: &Row<'_>, x: &mut [f32], scratch: &mut [f32]) {
-    update::<super::simd::Avx2Fma>(row, x, scratch)
+unsafe fn update_avx2(ops: super::simd::Avx2Fma, row: &Row<'_>, x: &mut [f32], scratch: &mut [f32]) {
+    update(ops, row, x, scratch)
 }
 
 /// Conjugate-gradient steps on `(YᵀY + λI + Σ (c−1)·y yᵀ) x = Σ c·y`, warm-started from `x`.
 #[inline(always)]
-fn update<V: VecOps>(row: &Row<'_>, x: &mut [f32], scratch: &mut [f32]) {
+fn update<V: VecOps>(ops: V, row: &Row<'_>, x: &mut [f32], scratch: &mut [f32]) {
     let Row { fixed, yty, cols, conf, k, cg_steps } = *row;
     if cols.is_empty() {
         x.iter_mut().for_each(|v| *v = 0.0);
@@ -233,31 +241,31 @@ fn update<V: VecOps>(row: &Row<'_>, x: &mut [f32], scratch: &mut [f32]) {
     let item = |i: u32| &fixed[i as usize * k..(i as usize + 1) * k];
     let (r, rest) = scratch.split_at_mut(k);
     let (p, ap) = rest.split_at_mut(k);
-    V::sym_matvec(yty, x, r);
+    ops.sym_matvec(yty, x, r);
     r.iter_mut().for_each(|v| *v = -*v);
     for (i, c) in cols.iter().zip(conf) {
         let y = item(*i);
-        V::axpy(c - (c - 1.0) * V::dot(y, x), y, r);
+        ops.axpy(c - (c - 1.0) * ops.dot(y, x), y, r);
     }
     p.copy_from_slice(r);
-    let mut rs_old = V::dot(r, r);
+    let mut rs_old = ops.dot(r, r);
     for _ in 0..cg_steps {
         if rs_old < 1e-20 {
             break;
         }
-        V::sym_matvec(yty, p, ap);
+        ops.sym_matvec(yty, p, ap);
         for (i, c) in cols.iter().zip(conf) {
             let y = item(*i);
-            V::axpy((c - 1.0) * V::dot(y, p), y, ap);
+            ops.axpy((c - 1.0) * ops.dot(y, p), y, ap);
         }
-        let pap = V::dot(p, ap);
+        let pap = ops.dot(p, ap);
         if pap <= 0.0 || !pap.is_finite() {
             break;
         }
         let step = rs_old / pap;
-        V::axpy(step, p, x);
-        V::axpy(-step, ap, r);
-        let rs_new = V::dot(r, r);
+        ops.axpy(step, p, x);
+        ops.axpy(-step, ap, r);
+        let rs_new = ops.dot(r, r);
         let beta = rs_new / rs_old;
         for d in 0..k {
             p[d] = r[d] + beta * p[d];

@@ -44,6 +44,18 @@ impl Default for AutoParams {
 }
 
 impl AutoParams {
+    /// Validates every field and every candidate the search would try.
+    pub fn check(&self) -> Result<()> {
+        if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
+            return Err(Error::param("validation_fraction", self.validation_fraction, "must be between 0 and 1"));
+        }
+        if !(1..=crate::recs::MAX_K).contains(&self.k) {
+            return Err(Error::param("k", self.k, &format!("must be between 1 and {}", crate::recs::MAX_K)));
+        }
+        super::check_threads(self.threads)?;
+        self.candidates(0).iter().chain(&self.candidates(usize::MAX)).try_for_each(ModelChoice::check)
+    }
+
     /// The candidates this search will try, in order.
     pub fn candidates(&self, n_items: usize) -> Vec<ModelChoice> {
         let mut c = vec![ModelChoice::Popular];

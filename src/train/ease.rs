@@ -58,7 +58,7 @@ impl EaseParams {
         if !(1..=10_000).contains(&self.neighbors) {
             return Err(Error::param("neighbors", self.neighbors, "must be between 1 and 10000"));
         }
-        Ok(())
+        super::check_threads(self.threads)
     }
 
     /// Fits the pruned item-item matrix on binarised `data`.

@@ -2,52 +2,76 @@
 //! a portable wide-accumulator path elsewhere. (The runtime's scoring kernels live in
 //! `crate::kernels` and keep one summation order on every platform; training does not need that.)
 
-/// Dot product and `y += a·x` for one instruction set.
-pub(crate) trait VecOps {
+/// Dot product and `y += a·x` for one instruction set. A value of the implementing type is the
+/// proof that this CPU can run its instructions.
+pub(crate) trait VecOps: Copy {
     /// `Σ a[i]·b[i]`.
-    fn dot(a: &[f32], b: &[f32]) -> f32;
+    fn dot(self, a: &[f32], b: &[f32]) -> f32;
     /// `y[i] += alpha·x[i]`.
-    fn axpy(alpha: f32, x: &[f32], y: &mut [f32]);
+    fn axpy(self, alpha: f32, x: &[f32], y: &mut [f32]);
     /// `out = M·x` for a *symmetric* row-major `k x k` matrix `M` (computed as `Σ_d x[d]·M[d]`).
     #[inline(always)]
-    fn sym_matvec(m: &[f32], x: &[f32], out: &mut [f32]) {
+    fn sym_matvec(self, m: &[f32], x: &[f32], out: &mut [f32]) {
         let k = x.len();
         out.iter_mut().for_each(|o| *o = 0.0);
         for d in 0..k {
-            Self::axpy(x[d], &m[d * k..(d + 1) * k], out);
+            self.axpy(x[d], &m[d * k..(d + 1) * k], out);
         }
     }
 }
 
 /// Portable kernels (auto-vectorised for the build target).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Portable;
 
 impl VecOps for Portable {
     #[inline(always)]
-    fn dot(a: &[f32], b: &[f32]) -> f32 {
+    fn dot(self, a: &[f32], b: &[f32]) -> f32 {
         crate::kernels::dot::dot_wide(a, b)
     }
     #[inline(always)]
-    fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    fn axpy(self, alpha: f32, x: &[f32], y: &mut [f32]) {
         for (yi, xi) in y.iter_mut().zip(x) {
             *yi += alpha * xi;
         }
     }
 }
 
-/// AVX2 + FMA kernels. Only called from functions compiled with those features, after
-/// [`has_avx2_fma`] returned true.
+/// AVX2 + FMA kernels. A value exists only on a CPU that has both features (the detection
+/// token pattern of memchr's `One::new`): [`Avx2Fma::detect`] checks, and the private field keeps
+/// anything else from building one, so the safe methods below can run the intrinsics soundly.
+/// They are fastest when inlined into a `#[target_feature(enable = "avx2,fma")]` caller.
 #[cfg(target_arch = "x86_64")]
-pub(crate) struct Avx2Fma;
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx2Fma {
+    _proof: (),
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2Fma {
+    /// The token, when this CPU has AVX2 and FMA.
+    pub(crate) fn detect() -> Option<Self> {
+        (std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")).then_some(Self { _proof: () })
+    }
+
+    /// The token without checking.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[allow(dead_code)]
+    pub(crate) unsafe fn new_unchecked() -> Self {
+        Self { _proof: () }
+    }
+}
 
 #[cfg(target_arch = "x86_64")]
 impl VecOps for Avx2Fma {
     #[inline(always)]
-    fn dot(a: &[f32], b: &[f32]) -> f32 {
+    fn dot(self, a: &[f32], b: &[f32]) -> f32 {
         use std::arch::x86_64::*;
         let n = a.len().min(b.len());
-        // SAFETY: callers run inside `#[target_feature(enable = "avx2,fma")]` functions reached only
-        // when the CPU reports both features; every load reads 8 floats below `n`.
+        // SAFETY: `self` exists only when the CPU has AVX2 and FMA (see `Avx2Fma::detect`); every
+        // load reads 8 floats below `n`.
         unsafe {
             let (pa, pb) = (a.as_ptr(), b.as_ptr());
             let mut acc = [_mm256_setzero_ps(); 4];
@@ -76,7 +100,7 @@ impl VecOps for Avx2Fma {
         }
     }
     #[inline(always)]
-    fn sym_matvec(m: &[f32], x: &[f32], out: &mut [f32]) {
+    fn sym_matvec(self, m: &[f32], x: &[f32], out: &mut [f32]) {
         use std::arch::x86_64::*;
         let k = x.len();
         assert!(m.len() >= k * k && out.len() >= k);
@@ -103,7 +127,7 @@ impl VecOps for Avx2Fma {
         }
     }
     #[inline(always)]
-    fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    fn axpy(self, alpha: f32, x: &[f32], y: &mut [f32]) {
         use std::arch::x86_64::*;
         let n = x.len().min(y.len());
         // SAFETY: as in `dot`; loads and stores stay below `n`.
@@ -120,17 +144,5 @@ impl VecOps for Avx2Fma {
                 i += 1;
             }
         }
-    }
-}
-
-/// Whether this CPU can run [`Avx2Fma`].
-pub(crate) fn has_avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
     }
 }

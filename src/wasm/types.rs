@@ -39,8 +39,10 @@ export interface TopKOptions { k?: number }
 /** `recommendDetailed`'s answer. */
 export interface Recommendations {
   items: Scored[];
-  /** History ids not in the catalogue (skipped). */
+  /** History ids not in the catalogue (skipped), each once. */
   unknown: string[];
+  /** Oldest history entries left out: a history keeps its 10,000 most recent (last) entries. */
+  truncated: number;
   /** True when no history item was known and popularity was used. */
   fallback: boolean;
 }

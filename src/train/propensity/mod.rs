@@ -144,8 +144,47 @@ pub struct Dataset {
     pub labels: Vec<bool>,
     /// Target column name.
     pub target: String,
+    /// Decisions of type inference a user may not expect (a column dropped, or read as
+    /// categorical because of a few cells), one sentence each, for the training report.
+    pub notices: Vec<String>,
     table: Table,
     col_index: Vec<usize>,
+}
+
+/// Share of a column's non-empty cells that must be finite numbers before the rest are called
+/// out when the column is read as categorical.
+const MOSTLY_NUMERIC: f64 = 0.9;
+
+/// Infers a column's type from its non-empty cells (boolean if every one parses as one, else
+/// numeric if every one is a finite number, else categorical); `None` when every cell is empty.
+/// A column read as categorical although most cells are numbers gets a notice.
+fn infer_type(table: &Table, c: usize, notices: &mut Vec<String>) -> Option<ColumnType> {
+    let vals = || table.rows.iter().enumerate().map(|(r, row)| (r, row[c].trim())).filter(|(_, v)| !v.is_empty());
+    let n = vals().count();
+    if n == 0 {
+        notices.push(format!("column '{}' is empty in every row: left out", table.header[c]));
+        return None;
+    }
+    if vals().all(|(_, v)| parse_bool(v).is_some()) {
+        return Some(ColumnType::Boolean);
+    }
+    let finite = |v: &str| v.parse::<f64>().is_ok_and(f64::is_finite);
+    let numbers = vals().filter(|(_, v)| finite(v)).count();
+    if numbers == n {
+        return Some(ColumnType::Numeric);
+    }
+    if numbers as f64 >= MOSTLY_NUMERIC * n as f64 {
+        let (r, first) = vals().find(|(_, v)| !finite(v)).unwrap_or((0, ""));
+        notices.push(format!(
+            "column '{}' read as categorical: {} of its {n} cells are not finite numbers (first at line {}: {first:?}); \
+             fix those cells, or pass --numeric {} to stop at them",
+            table.header[c],
+            n - numbers,
+            table.lines[r],
+            table.header[c]
+        ));
+    }
+    Some(ColumnType::Categorical)
 }
 
 impl Dataset {
@@ -167,20 +206,14 @@ impl Dataset {
         }
         let mut columns = Vec::new();
         let mut col_index = Vec::new();
+        let mut notices = Vec::new();
         for (c, name) in table.header.iter().enumerate() {
             if c == ti || p.ignore.contains(name) {
                 continue;
             }
-            let ty = p.types.get(name).copied().unwrap_or_else(|| {
-                let vals = table.rows.iter().map(|r| r[c].trim()).filter(|v| !v.is_empty());
-                if vals.clone().all(|v| parse_bool(v).is_some()) {
-                    ColumnType::Boolean
-                } else if vals.clone().all(|v| v.parse::<f64>().is_ok_and(f64::is_finite)) {
-                    ColumnType::Numeric
-                } else {
-                    ColumnType::Categorical
-                }
-            });
+            let Some(ty) = p.types.get(name).copied().or_else(|| infer_type(&table, c, &mut notices)) else {
+                continue;
+            };
             columns.push((name.clone(), ty));
             col_index.push(c);
         }
@@ -212,7 +245,7 @@ impl Dataset {
             }
             rows.push(vals);
         }
-        Ok(Self { columns, rows, labels, target: p.target.clone(), table, col_index })
+        Ok(Self { columns, rows, labels, target: p.target.clone(), notices, table, col_index })
     }
 
     /// Number of rows.

@@ -324,6 +324,12 @@ impl GbtParams {
         if !(self.l2 >= 0.0 && self.l2.is_finite()) {
             return Err(Error::param("l2", self.l2, "must be >= 0"));
         }
+        if let Some(f) = self.early_stopping {
+            // Both sides of the split must keep rows: 1.0 left none to train on, > 1 panicked.
+            if !(f > 0.0 && f < 1.0) {
+                return Err(Error::param("early_stopping", f, "must be a share of rows strictly between 0 and 1"));
+            }
+        }
         Ok(())
     }
 
@@ -337,6 +343,12 @@ impl GbtParams {
             rng.shuffle(&mut rows);
             let cut = (rows.len() as f64 * f) as usize;
             valid = rows.drain(..cut).collect();
+        }
+        if rows.is_empty() {
+            return Err(Error::Empty(format!(
+                "no training rows left after holding out {} for early stopping",
+                valid.len()
+            )));
         }
         let b = Binned::new(x);
         let (sw, swy) = rows.iter().fold((0.0, 0.0), |(a, c), r| {
