@@ -114,3 +114,317 @@ fn many_unknown_ids_fold_in_linearly_and_long_histories_are_truncated() {
     assert_eq!(r.unknown, vec!["x", "y"]);
     assert_eq!(r.truncated, 0);
 }
+
+const LOG: &str = "user,item,w\nu1,i1,1\nu1,i2,2\nu2,i1,1\nu2,i3,1\nu3,i2,1\nu3,i3,1\n";
+
+/// A small propensity table: `Bought` follows `PageValue`.
+fn propensity_csv() -> String {
+    let mut s = String::from("PageValue,Device,Bought\n");
+    for i in 0..200 {
+        let pv = (i * 37 % 100) as f64;
+        s += &format!(
+            "{pv},{},{}\n",
+            ["mobile", "desktop"][i % 2],
+            if pv + (i % 7) as f64 * 5.0 > 60.0 { 1 } else { 0 }
+        );
+    }
+    s
+}
+
+#[test]
+fn crlf_input_reports_the_right_line() {
+    // Defect 7: every line number was one too low for CRLF input.
+    let dir = common::temp_dir("hostile-crlf");
+    write(&dir, "log.csv", "user,item,w\r\nu1,i1,1\r\nu2,i2,1\r\nu3,i3,-7\r\n");
+    let o = cli(&dir, "train recs --input {dir}/log.csv --user-col user --item-col item --weight-col w --model popular --out {dir}/m.bundle");
+    fails_with(&o, &["log.csv:4 column 'w'", "\"-7\""]);
+    let mut table = String::from("a,b\r\n");
+    for i in 0..5 {
+        table += &format!("{i},{}\r\n", i % 2);
+    }
+    table += "9\r\n"; // line 7: a short row
+    write(&dir, "t.csv", table);
+    let o = cli(&dir, "train propensity --input {dir}/t.csv --target b --model logistic --out {dir}/p.bundle");
+    fails_with(&o, &["t.csv:7", "expected 2 fields, found 1"]);
+    // Without a bad row, a CRLF file trains exactly as its LF twin.
+    write(&dir, "lf.csv", LOG);
+    write(&dir, "crlf.csv", LOG.replace('\n', "\r\n"));
+    for f in ["lf", "crlf"] {
+        succeeds(&cli(&dir, &format!("train recs --input {{dir}}/{f}.csv --user-col user --item-col item --weight-col w --model popular --out {{dir}}/{f}.bundle")));
+    }
+    assert_eq!(std::fs::read(dir.join("lf.bundle")).unwrap(), std::fs::read(dir.join("crlf.bundle")).unwrap());
+}
+
+#[test]
+fn out_equal_to_an_input_is_refused_and_the_input_kept() {
+    // Defect 6: the training CSV was silently overwritten by the bundle.
+    let dir = common::temp_dir("hostile-out-is-input");
+    let log = write(&dir, "log.csv", LOG);
+    std::os::unix::fs::symlink(&log, dir.join("link.csv")).unwrap();
+    std::fs::hard_link(&log, dir.join("hard.csv")).unwrap();
+    for out in ["log.csv", "link.csv", "hard.csv", "./log.csv"] {
+        let o = cli(&dir, &format!("train recs --input {{dir}}/log.csv --user-col user --item-col item --model popular --out {{dir}}/{out}"));
+        fails_with(&o, &["refusing to write", "same file"]);
+    }
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), LOG);
+    succeeds(&cli(
+        &dir,
+        "train recs --input {dir}/log.csv --user-col user --item-col item --model popular --out {dir}/m.bundle",
+    ));
+    let m = std::fs::read(dir.join("m.bundle")).unwrap();
+    fails_with(&cli(&dir, "recommend --model {dir}/m.bundle --histories {dir}/log.csv --user-col user --item-col item --out {dir}/log.csv"), &["refusing"]);
+    fails_with(&cli(&dir, "recommend --model {dir}/m.bundle --histories {dir}/log.csv --user-col user --item-col item --out {dir}/m.bundle"), &["refusing"]);
+    write(&dir, "p.csv", propensity_csv());
+    succeeds(&cli(&dir, "train propensity --input {dir}/p.csv --target Bought --model logistic --out {dir}/p.bundle"));
+    fails_with(&cli(&dir, "score --model {dir}/p.bundle --input {dir}/p.csv --out {dir}/p.csv"), &["refusing"]);
+    fails_with(&cli(&dir, "bundle merge --out {dir}/m.bundle {dir}/m.bundle {dir}/p.bundle"), &["refusing"]);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), LOG);
+    assert_eq!(std::fs::read(dir.join("m.bundle")).unwrap(), m);
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_output_whole_and_no_temp_file() {
+    // Defect 5: outputs were written in place, so an interrupted run left a truncated file.
+    let dir = common::temp_dir("hostile-atomic");
+    write(&dir, "log.csv", LOG);
+    succeeds(&cli(
+        &dir,
+        "train recs --input {dir}/log.csv --user-col user --item-col item --model popular --out {dir}/m.bundle",
+    ));
+    let good = std::fs::read(dir.join("m.bundle")).unwrap();
+    // A run that fails half-way (a bad row after good ones) must not touch the old bundle.
+    write(&dir, "bad.csv", format!("{LOG}u9,i9,1,extra\n"));
+    fails_with(
+        &cli(
+            &dir,
+            "train recs --input {dir}/bad.csv --user-col user --item-col item --model popular --out {dir}/m.bundle",
+        ),
+        &["bad.csv:8"],
+    );
+    // `recommend` streams its CSV: an error in a later user must leave no partial file behind.
+    write(&dir, "h.csv", "user,item,w\na,i1,1\nb,i2,-1\n");
+    fails_with(&cli(&dir, "recommend --model {dir}/m.bundle --histories {dir}/h.csv --user-col user --item-col item --weight-col w --out {dir}/r.csv"), &["h.csv:3"]);
+    assert!(!dir.join("r.csv").exists());
+    assert_eq!(std::fs::read(dir.join("m.bundle")).unwrap(), good);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn arguments_are_checked_before_outputs_are_opened() {
+    // Defect 8: `--k 0 --out f` wrote a header-only file and blamed a user; bad n-gram ranges and
+    // absurd thread counts were accepted.
+    let dir = common::temp_dir("hostile-args");
+    write(&dir, "log.csv", LOG);
+    succeeds(&cli(
+        &dir,
+        "train recs --input {dir}/log.csv --user-col user --item-col item --model popular --out {dir}/m.bundle",
+    ));
+    fails_with(&cli(&dir, "recommend --model {dir}/m.bundle --histories {dir}/log.csv --user-col user --item-col item --k 0 --out {dir}/r.csv"), &["--k must be between 1 and 1000, got 0"]);
+    assert!(!dir.join("r.csv").exists());
+    for bad in ["5-2", "0-3", "x-y", "3", "1-40"] {
+        let o = cli(&dir, &format!("train recs --input {{dir}}/log.csv --user-col user --item-col item --model popular --text-index --text-char-ngrams {bad} --out {{dir}}/t.bundle"));
+        fails_with(&o, &["char n-grams must be MIN-MAX"]);
+    }
+    let o = cli(&dir, "train recs --input {dir}/log.csv --user-col user --item-col item --model als --threads 100000 --out {dir}/t.bundle");
+    fails_with(&o, &["threads", "100000", "256"]);
+    assert!(!dir.join("t.bundle").exists());
+}
+
+#[test]
+fn scoring_refuses_inputs_without_the_models_fields() {
+    // Defect 8: a CSV with none of the model's columns scored every row the same, exit 0.
+    let dir = common::temp_dir("hostile-score-fields");
+    write(&dir, "p.csv", propensity_csv());
+    succeeds(&cli(&dir, "train propensity --input {dir}/p.csv --target Bought --model logistic --out {dir}/p.bundle"));
+    write(&dir, "none.csv", "a,b\n1,2\n");
+    fails_with(
+        &cli(&dir, "score --model {dir}/p.bundle --input {dir}/none.csv"),
+        &["none of the model's 2 fields", "PageValue"],
+    );
+    write(&dir, "some.csv", "PageValue\n10\n90\n");
+    fails_with(
+        &cli(&dir, "score --model {dir}/p.bundle --input {dir}/some.csv"),
+        &["Device", "--allow-missing-fields"],
+    );
+    let t = succeeds(&cli(&dir, "score --model {dir}/p.bundle --input {dir}/some.csv --allow-missing-fields"));
+    assert!(t.contains("imputed for every row") && t.contains("Device"), "{t}");
+}
+
+#[test]
+fn duplicate_header_names_are_refused_with_their_positions() {
+    let dir = common::temp_dir("hostile-dup-header");
+    write(&dir, "log.csv", "user,item,user\nu1,i1,u2\n");
+    fails_with(
+        &cli(
+            &dir,
+            "train recs --input {dir}/log.csv --user-col user --item-col item --model popular --out {dir}/m.bundle",
+        ),
+        &["repeated at positions 1 and 3"],
+    );
+    write(&dir, "p.csv", "x,x,y\n1,2,1\n2,3,0\n");
+    fails_with(
+        &cli(&dir, "train propensity --input {dir}/p.csv --target y --model logistic --out {dir}/p.bundle"),
+        &["repeated at positions 1 and 2"],
+    );
+}
+
+#[test]
+fn surprising_type_inference_is_reported() {
+    // Defect 8: a numeric column with a few `inf`/`1e309` cells silently became categorical, and
+    // an all-empty column was typed boolean and kept.
+    let mut csv = String::from("PageValue,Empty,Bought\n");
+    for i in 0..200 {
+        let pv = if i == 17 {
+            "inf".to_string()
+        } else if i == 40 {
+            "1e309".to_string()
+        } else {
+            (i % 50).to_string()
+        };
+        csv += &format!("{pv},,{}\n", i % 2);
+    }
+    let dir = common::temp_dir("hostile-inference");
+    let f = write(&dir, "p.csv", &csv);
+    let table = shelfwise::data::table::Table::read(&f, b',').unwrap();
+    let ds = shelfwise::train::propensity::Dataset::from_table(
+        table,
+        &shelfwise::train::propensity::PropensityParams::new("Bought"),
+    )
+    .unwrap();
+    assert!(ds.columns.iter().all(|(n, _)| n != "Empty"), "{:?}", ds.columns);
+    assert!(ds.notices.iter().any(|n| n.contains("'Empty' is empty in every row")), "{:?}", ds.notices);
+    assert!(
+        ds.notices
+            .iter()
+            .any(|n| n.contains("'PageValue' read as categorical: 2 of its 200 cells") && n.contains("line 19")),
+        "{:?}",
+        ds.notices
+    );
+    let t =
+        text(&cli(&dir, "train propensity --input {dir}/p.csv --target Bought --model logistic --out {dir}/m.bundle"));
+    assert!(t.contains("notice: column 'PageValue' read as categorical"), "{t}");
+}
+
+#[test]
+fn gbt_early_stopping_outside_zero_one_is_a_parameter_error() {
+    use shelfwise::train::propensity::GbtParams;
+    let x: Vec<Vec<f32>> = (0..50).map(|i| vec![i as f32]).collect();
+    let y: Vec<bool> = (0..50).map(|i| i > 25).collect();
+    let w = vec![1.0; 50];
+    for f in [1.5, 1.0, 0.0, -0.1, f64::NAN] {
+        let p = GbtParams { early_stopping: Some(f), rounds: 5, ..GbtParams::default() };
+        let err = p.fit(&x, &y, &w).unwrap_err().to_string();
+        assert!(err.contains("early_stopping"), "{f}: {err}");
+    }
+    assert!(GbtParams { early_stopping: Some(0.2), rounds: 5, ..GbtParams::default() }.fit(&x, &y, &w).is_ok());
+}
+
+#[test]
+fn customer_text_in_one_row_never_becomes_the_title() {
+    // Defect 9: the first non-empty title cell became the item's title, so a planted
+    // "Gift note for <email>" went into the bundle and its words into the text index.
+    let dir = common::temp_dir("hostile-title");
+    let mut csv = String::from("user,item,title\n");
+    csv += "u0,i1,Gift note for jane.doe@example.com\n"; // first, but once
+    for u in 1..6 {
+        csv += &format!("u{u},i1,Red wooden train\nu{u},i2,Blue doll\n");
+    }
+    csv += "u9,i3,Green kite\nu8,i3,Happy birthday love mum\n"; // two titles, once each
+    write(&dir, "log.csv", &csv);
+    let t = succeeds(&cli(&dir, "train recs --input {dir}/log.csv --user-col user --item-col item --title-col title --model popular --text-index --out {dir}/m.bundle"));
+    assert!(t.contains("2 items have rows with different titles"), "{t}");
+    assert!(t.contains("1 items kept no title"), "{t}");
+    let bytes = std::fs::read(dir.join("m.bundle")).unwrap();
+    for secret in ["jane.doe", "example.com", "Gift note", "birthday", "mum"] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w.eq_ignore_ascii_case(secret.as_bytes())),
+            "{secret} in the bundle"
+        );
+    }
+    let rec = Recommender::from_bytes(&bytes).unwrap();
+    let titles: Vec<Option<String>> = (0..3).map(|i| rec.entry(i).title).collect();
+    assert_eq!(titles, vec![Some("Red wooden train".to_string()), Some("Blue doll".into()), None]);
+}
+
+/// Gzips `rows` copies of `row` after `header` into `path`, streaming (the plain text never exists).
+fn gzip_repeated(path: &Path, header: &str, row: &str, rows: usize) {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(path).unwrap(), flate2::Compression::fast());
+    gz.write_all(header.as_bytes()).unwrap();
+    let block = row.repeat(1024);
+    for _ in 0..rows / 1024 {
+        gz.write_all(block.as_bytes()).unwrap();
+    }
+    gz.finish().unwrap();
+}
+
+#[test]
+fn a_gzip_bomb_of_one_huge_field_stops_with_an_error() {
+    // Defect 4: a 5.8 MB gzip expanding to one 6 GB field aborted the process (exit 134). Here a
+    // 64 MB field is enough to cross the 16 MiB row bound; `bench/hostile-bombs.sh` runs the full size.
+    let dir = common::temp_dir("hostile-field-bomb");
+    let f = dir.join("bomb.csv.gz");
+    gzip_repeated(&f, "user,item\nu1,", "aaaaaaaaaaaaaaaa", 4 << 20);
+    let cols = shelfwise::data::Columns { user: "user".into(), item: "item".into(), ..Default::default() };
+    for skip in [false, true] {
+        let opts = shelfwise::data::ReadOptions { skip_bad_rows: skip, ..Default::default() };
+        let err = shelfwise::data::Interactions::read_csv(&f, &cols, &opts, &|_| {}).unwrap_err().to_string();
+        assert!(err.contains("bomb.csv.gz:2") && err.contains("longer than 16 MiB"), "{err}");
+    }
+    fails_with(
+        &cli(
+            &dir,
+            "train recs --input {dir}/bomb.csv.gz --user-col user --item-col item --model popular --out {dir}/m.bundle",
+        ),
+        &["longer than 16 MiB"],
+    );
+    let err = shelfwise::data::table::Table::read(&f, b',').unwrap_err().to_string();
+    assert!(err.contains("longer than 16 MiB"), "{err}");
+    // Long ids and titles are row errors naming the line.
+    write(
+        &dir,
+        "long.csv",
+        format!("user,item,title\nu1,i1,ok\nu2,{},ok\nu3,i3,{}\n", "x".repeat(1025), "t".repeat(4097)),
+    );
+    fails_with(&cli(&dir, "train recs --input {dir}/long.csv --user-col user --item-col item --title-col title --model popular --out {dir}/m.bundle"), &["long.csv:3 column 'item'", "longer than 1024 bytes"]);
+    let t = succeeds(&cli(&dir, "train recs --input {dir}/long.csv --user-col user --item-col item --title-col title --model popular --skip-bad-rows --out {dir}/m.bundle"));
+    assert!(t.contains("skipped 2 malformed") && t.contains("long.csv:4 column 'title'"), "{t}");
+}
+
+#[test]
+fn repeated_rows_take_memory_for_distinct_pairs_only() {
+    // Defect 4: a gzip of 750M identical rows aborted at a 4 GiB allocation (~40 B kept per row).
+    // Duplicates now merge while reading: 3M copies of one row fit a 16 MB budget, which the rows
+    // alone (36 MB) would not. `bench/hostile-bombs.sh` reads the full 750M rows.
+    let dir = common::temp_dir("hostile-row-bomb");
+    let f = dir.join("rows.csv.gz");
+    gzip_repeated(&f, "user,item\n", "u1,i1\n", 3 << 20);
+    let cols = shelfwise::data::Columns { user: "user".into(), item: "item".into(), ..Default::default() };
+    let opts = shelfwise::data::ReadOptions { max_memory: Some(16 << 20), ..Default::default() };
+    let (log, report) = shelfwise::data::Interactions::read_csv(&f, &cols, &opts, &|_| {}).unwrap();
+    assert_eq!((log.len(), report.rows_read, report.duplicates_merged), (1, 3 << 20, (3 << 20) - 1));
+    assert_eq!(log.weight[0], (3 << 20) as f32);
+    // Distinct pairs over the budget stop with a message that says what it needs and where to go.
+    let g = dir.join("distinct.csv");
+    let mut csv = String::from("user,item\n");
+    for i in 0..400_000 {
+        csv += &format!("u{i},i{}\n", i % 1000);
+    }
+    std::fs::write(&g, csv).unwrap();
+    let opts = shelfwise::data::ReadOptions { max_memory: Some(8 << 20), ..Default::default() };
+    let err = shelfwise::data::Interactions::read_csv(&g, &cols, &opts, &|_| {}).unwrap_err();
+    assert!(matches!(err, shelfwise::Error::MemoryBudget { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("distinct (user, item) pairs")
+            && msg.contains("--max-memory")
+            && msg.contains("Training at scale"),
+        "{msg}"
+    );
+    fails_with(&cli(&dir, "train recs --input {dir}/distinct.csv --user-col user --item-col item --model popular --max-memory 8MB --out {dir}/m.bundle"), &["over the budget of 8 MB"]);
+}
