@@ -12,7 +12,7 @@ export interface ProfileOptions {
   storage?: "localStorage" | "indexedDB" | "memory" | Pick<Storage, "getItem" | "setItem" | "removeItem">;
   /** Events older than this are dropped. Default 30. */
   retentionDays?: number;
-  /** At most this many events are kept (oldest dropped first). Default 500. */
+  /** At most this many events are kept (oldest dropped first): a whole number >= 1. Default 500. */
   maxEvents?: number;
   /** Weight of each kind in `history()`. Default { view: 1, cart: 3, purchase: 5 }. */
   weights?: Partial<Record<ProfileEventKind, number>>;
@@ -20,7 +20,8 @@ export interface ProfileOptions {
 
 /** `history()` options. */
 export interface ProfileHistoryOptions {
-  /** Halve an event's weight for every this many days of age. Default: no decay. */
+  /** Halve an event's weight for every this many days of age. Default: no decay. An event whose
+   * decayed weight falls below 1e-6 of a fresh one no longer counts (it is left out). */
   halfLifeDays?: number;
   /** The reference time (ms since the epoch). Default now. */
   now?: number;
@@ -48,6 +49,8 @@ export class Profile {
   static open(options?: ProfileOptions): Promise<Profile>;
   /** Whether the shopper agreed to keep their history on this device. */
   readonly hasConsent: boolean;
+  /** Stored events that could not be read when the profile was opened (dropped; the rest are kept). */
+  readonly droppedOnLoad: number;
   /** The storage in use. */
   readonly storage: "localStorage" | "indexedDB" | "memory";
   /** Records consent and persists this page's events. */

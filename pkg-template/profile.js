@@ -16,6 +16,17 @@ const DEFAULTS = Object.freeze({
   weights: Object.freeze({ view: 1, cart: 3, purchase: 5 }),
 });
 
+/** Decayed weights below this share of a fresh event's no longer count (they would underflow). */
+const MIN_WEIGHT = 1e-6;
+
+function wholeAtLeastOne(name, v, dflt) {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1) {
+    throw new TypeError(`Profile option ${name} must be a whole number >= 1, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 function positive(name, v, dflt) {
   if (v === undefined) return dflt;
   if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
@@ -86,6 +97,7 @@ export class Profile {
   #store;
   #events = [];
   #consentAt = null;
+  #droppedOnLoad = 0;
   #opts;
 
   constructor(store, opts) {
@@ -107,7 +119,7 @@ export class Profile {
     const opts = {
       key: typeof options.key === "string" && options.key ? options.key : DEFAULTS.key,
       retentionDays: positive("retentionDays", options.retentionDays, DEFAULTS.retentionDays),
-      maxEvents: Math.floor(positive("maxEvents", options.maxEvents, DEFAULTS.maxEvents)),
+      maxEvents: wholeAtLeastOne("maxEvents", options.maxEvents, DEFAULTS.maxEvents),
       weights,
     };
     const store = backend(options.storage ?? DEFAULTS.storage, opts.key);
@@ -123,7 +135,12 @@ export class Profile {
       const v = JSON.parse(text);
       if (v?.format !== FORMAT || !Number.isFinite(v.consentAt) || !Array.isArray(v.events)) throw new Error("unknown format");
       this.#consentAt = v.consentAt;
-      this.#events = v.events.map(([kind, item, time]) => ({ kind, item, time })).filter(validEvent);
+      // One malformed event costs that event only: the valid ones are kept, the rest counted.
+      this.#events = v.events.map((e) => (Array.isArray(e) ? { kind: e[0], item: e[1], time: e[2] } : null)).filter(validEvent);
+      this.#droppedOnLoad = v.events.length - this.#events.length;
+      if (this.#droppedOnLoad > 0) {
+        console.warn(`shelfwise: dropped ${this.#droppedOnLoad} unreadable events from profile "${this.#opts.key}"`);
+      }
     } catch (e) {
       console.warn(`shelfwise: discarding unreadable profile "${this.#opts.key}" (${e.message})`);
       await this.#store.erase();
@@ -212,12 +229,16 @@ export class Profile {
     for (const e of this.#events) {
       const age = Math.max(0, now - e.time) / DAY;
       const w = this.#opts.weights[e.kind] * (decay ? 0.5 ** (age / decay) : 1);
+      if (w < MIN_WEIGHT) continue; // decayed to nothing: it no longer counts (and would underflow in f32)
       const prev = acc.get(e.item) ?? 0;
       acc.delete(e.item);
       acc.set(e.item, prev + w);
     }
     return [...acc].map(([item, weight]) => ({ item, weight }));
   }
+
+  /** Stored events that could not be read when the profile was opened (and were dropped). */
+  get droppedOnLoad() { return this.#droppedOnLoad; }
 
   /** Everything stored about the shopper, in readable form (for "download my data"). */
   export() {

@@ -84,3 +84,15 @@ bench_venv() {
   [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
   bench/.venv/bin/python -c "import $module" 2>/dev/null || bench/.venv/bin/pip install -q "$@"
 }
+
+# The nightly toolchain and cargo-fuzz, for the fuzz smoke run (scripts/fuzz.sh).
+ensure_fuzz_tools() {
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    log "installing the nightly toolchain (for cargo-fuzz's sanitizer build)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    log "installing cargo-fuzz (one time, ~2 min)"
+    cargo install cargo-fuzz --locked
+  fi
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: native (unit, integration, doc), wasm in headless Chromium, and the demo
-# storefront driven in Chromium. Installs what it needs; quick when already installed.
+# Every test: formatting and lint gates, native (unit, integration, doc, the hostile-input table),
+# the fuzz smoke run, wasm in headless Chromium, and the demo storefront and package driven in
+# Chromium and Node. Installs what it needs; quick when already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -8,8 +9,18 @@ ensure_wasm_tools
 ensure_chromium
 ensure_e2e_modules
 
+log "gate: cargo fmt --check"
+cargo fmt --check
+
+log "gate: cargo clippy --all-targets -- -D warnings (native, and the wasm library with its browser tests)"
+cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test web -- -D warnings
+
 log "native tests (cargo test --release)"
 cargo test --release
+
+log "fuzz smoke run (every target, ${FUZZ_SECONDS:-45} s each)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
 
 log "wasm tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
@@ -19,5 +30,5 @@ log "demo bundle and JS package"
 build_demo_bundle
 scripts/build-pkg.sh
 
-log "browser tests: the demo storefront in Chromium"
+log "browser and Node tests: the demo storefront, the package, hostile calls"
 cd tests/e2e && node --test --test-concurrency=1

@@ -120,7 +120,9 @@ pub enum Error {
         /// The operating system's message.
         message: String,
     },
-    /// An input needs more memory than the budget allows (`--max-memory`).
+    /// An input needs more memory than the budget allows (`--max-memory`). Native only: only
+    /// reading files raises it, and the wasm is spared its message.
+    #[cfg(not(target_arch = "wasm32"))]
     #[error("{what} need about {} in memory, over the budget of {}: raise --max-memory, or train at scale (README: 'Training at scale')", Bytes(*.needed), Bytes(*.budget))]
     MemoryBudget {
         /// What was being held.
@@ -145,10 +147,11 @@ pub enum Error {
     },
 }
 
-/// A byte count for messages: `1.5 GB`, `320 MB`, `12 KB` (integer arithmetic only: float
-/// formatting would add its tables to the wasm).
+/// A byte count for messages: `1.5 GB`, `320 MB`, `12 KB`.
+#[cfg(not(target_arch = "wasm32"))]
 struct Bytes(u64);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl fmt::Display for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {

@@ -72,7 +72,17 @@ fn lines(label: &str, what: &str, list: JsValue) -> Vec<String> {
         .collect()
 }
 
-fn error_message(e: wasm_bindgen::JsError) -> String {
+/// Bundle bytes as JS passes them.
+fn js_bytes(b: &[u8]) -> JsValue {
+    Uint8Array::from(b).into()
+}
+
+/// A JS string.
+fn s(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+fn error_message(e: impl Into<JsValue>) -> String {
     let v: JsValue = e.into();
     v.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
 }
@@ -83,13 +93,13 @@ fn results_equal_the_native_build_bit_for_bit() {
     for (label, bytes) in
         [("als", ALS), ("ease", EASE), ("als-int8", ALS_INT8), ("als-f16", ALS_F16), ("als-int8x32", ALS_INT8X32)]
     {
-        let rec = Recommender::from_bytes(bytes).unwrap();
+        let rec = Recommender::from_bytes(js_bytes(bytes)).unwrap();
         let histories: [&[&str]; 3] = [&["a1", "a2"], &["b3", "gift", "b5", "b3"], &["a7", "b7", "unknown-item"]];
         for h in histories {
             let out = rec.recommend(strings(h), opts_k(5.0)).unwrap();
             got.extend(lines(label, &format!("recommend {}", h.join("+")), out));
         }
-        got.extend(lines(label, "similar a4", rec.similar("a4", opts_k(4.0)).unwrap()));
+        got.extend(lines(label, "similar a4", rec.similar(s("a4"), opts_k(4.0)).unwrap()));
         assert_eq!(field(&rec.info().unwrap(), "hasItem2Vec").as_bool(), Some(label == "ease"), "{label}");
         assert_eq!(field(&rec.info().unwrap(), "hasTextIndex").as_bool(), Some(label == "ease"), "{label}");
         if label == "ease" {
@@ -116,7 +126,7 @@ fn results_equal_the_native_build_bit_for_bit() {
         }
     }
     for (label, bytes) in [("gbt", PROP_GBT), ("mlp", PROP_MLP)] {
-        let m = shelfwise::wasm::Propensity::from_bytes(bytes).unwrap();
+        let m = shelfwise::wasm::Propensity::from_bytes(js_bytes(bytes)).unwrap();
         for (id, rec) in PROPENSITY_RECORDS {
             got.push(format!("{label} score {id} {}", m.score(js_record(rec)).unwrap().to_bits()));
         }
@@ -126,7 +136,7 @@ fn results_equal_the_native_build_bit_for_bit() {
 
 #[wasm_bindgen_test]
 fn weighted_history_objects_and_options() {
-    let rec = Recommender::from_bytes(EASE).unwrap();
+    let rec = Recommender::from_bytes(js_bytes(EASE)).unwrap();
     let h = Array::new();
     let e = js_sys::Object::new();
     Reflect::set(&e, &"item".into(), &"a1".into()).unwrap();
@@ -157,27 +167,27 @@ fn weighted_history_objects_and_options() {
 #[wasm_bindgen_test]
 fn corrupt_bundles_throw_typed_errors() {
     let truncated = &ALS[..ALS.len() - 7];
-    let msg = error_message(Recommender::from_bytes(truncated).err().unwrap());
+    let msg = error_message(Recommender::from_bytes(js_bytes(truncated)).err().unwrap());
     assert!(msg.starts_with("truncated bundle"), "{msg}");
 
     let mut flipped = ALS.to_vec();
     flipped[ALS.len() / 2] ^= 0x04;
-    let msg = error_message(Recommender::from_bytes(&flipped).err().unwrap());
+    let msg = error_message(Recommender::from_bytes(js_bytes(&flipped)).err().unwrap());
     assert!(msg.contains("checksum mismatch"), "{msg}");
 
     let mut version = ALS.to_vec();
     version[8] = 9;
-    let msg = error_message(Recommender::from_bytes(&version).err().unwrap());
+    let msg = error_message(Recommender::from_bytes(js_bytes(&version)).err().unwrap());
     assert!(msg.contains("unsupported bundle format version 9"), "{msg}");
 
-    let msg = error_message(Recommender::from_bytes(b"hello").err().unwrap());
+    let msg = error_message(Recommender::from_bytes(js_bytes(b"hello")).err().unwrap());
     assert!(msg.contains("not a shelfwise bundle"), "{msg}");
 }
 
 #[wasm_bindgen_test]
 fn bad_arguments_throw_and_the_instance_survives() {
-    let rec = Recommender::from_bytes(ALS).unwrap();
-    let msg = error_message(rec.similar("no-such-item", JsValue::UNDEFINED).err().unwrap());
+    let rec = Recommender::from_bytes(js_bytes(ALS)).unwrap();
+    let msg = error_message(rec.similar(s("no-such-item"), JsValue::UNDEFINED).err().unwrap());
     assert_eq!(msg, "unknown item id 'no-such-item'");
 
     let msg = error_message(rec.recommend(JsValue::from_str("a1"), JsValue::UNDEFINED).err().unwrap());
@@ -208,7 +218,7 @@ fn bad_arguments_throw_and_the_instance_survives() {
 
 #[wasm_bindgen_test]
 fn propensity_errors_name_the_field() {
-    let m = shelfwise::wasm::Propensity::from_bytes(PROP_GBT).unwrap();
+    let m = shelfwise::wasm::Propensity::from_bytes(js_bytes(PROP_GBT)).unwrap();
     let msg = error_message(m.score(js_record("Pages=lots")).err().unwrap());
     assert!(msg.contains("'Pages'") && msg.contains("lots"), "{msg}");
     let o = js_sys::Object::new();
@@ -217,7 +227,7 @@ fn propensity_errors_name_the_field() {
     assert!(msg.contains("'Pages': NaN"), "{msg}");
     let msg = error_message(m.score(JsValue::from_str("Pages=3")).err().unwrap());
     assert!(msg.contains("plain object"), "{msg}");
-    let msg = error_message(shelfwise::wasm::Propensity::from_bytes(&PROP_GBT[..40]).err().unwrap());
+    let msg = error_message(shelfwise::wasm::Propensity::from_bytes(js_bytes(&PROP_GBT[..40])).err().unwrap());
     assert!(msg.starts_with("truncated bundle"), "{msg}");
     let p = m.score(js_record("Pages=39;Device=desktop")).unwrap();
     assert!((0.0..=1.0).contains(&p));
@@ -225,14 +235,14 @@ fn propensity_errors_name_the_field() {
 
 #[wasm_bindgen_test]
 fn for_session_errors_are_typed() {
-    let with = Recommender::from_bytes(EASE).unwrap();
+    let with = Recommender::from_bytes(js_bytes(EASE)).unwrap();
     let msg = error_message(with.for_session(strings(&[]), JsValue::UNDEFINED).err().unwrap());
     assert!(msg.contains("at least one item"), "{msg}");
     let msg = error_message(with.for_session(strings(&["ghost", "nope"]), JsValue::UNDEFINED).err().unwrap());
     assert!(msg.contains("ghost"), "{msg}");
     let msg = error_message(with.for_session(JsValue::from_str("a1"), JsValue::UNDEFINED).err().unwrap());
     assert!(msg.contains("array of item ids"), "{msg}");
-    let without = Recommender::from_bytes(ALS).unwrap();
+    let without = Recommender::from_bytes(js_bytes(ALS)).unwrap();
     let msg = error_message(without.for_session(strings(&["a1"]), JsValue::UNDEFINED).err().unwrap());
     assert!(msg.contains("item2vec"), "{msg}");
     // The instance keeps working after each error.
@@ -241,10 +251,10 @@ fn for_session_errors_are_typed() {
 
 #[wasm_bindgen_test]
 fn text_classification_equals_the_native_build() {
-    let m = shelfwise::wasm::TextClassifier::from_bytes(TEXT).unwrap();
+    let m = shelfwise::wasm::TextClassifier::from_bytes(js_bytes(TEXT)).unwrap();
     let mut expected = TEXT_EXPECTED.lines();
     for (q, text) in TEXT_QUERIES.iter().enumerate() {
-        let c = m.classify(text).unwrap();
+        let c = m.classify(s(text)).unwrap();
         let known = field(&c, "knownTerms").as_f64().unwrap();
         for l in field(&c, "labels").dyn_into::<Array>().unwrap().iter() {
             let want: Vec<&str> = expected.next().unwrap().split(' ').collect();
@@ -261,24 +271,24 @@ fn text_classification_equals_the_native_build() {
 
 #[wasm_bindgen_test]
 fn text_errors_are_typed() {
-    let m = shelfwise::wasm::TextClassifier::from_bytes(TEXT).unwrap();
-    let msg = error_message(m.classify(" \t\n").err().unwrap());
+    let m = shelfwise::wasm::TextClassifier::from_bytes(js_bytes(TEXT)).unwrap();
+    let msg = error_message(m.classify(s(" \t\n")).err().unwrap());
     assert!(msg.contains("is empty"), "{msg}");
-    let msg = error_message(m.classify(&"x".repeat(10_001)).err().unwrap());
+    let msg = error_message(m.classify(s(&"x".repeat(10_001))).err().unwrap());
     assert!(msg.contains("10001 characters") && msg.contains("10,000"), "{msg}");
-    let msg = error_message(shelfwise::wasm::TextClassifier::from_bytes(ALS).err().unwrap());
+    let msg = error_message(shelfwise::wasm::TextClassifier::from_bytes(js_bytes(ALS)).err().unwrap());
     assert_eq!(msg, "bundle holds a recommender, not a text classifier");
     let mut flipped = TEXT.to_vec();
     flipped[TEXT.len() / 3] ^= 1;
-    let msg = error_message(shelfwise::wasm::TextClassifier::from_bytes(&flipped).err().unwrap());
+    let msg = error_message(shelfwise::wasm::TextClassifier::from_bytes(js_bytes(&flipped)).err().unwrap());
     assert!(msg.contains("checksum mismatch"), "{msg}");
     // Still usable after the errors.
-    assert!(m.classify("steam train").is_ok());
+    assert!(m.classify(s("steam train")).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn similar_by_text_errors_are_typed() {
-    let rec = Recommender::from_bytes(EASE).unwrap();
+    let rec = Recommender::from_bytes(js_bytes(EASE)).unwrap();
     let msg = error_message(rec.similar_by_text(JsValue::from_str("   "), JsValue::UNDEFINED).err().unwrap());
     assert!(msg.contains("is empty"), "{msg}");
     let msg = error_message(
@@ -292,7 +302,7 @@ fn similar_by_text_errors_are_typed() {
     let msg = error_message(rec.similar_by_text(JsValue::from_str("doll"), opts_k(0.0)).err().unwrap());
     assert!(msg.contains('k'), "{msg}");
     let msg = error_message(
-        Recommender::from_bytes(ALS)
+        Recommender::from_bytes(js_bytes(ALS))
             .unwrap()
             .similar_by_text(JsValue::from_str("doll"), JsValue::UNDEFINED)
             .err()

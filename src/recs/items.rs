@@ -22,6 +22,21 @@ fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
+/// Linear probing in a power-of-two table of indices: `Ok(index)` of the entry whose id is `id`,
+/// or `Err(slot)`, the empty slot where it would go. The one lookup [`ItemIndex`] and
+/// [`FirstSeen`] share.
+fn probe(slots: &[u32], id: &str, id_of: impl Fn(u32) -> bool) -> std::result::Result<u32, usize> {
+    let mask = slots.len() - 1;
+    let mut s = fnv1a(id) as usize & mask;
+    loop {
+        match slots[s] {
+            EMPTY => return Err(s),
+            i if id_of(i) => return Ok(i),
+            _ => s = (s + 1) & mask,
+        }
+    }
+}
+
 impl ItemIndex {
     /// Builds the index; duplicate or empty ids are an error.
     pub fn new<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> Result<Self> {
@@ -45,15 +60,7 @@ impl ItemIndex {
         if self.slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
-        let mut s = fnv1a(id) as usize & mask;
-        loop {
-            match self.slots[s] {
-                EMPTY => return None,
-                i if self.id(i) == id => return Some(i),
-                _ => s = (s + 1) & mask,
-            }
-        }
+        probe(&self.slots, id, |i| self.id(i) == id).ok()
     }
     /// Index of `id`, or [`Error::UnknownItem`].
     pub fn require(&self, id: &str) -> Result<u32> {
@@ -102,20 +109,51 @@ impl ItemIndexBuilder {
         let mut index = ItemIndex { text: self.text, ends: self.ends, slots: Vec::new() };
         let size = (index.len() * 2).next_power_of_two().max(8);
         let mut slots = vec![EMPTY; size];
-        let mask = size - 1;
         for i in 0..index.len() as u32 {
             let id = index.id(i);
-            let mut s = fnv1a(id) as usize & mask;
-            while slots[s] != EMPTY {
-                if index.id(slots[s]) == id {
-                    return Err(Error::Corrupt(format!("item id '{id}' appears twice")));
-                }
-                s = (s + 1) & mask;
+            match probe(&slots, id, |j| index.id(j) == id) {
+                Ok(_) => return Err(Error::Corrupt(format!("item id '{id}' appears twice"))),
+                Err(s) => slots[s] = i,
             }
-            slots[s] = i;
         }
         index.slots = slots;
         Ok(index)
+    }
+}
+
+/// Distinct ids in first-seen order: reports each unknown history id once, in time linear in the
+/// history (a growing list checked for each id was quadratic).
+#[derive(Debug, Default)]
+pub(crate) struct FirstSeen<'a> {
+    ids: Vec<&'a str>,
+    /// Power-of-two sized, at most half full; `EMPTY` or an index into `ids`.
+    slots: Vec<u32>,
+}
+
+impl<'a> FirstSeen<'a> {
+    /// Adds `id` unless it is already there.
+    pub(crate) fn insert(&mut self, id: &'a str) {
+        if self.ids.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        if let Err(s) = probe(&self.slots, id, |i| self.ids[i as usize] == id) {
+            self.slots[s] = self.ids.len() as u32;
+            self.ids.push(id);
+        }
+    }
+
+    fn grow(&mut self) {
+        self.slots = vec![EMPTY; (self.slots.len() * 2).max(16)];
+        for (i, id) in self.ids.iter().enumerate() {
+            if let Err(s) = probe(&self.slots, id, |_| false) {
+                self.slots[s] = i as u32;
+            }
+        }
+    }
+
+    /// The distinct ids, in the order they were first inserted.
+    pub(crate) fn into_ids(self) -> Vec<&'a str> {
+        self.ids
     }
 }
 
@@ -138,5 +176,14 @@ mod tests {
         assert!(ItemIndex::new(["a", "b", "a"]).unwrap_err().to_string().contains("'a' appears twice"));
         assert!(ItemIndex::new(["a", ""]).unwrap_err().to_string().contains("empty id"));
         assert_eq!(ItemIndex::new(["é", "日本"]).unwrap().ids().collect::<Vec<_>>(), ["é", "日本"]);
+    }
+
+    #[test]
+    fn first_seen_keeps_each_id_once_in_order_through_growth() {
+        let ids: Vec<String> = (0..1000).map(|i| format!("x{}", i % 300)).collect();
+        let mut seen = FirstSeen::default();
+        ids.iter().for_each(|id| seen.insert(id));
+        let want: Vec<String> = (0..300).map(|i| format!("x{i}")).collect();
+        assert_eq!(seen.into_ids(), want);
     }
 }

@@ -3,7 +3,7 @@
 //! Scoring is two steps: [`Recommender::fold_in`] turns a shopper's history into a
 //! [`UserState`]; [`Recommender::recommend_for`] ranks the catalogue for that state.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -462,8 +462,7 @@ impl Recommender {
         let history = &history[truncated..];
         let mut merged: Vec<(u32, f32)> = Vec::with_capacity(history.len());
         let mut slot: HashMap<u32, usize> = HashMap::with_capacity(history.len());
-        let mut unknown = Vec::new();
-        let mut seen_unknown: HashSet<&str> = HashSet::new();
+        let mut unknown = super::items::FirstSeen::default();
         for (id, w) in history {
             let id = id.as_ref();
             if !(w.is_finite() && *w > 0.0) {
@@ -481,17 +480,14 @@ impl Recommender {
                         merged.push((i, *w));
                     }
                 },
-                None => {
-                    if seen_unknown.insert(id) {
-                        unknown.push(id.to_string());
-                    }
-                }
+                None => unknown.insert(id),
             }
         }
         let vector = match &self.model {
             RecModel::Factors(f) if !merged.is_empty() => Some(f.fold_in(&merged)?),
             _ => None,
         };
+        let unknown = unknown.into_ids().into_iter().map(str::to_string).collect();
         Ok(UserState { history: merged, vector, unknown, truncated })
     }
 

@@ -1,6 +1,6 @@
 //! JS value ↔ Rust conversions with errors that name the offending argument and value.
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
@@ -9,6 +9,80 @@ use crate::recs::RecommendOptions;
 /// Maps any displayable error to a JS `Error` carrying its message.
 pub fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// What an exported function throws: a `TypeError` when an argument has the wrong type, an `Error`
+/// for everything else (every [`JsError`] converts into it, so `?` works on both).
+#[derive(Debug)]
+pub struct Thrown(JsValue);
+
+impl From<JsError> for Thrown {
+    fn from(e: JsError) -> Self {
+        Thrown(e.into())
+    }
+}
+
+impl From<Thrown> for JsValue {
+    fn from(t: Thrown) -> Self {
+        t.0
+    }
+}
+
+/// A `TypeError`: `param` must be `expected`, naming the type it got (and the value, for a number
+/// or a boolean).
+pub fn type_error(param: &str, expected: &str, got: &JsValue) -> Thrown {
+    let value = match (got.as_bool(), got.as_f64()) {
+        (Some(b), _) => format!(" ({b})"),
+        (_, Some(_)) => format!(" ({})", describe(got)),
+        _ => String::new(),
+    };
+    Thrown(js_sys::TypeError::new(&format!("{param} must be {expected}, got {}{value}", type_name(got))).into())
+}
+
+/// The JS type of a value for messages: `number`, `object`, `array`, `null`, …
+pub fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_else(|| "a value".into())
+    }
+}
+
+/// A string argument, or a `TypeError` naming `param`.
+pub fn string_arg(v: &JsValue, param: &str) -> Result<String, Thrown> {
+    v.as_string().ok_or_else(|| type_error(param, "a string", v))
+}
+
+/// An array of item id strings, or a `TypeError` naming `param` (and the index of a non-string).
+pub fn id_list(v: &JsValue, param: &str) -> Result<Vec<String>, Thrown> {
+    let arr = v.dyn_ref::<Array>().ok_or_else(|| type_error(param, "an array of item ids", v))?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, e)| e.as_string().ok_or_else(|| type_error(&format!("{param}[{i}]"), "a string", &e)))
+        .collect()
+}
+
+/// Bundle bytes: a `Uint8Array` (a Node `Buffer` is one), an `ArrayBuffer` or any other
+/// `ArrayBuffer` view; anything else is a `TypeError` naming `param`.
+pub fn bytes_arg(v: &JsValue, param: &str) -> Result<Vec<u8>, Thrown> {
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(b) = v.dyn_ref::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(b).to_vec());
+    }
+    if ArrayBuffer::is_view(v) {
+        let view: &js_sys::DataView = v.unchecked_ref(); // every view has buffer, byteOffset, byteLength
+        let bytes = Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset() as u32,
+            view.byte_length() as u32,
+        );
+        return Ok(bytes.to_vec());
+    }
+    Err(type_error(param, "a Uint8Array or an ArrayBuffer", v))
 }
 
 /// Serialises a result to plain JS objects (maps become objects).

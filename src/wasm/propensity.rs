@@ -4,7 +4,7 @@ use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{js_err, to_js};
+use super::convert::{js_err, to_js, Thrown};
 use crate::propensity::{self, Value};
 
 /// A purchase-propensity model loaded from a bundle. Records are scored on this device.
@@ -15,9 +15,9 @@ pub struct Propensity {
 
 /// Converts a plain JS object into `(field, value)` pairs; rejects values that are not
 /// numbers, strings, booleans, null or undefined.
-fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, JsError> {
+fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, Thrown> {
     if !v.is_object() || Array::is_array(v) {
-        return Err(JsError::new(&format!("{what} must be a plain object of field values")));
+        return Err(super::convert::type_error(what, "a plain object of field values", v));
     }
     let obj: &Object = v.unchecked_ref();
     let mut out = Vec::new();
@@ -36,7 +36,8 @@ fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, JsError> {
             return Err(JsError::new(&format!(
                 "invalid value for '{k}': a {} (expected a number, string, boolean or null)",
                 val.js_typeof().as_string().unwrap_or_default()
-            )));
+            ))
+            .into());
         };
         out.push((k, value));
     }
@@ -51,17 +52,23 @@ fn borrow(r: &[(String, Value)]) -> Vec<(&str, Value)> {
 impl Propensity {
     /// Loads and validates a propensity bundle.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8]) -> Result<Propensity, JsError> {
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<Propensity, Thrown> {
+        Ok(Self::from_slice(&super::convert::bytes_arg(&bytes, "bytes")?)?)
+    }
+
+    fn from_slice(bytes: &[u8]) -> Result<Propensity, JsError> {
         Ok(Propensity { inner: propensity::Propensity::from_bytes(bytes).map_err(js_err)? })
     }
 
     /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Propensity>")]
     pub fn load(
-        url: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> js_sys::Promise {
-        super::load::load(url, opts, Propensity::from_bytes)
+        super::load::load(&url, opts, Propensity::from_slice)
     }
 
     /// Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
@@ -69,7 +76,7 @@ impl Propensity {
     pub fn score(
         &self,
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
-    ) -> Result<f64, JsError> {
+    ) -> Result<f64, Thrown> {
         let r = record(&record_, "record")?;
         Ok(self.inner.score(&borrow(&r)).map_err(js_err)?.p)
     }
@@ -79,9 +86,9 @@ impl Propensity {
     pub fn score_detailed(
         &self,
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Thrown> {
         let r = record(&record_, "record")?;
-        to_js(&self.inner.score(&borrow(&r)).map_err(js_err)?)
+        Ok(to_js(&self.inner.score(&borrow(&r)).map_err(js_err)?)?)
     }
 
     /// Scores many records; the error names the index of the first bad one.
@@ -89,8 +96,10 @@ impl Propensity {
     pub fn score_batch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "PropensityRecord[]")] records: JsValue,
-    ) -> Result<Float64Array, JsError> {
-        let arr = records.dyn_ref::<Array>().ok_or_else(|| JsError::new("records must be an array of objects"))?;
+    ) -> Result<Float64Array, Thrown> {
+        let arr = records
+            .dyn_ref::<Array>()
+            .ok_or_else(|| super::convert::type_error("records", "an array of records", &records))?;
         let mut out = Vec::with_capacity(arr.length() as usize);
         for (i, v) in arr.iter().enumerate() {
             let r = record(&v, &format!("records[{i}]"))?;
@@ -104,9 +113,9 @@ impl Propensity {
     pub fn explain(
         &self,
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Thrown> {
         let r = record(&record_, "record")?;
-        to_js(&self.inner.explain(&borrow(&r)).map_err(js_err)?)
+        Ok(to_js(&self.inner.explain(&borrow(&r)).map_err(js_err)?)?)
     }
 
     /// The fields the model expects, their types and categories.

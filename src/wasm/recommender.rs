@@ -2,7 +2,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{describe, history, js_err, k, options, to_js};
+use js_sys::Array;
+
+use super::convert::{bytes_arg, history, id_list, js_err, k, options, string_arg, to_js, type_error, Thrown};
 use crate::recs;
 
 /// A recommendation model loaded from a bundle. All scoring happens on this device.
@@ -13,9 +15,16 @@ pub struct Recommender {
 
 #[wasm_bindgen]
 impl Recommender {
-    /// Loads and validates a bundle. Throws on truncated, corrupt or wrong-version bytes.
+    /// Loads and validates a bundle (`Uint8Array` or `ArrayBuffer`). Throws on truncated,
+    /// corrupt or wrong-version bytes; a `TypeError` for any other argument.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8]) -> Result<Recommender, JsError> {
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<Recommender, Thrown> {
+        Ok(Self::from_slice(&bytes_arg(&bytes, "bytes")?)?)
+    }
+
+    fn from_slice(bytes: &[u8]) -> Result<Recommender, JsError> {
         Ok(Recommender { inner: recs::Recommender::from_bytes(bytes).map_err(js_err)? })
     }
 
@@ -24,10 +33,10 @@ impl Recommender {
     /// corrupt bundle.
     #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
     pub fn load(
-        url: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> js_sys::Promise {
-        super::load::load(url, opts, Recommender::from_bytes)
+        super::load::load(&url, opts, Recommender::from_slice)
     }
 
     /// Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
@@ -58,10 +67,11 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Scored[]")]
     pub fn similar(
         &self,
-        item: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] item: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsError> {
-        to_js(&self.inner.similar(item, k(&opts)?).map_err(js_err)?)
+    ) -> Result<JsValue, Thrown> {
+        let item = string_arg(&item, "item")?;
+        Ok(to_js(&self.inner.similar(&item, k(&opts)?).map_err(js_err)?)?)
     }
 
     /// The most popular items (the fallback for a new visitor).
@@ -80,20 +90,17 @@ impl Recommender {
         &self,
         #[wasm_bindgen(js_name = itemOrCart, unchecked_param_type = "string | string[]")] item_or_cart: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Thrown> {
         let cart: Vec<String> = match item_or_cart.as_string() {
             Some(s) => vec![s],
-            None => history(&item_or_cart)
-                .map_err(|_| JsError::new("itemOrCart must be an item id or an array of item ids"))?
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect(),
+            None if Array::is_array(&item_or_cart) => id_list(&item_or_cart, "itemOrCart")?,
+            None => return Err(type_error("itemOrCart", "an item id or an array of item ids", &item_or_cart)),
         };
         let (items, unknown) = self.inner.bought_together(&cart, k(&opts)?).map_err(js_err)?;
         if !cart.is_empty() && unknown.len() == cart.len() {
-            return Err(js_err(crate::Error::UnknownItem(unknown.join("', '"))));
+            return Err(js_err(crate::Error::UnknownItem(unknown.join("', '"))).into());
         }
-        to_js(&items)
+        Ok(to_js(&items)?)
     }
 
     /// Items that fit a session (`string[]`, oldest first): item2vec neighbours of the
@@ -104,13 +111,9 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] items: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsError> {
-        let session: Vec<String> = history(&items)
-            .map_err(|_| JsError::new("items must be an array of item ids"))?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
-        to_js(&self.inner.for_session(&session, &options(&opts)?).map_err(js_err)?.0)
+    ) -> Result<JsValue, Thrown> {
+        let session = id_list(&items, "items")?;
+        Ok(to_js(&self.inner.for_session(&session, &options(&opts)?).map_err(js_err)?.0)?)
     }
 
     /// Items whose catalogue titles best match `query` by TF-IDF cosine. A string is a search
@@ -123,20 +126,18 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | { item: string }")] query: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Thrown> {
         let opts = options(&opts)?;
         if let Some(text) = query.as_string() {
-            return to_js(&self.inner.similar_by_text(recs::TextQuery::Text(&text), &opts).map_err(js_err)?);
+            return Ok(to_js(&self.inner.similar_by_text(recs::TextQuery::Text(&text), &opts).map_err(js_err)?)?);
         }
-        let item = if query.is_object() {
-            js_sys::Reflect::get(&query, &"item".into()).ok().and_then(|v| v.as_string())
+        let item = if query.is_object() && !Array::is_array(&query) {
+            let v = js_sys::Reflect::get(&query, &"item".into()).unwrap_or(JsValue::UNDEFINED);
+            string_arg(&v, "query.item")?
         } else {
-            None
+            return Err(type_error("query", "a string or { item: string }", &query));
         };
-        let item = item.ok_or_else(|| {
-            JsError::new(&format!("query must be a string or {{ item: string }}, got {}", describe(&query)))
-        })?;
-        to_js(&self.inner.similar_by_text(recs::TextQuery::Item(&item), &opts).map_err(js_err)?)
+        Ok(to_js(&self.inner.similar_by_text(recs::TextQuery::Item(&item), &opts).map_err(js_err)?)?)
     }
 
     /// Trending items (time-decayed popularity at the training cut-off), for a new visitor.
@@ -163,8 +164,8 @@ impl Recommender {
 
     /// Whether `item` is in the catalogue.
     #[wasm_bindgen(js_name = hasItem)]
-    pub fn has_item(&self, item: &str) -> bool {
-        self.inner.items().get(item).is_some()
+    pub fn has_item(&self, #[wasm_bindgen(unchecked_param_type = "string")] item: JsValue) -> Result<bool, Thrown> {
+        Ok(self.inner.items().get(&string_arg(&item, "item")?).is_some())
     }
 
     /// Number of items in the catalogue.

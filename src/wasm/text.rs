@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_err, to_js};
+use super::convert::{js_err, to_js, Thrown};
 use crate::text;
 
 /// A product-text classifier (TF-IDF + softmax) loaded from a bundle; text is classified on
@@ -16,24 +16,31 @@ pub struct TextClassifier {
 impl TextClassifier {
     /// Loads and validates a bundle holding a text classifier (alone or merged with others).
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8]) -> Result<TextClassifier, JsError> {
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<TextClassifier, Thrown> {
+        Ok(Self::from_slice(&super::convert::bytes_arg(&bytes, "bytes")?)?)
+    }
+
+    fn from_slice(bytes: &[u8]) -> Result<TextClassifier, JsError> {
         Ok(TextClassifier { inner: text::TextClassifier::from_bytes(bytes).map_err(js_err)? })
     }
 
     /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
     #[wasm_bindgen(unchecked_return_type = "Promise<TextClassifier>")]
     pub fn load(
-        url: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> js_sys::Promise {
-        super::load::load(url, opts, TextClassifier::from_bytes)
+        super::load::load(&url, opts, TextClassifier::from_slice)
     }
 
     /// Every label of `text` with its probability, most probable first. Empty text and text
     /// over 10,000 characters throw.
     #[wasm_bindgen(unchecked_return_type = "Classification")]
-    pub fn classify(&self, text: &str) -> Result<JsValue, JsError> {
-        to_js(&self.inner.classify(text).map_err(js_err)?)
+    pub fn classify(&self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, Thrown> {
+        let text = super::convert::string_arg(&text, "text")?;
+        Ok(to_js(&self.inner.classify(&text).map_err(js_err)?)?)
     }
 
     /// The labels the model knows, in weight order.

@@ -1,0 +1,30 @@
+//! The interaction-log reader on arbitrary file contents (plain or gzip, as sniffed), strict and
+//! skipping bad rows, within a small memory budget.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use shelfwise::data::{Columns, Interactions, ReadOptions};
+
+fuzz_target!(|data: &[u8]| {
+    let path = std::env::temp_dir().join(format!("shelfwise-fuzz-log-{}.csv", std::process::id()));
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    let cols = Columns {
+        user: "user".into(),
+        item: "item".into(),
+        weight: Some("w".into()),
+        time: Some("t".into()),
+        title: Some("title".into()),
+        price: Some("price".into()),
+    };
+    for skip in [false, true] {
+        let opts = ReadOptions { skip_bad_rows: skip, max_memory: Some(64 << 20), ..ReadOptions::default() };
+        if let Ok((log, _)) = Interactions::read_csv(&path, &cols, &opts, &|_| {}) {
+            assert_eq!(log.user.len(), log.weight.len());
+            let _ = log.by_user();
+        }
+    }
+    let minimal = Columns { user: "user".into(), item: "item".into(), ..Columns::default() };
+    let _ = Interactions::read_csv(&path, &minimal, &ReadOptions::default(), &|_| {});
+});
