@@ -34,7 +34,7 @@ fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, Thrown> {
             Value::Text(s)
         } else {
             return Err(JsError::new(&format!(
-                "invalid value for '{k}': a {} (expected a number, string, boolean or null)",
+                "{what}: invalid value for '{k}': a {} (expected a number, string, boolean or null)",
                 val.js_typeof().as_string().unwrap_or_default()
             ))
             .into());
