@@ -12,8 +12,8 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(bundle merge csv_interactions csv_table record)
-log "building fuzz targets (nightly, ASan)"
-cargo +nightly fuzz build --fuzz-dir fuzz "${targets[@]}" 2>&1 | grep -v '^\s*Compiling' || true
+log "building the fuzz targets (nightly, AddressSanitizer; a few minutes the first time)"
+cargo +nightly fuzz build --fuzz-dir fuzz
 total=0
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"
