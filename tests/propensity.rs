@@ -171,8 +171,9 @@ fn corrupt_propensity_bundles_are_typed_errors() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data (evaluation data, not in the repo)"]
 fn online_shoppers_auc_reaches_0_925() {
-    let Some(path) = common::shared_data("online-shoppers-intention/online_shoppers_intention.csv") else { return };
+    let path = common::shared_data("online-shoppers-intention/online_shoppers_intention.csv");
     let p = PropensityParams::new("Revenue");
     let ds = Dataset::from_table(Table::read(&path, b',').unwrap(), &p).unwrap();
     let gbt = train_propensity(&ds, &p, &ClassifierChoice::Gbt(GbtParams::default()), &Silent).unwrap();

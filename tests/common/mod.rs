@@ -51,15 +51,13 @@ pub fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
-/// `../shared/data/<rel>` if present, else `None` after printing why the test is skipped.
-pub fn shared_data(rel: &str) -> Option<PathBuf> {
+/// `../shared/data/<rel>`. Tests that read it are `#[ignore = "needs ../shared/data …"]`, so a
+/// plain `cargo test` shows them as ignored; `scripts/test.sh` adds `--include-ignored` when the
+/// data is there. Run that way without the data, they fail here and say why.
+pub fn shared_data(rel: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {} is absent (evaluation data lives outside the repo)", p.display());
-        None
-    }
+    assert!(p.exists(), "{} is absent: this test needs the evaluation data in ../shared/data", p.display());
+    p
 }
 
 /// Deterministic synthetic product titles in three labelled categories (words of our own), with
