@@ -2,6 +2,38 @@
 
 use std::fmt;
 
+use std::sync::Arc;
+
+/// The operating system's error behind an [`Error::Io`], shared so that `Error` stays `Clone`;
+/// two are equal when their kinds are.
+#[derive(Debug, Clone)]
+pub struct IoSource(Arc<std::io::Error>);
+
+impl IoSource {
+    /// The underlying error.
+    pub fn get(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+impl PartialEq for IoSource {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind() == other.0.kind()
+    }
+}
+
+impl fmt::Display for IoSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for IoSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 /// Result alias used throughout shelfwise.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -117,9 +149,26 @@ pub enum Error {
     Io {
         /// File path.
         path: String,
-        /// The operating system's message.
+        /// What went wrong (the operating system's message, or ours).
         message: String,
+        /// The operating system's error, when there was one.
+        #[source]
+        source: Option<IoSource>,
     },
+    /// Two things that must have the same size do not (a mistake in assembling a model from
+    /// parts, not a corrupt file).
+    #[error("shape mismatch: {what}: expected {expected}, found {found}")]
+    ShapeMismatch {
+        /// What was being matched.
+        what: String,
+        /// The size required.
+        expected: usize,
+        /// The size given.
+        found: usize,
+    },
+    /// The operating system could not supply randomness (for `--seed random`).
+    #[error("no randomness from the operating system: {0}")]
+    Randomness(String),
     /// An input needs more memory than the budget allows (`--max-memory`). Native only: only
     /// reading files raises it, and the wasm is spared its message.
     #[cfg(not(target_arch = "wasm32"))]
@@ -167,12 +216,24 @@ impl fmt::Display for Bytes {
 
 impl Error {
     /// Shorthand for [`Error::InvalidParameter`].
-    pub fn param(name: &str, value: impl fmt::Display, reason: &str) -> Self {
+    pub fn param(name: impl Into<String>, value: impl fmt::Display, reason: impl Into<String>) -> Self {
         Error::InvalidParameter { name: name.into(), value: value.to_string(), reason: reason.into() }
     }
 
-    /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl AsRef<std::path::Path>, err: impl fmt::Display) -> Self {
-        Error::Io { path: path.as_ref().display().to_string(), message: err.to_string() }
+    /// Wraps an I/O error with the path it concerns, keeping it as the source.
+    pub fn io(path: impl AsRef<std::path::Path>, err: std::io::Error) -> Self {
+        let message = err.to_string();
+        Error::Io { path: path.as_ref().display().to_string(), message, source: Some(IoSource(Arc::new(err))) }
+    }
+
+    /// A problem with the file at `path` that the operating system did not report (a directory
+    /// given for a file, a CSV header that cannot be read).
+    pub fn file(path: impl AsRef<std::path::Path>, message: impl fmt::Display) -> Self {
+        Error::Io { path: path.as_ref().display().to_string(), message: message.to_string(), source: None }
+    }
+
+    /// Shorthand for [`Error::ShapeMismatch`].
+    pub fn shape(what: impl Into<String>, expected: usize, found: usize) -> Self {
+        Error::ShapeMismatch { what: what.into(), expected, found }
     }
 }

@@ -23,7 +23,7 @@ impl Rng {
     /// A seed from the operating system (or the browser's crypto API).
     pub fn os_seed() -> crate::Result<u64> {
         let mut b = [0u8; 8];
-        getrandom::fill(&mut b).map_err(|e| crate::Error::Numerical(format!("no OS randomness: {e}")))?;
+        getrandom::fill(&mut b).map_err(|e| crate::Error::Randomness(e.to_string()))?;
         Ok(u64::from_le_bytes(b))
     }
 

@@ -174,7 +174,8 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     if let Some(mut r) = c.get("trending") {
         let t = r.f32s_dict("trending scores")?;
         r.finish()?;
-        rec = rec.with_trending(t)?;
+        // In a file, scores that do not fit the catalogue are corruption, not a caller's mistake.
+        rec = rec.with_trending(t).map_err(|e| Error::Corrupt(format!("trending section: {e}")))?;
     }
     if let Some(mut r) = c.get("item2vec") {
         let dim = r.u32("embedding dimension")? as usize;

@@ -11,8 +11,8 @@ use shelfwise::data::table::Table;
 use shelfwise::eval::{classification_report, ClassificationReport};
 use shelfwise::propensity::{Propensity, Value};
 use shelfwise::train::propensity::{
-    stratified_split, train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams,
-    MlpParams, PropensityParams,
+    stratified_split_by, train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams,
+    LogisticParams, MlpParams, PropensityParams,
 };
 
 use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
@@ -222,7 +222,7 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     OutputFile::write_all_to(&a.out, &[&a.input], &bytes)?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     if let (Some(path), Some(table)) = (&a.test_out, held_out) {
-        let (_, test) = stratified_split(&ds.labels, p.test_fraction, p.seed)?;
+        let (_, test) = stratified_split_by(&ds.labels, p.test_fraction, p.seed)?;
         let mut w = csv::Writer::from_writer(OutputFile::create(path, &[&a.input])?);
         w.write_record(&table.header)?;
         for r in test {

@@ -23,7 +23,7 @@ pub const MAX_TITLE_BYTES: usize = 4096;
 /// Opens `path` for reading, transparently decompressing gzip.
 pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     if path.is_dir() {
-        return Err(Error::io(path, "is a directory, not a CSV file"));
+        return Err(Error::file(path, "is a directory, not a CSV file"));
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf = BufReader::with_capacity(1 << 16, file);
@@ -44,7 +44,7 @@ pub fn csv_reader(path: &Path, delimiter: u8) -> Result<(csv::Reader<Guarded>, V
     let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(guarded);
     let header: Vec<String> = rdr
         .headers()
-        .map_err(|e| Error::io(path, e))?
+        .map_err(|e| Error::file(path, e))?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();

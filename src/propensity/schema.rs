@@ -86,26 +86,6 @@ impl Schema {
         self.fields.iter().map(Field::width).sum()
     }
 
-    /// Names of the encoded columns (`Month=Nov`, `Month=(unseen)`, `PageValues`, …).
-    pub fn column_names(&self) -> Vec<String> {
-        let mut out = Vec::with_capacity(self.width());
-        for f in &self.fields {
-            match &f.kind {
-                FieldKind::Categorical { categories } => {
-                    out.extend(categories.iter().map(|c| format!("{}={c}", f.name)));
-                    out.push(format!("{}=(unseen)", f.name));
-                }
-                _ => {
-                    out.push(f.name.clone());
-                    if f.missing_indicator {
-                        out.push(format!("{}=(missing)", f.name));
-                    }
-                }
-            }
-        }
-        out
-    }
-
     /// Encodes a record given as `(name, value)` pairs. Wrong types, NaN and infinities are
     /// errors naming the field; missing and unknown fields are reported, not fatal.
     pub fn encode(&self, record: &[(&str, Value)], out: &mut Vec<f32>) -> Result<EncodeReport> {

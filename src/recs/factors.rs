@@ -443,18 +443,6 @@ impl FactorModel {
         Ok(x.iter().map(|v| *v as f32).collect())
     }
 
-    /// Scores of all items for user vector `x` (int8: integer dot products, approximate).
-    pub fn scores(&self, x: &[f32], out: &mut [f32]) {
-        match &self.values {
-            Values::F32(v) => kernels::score_rows(v, x, out),
-            Values::Int8 { codes, scales } => {
-                let mut xq = Vec::with_capacity(x.len());
-                let sx = kernels::quant::quantize_query(x, &mut xq);
-                kernels::quant::score_rows_i8(codes, scales, &xq, sx, out);
-            }
-        }
-    }
-
     /// The best `k` items for user vector `x` among those `keep` allows, best first, with exact
     /// scores ([`FactorModel::score`]): bit for bit the answer of scoring every row exactly.
     ///

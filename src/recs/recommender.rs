@@ -3,7 +3,7 @@
 //! Scoring is two steps: [`Recommender::fold_in`] turns a shopper's history into a
 //! [`UserState`]; [`Recommender::recommend_for`] ranks the catalogue for that state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -243,8 +243,15 @@ impl Recommender {
 
     /// Adds trending scores (one per item, finite).
     pub fn with_trending(mut self, trending: Vec<f32>) -> Result<Self> {
-        if trending.len() != self.items.len() || trending.iter().any(|t| !t.is_finite()) {
-            return Err(Error::Corrupt(format!("{} trending scores for {} items", trending.len(), self.items.len())));
+        if trending.len() != self.items.len() {
+            return Err(Error::shape("trending scores (one per item)", self.items.len(), trending.len()));
+        }
+        if let Some((i, t)) = trending.iter().enumerate().find(|(_, t)| !t.is_finite()) {
+            return Err(Error::InvalidValue {
+                field: format!("trending score of item '{}'", self.items.id(i as u32)),
+                value: crate::num_text::Num32(*t).to_string(),
+                reason: "must be finite".into(),
+            });
         }
         self.trending = Some(trending);
         Ok(self)
@@ -340,11 +347,6 @@ impl Recommender {
     /// Basket co-occurrence rows, if the bundle has them.
     pub fn bought_together_model(&self) -> Option<&NeighborModel> {
         self.together.as_ref()
-    }
-
-    /// Trending scores, if the bundle has them.
-    pub fn trending_scores(&self) -> Option<&[f32]> {
-        self.trending.as_deref()
     }
 
     /// Items most often bought with the cart's items (scores summed over the cart), cart excluded.
@@ -559,14 +561,6 @@ impl Recommender {
     pub fn popular(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         let empty = UserState { history: Vec::new(), vector: None, unknown: Vec::new(), truncated: 0 };
         self.recommend_for(&empty, opts)
-    }
-
-    /// Parameters and metrics as a flat map (for reports).
-    pub fn summary(&self) -> BTreeMap<String, String> {
-        let mut m = self.meta.params.clone();
-        m.insert("model".into(), self.model.family().into());
-        m.insert("items".into(), self.items.len().to_string());
-        m
     }
 
     fn named(&self, hits: Vec<Hit>) -> Vec<Scored> {

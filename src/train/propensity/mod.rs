@@ -341,11 +341,6 @@ impl Dataset {
     }
 }
 
-/// Splits row indices into (train, test), stratified by label.
-pub fn stratified_split(labels: &[bool], test_fraction: f64, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
-    stratified_split_by(labels, test_fraction, seed)
-}
-
 /// Splits row indices into (train, test), stratified by any ordered label: each class is
 /// shuffled (classes in sorted order, one seeded generator) and `round(n × test_fraction)` of
 /// its rows are held out.
@@ -461,7 +456,7 @@ pub fn train_propensity(
     if ds.labels.iter().all(|l| *l) || ds.labels.iter().all(|l| !*l) {
         return Err(Error::Empty(format!("target '{}' has only one class", p.target)));
     }
-    let (train, test) = stratified_split(&ds.labels, p.test_fraction, p.seed)?;
+    let (train, test) = stratified_split_by(&ds.labels, p.test_fraction, p.seed)?;
     let mut cv = Vec::new();
     let chosen = if *choice == ClassifierChoice::Auto {
         let grid = ClassifierChoice::auto_grid(p.seed);
