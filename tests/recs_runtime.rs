@@ -223,6 +223,10 @@ fn bought_together_and_trending_round_trip() {
     assert_eq!(items.len(), 3);
     assert!(items.iter().all(|s| s.item.starts_with('a') && s.item != "a1"), "{items:?}");
     let (cart, _) = rec.bought_together(&["b1", "b2"], 20).unwrap();
+    // Repeats count once; a cart of unknown ids only is an error, in Rust as in JS.
+    assert_eq!(rec.bought_together(&["b1", "b1", "b2", "b2"], 20).unwrap().0, cart);
+    let err = rec.bought_together(&["nope", "ghost", "nope"], 3).unwrap_err();
+    assert_eq!(err.to_string(), "unknown item id 'nope', 'ghost'");
     assert!(cart.iter().all(|s| s.item != "b1" && s.item != "b2" && !s.item.starts_with('a')), "{cart:?}");
     // The latest interactions belong to the last users (cluster b): b items trend.
     let top = rec.trending(&RecommendOptions::top(3)).unwrap();

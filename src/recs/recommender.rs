@@ -72,7 +72,7 @@ impl RecommendOptions {
     }
     fn check(&self) -> Result<()> {
         if self.k == 0 || self.k > MAX_K {
-            return Err(Error::param("k", self.k, "must be between 1 and 1000"));
+            return Err(Error::param("k", self.k, format!("must be between 1 and {MAX_K}")));
         }
         Ok(())
     }
@@ -350,18 +350,29 @@ impl Recommender {
     }
 
     /// Items most often bought with the cart's items (scores summed over the cart), cart excluded.
-    /// Unknown cart ids are skipped and returned; a bundle without basket data is an error.
+    /// Unknown cart ids are skipped and returned (each once); a cart of unknown ids only is
+    /// [`Error::UnknownItem`] (as `similar` is for an unknown item), and a bundle without basket
+    /// data is an error. Linear in the cart's length.
     pub fn bought_together<S: AsRef<str>>(&self, cart: &[S], k: usize) -> Result<(Vec<Scored>, Vec<String>)> {
         RecommendOptions::top(k).check()?;
         let nb = self.together.as_ref().ok_or_else(|| Error::MissingSection("together".into()))?;
         let mut known = Vec::new();
-        let mut unknown = Vec::new();
+        let mut seen: HashMap<u32, usize> = HashMap::with_capacity(cart.len());
+        let mut unknown = super::items::FirstSeen::default();
         for id in cart {
             match self.items.get(id.as_ref()) {
-                Some(i) if !known.contains(&i) => known.push(i),
-                Some(_) => {}
-                None => unknown.push(id.as_ref().to_string()),
+                Some(i) => {
+                    seen.entry(i).or_insert_with(|| {
+                        known.push(i);
+                        known.len()
+                    });
+                }
+                None => unknown.insert(id.as_ref()),
             }
+        }
+        let unknown: Vec<String> = unknown.into_ids().into_iter().map(str::to_string).collect();
+        if known.is_empty() && !unknown.is_empty() {
+            return Err(Error::UnknownItem(unknown.join("', '")));
         }
         Ok((self.named(nb.cart_top_k(&known, k)), unknown))
     }

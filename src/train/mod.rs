@@ -105,9 +105,11 @@ pub fn train_recommender(
     Recommender::from_parts(ItemIndex::new(data.items.clone())?, data.catalog.clone(), popularity, model, meta)
 }
 
-/// Drops items without interactions (renumbering the rest, order kept) and users' ids
-/// (training needs only their indices; bundles never carry them). A log whose items all have
-/// interactions — any log read from a file — is borrowed as it is, not copied.
+/// Drops items without interactions (renumbering the rest, order kept). A log whose items all
+/// have interactions — any log read from a file — is borrowed as it is, not copied, user ids
+/// included; a copied log leaves the user ids out. Either way user ids stop here: training reads
+/// user indices only, and `Recommender::from_parts` takes item-side state, so no bundle can
+/// carry a user id (the privacy test scans bundle bytes for them).
 fn compact(data: &Interactions) -> Cow<'_, Interactions> {
     let mut used = vec![false; data.n_items()];
     data.item.iter().for_each(|i| used[*i as usize] = true);

@@ -96,10 +96,7 @@ impl Recommender {
             None if Array::is_array(&item_or_cart) => id_list(&item_or_cart, "itemOrCart")?,
             None => return Err(type_error("itemOrCart", "an item id or an array of item ids", &item_or_cart)),
         };
-        let (items, unknown) = self.inner.bought_together(&cart, k(&opts)?).map_err(js_err)?;
-        if !cart.is_empty() && unknown.len() == cart.len() {
-            return Err(js_err(crate::Error::UnknownItem(unknown.join("', '"))).into());
-        }
+        let (items, _unknown) = self.inner.bought_together(&cart, k(&opts)?).map_err(js_err)?;
         Ok(to_js(&items)?)
     }
 

@@ -413,7 +413,8 @@ fn fit_on(
     Ok((prop.clone(), xe.iter().map(|x| prop.score_encoded(x)).collect()))
 }
 
-/// Mean cross-validated ROC AUC of `choice` over `folds` of `rows`.
+/// Cross-validated ROC AUC of `choice`: one value per fold of `rows` (`p.folds`, at least 2),
+/// in fold order; the caller takes the mean.
 pub fn cross_validate(
     ds: &Dataset,
     p: &PropensityParams,
