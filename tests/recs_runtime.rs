@@ -122,18 +122,18 @@ fn fold_in_is_exact_and_deterministic() {
     }
     // The folded-in vector satisfies the normal equations A x = b.
     let RecModel::Factors(f) = als.model() else { panic!("als model") };
-    let k = f.k;
+    let k = f.k();
     let hist = [(als.items().get("a1").unwrap(), 1.0f32), (als.items().get("a2").unwrap(), 2.0)];
     let x = f.fold_in(&hist).unwrap();
     for r in 0..k {
-        let mut ax = f.regularization as f64 * x[r] as f64;
+        let mut ax = f.fold_params().regularization as f64 * x[r] as f64;
         for (c, xc) in x.iter().enumerate() {
-            ax += f.gramian[r * k + c] * *xc as f64;
+            ax += f.gramian()[r * k + c] * *xc as f64;
         }
         let mut b = 0.0;
         for (i, w) in hist {
             let y = f.row(i);
-            let conf = 1.0 + f.alpha as f64 * w as f64;
+            let conf = 1.0 + f.fold_params().alpha as f64 * w as f64;
             let yx: f64 = y.iter().zip(&x).map(|(p, q)| *p as f64 * *q as f64).sum();
             ax += (conf - 1.0) * y[r] as f64 * yx;
             b += conf * y[r] as f64;

@@ -7,7 +7,8 @@ use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
 use crate::recs::{
-    Catalog, FactorModel, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling, TextIndex,
+    Catalog, FactorModel, FoldIn, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling,
+    TextIndex,
 };
 
 const FACTOR_F32: u8 = 0;
@@ -48,16 +49,17 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
                 Quantization::Int8 => FACTOR_INT8,
                 Quantization::F16 => FACTOR_F16,
             });
-            w.u32(f.k as u32);
-            w.f32(f.regularization);
-            w.f32(f.alpha);
-            w.u8(f.scaling.code());
+            let fold = f.fold_params();
+            w.u32(f.k() as u32);
+            w.f32(fold.regularization);
+            w.f32(fold.alpha);
+            w.u8(fold.scaling.code());
             // Upper triangle only (the matrix is symmetric); f32 next to int8/f16 factors.
             let compact = f.quantization() != Quantization::None;
-            let k = f.k;
+            let k = f.k();
             w.len(k * (k + 1) / 2);
             for r in 0..k {
-                for g in &f.gramian[r * k + r..(r + 1) * k] {
+                for g in &f.gramian()[r * k + r..(r + 1) * k] {
                     if compact {
                         w.f32(*g as f32);
                     } else {
@@ -79,20 +81,12 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
             c.section("factors", w.into_bytes());
         }
         RecModel::Neighbors(nb) => {
-            let mut w = Writer::new();
-            w.u32s(&nb.indptr);
-            w.u32s(&nb.indices);
-            w.f32s(&nb.weights);
-            c.section("neighbrs", w.into_bytes());
+            c.section("neighbrs", csr::write(nb));
         }
         RecModel::Popular => {}
     }
     if let Some(nb) = &rec.together {
-        let mut w = Writer::new();
-        w.u32s(&nb.indptr);
-        w.u32s(&nb.indices);
-        w.f32s(&nb.weights);
-        c.section("together", w.into_bytes());
+        c.section("together", csr::write(nb));
     }
     if let Some(e) = &rec.item2vec {
         let mut w = Writer::new();
@@ -150,26 +144,14 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let model = if let Some(mut r) = c.get("factors") {
         read_factors(&mut r)?
     } else if let Some(mut r) = c.get("neighbrs") {
-        let nb = NeighborModel {
-            indptr: r.u32s("row starts")?,
-            indices: r.u32s("neighbour indices")?,
-            weights: r.f32s("neighbour weights")?,
-        };
-        r.finish()?;
-        RecModel::Neighbors(nb)
+        RecModel::Neighbors(csr::read(&mut r, "neighbour")?)
     } else {
         RecModel::Popular
     };
     meta.check_family(model.family())?;
     let mut rec = Recommender::from_parts(items, catalog, popularity, model, meta)?;
     if let Some(mut r) = c.get("together") {
-        let nb = NeighborModel {
-            indptr: r.u32s("row starts")?,
-            indices: r.u32s("co-occurrence indices")?,
-            weights: r.f32s("co-occurrence scores")?,
-        };
-        r.finish()?;
-        rec = rec.with_bought_together(nb)?;
+        rec = rec.with_bought_together(csr::read(&mut r, "co-occurrence")?)?;
     }
     if let Some(mut r) = c.get("trending") {
         let t = r.f32s_dict("trending scores")?;
@@ -194,6 +176,44 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     Ok(rec)
 }
 
+/// `neighbrs` (item-item weights) and `together` (basket co-occurrence): one compressed-row codec.
+/// Row starts, neighbour indices and weights, each a length-prefixed array; shapes are checked
+/// against the catalogue when the model joins the recommender.
+mod csr {
+    use super::{NeighborModel, Reader, Result, Writer};
+
+    pub(super) fn write(nb: &NeighborModel) -> Vec<u8> {
+        let (indptr, indices, weights) = nb.csr();
+        let mut w = Writer::new();
+        w.u32s(indptr);
+        w.u32s(indices);
+        w.f32s(weights);
+        w.into_bytes()
+    }
+
+    /// Reads the section; `what` names its entries in messages ("neighbour", "co-occurrence").
+    pub(super) fn read(r: &mut Reader<'_>, what: &str) -> Result<NeighborModel> {
+        let indptr = r.u32s("row starts")?;
+        let indices = r.u32s(&format!("{what} indices"))?;
+        let weights = r.f32s(&format!("{what} weights"))?;
+        r.finish()?;
+        Ok(NeighborModel::from_csr(indptr, indices, weights))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trips() {
+            let nb = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.5, -1.25, 3.0]);
+            let bytes = write(&nb);
+            let mut r = Reader::new(&bytes, 0, "together");
+            assert_eq!(read(&mut r, "co-occurrence").unwrap(), nb);
+        }
+    }
+}
+
 fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
     let dtype = r.u8("factor type")?;
     if ![FACTOR_F32, FACTOR_INT8, FACTOR_F16].contains(&dtype) {
@@ -204,6 +224,7 @@ fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
     let alpha = r.f32("alpha")?;
     let code = r.u8("scaling")?;
     let scaling = Scaling::from_code(code).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
+    let fold = FoldIn { regularization: reg, alpha, scaling };
     let compact = dtype != FACTOR_F32;
     let g = r.len(if compact { 4 } else { 8 }, "Gramian")?;
     if k > MAX_FACTORS || g != k * (k + 1) / 2 {
@@ -222,10 +243,10 @@ fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
             let scales: Vec<f32> =
                 r.u16s("int8 row scales")?.into_iter().map(|b| half::f16::from_bits(b).to_f32()).collect();
             let codes = r.i8s("int8 item factors")?;
-            FactorModel::from_int8(k, codes, scales, gramian, reg, alpha, scaling)?
+            FactorModel::from_int8(k, codes, scales, gramian, fold)?
         }
-        FACTOR_F16 => FactorModel::from_f16(k, &r.u16s("f16 item factors")?, gramian, reg, alpha, scaling)?,
-        _ => FactorModel::new(k, r.f32s("item factors")?, gramian, reg, alpha, scaling)?,
+        FACTOR_F16 => FactorModel::from_f16(k, &r.u16s("f16 item factors")?, gramian, fold)?,
+        _ => FactorModel::new(k, r.f32s("item factors")?, gramian, fold)?,
     };
     r.finish()?;
     Ok(RecModel::Factors(model))

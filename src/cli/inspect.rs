@@ -96,7 +96,7 @@ fn recommender(bytes: &[u8]) -> anyhow::Result<()> {
     }
     println!("catalogue:   {}", if info.has_catalog { "titles and prices" } else { "ids only" });
     if let Some(nb) = rec.bought_together_model() {
-        println!("bought together: {} pairs", nb.indices.len());
+        println!("bought together: {} pairs", nb.entries());
     }
     println!("trending:    {}", if info.has_trending { "yes" } else { "no (train with --time-col)" });
     if let Some(t) = &m.trained_until {

@@ -128,7 +128,7 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
             neighbors: a.together_neighbors,
         };
         let nb = p.fit(baskets, model.items())?;
-        eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.indices.len(), p.min_support, p.score);
+        eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.entries(), p.min_support, p.score);
         model = model.with_bought_together(nb)?;
     }
     if let Some(p) = i2v {

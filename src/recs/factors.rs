@@ -55,6 +55,36 @@ impl Scaling {
     }
 }
 
+/// The parameters of fold-in, which must equal those of the ALS run that made the factors:
+/// λ, and the confidence `c = 1 + alpha · scaling(w)` of each history weight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FoldIn {
+    /// L2 regularisation λ (finite, >= 0).
+    pub regularization: f32,
+    /// Confidence scale α (finite, >= 0).
+    pub alpha: f32,
+    /// Weight scaling before α.
+    pub scaling: Scaling,
+}
+
+impl FoldIn {
+    /// Fails unless λ and α are finite and >= 0.
+    pub fn check(&self) -> Result<()> {
+        if !(self.regularization.is_finite() && self.regularization >= 0.0) {
+            return Err(Error::param("regularization", Num32(self.regularization), "must be a finite number >= 0"));
+        }
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(Error::param("alpha", Num32(self.alpha), "must be a finite number >= 0"));
+        }
+        Ok(())
+    }
+
+    /// The confidence of a history weight, `1 + alpha · scaling(w)` (in f64, as fold-in uses it).
+    pub fn confidence(&self, w: f32) -> f64 {
+        1.0 + self.alpha as f64 * self.scaling.apply(w) as f64
+    }
+}
+
 /// How item factors are stored in a bundle (`shelfwise train recs --quantize`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Quantization {
@@ -103,19 +133,14 @@ enum Values {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactorModel {
     /// Number of latent factors.
-    pub k: usize,
+    k: usize,
     values: Values,
     stored: Quantization,
     /// Row-major `k x k` Gramian `YᵀY`, in f64.
-    pub gramian: Vec<f64>,
-    /// L2 regularisation λ.
-    pub regularization: f32,
-    /// Confidence scale α.
-    pub alpha: f32,
-    /// Weight scaling before α.
-    pub scaling: Scaling,
+    gramian: Vec<f64>,
+    fold: FoldIn,
     /// L2 norm of each item row, for cosine similarity (derived at load).
-    pub norms: Vec<f32>,
+    norms: Vec<f32>,
     /// Factorisation of `YᵀY + λI` (derived at load).
     base: BaseFactor,
     /// f32 models: int8 codes of the factors, which rank candidates for [`FactorModel::top_k`].
@@ -161,18 +186,11 @@ impl BaseFactor {
 
 impl FactorModel {
     /// Builds an f32 model and checks shapes and finiteness.
-    pub fn new(
-        k: usize,
-        item_factors: Vec<f32>,
-        gramian: Vec<f64>,
-        regularization: f32,
-        alpha: f32,
-        scaling: Scaling,
-    ) -> Result<Self> {
+    pub fn new(k: usize, item_factors: Vec<f32>, gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
         if k == 0 || item_factors.len() % k != 0 {
             return Err(Error::Corrupt(format!("{} factor values do not form rows of k = {k}", item_factors.len())));
         }
-        let m = Self::build(k, Values::F32(item_factors), Quantization::None, gramian, regularization, alpha, scaling)?;
+        let m = Self::build(k, Values::F32(item_factors), Quantization::None, gramian, fold)?;
         // A NaN or infinite value makes its row's norm non-finite: scan values only then.
         if m.norms.iter().any(|n| !n.is_finite()) {
             if let Values::F32(v) = &m.values {
@@ -189,15 +207,7 @@ impl FactorModel {
 
     /// Builds an int8 model from codes and per-row scales (as read from a bundle). Scales are
     /// rounded to half precision, as bundles store them.
-    pub fn from_int8(
-        k: usize,
-        codes: Vec<i8>,
-        scales: Vec<f32>,
-        gramian: Vec<f64>,
-        regularization: f32,
-        alpha: f32,
-        scaling: Scaling,
-    ) -> Result<Self> {
+    pub fn from_int8(k: usize, codes: Vec<i8>, scales: Vec<f32>, gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
         if k == 0 || k > kernels::quant::MAX_INT8_FACTORS || codes.len() != scales.len() * k {
             return Err(Error::Corrupt(format!(
                 "{} int8 codes and {} row scales do not form rows of k = {k}",
@@ -215,33 +225,18 @@ impl FactorModel {
         if let Some(bad) = scales.iter().position(|v| v.is_infinite()) {
             return Err(Error::Corrupt(format!("int8 row scale of item {bad} exceeds half precision")));
         }
-        Self::build(k, Values::Int8 { codes, scales }, Quantization::Int8, gramian, regularization, alpha, scaling)
+        Self::build(k, Values::Int8 { codes, scales }, Quantization::Int8, gramian, fold)
     }
 
     /// Builds a model from f16 values (as read from a bundle).
-    pub fn from_f16(
-        k: usize,
-        bits: &[u16],
-        gramian: Vec<f64>,
-        regularization: f32,
-        alpha: f32,
-        scaling: Scaling,
-    ) -> Result<Self> {
+    pub fn from_f16(k: usize, bits: &[u16], gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
         let values = bits.iter().map(|b| half::f16::from_bits(*b).to_f32()).collect();
-        let mut m = Self::new(k, values, gramian, regularization, alpha, scaling)?;
+        let mut m = Self::new(k, values, gramian, fold)?;
         m.stored = Quantization::F16;
         Ok(m)
     }
 
-    fn build(
-        k: usize,
-        values: Values,
-        stored: Quantization,
-        mut gramian: Vec<f64>,
-        regularization: f32,
-        alpha: f32,
-        scaling: Scaling,
-    ) -> Result<Self> {
+    fn build(k: usize, values: Values, stored: Quantization, mut gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
         if gramian.len() != k * k {
             return Err(Error::Corrupt(format!("Gramian has {} values, expected {}", gramian.len(), k * k)));
         }
@@ -255,10 +250,7 @@ impl FactorModel {
                 gramian[c * k + r] = v;
             }
         }
-        if gramian.iter().any(|v| !v.is_finite())
-            || !(regularization.is_finite() && regularization >= 0.0)
-            || !(alpha.is_finite() && alpha >= 0.0)
-        {
+        if gramian.iter().any(|v| !v.is_finite()) || fold.check().is_err() {
             return Err(Error::Corrupt("fold-in parameters are not finite".into()));
         }
         let norms = match &values {
@@ -270,19 +262,8 @@ impl FactorModel {
                 .map(|(c, s)| (c.iter().map(|v| *v as i32 * *v as i32).sum::<i32>() as f32).sqrt() * s)
                 .collect(),
         };
-        let base = BaseFactor::new(k, &gramian, regularization);
-        Ok(Self {
-            k,
-            values,
-            stored,
-            gramian,
-            regularization,
-            alpha,
-            scaling,
-            norms,
-            base,
-            screen: LazyScreen::default(),
-        })
+        let base = BaseFactor::new(k, &gramian, fold.regularization);
+        Ok(Self { k, values, stored, gramian, fold, norms, base, screen: LazyScreen::default() })
     }
 
     /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
@@ -293,9 +274,9 @@ impl FactorModel {
             Values::F32(v) => v.clone(),
             Values::Int8 { .. } => (0..self.n_items() as u32).flat_map(|i| self.row(i).into_owned()).collect(),
         };
-        let (g, reg, alpha, sc) = (self.gramian, self.regularization, self.alpha, self.scaling);
+        let (g, fold) = (self.gramian, self.fold);
         match q {
-            Quantization::None => Self::new(k, f32s, g, reg, alpha, sc),
+            Quantization::None => Self::new(k, f32s, g, fold),
             Quantization::F16 => {
                 let bits: Vec<u16> = f32s.iter().map(|v| half::f16::from_f32(*v).to_bits()).collect();
                 if let Some(p) = bits.iter().position(|b| !half::f16::from_bits(*b).is_finite()) {
@@ -305,7 +286,7 @@ impl FactorModel {
                         &format!("factor value {} does not fit in half precision", Num32(f32s[p])),
                     ));
                 }
-                Self::from_f16(k, &bits, g, reg, alpha, sc)
+                Self::from_f16(k, &bits, g, fold)
             }
             Quantization::Int8 => {
                 if k > kernels::quant::MAX_INT8_FACTORS {
@@ -327,7 +308,7 @@ impl FactorModel {
                         )
                     })?);
                 }
-                Self::from_int8(k, codes, scales, g, reg, alpha, sc)
+                Self::from_int8(k, codes, scales, g, fold)
             }
         }
     }
@@ -335,6 +316,26 @@ impl FactorModel {
     /// How the factors are stored.
     pub fn quantization(&self) -> Quantization {
         self.stored
+    }
+
+    /// Number of latent factors.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// The row-major `k x k` Gramian `YᵀY` (symmetric).
+    pub fn gramian(&self) -> &[f64] {
+        &self.gramian
+    }
+
+    /// The fold-in parameters (λ, α, scaling) the factors were trained with.
+    pub fn fold_params(&self) -> FoldIn {
+        self.fold
+    }
+
+    /// L2 norm of item `i`'s row.
+    pub fn norm(&self, i: u32) -> f32 {
+        self.norms[i as usize]
     }
 
     /// The f32 factor matrix (f32 and f16 models), for the bundle writer.
@@ -389,17 +390,13 @@ impl FactorModel {
         }
     }
 
-    fn confidence(&self, w: f32) -> f64 {
-        1.0 + self.alpha as f64 * self.scaling.apply(w) as f64
-    }
-
     /// Fold-in from the precomputed factor, one rank-one update per history item.
     fn fold_in_by_updates(&self, base: &Cholesky<f64, Dyn>, history: &[(u32, f32)]) -> Vec<f32> {
         let k = self.k;
         let (mut b, mut y) = (DVector::<f64>::zeros(k), DVector::<f64>::zeros(k));
         let mut chol = base.clone();
         for &(i, w) in history {
-            let c = self.confidence(w);
+            let c = self.fold.confidence(w);
             for (yr, v) in y.iter_mut().zip(self.row(i).iter()) {
                 *yr = *v as f64;
             }
@@ -415,11 +412,11 @@ impl FactorModel {
         let (mut b, mut y) = (DVector::<f64>::zeros(k), DVector::<f64>::zeros(k));
         let mut a = DMatrix::<f64>::from_row_slice(k, k, &self.gramian);
         for d in 0..k {
-            a[(d, d)] += self.regularization as f64;
+            a[(d, d)] += self.fold.regularization as f64;
         }
         let mut s = vec![0f64; k];
         for &(i, w) in history {
-            let c = self.confidence(w);
+            let c = self.fold.confidence(w);
             for (yr, v) in y.iter_mut().zip(self.row(i).iter()) {
                 *yr = *v as f64;
             }
@@ -536,7 +533,9 @@ mod tests {
     #[test]
     fn non_finite_factors_are_named_and_huge_finite_ones_accepted() {
         let g = vec![1.0, 0.0, 0.0, 1.0];
-        let make = |v: Vec<f32>| FactorModel::new(2, v, g.clone(), 0.1, 1.0, Scaling::Linear);
+        let make = |v: Vec<f32>| {
+            FactorModel::new(2, v, g.clone(), FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear })
+        };
         let e = make(vec![0.5, 1.0, f32::NAN, 2.0]).unwrap_err().to_string();
         assert!(e.contains("NaN at position 2 is not finite"), "{e}");
         let e = make(vec![0.5, f32::NEG_INFINITY, 1.0, 2.0]).unwrap_err().to_string();
@@ -551,7 +550,8 @@ mod tests {
         let (k, n) = (16, 1_003);
         let y: Vec<f32> = (0..n * k).map(|i| ((i as f32) * 0.618).sin()).collect();
         let g: Vec<f64> = (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect();
-        let f32_model = FactorModel::new(k, y, g, 0.1, 1.0, Scaling::Linear).unwrap();
+        let f32_model =
+            FactorModel::new(k, y, g, FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear }).unwrap();
         let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.37).cos()).collect();
         for m in [f32_model.clone(), f32_model.clone().quantize(Quantization::Int8).unwrap()] {
             let all: Vec<f32> = (0..n as u32).map(|i| m.score(&x, i)).collect();
@@ -588,7 +588,7 @@ mod tests {
                 }
             }
         }
-        let m = FactorModel::new(k, y, g, 0.1, 4.0, Scaling::Log).unwrap();
+        let m = FactorModel::new(k, y, g, FoldIn { regularization: 0.1, alpha: 4.0, scaling: Scaling::Log }).unwrap();
         let base = m.base.0.clone().unwrap();
         for history in [vec![(3u32, 1.0f32)], vec![(0, 2.0), (5, 1.0), (39, 7.5), (5, 0.5)]] {
             let fast = m.fold_in_by_updates(&base, &history);

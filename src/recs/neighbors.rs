@@ -7,11 +7,11 @@ use crate::kernels::Hit;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NeighborModel {
     /// Row starts, `n_items + 1` entries.
-    pub indptr: Vec<u32>,
+    indptr: Vec<u32>,
     /// Column (neighbour) indices.
-    pub indices: Vec<u32>,
+    indices: Vec<u32>,
     /// Weights `B[i][j]`.
-    pub weights: Vec<f32>,
+    weights: Vec<f32>,
 }
 
 impl NeighborModel {
@@ -27,6 +27,22 @@ impl NeighborModel {
             nb.indptr.push(nb.indices.len() as u32);
         }
         nb
+    }
+
+    /// A model from its compressed rows (as a bundle stores them); checked against the
+    /// catalogue by [`NeighborModel::validate`] when it joins a recommender.
+    pub fn from_csr(indptr: Vec<u32>, indices: Vec<u32>, weights: Vec<f32>) -> Self {
+        Self { indptr, indices, weights }
+    }
+
+    /// The compressed rows: row starts, neighbour indices, weights.
+    pub fn csr(&self) -> (&[u32], &[u32], &[f32]) {
+        (&self.indptr, &self.indices, &self.weights)
+    }
+
+    /// Stored (item, neighbour) entries.
+    pub fn entries(&self) -> usize {
+        self.indices.len()
     }
 
     /// Checks shape invariants against a catalogue of `n_items`.
@@ -61,7 +77,8 @@ impl NeighborModel {
         self.indices[s..e].iter().zip(&self.weights[s..e]).map(|(j, w)| Hit { index: *j, score: *w })
     }
 
-    /// The `k` best items for a cart: each cart item's row summed, cart items left out.
+    /// The `k` best items for a cart: each cart item's row summed, cart items left out (removed
+    /// from the sums, so the cost is linear in the cart).
     pub fn cart_top_k(&self, cart: &[u32], k: usize) -> Vec<Hit> {
         let mut scores: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
         for &i in cart {
@@ -69,7 +86,10 @@ impl NeighborModel {
                 *scores.entry(h.index).or_default() += h.score;
             }
         }
-        let hits = scores.into_iter().filter(|(j, _)| !cart.contains(j)).map(|(index, score)| Hit { index, score });
+        for i in cart {
+            scores.remove(i);
+        }
+        let hits = scores.into_iter().map(|(index, score)| Hit { index, score });
         crate::kernels::top_k_sparse(hits, k)
     }
 

@@ -431,7 +431,7 @@ impl Recommender {
             model: self.model.family().into(),
             items: self.items.len(),
             factors: match &self.model {
-                RecModel::Factors(f) => Some(f.k),
+                RecModel::Factors(f) => Some(f.k()),
                 _ => None,
             },
             factor_storage: match &self.model {
@@ -442,7 +442,7 @@ impl Recommender {
                 _ => None,
             },
             neighbors: match &self.model {
-                RecModel::Neighbors(n) => Some(n.indices.len()),
+                RecModel::Neighbors(n) => Some(n.entries()),
                 _ => None,
             },
             has_catalog: self.catalog.is_some(),

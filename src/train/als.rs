@@ -7,7 +7,7 @@ use super::simd::{Portable, VecOps};
 use super::{pool, Progress};
 use crate::data::{Csr, Interactions};
 use crate::error::{Error, Result};
-use crate::recs::{FactorModel, Scaling};
+use crate::recs::{FactorModel, FoldIn, Scaling};
 use crate::rng::Rng;
 
 /// ALS hyperparameters. Build with [`AlsParams::new`] and the setters; [`AlsParams::check`] validates.
@@ -130,7 +130,7 @@ impl AlsParams {
             }
         });
         let gram = gramian(&items, k);
-        FactorModel::new(k, items, gram, reg, self.alpha, self.scaling)
+        FactorModel::new(k, items, gram, FoldIn { regularization: reg, alpha: self.alpha, scaling: self.scaling })
     }
 }
 
