@@ -72,7 +72,7 @@ pub fn merge(inputs: &[(&str, &[u8])]) -> Result<Vec<u8>> {
     let mut out = ContainerWriter::new();
     let mut owner: Vec<(ModelKind, &str)> = Vec::new();
     for (name, bytes) in inputs {
-        let c = Container::parse(bytes).map_err(|e| Error::param("bundle", name, &e.to_string()))?;
+        let c = Container::parse(bytes).map_err(|e| Error::param("bundle", name, e.to_string()))?;
         let kinds = models(&c);
         if kinds.is_empty() {
             return Err(Error::param("bundle", name, "holds no model"));
@@ -82,7 +82,7 @@ pub fn merge(inputs: &[(&str, &[u8])]) -> Result<Vec<u8>> {
                 return Err(Error::param(
                     "bundle",
                     name,
-                    &format!("holds {} and so does {first}; a bundle holds one of each kind", k.describe()),
+                    format!("holds {} and so does {first}; a bundle holds one of each kind", k.describe()),
                 ));
             }
             owner.push((*k, name));
@@ -94,7 +94,7 @@ pub fn merge(inputs: &[(&str, &[u8])]) -> Result<Vec<u8>> {
                 return Err(Error::param(
                     "bundle",
                     name,
-                    &format!("section '{target}' is already taken by another input"),
+                    format!("section '{target}' is already taken by another input"),
                 ));
             }
             out.section(target, payload.to_vec());

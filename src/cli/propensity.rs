@@ -207,8 +207,9 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let out = train_propensity(&ds, &p, &choice, &bars)?;
     bars.finish();
     let elapsed = t.elapsed();
-    for (d, mean, folds) in &out.cv {
-        eprintln!("  cv auc {mean:.4} ({}) {d}", folds.iter().map(|f| format!("{f:.3}")).collect::<Vec<_>>().join(" "));
+    for r in &out.cv {
+        let folds: Vec<String> = r.fold_aucs.iter().map(|f| format!("{f:.3}")).collect();
+        eprintln!("  cv auc {:.4} ({}) {}", r.mean_auc, folds.join(" "), r.candidate);
     }
     println!(
         "model {} trained on {} rows in {:.2?}; held-out {} rows:",

@@ -283,7 +283,7 @@ impl FactorModel {
                     return Err(Error::param(
                         "quantize",
                         "f16",
-                        &format!("factor value {} does not fit in half precision", Num32(f32s[p])),
+                        format!("factor value {} does not fit in half precision", Num32(f32s[p])),
                     ));
                 }
                 Self::from_f16(k, &bits, g, fold)
@@ -293,7 +293,7 @@ impl FactorModel {
                     return Err(Error::param(
                         "quantize",
                         "int8",
-                        &format!("{k} factors; int8 supports at most {}", kernels::quant::MAX_INT8_FACTORS),
+                        format!("{k} factors; int8 supports at most {}", kernels::quant::MAX_INT8_FACTORS),
                     ));
                 }
                 let mut codes = vec![0i8; f32s.len()];
@@ -304,7 +304,7 @@ impl FactorModel {
                         Error::param(
                             "quantize",
                             "int8",
-                            &format!("item {i} has a factor value of {}, too large for int8 storage", Num32(max)),
+                            format!("item {i} has a factor value of {}, too large for int8 storage", Num32(max)),
                         )
                     })?);
                 }

@@ -50,7 +50,7 @@ impl AutoParams {
             return Err(Error::param("validation_fraction", self.validation_fraction, "must be between 0 and 1"));
         }
         if !(1..=crate::recs::MAX_K).contains(&self.k) {
-            return Err(Error::param("k", self.k, &format!("must be between 1 and {}", crate::recs::MAX_K)));
+            return Err(Error::param("k", self.k, format!("must be between 1 and {}", crate::recs::MAX_K)));
         }
         super::check_threads(self.threads)?;
         self.candidates(0).iter().chain(&self.candidates(usize::MAX)).try_for_each(ModelChoice::check)

@@ -149,7 +149,7 @@ pub const MAX_THREADS: usize = 256;
 /// Checks a `threads` parameter: 0 (all cores) to [`MAX_THREADS`].
 pub(crate) fn check_threads(threads: usize) -> Result<()> {
     if threads > MAX_THREADS {
-        return Err(Error::param("threads", threads, &format!("must be between 0 (all cores) and {MAX_THREADS}")));
+        return Err(Error::param("threads", threads, format!("must be between 0 (all cores) and {MAX_THREADS}")));
     }
     Ok(())
 }
@@ -159,5 +159,5 @@ pub(crate) fn pool(threads: usize) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::param("threads", threads, &e.to_string()))
+        .map_err(|e| Error::param("threads", threads, e.to_string()))
 }

@@ -103,7 +103,7 @@ impl TextParams {
     ) -> Result<(TextClassifier, TextFitReport)> {
         self.check()?;
         if texts.len() != labels.len() {
-            return Err(Error::param("labels", labels.len(), &format!("must match the {} texts", texts.len())));
+            return Err(Error::param("labels", labels.len(), format!("must match the {} texts", texts.len())));
         }
         let mut names: Vec<&str> = labels.iter().map(|l| l.as_ref()).collect();
         names.sort_unstable();

@@ -21,11 +21,20 @@ impl Default for LogisticParams {
 }
 
 impl LogisticParams {
-    /// Fits on encoded rows `x`, labels `y`, row weights `w`.
-    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+    /// Validates every field.
+    pub fn check(&self) -> Result<()> {
         if !(self.c > 0.0 && self.c.is_finite()) {
             return Err(Error::param("C", self.c, "must be a finite number > 0"));
         }
+        if self.max_iter == 0 {
+            return Err(Error::param("max_iter", self.max_iter, "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Fits on encoded rows `x`, labels `y`, row weights `w` (after [`LogisticParams::check`]).
+    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+        self.check()?;
         let d = x.first().map_or(0, Vec::len);
         let dim = d + 1;
         let mut beta = DVector::<f64>::zeros(dim);

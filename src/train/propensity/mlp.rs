@@ -61,8 +61,8 @@ impl Adam {
 }
 
 impl MlpParams {
-    /// Fits on encoded rows `x`, labels `y`, row weights `w`.
-    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+    /// Validates every field.
+    pub fn check(&self) -> Result<()> {
         if self.hidden.is_empty() || self.hidden.iter().any(|h| *h == 0 || *h > 4096) {
             return Err(Error::param("hidden", format!("{:?}", self.hidden), "one or more widths between 1 and 4096"));
         }
@@ -73,6 +73,18 @@ impl MlpParams {
                 "validation in [0, 0.5), batch and epochs > 0",
             ));
         }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(Error::param("learning_rate", self.learning_rate, "must be a finite number > 0"));
+        }
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(Error::param("alpha", self.alpha, "must be a finite number >= 0"));
+        }
+        Ok(())
+    }
+
+    /// Fits on encoded rows `x`, labels `y`, row weights `w` (after [`MlpParams::check`]).
+    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+        self.check()?;
         let d = x.first().map_or(0, Vec::len);
         let mut rng = Rng::new(self.seed);
         let mut widths = vec![d];

@@ -62,6 +62,17 @@ impl ClassifierChoice {
             ClassifierChoice::Auto => "auto".into(),
         }
     }
+    /// Validates the chosen family's parameters (`Auto`'s grid is valid by construction).
+    pub fn check(&self) -> Result<()> {
+        match self {
+            ClassifierChoice::Logistic(p) => p.check(),
+            ClassifierChoice::Mlp(p) => p.check(),
+            ClassifierChoice::Gbt(p) => p.check(),
+            ClassifierChoice::Forest(p) => p.check(),
+            ClassifierChoice::Auto => Ok(()),
+        }
+    }
+
     fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
         match self {
             ClassifierChoice::Logistic(p) => p.fit(x, y, w),
@@ -117,6 +128,23 @@ pub struct PropensityParams {
 }
 
 impl PropensityParams {
+    /// Validates every field, naming the first one out of range.
+    pub fn check(&self) -> Result<()> {
+        if self.target.is_empty() {
+            return Err(Error::param("target", "\"\"", "name the target column"));
+        }
+        if !(self.test_fraction > 0.0 && self.test_fraction < 1.0) {
+            return Err(Error::param("test_fraction", self.test_fraction, "must be between 0 and 1"));
+        }
+        if !(2..=50).contains(&self.folds) {
+            return Err(Error::param("folds", self.folds, "must be between 2 and 50"));
+        }
+        if self.max_categories == 0 {
+            return Err(Error::param("max_categories", self.max_categories, "must be at least 1"));
+        }
+        Ok(())
+    }
+
     /// Defaults for predicting `target`.
     pub fn new(target: &str) -> Self {
         Self {
@@ -434,6 +462,17 @@ pub fn cross_validate(
         .collect()
 }
 
+/// One candidate's cross-validation in `auto`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CvResult {
+    /// The candidate ([`ClassifierChoice::describe`]).
+    pub candidate: String,
+    /// Mean ROC AUC over the folds.
+    pub mean_auc: f64,
+    /// ROC AUC of each fold, in fold order.
+    pub fold_aucs: Vec<f64>,
+}
+
 /// The outcome of [`train_propensity`].
 #[derive(Debug, Clone)]
 pub struct TrainOutcome {
@@ -441,8 +480,8 @@ pub struct TrainOutcome {
     pub model: Propensity,
     /// Metrics on the held-out test split (threshold 0.5).
     pub test: ClassificationReport,
-    /// Cross-validation results per candidate (`auto` only): description, mean AUC, fold AUCs.
-    pub cv: Vec<(String, f64, Vec<f64>)>,
+    /// Cross-validation results per candidate (`auto` only), in the order tried.
+    pub cv: Vec<CvResult>,
     /// Training and test row counts.
     pub rows: (usize, usize),
 }
@@ -454,6 +493,8 @@ pub fn train_propensity(
     choice: &ClassifierChoice,
     progress: &dyn crate::train::Progress,
 ) -> Result<TrainOutcome> {
+    p.check()?;
+    choice.check()?;
     if ds.labels.iter().all(|l| *l) || ds.labels.iter().all(|l| !*l) {
         return Err(Error::Empty(format!("target '{}' has only one class", p.target)));
     }
@@ -471,7 +512,7 @@ pub fn train_propensity(
             if best.as_ref().is_none_or(|b| mean > b.0) {
                 best = Some((mean, c.clone()));
             }
-            cv.push((c.describe(), mean, aucs));
+            cv.push(CvResult { candidate: c.describe(), mean_auc: mean, fold_aucs: aucs });
         }
         best.map(|b| b.1).ok_or_else(|| Error::Empty("no candidates".into()))?
     } else {
@@ -494,8 +535,8 @@ pub fn train_propensity(
     ] {
         meta.metrics.insert(k.into(), v);
     }
-    for (d, mean, _) in &cv {
-        meta.notes.push(format!("cv auc {mean:.4}: {d}"));
+    for r in &cv {
+        meta.notes.push(format!("cv auc {:.4}: {}", r.mean_auc, r.candidate));
     }
     if !cv.is_empty() {
         meta.notes.push(format!("auto chose {}", chosen.describe()));

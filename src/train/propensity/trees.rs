@@ -426,11 +426,25 @@ impl Default for ForestParams {
 }
 
 impl ForestParams {
-    /// Fits on encoded rows; trees are grown in parallel, each from its own seeded stream.
-    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+    /// Validates every field.
+    pub fn check(&self) -> Result<()> {
         if !(1..=5000).contains(&self.trees) {
             return Err(Error::param("trees", self.trees, "must be between 1 and 5000"));
         }
+        if self.min_samples_leaf == 0 || self.max_depth == 0 {
+            return Err(Error::param(
+                "forest",
+                format!("min_samples_leaf {} max_depth {}", self.min_samples_leaf, self.max_depth),
+                "both must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fits on encoded rows (after [`ForestParams::check`]); trees are grown in parallel, each
+    /// from its own seeded stream.
+    pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+        self.check()?;
         let b = Binned::new(x);
         let d = b.d();
         let fps = if self.features_per_split == 0 {
