@@ -30,6 +30,8 @@
 //! # Ok(()) }
 //! ```
 #![warn(missing_docs)]
+// Library code returns typed errors; the few invariants that cannot fail say why where they are allowed.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod bundle;
 pub mod error;

@@ -7,8 +7,8 @@ use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
 use crate::recs::{
-    Catalog, FactorModel, FoldIn, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender, Scaling,
-    TextIndex,
+    Catalog, FactorModel, FactorValues, FoldIn, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender,
+    Scaling, TextIndex,
 };
 
 const FACTOR_F32: u8 = 0;
@@ -68,15 +68,14 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
                 }
             }
             let f16_bits = |v: &[f32]| v.iter().map(|x| half::f16::from_f32(*x).to_bits()).collect::<Vec<_>>();
-            match (f.quantization(), f.f32_values(), f.int8_values()) {
-                (Quantization::F16, Some(v), _) => w.u16s(&f16_bits(v)),
-                (_, Some(v), _) => w.f32s(v),
-                (_, None, Some((codes, scales))) => {
+            match (f.quantization(), f.values()) {
+                (Quantization::F16, FactorValues::F32(v)) => w.u16s(&f16_bits(v)),
+                (_, FactorValues::F32(v)) => w.f32s(v),
+                (_, FactorValues::Int8 { codes, scales }) => {
                     // Row scales are f16-representable by construction (`quantize_row`).
                     w.u16s(&f16_bits(scales));
                     w.i8s(codes);
                 }
-                (_, None, None) => unreachable!("a factor model holds f32 or int8 values"),
             }
             c.section("factors", w.into_bytes());
         }

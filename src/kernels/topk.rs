@@ -73,6 +73,7 @@ impl TopK {
         let tail = blocks.remainder();
         for (b, block) in blocks.enumerate() {
             // A fixed-size block compiles to a few unrolled SIMD comparisons.
+            #[allow(clippy::expect_used, reason = "chunks_exact yields slices of exactly BLOCK elements")]
             let block: &[f32; BLOCK] = block.try_into().expect("chunks_exact");
             if self.floor.is_some_and(|t| !any_above(block, t)) {
                 continue;

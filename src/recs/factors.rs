@@ -120,6 +120,20 @@ impl Quantization {
     }
 }
 
+/// A factor model's values as held in memory, borrowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FactorValues<'a> {
+    /// Row-major `n x k` floats.
+    F32(&'a [f32]),
+    /// Row-major `n x k` codes with one scale per row.
+    Int8 {
+        /// The codes.
+        codes: &'a [i8],
+        /// Each row's scale.
+        scales: &'a [f32],
+    },
+}
+
 /// The item factor matrix as held in memory.
 #[derive(Debug, Clone, PartialEq)]
 enum Values {
@@ -338,19 +352,11 @@ impl FactorModel {
         self.norms[i as usize]
     }
 
-    /// The f32 factor matrix (f32 and f16 models), for the bundle writer.
-    pub fn f32_values(&self) -> Option<&[f32]> {
+    /// The factor values as held (f32 for f32 and f16 models), for the bundle writer.
+    pub fn values(&self) -> FactorValues<'_> {
         match &self.values {
-            Values::F32(v) => Some(v),
-            Values::Int8 { .. } => None,
-        }
-    }
-
-    /// Int8 codes and row scales (int8 models), for the bundle writer.
-    pub fn int8_values(&self) -> Option<(&[i8], &[f32])> {
-        match &self.values {
-            Values::Int8 { codes, scales } => Some((codes, scales)),
-            Values::F32(_) => None,
+            Values::F32(v) => FactorValues::F32(v),
+            Values::Int8 { codes, scales } => FactorValues::Int8 { codes, scales },
         }
     }
 

@@ -11,7 +11,7 @@ pub mod text_index;
 
 pub use catalog::{Catalog, CatalogEntry};
 pub use embeddings::ItemEmbeddings;
-pub use factors::{FactorModel, FoldIn, Quantization, Scaling};
+pub use factors::{FactorModel, FactorValues, FoldIn, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;
 pub use recommender::{
