@@ -1,110 +1,82 @@
 //! Recommendation sections: `meta`, `items`, `popular`, optional `catalog`, and one of
 //! `factors` (ALS) or `neighbrs` (item-item), optional `together` (basket co-occurrence) and
-//! `trending`, and `item2vec` (item embeddings). No section holds user ids or user factors.
+//! `trending`, `item2vec` (item embeddings) and `txindex` (the titles' text index). No section
+//! holds user ids or user factors.
+//!
+//! Each section is one [`Section`] impl: its name, and its write and read side by side, so a
+//! change to one side is made next to the other; one round-trip helper tests every section.
 
 use super::codec::{Reader, Writer};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
 use crate::recs::{
-    Catalog, FactorModel, FactorValues, FoldIn, ItemEmbeddings, NeighborModel, Quantization, RecModel, Recommender,
-    Scaling, TextIndex,
+    Catalog, FactorModel, FactorValues, FoldIn, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, RecModel,
+    Recommender, Scaling, TextIndex,
 };
 
-const FACTOR_F32: u8 = 0;
-const FACTOR_INT8: u8 = 1;
-const FACTOR_F16: u8 = 2;
 /// Largest factor count a bundle may declare (bounds the Gramian before it is allocated).
 const MAX_FACTORS: usize = 4096;
+
+/// One bundle section: its name, and how its value is written and read, side by side.
+trait Section {
+    /// The section-table name.
+    const NAME: &'static str;
+    /// What the section holds.
+    type Value;
+    /// What reading needs from sections read before it (the catalogue size, say).
+    type Context: Copy;
+    /// Appends the payload.
+    fn write(v: &Self::Value, w: &mut Writer);
+    /// Decodes the payload (the caller checks that all of it was read).
+    fn read(r: &mut Reader<'_>, cx: Self::Context) -> Result<Self::Value>;
+}
+
+/// Adds section `S` holding `v` to the bundle.
+fn put<S: Section>(c: &mut ContainerWriter, v: &S::Value) {
+    let mut w = Writer::new();
+    S::write(v, &mut w);
+    c.section(S::NAME, w.into_bytes());
+}
+
+/// Reads section `S` if the bundle has it; trailing bytes are corruption.
+fn get<S: Section>(c: &Container<'_>, cx: S::Context) -> Result<Option<S::Value>> {
+    let Some(mut r) = c.get(S::NAME) else { return Ok(None) };
+    let v = S::read(&mut r, cx)?;
+    r.finish()?;
+    Ok(Some(v))
+}
+
+/// Reads section `S`, which the bundle must have.
+fn require<S: Section>(c: &Container<'_>, cx: S::Context) -> Result<S::Value> {
+    get::<S>(c, cx)?.ok_or_else(|| Error::MissingSection(S::NAME.into()))
+}
 
 /// Serialises a recommender.
 pub fn write(rec: &Recommender) -> Vec<u8> {
     let mut c = ContainerWriter::new();
     rec.meta.write_section(&mut c);
-
-    let mut w = Writer::new();
-    w.len(rec.items.len());
-    for id in rec.items.ids() {
-        w.short_str(id);
-    }
-    c.section("items", w.into_bytes());
-
-    let mut w = Writer::new();
-    w.f32s_dict(&rec.popularity);
-    c.section("popular", w.into_bytes());
-
+    put::<Items>(&mut c, &rec.items);
+    put::<Popular>(&mut c, &rec.popularity);
     if let Some(cat) = &rec.catalog {
-        let mut w = Writer::new();
-        for t in &cat.titles {
-            w.short_str(t);
-        }
-        w.f32s(&cat.prices);
-        c.section("catalog", w.into_bytes());
+        put::<CatalogSection>(&mut c, cat);
     }
     match &rec.model {
-        RecModel::Factors(f) => {
-            let mut w = Writer::new();
-            w.u8(match f.quantization() {
-                Quantization::None => FACTOR_F32,
-                Quantization::Int8 => FACTOR_INT8,
-                Quantization::F16 => FACTOR_F16,
-            });
-            let fold = f.fold_params();
-            w.u32(f.k() as u32);
-            w.f32(fold.regularization);
-            w.f32(fold.alpha);
-            w.u8(fold.scaling.code());
-            // Upper triangle only (the matrix is symmetric); f32 next to int8/f16 factors.
-            let compact = f.quantization() != Quantization::None;
-            let k = f.k();
-            w.len(k * (k + 1) / 2);
-            for r in 0..k {
-                for g in &f.gramian()[r * k + r..(r + 1) * k] {
-                    if compact {
-                        w.f32(*g as f32);
-                    } else {
-                        w.f64(*g);
-                    }
-                }
-            }
-            let f16_bits = |v: &[f32]| v.iter().map(|x| half::f16::from_f32(*x).to_bits()).collect::<Vec<_>>();
-            match (f.quantization(), f.values()) {
-                (Quantization::F16, FactorValues::F32(v)) => w.u16s(&f16_bits(v)),
-                (_, FactorValues::F32(v)) => w.f32s(v),
-                (_, FactorValues::Int8 { codes, scales }) => {
-                    // Row scales are f16-representable by construction (`quantize_row`).
-                    w.u16s(&f16_bits(scales));
-                    w.i8s(codes);
-                }
-            }
-            c.section("factors", w.into_bytes());
-        }
-        RecModel::Neighbors(nb) => {
-            c.section("neighbrs", csr::write(nb));
-        }
+        RecModel::Factors(f) => put::<Factors>(&mut c, f),
+        RecModel::Neighbors(nb) => put::<Neighbors>(&mut c, nb),
         RecModel::Popular => {}
     }
     if let Some(nb) = &rec.together {
-        c.section("together", csr::write(nb));
+        put::<Together>(&mut c, nb);
     }
     if let Some(e) = &rec.item2vec {
-        let mut w = Writer::new();
-        w.u32(e.dim as u32);
-        w.f32s(&e.vectors);
-        c.section("item2vec", w.into_bytes());
+        put::<Item2Vec>(&mut c, e);
     }
     if let Some(t) = &rec.trending {
-        let mut w = Writer::new();
-        w.f32s_dict(t);
-        c.section("trending", w.into_bytes());
+        put::<Trending>(&mut c, t);
     }
     if let Some(ix) = &rec.text_index {
-        let mut w = Writer::new();
-        super::text::write_tfidf(&mut w, &ix.tfidf);
-        w.u32s(&ix.indptr);
-        w.u32s(&ix.items);
-        w.f32s(&ix.weights);
-        c.section("txindex", w.into_bytes());
+        put::<TextIndexSection>(&mut c, ix);
     }
     c.finish()
 }
@@ -113,140 +85,326 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
 pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let c = Container::parse(bytes)?;
     let meta = Metadata::read_for(&c, super::ModelKind::Recommender)?;
-
-    let mut r = c.require("items")?;
-    let n = r.len(1, "item count")?;
-    let mut ids = ItemIndexBuilder::with_capacity(n);
-    for _ in 0..n {
-        ids.push(r.short_str_ref("item id")?)?;
-    }
-    r.finish()?;
-    let items = ids.finish()?;
-
-    let mut r = c.require("popular")?;
-    let popularity = r.f32s_dict("popularity")?;
-    r.finish()?;
-
-    let catalog = match c.get("catalog") {
-        Some(mut r) => {
-            let mut titles = Vec::with_capacity(n);
-            for _ in 0..n {
-                titles.push(r.short_str_ref("title")?.to_owned());
-            }
-            let prices = r.f32s("prices")?;
-            r.finish()?;
-            Some(Catalog { titles, prices })
-        }
-        None => None,
-    };
-
-    let model = if let Some(mut r) = c.get("factors") {
-        read_factors(&mut r)?
-    } else if let Some(mut r) = c.get("neighbrs") {
-        RecModel::Neighbors(csr::read(&mut r, "neighbour")?)
+    let items = require::<Items>(&c, ())?;
+    let n = items.len();
+    let popularity = require::<Popular>(&c, ())?;
+    let catalog = get::<CatalogSection>(&c, n)?;
+    let model = if let Some(f) = get::<Factors>(&c, ())? {
+        RecModel::Factors(f)
+    } else if let Some(nb) = get::<Neighbors>(&c, ())? {
+        RecModel::Neighbors(nb)
     } else {
         RecModel::Popular
     };
     meta.check_family(model.family())?;
     let mut rec = Recommender::from_parts(items, catalog, popularity, model, meta)?;
-    if let Some(mut r) = c.get("together") {
-        rec = rec.with_bought_together(csr::read(&mut r, "co-occurrence")?)?;
+    if let Some(nb) = get::<Together>(&c, ())? {
+        rec = rec.with_bought_together(nb)?;
     }
-    if let Some(mut r) = c.get("trending") {
-        let t = r.f32s_dict("trending scores")?;
-        r.finish()?;
+    if let Some(t) = get::<Trending>(&c, ())? {
         // In a file, scores that do not fit the catalogue are corruption, not a caller's mistake.
         rec = rec.with_trending(t).map_err(|e| Error::Corrupt(format!("trending section: {e}")))?;
     }
-    if let Some(mut r) = c.get("item2vec") {
-        let dim = r.u32("embedding dimension")? as usize;
-        let v = r.f32s("item embeddings")?;
-        r.finish()?;
-        rec = rec.with_item2vec(ItemEmbeddings::new(dim, v)?)?;
+    if let Some(e) = get::<Item2Vec>(&c, ())? {
+        rec = rec.with_item2vec(e)?;
     }
-    if let Some(mut r) = c.get("txindex") {
-        let tfidf = super::text::read_tfidf(&mut r)?;
-        let (indptr, items, weights) =
-            (r.u32s("text index row starts")?, r.u32s("text index items")?, r.f32s("text index weights")?);
-        r.finish()?;
-        let n = rec.items().len();
-        rec = rec.with_text_index(TextIndex::new(tfidf, indptr, items, weights, n)?)?;
+    if let Some(ix) = get::<TextIndexSection>(&c, n)? {
+        rec = rec.with_text_index(ix)?;
     }
     Ok(rec)
 }
 
-/// `neighbrs` (item-item weights) and `together` (basket co-occurrence): one compressed-row codec.
-/// Row starts, neighbour indices and weights, each a length-prefixed array; shapes are checked
-/// against the catalogue when the model joins the recommender.
-mod csr {
-    use super::{NeighborModel, Reader, Result, Writer};
+/// `items`: the item ids in model order, one-byte (LEB128) lengths.
+struct Items;
 
-    pub(super) fn write(nb: &NeighborModel) -> Vec<u8> {
-        let (indptr, indices, weights) = nb.csr();
-        let mut w = Writer::new();
-        w.u32s(indptr);
-        w.u32s(indices);
-        w.f32s(weights);
-        w.into_bytes()
-    }
-
-    /// Reads the section; `what` names its entries in messages ("neighbour", "co-occurrence").
-    pub(super) fn read(r: &mut Reader<'_>, what: &str) -> Result<NeighborModel> {
-        let indptr = r.u32s("row starts")?;
-        let indices = r.u32s(&format!("{what} indices"))?;
-        let weights = r.f32s(&format!("{what} weights"))?;
-        r.finish()?;
-        Ok(NeighborModel::from_csr(indptr, indices, weights))
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn round_trips() {
-            let nb = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.5, -1.25, 3.0]);
-            let bytes = write(&nb);
-            let mut r = Reader::new(&bytes, 0, "together");
-            assert_eq!(read(&mut r, "co-occurrence").unwrap(), nb);
+impl Section for Items {
+    type Value = ItemIndex;
+    const NAME: &'static str = "items";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.len(v.len());
+        for id in v.ids() {
+            w.short_str(id);
         }
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        let n = r.len(1, "item count")?;
+        let mut ids = ItemIndexBuilder::with_capacity(n);
+        for _ in 0..n {
+            ids.push(r.short_str_ref("item id")?)?;
+        }
+        ids.finish()
     }
 }
 
-fn read_factors(r: &mut Reader<'_>) -> Result<RecModel> {
-    let dtype = r.u8("factor type")?;
-    if ![FACTOR_F32, FACTOR_INT8, FACTOR_F16].contains(&dtype) {
-        return Err(Error::Corrupt(format!("unknown factor storage type {dtype}")));
+/// `popular`: each item's popularity (dictionary-coded when smaller).
+struct Popular;
+
+impl Section for Popular {
+    type Value = Vec<f32>;
+    const NAME: &'static str = "popular";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.f32s_dict(v);
     }
-    let k = r.u32("factor count")? as usize;
-    let reg = r.f32("regularisation")?;
-    let alpha = r.f32("alpha")?;
-    let code = r.u8("scaling")?;
-    let scaling = Scaling::from_code(code).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
-    let fold = FoldIn { regularization: reg, alpha, scaling };
-    let compact = dtype != FACTOR_F32;
-    let g = r.len(if compact { 4 } else { 8 }, "Gramian")?;
-    if k > MAX_FACTORS || g != k * (k + 1) / 2 {
-        return Err(Error::Corrupt(format!("Gramian has {g} values, expected {} for k = {k}", k * (k + 1) / 2)));
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        r.f32s_dict("popularity")
     }
-    let mut gramian = vec![0f64; k * k];
-    for row in 0..k {
-        for col in row..k {
-            let v = if compact { r.f32("Gramian")? as f64 } else { r.f64("Gramian")? };
-            gramian[row * k + col] = v;
-            gramian[col * k + row] = v;
+}
+
+/// `catalog`: a title per item (short strings), then the prices. Context: the item count.
+struct CatalogSection;
+
+impl Section for CatalogSection {
+    type Value = Catalog;
+    const NAME: &'static str = "catalog";
+    type Context = usize;
+    fn write(v: &Self::Value, w: &mut Writer) {
+        for t in &v.titles {
+            w.short_str(t);
+        }
+        w.f32s(&v.prices);
+    }
+    fn read(r: &mut Reader<'_>, n: usize) -> Result<Self::Value> {
+        let mut titles = Vec::with_capacity(n.min(r.remaining()));
+        for _ in 0..n {
+            titles.push(r.short_str_ref("title")?.to_owned());
+        }
+        Ok(Catalog { titles, prices: r.f32s("prices")? })
+    }
+}
+
+/// `factors`: storage code, k, fold-in parameters, the Gramian's upper triangle (f64 beside f32
+/// factors, f32 beside int8/f16), then the values (f32; f16 bits; or f16 row scales and codes).
+struct Factors;
+
+impl Section for Factors {
+    type Value = FactorModel;
+    const NAME: &'static str = "factors";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        let f = v;
+        let (q, k, fold) = (f.quantization(), f.k(), f.fold_params());
+        w.u8(q.code());
+        w.u32(k as u32);
+        w.f32(fold.regularization);
+        w.f32(fold.alpha);
+        w.u8(fold.scaling.code());
+        // Upper triangle only (the matrix is symmetric); f32 next to int8/f16 factors.
+        let compact = q != Quantization::None;
+        w.len(k * (k + 1) / 2);
+        for r in 0..k {
+            for g in &f.gramian()[r * k + r..(r + 1) * k] {
+                if compact {
+                    w.f32(*g as f32);
+                } else {
+                    w.f64(*g);
+                }
+            }
+        }
+        let f16_bits = |v: &[f32]| v.iter().map(|x| half::f16::from_f32(*x).to_bits()).collect::<Vec<_>>();
+        match (q, f.values()) {
+            (Quantization::F16, FactorValues::F32(v)) => w.u16s(&f16_bits(v)),
+            (_, FactorValues::F32(v)) => w.f32s(v),
+            (_, FactorValues::Int8 { codes, scales }) => {
+                // Row scales are f16-representable by construction (`quantize_row`).
+                w.u16s(&f16_bits(scales));
+                w.i8s(codes);
+            }
         }
     }
-    let model = match dtype {
-        FACTOR_INT8 => {
-            let scales: Vec<f32> =
-                r.u16s("int8 row scales")?.into_iter().map(|b| half::f16::from_bits(b).to_f32()).collect();
-            let codes = r.i8s("int8 item factors")?;
-            FactorModel::from_int8(k, codes, scales, gramian, fold)?
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        let code = r.u8("factor type")?;
+        let q = Quantization::from_code(code)
+            .ok_or_else(|| Error::Corrupt(format!("unknown factor storage type {code}")))?;
+        let k = r.u32("factor count")? as usize;
+        let regularization = r.f32("regularisation")?;
+        let alpha = r.f32("alpha")?;
+        let code = r.u8("scaling")?;
+        let scaling =
+            Scaling::from_code(code).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
+        let fold = FoldIn { regularization, alpha, scaling };
+        let compact = q != Quantization::None;
+        let g = r.len(if compact { 4 } else { 8 }, "Gramian")?;
+        if k > MAX_FACTORS || g != k * (k + 1) / 2 {
+            return Err(Error::Corrupt(format!("Gramian has {g} values, expected {} for k = {k}", k * (k + 1) / 2)));
         }
-        FACTOR_F16 => FactorModel::from_f16(k, &r.u16s("f16 item factors")?, gramian, fold)?,
-        _ => FactorModel::new(k, r.f32s("item factors")?, gramian, fold)?,
-    };
-    r.finish()?;
-    Ok(RecModel::Factors(model))
+        let mut gramian = vec![0f64; k * k];
+        for row in 0..k {
+            for col in row..k {
+                let v = if compact { r.f32("Gramian")? as f64 } else { r.f64("Gramian")? };
+                gramian[row * k + col] = v;
+                gramian[col * k + row] = v;
+            }
+        }
+        let model = match q {
+            Quantization::Int8 => {
+                let scales: Vec<f32> =
+                    r.u16s("int8 row scales")?.into_iter().map(|b| half::f16::from_bits(b).to_f32()).collect();
+                let codes = r.i8s("int8 item factors")?;
+                FactorModel::from_int8(k, codes, scales, gramian, fold)?
+            }
+            Quantization::F16 => FactorModel::from_f16(k, &r.u16s("f16 item factors")?, gramian, fold)?,
+            Quantization::None => FactorModel::new(k, r.f32s("item factors")?, gramian, fold)?,
+        };
+        Ok(model)
+    }
+}
+
+/// `neighbrs` (item-item weights) and `together` (basket co-occurrence) share one compressed-row
+/// codec: row starts, neighbour indices and weights, each a length-prefixed array. Shapes are
+/// checked against the catalogue when the model joins the recommender.
+fn write_csr(nb: &NeighborModel, w: &mut Writer) {
+    let (indptr, indices, weights) = nb.csr();
+    w.u32s(indptr);
+    w.u32s(indices);
+    w.f32s(weights);
+}
+
+/// Reads [`write_csr`]'s layout; `what` names the entries in messages.
+fn read_csr(r: &mut Reader<'_>, what: &str) -> Result<NeighborModel> {
+    let indptr = r.u32s("row starts")?;
+    let indices = r.u32s(&format!("{what} indices"))?;
+    let weights = r.f32s(&format!("{what} weights"))?;
+    Ok(NeighborModel::from_csr(indptr, indices, weights))
+}
+
+/// `neighbrs`: the item-item model (EASE), pruned rows.
+struct Neighbors;
+
+impl Section for Neighbors {
+    type Value = NeighborModel;
+    const NAME: &'static str = "neighbrs";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        write_csr(v, w);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        read_csr(r, "neighbour")
+    }
+}
+
+/// `together`: items bought in the same baskets.
+struct Together;
+
+impl Section for Together {
+    type Value = NeighborModel;
+    const NAME: &'static str = "together";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        write_csr(v, w);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        read_csr(r, "co-occurrence")
+    }
+}
+
+/// `item2vec`: the embedding dimension, then the row-major vectors.
+struct Item2Vec;
+
+impl Section for Item2Vec {
+    type Value = ItemEmbeddings;
+    const NAME: &'static str = "item2vec";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.u32(v.dim as u32);
+        w.f32s(&v.vectors);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        let dim = r.u32("embedding dimension")? as usize;
+        ItemEmbeddings::new(dim, r.f32s("item embeddings")?)
+    }
+}
+
+/// `trending`: a time-decayed popularity per item (dictionary-coded when smaller).
+struct Trending;
+
+impl Section for Trending {
+    type Value = Vec<f32>;
+    const NAME: &'static str = "trending";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.f32s_dict(v);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        r.f32s_dict("trending scores")
+    }
+}
+
+/// `txindex`: the titles' TF-IDF vocabulary (the codec shared with text classifiers), then the
+/// postings as compressed rows per term. Context: the item count.
+struct TextIndexSection;
+
+impl Section for TextIndexSection {
+    type Value = TextIndex;
+    const NAME: &'static str = "txindex";
+    type Context = usize;
+    fn write(v: &Self::Value, w: &mut Writer) {
+        let ix = v;
+        super::text::write_tfidf(w, &ix.tfidf);
+        w.u32s(&ix.indptr);
+        w.u32s(&ix.items);
+        w.f32s(&ix.weights);
+    }
+    fn read(r: &mut Reader<'_>, n_items: usize) -> Result<Self::Value> {
+        let tfidf = super::text::read_tfidf(r)?;
+        let (indptr, items, weights) =
+            (r.u32s("text index row starts")?, r.u32s("text index items")?, r.f32s("text index weights")?);
+        TextIndex::new(tfidf, indptr, items, weights, n_items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Tokenizer;
+
+    /// Writes `v` as section `S`, reads it back through a container (so nothing may be left over)
+    /// and returns what was read.
+    fn round_trip<S: Section>(v: &S::Value, cx: S::Context) -> S::Value {
+        let mut c = ContainerWriter::new();
+        put::<S>(&mut c, v);
+        let bytes = c.finish();
+        require::<S>(&Container::parse(&bytes).unwrap(), cx).unwrap()
+    }
+
+    #[test]
+    fn every_section_round_trips() {
+        let ids = ItemIndex::new(["a", "é", "85123A"]).unwrap();
+        assert!(round_trip::<Items>(&ids, ()).ids().eq(ids.ids()));
+        assert_eq!(round_trip::<Popular>(&vec![3.0, 1.0, 3.0], ()), vec![3.0, 1.0, 3.0]);
+        let cat = Catalog {
+            titles: vec!["Red train".into(), String::new(), "Doll".into()],
+            prices: vec![1.5, f32::NAN, 0.0],
+        };
+        let back = round_trip::<CatalogSection>(&cat, 3);
+        assert_eq!(back.titles, cat.titles);
+        assert!(back.prices.iter().zip(&cat.prices).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let y: Vec<f32> = (0..12).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
+        let g: Vec<f64> = (0..16).map(|i| if i % 5 == 0 { 2.0 } else { 0.25 }).collect();
+        let fold = FoldIn { regularization: 0.5, alpha: 4.0, scaling: Scaling::Log };
+        for q in [Quantization::None, Quantization::F16, Quantization::Int8] {
+            let f = FactorModel::new(4, y.clone(), g.clone(), fold).unwrap().quantize(q).unwrap();
+            assert_eq!(round_trip::<Factors>(&f, ()), f, "{q:?}");
+        }
+        let nb = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.5, -1.25, 3.0]);
+        assert_eq!(round_trip::<Neighbors>(&nb, ()), nb);
+        assert_eq!(round_trip::<Together>(&nb, ()), nb);
+        let e = ItemEmbeddings::new(2, vec![0.6, 0.8, 0.0, 0.0, 1.0, 0.0]).unwrap();
+        assert_eq!(round_trip::<Item2Vec>(&e, ()), e);
+        assert_eq!(round_trip::<Trending>(&vec![0.25, 0.0, 9.5], ()), vec![0.25, 0.0, 9.5]);
+        let ix = TextIndex::build(Tokenizer::default(), &["red wooden train", "", "blue doll"], 1).unwrap();
+        assert_eq!(round_trip::<TextIndexSection>(&ix, 3), ix);
+    }
+
+    #[test]
+    fn trailing_bytes_in_a_section_are_corruption() {
+        let mut w = Writer::new();
+        Popular::write(&vec![1.0], &mut w);
+        w.u8(7);
+        let mut c = ContainerWriter::new();
+        c.section(Popular::NAME, w.into_bytes());
+        let bytes = c.finish();
+        assert!(get::<Popular>(&Container::parse(&bytes).unwrap(), ()).is_err());
+    }
 }

@@ -109,6 +109,23 @@ impl Quantization {
             Quantization::Int8 => "int8",
         }
     }
+    /// Stable code used in bundles (the `factors` section's storage byte).
+    pub fn code(self) -> u8 {
+        match self {
+            Quantization::None => 0,
+            Quantization::Int8 => 1,
+            Quantization::F16 => 2,
+        }
+    }
+    /// Inverse of [`Quantization::code`].
+    pub fn from_code(c: u8) -> Option<Self> {
+        match c {
+            0 => Some(Quantization::None),
+            1 => Some(Quantization::Int8),
+            2 => Some(Quantization::F16),
+            _ => None,
+        }
+    }
     /// Parses [`Quantization::name`].
     pub fn parse(s: &str) -> Result<Self> {
         match s {
