@@ -2,13 +2,16 @@
 
 use std::fmt;
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::Arc;
 
 /// The operating system's error behind an [`Error::Io`], shared so that `Error` stays `Clone`;
-/// two are equal when their kinds are.
+/// two are equal when their kinds are. Native only, like files.
+#[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug, Clone)]
 pub struct IoSource(Arc<std::io::Error>);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl IoSource {
     /// The underlying error.
     pub fn get(&self) -> &std::io::Error {
@@ -16,18 +19,21 @@ impl IoSource {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl PartialEq for IoSource {
     fn eq(&self, other: &Self) -> bool {
         self.0.kind() == other.0.kind()
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl fmt::Display for IoSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl std::error::Error for IoSource {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.0.source()
@@ -144,7 +150,8 @@ pub enum Error {
     /// Input has nothing to train or score on.
     #[error("empty input: {0}")]
     Empty(String),
-    /// Reading or writing a file failed.
+    /// Reading or writing a file failed (native only: the wasm reads no files).
+    #[cfg(not(target_arch = "wasm32"))]
     #[error("{path}: {message}")]
     Io {
         /// File path.
@@ -166,7 +173,7 @@ pub enum Error {
         /// The size given.
         found: usize,
     },
-    /// The operating system could not supply randomness (for `--seed random`).
+    /// The operating system (or the browser) could not supply randomness (`--seed random`).
     #[error("no randomness from the operating system: {0}")]
     Randomness(String),
     /// An input needs more memory than the budget allows (`--max-memory`). Native only: only
@@ -221,6 +228,7 @@ impl Error {
     }
 
     /// Wraps an I/O error with the path it concerns, keeping it as the source.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn io(path: impl AsRef<std::path::Path>, err: std::io::Error) -> Self {
         let message = err.to_string();
         Error::Io { path: path.as_ref().display().to_string(), message, source: Some(IoSource(Arc::new(err))) }
@@ -228,6 +236,7 @@ impl Error {
 
     /// A problem with the file at `path` that the operating system did not report (a directory
     /// given for a file, a CSV header that cannot be read).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn file(path: impl AsRef<std::path::Path>, message: impl fmt::Display) -> Self {
         Error::Io { path: path.as_ref().display().to_string(), message: message.to_string(), source: None }
     }

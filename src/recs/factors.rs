@@ -281,7 +281,11 @@ impl FactorModel {
                 gramian[c * k + r] = v;
             }
         }
-        if gramian.iter().any(|v| !v.is_finite()) || fold.check().is_err() {
+        let finite_non_negative = |v: f32| v.is_finite() && v >= 0.0;
+        if gramian.iter().any(|v| !v.is_finite())
+            || !finite_non_negative(fold.regularization)
+            || !finite_non_negative(fold.alpha)
+        {
             return Err(Error::Corrupt("fold-in parameters are not finite".into()));
         }
         let norms = match &values {

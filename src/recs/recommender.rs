@@ -246,12 +246,8 @@ impl Recommender {
         if trending.len() != self.items.len() {
             return Err(Error::shape("trending scores (one per item)", self.items.len(), trending.len()));
         }
-        if let Some((i, t)) = trending.iter().enumerate().find(|(_, t)| !t.is_finite()) {
-            return Err(Error::InvalidValue {
-                field: format!("trending score of item '{}'", self.items.id(i as u32)),
-                value: crate::num_text::Num32(*t).to_string(),
-                reason: "must be finite".into(),
-            });
+        if let Some(i) = trending.iter().position(|t| !t.is_finite()) {
+            return Err(Error::param("trending", format!("item {i}"), "every trending score must be finite"));
         }
         self.trending = Some(trending);
         Ok(self)
@@ -361,12 +357,11 @@ impl Recommender {
         let mut unknown = super::items::FirstSeen::default();
         for id in cart {
             match self.items.get(id.as_ref()) {
-                Some(i) => {
-                    seen.entry(i).or_insert_with(|| {
-                        known.push(i);
-                        known.len()
-                    });
+                Some(i) if !seen.contains_key(&i) => {
+                    seen.insert(i, known.len());
+                    known.push(i);
                 }
+                Some(_) => {}
                 None => unknown.insert(id.as_ref()),
             }
         }
