@@ -3,6 +3,16 @@
 /// Parses `1700000000` (Unix seconds), `2011-12-09 12:50[:00]`, `2011-12-09T12:50:00`,
 /// `2011-12-09`, or `12/9/2011 12:50` (month/day/year, as Excel exports write it).
 pub fn parse_timestamp(s: &str) -> Option<i64> {
+    parse_any(s).filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
+}
+
+/// Earliest time accepted: 0001-01-01T00:00:00Z. With [`MAX_TIME`], this keeps every difference
+/// of two times (and every date's arithmetic) far inside `i64`.
+pub const MIN_TIME: i64 = -62_135_596_800;
+/// Latest time accepted: 9999-12-31T23:59:59Z.
+pub const MAX_TIME: i64 = 253_402_300_799;
+
+fn parse_any(s: &str) -> Option<i64> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -27,7 +37,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     } else {
         return None;
     };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
     let time = time.trim_end_matches('Z');
@@ -93,5 +103,18 @@ mod tests {
         assert_eq!(format_timestamp(a), "2011-12-09T12:50:00Z");
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp("2011-13-01"), None);
+    }
+
+    #[test]
+    fn times_outside_years_1_to_9999_are_refused_not_overflowed() {
+        // Found by the csv_interactions fuzz target: a year of 1293876002011 overflowed i64.
+        assert_eq!(parse_timestamp("1293876002011-02-01"), None);
+        assert_eq!(parse_timestamp("10000-01-01"), None);
+        assert_eq!(parse_timestamp("0-01-01"), None);
+        assert_eq!(parse_timestamp("9223372036854775807"), None);
+        assert_eq!(parse_timestamp("-1e300"), None);
+        assert_eq!(parse_timestamp("9999-12-31 23:59:59"), Some(MAX_TIME));
+        assert_eq!(parse_timestamp("0001-01-01"), Some(MIN_TIME));
+        assert_eq!(format_timestamp(MAX_TIME), "9999-12-31T23:59:59Z");
     }
 }

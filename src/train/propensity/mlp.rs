@@ -48,6 +48,10 @@ struct Adam {
 }
 
 impl Adam {
+    fn new(n: usize) -> Self {
+        Self { m: vec![0.0; n], v: vec![0.0; n], t: 0 }
+    }
+
     fn step(&mut self, params: &mut [f32], grad: &[f64], lr: f64) {
         self.t += 1;
         let (b1, b2) = (0.9f64, 0.999f64);
@@ -85,108 +89,27 @@ impl MlpParams {
     /// Fits on encoded rows `x`, labels `y`, row weights `w` (after [`MlpParams::check`]).
     pub fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
         self.check()?;
-        let d = x.first().map_or(0, Vec::len);
         let mut rng = Rng::new(self.seed);
-        let mut widths = vec![d];
-        widths.extend(&self.hidden);
-        widths.push(1);
-        let mut layers: Vec<Dense> = widths
-            .windows(2)
-            .enumerate()
-            .map(|(i, io)| {
-                let (fi, fo) = (io[0], io[1]);
-                let factor = if i + 2 == widths.len() { 2.0 } else { 6.0 };
-                let bound = (factor / (fi + fo) as f64).sqrt();
-                Dense {
-                    inputs: fi,
-                    outputs: fo,
-                    weights: (0..fi * fo).map(|_| ((rng.f64() * 2.0 - 1.0) * bound) as f32).collect(),
-                    bias: (0..fo).map(|_| ((rng.f64() * 2.0 - 1.0) * bound) as f32).collect(),
-                }
-            })
-            .collect();
-        let mut adam: Vec<(Adam, Adam)> = layers
-            .iter()
-            .map(|l| {
-                (
-                    Adam { m: vec![0.0; l.weights.len()], v: vec![0.0; l.weights.len()], t: 0 },
-                    Adam { m: vec![0.0; l.bias.len()], v: vec![0.0; l.bias.len()], t: 0 },
-                )
-            })
-            .collect();
+        let mut layers = self.init(x.first().map_or(0, Vec::len), &mut rng);
+        let mut adam: Vec<(Adam, Adam)> =
+            layers.iter().map(|l| (Adam::new(l.weights.len()), Adam::new(l.bias.len()))).collect();
         let mut rows: Vec<usize> = (0..x.len()).collect();
         rng.shuffle(&mut rows);
         let cut = (rows.len() as f64 * self.validation) as usize;
         let valid: Vec<usize> = rows.drain(..cut).collect();
         let (mut best, mut best_layers, mut stale) = (f64::INFINITY, layers.clone(), 0);
-        let n_layers = layers.len();
         for _ in 0..self.epochs {
             rng.shuffle(&mut rows);
             for batch in rows.chunks(self.batch) {
-                let mut gw: Vec<Vec<f64>> = layers.iter().map(|l| vec![0.0; l.weights.len()]).collect();
-                let mut gb: Vec<Vec<f64>> = layers.iter().map(|l| vec![0.0; l.bias.len()]).collect();
+                let mut grads = Gradients::zeros(&layers);
                 for &r in batch {
-                    // Forward, keeping activations.
-                    let mut acts: Vec<Vec<f32>> = vec![x[r].clone()];
-                    for (i, l) in layers.iter().enumerate() {
-                        let mut out = Vec::new();
-                        l.forward(&acts[i], &mut out);
-                        if i + 1 < n_layers {
-                            out.iter_mut().for_each(|v| *v = v.max(0.0));
-                        }
-                        acts.push(out);
-                    }
-                    let p = sigmoid(acts[n_layers][0] as f64);
-                    let mut delta = vec![(p - if y[r] { 1.0 } else { 0.0 }) * w[r] as f64];
-                    for i in (0..n_layers).rev() {
-                        let l = &layers[i];
-                        let input = &acts[i];
-                        for o in 0..l.outputs {
-                            gb[i][o] += delta[o];
-                            let row = &mut gw[i][o * l.inputs..(o + 1) * l.inputs];
-                            for (g, a) in row.iter_mut().zip(input) {
-                                *g += delta[o] * *a as f64;
-                            }
-                        }
-                        if i > 0 {
-                            let mut prev = vec![0f64; l.inputs];
-                            for (d, row) in delta.iter().zip(l.weights.chunks_exact(l.inputs)) {
-                                for (pv, wv) in prev.iter_mut().zip(row) {
-                                    *pv += d * *wv as f64;
-                                }
-                            }
-                            for (pv, a) in prev.iter_mut().zip(input) {
-                                if *a <= 0.0 {
-                                    *pv = 0.0;
-                                }
-                            }
-                            delta = prev;
-                        }
-                    }
+                    let acts = forward(&layers, &x[r]);
+                    let p = sigmoid(acts[layers.len()][0] as f64);
+                    backward(&layers, &acts, (p - if y[r] { 1.0 } else { 0.0 }) * w[r] as f64, &mut grads);
                 }
-                let m = batch.len() as f64;
-                for (i, l) in layers.iter_mut().enumerate() {
-                    let gwi: Vec<f64> =
-                        gw[i].iter().zip(&l.weights).map(|(g, wv)| g / m + self.alpha * *wv as f64 / m).collect();
-                    let gbi: Vec<f64> = gb[i].iter().map(|g| g / m).collect();
-                    adam[i].0.step(&mut l.weights, &gwi, self.learning_rate);
-                    adam[i].1.step(&mut l.bias, &gbi, self.learning_rate);
-                }
+                self.step(&mut layers, &mut adam, &grads, batch.len() as f64);
             }
-            let eval_rows = if valid.is_empty() { &rows } else { &valid };
-            let model = Classifier::Mlp { layers: layers.clone() };
-            let loss: f64 = eval_rows
-                .iter()
-                .map(|r| {
-                    let q = model.predict(&x[*r]).clamp(1e-15, 1.0 - 1e-15);
-                    if y[*r] {
-                        -q.ln()
-                    } else {
-                        -(1.0 - q).ln()
-                    }
-                })
-                .sum::<f64>()
-                / eval_rows.len().max(1) as f64;
+            let loss = log_loss(&layers, x, y, if valid.is_empty() { &rows } else { &valid });
             if loss < best - 1e-5 {
                 best = loss;
                 best_layers = layers.clone();
@@ -200,4 +123,115 @@ impl MlpParams {
         }
         Ok(Classifier::Mlp { layers: best_layers })
     }
+
+    /// Layers of widths `d`, the hidden widths, 1, with Glorot-uniform weights and biases
+    /// (the output layer's bound for a sigmoid, the others' for ReLU).
+    fn init(&self, d: usize, rng: &mut Rng) -> Vec<Dense> {
+        let mut widths = vec![d];
+        widths.extend(&self.hidden);
+        widths.push(1);
+        widths
+            .windows(2)
+            .enumerate()
+            .map(|(i, io)| {
+                let (fi, fo) = (io[0], io[1]);
+                let factor = if i + 2 == widths.len() { 2.0 } else { 6.0 };
+                let bound = (factor / (fi + fo) as f64).sqrt();
+                Dense {
+                    inputs: fi,
+                    outputs: fo,
+                    weights: (0..fi * fo).map(|_| ((rng.f64() * 2.0 - 1.0) * bound) as f32).collect(),
+                    bias: (0..fo).map(|_| ((rng.f64() * 2.0 - 1.0) * bound) as f32).collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// One Adam step per layer on a batch's mean gradient plus the L2 penalty.
+    fn step(&self, layers: &mut [Dense], adam: &mut [(Adam, Adam)], grads: &Gradients, m: f64) {
+        for (i, l) in layers.iter_mut().enumerate() {
+            let gwi: Vec<f64> =
+                grads.weights[i].iter().zip(&l.weights).map(|(g, wv)| g / m + self.alpha * *wv as f64 / m).collect();
+            let gbi: Vec<f64> = grads.bias[i].iter().map(|g| g / m).collect();
+            adam[i].0.step(&mut l.weights, &gwi, self.learning_rate);
+            adam[i].1.step(&mut l.bias, &gbi, self.learning_rate);
+        }
+    }
+}
+
+/// A batch's summed gradients, per layer.
+struct Gradients {
+    weights: Vec<Vec<f64>>,
+    bias: Vec<Vec<f64>>,
+}
+
+impl Gradients {
+    fn zeros(layers: &[Dense]) -> Self {
+        Self {
+            weights: layers.iter().map(|l| vec![0.0; l.weights.len()]).collect(),
+            bias: layers.iter().map(|l| vec![0.0; l.bias.len()]).collect(),
+        }
+    }
+}
+
+/// Every layer's activations for input `x` (`x` itself first; ReLU on hidden layers, the
+/// output's logit last).
+fn forward(layers: &[Dense], x: &[f32]) -> Vec<Vec<f32>> {
+    let mut acts: Vec<Vec<f32>> = vec![x.to_vec()];
+    for (i, l) in layers.iter().enumerate() {
+        let mut out = Vec::new();
+        l.forward(&acts[i], &mut out);
+        if i + 1 < layers.len() {
+            out.iter_mut().for_each(|v| *v = v.max(0.0));
+        }
+        acts.push(out);
+    }
+    acts
+}
+
+/// Back-propagates the output error `delta` (p − y, weighted) through `layers`, adding each
+/// layer's gradients to `grads`.
+fn backward(layers: &[Dense], acts: &[Vec<f32>], delta: f64, grads: &mut Gradients) {
+    let mut delta = vec![delta];
+    for i in (0..layers.len()).rev() {
+        let l = &layers[i];
+        let input = &acts[i];
+        let rows = grads.weights[i].chunks_exact_mut(l.inputs);
+        for ((d, gb), row) in delta.iter().zip(grads.bias[i].iter_mut()).zip(rows) {
+            *gb += d;
+            for (g, a) in row.iter_mut().zip(input) {
+                *g += d * *a as f64;
+            }
+        }
+        if i > 0 {
+            let mut prev = vec![0f64; l.inputs];
+            for (d, row) in delta.iter().zip(l.weights.chunks_exact(l.inputs)) {
+                for (pv, wv) in prev.iter_mut().zip(row) {
+                    *pv += d * *wv as f64;
+                }
+            }
+            for (pv, a) in prev.iter_mut().zip(input) {
+                if *a <= 0.0 {
+                    *pv = 0.0;
+                }
+            }
+            delta = prev;
+        }
+    }
+}
+
+/// Mean log loss of `layers` on `rows` (probabilities clamped away from 0 and 1).
+fn log_loss(layers: &[Dense], x: &[Vec<f32>], y: &[bool], rows: &[usize]) -> f64 {
+    let model = Classifier::Mlp { layers: layers.to_vec() };
+    rows.iter()
+        .map(|r| {
+            let q = model.predict(&x[*r]).clamp(1e-15, 1.0 - 1e-15);
+            if y[*r] {
+                -q.ln()
+            } else {
+                -(1.0 - q).ln()
+            }
+        })
+        .sum::<f64>()
+        / rows.len().max(1) as f64
 }
