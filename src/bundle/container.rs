@@ -102,23 +102,10 @@ impl<'a> Container<'a> {
         if stored != computed {
             return Err(Error::ChecksumMismatch { stored, computed });
         }
-        let mut sections = Vec::with_capacity(count as usize);
+        let mut sections: Vec<(String, u64, &[u8])> = Vec::with_capacity(count as usize);
         for i in 0..count {
-            let name_raw = r.take(NAME_LEN, "section name")?;
-            let name_len = name_raw.iter().position(|b| *b == 0).unwrap_or(NAME_LEN);
-            let (name_bytes, padding) = name_raw.split_at(name_len);
-            if let Some(why) = invalid_section_name(name_bytes) {
-                return Err(Error::Corrupt(format!(
-                    "section {i}'s name {:?} {why}",
-                    String::from_utf8_lossy(name_bytes)
-                )));
-            }
-            if padding.iter().any(|b| *b != 0) {
-                return Err(Error::Corrupt(format!("section {i}'s name has bytes after its NUL padding")));
-            }
-            let name = String::from_utf8_lossy(name_bytes).into_owned();
-            let offset = r.u64("section offset")?;
-            let len = r.u64("section length")?;
+            let name = section_name(&mut r, i)?;
+            let (offset, len) = (r.u64("section offset")?, r.u64("section length")?);
             let end =
                 offset.checked_add(len).ok_or_else(|| Error::Corrupt(format!("section '{name}' bounds overflow")))?;
             if offset < table_end as u64 || end > body_end as u64 {
@@ -175,6 +162,19 @@ pub fn reseal(bytes: &mut [u8]) {
     let body_end = bytes.len() - TRAILER_LEN;
     let sum = super::checksum::checksum(&bytes[..body_end]);
     bytes[body_end..].copy_from_slice(&sum.to_le_bytes());
+}
+
+/// Reads table entry `i`'s name: valid by [`invalid_section_name`], NUL padding only after it.
+fn section_name(r: &mut Reader<'_>, i: u32) -> Result<String> {
+    let raw = r.take(NAME_LEN, "section name")?;
+    let (name, padding) = raw.split_at(raw.iter().position(|b| *b == 0).unwrap_or(NAME_LEN));
+    if let Some(why) = invalid_section_name(name) {
+        return Err(Error::Corrupt(format!("section {i}'s name {:?} {why}", String::from_utf8_lossy(name))));
+    }
+    if padding.iter().any(|b| *b != 0) {
+        return Err(Error::Corrupt(format!("section {i}'s name has bytes after its NUL padding")));
+    }
+    Ok(String::from_utf8_lossy(name).into_owned())
 }
 
 /// Assembles sections into a checksummed bundle.

@@ -466,15 +466,14 @@ impl Interactions {
         progress: &dyn Fn(u64),
     ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
-        let (mut rdr, header, bound) = source::csv_reader(path, opts.delimiter)?;
+        let (rdr, header, bound) = source::csv_reader(path, opts.delimiter)?;
         let at = ColumnIndex::find(&header, cols, &file)?;
-        let timed = at.time.is_some();
-        let mut report = ReadReport::default();
+        let (timed, budget) = (at.time.is_some(), opts.max_memory);
+        let mut rows = RowSource { rdr, bound, header, at, file: &file, opts, report: ReadReport::default() };
         // This thread parses rows into batches; a second one interns them, in order.
         let built = std::thread::scope(|scope| -> Result<Builder> {
             let (to_intern, batches) = std::sync::mpsc::sync_channel::<Pending>(4);
             let (recycle, spare) = std::sync::mpsc::channel::<Pending>();
-            let budget = opts.max_memory;
             let interning = scope.spawn(move || -> Result<Builder> {
                 let mut b = Builder::new(timed, budget);
                 for mut p in batches {
@@ -483,55 +482,13 @@ impl Interactions {
                 }
                 Ok(b)
             });
-            let mut p = Pending::default();
-            let mut record = csv::StringRecord::new();
-            let mut line = 1u64;
-            let read = loop {
-                let row = rdr.read_record(&mut record);
-                bound.record_read(rdr.position().byte());
-                line = record.position().map_or(line + 1, |p| p.line());
-                let parsed = match row {
-                    Ok(false) => break Ok(()),
-                    Ok(true) => {
-                        report.rows_read += 1;
-                        at.parse(&record, &header, &file, line)
-                    }
-                    // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
-                    Err(e) if e.is_io_error() => break Err(source::row_error(e, &file, line)),
-                    Err(e) => {
-                        report.rows_read += 1;
-                        Err(source::row_error(e, &file, line))
-                    }
-                };
-                match parsed {
-                    Ok(r) => {
-                        p.push(r.user, r.item, r.weight, r.time, r.title, r.price);
-                        report.rows_kept += 1;
-                        if p.is_full() {
-                            let next = spare.try_recv().unwrap_or_default();
-                            if to_intern.send(std::mem::replace(&mut p, next)).is_err() {
-                                break Ok(()); // the interning thread stopped; joining it tells why
-                            }
-                        }
-                    }
-                    Err(e) if opts.skip_bad_rows => {
-                        report.rows_skipped += 1;
-                        if report.examples.len() < opts.max_examples {
-                            report.examples.push(e);
-                        }
-                    }
-                    Err(e) => break Err(e),
-                }
-                if report.rows_read % 65_536 == 0 {
-                    progress(report.rows_read);
-                }
-            };
-            let _ = to_intern.send(p);
+            let read = rows.feed(&to_intern, &spare, progress);
             drop(to_intern);
             let built = interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             read?;
             built
         })?;
+        let (at, mut report) = (rows.at, rows.report);
         if report.rows_kept == 0 {
             return Err(Error::Empty(format!(
                 "{file}: no usable rows ({} read, {} skipped)",
@@ -609,6 +566,75 @@ struct Row<'a> {
     time: i64,
     title: Option<&'a str>,
     price: Option<f32>,
+}
+
+/// The reading side of [`Interactions::read_csv`]: the guarded CSV reader, where the columns are,
+/// and what has been read so far.
+struct RowSource<'a> {
+    rdr: csv::Reader<source::Guarded>,
+    bound: source::RecordBound,
+    header: Vec<String>,
+    at: ColumnIndex,
+    file: &'a str,
+    opts: &'a ReadOptions,
+    report: ReadReport,
+}
+
+impl RowSource<'_> {
+    /// Parses rows into batches sent to `to_intern` (taking emptied batches back from `spare`)
+    /// until the input ends or the interning thread stops. A bad row is counted and skipped with
+    /// `skip_bad_rows`, else returned; an input that fails to read is always returned.
+    fn feed(
+        &mut self,
+        to_intern: &std::sync::mpsc::SyncSender<Pending>,
+        spare: &std::sync::mpsc::Receiver<Pending>,
+        progress: &dyn Fn(u64),
+    ) -> Result<()> {
+        let (mut p, mut record, mut line) = (Pending::default(), csv::StringRecord::new(), 1u64);
+        let report = &mut self.report;
+        let read = loop {
+            let row = self.rdr.read_record(&mut record);
+            self.bound.record_read(self.rdr.position().byte());
+            line = record.position().map_or(line + 1, |p| p.line());
+            let parsed = match row {
+                Ok(false) => break Ok(()),
+                Ok(true) => {
+                    report.rows_read += 1;
+                    self.at.parse(&record, &self.header, self.file, line)
+                }
+                // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
+                Err(e) if e.is_io_error() => break Err(source::row_error(e, self.file, line)),
+                Err(e) => {
+                    report.rows_read += 1;
+                    Err(source::row_error(e, self.file, line))
+                }
+            };
+            match parsed {
+                Ok(r) => {
+                    p.push(r.user, r.item, r.weight, r.time, r.title, r.price);
+                    report.rows_kept += 1;
+                    if p.is_full() {
+                        let next = spare.try_recv().unwrap_or_default();
+                        if to_intern.send(std::mem::replace(&mut p, next)).is_err() {
+                            break Ok(()); // the interning thread stopped; joining it tells why
+                        }
+                    }
+                }
+                Err(e) if self.opts.skip_bad_rows => {
+                    report.rows_skipped += 1;
+                    if report.examples.len() < self.opts.max_examples {
+                        report.examples.push(e);
+                    }
+                }
+                Err(e) => break Err(e),
+            }
+            if report.rows_read % 65_536 == 0 {
+                progress(report.rows_read);
+            }
+        };
+        let _ = to_intern.send(p);
+        read
+    }
 }
 
 /// Where each of [`Columns`] is in a file's header.
