@@ -29,6 +29,21 @@
 //! # }
 //! # Ok(()) }
 //! ```
+//!
+//! ## The public API
+//!
+//! - [`recs`]: [`Recommender`] and its options, results and model parts; [`propensity`]:
+//!   `Propensity` and its `Schema` and `Value`; [`text`]: `TextClassifier`, `Tokenizer`, `Tfidf`.
+//! - [`bundle`]: the file format (`Container`, `merge`, `describe`, `reseal`); every model's
+//!   `from_bytes`/`to_bytes` goes through it.
+//! - [`eval`]: splits and ranking / classification metrics.
+//! - With the `train` feature, natively: [`data`] (reading logs and tables) and [`train`] (every
+//!   trainer and its checked parameters).
+//! - [`Error`] and [`Result`].
+//!
+//! `kernels` and `rng` are public only so that the benches, examples and browser tests can reach
+//! them; they are hidden from the docs and may change without notice. Byte codecs and number
+//! formatting are crate-private.
 #![warn(missing_docs)]
 // Library code returns typed errors; the few invariants that cannot fail say why where they are allowed.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -36,10 +51,12 @@
 pub mod bundle;
 pub mod error;
 pub mod eval;
+#[doc(hidden)]
 pub mod kernels;
-pub mod num_text;
+pub(crate) mod num_text;
 pub mod propensity;
 pub mod recs;
+#[doc(hidden)]
 pub mod rng;
 pub mod text;
 

@@ -5,7 +5,7 @@
 //! Reading never panics: every malformed input is an [`Error`](crate::Error).
 
 pub mod checksum;
-pub mod codec;
+pub(crate) mod codec;
 pub mod container;
 pub mod merge;
 pub mod meta;
