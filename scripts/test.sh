@@ -16,6 +16,9 @@ log "gate: cargo clippy --all-targets -- -D warnings (native, and the wasm libra
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test web -- -D warnings
 
+log "gate: the API docs build without warnings (no link to a private item)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+
 if [ -d ../shared/data ]; then
   log "native tests (cargo test --release), with the evaluation-data tests (../shared/data is here)"
   cargo test --release -- --include-ignored

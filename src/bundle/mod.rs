@@ -1,7 +1,7 @@
 //! The bundle: one versioned, checksummed binary file holding models and their metadata.
 //!
 //! [`container`] defines the byte layout (magic, version, section table, [`checksum`]);
-//! [`codec`] the bounds-checked primitives; [`recs`] the recommendation sections.
+//! `codec` the bounds-checked primitives; [`recs`] the recommendation sections.
 //! Reading never panics: every malformed input is an [`Error`](crate::Error).
 
 pub mod checksum;

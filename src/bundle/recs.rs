@@ -3,7 +3,7 @@
 //! `trending`, `item2vec` (item embeddings) and `txindex` (the titles' text index). No section
 //! holds user ids or user factors.
 //!
-//! Each section is one [`Section`] impl: its name, and its write and read side by side, so a
+//! Each section is one `Section` impl: its name, and its write and read side by side, so a
 //! change to one side is made next to the other; one round-trip helper tests every section.
 
 use super::codec::{Reader, Writer};
