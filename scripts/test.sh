@@ -16,6 +16,10 @@ log "gate: cargo clippy --all-targets -- -D warnings (native, and the wasm libra
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test web -- -D warnings
 
+log "gate: ESLint over the package template, the demo, the browser bench and tests (eslint.config.mjs)"
+tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e2e bench/browser examples/vite-app/src \
+  scripts/serve.mjs src/wasm/load.js
+
 log "gate: the API docs build without warnings (no link to a private item)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
