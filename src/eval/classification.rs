@@ -51,33 +51,84 @@ pub struct ClassificationReport {
 /// Computes every metric; `threshold` is used for accuracy/precision/recall/F1.
 pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> ClassificationReport {
     let n = p.len().min(y.len());
-    let positives = y[..n].iter().filter(|v| **v).count();
+    let (p, y) = (&p[..n], &y[..n]);
+    let positives = y.iter().filter(|v| **v).count();
     let (mut tp, mut fp, mut tn, mut fneg) = (0usize, 0usize, 0usize, 0usize);
-    for i in 0..n {
-        match (p[i] >= threshold, y[i]) {
+    for (pi, yi) in p.iter().zip(y) {
+        match (*pi >= threshold, *yi) {
             (true, true) => tp += 1,
             (true, false) => fp += 1,
             (false, false) => tn += 1,
             (false, true) => fneg += 1,
         }
     }
-    let div = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let precision = div(tp, tp + fp);
     let recall = div(tp, tp + fneg);
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    let log_loss = (0..n)
-        .map(|i| {
-            let q = p[i].clamp(1e-15, 1.0 - 1e-15);
-            if y[i] {
+    let sweep = sweep_thresholds(p, y, positives);
+    ClassificationReport {
+        n,
+        positives,
+        threshold,
+        accuracy: div(tp + tn, n),
+        precision,
+        recall,
+        f1: f1(precision, recall),
+        roc_auc: sweep.roc_auc,
+        pr_auc: sweep.pr_auc,
+        log_loss: log_loss(p, y),
+        best_f1_threshold: sweep.best_f1_threshold,
+        best_f1: sweep.best_f1,
+        calibration: calibration(p, y),
+    }
+}
+
+/// `a / b`, or 0 when `b` is 0.
+fn div(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// The harmonic mean of precision and recall (0 when both are 0).
+fn f1(precision: f64, recall: f64) -> f64 {
+    if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    }
+}
+
+/// Mean log loss, probabilities clamped away from 0 and 1.
+fn log_loss(p: &[f64], y: &[bool]) -> f64 {
+    let total: f64 = p
+        .iter()
+        .zip(y)
+        .map(|(pi, yi)| {
+            let q = pi.clamp(1e-15, 1.0 - 1e-15);
+            if *yi {
                 -q.ln()
             } else {
                 -(1.0 - q).ln()
             }
         })
-        .sum::<f64>()
-        / n.max(1) as f64;
+        .sum();
+    total / p.len().max(1) as f64
+}
 
-    // Sort by score descending for AUCs and the best-F1 sweep.
+/// What one pass over the scores, best first, gives.
+struct Sweep {
+    roc_auc: f64,
+    pr_auc: f64,
+    best_f1: f64,
+    best_f1_threshold: f64,
+}
+
+/// ROC AUC (ties averaged), average precision and the best-F1 threshold, in one pass over the
+/// scores sorted best first, taking tied scores as one group.
+fn sweep_thresholds(p: &[f64], y: &[bool], positives: usize) -> Sweep {
+    let n = p.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
     let neg = n - positives;
@@ -103,8 +154,7 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
         if tp_g > 0 && positives > 0 {
             ap += (tp_g as f64 / positives as f64) * (tp_c as f64 / (tp_c + fp_c) as f64);
         }
-        let (pr, rc) = (div(tp_c, tp_c + fp_c), div(tp_c, positives));
-        let f = if pr + rc > 0.0 { 2.0 * pr * rc / (pr + rc) } else { 0.0 };
+        let f = f1(div(tp_c, tp_c + fp_c), div(tp_c, positives));
         if f > best_f1 {
             best_f1 = f;
             best_t = p[order[i]];
@@ -112,11 +162,16 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
         i = j;
     }
     let roc_auc = if positives == 0 || neg == 0 { 0.5 } else { auc / (positives as f64 * neg as f64) };
-    let calibration = (0..10)
+    Sweep { roc_auc, pr_auc: ap, best_f1, best_f1_threshold: best_t }
+}
+
+/// Ten equal-width bins of predicted probability: mean prediction against observed rate.
+fn calibration(p: &[f64], y: &[bool]) -> Vec<CalibrationBin> {
+    (0..10)
         .map(|b| {
             let (from, to) = (b as f64 / 10.0, (b + 1) as f64 / 10.0);
             let idx: Vec<usize> =
-                (0..n).filter(|i| p[*i] >= from && (p[*i] < to || (b == 9 && p[*i] <= 1.0))).collect();
+                (0..p.len()).filter(|i| p[*i] >= from && (p[*i] < to || (b == 9 && p[*i] <= 1.0))).collect();
             let c = idx.len().max(1) as f64;
             CalibrationBin {
                 from,
@@ -126,22 +181,7 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
                 observed: idx.iter().filter(|i| y[**i]).count() as f64 / c,
             }
         })
-        .collect();
-    ClassificationReport {
-        n,
-        positives,
-        threshold,
-        accuracy: div(tp + tn, n),
-        precision,
-        recall,
-        f1,
-        roc_auc,
-        pr_auc: ap,
-        log_loss,
-        best_f1_threshold: best_t,
-        best_f1,
-        calibration,
-    }
+        .collect()
 }
 
 #[cfg(test)]
