@@ -74,18 +74,7 @@ pub fn evaluate_next_basket(
         lines.iter().filter(|l| l.time <= cutoff).map(|l| l.item.clone()).collect::<HashSet<_>>().into_iter().collect();
     ids.sort();
     let items = ItemIndex::new(ids)?;
-    let mut baskets: HashMap<&str, (String, Basket)> = HashMap::new();
-    for l in lines {
-        let b = baskets
-            .entry(l.basket.as_str())
-            .or_insert_with(|| (l.customer.clone(), Basket { id: l.basket.clone(), time: l.time, items: Vec::new() }));
-        b.1.time = b.1.time.min(l.time);
-        if let Some(i) = items.get(&l.item) {
-            if !b.1.items.contains(&i) {
-                b.1.items.push(i);
-            }
-        }
-    }
+    let baskets = group_baskets(lines, &items);
     // Training baskets as (basket, item) interactions for the co-occurrence counter.
     let index = &items;
     let train: Vec<(&str, &str, f32)> = baskets
@@ -103,18 +92,7 @@ pub fn evaluate_next_basket(
     }
     let embeddings =
         item2vec.map(|p| p.fit_sequences(&sequences(lines, cutoff, &items, p.kind()), items.len())).transpose()?;
-    // Per customer: last basket before the cut, first after it.
-    let mut by_customer: HashMap<&str, (Option<&Basket>, Option<&Basket>)> = HashMap::new();
-    for (c, b) in baskets.values() {
-        let e = by_customer.entry(c.as_str()).or_default();
-        if b.time <= cutoff {
-            if e.0.is_none_or(|p| b.key() > p.key()) {
-                e.0 = Some(b);
-            }
-        } else if e.1.is_none_or(|n| b.key() < n.key()) {
-            e.1 = Some(b);
-        }
-    }
+    let by_customer = around_cutoff(&baskets, cutoff);
     let (mut n, mut hit_bt, mut hit_pop, mut hit_fill, mut hit_i2v) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let mut customers: Vec<&&str> = by_customer.keys().collect();
     customers.sort();
@@ -162,6 +140,43 @@ pub fn evaluate_next_basket(
         bought_together_backfilled: hit_fill as f64 / n as f64,
         item2vec: embeddings.map(|_| hit_i2v as f64 / n as f64),
     })
+}
+
+/// Each basket with its customer: its earliest line's time and its distinct catalogue items in
+/// line order (items outside `items` left out).
+fn group_baskets<'a>(lines: &'a [Line], items: &ItemIndex) -> HashMap<&'a str, (String, Basket)> {
+    let mut baskets: HashMap<&str, (String, Basket)> = HashMap::new();
+    for l in lines {
+        let b = baskets
+            .entry(l.basket.as_str())
+            .or_insert_with(|| (l.customer.clone(), Basket { id: l.basket.clone(), time: l.time, items: Vec::new() }));
+        b.1.time = b.1.time.min(l.time);
+        if let Some(i) = items.get(&l.item) {
+            if !b.1.items.contains(&i) {
+                b.1.items.push(i);
+            }
+        }
+    }
+    baskets
+}
+
+/// Per customer: the last basket at or before `cutoff` and the first after it.
+fn around_cutoff<'a>(
+    baskets: &'a HashMap<&str, (String, Basket)>,
+    cutoff: i64,
+) -> HashMap<&'a str, (Option<&'a Basket>, Option<&'a Basket>)> {
+    let mut by_customer: HashMap<&str, (Option<&Basket>, Option<&Basket>)> = HashMap::new();
+    for (c, b) in baskets.values() {
+        let e = by_customer.entry(c.as_str()).or_default();
+        if b.time <= cutoff {
+            if e.0.is_none_or(|p| b.key() > p.key()) {
+                e.0 = Some(b);
+            }
+        } else if e.1.is_none_or(|n| b.key() < n.key()) {
+            e.1 = Some(b);
+        }
+    }
+    by_customer
 }
 
 /// Training sequences from the lines up to `cutoff`: per customer in time order, or per basket.
