@@ -73,13 +73,15 @@ impl ClassifierChoice {
         }
     }
 
-    fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+    /// The family to fit, or `None` for `Auto`, which [`train_propensity`] resolves by
+    /// cross-validation first: fitting takes a [`Fit`], which `Auto` is not.
+    fn fitter(&self) -> Option<&dyn Fit> {
         match self {
-            ClassifierChoice::Logistic(p) => p.fit(x, y, w),
-            ClassifierChoice::Mlp(p) => p.fit(x, y, w),
-            ClassifierChoice::Gbt(p) => p.fit(x, y, w),
-            ClassifierChoice::Forest(p) => p.fit(x, y, w),
-            ClassifierChoice::Auto => Err(Error::param("model", "auto", "resolve auto before fitting")),
+            ClassifierChoice::Logistic(p) => Some(p),
+            ClassifierChoice::Mlp(p) => Some(p),
+            ClassifierChoice::Gbt(p) => Some(p),
+            ClassifierChoice::Forest(p) => Some(p),
+            ClassifierChoice::Auto => None,
         }
     }
     /// The grid `auto` searches.
@@ -102,6 +104,23 @@ impl ClassifierChoice {
         ]
     }
 }
+
+/// What each classifier family's parameters do (crate-internal): fit encoded rows `x`, labels
+/// `y` and row weights `w`, after checking themselves.
+pub(crate) trait Fit: Sync {
+    fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier>;
+}
+
+macro_rules! fit_by_inherent_method {
+    ($($t:ty),*) => {$(
+        impl Fit for $t {
+            fn fit(&self, x: &[Vec<f32>], y: &[bool], w: &[f32]) -> Result<Classifier> {
+                <$t>::fit(self, x, y, w)
+            }
+        }
+    )*};
+}
+fit_by_inherent_method!(LogisticParams, MlpParams, GbtParams, ForestParams);
 
 /// Settings for a propensity training run. Defaults: 25 % stratified test split, 5 folds,
 /// no class weights, no missing indicators, seed 42.
@@ -421,11 +440,12 @@ fn weights(labels: &[bool], rows: &[usize], balanced: bool) -> Vec<f32> {
     rows.iter().map(|r| if labels[*r] { n / (2.0 * pos) } else { n / (2.0 * neg) }).collect()
 }
 
-/// Fits preprocessing and `choice` on `train`, returns the model and its scores on `eval`.
+/// Fits preprocessing and `fitter` (described as `described`) on `train`; returns the model
+/// and its scores on `eval`.
 fn fit_on(
     ds: &Dataset,
     p: &PropensityParams,
-    choice: &ClassifierChoice,
+    (fitter, described): (&dyn Fit, &str),
     train: &[usize],
     eval: &[usize],
 ) -> Result<(Propensity, Vec<f64>)> {
@@ -433,9 +453,9 @@ fn fit_on(
     let x = ds.encode(&schema, train)?;
     let y: Vec<bool> = train.iter().map(|r| ds.labels[*r]).collect();
     let w = weights(&ds.labels, train, p.balanced);
-    let model = choice.fit(&x, &y, &w)?;
+    let model = fitter.fit(&x, &y, &w)?;
     let mut meta = Metadata::new(model.family());
-    meta.params.insert("model".into(), choice.describe());
+    meta.params.insert("model".into(), described.to_string());
     let prop = Propensity::from_parts(schema, model, meta, 0.5)?;
     let xe = ds.encode(&prop.schema, eval)?;
     Ok((prop.clone(), xe.iter().map(|x| prop.score_encoded(x)).collect()))
@@ -449,13 +469,15 @@ pub fn cross_validate(
     choice: &ClassifierChoice,
     rows: &[usize],
 ) -> Result<Vec<f64>> {
+    let fitter = choice.fitter().ok_or_else(|| Error::param("model", "auto", "cross-validate a concrete family"))?;
+    let described = choice.describe();
     let folds = stratified_folds(rows, &ds.labels, p.folds.max(2), p.seed);
     (0..folds.len())
         .into_par_iter()
         .map(|k| {
             let train: Vec<usize> =
                 folds.iter().enumerate().filter(|(j, _)| *j != k).flat_map(|(_, f)| f.iter().copied()).collect();
-            let (_, scores) = fit_on(ds, p, choice, &train, &folds[k])?;
+            let (_, scores) = fit_on(ds, p, (fitter, &described), &train, &folds[k])?;
             let y: Vec<bool> = folds[k].iter().map(|r| ds.labels[*r]).collect();
             Ok(classification_report(&scores, &y, 0.5).roc_auc)
         })
@@ -519,7 +541,9 @@ pub fn train_propensity(
         choice.clone()
     };
     progress.stage("fitting", 1);
-    let (mut model, scores) = fit_on(ds, p, &chosen, &train, &test)?;
+    // `chosen` is a concrete family: the grid holds no `Auto`, and a given choice was not one.
+    let fitter = chosen.fitter().ok_or_else(|| Error::param("model", "auto", "the search chose no family"))?;
+    let (mut model, scores) = fit_on(ds, p, (fitter, &chosen.describe()), &train, &test)?;
     progress.tick(1);
     let y: Vec<bool> = test.iter().map(|r| ds.labels[*r]).collect();
     let report = classification_report(&scores, &y, 0.5);
