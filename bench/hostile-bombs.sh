@@ -18,7 +18,8 @@ if [ ! -f "$field" ]; then
 fi
 if [ ! -f "$rows" ]; then
   log "writing $rows (750M identical rows)"
-  { printf 'user,item\n'; yes 'u1,i1' | head -n 750000000; } | gzip -1 > "$rows"
+  # `yes` ends on SIGPIPE once `head` has its rows: not a failure.
+  { printf 'user,item\n'; (yes 'u1,i1' || true) | head -n 750000000; } | gzip -1 > "$rows"
 fi
 ls -l "$field" "$rows"
 run() {

@@ -226,7 +226,7 @@ fn arguments_are_checked_before_outputs_are_opened() {
     ));
     fails_with(&cli(&dir, "recommend --model {dir}/m.bundle --histories {dir}/log.csv --user-col user --item-col item --k 0 --out {dir}/r.csv"), &["--k must be between 1 and 1000, got 0"]);
     assert!(!dir.join("r.csv").exists());
-    for bad in ["5-2", "0-3", "x-y", "3", "1-40"] {
+    for bad in ["5-2", "0-3", "x-y", "3", "1-40", "3-9"] {
         let o = cli(&dir, &format!("train recs --input {{dir}}/log.csv --user-col user --item-col item --model popular --text-index --text-char-ngrams {bad} --out {{dir}}/t.bundle"));
         fails_with(&o, &["char n-grams must be MIN-MAX"]);
     }

@@ -61,12 +61,7 @@ pub(crate) fn read_tfidf(r: &mut Reader<'_>) -> Result<Tfidf> {
         word_ngrams: r.u8("word n-grams")?,
         char_ngrams: (r.u8("char n-gram min")?, r.u8("char n-gram max")?),
     };
-    if !(1..=3).contains(&tokenizer.word_ngrams)
-        || tokenizer.char_ngrams.0 > tokenizer.char_ngrams.1
-        || tokenizer.char_ngrams.1 > 8
-    {
-        return Err(crate::Error::Corrupt(format!("tokenizer settings {tokenizer:?} out of range")));
-    }
+    tokenizer.check().map_err(|e| crate::Error::Corrupt(format!("tokenizer settings: {e}")))?;
     let n = r.len(4, "term count")?;
     let mut terms = Vec::with_capacity(n);
     for _ in 0..n {

@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use shelfwise::data::table::Table;
 use shelfwise::eval::multiclass::{multiclass_report, MulticlassReport};
-use shelfwise::text::TextClassifier;
+use shelfwise::text::{TextClassifier, MAX_CHAR_NGRAM};
 use shelfwise::train::propensity::stratified_split_by;
 use shelfwise::train::text::TextParams;
 
@@ -104,10 +104,8 @@ fn read_labelled<'t>(
     Ok(())
 }
 
-/// Longest character n-gram accepted: longer ones are nearly whole words, which word terms cover.
-const MAX_CHAR_NGRAM: u8 = 10;
-
-/// Parses `MIN-MAX` character n-gram lengths: `0-0` (none) or `1 <= MIN <= MAX <= 10`.
+/// Parses `MIN-MAX` character n-gram lengths: `0-0` (none) or `1 <= MIN <= MAX <= 8`
+/// ([`MAX_CHAR_NGRAM`], the longest a bundle may hold).
 pub(super) fn char_ngrams(s: &str) -> anyhow::Result<(u8, u8)> {
     let usage =
         || format!("char n-grams must be MIN-MAX with 1 <= MIN <= MAX <= {MAX_CHAR_NGRAM}, or 0-0 for none; got {s:?}");

@@ -6,4 +6,4 @@ pub mod tokenize;
 
 pub use classifier::{Classification, LabelScore, TextClassifier};
 pub use tfidf::Tfidf;
-pub use tokenize::Tokenizer;
+pub use tokenize::{Tokenizer, MAX_CHAR_NGRAM};

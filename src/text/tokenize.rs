@@ -2,6 +2,9 @@
 //! anything that is not a letter, digit or underscore, words of two or more characters (as
 //! scikit-learn's default `\b\w\w+\b`), then word n-grams and optional character n-grams.
 
+/// Longest character n-gram a tokenizer may use (bundles with longer ones are refused).
+pub const MAX_CHAR_NGRAM: u8 = 8;
+
 /// How text becomes terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tokenizer {
@@ -28,6 +31,23 @@ pub fn words(text: &str) -> Vec<String> {
 }
 
 impl Tokenizer {
+    /// The one rule for valid settings (training, the CLI and the bundle reader all use it): word
+    /// n-grams 1 to 3; character n-grams `(0, 0)` (none) or `1 <= min <= max <= MAX_CHAR_NGRAM`.
+    pub fn check(&self) -> crate::Result<()> {
+        if !(1..=3).contains(&self.word_ngrams) {
+            return Err(crate::Error::param("word n-grams", self.word_ngrams, "must be 1–3"));
+        }
+        let (lo, hi) = self.char_ngrams;
+        if (lo, hi) != (0, 0) && !(1 <= lo && lo <= hi && hi <= MAX_CHAR_NGRAM) {
+            return Err(crate::Error::param(
+                "char n-grams",
+                format!("{lo}-{hi}"),
+                format!("must be 0-0 (none) or between 1 and {MAX_CHAR_NGRAM}, min <= max"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Every term of `text`, in order, repeats included.
     pub fn terms(&self, text: &str) -> Vec<String> {
         let w = words(text);

@@ -75,17 +75,7 @@ impl TextParams {
 
     /// Rejects out-of-range parameters, naming the parameter and value.
     pub fn check(&self) -> Result<()> {
-        if !(1..=3).contains(&self.word_ngrams) {
-            return Err(Error::param("word n-grams", self.word_ngrams, "must be 1–3"));
-        }
-        let (lo, hi) = self.char_ngrams;
-        if (lo, hi) != (0, 0) && !(1 <= lo && lo <= hi && hi <= 8) {
-            return Err(Error::param(
-                "char n-grams",
-                format!("{lo}-{hi}"),
-                "must be 0-0 (none) or between 1 and 8, min <= max",
-            ));
-        }
+        Tokenizer { word_ngrams: self.word_ngrams, char_ngrams: self.char_ngrams }.check()?;
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(Error::param("C", self.c, "must be a finite number > 0"));
         }
