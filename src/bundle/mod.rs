@@ -11,6 +11,7 @@ pub mod merge;
 pub mod meta;
 pub mod propensity;
 pub mod recs;
+pub(crate) mod section;
 pub mod text;
 
 pub use container::{reseal, Container, ContainerWriter, FORMAT_VERSION, MAGIC};

@@ -1,6 +1,8 @@
-//! Propensity sections: `meta`, `pschema` (fields and their fitted encoders), `pmodel`.
+//! Propensity sections: `meta`, `pschema` (fields and their fitted encoders), `pmodel`, each a
+//! `Section` with write and read side by side.
 
 use super::codec::{Reader, Writer};
+use super::section::{put, require, Section};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::propensity::{Classifier, Dense, Field, FieldKind, Propensity, Schema, Tree};
@@ -9,63 +11,144 @@ use crate::propensity::{Classifier, Dense, Field, FieldKind, Propensity, Schema,
 pub fn write(p: &Propensity) -> Vec<u8> {
     let mut c = ContainerWriter::new();
     p.meta.write_section(&mut c);
-
-    let mut w = Writer::new();
-    w.str(&p.schema.target);
-    w.len(p.schema.fields.len());
-    for f in &p.schema.fields {
-        w.str(&f.name);
-        w.u8(u8::from(f.missing_indicator));
-        match &f.kind {
-            FieldKind::Numeric { mean, std } => {
-                w.u8(0);
-                w.f64(*mean);
-                w.f64(*std);
-            }
-            FieldKind::Boolean { rate, std } => {
-                w.u8(1);
-                w.f64(*rate);
-                w.f64(*std);
-            }
-            FieldKind::Categorical { categories } => {
-                w.u8(2);
-                w.len(categories.len());
-                categories.iter().for_each(|s| w.str(s));
-            }
-        }
-    }
-    c.section("pschema", w.into_bytes());
-
-    let mut w = Writer::new();
-    w.f64(p.threshold);
-    match &p.model {
-        Classifier::Logistic { weights, bias } => {
-            w.u8(0);
-            w.f32s(weights);
-            w.f32(*bias);
-        }
-        Classifier::Mlp { layers } => {
-            w.u8(1);
-            w.len(layers.len());
-            for l in layers {
-                w.u32(l.inputs as u32);
-                w.u32(l.outputs as u32);
-                w.f32s(&l.weights);
-                w.f32s(&l.bias);
-            }
-        }
-        Classifier::Boosted { base, trees } => {
-            w.u8(2);
-            w.f32(*base);
-            write_trees(&mut w, trees);
-        }
-        Classifier::Forest { trees } => {
-            w.u8(3);
-            write_trees(&mut w, trees);
-        }
-    }
-    c.section("pmodel", w.into_bytes());
+    put::<PSchema>(&mut c, &p.schema);
+    put::<PModel>(&mut c, &(p.threshold, p.model.clone()));
     c.finish()
+}
+
+/// Parses and validates a propensity bundle.
+pub fn read(bytes: &[u8]) -> Result<Propensity> {
+    let c = Container::parse(bytes)?;
+    let meta = Metadata::read_for(&c, super::ModelKind::Propensity)?;
+    let schema = require!(c, PSchema, ());
+    let (threshold, model) = require!(c, PModel, ());
+    meta.check_family(model.family())?;
+    Propensity::from_parts(schema, model, meta, threshold)
+}
+
+/// `pschema`: the target's name, then each field's name, missing-indicator flag and fitted
+/// encoder (numeric or boolean: mean and scale; categorical: its categories).
+struct PSchema;
+
+impl Section for PSchema {
+    const NAME: &'static str = "pschema";
+    type Value = Schema;
+    type Context = ();
+    fn write(schema: &Schema, w: &mut Writer) {
+        w.str(&schema.target);
+        w.len(schema.fields.len());
+        for f in &schema.fields {
+            w.str(&f.name);
+            w.u8(u8::from(f.missing_indicator));
+            match &f.kind {
+                FieldKind::Numeric { mean, std } => {
+                    w.u8(0);
+                    w.f64(*mean);
+                    w.f64(*std);
+                }
+                FieldKind::Boolean { rate, std } => {
+                    w.u8(1);
+                    w.f64(*rate);
+                    w.f64(*std);
+                }
+                FieldKind::Categorical { categories } => {
+                    w.u8(2);
+                    w.len(categories.len());
+                    categories.iter().for_each(|s| w.str(s));
+                }
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Schema> {
+        let target = r.str("target name")?;
+        let n = r.len(6, "field count")?;
+        let mut fields = Vec::with_capacity(n);
+        for _ in 0..n {
+            let name = r.str("field name")?;
+            let missing_indicator = r.u8("missing indicator")? != 0;
+            let kind = match r.u8("field type")? {
+                0 => FieldKind::Numeric { mean: r.f64("mean")?, std: r.f64("std")? },
+                1 => FieldKind::Boolean { rate: r.f64("rate")?, std: r.f64("std")? },
+                2 => {
+                    let k = r.len(4, "category count")?;
+                    let mut categories = Vec::with_capacity(k);
+                    for _ in 0..k {
+                        categories.push(r.str("category")?);
+                    }
+                    FieldKind::Categorical { categories }
+                }
+                t => return Err(Error::Corrupt(format!("field '{name}' has unknown type {t}"))),
+            };
+            if let FieldKind::Numeric { mean, std } | FieldKind::Boolean { rate: mean, std } = &kind {
+                if !mean.is_finite() || !std.is_finite() || *std <= 0.0 {
+                    return Err(Error::Corrupt(format!("field '{name}' has invalid scaling")));
+                }
+            }
+            fields.push(Field { name, kind, missing_indicator });
+        }
+        Ok(Schema { fields, target })
+    }
+}
+
+/// `pmodel`: the decision threshold, then the classifier (a family code and its parameters).
+struct PModel;
+
+impl Section for PModel {
+    const NAME: &'static str = "pmodel";
+    type Value = (f64, Classifier);
+    type Context = ();
+    fn write((threshold, model): &Self::Value, w: &mut Writer) {
+        w.f64(*threshold);
+        match model {
+            Classifier::Logistic { weights, bias } => {
+                w.u8(0);
+                w.f32s(weights);
+                w.f32(*bias);
+            }
+            Classifier::Mlp { layers } => {
+                w.u8(1);
+                w.len(layers.len());
+                for l in layers {
+                    w.u32(l.inputs as u32);
+                    w.u32(l.outputs as u32);
+                    w.f32s(&l.weights);
+                    w.f32s(&l.bias);
+                }
+            }
+            Classifier::Boosted { base, trees } => {
+                w.u8(2);
+                w.f32(*base);
+                write_trees(w, trees);
+            }
+            Classifier::Forest { trees } => {
+                w.u8(3);
+                write_trees(w, trees);
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        let threshold = r.f64("threshold")?;
+        let model = match r.u8("model family")? {
+            0 => Classifier::Logistic { weights: r.f32s("weights")?, bias: r.f32("bias")? },
+            1 => {
+                let n = r.len(16, "layer count")?;
+                let mut layers = Vec::with_capacity(n);
+                for _ in 0..n {
+                    layers.push(Dense {
+                        inputs: r.u32("inputs")? as usize,
+                        outputs: r.u32("outputs")? as usize,
+                        weights: r.f32s("weights")?,
+                        bias: r.f32s("biases")?,
+                    });
+                }
+                Classifier::Mlp { layers }
+            }
+            2 => Classifier::Boosted { base: r.f32("base score")?, trees: read_trees(r)? },
+            3 => Classifier::Forest { trees: read_trees(r)? },
+            f => return Err(Error::Corrupt(format!("unknown classifier family {f}"))),
+        };
+        Ok((threshold, model))
+    }
 }
 
 fn write_trees(w: &mut Writer, trees: &[Tree]) {
@@ -94,63 +177,51 @@ fn read_trees(r: &mut Reader<'_>) -> Result<Vec<Tree>> {
     Ok(trees)
 }
 
-/// Parses and validates a propensity bundle.
-pub fn read(bytes: &[u8]) -> Result<Propensity> {
-    let c = Container::parse(bytes)?;
-    let meta = Metadata::read_for(&c, super::ModelKind::Propensity)?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::section::round_trip;
 
-    let mut r = c.require("pschema")?;
-    let target = r.str("target name")?;
-    let n = r.len(6, "field count")?;
-    let mut fields = Vec::with_capacity(n);
-    for _ in 0..n {
-        let name = r.str("field name")?;
-        let missing_indicator = r.u8("missing indicator")? != 0;
-        let kind = match r.u8("field type")? {
-            0 => FieldKind::Numeric { mean: r.f64("mean")?, std: r.f64("std")? },
-            1 => FieldKind::Boolean { rate: r.f64("rate")?, std: r.f64("std")? },
-            2 => {
-                let k = r.len(4, "category count")?;
-                let mut categories = Vec::with_capacity(k);
-                for _ in 0..k {
-                    categories.push(r.str("category")?);
-                }
-                FieldKind::Categorical { categories }
-            }
-            t => return Err(Error::Corrupt(format!("field '{name}' has unknown type {t}"))),
+    #[test]
+    fn every_section_round_trips() {
+        let schema = Schema {
+            target: "Bought".into(),
+            fields: vec![
+                Field {
+                    name: "Pages".into(),
+                    kind: FieldKind::Numeric { mean: 3.5, std: 2.0 },
+                    missing_indicator: true,
+                },
+                Field {
+                    name: "Weekend".into(),
+                    kind: FieldKind::Boolean { rate: 0.25, std: 0.4 },
+                    missing_indicator: false,
+                },
+                Field {
+                    name: "Device".into(),
+                    kind: FieldKind::Categorical { categories: vec!["desktop".into(), "mobile".into()] },
+                    missing_indicator: false,
+                },
+            ],
         };
-        if let FieldKind::Numeric { mean, std } | FieldKind::Boolean { rate: mean, std } = &kind {
-            if !mean.is_finite() || !std.is_finite() || *std <= 0.0 {
-                return Err(Error::Corrupt(format!("field '{name}' has invalid scaling")));
-            }
+        assert_eq!(round_trip::<PSchema>(&schema, ()), schema);
+        let tree = Tree {
+            feature: vec![0, 0, 0],
+            threshold: vec![1.5, 0.0, 0.0],
+            left: vec![1, 0, 0],
+            right: vec![2, 0, 0],
+            value: vec![0.0, -0.5, 0.5],
+        };
+        for model in [
+            Classifier::Logistic { weights: vec![0.5, -1.0], bias: 0.25 },
+            Classifier::Mlp {
+                layers: vec![Dense { inputs: 2, outputs: 1, weights: vec![1.0, -1.0], bias: vec![0.5] }],
+            },
+            Classifier::Boosted { base: -0.3, trees: vec![tree.clone()] },
+            Classifier::Forest { trees: vec![tree.clone(), tree.clone()] },
+        ] {
+            let v = (0.42, model);
+            assert_eq!(round_trip::<PModel>(&v, ()), v);
         }
-        fields.push(Field { name, kind, missing_indicator });
     }
-    r.finish()?;
-    let schema = Schema { fields, target };
-
-    let mut r = c.require("pmodel")?;
-    let threshold = r.f64("threshold")?;
-    let model = match r.u8("model family")? {
-        0 => Classifier::Logistic { weights: r.f32s("weights")?, bias: r.f32("bias")? },
-        1 => {
-            let n = r.len(16, "layer count")?;
-            let mut layers = Vec::with_capacity(n);
-            for _ in 0..n {
-                layers.push(Dense {
-                    inputs: r.u32("inputs")? as usize,
-                    outputs: r.u32("outputs")? as usize,
-                    weights: r.f32s("weights")?,
-                    bias: r.f32s("biases")?,
-                });
-            }
-            Classifier::Mlp { layers }
-        }
-        2 => Classifier::Boosted { base: r.f32("base score")?, trees: read_trees(&mut r)? },
-        3 => Classifier::Forest { trees: read_trees(&mut r)? },
-        f => return Err(Error::Corrupt(format!("unknown classifier family {f}"))),
-    };
-    r.finish()?;
-    meta.check_family(model.family())?;
-    Propensity::from_parts(schema, model, meta, threshold)
 }

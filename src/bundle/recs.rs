@@ -7,6 +7,7 @@
 //! change to one side is made next to the other; one round-trip helper tests every section.
 
 use super::codec::{Reader, Writer};
+use super::section::{get, put, require, Section};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
@@ -17,53 +18,6 @@ use crate::recs::{
 
 /// Largest factor count a bundle may declare (bounds the Gramian before it is allocated).
 const MAX_FACTORS: usize = 4096;
-
-/// One bundle section: its name, and how its value is written and read, side by side.
-trait Section {
-    /// The section-table name.
-    const NAME: &'static str;
-    /// What the section holds.
-    type Value;
-    /// What reading needs from sections read before it (the catalogue size, say).
-    type Context: Copy;
-    /// Appends the payload.
-    fn write(v: &Self::Value, w: &mut Writer);
-    /// Decodes the payload (the caller checks that all of it was read).
-    fn read(r: &mut Reader<'_>, cx: Self::Context) -> Result<Self::Value>;
-}
-
-/// Adds section `S` holding `v` to the bundle.
-fn put<S: Section>(c: &mut ContainerWriter, v: &S::Value) {
-    let mut w = Writer::new();
-    S::write(v, &mut w);
-    c.section(S::NAME, w.into_bytes());
-}
-
-/// Reads section `$s` if the bundle has it (`Option`), checking it is read to its end. A macro,
-/// not a generic function: moving each section's `Result<Option<_>>` through a function of its
-/// own cost the wasm 1.4 KB gzip; expanded in place, reading costs what hand-written code did.
-macro_rules! get {
-    ($c:expr, $s:ty, $cx:expr) => {
-        match $c.get(<$s>::NAME) {
-            Some(mut r) => {
-                let v = <$s>::read(&mut r, $cx)?;
-                r.finish()?;
-                Some(v)
-            }
-            None => None,
-        }
-    };
-}
-
-/// Reads section `$s`, which the bundle must have.
-macro_rules! require {
-    ($c:expr, $s:ty, $cx:expr) => {
-        match get!($c, $s, $cx) {
-            Some(v) => v,
-            None => return Err(Error::MissingSection(<$s>::NAME.into())),
-        }
-    };
-}
 
 /// Serialises a recommender.
 pub fn write(rec: &Recommender) -> Vec<u8> {
@@ -370,17 +324,8 @@ impl Section for TextIndexSection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bundle::section::round_trip;
     use crate::text::Tokenizer;
-
-    /// Writes `v` as section `S`, reads it back through a container (so nothing may be left over)
-    /// and returns what was read.
-    fn round_trip<S: Section>(v: &S::Value, cx: S::Context) -> S::Value {
-        let mut c = ContainerWriter::new();
-        put::<S>(&mut c, v);
-        let bytes = c.finish();
-        let read = |c: &Container<'_>| -> Result<S::Value> { Ok(require!(c, S, cx)) };
-        read(&Container::parse(&bytes).unwrap()).unwrap()
-    }
 
     #[test]
     fn every_section_round_trips() {
