@@ -540,3 +540,27 @@ fn bundle_bit_flips_truncations_and_wrong_kinds() {
     write(&dir, "junk.bundle", b"not a bundle at all");
     fails_with(&cli(&dir, "inspect {dir}/junk.bundle"), &["not a shelfwise bundle"]);
 }
+
+#[test]
+fn absurd_but_finite_numbers_score_to_a_probability() {
+    // Found by the `record` fuzz target: 1e300 became an infinite f32 feature and the model's
+    // activations cancelled into p = NaN.
+    use shelfwise::propensity::{Propensity, Value};
+    for f in ["tiny-propensity-gbt.bundle", "tiny-propensity-mlp.bundle"] {
+        let p = Propensity::from_bytes(&fixture(f)).unwrap();
+        let names: Vec<String> = p.schema().fields.iter().map(|f| f.name.clone()).collect();
+        // The fuzzer's input: the first field 2^599 (eight bytes of "\0\0\0Weeke"), the second "TRUE".
+        let huge = f64::from_le_bytes([0, 0, 0, b'W', b'e', b'e', b'k', b'e']);
+        for x in [huge, -huge, 1e300, f64::MAX, 3.4e38, 1e30] {
+            for (i, name) in names.iter().enumerate() {
+                let mut record: Vec<(&str, Value)> = vec![(name.as_str(), Value::Number(x))];
+                record.extend(names.iter().filter(|n| *n != name).map(|n| (n.as_str(), Value::from_cell("TRUE"))));
+                for r in [&record[..1], &record[..]] {
+                    if let Ok(s) = p.score(r) {
+                        assert!((0.0..=1.0).contains(&s.p), "{f}, field {i} = {x}: p = {}", s.p);
+                    }
+                }
+            }
+        }
+    }
+}

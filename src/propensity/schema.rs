@@ -80,6 +80,16 @@ pub struct Schema {
     pub target: String,
 }
 
+/// Standard units beyond which a numeric value is clipped. A finite but absurd value (1e300, say)
+/// used to become an infinite f32, and infinite activations can cancel into a NaN probability
+/// (found by the `record` fuzz target). A million standard deviations ranks the same as more.
+pub const MAX_STANDARD_UNITS: f64 = 1e6;
+
+/// `(x − mean) / std`, clipped to ±[`MAX_STANDARD_UNITS`], as an f32 (always finite).
+fn standardize(x: f64, mean: f64, std: f64) -> f32 {
+    ((x - mean) / std).clamp(-MAX_STANDARD_UNITS, MAX_STANDARD_UNITS) as f32
+}
+
 impl Schema {
     /// Encoded dimension.
     pub fn width(&self) -> usize {
@@ -128,7 +138,7 @@ impl Schema {
                     },
                     Value::Bool(_) => return Err(bad("expected a number, got a boolean")),
                 };
-                out.push(((x.unwrap_or(*mean) - mean) / std) as f32);
+                out.push(standardize(x.unwrap_or(*mean), *mean, *std));
                 if f.missing_indicator {
                     out.push(if x.is_none() { 1.0 } else { 0.0 });
                 }
