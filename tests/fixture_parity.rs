@@ -25,7 +25,7 @@ pub fn expected_lines(rec: &Recommender, label: &str) -> Vec<String> {
             out.push(format!("{label} recommend {} {} {}", h.join("+"), s.item, s.score.to_bits()));
         }
     }
-    for s in rec.similar("a4", 4).unwrap() {
+    for s in rec.similar("a4", &RecommendOptions::top(4)).unwrap() {
         out.push(format!("{label} similar a4 {} {}", s.item, s.score.to_bits()));
     }
     if rec.text_index().is_some() {

@@ -50,7 +50,7 @@ fn each_model_recommends_from_the_shoppers_own_cluster() {
             assert!(!["a1", "a2", "a3"].contains(&s.item.as_str()), "{name} recommended history item {}", s.item);
         }
         assert!(out.items.windows(2).all(|w| w[0].score >= w[1].score), "{name}: not sorted");
-        let sim = rec.similar("b4", 3).unwrap();
+        let sim = rec.similar("b4", &RecommendOptions::top(3)).unwrap();
         assert_eq!(sim.len(), 3, "{name}");
         assert!(
             sim.iter().all(|s| s.item != "b4" && !s.item.starts_with('a')),
@@ -93,8 +93,8 @@ fn filters_unknown_ids_and_fallback() {
 #[test]
 fn typed_errors_for_bad_requests() {
     for (_, rec) in models() {
-        assert_eq!(rec.similar("nope", 5).unwrap_err(), Error::UnknownItem("nope".into()));
-        assert!(rec.similar("nope", 5).unwrap_err().to_string().contains("'nope'"));
+        assert_eq!(rec.similar("nope", &RecommendOptions::top(5)).unwrap_err(), Error::UnknownItem("nope".into()));
+        assert!(rec.similar("nope", &RecommendOptions::top(5)).unwrap_err().to_string().contains("'nope'"));
         assert!(matches!(
             rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(0)),
             Err(Error::InvalidParameter { .. })
@@ -212,20 +212,23 @@ fn bought_together_and_trending_round_trip() {
     let mut data = common::clustered_shop();
     data.time = (0..data.len() as i64).map(|t| t * 3600).collect();
     let rec = train_recommender(&data, &ModelChoice::Popular, None).unwrap();
-    assert!(matches!(rec.bought_together(&["a1"], 3), Err(shelfwise::Error::MissingSection(_))));
+    assert!(matches!(
+        rec.bought_together(&["a1"], &RecommendOptions::top(3)),
+        Err(shelfwise::Error::MissingSection(_))
+    ));
     // Baskets: each user's items form one basket.
     let nb = TogetherParams { score: PairScore::Lift, min_support: 2, neighbors: 5 }.fit(&data, rec.items()).unwrap();
     let t = trending(&data, rec.items(), 1.0).unwrap();
     let rec = rec.with_bought_together(nb).unwrap().with_trending(t).unwrap();
     let rec = Recommender::from_bytes(&rec.to_bytes()).unwrap();
-    let (items, unknown) = rec.bought_together(&["a1", "nope"], 3).unwrap();
+    let (items, unknown) = rec.bought_together(&["a1", "nope"], &RecommendOptions::top(3)).unwrap();
     assert_eq!(unknown, vec!["nope".to_string()]);
     assert_eq!(items.len(), 3);
     assert!(items.iter().all(|s| s.item.starts_with('a') && s.item != "a1"), "{items:?}");
-    let (cart, _) = rec.bought_together(&["b1", "b2"], 20).unwrap();
+    let (cart, _) = rec.bought_together(&["b1", "b2"], &RecommendOptions::top(20)).unwrap();
     // Repeats count once; a cart of unknown ids only is an error, in Rust as in JS.
-    assert_eq!(rec.bought_together(&["b1", "b1", "b2", "b2"], 20).unwrap().0, cart);
-    let err = rec.bought_together(&["nope", "ghost", "nope"], 3).unwrap_err();
+    assert_eq!(rec.bought_together(&["b1", "b1", "b2", "b2"], &RecommendOptions::top(20)).unwrap().0, cart);
+    let err = rec.bought_together(&["nope", "ghost", "nope"], &RecommendOptions::top(3)).unwrap_err();
     assert_eq!(err.to_string(), "unknown item id 'nope', 'ghost'");
     assert!(cart.iter().all(|s| s.item != "b1" && s.item != "b2" && !s.item.starts_with('a')), "{cart:?}");
     // The latest interactions belong to the last users (cluster b): b items trend.
@@ -302,7 +305,10 @@ fn quantised_factors_keep_the_ranking_and_shrink_the_bundle() {
             }
             assert!(approx.windows(2).all(|w| w[0].score >= w[1].score));
         }
-        assert_eq!(rec.similar("b4", 3).unwrap()[0].item, f32_model.similar("b4", 3).unwrap()[0].item);
+        assert_eq!(
+            rec.similar("b4", &RecommendOptions::top(3)).unwrap()[0].item,
+            f32_model.similar("b4", &RecommendOptions::top(3)).unwrap()[0].item
+        );
         // (Here the 48×48 Gramian dominates; real catalogues: BENCHMARKS.md and tests/quality.rs.)
         assert!(bytes.len() < f32_bytes.len(), "{name}: {} vs {} bytes", bytes.len(), f32_bytes.len());
         // Quantising again is lossless, and the bytes round-trip exactly.
@@ -351,4 +357,36 @@ fn item2vec_sessions_stay_in_their_cluster_deterministically() {
         .to_string()
         .contains("at least one item"));
     assert!(Item2VecParams::new().dim(0).check().unwrap_err().to_string().contains("dim"));
+}
+
+#[test]
+fn similar_and_bought_together_take_recommend_options() {
+    use shelfwise::train::baskets::{PairScore, TogetherParams};
+    let data = common::clustered_shop();
+    for choice in [
+        ModelChoice::Als(AlsParams::new().factors(8).seed(3)),
+        ModelChoice::Ease(EaseParams::new().lambda(10.0)),
+        ModelChoice::Popular,
+    ] {
+        let rec = train_recommender(&data, &choice, None).unwrap();
+        let nb =
+            TogetherParams { score: PairScore::Lift, min_support: 2, neighbors: 5 }.fit(&data, rec.items()).unwrap();
+        let rec = rec.with_bought_together(nb).unwrap();
+        let all = rec.similar("a1", &RecommendOptions::top(5)).unwrap();
+        assert!(all.iter().all(|s| s.item != "a1"));
+        let first = all[0].item.clone();
+        let opts = RecommendOptions { exclude: vec![first.clone()], ..RecommendOptions::top(5) };
+        let without = rec.similar("a1", &opts).unwrap();
+        assert!(without.iter().all(|s| s.item != first && s.item != "a1"), "{without:?}");
+        let only = RecommendOptions { include_only: Some(vec!["b2".into(), "b3".into()]), ..RecommendOptions::top(5) };
+        let r = rec.similar("a1", &only).unwrap();
+        assert!(r.iter().all(|s| s.item == "b2" || s.item == "b3"), "{r:?}");
+        let (cart, _) = rec.bought_together(&["a1"], &RecommendOptions::top(5)).unwrap();
+        if let Some(top) = cart.first() {
+            let opts = RecommendOptions { exclude: vec![top.item.clone()], ..RecommendOptions::top(5) };
+            let (rest, _) = rec.bought_together(&["a1"], &opts).unwrap();
+            assert!(rest.iter().all(|s| s.item != top.item), "{rest:?}");
+        }
+        assert!(rec.similar("a1", &RecommendOptions::top(0)).is_err());
+    }
 }

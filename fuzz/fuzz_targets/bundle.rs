@@ -38,12 +38,12 @@ fn query_recommender(rec: &Recommender) {
     let _ = rec.recommend::<&str>(&[], &opts);
     let _ = rec.popular(&opts);
     let _ = rec.trending(&opts);
-    let _ = rec.bought_together(&ids, 5);
+    let _ = rec.bought_together(&ids, &opts);
     let _ = rec.for_session(&ids, &opts);
     let _ = rec.similar_by_text(TextQuery::Text("red train"), &opts);
     let _ = rec.info();
     for id in &ids {
-        let _ = rec.similar(id, 5);
+        let _ = rec.similar(id, &opts);
         let _ = rec.similar_by_text(TextQuery::Item(id), &opts);
     }
     for i in 0..n {

@@ -480,9 +480,14 @@ impl FactorModel {
     /// The `k` items most similar to item `i` by cosine of factors ([`FactorModel::cosine`]),
     /// best first, `i` itself left out; exact in the same way as [`FactorModel::top_k`].
     pub fn similar(&self, i: u32, k: usize) -> Vec<kernels::Hit> {
+        self.similar_where(i, k, |_| true)
+    }
+
+    /// [`FactorModel::similar`] among the items `keep` allows (item `i` itself never).
+    pub fn similar_where(&self, i: u32, k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
         let q = self.row(i).into_owned();
         let cosine = Cosine { norms: &self.norms, query_norm: self.norms[i as usize] };
-        self.rank(&q, Some(&cosine), k, &mut |j| j != i)
+        self.rank(&q, Some(&cosine), k, &mut |j| j != i && keep(j))
     }
 
     /// [`FactorModel::top_k`] and [`FactorModel::similar`]: one copy in the wasm for both (the

@@ -77,19 +77,23 @@ impl NeighborModel {
         self.indices[s..e].iter().zip(&self.weights[s..e]).map(|(j, w)| Hit { index: *j, score: *w })
     }
 
-    /// The `k` best items for a cart: each cart item's row summed, cart items left out (removed
-    /// from the sums, so the cost is linear in the cart).
+    /// The `k` best items for a cart: each cart item's row summed, cart items left out.
     pub fn cart_top_k(&self, cart: &[u32], k: usize) -> Vec<Hit> {
+        let mut sorted = cart.to_vec();
+        sorted.sort_unstable();
+        self.cart_top_k_where(cart, k, |j| sorted.binary_search(&j).is_err())
+    }
+
+    /// The `k` best items that `keep` allows for a cart, each cart item's row summed (the cart's
+    /// own items are candidates unless `keep` refuses them).
+    pub fn cart_top_k_where(&self, cart: &[u32], k: usize, keep: impl Fn(u32) -> bool) -> Vec<Hit> {
         let mut scores: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
         for &i in cart {
             for h in self.row(i) {
                 *scores.entry(h.index).or_default() += h.score;
             }
         }
-        for i in cart {
-            scores.remove(i);
-        }
-        let hits = scores.into_iter().map(|(index, score)| Hit { index, score });
+        let hits = scores.into_iter().filter(|(j, _)| keep(*j)).map(|(index, score)| Hit { index, score });
         crate::kernels::top_k_sparse(hits, k)
     }
 

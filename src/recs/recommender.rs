@@ -295,7 +295,7 @@ impl Recommender {
         if known.is_empty() {
             return Err(Error::UnknownItem(unknown.join("', '")));
         }
-        let allowed = self.allowed(opts, None);
+        let allowed = self.allowed(opts, &[]);
         Ok((self.named(e.for_session(&known, opts.k, |i| allowed.keep(i))), unknown))
     }
 
@@ -336,7 +336,7 @@ impl Recommender {
         crate::text::classifier::check_text(text)?;
         let row = if skip.is_some() { ix.tfidf.transform(text) } else { ix.query_row(text) };
         let scores = ix.scores(&row, self.items.len());
-        let allowed = self.allowed(opts, skip);
+        let allowed = self.allowed(opts, skip.as_slice());
         Ok(self.named(kernels::top_k(&scores, opts.k, |i| allowed.keep(i) && scores[i as usize] > 0.0)))
     }
 
@@ -345,12 +345,17 @@ impl Recommender {
         self.together.as_ref()
     }
 
-    /// Items most often bought with the cart's items (scores summed over the cart), cart excluded.
+    /// Items most often bought with the cart's items (scores summed over the cart), cart excluded,
+    /// under the same options as [`Recommender::recommend`] (`k`, `exclude`, `include_only`).
     /// Unknown cart ids are skipped and returned (each once); a cart of unknown ids only is
     /// [`Error::UnknownItem`] (as `similar` is for an unknown item), and a bundle without basket
     /// data is an error. Linear in the cart's length.
-    pub fn bought_together<S: AsRef<str>>(&self, cart: &[S], k: usize) -> Result<(Vec<Scored>, Vec<String>)> {
-        RecommendOptions::top(k).check()?;
+    pub fn bought_together<S: AsRef<str>>(
+        &self,
+        cart: &[S],
+        opts: &RecommendOptions,
+    ) -> Result<(Vec<Scored>, Vec<String>)> {
+        opts.check()?;
         let nb = self.together.as_ref().ok_or_else(|| Error::MissingSection("together".into()))?;
         let mut known = Vec::new();
         let mut seen: HashMap<u32, usize> = HashMap::with_capacity(cart.len());
@@ -369,14 +374,16 @@ impl Recommender {
         if known.is_empty() && !unknown.is_empty() {
             return Err(Error::UnknownItem(unknown.join("', '")));
         }
-        Ok((self.named(nb.cart_top_k(&known, k)), unknown))
+        // The cart is left out through the same exclusions as `exclude`.
+        let allowed = self.allowed(opts, &known);
+        Ok((self.named(nb.cart_top_k_where(&known, opts.k, |j| allowed.keep(j))), unknown))
     }
 
     /// The `k` trending items under `opts` (time-decayed popularity at the training cut-off).
     pub fn trending(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
         let t = self.trending.as_ref().ok_or_else(|| Error::MissingSection("trending".into()))?;
-        let allowed = self.allowed(opts, None);
+        let allowed = self.allowed(opts, &[]);
         Ok(self.named(kernels::top_k(t, opts.k, |i| allowed.keep(i))))
     }
 
@@ -502,8 +509,9 @@ impl Recommender {
     /// Step two: ranks the catalogue for a folded-in shopper under `opts`.
     pub fn recommend_for(&self, state: &UserState, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
-        let history = state.history.iter().map(|(i, _)| *i).filter(|_| !opts.include_history);
-        let allowed = self.allowed(opts, history);
+        let history: Vec<u32> =
+            if opts.include_history { Vec::new() } else { state.history.iter().map(|(i, _)| *i).collect() };
+        let allowed = self.allowed(opts, &history);
         let keep = |i: u32| allowed.keep(i);
         let scores: &[f32] = match (&self.model, &state.vector) {
             _ if state.history.is_empty() => &self.popularity,
@@ -524,7 +532,7 @@ impl Recommender {
     /// Which items `opts` lets a response contain: `include_only` (when set) minus `exclude`
     /// minus `also` (the history, the query item). Costs nothing per catalogue item unless
     /// `include_only` is set.
-    fn allowed(&self, opts: &RecommendOptions, also: impl IntoIterator<Item = u32>) -> Allowed {
+    fn allowed(&self, opts: &RecommendOptions, also: &[u32]) -> Allowed {
         let only = opts.include_only.as_ref().map(|ids| {
             let mut mask = vec![false; self.items.len()];
             for i in ids.iter().filter_map(|id| self.items.get(id)) {
@@ -532,7 +540,8 @@ impl Recommender {
             }
             mask
         });
-        let mut except: Vec<u32> = opts.exclude.iter().filter_map(|id| self.items.get(id)).chain(also).collect();
+        let mut except: Vec<u32> =
+            opts.exclude.iter().filter_map(|id| self.items.get(id)).chain(also.iter().copied()).collect();
         kernels::order::sort_by_key(&mut except, |i| *i as u64);
         except.dedup();
         Allowed { only, except }
@@ -550,16 +559,20 @@ impl Recommender {
         })
     }
 
-    /// Items most similar to `item` (cosine of factors, or the item-item row). Unknown ids are errors.
-    pub fn similar(&self, item: &str, k: usize) -> Result<Vec<Scored>> {
-        RecommendOptions::top(k).check()?;
+    /// Items most similar to `item` (cosine of factors, or the item-item row), under the same
+    /// options as [`Recommender::recommend`] (`k`, `exclude`, `include_only`); the item itself is
+    /// never returned. Unknown ids are errors.
+    pub fn similar(&self, item: &str, opts: &RecommendOptions) -> Result<Vec<Scored>> {
+        opts.check()?;
         let i = self.items.require(item)?;
+        let allowed = self.allowed(opts, &[i]);
+        let k = opts.k;
         match &self.model {
-            RecModel::Factors(f) => Ok(self.named(f.similar(i, k))),
+            RecModel::Factors(f) => Ok(self.named(f.similar_where(i, k, |j| allowed.keep(j)))),
             RecModel::Neighbors(nb) => {
-                Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.index != i && h.score > 0.0), k)))
+                Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.score > 0.0 && allowed.keep(h.index)), k)))
             }
-            RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| j != i))),
+            RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| allowed.keep(j)))),
         }
     }
 

@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use js_sys::Array;
 
-use super::convert::{bytes_arg, history, id_list, js_err, k, options, string_arg, to_js, type_error, Thrown};
+use super::convert::{bytes_arg, history, id_list, js_err, options, string_arg, to_js, type_error, Thrown};
 use crate::recs;
 
 /// A recommendation model loaded from a bundle. All scoring happens on this device.
@@ -63,15 +63,16 @@ impl Recommender {
         to_js(&self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?)
     }
 
-    /// Items most similar to `item`. Throws for an unknown item.
+    /// Items most similar to `item`, item itself excluded. Options as for `recommend`
+    /// (`{ k = 10, exclude, includeOnly }`). Throws for an unknown item.
     #[wasm_bindgen(unchecked_return_type = "Scored[]")]
     pub fn similar(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] item: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, Thrown> {
         let item = string_arg(&item, "item")?;
-        Ok(to_js(&self.inner.similar(&item, k(&opts)?).map_err(js_err)?)?)
+        Ok(to_js(&self.inner.similar(&item, &options(&opts)?).map_err(js_err)?)?)
     }
 
     /// The most popular items (the fallback for a new visitor).
@@ -84,19 +85,20 @@ impl Recommender {
     }
 
     /// Items most often bought with `itemOrCart` (an id or an array of ids), cart excluded.
+    /// Options as for `recommend` (`{ k = 10, exclude, includeOnly }`).
     /// Throws if no cart item is known, or if the bundle has no basket data.
     #[wasm_bindgen(js_name = boughtTogether, unchecked_return_type = "Scored[]")]
     pub fn bought_together(
         &self,
         #[wasm_bindgen(js_name = itemOrCart, unchecked_param_type = "string | string[]")] item_or_cart: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "TopKOptions")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, Thrown> {
         let cart: Vec<String> = match item_or_cart.as_string() {
             Some(s) => vec![s],
             None if Array::is_array(&item_or_cart) => id_list(&item_or_cart, "itemOrCart")?,
             None => return Err(type_error("itemOrCart", "an item id or an array of item ids", &item_or_cart)),
         };
-        let (items, _unknown) = self.inner.bought_together(&cart, k(&opts)?).map_err(js_err)?;
+        let (items, _unknown) = self.inner.bought_together(&cart, &options(&opts)?).map_err(js_err)?;
         Ok(to_js(&items)?)
     }
 

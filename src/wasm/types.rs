@@ -34,8 +34,6 @@ export interface LoadOptions {
   /** Aborts the download. */
   signal?: AbortSignal;
 }
-/** Options that only take a count. */
-export interface TopKOptions { k?: number }
 /** `recommendDetailed`'s answer. */
 export interface Recommendations {
   items: Scored[];
