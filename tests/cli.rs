@@ -8,6 +8,11 @@ fn shelfwise(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(args).output().expect("run shelfwise")
 }
 
+/// Runs the CLI with whitespace-separated arguments (test paths hold no spaces).
+fn run(line: &str) -> Output {
+    shelfwise(&line.split_whitespace().collect::<Vec<_>>())
+}
+
 fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
@@ -20,22 +25,11 @@ fn malformed_row_stops_with_file_line_column_and_value() {
     let f = dir.join("log.csv");
     std::fs::write(&f, format!("{GOOD}c4,p1,lots,2011-01-08 10:00:00\n")).unwrap();
     let out = dir.join("m.bundle");
-    let o = shelfwise(&[
-        "train",
-        "recs",
-        "--input",
-        f.to_str().unwrap(),
-        "--user-col",
-        "customer",
-        "--item-col",
-        "product",
-        "--weight-col",
-        "qty",
-        "--model",
-        "popular",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --weight-col qty --model popular --out {}",
+        f.display(),
+        out.display()
+    ));
     assert!(!o.status.success());
     let t = text(&o);
     assert!(t.contains("log.csv:9 column 'qty'"), "{t}");
@@ -43,39 +37,19 @@ fn malformed_row_stops_with_file_line_column_and_value() {
     assert!(!out.exists(), "no bundle may be written after an error");
 
     std::fs::write(&f, format!("{GOOD}c4,p1\n")).unwrap();
-    let t = text(&shelfwise(&[
-        "train",
-        "recs",
-        "--input",
-        f.to_str().unwrap(),
-        "--user-col",
-        "customer",
-        "--item-col",
-        "product",
-        "--model",
-        "popular",
-        "--out",
-        out.to_str().unwrap(),
-    ]));
+    let t = text(&run(&format!(
+        "train recs --input {} --user-col customer --item-col product --model popular --out {}",
+        f.display(),
+        out.display()
+    )));
     assert!(t.contains("log.csv:9") && t.contains("expected 4 fields, found 2"), "{t}");
 
     std::fs::write(&f, format!("{GOOD}c4,p1,1,not-a-date\n")).unwrap();
-    let t = text(&shelfwise(&[
-        "train",
-        "recs",
-        "--input",
-        f.to_str().unwrap(),
-        "--user-col",
-        "customer",
-        "--item-col",
-        "product",
-        "--time-col",
-        "when",
-        "--model",
-        "popular",
-        "--out",
-        out.to_str().unwrap(),
-    ]));
+    let t = text(&run(&format!(
+        "train recs --input {} --user-col customer --item-col product --time-col when --model popular --out {}",
+        f.display(),
+        out.display()
+    )));
     assert!(t.contains("log.csv:9 column 'when'") && t.contains("not-a-date"), "{t}");
 }
 
@@ -85,23 +59,7 @@ fn skip_bad_rows_counts_and_shows_examples() {
     let f = dir.join("log.csv");
     std::fs::write(&f, format!("{GOOD},p9,1,2011-01-08 10:00:00\nc5,p1,-3,2011-01-08 10:00:00\n")).unwrap();
     let out = dir.join("m.bundle");
-    let o = shelfwise(&[
-        "train",
-        "recs",
-        "--input",
-        f.to_str().unwrap(),
-        "--user-col",
-        "customer",
-        "--item-col",
-        "product",
-        "--weight-col",
-        "qty",
-        "--skip-bad-rows",
-        "--model",
-        "popular",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run(&format!("train recs --input {} --user-col customer --item-col product --weight-col qty --skip-bad-rows --model popular --out {}", f.display(), out.display()));
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(t.contains("read 9 rows: kept 7, skipped 2 malformed, merged 1 duplicate"), "{t}");
@@ -115,18 +73,10 @@ fn missing_column_lists_the_header() {
     let dir = common::temp_dir("missingcol");
     let f = dir.join("log.csv");
     std::fs::write(&f, GOOD).unwrap();
-    let t = text(&shelfwise(&[
-        "train",
-        "recs",
-        "--input",
-        f.to_str().unwrap(),
-        "--user-col",
-        "CustomerID",
-        "--item-col",
-        "product",
-        "--out",
-        "/dev/null",
-    ]));
+    let t = text(&run(&format!(
+        "train recs --input {} --user-col CustomerID --item-col product --out /dev/null",
+        f.display()
+    )));
     assert!(t.contains("no column 'CustomerID'") && t.contains("\"customer\""), "{t}");
 }
 
@@ -143,26 +93,13 @@ fn train_inspect_recommend_round_trip() {
         e.finish().unwrap();
     }
     let bundle = dir.join("m.bundle");
-    let o = shelfwise(&[
-        "train",
-        "recs",
-        "--input",
-        gz.to_str().unwrap(),
-        "--user-col",
-        "customer",
-        "--item-col",
-        "product",
-        "--time-col",
-        "when",
-        "--model",
-        "als",
-        "--factors",
-        "2",
-        "--out",
-        bundle.to_str().unwrap(),
-    ]);
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --time-col when --model als --factors 2 --out {}",
+        gz.display(),
+        bundle.display()
+    ));
     assert!(o.status.success(), "{}", text(&o));
-    let t = text(&shelfwise(&["inspect", bundle.to_str().unwrap()]));
+    let t = text(&run(&format!("inspect {}", bundle.display())));
     assert!(
         t.contains("model:       als")
             && t.contains("factors:     2")
@@ -174,21 +111,12 @@ fn train_inspect_recommend_round_trip() {
     let hist = dir.join("hist.csv");
     std::fs::write(&hist, "shopper,sku\nalice,p1\nbob,p3\nbob,zzz\n").unwrap();
     let out = dir.join("recs.csv");
-    let o = shelfwise(&[
-        "recommend",
-        "--model",
-        bundle.to_str().unwrap(),
-        "--histories",
-        hist.to_str().unwrap(),
-        "--user-col",
-        "shopper",
-        "--item-col",
-        "sku",
-        "--k",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run(&format!(
+        "recommend --model {} --histories {} --user-col shopper --item-col sku --k 2 --out {}",
+        bundle.display(),
+        hist.display(),
+        out.display()
+    ));
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("skipped 1 item ids not in the model: zzz"));
     let csv = std::fs::read_to_string(&out).unwrap();
@@ -202,28 +130,17 @@ fn train_inspect_recommend_round_trip() {
     let n = corrupt.len();
     corrupt[n / 2] ^= 1;
     std::fs::write(&bundle, &corrupt).unwrap();
-    let t = text(&shelfwise(&["inspect", bundle.to_str().unwrap()]));
+    let t = text(&run(&format!("inspect {}", bundle.display())));
     assert!(t.contains("checksum mismatch"), "{t}");
 }
 
 #[test]
 fn eval_reports_metrics_as_json() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/online-retail-demo.csv.gz");
-    let o = shelfwise(&[
-        "eval",
-        "recs",
-        "--input",
-        path.to_str().unwrap(),
-        "--user-col",
-        "CustomerID",
-        "--item-col",
-        "StockCode",
-        "--model",
-        "popular",
-        "--k",
-        "5,10",
-        "--json",
-    ]);
+    let o = run(&format!(
+        "eval recs --input {} --user-col CustomerID --item-col StockCode --model popular --k 5,10 --json",
+        path.display()
+    ));
     assert!(o.status.success(), "{}", text(&o));
     let s = String::from_utf8_lossy(&o.stdout);
     assert!(s.contains("\"model\":\"popular\"") && s.contains("\"precision@10\":") && s.contains("\"ndcg@5\":"), "{s}");
@@ -246,20 +163,12 @@ fn propensity_train_score_eval() {
     std::fs::write(&f, &csv).unwrap();
     let bundle = dir.join("p.bundle");
     let test_rows = dir.join("test.csv");
-    let o = shelfwise(&[
-        "train",
-        "propensity",
-        "--input",
-        f.to_str().unwrap(),
-        "--target",
-        "Bought",
-        "--model",
-        "logistic",
-        "--out",
-        bundle.to_str().unwrap(),
-        "--test-out",
-        test_rows.to_str().unwrap(),
-    ]);
+    let o = run(&format!(
+        "train propensity --input {} --target Bought --model logistic --out {} --test-out {}",
+        f.display(),
+        bundle.display(),
+        test_rows.display()
+    ));
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(
@@ -275,27 +184,19 @@ fn propensity_train_score_eval() {
     assert!(t.contains("held-out 75 rows"), "{t}");
 
     let scores = dir.join("p.csv");
-    let o = shelfwise(&[
-        "score",
-        "--model",
-        bundle.to_str().unwrap(),
-        "--input",
-        test_rows.to_str().unwrap(),
-        "--out",
-        scores.to_str().unwrap(),
-    ]);
+    let o =
+        run(&format!("score --model {} --input {} --out {}", bundle.display(), test_rows.display(), scores.display()));
     assert!(o.status.success(), "{}", text(&o));
     let lines: Vec<String> = std::fs::read_to_string(&scores).unwrap().lines().map(String::from).collect();
     assert_eq!(lines[0], "p");
     assert_eq!(lines.len(), 76);
     assert!(lines[1..].iter().all(|l| l.parse::<f64>().is_ok_and(|p| (0.0..=1.0).contains(&p))));
 
-    let o =
-        shelfwise(&["eval", "propensity", "--model", bundle.to_str().unwrap(), "--input", test_rows.to_str().unwrap()]);
+    let o = run(&format!("eval propensity --model {} --input {}", bundle.display(), test_rows.display()));
     assert!(text(&o).contains("75 rows") && text(&o).contains("ROC AUC"), "{}", text(&o));
 
     std::fs::write(&f, "Pages,Device,Weekend\n3,mobile,TRUE\nlots,desktop,FALSE\n").unwrap();
-    let o = shelfwise(&["score", "--model", bundle.to_str().unwrap(), "--input", f.to_str().unwrap()]);
+    let o = run(&format!("score --model {} --input {}", bundle.display(), f.display()));
     assert!(!o.status.success());
     assert!(
         text(&o).contains("visits.csv:3") && text(&o).contains("'Pages'") && text(&o).contains("lots"),
@@ -314,33 +215,18 @@ fn train_text_classify_merge_and_inspect() {
     }
     std::fs::write(&f, &csv).unwrap();
     let text_bundle = dir.join("text.bundle");
-    let o = shelfwise(&[
-        "train",
-        "text",
-        "--input",
-        f.to_str().unwrap(),
-        "--text-col",
-        "title",
-        "--label-col",
-        "category",
-        "--out",
-        text_bundle.to_str().unwrap(),
-    ]);
+    let o = run(&format!(
+        "train text --input {} --text-col title --label-col category --out {}",
+        f.display(),
+        text_bundle.display()
+    ));
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(t.contains("held-out rows 45: accuracy") && t.contains("macro-F1") && t.contains("confusion"), "{t}");
 
     let q = dir.join("queries.csv");
     std::fs::write(&q, "id,title\n1,steam locomotive\n2,\"jigsaw, 1000 pieces\"\n").unwrap();
-    let o = shelfwise(&[
-        "classify",
-        "--model",
-        text_bundle.to_str().unwrap(),
-        "--input",
-        q.to_str().unwrap(),
-        "--text-col",
-        "title",
-    ]);
+    let o = run(&format!("classify --model {} --input {} --text-col title", text_bundle.display(), q.display()));
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     let rows: Vec<Vec<&str>> = out.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(rows[0], ["row", "label", "p"], "{out}");
@@ -348,15 +234,7 @@ fn train_text_classify_merge_and_inspect() {
     assert_eq!((rows[2][0], rows[2][1]), ("3", "Puzzles"), "{out}");
 
     std::fs::write(&q, "id,title\n1,steam locomotive\n2,\n").unwrap();
-    let t = text(&shelfwise(&[
-        "classify",
-        "--model",
-        text_bundle.to_str().unwrap(),
-        "--input",
-        q.to_str().unwrap(),
-        "--text-col",
-        "title",
-    ]));
+    let t = text(&run(&format!("classify --model {} --input {} --text-col title", text_bundle.display(), q.display())));
     assert!(t.contains("queries.csv:3 column 'title'") && t.contains("is empty"), "{t}");
 
     std::fs::write(&f, format!("{csv}\"red doll\",\n")).unwrap();
@@ -377,32 +255,16 @@ fn train_text_classify_merge_and_inspect() {
     let log = dir.join("log.csv");
     std::fs::write(&log, GOOD).unwrap();
     let recs = dir.join("recs.bundle");
-    let o = shelfwise(&[
-        "train",
-        "recs",
-        "--input",
-        log.to_str().unwrap(),
-        "--user-col",
-        "customer",
-        "--item-col",
-        "product",
-        "--model",
-        "popular",
-        "--out",
-        recs.to_str().unwrap(),
-    ]);
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --model popular --out {}",
+        log.display(),
+        recs.display()
+    ));
     assert!(o.status.success(), "{}", text(&o));
     let merged = dir.join("shop.bundle");
-    let o = shelfwise(&[
-        "bundle",
-        "merge",
-        recs.to_str().unwrap(),
-        text_bundle.to_str().unwrap(),
-        "--out",
-        merged.to_str().unwrap(),
-    ]);
+    let o = run(&format!("bundle merge {} {} --out {}", recs.display(), text_bundle.display(), merged.display()));
     assert!(text(&o).contains("a recommender, a text classifier"), "{}", text(&o));
-    let t = text(&shelfwise(&["inspect", merged.to_str().unwrap()]));
+    let t = text(&run(&format!("inspect {}", merged.display())));
     assert!(
         t.contains("textmeta")
             && t.contains("model:       popular")
