@@ -173,38 +173,10 @@ impl Item2VecParams {
     fn train(&self, seqs: &[Vec<u32>], n_items: usize) -> Result<ItemEmbeddings> {
         let d = self.dim;
         let mut rng = Rng::new(self.seed);
-        let mut counts = vec![0f64; n_items];
-        for s in seqs {
-            for &i in s {
-                counts[i as usize] += 1.0;
-            }
-        }
-        let rare: Vec<bool> = counts.iter().map(|c| *c < self.min_count as f64).collect();
-        let seqs: Vec<Vec<u32>> =
-            seqs.iter().map(|s| s.iter().copied().filter(|&i| !rare[i as usize]).collect()).collect();
-        counts.iter_mut().zip(&rare).for_each(|(c, r)| {
-            if *r {
-                *c = 0.0
-            }
-        });
+        let (seqs, counts) = self.drop_rare(seqs, n_items);
         let total: f64 = counts.iter().sum();
-        // Negative-sampling distribution: cumulative unigram^0.75.
-        let mut cum = Vec::with_capacity(n_items);
-        let mut acc = 0f64;
-        for c in &counts {
-            acc += c.powf(0.75);
-            cum.push(acc);
-        }
-        let keep_prob: Vec<f64> = counts
-            .iter()
-            .map(|&c| {
-                if self.subsample == 0.0 || c == 0.0 {
-                    return 1.0;
-                }
-                let f = c / total;
-                (((f / self.subsample).sqrt() + 1.0) * self.subsample / f).min(1.0)
-            })
-            .collect();
+        let cum = negative_table(&counts);
+        let keep_prob = self.keep_probabilities(&counts, total);
         let mut w: Vec<f32> = (0..n_items * d).map(|_| ((rng.f64() - 0.5) / d as f64) as f32).collect();
         let mut c = vec![0f32; n_items * d];
         let mut grad = vec![0f32; d];
@@ -230,29 +202,8 @@ impl Item2VecParams {
                         if q == p || ctx == centre {
                             continue;
                         }
-                        grad.iter_mut().for_each(|g| *g = 0.0);
-                        let wv = &mut w[ctx as usize * d..(ctx as usize + 1) * d];
-                        for n in 0..=self.negatives {
-                            let (target, label) = if n == 0 {
-                                (centre, 1.0)
-                            } else {
-                                let t = sample(&cum, &mut rng);
-                                if t == centre {
-                                    continue;
-                                }
-                                (t, 0.0)
-                            };
-                            let cv = &mut c[target as usize * d..(target as usize + 1) * d];
-                            let g = (label - sigmoid(dot_wide(wv, cv))) * lr;
-                            // Slices of equal length: bounds checks vanish and the loop vectorises.
-                            for ((gr, cx), wx) in grad.iter_mut().zip(cv.iter_mut()).zip(wv.iter()) {
-                                *gr += g * *cx;
-                                *cx += g * *wx;
-                            }
-                        }
-                        for (wx, gr) in wv.iter_mut().zip(&grad) {
-                            *wx += gr;
-                        }
+                        let pair = Pair { ctx, centre, lr };
+                        self.update(pair, (&mut w, &mut c), &mut grad, &cum, &mut rng);
                     }
                 }
             }
@@ -271,6 +222,89 @@ impl Item2VecParams {
         }
         ItemEmbeddings::normalized(d, w)
     }
+
+    /// The sequences without items seen fewer than `min_count` times, and every item's count
+    /// (0 for those left out).
+    fn drop_rare(&self, seqs: &[Vec<u32>], n_items: usize) -> (Vec<Vec<u32>>, Vec<f64>) {
+        let mut counts = vec![0f64; n_items];
+        for s in seqs {
+            for &i in s {
+                counts[i as usize] += 1.0;
+            }
+        }
+        let rare: Vec<bool> = counts.iter().map(|c| *c < self.min_count as f64).collect();
+        let seqs = seqs.iter().map(|s| s.iter().copied().filter(|&i| !rare[i as usize]).collect()).collect();
+        counts.iter_mut().zip(&rare).for_each(|(c, r)| {
+            if *r {
+                *c = 0.0
+            }
+        });
+        (seqs, counts)
+    }
+
+    /// The chance of keeping each occurrence of an item (word2vec's frequent-item subsampling).
+    fn keep_probabilities(&self, counts: &[f64], total: f64) -> Vec<f64> {
+        counts
+            .iter()
+            .map(|&c| {
+                if self.subsample == 0.0 || c == 0.0 {
+                    return 1.0;
+                }
+                let f = c / total;
+                (((f / self.subsample).sqrt() + 1.0) * self.subsample / f).min(1.0)
+            })
+            .collect()
+    }
+
+    /// One skip-gram step: the context's vector in `w` against the centre item (label 1) and
+    /// `negatives` sampled items (label 0) in `c`; `grad` is scratch of length `dim`.
+    fn update(&self, pair: Pair, (w, c): (&mut [f32], &mut [f32]), grad: &mut [f32], cum: &[f64], rng: &mut Rng) {
+        let d = self.dim;
+        let Pair { ctx, centre, lr } = pair;
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let wv = &mut w[ctx as usize * d..(ctx as usize + 1) * d];
+        for n in 0..=self.negatives {
+            let (target, label) = if n == 0 {
+                (centre, 1.0)
+            } else {
+                let t = sample(cum, rng);
+                if t == centre {
+                    continue;
+                }
+                (t, 0.0)
+            };
+            let cv = &mut c[target as usize * d..(target as usize + 1) * d];
+            let g = (label - sigmoid(dot_wide(wv, cv))) * lr;
+            // Slices of equal length: bounds checks vanish and the loop vectorises.
+            for ((gr, cx), wx) in grad.iter_mut().zip(cv.iter_mut()).zip(wv.iter()) {
+                *gr += g * *cx;
+                *cx += g * *wx;
+            }
+        }
+        for (wx, gr) in wv.iter_mut().zip(grad.iter()) {
+            *wx += gr;
+        }
+    }
+}
+
+/// A (context, centre) pair of one sequence and the learning rate at its step.
+#[derive(Clone, Copy)]
+struct Pair {
+    ctx: u32,
+    centre: u32,
+    lr: f32,
+}
+
+/// The negative-sampling distribution: cumulative unigram^0.75.
+fn negative_table(counts: &[f64]) -> Vec<f64> {
+    let mut acc = 0f64;
+    counts
+        .iter()
+        .map(|c| {
+            acc += c.powf(0.75);
+            acc
+        })
+        .collect()
 }
 
 fn sigmoid(x: f32) -> f32 {
