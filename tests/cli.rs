@@ -282,3 +282,77 @@ fn train_text_classify_merge_and_inspect() {
     ]);
     assert!(!o.status.success() && text(&o).contains("holds a text classifier and so does"), "{}", text(&o));
 }
+
+/// Two groups of shoppers, each buying within its own half of a 30-item catalogue.
+fn clustered_log() -> String {
+    let mut s = String::from("customer,product\n");
+    for u in 0..40 {
+        let g = u % 2;
+        for j in 0..8 {
+            s.push_str(&format!("c{u},p{}\n", g * 15 + (u * 7 + j * 3) % 15));
+        }
+    }
+    s
+}
+
+#[test]
+fn auto_searches_within_a_trial_budget_and_inspect_shows_the_search() {
+    let dir = common::temp_dir("auto");
+    let f = dir.join("log.csv");
+    std::fs::write(&f, clustered_log()).unwrap();
+    let bundle = dir.join("m.bundle");
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --model auto --budget 8trials --threads 1 --out {}",
+        f.display(),
+        bundle.display()
+    ));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("[auto   1] popular"), "each trial is reported: {}", text(&o));
+    let t = text(&run(&format!("inspect {}", bundle.display())));
+    assert!(t.contains("search: ") && t.contains("budget 8 trials") && t.contains("  * "), "{t}");
+    let j: serde_json::Value =
+        serde_json::from_slice(&run(&format!("inspect --json {}", bundle.display())).stdout).unwrap();
+    let search = &j["recommender"]["search"];
+    let trials = search["trials"].as_array().unwrap();
+    assert!(trials.len() >= 9, "popular, eight trials and any promotions: {search}");
+    let winner = &trials[search["winner"].as_u64().unwrap() as usize];
+    assert_eq!(j["recommender"]["info"]["model"], winner["family"]);
+    assert!(j["sections"]["search"].as_u64().unwrap() > 0);
+    // Budgets and sizes are checked before the log is read.
+    for (arg, want) in [("--budget 60", "budget"), ("--budget 0trials", "budget"), ("--max-bundle-size 5XB", "size")] {
+        let o = run(&format!(
+            "train recs --input /nonexistent.csv --user-col customer --item-col product --model auto {arg} --out {}",
+            dir.join("x.bundle").display()
+        ));
+        assert!(
+            !o.status.success() && text(&o).contains(want) && !text(&o).contains("nonexistent"),
+            "{arg}: {}",
+            text(&o)
+        );
+    }
+}
+
+#[test]
+fn svd_and_rp3_train_from_the_command_line() {
+    let dir = common::temp_dir("families");
+    let f = dir.join("log.csv");
+    std::fs::write(&f, clustered_log()).unwrap();
+    for (family, args, shown) in
+        [("svd", "--factors 4", "factors:     4"), ("rp3", "--beta 0.2 --neighbors 5", "neighbours:")]
+    {
+        let bundle = dir.join(format!("{family}.bundle"));
+        let o = run(&format!(
+            "train recs --input {} --user-col customer --item-col product --model {family} {args} --out {}",
+            f.display(),
+            bundle.display()
+        ));
+        assert!(o.status.success(), "{}", text(&o));
+        let t = text(&run(&format!("inspect {}", bundle.display())));
+        assert!(t.contains(&format!("model:       {family}")) && t.contains(shown), "{t}");
+        let recs = shelfwise::Recommender::from_bytes(&std::fs::read(&bundle).unwrap())
+            .unwrap()
+            .recommend(&[("p0", 1.0)], &shelfwise::RecommendOptions::top(3))
+            .unwrap();
+        assert!(recs.items.iter().all(|s| s.item.trim_start_matches('p').parse::<u32>().unwrap() < 15), "{recs:?}");
+    }
+}

@@ -162,27 +162,70 @@ fn invalid_parameters_name_the_parameter() {
     assert!(e.to_string().contains("lambda = -1"), "{e}");
 }
 
+fn auto(trials: usize) -> shelfwise::train::AutoParams {
+    use shelfwise::train::auto::Budget;
+    shelfwise::train::AutoParams { budget: Budget::Trials(trials), als_iterations: 6, threads: 1, ..Default::default() }
+}
+
 #[test]
-fn auto_selects_by_validation_and_records_it() {
-    use shelfwise::train::AutoParams;
+fn auto_searches_every_family_and_records_each_trial() {
     let data = common::clustered_shop();
-    let auto = AutoParams {
-        als_factors: vec![4],
-        als_iterations: 5,
-        ease_lambdas: vec![5.0, 50.0],
-        threads: 1,
-        ..AutoParams::default()
-    };
-    let rec = train_recommender(&data, &ModelChoice::Auto(auto), None).unwrap();
+    let rec = train_recommender(&data, &ModelChoice::Auto(auto(10)), None).unwrap();
     let meta = rec.metadata();
     assert_eq!(meta.params.get("selection").map(String::as_str), Some("auto"));
     assert!(meta.metrics.contains_key("validation_ndcg@10"), "{meta:?}");
-    assert!(meta.notes.iter().any(|n| n.starts_with("auto chose")), "{meta:?}");
-    // popular + 2 EASE + 2 ALS candidates, each reported.
-    assert_eq!(meta.notes.len(), 6, "{:?}", meta.notes);
+    let log = rec.search().expect("auto records its search");
+    for family in ["popular", "ease", "rp3", "svd", "als"] {
+        assert!(log.trials.iter().any(|t| t.family == family), "no {family} trial: {log:?}");
+    }
+    // The winner is the best full-fidelity trial within the size budget, and it is what was trained.
+    let w = &log.trials[log.winner];
+    assert_eq!(w.fidelity, "full");
+    let best = log.trials.iter().filter(|t| t.fidelity == "full").map(|t| t.ndcg).fold(0.0, f64::max);
+    assert_eq!(w.ndcg, best);
+    assert_eq!(meta.model, w.family);
     assert_ne!(meta.model, "popular", "a personal model must beat popularity on clustered data");
+    assert!(
+        log.frontier.contains(&log.winner) || log.frontier.iter().any(|f| log.trials[*f].bundle_bytes < w.bundle_bytes)
+    );
+    // ALS was ranked cheaply, and the record survives the bundle.
+    assert!(log.trials.iter().any(|t| t.family == "als" && t.fidelity == "low"), "{log:?}");
     let reread = Recommender::from_bytes(&rec.to_bytes()).unwrap();
     assert_eq!(reread.metadata(), meta);
+    assert_eq!(reread.search(), Some(log));
+    // A trial budget makes the search reproducible.
+    let again = train_recommender(&data, &ModelChoice::Auto(auto(10)), None).unwrap();
+    assert!(again.model() == rec.model(), "the same search chose a different model");
+    let scores = |l: &shelfwise::bundle::SearchLog| -> Vec<(String, u64, f64)> {
+        l.trials.iter().map(|t| (t.family.clone(), t.bundle_bytes, t.ndcg)).collect()
+    };
+    assert_eq!(scores(again.search().unwrap()), scores(log));
+}
+
+#[test]
+fn auto_keeps_the_bundle_within_its_size_budget() {
+    let data = common::clustered_shop();
+    let unbounded = train_recommender(&data, &ModelChoice::Auto(auto(8)), None).unwrap();
+    let max = unbounded.to_bytes().len() as u64 / 2;
+    let p = shelfwise::train::AutoParams { max_bundle_bytes: max, ..auto(8) };
+    let rec = train_recommender(&data, &ModelChoice::Auto(p), None).unwrap();
+    let log = rec.search().unwrap();
+    assert!(log.trials[log.winner].bundle_bytes <= max, "{log:?}");
+    assert!(log.trials.iter().filter(|t| t.fidelity == "full").all(|t| t.bundle_bytes <= max + max / 2), "{log:?}");
+}
+
+#[test]
+fn sampled_users_hold_out_part_of_a_sample_only() {
+    use shelfwise::eval::split::Split;
+    let data = common::clustered_shop();
+    let (train, test) = Split::SampledUsers { users: 5, test_fraction: 0.5 }.apply(&data, 3).unwrap();
+    assert_eq!(train.len() + test.len(), data.len());
+    let held: std::collections::HashSet<u32> = test.user.iter().copied().collect();
+    assert!(!held.is_empty() && held.len() <= 5, "{held:?}");
+    // Every sampled user keeps at least one interaction to fold in.
+    for u in held {
+        assert!(train.user.contains(&u), "user {u} lost every interaction");
+    }
 }
 
 #[test]

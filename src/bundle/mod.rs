@@ -11,12 +11,14 @@ pub mod merge;
 pub mod meta;
 pub mod propensity;
 pub mod recs;
+pub mod search;
 pub(crate) mod section;
 pub mod text;
 
 pub use container::{reseal, Container, ContainerWriter, FORMAT_VERSION, MAGIC};
 pub use merge::{merge, models, ModelKind};
 pub use meta::Metadata;
+pub use search::{SearchLog, Trial};
 
 /// A human-readable summary of any bundle's container (for `shelfwise inspect`).
 pub fn describe(bytes: &[u8]) -> crate::Result<Vec<(String, usize)>> {

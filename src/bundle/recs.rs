@@ -45,6 +45,10 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     if let Some(ix) = &rec.text_index {
         put::<TextIndexSection>(&mut c, ix);
     }
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    if let Some(log) = &rec.search {
+        put::<super::search::SearchSection>(&mut c, log);
+    }
     c.finish()
 }
 
@@ -63,7 +67,9 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     } else {
         RecModel::Popular
     };
-    meta.check_family(model.family())?;
+    if !model.holds(&meta.model) {
+        meta.check_family(model.family())?;
+    }
     let mut rec = Recommender::from_parts(items, catalog, popularity, model, meta)?;
     if let Some(nb) = get!(c, Together, ()) {
         rec = rec.with_bought_together(nb)?;
@@ -77,6 +83,10 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     }
     if let Some(ix) = get!(c, TextIndexSection, n) {
         rec = rec.with_text_index(ix)?;
+    }
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    if let Some(log) = get!(c, super::search::SearchSection, ()) {
+        rec = rec.with_search(log);
     }
     Ok(rec)
 }

@@ -7,7 +7,10 @@ use clap::{Args, ValueEnum};
 use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport};
 use shelfwise::recs::{Quantization, Scaling};
 use shelfwise::rng::Rng;
-use shelfwise::train::{AlsParams, AutoParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
+use shelfwise::train::auto::Budget;
+use shelfwise::train::{
+    AlsParams, AutoParams, EaseParams, Item2VecParams, ModelChoice, Rp3Params, Sequences, SvdParams,
+};
 
 use super::progress::Bars;
 
@@ -139,11 +142,15 @@ fn print_read_report(data: &Interactions, r: &ReadReport) {
 pub enum Family {
     /// Implicit ALS (latent factors, exact fold-in on the device).
     Als,
-    /// EASE item-item, pruned to the strongest neighbours.
+    /// PureSVD: truncated SVD item factors (fold-in is a projection).
+    Svd,
+    /// EASE item-item, pruned to the strongest neighbours (catalogues up to ~30,000 items).
     Ease,
+    /// RP3beta random-walk item-item with a popularity penalty, pruned (any catalogue size).
+    Rp3,
     /// Popularity baseline.
     Popular,
-    /// Validation search over all families.
+    /// A budgeted validation search over every family and its hyperparameters (see --budget).
     Auto,
 }
 
@@ -154,6 +161,16 @@ pub enum ScalingArg {
     Linear,
     /// Confidence grows with ln(1 + weight).
     Log,
+}
+
+impl ScalingArg {
+    /// The library's scaling.
+    pub fn scaling(self) -> Scaling {
+        match self {
+            ScalingArg::Linear => Scaling::Linear,
+            ScalingArg::Log => Scaling::Log,
+        }
+    }
 }
 
 /// item2vec sequence sources on the command line.
@@ -230,36 +247,53 @@ pub enum QuantizeArg {
     Int8,
 }
 
-/// Hyperparameters; each applies to the families named in its help.
+/// Hyperparameters; each applies to the families named in its help. Unset values take the
+/// family's default: settings in the region `--model auto` found best on both ml-latest-small
+/// and Online Retail.
 #[derive(Args, Debug, Clone)]
 pub struct ModelArgs {
     /// Model family.
     #[arg(long, value_enum, default_value = "auto")]
     pub model: Family,
-    /// ALS: latent factors.
-    #[arg(long, default_value_t = 64)]
-    pub factors: usize,
-    /// ALS: iterations.
-    #[arg(long, default_value_t = 15)]
-    pub iterations: usize,
-    /// ALS: L2 regularisation.
-    #[arg(long, default_value_t = 0.1)]
-    pub regularization: f32,
-    /// ALS: confidence scale alpha (c = 1 + alpha * s(w)).
-    #[arg(long, default_value_t = 10.0)]
-    pub alpha: f32,
-    /// ALS: weight scaling s.
-    #[arg(long, value_enum, default_value = "linear")]
-    pub scaling: ScalingArg,
-    /// ALS: how item factors are stored in the bundle (and scored).
-    #[arg(long, value_enum, default_value = "none")]
-    pub quantize: QuantizeArg,
-    /// EASE: L2 regularisation lambda.
-    #[arg(long, default_value_t = 250.0)]
-    pub lambda: f64,
-    /// EASE: neighbours kept per item.
-    #[arg(long, default_value_t = 200)]
-    pub neighbors: usize,
+    /// auto: how long to search: a time (60s, 5m, 1h) or a number of trials (40trials), which
+    /// is reproducible on any machine. The final fit on all data comes after it.
+    #[arg(long, default_value = "60s")]
+    pub budget: String,
+    /// auto: the largest bundle the chosen model may make (ids, popularity and titles
+    /// included), e.g. 5MB or 500KB; every family's size is bounded to fit.
+    #[arg(long, value_parser = parse_bytes, default_value = "5MB")]
+    pub max_bundle_size: u64,
+    /// ALS, SVD: latent factors [default: ALS 128, SVD 96].
+    #[arg(long)]
+    pub factors: Option<usize>,
+    /// ALS: iterations [default: 15].
+    #[arg(long)]
+    pub iterations: Option<usize>,
+    /// ALS: L2 regularisation [default: 20].
+    #[arg(long)]
+    pub regularization: Option<f32>,
+    /// ALS: confidence scale alpha (c = 1 + alpha * s(w)) [default: 2].
+    #[arg(long)]
+    pub alpha: Option<f32>,
+    /// ALS: weight scaling s [default: linear].
+    #[arg(long, value_enum)]
+    pub scaling: Option<ScalingArg>,
+    /// How factors (ALS, SVD) are stored in the bundle (and scored) [default: none; with
+    /// --model auto, the least lossy storage that fits --max-bundle-size].
+    #[arg(long, value_enum)]
+    pub quantize: Option<QuantizeArg>,
+    /// EASE: L2 regularisation lambda [default: 250].
+    #[arg(long)]
+    pub lambda: Option<f64>,
+    /// EASE, RP3: neighbours kept per item [default: 200].
+    #[arg(long)]
+    pub neighbors: Option<usize>,
+    /// RP3: exponent on each random-walk step's probability [default: 0.8].
+    #[arg(long)]
+    pub rp3_alpha: Option<f64>,
+    /// RP3: popularity penalty beta (0 = none; higher favours less popular items) [default: 0.3].
+    #[arg(long)]
+    pub beta: Option<f64>,
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -280,40 +314,72 @@ impl ModelArgs {
         self.seed.parse().with_context(|| format!("--seed must be a whole number or \"random\", got {:?}", self.seed))
     }
 
-    /// The factor storage to apply after training.
-    pub fn quantization(&self) -> Quantization {
-        match self.quantize {
+    /// The factor storage `--quantize` asks for.
+    pub fn quantization(&self) -> Option<Quantization> {
+        self.quantize.map(|q| match q {
             QuantizeArg::None => Quantization::None,
             QuantizeArg::F16 => Quantization::F16,
             QuantizeArg::Int8 => Quantization::Int8,
-        }
+        })
+    }
+
+    /// Applies `--quantize` when given (`auto` has already stored factors to fit its budget).
+    pub fn apply_quantization(&self, model: shelfwise::Recommender) -> anyhow::Result<shelfwise::Recommender> {
+        Ok(match self.quantization() {
+            Some(q) => model.quantize(q)?,
+            None => model,
+        })
     }
 
     /// The library's description of the chosen model, with its parameters checked; `seed` is the
     /// run's one seed (see [`ModelArgs::seed`]).
     pub fn choice(&self, seed: u64) -> anyhow::Result<ModelChoice> {
+        let t = self.threads;
         let choice = match self.model {
-            Family::Als => ModelChoice::Als(
-                AlsParams::new()
-                    .factors(self.factors)
-                    .iterations(self.iterations)
-                    .regularization(self.regularization)
-                    .alpha(self.alpha)
-                    .scaling(match self.scaling {
-                        ScalingArg::Linear => Scaling::Linear,
-                        ScalingArg::Log => Scaling::Log,
-                    })
-                    .threads(self.threads)
-                    .seed(seed),
-            ),
+            Family::Als => {
+                let d = AlsParams::new();
+                ModelChoice::Als(
+                    d.clone()
+                        .factors(self.factors.unwrap_or(d.factors))
+                        .iterations(self.iterations.unwrap_or(d.iterations))
+                        .regularization(self.regularization.unwrap_or(d.regularization))
+                        .alpha(self.alpha.unwrap_or(d.alpha))
+                        .scaling(self.scaling.map_or(d.scaling, ScalingArg::scaling))
+                        .threads(t)
+                        .seed(seed),
+                )
+            }
+            Family::Svd => {
+                let d = SvdParams::new();
+                ModelChoice::Svd(d.clone().factors(self.factors.unwrap_or(d.factors)).threads(t).seed(seed))
+            }
             Family::Ease => {
-                ModelChoice::Ease(EaseParams::new().lambda(self.lambda).neighbors(self.neighbors).threads(self.threads))
+                let d = EaseParams::new();
+                ModelChoice::Ease(
+                    d.clone()
+                        .lambda(self.lambda.unwrap_or(d.lambda))
+                        .neighbors(self.neighbors.unwrap_or(d.neighbors))
+                        .threads(t),
+                )
+            }
+            Family::Rp3 => {
+                let d = Rp3Params::new();
+                ModelChoice::Rp3(
+                    d.clone()
+                        .alpha(self.rp3_alpha.unwrap_or(d.alpha))
+                        .beta(self.beta.unwrap_or(d.beta))
+                        .neighbors(self.neighbors.unwrap_or(d.neighbors))
+                        .threads(t),
+                )
             }
             Family::Popular => ModelChoice::Popular,
             Family::Auto => ModelChoice::Auto(AutoParams {
+                budget: Budget::parse(&self.budget)?,
+                max_bundle_bytes: self.max_bundle_size,
+                quantization: self.quantization(),
                 seed,
-                threads: self.threads,
-                als_iterations: self.iterations,
+                threads: t,
+                als_iterations: self.iterations.unwrap_or(AlsParams::new().iterations),
                 ..AutoParams::default()
             }),
         };

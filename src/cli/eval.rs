@@ -89,7 +89,7 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
         }
     };
     let t = Instant::now();
-    let model = train_recommender(&train, &choice, Some(&bars))?.quantize(a.model.quantization())?;
+    let model = a.model.apply_quantization(train_recommender(&train, &choice, Some(&bars))?)?;
     bars.finish();
     let fit = t.elapsed();
     let reports: Vec<RankingReport> =

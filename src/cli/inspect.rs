@@ -14,6 +14,11 @@ use shelfwise::Recommender;
 pub struct InspectArgs {
     /// The bundle to describe.
     bundle: PathBuf,
+    /// Print one JSON object instead: `bytes`, `formatVersion`, `sections` (name → bytes), and
+    /// per model kind its summary and metadata (`recommender` also `search`, the `--model auto`
+    /// record, or null).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Prints the container's sections, then each model's summary and metadata.
@@ -21,6 +26,9 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
     let sections =
         shelfwise::bundle::describe(&bytes).with_context(|| format!("{} is not a valid bundle", a.bundle.display()))?;
+    if a.json {
+        return json(&bytes, &sections);
+    }
     println!(
         "{}: {} bytes, format version {}, checksum ok",
         a.bundle.display(),
@@ -66,6 +74,44 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `inspect --json`.
+fn json(bytes: &[u8], sections: &[(String, usize)]) -> anyhow::Result<()> {
+    let mut out = serde_json::json!({
+        "bytes": bytes.len(),
+        "formatVersion": shelfwise::bundle::FORMAT_VERSION,
+        "sections": sections.iter().map(|(n, l)| (n.clone(), serde_json::json!(l))).collect::<serde_json::Map<_, _>>(),
+    });
+    for kind in shelfwise::bundle::models(&Container::parse(bytes)?) {
+        let (key, value) = match kind {
+            ModelKind::Recommender => {
+                let rec = Recommender::from_bytes(bytes)?;
+                ("recommender", serde_json::json!({ "info": rec.info(), "search": rec.search() }))
+            }
+            ModelKind::Propensity => {
+                let p = Propensity::from_bytes(bytes)?;
+                let fields: Vec<&str> = p.schema().fields.iter().map(|f| f.name.as_str()).collect();
+                (
+                    "propensity",
+                    serde_json::json!({
+                        "model": p.model().family(),
+                        "target": p.schema().target,
+                        "fields": fields,
+                        "threshold": p.threshold(),
+                        "metadata": p.metadata(),
+                    }),
+                )
+            }
+            ModelKind::Text => {
+                let t = TextClassifier::from_bytes(bytes)?;
+                ("text", serde_json::json!({ "labels": t.labels, "terms": t.tfidf.len(), "metadata": t.meta }))
+            }
+        };
+        out[key] = value;
+    }
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
 fn metadata(m: &Metadata) {
     println!("written by:  {}", m.created_by);
     for (k, v) in &m.counts {
@@ -105,5 +151,52 @@ fn recommender(bytes: &[u8]) -> anyhow::Result<()> {
     metadata(m);
     let top: Vec<String> = rec.popular(&shelfwise::RecommendOptions::top(5))?.into_iter().map(|s| s.item).collect();
     println!("most popular: {}", top.join(", "));
+    if let Some(log) = rec.search() {
+        search(log);
+    }
     Ok(())
+}
+
+/// The `--model auto` record: every trial, the winner (`*`) and the size/quality frontier (`f`).
+fn search(log: &shelfwise::bundle::SearchLog) {
+    println!();
+    println!(
+        "search: {} trials, budget {}, bundles up to {} bytes, validation on {} users (metrics @{})",
+        log.trials.len(),
+        log.budget,
+        log.max_bundle_bytes,
+        log.validation_users,
+        log.k
+    );
+    println!("      # family  fidelity storage      ndcg  precision  coverage        bytes  seconds  parameters");
+    for (i, t) in log.trials.iter().enumerate() {
+        let mark = match (i == log.winner, log.frontier.contains(&i)) {
+            (true, _) => '*',
+            (false, true) => 'f',
+            _ => ' ',
+        };
+        let params: Vec<String> = t.params.iter().map(|(k, v)| format!("{k}={}", format_param(*v))).collect();
+        println!(
+            "  {mark} {:>3} {:<7} {:<8} {:<7} {:>9.4} {:>10.4} {:>9.4} {:>12} {:>8.1}  {}",
+            i + 1,
+            t.family,
+            t.fidelity,
+            t.storage,
+            t.ndcg,
+            t.precision,
+            t.coverage,
+            t.bundle_bytes,
+            t.seconds,
+            params.join(" ")
+        );
+    }
+    println!("  * chosen, f on the size/quality frontier (no smaller bundle validated as well)");
+}
+
+fn format_param(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v}")
+    } else {
+        format!("{v:.4}")
+    }
 }

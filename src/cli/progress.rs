@@ -1,20 +1,66 @@
-//! Progress bars (indicatif) behind the library's `Progress` trait. Hidden when not a terminal.
+//! Progress behind the library's `Progress` trait: indicatif bars on a terminal, and plain
+//! periodic lines (`[train] ALS 47% 7/15, 12s`) when stderr is a file, a pipe or CI's log, so a
+//! redirected run is never silent for minutes.
 
+use std::io::IsTerminal;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use shelfwise::train::Progress;
 
-/// Draws one bar per training stage on stderr.
-#[derive(Default)]
+/// How often a plain progress line is printed while a stage runs.
+const PLAIN_EVERY: Duration = Duration::from_secs(10);
+
+/// Reports training stages on stderr.
 pub struct Bars {
     current: Mutex<Option<ProgressBar>>,
+    /// Set when stderr is not a terminal.
+    plain: Option<Mutex<Plain>>,
+}
+
+/// The stage a plain reporter is in.
+struct Plain {
+    name: String,
+    total: u64,
+    done: u64,
+    started: Instant,
+    printed: Instant,
+}
+
+impl Default for Bars {
+    fn default() -> Self {
+        let plain = (!std::io::stderr().is_terminal()).then(|| {
+            Mutex::new(Plain {
+                name: String::new(),
+                total: 0,
+                done: 0,
+                started: Instant::now(),
+                printed: Instant::now(),
+            })
+        });
+        Self { current: Mutex::new(None), plain }
+    }
+}
+
+impl Plain {
+    fn line(&self) -> String {
+        let secs = self.started.elapsed().as_secs();
+        if self.total == 0 {
+            return format!("[train] {} {}s", self.name, secs);
+        }
+        let pct = 100 * self.done.min(self.total) / self.total;
+        format!("[train] {} {pct}% {}/{}, {secs}s", self.name, self.done, self.total)
+    }
 }
 
 impl Bars {
     /// A spinner for steps of unknown length.
     pub fn spinner(&self, msg: &str) -> ProgressBar {
+        if self.plain.is_some() {
+            eprintln!("[train] {msg}");
+            return ProgressBar::hidden();
+        }
         let pb = ProgressBar::new_spinner();
         pb.set_message(msg.to_string());
         pb.enable_steady_tick(Duration::from_millis(120));
@@ -32,6 +78,13 @@ impl Bars {
 
 impl Progress for Bars {
     fn stage(&self, name: &str, total: u64) {
+        if let Some(p) = &self.plain {
+            if let Ok(mut p) = p.lock() {
+                *p = Plain { name: name.to_string(), total, done: 0, started: Instant::now(), printed: Instant::now() };
+                eprintln!("{}", p.line());
+            }
+            return;
+        }
         if let Ok(mut g) = self.current.lock() {
             if let Some(pb) = g.take() {
                 pb.finish_and_clear();
@@ -45,6 +98,16 @@ impl Progress for Bars {
         }
     }
     fn tick(&self, n: u64) {
+        if let Some(p) = &self.plain {
+            if let Ok(mut p) = p.lock() {
+                p.done += n;
+                if p.printed.elapsed() >= PLAIN_EVERY {
+                    p.printed = Instant::now();
+                    eprintln!("{}", p.line());
+                }
+            }
+            return;
+        }
         if let Ok(g) = self.current.lock() {
             if let Some(pb) = g.as_ref() {
                 pb.inc(n);

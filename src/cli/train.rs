@@ -105,7 +105,7 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
     let bars = Bars::default();
     let data = a.input.read(&bars)?;
     let t = Instant::now();
-    let mut model = train_recommender(&data, &choice, Some(&bars))?.quantize(a.model.quantization())?;
+    let mut model = a.model.apply_quantization(train_recommender(&data, &choice, Some(&bars))?)?;
     bars.finish();
     if data.has_time() {
         let scores = trending(&data, model.items(), a.trending_half_life)?;

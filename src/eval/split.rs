@@ -20,6 +20,15 @@ pub enum Split {
     },
     /// Each user's latest interaction (by time) is held out; users with one interaction stay in train.
     LeaveLastOut,
+    /// A seeded sample of at most `users` users with two or more interactions each hold out a
+    /// `test_fraction` share of theirs (at least one stays in train); everyone else trains on
+    /// all of theirs. Validation inside a training log: at scale, scoring a sample is cheap.
+    SampledUsers {
+        /// Most users sampled.
+        users: usize,
+        /// Share of a sampled user's interactions held out (0 < f < 1).
+        test_fraction: f64,
+    },
 }
 
 impl Split {
@@ -65,6 +74,40 @@ impl Split {
                         }
                     }
                 }
+            }
+            Split::SampledUsers { users, test_fraction } => {
+                if !(test_fraction > 0.0 && test_fraction < 1.0) {
+                    return Err(Error::param("test_fraction", test_fraction, "must be between 0 and 1"));
+                }
+                let by_user = data.by_user();
+                let mut eligible: Vec<u32> =
+                    (0..data.n_users() as u32).filter(|u| by_user.cols(*u as usize).len() >= 2).collect();
+                rng.shuffle(&mut eligible);
+                let mut sampled = vec![false; data.n_users()];
+                eligible.iter().take(users).for_each(|u| sampled[*u as usize] = true);
+                let mut kept = vec![0usize; data.n_users()];
+                let mut held: Vec<usize> = Vec::new();
+                for r in 0..data.len() {
+                    let u = data.user[r] as usize;
+                    if sampled[u] && rng.f64() < test_fraction {
+                        held.push(r);
+                    } else {
+                        kept[u] += 1;
+                        train.push(r);
+                    }
+                }
+                // A sampled user who drew every row keeps the first back in train.
+                let mut returned = vec![false; data.n_users()];
+                for r in held {
+                    let u = data.user[r] as usize;
+                    if kept[u] == 0 && !returned[u] {
+                        returned[u] = true;
+                        train.push(r);
+                    } else {
+                        test.push(r);
+                    }
+                }
+                train.sort_unstable();
             }
         }
         Ok((data.select(&train), data.select(&test)))

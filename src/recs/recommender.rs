@@ -15,9 +15,9 @@ use crate::kernels::{self, Hit};
 /// Which family scores the catalogue.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecModel {
-    /// Latent factors with exact fold-in (ALS).
+    /// Latent factors with exact fold-in (ALS, PureSVD).
     Factors(FactorModel),
-    /// Sparse item-item weights (EASE).
+    /// Sparse item-item weights (EASE, RP3beta).
     Neighbors(NeighborModel),
     /// Popularity only.
     Popular,
@@ -31,6 +31,12 @@ impl RecModel {
             RecModel::Neighbors(_) => "ease",
             RecModel::Popular => "popular",
         }
+    }
+
+    /// Whether metadata naming family `name` may describe this model's sections: factors come
+    /// from ALS or PureSVD, neighbours from EASE or RP3beta.
+    pub fn holds(&self, name: &str) -> bool {
+        name == self.family() || matches!((self, name), (RecModel::Factors(_), "svd") | (RecModel::Neighbors(_), "rp3"))
     }
 }
 
@@ -167,6 +173,8 @@ pub struct Recommender {
     pub(crate) trending: Option<Vec<f32>>,
     /// Catalogue title search (`similar_by_text`).
     pub(crate) text_index: Option<TextIndex>,
+    /// How `--model auto` chose the model (native only: the browser never reads it).
+    pub(crate) search: Option<crate::bundle::SearchLog>,
 }
 
 impl Recommender {
@@ -211,6 +219,7 @@ impl Recommender {
             trending: None,
             item2vec: None,
             text_index: None,
+            search: None,
         })
     }
 
@@ -306,6 +315,17 @@ impl Recommender {
         }
         self.text_index = Some(ix);
         Ok(self)
+    }
+
+    /// Records how a search chose this model (written to the bundle's `search` section).
+    pub fn with_search(mut self, log: crate::bundle::SearchLog) -> Self {
+        self.search = Some(log);
+        self
+    }
+
+    /// How `--model auto` chose this model, if it did (read natively; the browser skips it).
+    pub fn search(&self) -> Option<&crate::bundle::SearchLog> {
+        self.search.as_ref()
     }
 
     /// The title search index, if the bundle has one.
@@ -430,7 +450,7 @@ impl Recommender {
     /// A summary for display.
     pub fn info(&self) -> ModelInfo {
         ModelInfo {
-            model: self.model.family().into(),
+            model: self.meta.model.clone(),
             items: self.items.len(),
             factors: match &self.model {
                 RecModel::Factors(f) => Some(f.k()),

@@ -11,15 +11,19 @@ use crate::recs::{FactorModel, FoldIn, Scaling};
 use crate::rng::Rng;
 
 /// ALS hyperparameters. Build with [`AlsParams::new`] and the setters; [`AlsParams::check`] validates.
+///
+/// The defaults are what `--model auto`'s search found best on ml-latest-small and Online Retail
+/// (factors, λ and α in the region both favour): precision@10 0.309 and 0.172 there, against
+/// 0.269 and 0.121 for the earlier 64 factors, λ 0.1, α 10.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlsParams {
-    /// Latent factors. Default 64.
+    /// Latent factors. Default 128.
     pub factors: usize,
     /// Alternating sweeps. Default 15.
     pub iterations: usize,
-    /// L2 regularisation λ. Default 0.1.
+    /// L2 regularisation λ. Default 20.
     pub regularization: f32,
-    /// Confidence scale α in `c = 1 + α·s(w)`. Default 10.
+    /// Confidence scale α in `c = 1 + α·s(w)`. Default 2.
     pub alpha: f32,
     /// Weight scaling `s`. Default linear.
     pub scaling: Scaling,
@@ -35,10 +39,10 @@ pub struct AlsParams {
 impl Default for AlsParams {
     fn default() -> Self {
         Self {
-            factors: 64,
+            factors: 128,
             iterations: 15,
-            regularization: 0.1,
-            alpha: 10.0,
+            regularization: 20.0,
+            alpha: 2.0,
             scaling: Scaling::Linear,
             cg_steps: 3,
             threads: 0,
@@ -136,7 +140,7 @@ impl AlsParams {
 
 /// `YᵀY` of a row-major `n x k` matrix: f32 outer products within 256-row blocks (SIMD),
 /// blocks summed in f64 in order, so the result does not depend on thread scheduling.
-fn gramian(y: &[f32], k: usize) -> Vec<f64> {
+pub(super) fn gramian(y: &[f32], k: usize) -> Vec<f64> {
     #[cfg(target_arch = "x86_64")]
     let avx = super::simd::Avx2Fma::detect();
     let blocks: Vec<Vec<f32>> = y

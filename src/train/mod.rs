@@ -7,7 +7,9 @@ pub mod ease;
 pub mod item2vec;
 pub mod progress;
 pub mod propensity;
+pub mod rp3;
 mod simd;
+pub mod svd;
 pub mod text;
 
 use std::borrow::Cow;
@@ -22,6 +24,8 @@ pub use auto::AutoParams;
 pub use ease::EaseParams;
 pub use item2vec::{Item2VecParams, Sequences};
 pub use progress::{Progress, Silent};
+pub use rp3::Rp3Params;
+pub use svd::SvdParams;
 
 /// Which recommendation model to train.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +34,10 @@ pub enum ModelChoice {
     Als(AlsParams),
     /// Pruned EASE item-item.
     Ease(EaseParams),
+    /// PureSVD: truncated SVD item factors, folded in by projection.
+    Svd(SvdParams),
+    /// RP3beta random-walk item-item, pruned.
+    Rp3(Rp3Params),
     /// Popularity only.
     Popular,
     /// Search a grid over every family on a validation split, keep the best NDCG@10.
@@ -43,6 +51,8 @@ impl ModelChoice {
         match self {
             ModelChoice::Als(p) => p.check(),
             ModelChoice::Ease(p) => p.check(),
+            ModelChoice::Svd(p) => p.check(),
+            ModelChoice::Rp3(p) => p.check(),
             ModelChoice::Popular => Ok(()),
             ModelChoice::Auto(p) => p.check(),
         }
@@ -63,6 +73,61 @@ pub fn train_recommender(
         return auto::train_auto(data, a, progress);
     }
     let data = compact(data);
+    let (model, meta) = fit_family(&data, choice, progress)?;
+    assemble(&data, model, meta)
+}
+
+/// Fits one family (not `Auto`) on a compacted log, with the metadata that describes it.
+fn fit_family(data: &Interactions, choice: &ModelChoice, progress: &dyn Progress) -> Result<(RecModel, Metadata)> {
+    Ok(match choice {
+        ModelChoice::Als(p) => (RecModel::Factors(p.fit(data, progress)?), als_metadata(p)),
+        ModelChoice::Ease(p) => (RecModel::Neighbors(p.fit(data, progress)?), ease_metadata(p)),
+        ModelChoice::Svd(p) => {
+            let m = p.fit(data, progress)?;
+            let mut meta = Metadata::new("svd");
+            meta.params.insert("factors".into(), m.k().to_string());
+            meta.params.insert("power_iterations".into(), p.power_iterations.to_string());
+            meta.params.insert("seed".into(), p.seed.to_string());
+            (RecModel::Factors(m), meta)
+        }
+        ModelChoice::Rp3(p) => {
+            let m = p.fit(data, progress)?;
+            let mut meta = Metadata::new("rp3");
+            meta.params.insert("alpha".into(), p.alpha.to_string());
+            meta.params.insert("beta".into(), p.beta.to_string());
+            meta.params.insert("neighbors".into(), p.neighbors.to_string());
+            (RecModel::Neighbors(m), meta)
+        }
+        ModelChoice::Popular | ModelChoice::Auto(_) => (RecModel::Popular, Metadata::new("popular")),
+    })
+}
+
+fn als_metadata(p: &AlsParams) -> Metadata {
+    let mut meta = Metadata::new("als");
+    for (k, v) in [
+        ("factors", p.factors.to_string()),
+        ("iterations", p.iterations.to_string()),
+        ("regularization", p.regularization.to_string()),
+        ("alpha", p.alpha.to_string()),
+        ("scaling", p.scaling.name().to_string()),
+        ("cg_steps", p.cg_steps.to_string()),
+        ("seed", p.seed.to_string()),
+    ] {
+        meta.params.insert(k.into(), v);
+    }
+    meta
+}
+
+fn ease_metadata(p: &EaseParams) -> Metadata {
+    let mut meta = Metadata::new("ease");
+    meta.params.insert("lambda".into(), p.lambda.to_string());
+    meta.params.insert("neighbors".into(), p.neighbors.to_string());
+    meta
+}
+
+/// A recommender from a model fitted on compacted `data`: item ids, titles, popularity
+/// (share of active users who interacted) and aggregate counts.
+fn assemble(data: &Interactions, model: RecModel, mut meta: Metadata) -> Result<Recommender> {
     let n_users_active = {
         let mut seen = vec![false; data.n_users()];
         data.user.iter().for_each(|u| seen[*u as usize] = true);
@@ -71,33 +136,6 @@ pub fn train_recommender(
     let mut counts = vec![0u32; data.n_items()];
     data.item.iter().for_each(|i| counts[*i as usize] += 1);
     let popularity: Vec<f32> = counts.iter().map(|c| *c as f32 / n_users_active.max(1) as f32).collect();
-
-    let (model, mut meta) = match choice {
-        ModelChoice::Als(p) => {
-            let m = p.fit(&data, progress)?;
-            let mut meta = Metadata::new("als");
-            for (k, v) in [
-                ("factors", p.factors.to_string()),
-                ("iterations", p.iterations.to_string()),
-                ("regularization", p.regularization.to_string()),
-                ("alpha", p.alpha.to_string()),
-                ("scaling", p.scaling.name().to_string()),
-                ("cg_steps", p.cg_steps.to_string()),
-                ("seed", p.seed.to_string()),
-            ] {
-                meta.params.insert(k.into(), v);
-            }
-            (RecModel::Factors(m), meta)
-        }
-        ModelChoice::Ease(p) => {
-            let m = p.fit(&data, progress)?;
-            let mut meta = Metadata::new("ease");
-            meta.params.insert("lambda".into(), p.lambda.to_string());
-            meta.params.insert("neighbors".into(), p.neighbors.to_string());
-            (RecModel::Neighbors(m), meta)
-        }
-        ModelChoice::Popular | ModelChoice::Auto(_) => (RecModel::Popular, Metadata::new("popular")),
-    };
     meta.counts.insert("users".into(), n_users_active as u64);
     meta.counts.insert("items".into(), data.n_items() as u64);
     meta.counts.insert("interactions".into(), data.len() as u64);

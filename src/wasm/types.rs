@@ -80,7 +80,7 @@ export interface Classification {
 }
 /** What `info()` returns. */
 export interface ModelInfo {
-  model: "als" | "ease" | "popular";
+  model: "als" | "svd" | "ease" | "rp3" | "popular";
   items: number;
   factors?: number;
   /** How the factors are stored (factor models). */
