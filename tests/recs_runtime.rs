@@ -178,11 +178,21 @@ fn auto_searches_every_family_and_records_each_trial() {
     for family in ["popular", "ease", "rp3", "svd", "als"] {
         assert!(log.trials.iter().any(|t| t.family == family), "no {family} trial: {log:?}");
     }
-    // The winner is the best full-fidelity trial within the size budget, and it is what was trained.
+    // The winner is a full-fidelity trial, re-validated on a second split with the best mean of
+    // the finalists, and it is what was trained.
     let w = &log.trials[log.winner];
     assert_eq!(w.fidelity, "full");
-    let best = log.trials.iter().filter(|t| t.fidelity == "full").map(|t| t.ndcg).fold(0.0, f64::max);
-    assert_eq!(w.ndcg, best);
+    let checks: Vec<_> = log.trials.iter().filter(|t| t.fidelity == "check").collect();
+    assert!(!checks.is_empty() && checks.len() <= 3, "{log:?}");
+    let same =
+        |a: &shelfwise::bundle::Trial, b: &shelfwise::bundle::Trial| a.family == b.family && a.params == b.params;
+    let mean = |t: &shelfwise::bundle::Trial| {
+        let full = log.trials.iter().find(|f| f.fidelity == "full" && same(f, t)).unwrap();
+        (full.ndcg + t.ndcg) / 2.0
+    };
+    let w_check = checks.iter().find(|c| same(c, w)).expect("the winner was re-validated");
+    assert!(checks.iter().all(|c| mean(c) <= mean(w_check)), "{log:?}");
+    assert_eq!(meta.metrics["validation_ndcg@10"], mean(w_check));
     assert_eq!(meta.model, w.family);
     assert_ne!(meta.model, "popular", "a personal model must beat popularity on clustered data");
     assert!(

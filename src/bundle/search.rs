@@ -12,7 +12,8 @@ pub struct Trial {
     pub family: String,
     /// Hyperparameters by name.
     pub params: std::collections::BTreeMap<String, f64>,
-    /// `low` (fewer ALS iterations, to rank cheaply) or `full`.
+    /// `low` (fewer ALS iterations, to rank cheaply), `full`, or `check` (a finalist retrained
+    /// and validated on a second, independent split; the winner has the best mean of the two).
     pub fidelity: String,
     /// How factors are stored (`f32`, `f16`, `int8`); empty for models without factors.
     #[serde(default)]
@@ -42,7 +43,7 @@ pub struct SearchLog {
     pub validation_users: usize,
     /// Every trial in the order run.
     pub trials: Vec<Trial>,
-    /// Index of the winner in `trials`.
+    /// Index of the winner's first (`full`) trial in `trials`.
     pub winner: usize,
     /// Indices of the trials on the size/quality frontier: no smaller bundle scored as well.
     pub frontier: Vec<usize>,

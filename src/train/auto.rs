@@ -406,6 +406,8 @@ struct Search<'a> {
     started: Instant,
     /// Whole seconds already reported to a time budget's bar.
     ticked: std::cell::Cell<u64>,
+    /// Set while finalists are re-validated on the second split.
+    checking: bool,
     progress: &'a dyn Progress,
 }
 
@@ -414,13 +416,14 @@ impl Search<'_> {
     fn run(&mut self, c: &ModelChoice, low: bool) -> Result<()> {
         let t = Instant::now();
         let (fidelity, c) = match c {
+            _ if self.checking => ("check", c.clone()),
             ModelChoice::Als(p) if low => ("low", ModelChoice::Als(p.clone().iterations((p.iterations / 3).max(2)))),
             _ => ("full", c.clone()),
         };
         let data = self.fit;
         let models: Vec<(ModelChoice, RecModel, crate::bundle::Metadata)> = match &c {
             ModelChoice::Ease(p) => {
-                let counts = self.space.ease_counts();
+                let counts = if self.checking { vec![p.neighbors] } else { self.space.ease_counts() };
                 let fitted = p.fit_pruned(data, &counts, &Silent)?;
                 counts
                     .into_iter()
@@ -526,8 +529,10 @@ impl Search<'_> {
 
 pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Progress) -> Result<Recommender> {
     p.check()?;
-    let (train, valid) =
-        Split::SampledUsers { users: p.validation_users, test_fraction: p.validation_fraction }.apply(data, p.seed)?;
+    let split = Split::SampledUsers { users: p.validation_users, test_fraction: p.validation_fraction };
+    let (train, valid) = split.apply(data, p.seed)?;
+    let (train2, valid2) = split.apply(data, p.seed ^ 0xC4EC)?;
+    let fit2 = compact(&train2);
     let base_bytes =
         assemble(&compact(data), RecModel::Popular, crate::bundle::Metadata::new("popular"))?.to_bytes().len() as u64;
     let fit = compact(&train);
@@ -547,18 +552,30 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
         choices: Vec::new(),
         started: Instant::now(),
         ticked: std::cell::Cell::new(0),
+        checking: false,
         progress,
     };
     s.run(&ModelChoice::Popular, false)?;
     explore(&mut s, &mut rng)?;
     promote(&mut s)?;
     let fits = |t: &Trial| t.fidelity == "full" && t.bundle_bytes <= p.max_bundle_bytes;
-    let winner = match s.best(1, fits).first() {
-        Some(w) => *w,
-        None => s.best(1, |t| t.fidelity == "full").first().copied().unwrap_or(0),
-    };
+    let mut finalists = s.best(FINALISTS, fits);
+    if finalists.is_empty() {
+        finalists = s.best(1, |t| t.fidelity == "full");
+    }
+    // Re-validate the finalists on a second, independent split: one split's best of many
+    // trials is partly luck (the winner's curse), worst on small logs.
+    (s.train, s.fit, s.valid, s.checking) = (&train2, &fit2, &valid2, true);
+    let mut mean = Vec::with_capacity(finalists.len());
+    for &f in &finalists {
+        let c = s.choices[f].clone();
+        s.run(&c, false)?;
+        mean.push((s.trials[f].ndcg + s.trials[s.trials.len() - 1].ndcg) / 2.0);
+    }
+    let best = (0..finalists.len()).max_by(|a, b| mean[*a].total_cmp(&mean[*b])).unwrap_or(0);
+    let winner = finalists.get(best).copied().unwrap_or(0);
     let choice = s.choices[winner].clone();
-    let trial = s.trials[winner].clone();
+    let trial = Trial { ndcg: mean.get(best).copied().unwrap_or(s.trials[winner].ndcg), ..s.trials[winner].clone() };
     progress.message(&format!("[auto] retraining on all data: {}", trial_line(&trial, p.k)));
     let storage = s.space.storage(&choice);
     let mut model = super::train_recommender(data, &choice, Some(progress))?.quantize(storage)?;
@@ -570,11 +587,12 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
     ]);
     meta.params.insert("selection".into(), "auto".into());
     meta.notes.push(format!(
-        "auto searched {} trials in {:.0}s ({} budget, validation on {} users) and chose {} (validation ndcg@{} = {:.4}), retrained on all data",
+        "auto searched {} trials in {:.0}s ({} budget, validation on {} users), re-validated the best {} on a second split and chose {} (mean validation ndcg@{} = {:.4}), retrained on all data",
         s.trials.len(),
         s.elapsed(),
         p.budget.describe(),
         validation_users,
+        finalists.len(),
         trial.family,
         p.k,
         trial.ndcg
@@ -590,6 +608,9 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
     };
     Ok(model.with_search(log))
 }
+
+/// Configurations re-validated on a second split before the winner is chosen.
+const FINALISTS: usize = 3;
 
 /// Share of a time budget's exploration one family may spend, so that one slow family (EASE
 /// on a large catalogue) cannot crowd out the others.
