@@ -14,7 +14,7 @@ use super::progress::Bars;
 #[derive(Subcommand, Debug)]
 pub enum EvalCommand {
     /// Evaluate a recommender family on a held-out split.
-    Recs(EvalRecsArgs),
+    Recs(Box<EvalRecsArgs>),
     /// Evaluate a propensity bundle on labelled data.
     Propensity(super::propensity::EvalPropensityArgs),
     /// Next-basket hit rate of "bought together" against popularity on a time-based hold-out.
@@ -57,7 +57,7 @@ pub struct EvalRecsArgs {
 /// Runs `eval`.
 pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
-        EvalCommand::Recs(a) => eval_recs(a),
+        EvalCommand::Recs(a) => eval_recs(*a),
         EvalCommand::Propensity(a) => super::propensity::eval(a),
         EvalCommand::Baskets(a) => eval_baskets(a),
     }
@@ -95,13 +95,15 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
     let reports: Vec<RankingReport> =
         a.k.iter().map(|k| evaluate(&model, &train, &test, *k)).collect::<Result<_, _>>()?;
     if a.json {
-        let mut out = String::from("{");
-        out += &format!("\"model\":\"{}\",\"fit_seconds\":{:.3},\"params\":{{", model.info().model, fit.as_secs_f64());
-        out += &model.metadata().params.iter().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect::<Vec<_>>().join(",");
-        out += "},\"metrics\":{";
-        out +=
-            &reports.iter().flat_map(|r| r.as_map()).map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
-        out += "}}";
+        let metrics: serde_json::Map<String, serde_json::Value> =
+            reports.iter().flat_map(|r| r.as_map()).map(|(k, v)| (k, serde_json::json!(v))).collect();
+        let out = serde_json::json!({
+            "model": model.info().model,
+            "fit_seconds": fit.as_secs_f64(),
+            "params": model.metadata().params,
+            "metrics": metrics,
+            "search": model.search(),
+        });
         println!("{out}");
         return Ok(());
     }

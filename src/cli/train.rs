@@ -18,7 +18,7 @@ use super::progress::Bars;
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {
     /// Train a recommender from a user × item interaction log.
-    Recs(TrainRecsArgs),
+    Recs(Box<TrainRecsArgs>),
     /// Train a purchase-propensity classifier from a table with a boolean target.
     Propensity(super::propensity::TrainPropensityArgs),
     /// Train a product-text classifier (TF-IDF + softmax logistic regression).
@@ -86,7 +86,7 @@ impl PairScoreArg {
 /// Runs `train`.
 pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
-        TrainCommand::Recs(a) => train_recs(a),
+        TrainCommand::Recs(a) => train_recs(*a),
         TrainCommand::Propensity(a) => super::propensity::train(a),
         TrainCommand::Text(a) => super::text::train(a),
     }

@@ -45,12 +45,12 @@ impl Budget {
             "s" | "sec" | "secs" | "seconds" => v,
             "m" | "min" | "minutes" => v * 60.0,
             "h" | "hours" => v * 3600.0,
-            "t" | "trial" | "trials" if v.fract() == 0.0 && v >= 1.0 && v <= 10_000.0 => {
+            "t" | "trial" | "trials" if v.fract() == 0.0 && (1.0..=10_000.0).contains(&v) => {
                 return Ok(Budget::Trials(v as usize))
             }
             _ => return Err(bad()),
         };
-        if !(secs >= 1.0 && secs <= 7.0 * 86_400.0) {
+        if !(1.0..=7.0 * 86_400.0).contains(&secs) {
             return Err(Error::param("budget", s, "must be between 1 second and 7 days"));
         }
         Ok(Budget::Time(Duration::from_secs_f64(secs)))
@@ -538,7 +538,7 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
     let fit = compact(&train);
     let space = Space::new(p, &fit, base_bytes + 4096);
     let validation_users = valid.by_user().indptr.windows(2).filter(|w| w[1] > w[0]).count();
-    let mut rng = Rng::new(p.seed ^ 0x5EA2_C4);
+    let mut rng = Rng::new(p.seed ^ 0x005E_A2C4);
     match p.budget {
         Budget::Trials(n) => progress.stage("auto search", n as u64 + 3),
         Budget::Time(d) => progress.stage("auto search (s)", d.as_secs()),
