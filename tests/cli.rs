@@ -356,3 +356,52 @@ fn svd_and_rp3_train_from_the_command_line() {
         assert!(recs.items.iter().all(|s| s.item.trim_start_matches('p').parse::<u32>().unwrap() < 15), "{recs:?}");
     }
 }
+
+#[test]
+fn separators_are_detected_named_and_parquet_is_recognised() {
+    let dir = common::temp_dir("sep");
+    let semi = dir.join("semi.csv");
+    std::fs::write(&semi, GOOD.replace(',', ";")).unwrap();
+    let tab = dir.join("tab.tsv");
+    std::fs::write(&tab, GOOD.replace(',', "\t")).unwrap();
+    // A quoted header name holding commas does not outvote the real separator.
+    let quoted = dir.join("quoted.csv");
+    let header = "\"customer, id, one, two, three\";product;qty;when\n";
+    std::fs::write(&quoted, format!("{header}{}", GOOD.split_once('\n').unwrap().1.replace(',', ";"))).unwrap();
+    for (file, sep, said, user) in [
+        (&semi, None, "separator: ';'", "customer"),
+        (&tab, None, "separator: tab", "customer"),
+        (&quoted, None, "separator: ';'", "customer, id, one, two, three"),
+        (&tab, Some("tab"), "", "customer"),
+        (&tab, Some("\\t"), "", "customer"),
+        (&semi, Some("semicolon"), "", "customer"),
+    ] {
+        let out = dir.join("m.bundle");
+        let mut args: Vec<String> = ["train", "recs", "--input", &file.display().to_string(), "--user-col", user]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(["--item-col", "product", "--model", "popular", "--out"].map(String::from));
+        args.push(out.display().to_string());
+        if let Some(s) = sep {
+            args.extend(["--sep".to_string(), s.to_string()]);
+        }
+        let o = shelfwise(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(said) && text(&o).contains("3 users"), "{args:?}: {}", text(&o));
+    }
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --sep ab --out {}",
+        semi.display(),
+        dir.join("x").display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("semicolon"), "{}", text(&o));
+    let parquet = dir.join("log.parquet");
+    std::fs::write(&parquet, b"PAR1\x15\x04\x15\x10rest of a parquet file").unwrap();
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --out {}",
+        parquet.display(),
+        dir.join("x").display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("Parquet input is not supported yet"), "{}", text(&o));
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport};
 use shelfwise::recs::{Quantization, Scaling};
@@ -38,9 +38,10 @@ pub struct InputArgs {
     /// Column holding the item price (stored in the bundle's catalogue).
     #[arg(long)]
     pub price_col: Option<String>,
-    /// Field separator.
-    #[arg(long, default_value = ",")]
-    pub sep: char,
+    /// Field separator: one character, or tab, comma, semicolon, pipe, space (`\t` too). By
+    /// default it is detected from the header line (comma, semicolon, tab or pipe) and printed.
+    #[arg(long, value_parser = parse_sep)]
+    pub sep: Option<u8>,
     /// Skip malformed rows (they are counted and the first ones shown) instead of stopping.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -49,6 +50,35 @@ pub struct InputArgs {
     /// (user, item) pairs; past it the run stops with a message instead of being killed.
     #[arg(long, value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
+}
+
+/// Parses `--sep`: one ASCII character, or a name (`tab`, `comma`, `semicolon`, `pipe`,
+/// `space`), or the two characters `\t` as a shell passes them unexpanded.
+pub fn parse_sep(s: &str) -> Result<u8, String> {
+    Ok(match s {
+        "tab" | "\\t" | "\t" => b'\t',
+        "comma" => b',',
+        "semicolon" => b';',
+        "pipe" => b'|',
+        "space" => b' ',
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => s.as_bytes()[0],
+        _ => return Err(format!("expected one ASCII character or tab, comma, semicolon, pipe, space; got {s:?}")),
+    })
+}
+
+/// The separator to read `path` with: `--sep` when given, else detected from its header line
+/// (and said on stderr, so a surprise is visible).
+pub fn delimiter(sep: Option<u8>, path: &std::path::Path) -> anyhow::Result<u8> {
+    if let Some(d) = sep {
+        return Ok(d);
+    }
+    let d = shelfwise::data::source::detect_delimiter(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = match d {
+        b'\t' => "tab".to_string(),
+        b => format!("'{}'", b as char),
+    };
+    eprintln!("separator: {name} (detected from the header of {}; --sep sets it)", path.display());
+    Ok(d)
 }
 
 /// Parses a byte size: a whole or decimal number with an optional unit B, KB, MB, GB or TB
@@ -76,9 +106,7 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
 impl InputArgs {
     /// Reads the log, printing a summary to stderr.
     pub fn read(&self, bars: &Bars) -> anyhow::Result<Interactions> {
-        if !self.sep.is_ascii() {
-            bail!("--sep must be a single ASCII character, got {:?}", self.sep);
-        }
+        let delimiter = delimiter(self.sep, &self.input)?;
         let cols = Columns {
             user: self.user_col.clone(),
             item: self.item_col.clone(),
@@ -87,8 +115,7 @@ impl InputArgs {
             title: self.title_col.clone(),
             price: self.price_col.clone(),
         };
-        let mut opts =
-            ReadOptions { skip_bad_rows: self.skip_bad_rows, delimiter: self.sep as u8, ..ReadOptions::default() };
+        let mut opts = ReadOptions { skip_bad_rows: self.skip_bad_rows, delimiter, ..ReadOptions::default() };
         if let Some(m) = self.max_memory {
             opts.max_memory = Some(m);
         }

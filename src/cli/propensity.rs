@@ -42,9 +42,10 @@ pub struct TrainPropensityArgs {
     /// Target column (TRUE/FALSE, yes/no, 1/0).
     #[arg(long)]
     target: String,
-    /// Field separator.
-    #[arg(long, default_value = ",")]
-    sep: char,
+    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
+    /// header line when not given.
+    #[arg(long, value_parser = super::args::parse_sep)]
+    sep: Option<u8>,
     /// Model family.
     #[arg(long, value_enum, default_value = "auto")]
     model: Family,
@@ -95,9 +96,10 @@ pub struct EvalPropensityArgs {
     /// Threshold for accuracy/precision/recall/F1 (default: the one stored in the bundle).
     #[arg(long)]
     threshold: Option<f64>,
-    /// Field separator.
-    #[arg(long, default_value = ",")]
-    sep: char,
+    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
+    /// header line when not given.
+    #[arg(long, value_parser = super::args::parse_sep)]
+    sep: Option<u8>,
 }
 
 /// Arguments of `score`.
@@ -112,9 +114,10 @@ pub struct ScoreArgs {
     /// Output CSV with header `p` (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Field separator.
-    #[arg(long, default_value = ",")]
-    sep: char,
+    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
+    /// header line when not given.
+    #[arg(long, value_parser = super::args::parse_sep)]
+    sep: Option<u8>,
     /// Score even when some of the model's fields are not columns of the input (they are
     /// imputed for every row). Without it a missing field is an error: every row would silently
     /// get the same value for it.
@@ -150,20 +153,14 @@ fn check_fields(model: &Propensity, table: &Table, allow_missing: bool) -> anyho
     Ok(())
 }
 
-fn sep(c: char) -> anyhow::Result<u8> {
-    if !c.is_ascii() {
-        bail!("--sep must be one ASCII character, got {c:?}");
-    }
-    Ok(c as u8)
-}
-
 /// Runs `train propensity`.
 pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     for out in std::iter::once(&a.out).chain(&a.test_out) {
         refuse_overwriting_inputs(out, &[&a.input])?;
     }
     let bars = Bars::default();
-    let table = Table::read(&a.input, sep(a.sep)?).with_context(|| format!("reading {}", a.input.display()))?;
+    let table = Table::read(&a.input, super::args::delimiter(a.sep, &a.input)?)
+        .with_context(|| format!("reading {}", a.input.display()))?;
     let mut p = PropensityParams::new(&a.target);
     for (cols, ty) in [
         (&a.categorical, ColumnType::Categorical),
@@ -279,7 +276,7 @@ fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
 pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
-    let table = Table::read(&a.input, sep(a.sep)?)?;
+    let table = Table::read(&a.input, super::args::delimiter(a.sep, &a.input)?)?;
     let ti = table.column(&model.schema().target)?;
     let mut y = Vec::with_capacity(table.rows.len());
     for (r, row) in table.rows.iter().enumerate() {
@@ -305,7 +302,7 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
     let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
-    let table = Table::read(&a.input, sep(a.sep)?)?;
+    let table = Table::read(&a.input, super::args::delimiter(a.sep, &a.input)?)?;
     check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;
     writeln!(out, "p")?;

@@ -28,11 +28,40 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf = BufReader::with_capacity(1 << 16, file);
     let head = buf.fill_buf().map_err(|e| Error::io(path, e))?;
+    if head.starts_with(b"PAR1") {
+        return Err(Error::file(path, "is a Parquet file; Parquet input is not supported yet: export it as CSV"));
+    }
     if head.starts_with(&[0x1f, 0x8b]) {
         Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(buf))))
     } else {
         Ok(Box::new(buf))
     }
+}
+
+/// The separators [`detect_delimiter`] considers, in order of preference on a tie.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// The field separator of `path` (plain or gzip), read off its header line: whichever of
+/// [`DELIMITERS`] occurs most often outside double quotes (a comma when none does).
+pub fn detect_delimiter(path: &Path) -> Result<u8> {
+    let mut line = Vec::new();
+    let mut reader = BufReader::new(open(path)?.take(1 << 20));
+    reader.read_until(b'\n', &mut line).map_err(|e| Error::io(path, e))?;
+    let mut counts = [0usize; DELIMITERS.len()];
+    let mut quoted = false;
+    for b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            _ => {
+                if let Some(k) = DELIMITERS.iter().position(|d| *d == b) {
+                    counts[k] += 1;
+                }
+            }
+        }
+    }
+    let best = (0..DELIMITERS.len()).fold(0, |best, k| if counts[k] > counts[best] { k } else { best });
+    Ok(DELIMITERS[best])
 }
 
 /// A CSV reader over `path` (plain or gzip) with the guards in the module docs, its trimmed
