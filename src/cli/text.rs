@@ -19,6 +19,10 @@ pub struct TrainTextArgs {
     /// CSV (optionally gzip) with a header row.
     #[arg(long)]
     input: PathBuf,
+    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
+    /// header line when not given.
+    #[arg(long, value_parser = super::args::parse_sep)]
+    sep: Option<u8>,
     /// Column holding the text (e.g. a product title).
     #[arg(long)]
     text_col: String,
@@ -77,6 +81,10 @@ pub struct ClassifyArgs {
     /// CSV (optionally gzip) with a header row.
     #[arg(long)]
     input: PathBuf,
+    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
+    /// header line when not given.
+    #[arg(long, value_parser = super::args::parse_sep)]
+    sep: Option<u8>,
     /// Column holding the text.
     #[arg(long)]
     text_col: String,
@@ -136,9 +144,10 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     }
     let (lo, hi) = char_ngrams(&a.char_ngrams)?;
     let (mut texts, mut labels) = (Vec::new(), Vec::new());
-    let table = Table::read(&a.input, b',')?;
+    let sep = super::args::delimiter(a.sep, &a.input)?;
+    let table = Table::read(&a.input, sep)?;
     read_labelled(&table, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
-    let held_out = a.test.as_ref().map(|p| Table::read(p, b',')).transpose()?;
+    let held_out = a.test.as_ref().map(|p| Table::read(p, sep)).transpose()?;
     let (train_rows, test_rows): (Vec<usize>, Vec<usize>) = if let Some(t) = &held_out {
         let n = texts.len();
         read_labelled(t, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
@@ -256,7 +265,8 @@ fn print_report(r: &MulticlassReport) {
 pub fn classify(a: ClassifyArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
     let model = TextClassifier::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
-    let table = Table::read(&a.input, b',')?;
+    let sep = super::args::delimiter(a.sep, &a.input)?;
+    let table = Table::read(&a.input, sep)?;
     let ct = table.column(&a.text_col)?;
     let out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
     let mut w = csv::Writer::from_writer(out);
