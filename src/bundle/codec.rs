@@ -273,6 +273,10 @@ impl<'a> Reader<'a> {
         let raw = self.take(n * 2, what)?;
         Ok(raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
     }
+    /// Reads a length-prefixed vector of IEEE half-precision numbers, widened to f32.
+    pub fn f16s(&mut self, what: &str) -> Result<Vec<f32>> {
+        Ok(crate::kernels::quant::widen_f16(&self.u16s(what)?))
+    }
     /// Reads a length-prefixed `i8` vector.
     pub fn i8s(&mut self, what: &str) -> Result<Vec<i8>> {
         let n = self.len(1, what)?;

@@ -30,6 +30,7 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     }
     match &rec.model {
         RecModel::Factors(f) => put::<Factors>(&mut c, f),
+        RecModel::Neighbors(nb) if nb.half_storage().is_some() => put::<HalfNeighbors>(&mut c, nb),
         RecModel::Neighbors(nb) => put::<Neighbors>(&mut c, nb),
         RecModel::Popular => {}
     }
@@ -63,6 +64,8 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let model = if let Some(f) = get!(c, Factors, ()) {
         RecModel::Factors(f)
     } else if let Some(nb) = get!(c, Neighbors, ()) {
+        RecModel::Neighbors(nb)
+    } else if let Some(nb) = get!(c, HalfNeighbors, ()) {
         RecModel::Neighbors(nb)
     } else {
         RecModel::Popular
@@ -216,8 +219,7 @@ impl Section for Factors {
         }
         let model = match q {
             Quantization::Int8 => {
-                let scales: Vec<f32> =
-                    r.u16s("int8 row scales")?.into_iter().map(|b| half::f16::from_bits(b).to_f32()).collect();
+                let scales: Vec<f32> = r.f16s("int8 row scales")?;
                 let codes = r.i8s("int8 item factors")?;
                 FactorModel::from_int8(k, codes, scales, gramian, fold)?
             }
@@ -258,6 +260,33 @@ impl Section for Neighbors {
     }
     fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
         read_csr(r, "neighbour")
+    }
+}
+
+/// `neighb16`: the item-item model in 4 bytes per entry, written when every weight is a
+/// half-precision number times one power-of-two scale and every index fits 16 bits (training
+/// rounds EASE and RP3beta weights so: `NeighborModel::round_to_half`). Reads back exactly.
+struct HalfNeighbors;
+
+impl Section for HalfNeighbors {
+    type Value = NeighborModel;
+    const NAME: &'static str = "neighb16";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        let (indptr, indices, weights) = v.csr();
+        let scale = v.half_storage().unwrap_or(1.0);
+        w.u32s(indptr);
+        w.u16s(&indices.iter().map(|i| *i as u16).collect::<Vec<_>>());
+        w.f32(scale);
+        w.u16s(&weights.iter().map(|x| half::f16::from_f32(*x / scale).to_bits()).collect::<Vec<_>>());
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        let indptr = r.u32s("row starts")?;
+        let indices = r.u16s("neighbour indices")?.into_iter().map(u32::from).collect();
+        let scale = r.f32("neighbour weight scale")?;
+        let mut weights = r.f16s("neighbour weights")?;
+        weights.iter_mut().for_each(|w| *w *= scale);
+        Ok(NeighborModel::from_csr(indptr, indices, weights))
     }
 }
 
@@ -358,6 +387,12 @@ mod tests {
         }
         let nb = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.5, -1.25, 3.0]);
         assert_eq!(round_trip::<Neighbors>(&nb, ()), nb);
+        let inexact = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.1, -1e-3, 3.3]);
+        assert!(inexact.half_storage().is_none(), "0.1 is no half-precision number");
+        let half = inexact.round_to_half();
+        assert!(half.half_storage().is_some());
+        assert!(half.csr().2.iter().zip([0.1f32, -1e-3, 3.3]).all(|(a, b)| (a - b).abs() <= b.abs() / 1024.0));
+        assert_eq!(round_trip::<HalfNeighbors>(&half, ()), half);
         assert_eq!(round_trip::<Together>(&nb, ()), nb);
         let e = ItemEmbeddings::new(2, vec![0.6, 0.8, 0.0, 0.0, 1.0, 0.0]).unwrap();
         assert_eq!(round_trip::<Item2Vec>(&e, ()), e);

@@ -261,8 +261,7 @@ impl FactorModel {
 
     /// Builds a model from f16 values (as read from a bundle).
     pub fn from_f16(k: usize, bits: &[u16], gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
-        let values = bits.iter().map(|b| half::f16::from_bits(*b).to_f32()).collect();
-        let mut m = Self::new(k, values, gramian, fold)?;
+        let mut m = Self::new(k, kernels::quant::widen_f16(bits), gramian, fold)?;
         m.stored = Quantization::F16;
         Ok(m)
     }

@@ -175,7 +175,9 @@ impl Space {
         let (a, b) = (8.0, n_items as f64 * per_value(smallest));
         let k = ((-b + (b * b + 4.0 * a * room).sqrt()) / (2.0 * a)).floor();
         let max_factors = (k as usize).min(512).min(data.n_users()).min(n_items);
-        let max_neighbors = ((room / (n_items as f64 * 8.0)) as usize).min(n_items.saturating_sub(1)).min(2000);
+        // A neighbour entry takes 4 bytes (u16 index, f16 weight) up to 65,536 items, else 8.
+        let per_entry = if n_items <= 65_536 { 4.0 } else { 8.0 };
+        let max_neighbors = ((room / (n_items as f64 * per_entry)) as usize).min(n_items.saturating_sub(1)).min(2000);
         let mut families = Vec::new();
         if n_items <= p.ease_max_items && max_neighbors >= 10 {
             families.push(Family::Ease);

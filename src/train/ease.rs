@@ -152,5 +152,6 @@ fn prune(p: &Mat<f32>, diag: &[f32], neighbors: usize) -> NeighborModel {
             kept
         })
         .collect();
-    NeighborModel::from_rows(rows)
+    // Weights are rounded to what 4-byte bundle storage holds, so a trial validates what ships.
+    NeighborModel::from_rows(rows).round_to_half()
 }

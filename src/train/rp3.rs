@@ -111,7 +111,8 @@ impl Rp3Params {
                 )
                 .collect::<Vec<_>>()
         });
-        Ok(NeighborModel::from_rows(rows))
+        // Weights are rounded to what 4-byte bundle storage holds, so a trial validates what ships.
+        Ok(NeighborModel::from_rows(rows).round_to_half())
     }
 }
 
