@@ -243,6 +243,13 @@ mod simd128 {
     }
 }
 
+/// Half-precision bits widened to f32: the one out-of-line conversion loop for every f16 array
+/// (f16 factors, int8 row scales, 4-byte neighbour weights), so the wasm carries one copy.
+#[inline(never)]
+pub fn widen_f16(bits: &[u16]) -> Vec<f32> {
+    bits.iter().map(|b| half::f16::from_bits(*b).to_f32()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,11 +283,4 @@ mod tests {
         assert!(quantize_row(&[1e-9, 0.0, 0.0], &mut o).unwrap() > 0.0);
         assert_eq!(dot_i8_i16(&[127; 40], &[32767; 40]), 127 * 32767 * 40);
     }
-}
-
-/// Half-precision bits widened to f32: the one out-of-line conversion loop for every f16 array
-/// (f16 factors, int8 row scales, 4-byte neighbour weights), so the wasm carries one copy.
-#[inline(never)]
-pub fn widen_f16(bits: &[u16]) -> Vec<f32> {
-    bits.iter().map(|b| half::f16::from_bits(*b).to_f32()).collect()
 }
