@@ -109,7 +109,7 @@ fn train_inspect_recommend_round_trip() {
     assert!(!t.contains("c1") && !t.contains("c2"), "inspect shows no user ids: {t}");
 
     let hist = dir.join("hist.csv");
-    std::fs::write(&hist, "shopper,sku\nalice,p1\nbob,p3\nbob,zzz\n").unwrap();
+    std::fs::write(&hist, "shopper,sku\nalice,p1\nbob,p3\nbob,zzz\ncarol,zzz\n").unwrap();
     let out = dir.join("recs.csv");
     let o = run(&format!(
         "recommend --model {} --histories {} --user-col shopper --item-col sku --k 2 --out {}",
@@ -121,9 +121,17 @@ fn train_inspect_recommend_round_trip() {
     assert!(text(&o).contains("skipped 1 item ids not in the model: zzz"));
     let csv = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "user,item,rank,score");
-    assert_eq!(lines.len(), 5, "{csv}");
-    assert!(lines[1].starts_with("alice,") && lines[1].contains(",1,"), "{csv}");
+    assert_eq!(lines[0], "user,item,rank,score,fallback");
+    assert_eq!(lines.len(), 7, "{csv}");
+    assert!(lines[1].starts_with("alice,") && lines[1].contains(",1,") && lines[1].ends_with(",false"), "{csv}");
+    // carol knows no item the model has: she gets popularity, marked as such.
+    assert!(lines[5].starts_with("carol,") && lines[5].ends_with(",true"), "{csv}");
+    let o = run(&format!(
+        "recommend --model {} --histories {} --user-col shopper --item-col sku --k 2 --with-titles",
+        bundle.display(),
+        hist.display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("has no titles"), "{}", text(&o));
     assert!(!lines.iter().any(|l| l.starts_with("alice,p1,")), "history excluded: {csv}");
 
     let mut corrupt = std::fs::read(&bundle).unwrap();
@@ -404,4 +412,38 @@ fn separators_are_detected_named_and_parquet_is_recognised() {
         dir.join("x").display()
     ));
     assert!(!o.status.success() && text(&o).contains("Parquet input is not supported yet"), "{}", text(&o));
+}
+
+#[test]
+fn recommend_adds_titles_and_inspect_says_what_the_catalogue_holds() {
+    let dir = common::temp_dir("titles");
+    let f = dir.join("log.csv");
+    let mut log = String::from("customer,product,name\n");
+    for (c, p) in [("c1", 1), ("c1", 2), ("c2", 1), ("c2", 3), ("c3", 2), ("c3", 3), ("c4", 1), ("c4", 2)] {
+        log.push_str(&format!("{c},p{p},\"Mug, size {p}\"\n"));
+    }
+    std::fs::write(&f, log).unwrap();
+    let bundle = dir.join("m.bundle");
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --title-col name --model ease --out {}",
+        f.display(),
+        bundle.display()
+    ));
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&run(&format!("inspect {}", bundle.display())));
+    assert!(t.contains("catalogue:   titles (3 items)") && t.contains("Mug, size 1"), "{t}");
+    assert!(!t.contains("trained on"), "{t}");
+    let hist = dir.join("h.csv");
+    std::fs::write(&hist, "u,i\nx,p1\n").unwrap();
+    let o = run(&format!(
+        "recommend --model {} --histories {} --user-col u --item-col i --k 1 --with-titles",
+        bundle.display(),
+        hist.display()
+    ));
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(csv.starts_with("user,item,rank,score,fallback,title\n"), "{csv}");
+    assert!(
+        csv.lines().nth(1).is_some_and(|l| l.starts_with("x,p2,1,") && l.ends_with(",false,\"Mug, size 2\"")),
+        "{csv}"
+    );
 }

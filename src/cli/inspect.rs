@@ -112,10 +112,23 @@ fn json(bytes: &[u8], sections: &[(String, usize)]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What the catalogue section really holds.
+fn catalogue_contents(c: Option<&shelfwise::recs::Catalog>) -> String {
+    let Some(c) = c else { return "ids only".into() };
+    let titles = c.titles.iter().filter(|t| !t.is_empty()).count();
+    let prices = c.prices.iter().filter(|p| !p.is_nan()).count();
+    match (titles, prices) {
+        (0, 0) => "ids only".into(),
+        (t, 0) => format!("titles ({t} items)"),
+        (0, p) => format!("prices ({p} items)"),
+        (t, p) => format!("titles ({t} items) and prices ({p} items)"),
+    }
+}
+
 fn metadata(m: &Metadata) {
     println!("written by:  {}", m.created_by);
     for (k, v) in &m.counts {
-        println!("  trained on {v} {k}");
+        println!("  count  {k:<16} {v}");
     }
     for (k, v) in &m.params {
         println!("  param  {k:<16} {v}");
@@ -140,7 +153,7 @@ fn recommender(bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(n) = info.neighbors {
         println!("neighbours:  {n}");
     }
-    println!("catalogue:   {}", if info.has_catalog { "titles and prices" } else { "ids only" });
+    println!("catalogue:   {}", catalogue_contents(rec.catalog()));
     if let Some(nb) = rec.bought_together_model() {
         println!("bought together: {} pairs", nb.entries());
     }
@@ -149,8 +162,15 @@ fn recommender(bytes: &[u8]) -> anyhow::Result<()> {
         println!("trained until {t}");
     }
     metadata(m);
-    let top: Vec<String> = rec.popular(&shelfwise::RecommendOptions::top(5))?.into_iter().map(|s| s.item).collect();
-    println!("most popular: {}", top.join(", "));
+    println!("most popular:");
+    for s in rec.popular(&shelfwise::RecommendOptions::top(5))? {
+        match rec.items().get(&s.item).map(|i| rec.entry(i)) {
+            Some(shelfwise::recs::CatalogEntry { title: Some(t), .. }) if !t.is_empty() => {
+                println!("  {:<16} {t}", s.item)
+            }
+            _ => println!("  {}", s.item),
+        }
+    }
     if let Some(log) = rec.search() {
         search(log);
     }

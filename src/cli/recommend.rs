@@ -32,6 +32,9 @@ pub struct RecommendArgs {
     /// Field separator of the histories file (as for `train recs`; detected when not given).
     #[arg(long, value_parser = super::args::parse_sep)]
     sep: Option<u8>,
+    /// Add each recommended item's title (from the bundle's catalogue) as a last column.
+    #[arg(long)]
+    with_titles: bool,
     /// Recommendations per user.
     #[arg(long, default_value_t = 10)]
     k: usize,
@@ -58,7 +61,13 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
         rows_of[hist.user[r] as usize].push(r);
     }
     let opts = RecommendOptions::top(a.k);
-    writeln!(out, "user,item,rank,score")?;
+    let titles = match (a.with_titles, rec.catalog()) {
+        (true, Some(c)) => Some(&c.titles),
+        (true, None) => anyhow::bail!("--with-titles: {} has no titles (train with --title-col)", a.model.display()),
+        (false, _) => None,
+    };
+    // `fallback` marks users whose history held no item the model knows: they get popularity.
+    writeln!(out, "user,item,rank,score,fallback{}", if titles.is_some() { ",title" } else { "" })?;
     let mut unknown: HashMap<String, usize> = HashMap::new();
     for (u, rows) in rows_of.iter().enumerate() {
         // Rows are in the file's order of first appearance within the user.
@@ -69,7 +78,12 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
             *unknown.entry(id).or_default() += 1;
         }
         for (rank, s) in recs.items.iter().enumerate() {
-            writeln!(out, "{},{},{},{}", csv_field(&hist.users[u]), csv_field(&s.item), rank + 1, s.score)?;
+            let user = csv_field(&hist.users[u]);
+            write!(out, "{user},{},{},{},{}", csv_field(&s.item), rank + 1, s.score, recs.fallback)?;
+            match (titles, rec.items().get(&s.item)) {
+                (Some(t), Some(i)) => writeln!(out, ",{}", csv_field(&t[i as usize]))?,
+                _ => writeln!(out)?,
+            }
         }
     }
     out.finish()?;
