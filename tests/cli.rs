@@ -199,6 +199,16 @@ fn propensity_train_score_eval() {
     assert_eq!(lines[0], "p");
     assert_eq!(lines.len(), 76);
     assert!(lines[1..].iter().all(|l| l.parse::<f64>().is_ok_and(|p| (0.0..=1.0).contains(&p))));
+    // --id-col carries a column through, so scores join back to their rows.
+    let o = run(&format!("score --model {} --input {} --id-col Device", bundle.display(), test_rows.display()));
+    let with_ids: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(String::from).collect();
+    assert_eq!(with_ids[0], "Device,p");
+    assert!(with_ids[1..]
+        .iter()
+        .zip(&lines[1..])
+        .all(|(w, p)| w.ends_with(&format!(",{p}")) && (w.starts_with("mobile,") || w.starts_with("desktop,"))));
+    let o = run(&format!("score --model {} --input {} --id-col nope", bundle.display(), test_rows.display()));
+    assert!(!o.status.success() && text(&o).contains("nope"), "{}", text(&o));
 
     let o = run(&format!("eval propensity --model {} --input {}", bundle.display(), test_rows.display()));
     assert!(text(&o).contains("75 rows") && text(&o).contains("ROC AUC"), "{}", text(&o));

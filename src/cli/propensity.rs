@@ -114,6 +114,10 @@ pub struct ScoreArgs {
     /// Output CSV with header `p` (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Carry this input column through as the first output column (header `ID,p`), so scores
+    /// join back to visitors or sessions.
+    #[arg(long)]
+    id_col: Option<String>,
     /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
     /// header line when not given.
     #[arg(long, value_parser = super::args::parse_sep)]
@@ -303,11 +307,18 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
     let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
     let table = Table::read(&a.input, super::args::delimiter(a.sep, &a.input)?)?;
+    let id = a.id_col.as_deref().map(|c| table.column(c)).transpose()?;
     check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;
-    writeln!(out, "p")?;
-    for v in p {
-        writeln!(out, "{v}")?;
+    match (id, &a.id_col) {
+        (Some(_), Some(name)) => writeln!(out, "{},p", super::recommend::csv_field(name))?,
+        _ => writeln!(out, "p")?,
+    }
+    for (r, v) in p.iter().enumerate() {
+        match id {
+            Some(c) => writeln!(out, "{},{v}", super::recommend::csv_field(&table.rows[r][c]))?,
+            None => writeln!(out, "{v}")?,
+        }
     }
     out.finish()
 }
