@@ -457,3 +457,39 @@ fn recommend_adds_titles_and_inspect_says_what_the_catalogue_holds() {
         "{csv}"
     );
 }
+
+#[test]
+fn headerless_tab_separated_logs_read_by_position() {
+    let dir = common::temp_dir("udata");
+    let f = dir.join("u.data");
+    // MovieLens 100k's u.data layout: user, item, rating, Unix time; tab-separated, no header.
+    std::fs::write(
+        &f,
+        "196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t377\t1\t878887116\n22\t377\t1\t878887116\n",
+    )
+    .unwrap();
+    let bundle = dir.join("m.bundle");
+    let o = run(&format!(
+        "train recs --input {} --no-header --user-col 1 --item-col 2 --weight-col 3 --time-col 4 --model popular --out {}",
+        f.display(),
+        bundle.display()
+    ));
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("separator: tab") && t.contains("read 4 rows") && t.contains("3 users × 3 items"), "{t}");
+    let t = text(&run(&format!("inspect {}", bundle.display())));
+    assert!(t.contains("trained until 1998-04-04T19:22:22Z"), "{t}");
+    // Without --no-header the first row is a header; positions still name its columns.
+    let o = run(&format!(
+        "train recs --input {} --user-col 1 --item-col 2 --model popular --out {}",
+        f.display(),
+        bundle.display()
+    ));
+    assert!(o.status.success() && text(&o).contains("read 3 rows"), "{}", text(&o));
+    let o = run(&format!(
+        "train recs --input {} --user-col 9 --item-col 2 --model popular --out {}",
+        f.display(),
+        bundle.display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("no column '9'"), "{}", text(&o));
+}

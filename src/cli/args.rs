@@ -42,6 +42,10 @@ pub struct InputArgs {
     /// default it is detected from the header line (comma, semicolon, tab or pipe) and printed.
     #[arg(long, value_parser = parse_sep)]
     pub sep: Option<u8>,
+    /// The file has no header line: name columns by 1-based position (`--user-col 1`).
+    /// Positions work with a header too, for any column no header name matches.
+    #[arg(long)]
+    pub no_header: bool,
     /// Skip malformed rows (they are counted and the first ones shown) instead of stopping.
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -115,7 +119,12 @@ impl InputArgs {
             title: self.title_col.clone(),
             price: self.price_col.clone(),
         };
-        let mut opts = ReadOptions { skip_bad_rows: self.skip_bad_rows, delimiter, ..ReadOptions::default() };
+        let mut opts = ReadOptions {
+            skip_bad_rows: self.skip_bad_rows,
+            delimiter,
+            has_header: !self.no_header,
+            ..ReadOptions::default()
+        };
         if let Some(m) = self.max_memory {
             opts.max_memory = Some(m);
         }

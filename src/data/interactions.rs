@@ -32,6 +32,9 @@ pub struct ReadOptions {
     pub skip_bad_rows: bool,
     /// Field delimiter (default `,`).
     pub delimiter: u8,
+    /// Whether the first line names the columns (default true). Without one, columns are named
+    /// `1`, `2`, … by position.
+    pub has_header: bool,
     /// How many skipped-row examples to keep for the report (default 5).
     pub max_examples: usize,
     /// Bytes the log may take in memory while it is read (rows, ids, titles, and the merge of
@@ -45,6 +48,7 @@ impl Default for ReadOptions {
         Self {
             skip_bad_rows: false,
             delimiter: b',',
+            has_header: true,
             max_examples: 5,
             max_memory: Some(super::default_memory_budget()),
         }
@@ -466,7 +470,7 @@ impl Interactions {
         progress: &dyn Fn(u64),
     ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
-        let (rdr, header, bound) = source::csv_reader(path, opts.delimiter)?;
+        let (rdr, header, bound) = source::csv_reader(path, opts.delimiter, opts.has_header)?;
         let at = ColumnIndex::find(&header, cols, &file)?;
         let (timed, budget) = (at.time.is_some(), opts.max_memory);
         let mut rows = RowSource { rdr, bound, header, at, file: &file, opts, report: ReadReport::default() };
@@ -650,13 +654,7 @@ struct ColumnIndex {
 impl ColumnIndex {
     /// Looks every named column up in `header`.
     fn find(header: &[String], cols: &Columns, file: &str) -> Result<Self> {
-        let find = |name: &str| -> Result<usize> {
-            header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
-                file: file.into(),
-                column: name.into(),
-                header: header.to_vec(),
-            })
-        };
+        let find = |name: &str| source::find_column(header, name, file);
         let optional = |name: &Option<String>| -> Result<Option<usize>> { name.as_deref().map(find).transpose() };
         Ok(Self {
             user: find(&cols.user)?,

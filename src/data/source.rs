@@ -38,6 +38,18 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     }
 }
 
+/// Where column `name` is in `header`: the column of that name, or else, when `name` is a
+/// whole number from 1 to the number of columns, the column at that 1-based position.
+pub fn find_column(header: &[String], name: &str, file: &str) -> Result<usize> {
+    if let Some(i) = header.iter().position(|h| h == name) {
+        return Ok(i);
+    }
+    match name.parse::<usize>() {
+        Ok(n) if (1..=header.len()).contains(&n) => Ok(n - 1),
+        _ => Err(Error::MissingColumn { file: file.into(), column: name.into(), header: header.to_vec() }),
+    }
+}
+
 /// The separators [`detect_delimiter`] considers, in order of preference on a tie.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
@@ -66,17 +78,22 @@ pub fn detect_delimiter(path: &Path) -> Result<u8> {
 
 /// A CSV reader over `path` (plain or gzip) with the guards in the module docs, its trimmed
 /// header (BOM removed; a repeated name is an error naming both positions) and the handle that
-/// bounds record length.
-pub fn csv_reader(path: &Path, delimiter: u8) -> Result<(csv::Reader<Guarded>, Vec<String>, RecordBound)> {
+/// bounds record length. Without a header line (`has_header` false) the columns are named by
+/// their 1-based positions, `1`, `2`, …, from the first record, which stays data.
+pub fn csv_reader(
+    path: &Path,
+    delimiter: u8,
+    has_header: bool,
+) -> Result<(csv::Reader<Guarded>, Vec<String>, RecordBound)> {
     let bound = RecordBound { start: Arc::new(AtomicU64::new(0)) };
     let guarded = Guarded::new(open(path)?, bound.clone());
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(guarded);
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| Error::file(path, e))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(has_header).from_reader(guarded);
+    let first = rdr.headers().map_err(|e| Error::file(path, e))?;
+    let header: Vec<String> = if has_header {
+        first.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect()
+    } else {
+        (1..=first.len()).map(|i| i.to_string()).collect()
+    };
     for (i, h) in header.iter().enumerate() {
         if let Some(j) = header[..i].iter().position(|g| g == h) {
             return Err(Error::InvalidValue {

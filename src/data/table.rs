@@ -29,7 +29,7 @@ impl Table {
     /// [`Error::MemoryBudget`].
     pub fn read_within(path: &Path, delimiter: u8, max_memory: Option<u64>) -> Result<Self> {
         let file = path.display().to_string();
-        let (mut rdr, header, bound) = source::csv_reader(path, delimiter)?;
+        let (mut rdr, header, bound) = source::csv_reader(path, delimiter, true)?;
         let mut rows = Vec::new();
         let mut lines = Vec::new();
         let mut record = csv::StringRecord::new();
@@ -59,13 +59,10 @@ impl Table {
         Ok(Self { file, header, rows, lines })
     }
 
-    /// Index of column `name`, or an error listing the header.
+    /// Index of column `name` (or of a 1-based position, when no column has that name), or an
+    /// error listing the header.
     pub fn column(&self, name: &str) -> Result<usize> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
-            file: self.file.clone(),
-            column: name.into(),
-            header: self.header.clone(),
-        })
+        source::find_column(&self.header, name, &self.file)
     }
 
     /// The location of cell (`row`, `col`).
