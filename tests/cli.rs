@@ -212,6 +212,10 @@ fn propensity_train_score_eval() {
 
     let o = run(&format!("eval propensity --model {} --input {}", bundle.display(), test_rows.display()));
     assert!(text(&o).contains("75 rows") && text(&o).contains("ROC AUC"), "{}", text(&o));
+    let o = run(&format!("eval propensity --model {} --input {} --json", bundle.display(), test_rows.display()));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["n"], 75);
+    assert!(j["roc_auc"].as_f64().is_some_and(|a| a > 0.5) && j["calibration"].as_array().unwrap().len() == 10, "{j}");
 
     std::fs::write(&f, "Pages,Device,Weekend\n3,mobile,TRUE\nlots,desktop,FALSE\n").unwrap();
     let o = run(&format!("score --model {} --input {}", bundle.display(), f.display()));

@@ -96,6 +96,12 @@ pub struct EvalPropensityArgs {
     /// Threshold for accuracy/precision/recall/F1 (default: the one stored in the bundle).
     #[arg(long)]
     threshold: Option<f64>,
+    /// Print the report as one JSON object: `n`, `positives`, `threshold`, `accuracy`,
+    /// `precision`, `recall`, `f1`, `roc_auc`, `pr_auc`, `log_loss`, `best_f1_threshold`,
+    /// `best_f1`, `calibration` ([{ from, to, count, predicted, observed }]: ten bins of predicted
+    /// probability, the mean prediction and the observed positive rate in each).
+    #[arg(long)]
+    json: bool,
     /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
     /// header line when not given.
     #[arg(long, value_parser = super::args::parse_sep)]
@@ -296,6 +302,10 @@ pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     }
     let p = score_all(&model, &table)?;
     let r = classification_report(&p, &y, a.threshold.unwrap_or(model.threshold()));
+    if a.json {
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(());
+    }
     println!("{} rows, {} positive", r.n, r.positives);
     print_report(&r);
     Ok(())
