@@ -399,6 +399,17 @@ fn item2vec_sessions_stay_in_their_cluster_deterministically() {
     }
     let (_, unknown) = rec.for_session(&["a1", "nope"], &RecommendOptions::top(3)).unwrap();
     assert_eq!(unknown, vec!["nope"]);
+    // Unknown ids come back once each, in the order of their last appearance; a repeat counts at
+    // its latest position (the same answer as the session without the earlier copy).
+    let (hits, unknown) = rec.for_session(&["x", "a1", "y", "x", "b4", "a1"], &RecommendOptions::top(5)).unwrap();
+    assert_eq!(unknown, vec!["y", "x"]);
+    assert_eq!(hits, rec.for_session(&["b4", "a1"], &RecommendOptions::top(5)).unwrap().0);
+    // A session far longer than MAX_HISTORY keeps its most recent entries, in linear time.
+    let mut long: Vec<String> = (0..300_000).map(|i| format!("junk{i}")).collect();
+    long.extend(["b4", "b5"].map(String::from));
+    let (hits, unknown) = rec.for_session(&long, &RecommendOptions::top(5)).unwrap();
+    assert_eq!(unknown.len(), shelfwise::recs::MAX_HISTORY - 2);
+    assert_eq!(hits, rec.for_session(&["b4", "b5"], &RecommendOptions::top(5)).unwrap().0);
     let opts = RecommendOptions { exclude: vec!["a5".into()], ..RecommendOptions::top(9) };
     assert!(rec.for_session(&["a1"], &opts).unwrap().0.iter().all(|h| h.item != "a5"));
     assert!(

@@ -173,7 +173,9 @@ pub struct Recommender {
     pub(crate) trending: Option<Vec<f32>>,
     /// Catalogue title search (`similar_by_text`).
     pub(crate) text_index: Option<TextIndex>,
-    /// How `--model auto` chose the model (native only: the browser never reads it).
+    /// How `--model auto` chose the model. Native only: the browser never reads it, and the
+    /// wasm carries no code for it (not even its drop glue).
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     pub(crate) search: Option<crate::bundle::SearchLog>,
 }
 
@@ -219,6 +221,7 @@ impl Recommender {
             trending: None,
             item2vec: None,
             text_index: None,
+            #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
             search: None,
         })
     }
@@ -278,8 +281,10 @@ impl Recommender {
 
     /// Items that fit a session (ids oldest first): nearest by cosine to the recency-weighted mean
     /// of the session's item embeddings, session items excluded, `opts` filters applied. Unknown
-    /// ids are skipped and returned; an empty session, a session of unknown ids only, and a
-    /// bundle without embeddings are errors.
+    /// ids are skipped and returned, each once, in the order of their last appearance (the
+    /// session is read from its end, in one linear pass); a session longer than
+    /// [`MAX_HISTORY`] keeps its most recent entries. An empty session, a session of unknown ids
+    /// only, and a bundle without embeddings are errors.
     pub fn for_session<S: AsRef<str>>(
         &self,
         session: &[S],
@@ -287,17 +292,21 @@ impl Recommender {
     ) -> Result<(Vec<Scored>, Vec<String>)> {
         opts.check()?;
         let e = self.item2vec.as_ref().ok_or_else(|| Error::MissingSection("item2vec".into()))?;
+        // Like a history, a session keeps its MAX_HISTORY most recent entries; a repeat counts
+        // at its latest position, found in one pass from the end (linear, however long).
+        let recent = &session[session.len().saturating_sub(MAX_HISTORY)..];
+        let mut seen = vec![false; self.items.len()];
         let mut known: Vec<u32> = Vec::new();
-        let mut unknown = Vec::new();
-        for id in session {
+        let mut unknown = super::items::FirstSeen::default();
+        for id in recent.iter().rev() {
             match self.items.get(id.as_ref()) {
-                Some(i) => {
-                    known.retain(|&j| j != i); // a repeat counts at its latest position
-                    known.push(i);
-                }
-                None => unknown.push(id.as_ref().to_string()),
+                Some(i) if !std::mem::replace(&mut seen[i as usize], true) => known.push(i),
+                Some(_) => {}
+                None => unknown.insert(id.as_ref()),
             }
         }
+        known.reverse();
+        let unknown: Vec<String> = unknown.into_ids().into_iter().rev().map(str::to_string).collect();
         if session.is_empty() {
             return Err(Error::param("session", "[]", "needs at least one item id"));
         }
@@ -318,12 +327,14 @@ impl Recommender {
     }
 
     /// Records how a search chose this model (written to the bundle's `search` section).
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     pub fn with_search(mut self, log: crate::bundle::SearchLog) -> Self {
         self.search = Some(log);
         self
     }
 
     /// How `--model auto` chose this model, if it did (read natively; the browser skips it).
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     pub fn search(&self) -> Option<&crate::bundle::SearchLog> {
         self.search.as_ref()
     }
