@@ -1,0 +1,221 @@
+//! What the search may try: the families, their ranges, and the size budget's bounds on factor
+//! and neighbour counts and on factor storage.
+
+use super::search::ALS_START_FACTORS;
+use super::AutoParams;
+use crate::data::Interactions;
+use crate::recs::{Quantization, Scaling};
+use crate::rng::Rng;
+use crate::train::{AlsParams, EaseParams, ModelChoice, Rp3Params, SvdParams};
+
+/// The families the search draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Family {
+    Ease,
+    Rp3,
+    Svd,
+    Als,
+}
+
+impl Family {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Family::Ease => "ease",
+            Family::Rp3 => "rp3",
+            Family::Svd => "svd",
+            Family::Als => "als",
+        }
+    }
+}
+
+/// What bounds the search: the catalogue, and how many bytes each family may spend.
+pub(super) struct Space {
+    pub(super) families: Vec<Family>,
+    pub(super) n_items: usize,
+    /// Bytes a model may add to the bundle's ids, popularity and titles.
+    pub(super) room: f64,
+    /// Largest factor count whose bundle fits.
+    pub(super) max_factors: usize,
+    /// Largest neighbour count whose bundle fits.
+    pub(super) max_neighbors: usize,
+    pub(super) p: AutoParams,
+}
+
+impl Space {
+    pub(super) fn new(p: &AutoParams, data: &Interactions, base_bytes: u64) -> Self {
+        let n_items = data.n_items().max(1);
+        let room = p.max_bundle_bytes.saturating_sub(base_bytes) as f64;
+        let smallest = *storages(p.quantization).last().unwrap_or(&Quantization::Int8);
+        // n·k·b + 8·k² ≤ room.
+        let (a, b) = (8.0, n_items as f64 * per_value(smallest));
+        let k = ((-b + (b * b + 4.0 * a * room).sqrt()) / (2.0 * a)).floor();
+        let max_factors = (k as usize).min(512).min(data.n_users()).min(n_items);
+        // A neighbour entry takes 4 bytes (u16 index, f16 weight) up to 65,536 items, else 8.
+        let per_entry = if n_items <= 65_536 { 4.0 } else { 8.0 };
+        let max_neighbors = ((room / (n_items as f64 * per_entry)) as usize).min(n_items.saturating_sub(1)).min(2000);
+        let mut families = Vec::new();
+        if n_items <= p.ease_max_items && max_neighbors >= 10 {
+            families.push(Family::Ease);
+        }
+        if max_neighbors >= 10 {
+            families.push(Family::Rp3);
+        }
+        if max_factors >= 8 {
+            families.extend([Family::Svd, Family::Als]);
+        }
+        Self { families, n_items, room, max_factors, max_neighbors, p: p.clone() }
+    }
+
+    /// How a candidate's factors are stored: the least lossy allowed storage whose bundle fits.
+    pub(super) fn storage(&self, c: &ModelChoice) -> Quantization {
+        let k = match c {
+            ModelChoice::Als(p) => p.factors,
+            ModelChoice::Svd(p) => p.factors,
+            _ => return Quantization::None,
+        } as f64;
+        let options = storages(self.p.quantization);
+        let fits = |q: &&Quantization| self.n_items as f64 * k * per_value(**q) + 8.0 * k * k <= self.room;
+        *options.iter().find(fits).or(options.last()).unwrap_or(&Quantization::None)
+    }
+
+    /// The family's defaults, bounded by the size budget.
+    pub(super) fn default_for(&self, f: Family) -> ModelChoice {
+        let t = self.p.threads;
+        match f {
+            Family::Ease => ModelChoice::Ease(EaseParams::new().threads(t)),
+            Family::Rp3 => {
+                let d = Rp3Params::new();
+                ModelChoice::Rp3(d.clone().neighbors(d.neighbors.min(self.max_neighbors)).threads(t))
+            }
+            Family::Svd => {
+                let d = SvdParams::new();
+                ModelChoice::Svd(d.clone().factors(d.factors.min(self.max_factors)).threads(t).seed(self.p.seed))
+            }
+            Family::Als => {
+                // More factors measured better on both tuning data sets (256 in int8: 0.314 and
+                // 0.184 against 0.309 and 0.172 at the explicit default of 128), so the search
+                // starts from the most that fit the bundle budget, up to 256.
+                let d = AlsParams::new();
+                ModelChoice::Als(
+                    d.clone()
+                        .factors(self.factors(ALS_START_FACTORS))
+                        .iterations(self.p.als_iterations)
+                        .threads(t)
+                        .seed(self.p.seed),
+                )
+            }
+        }
+    }
+
+    /// A seeded draw from the family's whole range.
+    pub(super) fn random(&self, f: Family, rng: &mut Rng) -> ModelChoice {
+        let t = self.p.threads;
+        match f {
+            Family::Ease => ModelChoice::Ease(EaseParams::new().lambda(log_uniform(rng, 5.0, 20_000.0)).threads(t)),
+            Family::Rp3 => ModelChoice::Rp3(
+                Rp3Params::new()
+                    .alpha(0.2 + 1.3 * rng.f64())
+                    .beta(rng.f64())
+                    .neighbors(self.neighbors(log_uniform(rng, 20.0, 1000.0)))
+                    .threads(t),
+            ),
+            Family::Svd => ModelChoice::Svd(
+                SvdParams::new().factors(self.factors(log_uniform(rng, 8.0, 512.0))).threads(t).seed(self.p.seed),
+            ),
+            Family::Als => ModelChoice::Als(
+                AlsParams::new()
+                    .factors(self.factors(log_uniform(rng, 16.0, 512.0)))
+                    .regularization(log_uniform(rng, 0.5, 500.0) as f32)
+                    .alpha(log_uniform(rng, 0.3, 30.0) as f32)
+                    .scaling(if rng.f64() < 0.5 { Scaling::Linear } else { Scaling::Log })
+                    .iterations(self.p.als_iterations)
+                    .threads(t)
+                    .seed(self.p.seed),
+            ),
+        }
+    }
+
+    /// A step from a good configuration: a random non-empty subset of its parameters (often
+    /// one, a coordinate move) each moved by a log-normal factor.
+    pub(super) fn perturb(&self, c: &ModelChoice, rng: &mut Rng) -> ModelChoice {
+        let n = match c {
+            ModelChoice::Als(_) => 4,
+            ModelChoice::Rp3(_) => 3,
+            _ => 1,
+        };
+        let first = rng.below(n);
+        let moves: Vec<bool> = (0..n).map(|i| i == first || rng.f64() < 0.25).collect();
+        let mut step = |i: usize, v: f64, lo: f64, hi: f64| {
+            if moves[i] {
+                (v * (0.7 * rng.normal()).exp()).clamp(lo, hi)
+            } else {
+                v
+            }
+        };
+        match c {
+            ModelChoice::Ease(p) => ModelChoice::Ease(p.clone().lambda(step(0, p.lambda, 1.0, 1e6))),
+            ModelChoice::Svd(p) => {
+                ModelChoice::Svd(p.clone().factors(self.factors(step(0, p.factors as f64, 4.0, 512.0))))
+            }
+            ModelChoice::Rp3(p) => {
+                let alpha = step(0, p.alpha, 0.05, 2.0);
+                let beta = step(1, p.beta.max(0.02), 0.0, 1.5);
+                let n = self.neighbors(step(2, p.neighbors as f64, 5.0, 2000.0));
+                ModelChoice::Rp3(p.clone().alpha(alpha).beta(beta).neighbors(n))
+            }
+            ModelChoice::Als(p) => {
+                let factors = self.factors(step(0, p.factors as f64, 8.0, 512.0));
+                let reg = step(1, p.regularization as f64, 0.01, 5000.0) as f32;
+                let alpha = step(2, p.alpha as f64, 0.1, 100.0) as f32;
+                let scaling = match (p.scaling, step(3, 1.0, 0.0, 10.0) < 0.7) {
+                    (s, false) => s,
+                    (Scaling::Linear, true) => Scaling::Log,
+                    (Scaling::Log, true) => Scaling::Linear,
+                };
+                ModelChoice::Als(p.clone().factors(factors).regularization(reg).alpha(alpha).scaling(scaling))
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// A factor count within the size budget (multiples of 8 above 16).
+    pub(super) fn factors(&self, v: f64) -> usize {
+        let k = if v > 16.0 { ((v / 8.0).round() * 8.0) as usize } else { v.round() as usize };
+        k.clamp(1, self.max_factors.max(1))
+    }
+
+    /// A neighbour count within the size budget.
+    pub(super) fn neighbors(&self, v: f64) -> usize {
+        (v.round() as usize).clamp(1, self.max_neighbors.max(1))
+    }
+
+    /// The neighbour counts one EASE fit is pruned to: the largest that fits, and smaller ones.
+    pub(super) fn ease_counts(&self) -> Vec<usize> {
+        let top = self.max_neighbors.min(1000);
+        let mut c: Vec<usize> = [top, top / 2, top / 4].into_iter().filter(|n| *n >= 10).collect();
+        c.dedup();
+        c
+    }
+}
+
+/// The storages a search may use, least lossy first.
+fn storages(fixed: Option<Quantization>) -> Vec<Quantization> {
+    match fixed {
+        Some(q) => vec![q],
+        None => vec![Quantization::None, Quantization::F16, Quantization::Int8],
+    }
+}
+
+/// Bundle bytes per factor value (int8 adds a 4-byte scale per item, counted as a quarter
+/// byte per value at 16 factors and less above).
+fn per_value(q: Quantization) -> f64 {
+    match q {
+        Quantization::None => 4.0,
+        Quantization::F16 => 2.0,
+        Quantization::Int8 => 1.25,
+    }
+}
+
+fn log_uniform(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+    (lo.ln() + rng.f64() * (hi.ln() - lo.ln())).exp()
+}
