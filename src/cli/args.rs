@@ -38,10 +38,8 @@ pub struct InputArgs {
     /// Column holding the item price (stored in the bundle's catalogue).
     #[arg(long)]
     pub price_col: Option<String>,
-    /// Field separator: one character, or tab, comma, semicolon, pipe, space (`\t` too). By
-    /// default it is detected from the header line (comma, semicolon, tab or pipe) and printed.
-    #[arg(long, value_parser = parse_sep)]
-    pub sep: Option<u8>,
+    #[command(flatten)]
+    pub sep: SepArg,
     /// The file has no header line: name columns by 1-based position (`--user-col 1`).
     /// Positions work with a header too, for any column no header name matches.
     #[arg(long)]
@@ -70,19 +68,31 @@ pub fn parse_sep(s: &str) -> Result<u8, String> {
     })
 }
 
-/// The separator to read `path` with: `--sep` when given, else detected from its header line
-/// (and said on stderr, so a surprise is visible).
-pub fn delimiter(sep: Option<u8>, path: &std::path::Path) -> anyhow::Result<u8> {
-    if let Some(d) = sep {
-        return Ok(d);
+/// `--sep`, shared by every command that reads a CSV.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct SepArg {
+    /// Field separator: one character, or tab, comma, semicolon, pipe, space (`\t` too). By
+    /// default it is detected from the header line (comma, semicolon, tab or pipe) and printed.
+    #[arg(long, value_parser = parse_sep)]
+    sep: Option<u8>,
+}
+
+impl SepArg {
+    /// The separator to read `path` with: `--sep` when given, else detected from its header
+    /// line (and said on stderr, so a surprise is visible).
+    pub fn delimiter(self, path: &std::path::Path) -> anyhow::Result<u8> {
+        if let Some(d) = self.sep {
+            return Ok(d);
+        }
+        let d =
+            shelfwise::data::source::detect_delimiter(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = match d {
+            b'\t' => "tab".to_string(),
+            b => format!("'{}'", b as char),
+        };
+        eprintln!("separator: {name} (detected from the header of {}; --sep sets it)", path.display());
+        Ok(d)
     }
-    let d = shelfwise::data::source::detect_delimiter(path).with_context(|| format!("reading {}", path.display()))?;
-    let name = match d {
-        b'\t' => "tab".to_string(),
-        b => format!("'{}'", b as char),
-    };
-    eprintln!("separator: {name} (detected from the header of {}; --sep sets it)", path.display());
-    Ok(d)
 }
 
 /// Parses a byte size: a whole or decimal number with an optional unit B, KB, MB, GB or TB
@@ -110,7 +120,7 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
 impl InputArgs {
     /// Reads the log, printing a summary to stderr.
     pub fn read(&self, bars: &Bars) -> anyhow::Result<Interactions> {
-        let delimiter = delimiter(self.sep, &self.input)?;
+        let delimiter = self.sep.delimiter(&self.input)?;
         let cols = Columns {
             user: self.user_col.clone(),
             item: self.item_col.clone(),

@@ -42,10 +42,8 @@ pub struct TrainPropensityArgs {
     /// Target column (TRUE/FALSE, yes/no, 1/0).
     #[arg(long)]
     target: String,
-    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
-    /// header line when not given.
-    #[arg(long, value_parser = super::args::parse_sep)]
-    sep: Option<u8>,
+    #[command(flatten)]
+    sep: super::args::SepArg,
     /// Model family.
     #[arg(long, value_enum, default_value = "auto")]
     model: Family,
@@ -102,10 +100,8 @@ pub struct EvalPropensityArgs {
     /// probability, the mean prediction and the observed positive rate in each).
     #[arg(long)]
     json: bool,
-    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
-    /// header line when not given.
-    #[arg(long, value_parser = super::args::parse_sep)]
-    sep: Option<u8>,
+    #[command(flatten)]
+    sep: super::args::SepArg,
 }
 
 /// Arguments of `score`.
@@ -124,10 +120,8 @@ pub struct ScoreArgs {
     /// join back to visitors or sessions.
     #[arg(long)]
     id_col: Option<String>,
-    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
-    /// header line when not given.
-    #[arg(long, value_parser = super::args::parse_sep)]
-    sep: Option<u8>,
+    #[command(flatten)]
+    sep: super::args::SepArg,
     /// Score even when some of the model's fields are not columns of the input (they are
     /// imputed for every row). Without it a missing field is an error: every row would silently
     /// get the same value for it.
@@ -169,8 +163,8 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         refuse_overwriting_inputs(out, &[&a.input])?;
     }
     let bars = Bars::default();
-    let table = Table::read(&a.input, super::args::delimiter(a.sep, &a.input)?)
-        .with_context(|| format!("reading {}", a.input.display()))?;
+    let table =
+        Table::read(&a.input, a.sep.delimiter(&a.input)?).with_context(|| format!("reading {}", a.input.display()))?;
     let mut p = PropensityParams::new(&a.target);
     for (cols, ty) in [
         (&a.categorical, ColumnType::Categorical),
@@ -286,7 +280,7 @@ fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
 pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
-    let table = Table::read(&a.input, super::args::delimiter(a.sep, &a.input)?)?;
+    let table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
     let ti = table.column(&model.schema().target)?;
     let mut y = Vec::with_capacity(table.rows.len());
     for (r, row) in table.rows.iter().enumerate() {
@@ -316,7 +310,7 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
     let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
-    let table = Table::read(&a.input, super::args::delimiter(a.sep, &a.input)?)?;
+    let table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
     let id = a.id_col.as_deref().map(|c| table.column(c)).transpose()?;
     check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;

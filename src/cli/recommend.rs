@@ -29,9 +29,8 @@ pub struct RecommendArgs {
     /// Optional weight column (default 1 per row).
     #[arg(long)]
     weight_col: Option<String>,
-    /// Field separator of the histories file (as for `train recs`; detected when not given).
-    #[arg(long, value_parser = super::args::parse_sep)]
-    sep: Option<u8>,
+    #[command(flatten)]
+    sep: super::args::SepArg,
     /// Add each recommended item's title (from the bundle's catalogue) as a last column.
     #[arg(long)]
     with_titles: bool,
@@ -54,7 +53,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
     let rec = Recommender::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
     let cols = Columns { user: a.user_col, item: a.item_col, weight: a.weight_col, ..Columns::default() };
-    let opts = ReadOptions { delimiter: super::args::delimiter(a.sep, &a.histories)?, ..ReadOptions::default() };
+    let opts = ReadOptions { delimiter: a.sep.delimiter(&a.histories)?, ..ReadOptions::default() };
     let (hist, _) = Interactions::read_csv(&a.histories, &cols, &opts, &|_| {})?;
     let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); hist.n_users()];
     for r in 0..hist.len() {

@@ -19,10 +19,8 @@ pub struct TrainTextArgs {
     /// CSV (optionally gzip) with a header row.
     #[arg(long)]
     input: PathBuf,
-    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
-    /// header line when not given.
-    #[arg(long, value_parser = super::args::parse_sep)]
-    sep: Option<u8>,
+    #[command(flatten)]
+    sep: super::args::SepArg,
     /// Column holding the text (e.g. a product title).
     #[arg(long)]
     text_col: String,
@@ -81,10 +79,8 @@ pub struct ClassifyArgs {
     /// CSV (optionally gzip) with a header row.
     #[arg(long)]
     input: PathBuf,
-    /// Field separator: one character, or tab, comma, semicolon, pipe, space; detected from the
-    /// header line when not given.
-    #[arg(long, value_parser = super::args::parse_sep)]
-    sep: Option<u8>,
+    #[command(flatten)]
+    sep: super::args::SepArg,
     /// Column holding the text.
     #[arg(long)]
     text_col: String,
@@ -144,7 +140,7 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     }
     let (lo, hi) = char_ngrams(&a.char_ngrams)?;
     let (mut texts, mut labels) = (Vec::new(), Vec::new());
-    let sep = super::args::delimiter(a.sep, &a.input)?;
+    let sep = a.sep.delimiter(&a.input)?;
     let table = Table::read(&a.input, sep)?;
     read_labelled(&table, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
     let held_out = a.test.as_ref().map(|p| Table::read(p, sep)).transpose()?;
@@ -265,7 +261,7 @@ fn print_report(r: &MulticlassReport) {
 pub fn classify(a: ClassifyArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
     let model = TextClassifier::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
-    let sep = super::args::delimiter(a.sep, &a.input)?;
+    let sep = a.sep.delimiter(&a.input)?;
     let table = Table::read(&a.input, sep)?;
     let ct = table.column(&a.text_col)?;
     let out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
