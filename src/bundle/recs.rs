@@ -274,7 +274,8 @@ impl Section for HalfNeighbors {
     type Context = ();
     fn write(v: &Self::Value, w: &mut Writer) {
         let (indptr, indices, weights) = v.csr();
-        let scale = v.half_storage().unwrap_or(1.0);
+        // The section is chosen only when `half_storage` holds, so this scale is exact.
+        let scale = v.half_scale();
         w.u32s(indptr);
         w.u16s(&indices.iter().map(|i| *i as u16).collect::<Vec<_>>());
         w.f32(scale);

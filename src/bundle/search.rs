@@ -49,6 +49,17 @@ pub struct SearchLog {
     pub frontier: Vec<usize>,
 }
 
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+impl Trial {
+    /// The parameters as `name=value` pairs: whole numbers as they are, others to `decimals`.
+    pub fn params_text(&self, decimals: usize) -> String {
+        let value =
+            |v: f64| if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v}") } else { format!("{v:.decimals$}") };
+        self.params.iter().map(|(k, v)| format!("{k}={}", value(*v))).collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 impl SearchLog {
     /// The trials on the frontier of NDCG against bundle bytes (full-fidelity trials only), by size.
     pub fn compute_frontier(trials: &[Trial]) -> Vec<usize> {

@@ -195,7 +195,6 @@ fn search(log: &shelfwise::bundle::SearchLog) {
             (false, true) => 'f',
             _ => ' ',
         };
-        let params: Vec<String> = t.params.iter().map(|(k, v)| format!("{k}={}", format_param(*v))).collect();
         println!(
             "  {mark} {:>3} {:<7} {:<8} {:<7} {:>9.4} {:>10.4} {:>9.4} {:>12} {:>8.1}  {}",
             i + 1,
@@ -207,16 +206,8 @@ fn search(log: &shelfwise::bundle::SearchLog) {
             t.coverage,
             t.bundle_bytes,
             t.seconds,
-            params.join(" ")
+            t.params_text(4)
         );
     }
     println!("  * chosen, f on the size/quality frontier (no smaller bundle validated as well)");
-}
-
-fn format_param(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v}")
-    } else {
-        format!("{v:.4}")
-    }
 }

@@ -101,6 +101,13 @@ pub enum Quantization {
 }
 
 impl Quantization {
+    /// How the factors are stored, as `inspect` and `info()` say it: `f32`, `f16` or `int8`.
+    pub fn storage_name(self) -> &'static str {
+        match self {
+            Quantization::None => "f32",
+            q => q.name(),
+        }
+    }
     /// Name used on the command line and in metadata: `none`, `f16` or `int8`.
     pub fn name(self) -> &'static str {
         match self {

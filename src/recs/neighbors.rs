@@ -14,15 +14,6 @@ pub struct NeighborModel {
     weights: Vec<f32>,
 }
 
-/// The power of two at or above the largest |weight| (1 for an empty or all-zero model).
-fn half_scale(weights: &[f32]) -> f32 {
-    let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-    if !(max.is_finite() && max > 0.0) {
-        return 1.0;
-    }
-    2f32.powi(max.log2().ceil() as i32)
-}
-
 impl NeighborModel {
     /// Packs per-item rows of hits (row `i` = the items item `i` points to) into CSR form.
     pub fn from_rows(rows: Vec<Vec<Hit>>) -> Self {
@@ -58,7 +49,7 @@ impl NeighborModel {
         if self.indptr.len() > 65_537 {
             return self;
         }
-        let scale = half_scale(&self.weights);
+        let scale = self.half_scale();
         for w in &mut self.weights {
             *w = half::f16::from_f32(*w / scale).to_f32() * scale;
         }
@@ -68,10 +59,20 @@ impl NeighborModel {
     /// The scale under which every weight is an exact half-precision number, if one is (and
     /// every index fits 16 bits): the condition for 4-byte storage.
     pub fn half_storage(&self) -> Option<f32> {
-        let scale = half_scale(&self.weights);
+        let scale = self.half_scale();
         let fits = self.indptr.len() <= 65_537
             && self.weights.iter().all(|w| half::f16::from_f32(*w / scale).to_f32() * scale == *w);
         fits.then_some(scale)
+    }
+
+    /// The power of two at or above the largest |weight| (1 for an empty or all-zero model): the
+    /// scale of 4-byte storage.
+    pub fn half_scale(&self) -> f32 {
+        let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        if !(max.is_finite() && max > 0.0) {
+            return 1.0;
+        }
+        2f32.powi(max.log2().ceil() as i32)
     }
 
     /// Stored (item, neighbour) entries.

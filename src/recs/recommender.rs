@@ -468,10 +468,7 @@ impl Recommender {
                 _ => None,
             },
             factor_storage: match &self.model {
-                RecModel::Factors(f) => Some(match f.quantization() {
-                    Quantization::None => "f32",
-                    q => q.name(),
-                }),
+                RecModel::Factors(f) => Some(f.quantization().storage_name()),
                 _ => None,
             },
             neighbors: match &self.model {

@@ -9,45 +9,35 @@ use crate::bundle::Trial;
 use crate::data::Interactions;
 use crate::error::Result;
 use crate::eval::split::evaluate;
-use crate::recs::{Quantization, RecModel, Scaling};
+use crate::recs::{RecModel, Scaling};
 use crate::rng::Rng;
 use crate::train::{assemble, ease_metadata, fit_family, ModelChoice, Progress, Silent};
 
 /// The family and parameters of a candidate, for the search record.
 fn describe(c: &ModelChoice) -> (&'static str, BTreeMap<String, f64>) {
     let m = |kv: &[(&str, f64)]| kv.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-    match c {
-        ModelChoice::Als(p) => (
-            "als",
-            m(&[
-                ("factors", p.factors as f64),
-                ("regularization", p.regularization as f64),
-                ("alpha", p.alpha as f64),
-                ("log_scaling", f64::from(u8::from(p.scaling == Scaling::Log))),
-                ("iterations", p.iterations as f64),
-            ]),
-        ),
-        ModelChoice::Svd(p) => ("svd", m(&[("factors", p.factors as f64)])),
-        ModelChoice::Ease(p) => ("ease", m(&[("lambda", p.lambda), ("neighbors", p.neighbors as f64)])),
-        ModelChoice::Rp3(p) => ("rp3", m(&[("alpha", p.alpha), ("beta", p.beta), ("neighbors", p.neighbors as f64)])),
-        ModelChoice::Popular | ModelChoice::Auto(_) => ("popular", BTreeMap::new()),
-    }
-}
-
-fn storage_name(q: Quantization) -> &'static str {
-    match q {
-        Quantization::None => "f32",
-        q => q.name(),
-    }
+    let params = match c {
+        ModelChoice::Als(p) => m(&[
+            ("factors", p.factors as f64),
+            ("regularization", p.regularization as f64),
+            ("alpha", p.alpha as f64),
+            ("log_scaling", f64::from(u8::from(p.scaling == Scaling::Log))),
+            ("iterations", p.iterations as f64),
+        ]),
+        ModelChoice::Svd(p) => m(&[("factors", p.factors as f64)]),
+        ModelChoice::Ease(p) => m(&[("lambda", p.lambda), ("neighbors", p.neighbors as f64)]),
+        ModelChoice::Rp3(p) => m(&[("alpha", p.alpha), ("beta", p.beta), ("neighbors", p.neighbors as f64)]),
+        ModelChoice::Popular | ModelChoice::Auto(_) => BTreeMap::new(),
+    };
+    (family_of(c).map_or("popular", Family::name), params)
 }
 
 /// One line for a trial.
 pub(super) fn trial_line(t: &Trial, k: usize) -> String {
-    let params: Vec<String> = t.params.iter().map(|(k, v)| format!("{k}={}", short(*v))).collect();
     format!(
         "{:<7} {:<58} {:>4} {:<4}  ndcg@{k} {:.4}  precision@{k} {:.4}  {:>9} bytes  {:.1}s",
         t.family,
-        params.join(" "),
+        t.params_text(3),
         t.fidelity,
         t.storage,
         t.ndcg,
@@ -55,14 +45,6 @@ pub(super) fn trial_line(t: &Trial, k: usize) -> String {
         t.bundle_bytes,
         t.seconds
     )
-}
-
-fn short(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e9 {
-        format!("{v}")
-    } else {
-        format!("{:.3}", v)
-    }
 }
 
 /// The state of a running search.
@@ -125,7 +107,7 @@ impl Search<'_> {
                 params,
                 fidelity: fidelity.into(),
                 storage: match rec.model() {
-                    RecModel::Factors(f) => storage_name(f.quantization()).into(),
+                    RecModel::Factors(f) => f.quantization().storage_name().into(),
                     _ => String::new(),
                 },
                 ndcg: report.ndcg,
@@ -179,7 +161,7 @@ impl Search<'_> {
 
     /// Seconds a candidate is expected to take, from the last trial of its family (None: no trial yet).
     pub(super) fn estimate(&self, c: &ModelChoice) -> Option<f64> {
-        let (fam, _) = describe(c);
+        let fam = family_of(c)?.name();
         let size = |c: &ModelChoice| match c {
             ModelChoice::Als(p) => p.factors as f64,
             ModelChoice::Svd(p) => p.factors as f64,
@@ -305,13 +287,14 @@ pub(super) fn promote(s: &mut Search<'_>) -> Result<()> {
         Budget::Time(_) => 3,
     };
     let within = s.space.p.max_bundle_bytes;
+    let best_low = s.best(1, |t| t.fidelity == "low").first().copied();
     for i in s.best(max, |t| t.fidelity == "low" && t.bundle_bytes <= within) {
         if s.trials[i].ndcg < 0.9 * best_full {
             continue;
         }
         if let Budget::Time(d) = s.space.p.budget {
             let est = s.trials[i].seconds * 3.0;
-            if s.elapsed() + est > d.as_secs_f64() && i != s.best(1, |t| t.fidelity == "low")[0] {
+            if s.elapsed() + est > d.as_secs_f64() && Some(i) != best_low {
                 continue;
             }
         }
