@@ -191,6 +191,18 @@ pub enum Error {
     /// A numeric failure (e.g. a matrix that cannot be factorised).
     #[error("numerical failure: {0}")]
     Numerical(String),
+    /// A merchandising rule that does not parse or type-check.
+    #[error("{kind} rule {rule:?}, column {column}: {message}")]
+    Rule {
+        /// `filter` or `boost`.
+        kind: String,
+        /// The rule's text (its first 200 characters).
+        rule: String,
+        /// 1-based character position of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A value has the wrong type or is not finite.
     #[error("invalid value for '{field}': {value} ({reason})")]
     InvalidValue {

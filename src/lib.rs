@@ -58,6 +58,7 @@ pub mod propensity;
 pub mod recs;
 #[doc(hidden)]
 pub mod rng;
+pub mod rules;
 pub mod text;
 
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]

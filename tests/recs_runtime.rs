@@ -63,12 +63,7 @@ fn each_model_recommends_from_the_shoppers_own_cluster() {
 #[test]
 fn filters_unknown_ids_and_fallback() {
     for (name, rec) in models() {
-        let opts = RecommendOptions {
-            k: 3,
-            exclude: vec!["a5".into(), "nope".into()],
-            include_only: None,
-            include_history: false,
-        };
+        let opts = RecommendOptions { k: 3, exclude: vec!["a5".into(), "nope".into()], ..RecommendOptions::default() };
         let out = rec.recommend(&[("a1", 1.0), ("ghost", 1.0), ("ghost", 2.0)], &opts).unwrap();
         assert_eq!(out.unknown, vec!["ghost".to_string()], "{name}");
         assert!(out.items.iter().all(|s| s.item != "a5" && s.item != "a1"));

@@ -366,3 +366,89 @@ fn screened_rankings_equal_scoring_every_row_in_wasm() {
         }
     }
 }
+
+const MERCH: &[u8] = include_bytes!("fixtures/tiny-merch.bundle");
+const MERCH_EXPECTED: &str = include_str!("fixtures/tiny-merch-expected.txt");
+
+/// Options as a page writes them: a JS object built from `key` → value pairs.
+fn js_object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn merchandising_rules_equal_the_native_build_bit_for_bit() {
+    let rec = Recommender::from_bytes(js_bytes(MERCH)).unwrap();
+    // Same queries as `merch_queries` in `tests/merchandising.rs`; `now` is day 100 in ms.
+    let now = ("now", JsValue::from_f64(100.0 * 86_400_000.0));
+    let filter = rec.compile(s("in_stock && price < 50"), JsValue::UNDEFINED).unwrap();
+    let queries: Vec<(&str, &[&str], JsValue)> = vec![
+        ("filter", &["a1", "a2"], js_object(&[("k", 5.into()), ("filter", filter), now.clone()])),
+        ("boost", &["b3"], js_object(&[("k", 5.into()), ("boost", s("margin > 0.25 ? 2 : 1")), now.clone()])),
+        (
+            "group",
+            &["a1"],
+            js_object(&[
+                ("k", 6.into()),
+                ("maxPerGroup", js_object(&[("attribute", s("category")), ("n", 2.into())])),
+                now.clone(),
+            ]),
+        ),
+        (
+            "promote",
+            &["a1", "a2"],
+            js_object(&[
+                ("k", 5.into()),
+                ("promote", js_object(&[("filter", s("category == $c")), ("share", 0.4.into())])),
+                ("params", js_object(&[("c", s("dolls"))])),
+                now.clone(),
+            ]),
+        ),
+        ("reasons", &["a1", "a2", "b9"], js_object(&[("k", 3.into()), ("reasons", true.into()), now.clone()])),
+        (
+            "recent",
+            &["a4"],
+            js_object(&[("k", 4.into()), ("filter", s("\"sale\" in tags || created > now - 30d")), now.clone()]),
+        ),
+    ];
+    let mut got = Vec::new();
+    for (label, history, o) in queries {
+        let list = if label == "recent" {
+            rec.similar(s(history[0]), o).unwrap()
+        } else {
+            rec.recommend(strings(history), o).unwrap()
+        };
+        for e in list.dyn_into::<Array>().unwrap().iter() {
+            let item = field(&e, "item").as_string().unwrap();
+            let score = field(&e, "score").as_f64().unwrap() as f32;
+            let promoted = field(&e, "promoted").as_bool().unwrap_or(false);
+            let because = field(&e, "because");
+            let because: Vec<String> = if because.is_undefined() {
+                Vec::new()
+            } else {
+                because.dyn_into::<Array>().unwrap().iter().map(|b| b.as_string().unwrap()).collect()
+            };
+            got.push(format!("{label} {item} {} {promoted} {}", score.to_bits(), because.join("+")));
+        }
+    }
+    assert_eq!(got, MERCH_EXPECTED.lines().collect::<Vec<_>>());
+    // A bad rule is an Error naming the column; the instance survives it.
+    let e = error_message(rec.compile(s("in_stock && prise < 5"), JsValue::UNDEFINED).unwrap_err());
+    assert!(e.contains("column 13") && e.contains("unknown attribute 'prise'"), "{e}");
+    let e = rec.compile(s("price"), s("sideways")).unwrap_err();
+    assert!(JsValue::from(e).dyn_ref::<js_sys::TypeError>().is_some());
+    let empty = rec.recommend_detailed(strings(&["a1"]), js_object(&[("filter", s("price > 1000"))])).unwrap();
+    assert_eq!(field(&empty, "items").dyn_into::<Array>().unwrap().length(), 0);
+    assert!(field(&empty, "notes")
+        .dyn_into::<Array>()
+        .unwrap()
+        .get(0)
+        .as_string()
+        .unwrap()
+        .contains("no item satisfies"));
+    let entry = rec.catalog().unwrap().dyn_into::<Array>().unwrap().get(0);
+    assert!(field(&field(&entry, "attributes"), "category").is_string());
+}

@@ -4,6 +4,7 @@
 //! `codec` the bounds-checked primitives; [`recs`] the recommendation sections.
 //! Reading never panics: every malformed input is an [`Error`](crate::Error).
 
+pub(crate) mod attrs;
 pub mod checksum;
 pub(crate) mod codec;
 pub mod container;

@@ -46,6 +46,9 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     if let Some(ix) = &rec.text_index {
         put::<TextIndexSection>(&mut c, ix);
     }
+    if let Some(a) = &rec.attributes {
+        put::<super::attrs::AttrsSection>(&mut c, a);
+    }
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     if let Some(log) = &rec.search {
         put::<super::search::SearchSection>(&mut c, log);
@@ -86,6 +89,9 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     }
     if let Some(ix) = get!(c, TextIndexSection, n) {
         rec = rec.with_text_index(ix)?;
+    }
+    if let Some(a) = get!(c, super::attrs::AttrsSection, n) {
+        rec = rec.with_attributes(a)?;
     }
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     if let Some(log) = get!(c, super::search::SearchSection, ()) {

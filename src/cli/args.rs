@@ -77,6 +77,21 @@ pub struct SepArg {
     sep: Option<u8>,
 }
 
+/// `--catalog-sep`: the catalogue file's separator (detected from its header by default).
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct CatalogSepArg {
+    /// Catalogue field separator, as for --sep (default: detected from its header line).
+    #[arg(long, value_parser = parse_sep)]
+    catalog_sep: Option<u8>,
+}
+
+impl CatalogSepArg {
+    /// The separator to read `path` with.
+    pub fn delimiter(self, path: &std::path::Path) -> anyhow::Result<u8> {
+        SepArg { sep: self.catalog_sep }.delimiter(path)
+    }
+}
+
 impl SepArg {
     /// The separator to read `path` with: `--sep` when given, else detected from its header
     /// line (and said on stderr, so a surprise is visible).

@@ -8,6 +8,7 @@ mod output;
 mod progress;
 mod propensity;
 mod recommend;
+mod rules;
 mod text;
 mod train;
 
@@ -36,6 +37,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Recommend for every user of a history file (the same code path as the browser).
     Recommend(recommend::RecommendArgs),
+    /// Items similar to given items, under the same rules as `recommend`.
+    Similar(recommend::SimilarArgs),
     /// Score raw records with a propensity bundle; writes CSV with header `p`.
     Score(propensity::ScoreArgs),
     /// Label every row of a text column with a text bundle; writes CSV `row,label,p`.
@@ -50,6 +53,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Bundle(b) => bundle::run(b),
         Command::Inspect(a) => inspect::run(a),
         Command::Recommend(a) => recommend::run(a),
+        Command::Similar(a) => recommend::similar(a),
         Command::Score(a) => propensity::score(a),
         Command::Classify(a) => text::classify(a),
     }

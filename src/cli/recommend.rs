@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use shelfwise::data::{Columns, Interactions, ReadOptions};
-use shelfwise::{RecommendOptions, Recommender};
+use shelfwise::Recommender;
 
 use super::output::Sink;
+use super::rules::RulesArgs;
 
 /// Arguments of `recommend`.
 #[derive(Args, Debug)]
@@ -37,6 +38,8 @@ pub struct RecommendArgs {
     /// Recommendations per user.
     #[arg(long, default_value_t = 10)]
     k: usize,
+    #[command(flatten)]
+    rules: RulesArgs,
     /// Output CSV (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -48,25 +51,31 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     if !(1..=shelfwise::recs::MAX_K).contains(&a.k) {
         anyhow::bail!("--k must be between 1 and {}, got {}", shelfwise::recs::MAX_K, a.k);
     }
+    let opts = a.rules.options(a.k)?;
+    let rec = load(&a.model)?;
+    a.rules.check(&rec)?;
     let inputs = [a.model.as_path(), a.histories.as_path()];
     let mut out = Sink::open(a.out.as_deref(), &inputs)?;
-    let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
-    let rec = Recommender::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
     let cols = Columns { user: a.user_col, item: a.item_col, weight: a.weight_col, ..Columns::default() };
-    let opts = ReadOptions { delimiter: a.sep.delimiter(&a.histories)?, ..ReadOptions::default() };
-    let (hist, _) = Interactions::read_csv(&a.histories, &cols, &opts, &|_| {})?;
+    let read = ReadOptions { delimiter: a.sep.delimiter(&a.histories)?, ..ReadOptions::default() };
+    let (hist, _) = Interactions::read_csv(&a.histories, &cols, &read, &|_| {})?;
     let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); hist.n_users()];
     for r in 0..hist.len() {
         rows_of[hist.user[r] as usize].push(r);
     }
-    let opts = RecommendOptions::top(a.k);
     let titles = match (a.with_titles, rec.catalog()) {
         (true, Some(c)) => Some(&c.titles),
         (true, None) => anyhow::bail!("--with-titles: {} has no titles (train with --title-col)", a.model.display()),
         (false, _) => None,
     };
     // `fallback` marks users whose history held no item the model knows: they get popularity.
-    writeln!(out, "user,item,rank,score,fallback{}", if titles.is_some() { ",title" } else { "" })?;
+    let reasons = a.rules.reasons();
+    writeln!(
+        out,
+        "user,item,rank,score,fallback{}{}",
+        if titles.is_some() { ",title" } else { "" },
+        if reasons { ",promoted,because" } else { "" }
+    )?;
     let mut unknown: HashMap<String, usize> = HashMap::new();
     for (u, rows) in rows_of.iter().enumerate() {
         // Rows are in the file's order of first appearance within the user.
@@ -79,10 +88,16 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
         for (rank, s) in recs.items.iter().enumerate() {
             let user = csv_field(&hist.users[u]);
             write!(out, "{user},{},{},{},{}", csv_field(&s.item), rank + 1, s.score, recs.fallback)?;
-            match (titles, rec.items().get(&s.item)) {
-                (Some(t), Some(i)) => writeln!(out, ",{}", csv_field(&t[i as usize]))?,
-                _ => writeln!(out)?,
+            if let (Some(t), Some(i)) = (titles, rec.items().get(&s.item)) {
+                write!(out, ",{}", csv_field(&t[i as usize]))?;
             }
+            if reasons {
+                write!(out, ",{},{}", s.promoted, csv_field(&s.because.join("|")))?;
+            }
+            writeln!(out)?;
+        }
+        for n in &recs.notes {
+            eprintln!("user {}: {n}", hist.users[u]);
         }
     }
     out.finish()?;
@@ -96,6 +111,62 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Arguments of `similar`.
+#[derive(Args, Debug)]
+pub struct SimilarArgs {
+    /// The bundle to score with.
+    #[arg(long)]
+    model: PathBuf,
+    /// An item to find similar items for (repeatable).
+    #[arg(long = "item")]
+    items: Vec<String>,
+    /// A file of item ids, one per line, to find similar items for.
+    #[arg(long)]
+    items_file: Option<PathBuf>,
+    /// Similar items per item.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Output CSV (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Writes `item,similar,rank,score[,promoted]` rows.
+pub fn similar(a: SimilarArgs) -> anyhow::Result<()> {
+    let opts = a.rules.options(a.k)?;
+    let rec = load(&a.model)?;
+    a.rules.check(&rec)?;
+    let mut items = a.items.clone();
+    if let Some(f) = &a.items_file {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        items.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+    }
+    if items.is_empty() {
+        anyhow::bail!("name items with --item ID or --items-file FILE");
+    }
+    let inputs: Vec<&std::path::Path> =
+        [Some(a.model.as_path()), a.items_file.as_deref()].into_iter().flatten().collect();
+    let mut out = Sink::open(a.out.as_deref(), &inputs)?;
+    writeln!(out, "item,similar,rank,score{}", if a.rules.reasons() { ",promoted" } else { "" })?;
+    for item in &items {
+        for (rank, s) in rec.similar(item, &opts)?.iter().enumerate() {
+            write!(out, "{},{},{},{}", csv_field(item), csv_field(&s.item), rank + 1, s.score)?;
+            if a.rules.reasons() {
+                write!(out, ",{}", s.promoted)?;
+            }
+            writeln!(out)?;
+        }
+    }
+    out.finish()
+}
+
+fn load(path: &std::path::Path) -> anyhow::Result<Recommender> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Recommender::from_bytes(&bytes).with_context(|| format!("loading {}", path.display()))
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.

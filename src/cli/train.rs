@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use shelfwise::recs::TextIndex;
+use shelfwise::data::catalog::{parse_columns, CatalogFile, CatalogOptions};
+use shelfwise::recs::{Catalog, TextIndex};
 use shelfwise::text::Tokenizer;
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
 use shelfwise::train::{train_recommender, Sequences};
@@ -56,9 +57,46 @@ pub struct TrainRecsArgs {
     /// misspellings at the cost of a larger bundle. (Half-typed words match without them.)
     #[arg(long, default_value = "0-0")]
     text_char_ngrams: String,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// The shop's catalogue file: attributes that rules read on the device.
+#[derive(Args, Debug)]
+pub struct CatalogArgs {
+    /// Catalogue CSV, one row per product: every column but the id (and title) becomes a typed
+    /// attribute (number, bool, string, set `a|b|c`, time) stored in the bundle.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
+    /// Catalogue column holding the item id (a name or a 1-based position).
+    #[arg(long, default_value = "id")]
+    catalog_id_col: String,
+    /// Catalogue column holding the title (used as the item's title where the log has none).
+    #[arg(long)]
+    catalog_title_col: Option<String>,
+    /// Catalogue columns to keep, with optional types: `price:number,tags:set,brand`
+    /// (default: every column, types inferred).
+    #[arg(long)]
+    catalog_cols: Option<String>,
+    #[command(flatten)]
+    catalog_sep: super::args::CatalogSepArg,
+}
+
+impl CatalogArgs {
+    /// Reads the catalogue, if one was given.
+    fn read(&self) -> anyhow::Result<Option<CatalogFile>> {
+        let Some(path) = &self.catalog else { return Ok(None) };
+        let opts = CatalogOptions {
+            id_col: self.catalog_id_col.clone(),
+            title_col: self.catalog_title_col.clone(),
+            cols: self.catalog_cols.as_deref().map(parse_columns).transpose()?,
+            delimiter: self.catalog_sep.delimiter(path)?,
+        };
+        Ok(Some(CatalogFile::read(path, &opts)?))
+    }
 }
 
 /// Pair scores on the command line.
@@ -92,6 +130,21 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Gives items without a title in the log the catalogue's title.
+fn add_titles(data: &mut shelfwise::data::Interactions, ids: &[String], titles: &[String]) {
+    let n = data.items.len();
+    let cat = data.catalog.get_or_insert_with(|| Catalog { titles: vec![String::new(); n], prices: vec![f32::NAN; n] });
+    let by_id: std::collections::HashMap<&str, &str> =
+        ids.iter().map(String::as_str).zip(titles.iter().map(String::as_str)).collect();
+    for (id, title) in data.items.iter().zip(cat.titles.iter_mut()) {
+        if title.is_empty() {
+            if let Some(t) = by_id.get(id.as_str()) {
+                *title = t.to_string();
+            }
+        }
+    }
+}
+
 fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
     // Every argument is checked before any data is read.
     refuse_overwriting_inputs(&a.out, &[&a.input.input])?;
@@ -103,7 +156,13 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         p.check()?;
     }
     let bars = Bars::default();
-    let data = a.input.read(&bars)?;
+    let mut data = a.input.read(&bars)?;
+    let catalog = a.catalog.read()?;
+    if let Some(cat) = &catalog {
+        if let Some(titles) = &cat.titles {
+            add_titles(&mut data, &cat.ids, titles);
+        }
+    }
     let t = Instant::now();
     let mut model = a.model.apply_quantization(train_recommender(&data, &choice, Some(&bars))?)?;
     bars.finish();
@@ -155,6 +214,19 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         );
         model.metadata_mut().params.insert("text_index".into(), format!("word 1-2, char {}", a.text_char_ngrams));
         model = model.with_text_index(ix)?;
+    }
+    if let Some(cat) = &catalog {
+        let (attrs, unmatched) = cat.attributes_for(model.items())?;
+        let cols: Vec<String> = attrs.all().iter().map(|a| format!("{}:{}", a.name(), a.ty().name())).collect();
+        eprintln!(
+            "catalogue: {} attributes ({}); {} of {} rows match model items{}",
+            cols.len(),
+            cols.join(", "),
+            cat.ids.len() - unmatched,
+            cat.ids.len(),
+            if unmatched > 0 { " (the others have no interactions yet and are not in the bundle)" } else { "" }
+        );
+        model = model.with_attributes(attrs)?;
     }
     let bytes = model.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.input.input], &bytes)?;

@@ -1,5 +1,6 @@
 //! Native-only data ingestion: CSV/gzip logs with line/column errors, id interning, CSR rows.
 
+pub mod catalog;
 pub mod interactions;
 mod interner;
 pub mod source;

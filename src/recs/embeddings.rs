@@ -56,6 +56,15 @@ impl ItemEmbeddings {
     /// The `k` items closest (cosine) to the recency-weighted mean of `session` (oldest first),
     /// session items excluded; `keep` filters further. Empty when no session item has a vector.
     pub fn for_session(&self, session: &[u32], k: usize, keep: impl Fn(u32) -> bool) -> Vec<Hit> {
+        match self.session_scores(session) {
+            Some(scores) => kernels::top_k(&scores, k, |i| !session.contains(&i) && keep(i)),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every item's cosine to the recency-weighted mean of `session` (oldest first); `None`
+    /// when the session's vectors sum to zero.
+    pub fn session_scores(&self, session: &[u32]) -> Option<Vec<f32>> {
         let mut q = vec![0f32; self.dim];
         let mut w = 1f32;
         for &i in session.iter().rev() {
@@ -66,11 +75,11 @@ impl ItemEmbeddings {
         }
         let norm = kernels::dot(&q, &q).sqrt();
         if norm == 0.0 {
-            return Vec::new();
+            return None;
         }
         q.iter_mut().for_each(|v| *v /= norm);
         let mut scores = vec![0f32; self.n_items()];
         kernels::score_rows(&self.vectors, &q, &mut scores);
-        kernels::top_k(&scores, k, |i| !session.contains(&i) && keep(i))
+        Some(scores)
     }
 }

@@ -441,6 +441,28 @@ impl FactorModel {
 
     /// Fold-in by building the whole system and factorising it.
     fn fold_in_direct(&self, history: &[(u32, f32)]) -> Result<Vec<f32>> {
+        let (chol, b) = self.system(history)?;
+        Ok(chol.solve(&b).iter().map(|v| *v as f32).collect())
+    }
+
+    /// How much each history item adds to item `target`'s score: the score is
+    /// `y_tᵀ A⁻¹ Σ_j c_j y_j`, so history item `j` contributes `c_j · y_jᵀ (A⁻¹ y_t)` and the
+    /// contributions sum to the score (to rounding). One solve per target.
+    pub fn contributions(&self, history: &[(u32, f32)], target: u32) -> Result<Vec<f32>> {
+        let (chol, _) = self.system(history)?;
+        let z = chol.solve(&DVector::from_iterator(self.k, self.row(target).iter().map(|v| *v as f64)));
+        Ok(history
+            .iter()
+            .map(|&(j, w)| {
+                let c = self.fold.confidence(w);
+                (c * self.row(j).iter().zip(z.iter()).map(|(a, b)| *a as f64 * b).sum::<f64>()) as f32
+            })
+            .collect())
+    }
+
+    /// The fold-in system for `history`: the factorised `YᵀY + λI + Σ (c_j − 1) y_j y_jᵀ` and
+    /// the right-hand side `Σ c_j y_j`.
+    fn system(&self, history: &[(u32, f32)]) -> Result<(nalgebra::linalg::Cholesky<f64, Dyn>, DVector<f64>)> {
         let k = self.k;
         let (mut b, mut y) = (DVector::<f64>::zeros(k), DVector::<f64>::zeros(k));
         let mut a = DMatrix::<f64>::from_row_slice(k, k, &self.gramian);
@@ -469,8 +491,7 @@ impl FactorModel {
         let chol = a
             .cholesky()
             .ok_or_else(|| Error::Numerical("fold-in system is not positive definite (regularisation 0?)".into()))?;
-        let x = chol.solve(&b);
-        Ok(x.iter().map(|v| *v as f32).collect())
+        Ok((chol, b))
     }
 
     /// The best `k` items for user vector `x` among those `keep` allows, best first, with exact
@@ -533,6 +554,22 @@ impl FactorModel {
         keep: &mut dyn FnMut(u32) -> bool,
     ) -> Vec<kernels::Hit> {
         let mut sel = kernels::TopK::new(k);
+        self.score_blocks(x, cosine, &mut |start, out| sel.offer(start as u32, out, &mut *keep));
+        sel.into_sorted()
+    }
+
+    /// Every item's exact score for user vector `x`, or (with `of`) its cosine to item `of`
+    /// (`x` is then ignored): what a boost needs, since it may lift any item.
+    pub fn all_scores(&self, x: &[f32], of: Option<u32>) -> Vec<f32> {
+        let mut all = Vec::with_capacity(self.n_items());
+        let q = of.map(|i| self.row(i).into_owned());
+        let cosine = of.map(|i| Cosine { norms: &self.norms, query_norm: self.norms[i as usize] });
+        self.score_blocks(q.as_deref().unwrap_or(x), cosine.as_ref(), &mut |_, out| all.extend_from_slice(out));
+        all
+    }
+
+    /// Scores every row exactly, a block at a time: `each(first index, scores)`.
+    fn score_blocks(&self, x: &[f32], cosine: Option<&Cosine<'_>>, each: &mut dyn FnMut(usize, &[f32])) {
         let mut buf = [0f32; screen::ROWS];
         let (n, kd) = (self.n_items(), self.k);
         let mut rows = Vec::new();
@@ -553,9 +590,8 @@ impl FactorModel {
             if let Some(c) = cosine {
                 c.apply_block(start, out);
             }
-            sel.offer(start as u32, out, &mut *keep);
+            each(start, out);
         }
-        sel.into_sorted()
     }
 
     /// Exact cosine similarity of items `i` and `j` (from the dequantised rows).

@@ -1,5 +1,6 @@
 //! Recommendations at runtime: item index, factor and item-item models, the [`Recommender`].
 
+pub mod attributes;
 pub mod catalog;
 pub mod embeddings;
 pub mod factors;
@@ -7,15 +8,17 @@ pub mod items;
 pub mod neighbors;
 pub mod recommender;
 mod screen;
+mod select;
 pub mod text_index;
 
+pub use attributes::{AttrType, AttrValue, Attribute, Attributes, Column};
 pub use catalog::{Catalog, CatalogEntry};
 pub use embeddings::ItemEmbeddings;
 pub use factors::{FactorModel, FactorValues, FoldIn, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;
 pub use recommender::{
-    ModelInfo, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_HISTORY,
-    MAX_K,
+    ModelInfo, Promote, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState,
+    MAX_HISTORY, MAX_K,
 };
 pub use text_index::TextIndex;

@@ -112,6 +112,11 @@ impl NeighborModel {
         self.indices[s..e].iter().zip(&self.weights[s..e]).map(|(j, w)| Hit { index: *j, score: *w })
     }
 
+    /// The weight from item `i` to item `j` (0 when `j` is not among `i`'s neighbours).
+    pub fn weight(&self, i: u32, j: u32) -> f32 {
+        self.row(i).find(|h| h.index == j).map_or(0.0, |h| h.score)
+    }
+
     /// The `k` best items for a cart: each cart item's row summed, cart items left out.
     pub fn cart_top_k(&self, cart: &[u32], k: usize) -> Vec<Hit> {
         let mut sorted = cart.to_vec();

@@ -7,10 +7,14 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, TextIndex};
+use super::select::{Allowed, Pick, Request, Source};
+use super::{
+    Attributes, Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, TextIndex,
+};
 use crate::bundle::Metadata;
 use crate::error::{Error, Result};
-use crate::kernels::{self, Hit};
+use crate::kernels;
+use crate::rules::{ParamValue, Rule, RuleKind};
 
 /// Which family scores the catalogue.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +53,8 @@ pub enum TextQuery<'a> {
     Item(&'a str),
 }
 
-/// Business rules for one request. Defaults: `k = 10`, history excluded, no lists.
+/// What one request asks for: `k`, exclusions, and the shop's rules. Defaults: `k = 10`,
+/// history excluded, no lists, no rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecommendOptions {
     /// How many items to return (1..=1000).
@@ -60,11 +65,48 @@ pub struct RecommendOptions {
     pub include_only: Option<Vec<String>>,
     /// Whether items in the history may be returned again (default: no).
     pub include_history: bool,
+    /// A filter over catalogue attributes (see [`crate::rules`]): only items it holds for.
+    pub filter: Option<String>,
+    /// A boost over catalogue attributes: each score multiplied by the item's value.
+    pub boost: Option<String>,
+    /// Values for the rules' `$parameters`.
+    pub params: Vec<(String, ParamValue)>,
+    /// The time the rules call `now`, in seconds since 1970 (default: this machine's clock).
+    pub now: Option<f64>,
+    /// At most `.1` items per value of attribute `.0` (a category, a brand).
+    pub max_per_group: Option<(String, usize)>,
+    /// Fill a share of the slots with the best items a rule allows (see [`Promote`]).
+    pub promote: Option<Promote>,
+    /// Say why each item was chosen ([`Scored::because`]).
+    pub reasons: bool,
+}
+
+/// A promotion: `share` of the `k` slots (rounded, at least one) go to the best items — ranked
+/// by the same model and boost — for which `filter` holds, placed at evenly spread slots after
+/// the first (see `recs::select`); the other slots are filled as usual.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Promote {
+    /// Which items may be promoted (a filter rule).
+    pub filter: String,
+    /// Share of the slots, in (0, 1].
+    pub share: f64,
 }
 
 impl Default for RecommendOptions {
     fn default() -> Self {
-        Self { k: 10, exclude: Vec::new(), include_only: None, include_history: false }
+        Self {
+            k: 10,
+            exclude: Vec::new(),
+            include_only: None,
+            include_history: false,
+            filter: None,
+            boost: None,
+            params: Vec::new(),
+            now: None,
+            max_per_group: None,
+            promote: None,
+            reasons: false,
+        }
     }
 }
 
@@ -80,8 +122,30 @@ impl RecommendOptions {
         if self.k == 0 || self.k > MAX_K {
             return Err(Error::param("k", self.k, format!("must be between 1 and {MAX_K}")));
         }
+        if let Some(p) = &self.promote {
+            if !(p.share > 0.0 && p.share <= 1.0) {
+                return Err(Error::param("promote.share", crate::num_text::Num(p.share), "must be in (0, 1]"));
+            }
+        }
+        if let Some((attr, 0)) = &self.max_per_group {
+            return Err(Error::param("maxPerGroup.n", 0, format!("must be at least 1 (attribute '{attr}')")));
+        }
+        if self.now.is_some_and(|t| !t.is_finite()) {
+            return Err(Error::param("now", "not finite", "must be seconds since 1970"));
+        }
         Ok(())
     }
+    /// Slots a promotion takes.
+    fn promoted_slots(&self) -> usize {
+        self.promote.as_ref().map_or(0, |p| ((p.share * self.k as f64).round() as usize).clamp(1, self.k))
+    }
+}
+
+/// A request's rules, compiled against the catalogue (they outlive the bound forms).
+struct Compiled {
+    filter: Option<Rule>,
+    boost: Option<Rule>,
+    promote: Option<Rule>,
 }
 
 /// One ranked item.
@@ -89,8 +153,24 @@ impl RecommendOptions {
 pub struct Scored {
     /// The shop's item id.
     pub item: String,
-    /// Model score (higher is better; comparable within one response only).
+    /// Model score (higher is better; comparable within one response only), boosted when
+    /// there is a boost.
     pub score: f32,
+    /// Set when a promotion placed the item.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub promoted: bool,
+    /// With `reasons`: the history items that contributed most to this one, strongest first
+    /// (for factor models each item's share of the fold-in score; for item-item models its
+    /// weighted neighbour score; for `similar` the query item; for a basket the cart items).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<String>,
+}
+
+impl Scored {
+    /// An item and its score, with no promotion and no reasons.
+    pub fn new(item: impl Into<String>, score: f32) -> Self {
+        Self { item: item.into(), score, promoted: false, because: Vec::new() }
+    }
 }
 
 /// A shopper folded into the model: step one of scoring.
@@ -123,6 +203,9 @@ pub struct Recommendations {
     pub truncated: usize,
     /// True when nothing in the history was known and popularity was used instead.
     pub fallback: bool,
+    /// What else the caller should know: a filter that no item (or too few) satisfies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// A summary of a loaded model, for display.
@@ -173,6 +256,8 @@ pub struct Recommender {
     pub(crate) trending: Option<Vec<f32>>,
     /// Catalogue title search (`similar_by_text`).
     pub(crate) text_index: Option<TextIndex>,
+    /// Typed catalogue attributes that rules read.
+    pub(crate) attributes: Option<Attributes>,
     /// How `--model auto` chose the model. Native only: the browser never reads it, and the
     /// wasm carries no code for it (not even its drop glue).
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
@@ -221,6 +306,7 @@ impl Recommender {
             trending: None,
             item2vec: None,
             text_index: None,
+            attributes: None,
             #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
             search: None,
         })
@@ -251,6 +337,27 @@ impl Recommender {
             _ => {}
         }
         Ok(self)
+    }
+
+    /// Adds catalogue attributes (one value per item each) for rules to read.
+    pub fn with_attributes(mut self, attrs: Attributes) -> Result<Self> {
+        if attrs.n_items() != self.items.len() {
+            return Err(Error::shape("attribute values (one per item)", self.items.len(), attrs.n_items()));
+        }
+        self.attributes = Some(attrs);
+        Ok(self)
+    }
+
+    /// The catalogue's attributes, if the bundle has them.
+    pub fn attributes(&self) -> Option<&Attributes> {
+        self.attributes.as_ref()
+    }
+
+    /// Parses and type-checks a rule against this catalogue's attributes, for reuse (requests
+    /// compile their rule text the same way; errors name the column and the attribute).
+    pub fn compile_rule(&self, text: &str, kind: RuleKind) -> Result<Rule> {
+        let none = Attributes::default();
+        Rule::compile(text, kind, self.attributes.as_ref().unwrap_or(&none))
     }
 
     /// Adds trending scores (one per item, finite).
@@ -313,8 +420,15 @@ impl Recommender {
         if known.is_empty() {
             return Err(Error::UnknownItem(unknown.join("', '")));
         }
-        let allowed = self.allowed(opts, &[]);
-        Ok((self.named(e.for_session(&known, opts.k, |i| allowed.keep(i))), unknown))
+        let rules = self.compile(opts)?;
+        let req = self.request(opts, &rules, &known)?;
+        let scores = e.session_scores(&known).unwrap_or_default();
+        let picks = if scores.is_empty() {
+            Vec::new()
+        } else {
+            req.select(Source::Dense { scores: scores.into(), positive_only: false }, opts.k)
+        };
+        Ok((self.named(picks), unknown))
     }
 
     /// Adds a title search index (postings over this recommender's items).
@@ -367,8 +481,9 @@ impl Recommender {
         crate::text::classifier::check_text(text)?;
         let row = if skip.is_some() { ix.tfidf.transform(text) } else { ix.query_row(text) };
         let scores = ix.scores(&row, self.items.len());
-        let allowed = self.allowed(opts, skip.as_slice());
-        Ok(self.named(kernels::top_k(&scores, opts.k, |i| allowed.keep(i) && scores[i as usize] > 0.0)))
+        let rules = self.compile(opts)?;
+        let req = self.request(opts, &rules, skip.as_slice())?;
+        Ok(self.named(req.select(Source::Dense { scores: scores.into(), positive_only: true }, opts.k)))
     }
 
     /// Basket co-occurrence rows, if the bundle has them.
@@ -406,16 +521,27 @@ impl Recommender {
             return Err(Error::UnknownItem(unknown.join("', '")));
         }
         // The cart is left out through the same exclusions as `exclude`.
-        let allowed = self.allowed(opts, &known);
-        Ok((self.named(nb.cart_top_k_where(&known, opts.k, |j| allowed.keep(j))), unknown))
+        let rules = self.compile(opts)?;
+        let req = self.request(opts, &rules, &known)?;
+        let mut scores = vec![0f32; self.items.len()];
+        nb.scores(&known.iter().map(|i| (*i, 1.0)).collect::<Vec<_>>(), &mut scores);
+        let picks = req.select(Source::Dense { scores: scores.into(), positive_only: true }, opts.k);
+        let mut out = self.named(picks.clone());
+        if opts.reasons {
+            for (o, p) in out.iter_mut().zip(&picks) {
+                o.because = self.strongest(known.iter().map(|&j| (j, nb.weight(j, p.hit.index))));
+            }
+        }
+        Ok((out, unknown))
     }
 
     /// The `k` trending items under `opts` (time-decayed popularity at the training cut-off).
     pub fn trending(&self, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
         let t = self.trending.as_ref().ok_or_else(|| Error::MissingSection("trending".into()))?;
-        let allowed = self.allowed(opts, &[]);
-        Ok(self.named(kernels::top_k(t, opts.k, |i| allowed.keep(i))))
+        let rules = self.compile(opts)?;
+        let req = self.request(opts, &rules, &[])?;
+        Ok(self.named(req.select(Source::Dense { scores: t.as_slice().into(), positive_only: false }, opts.k)))
     }
 
     /// Loads and validates a bundle.
@@ -492,6 +618,13 @@ impl Recommender {
             title: self.catalog.as_ref().map(|c| c.titles[i].clone()).filter(|t| !t.is_empty()),
             price: self.catalog.as_ref().map(|c| c.prices[i]).filter(|p| p.is_finite()),
             popularity: self.popularity[i],
+            attributes: super::catalog::AttrMap(
+                self.attributes
+                    .iter()
+                    .flat_map(|a| a.all())
+                    .filter_map(|a| Some((a.name().to_string(), a.value(i)?)))
+                    .collect(),
+            ),
         }
     }
 
@@ -539,28 +672,66 @@ impl Recommender {
         opts.check()?;
         let history: Vec<u32> =
             if opts.include_history { Vec::new() } else { state.history.iter().map(|(i, _)| *i).collect() };
-        let allowed = self.allowed(opts, &history);
-        let keep = |i: u32| allowed.keep(i);
-        let scores: &[f32] = match (&self.model, &state.vector) {
-            _ if state.history.is_empty() => &self.popularity,
-            (RecModel::Factors(f), Some(x)) => return Ok(self.named(f.top_k(x, opts.k, keep))),
+        let rules = self.compile(opts)?;
+        let req = self.request(opts, &rules, &history)?;
+        let popular = || Source::Dense { scores: self.popularity.as_slice().into(), positive_only: false };
+        let source = match (&self.model, &state.vector) {
+            _ if state.history.is_empty() => popular(),
+            (RecModel::Factors(f), Some(x)) => Source::Factors { model: f, x: x.clone(), of: None },
             (RecModel::Factors(_), None) => {
                 return Err(Error::param("state", "no user vector", "fold the history in with this model"))
             }
             (RecModel::Neighbors(nb), _) => {
                 let mut scores = vec![0f32; self.items.len()];
                 nb.scores(&state.history, &mut scores);
-                return Ok(self.named(kernels::top_k(&scores, opts.k, keep)));
+                Source::Dense { scores: scores.into(), positive_only: false }
             }
-            (RecModel::Popular, _) => &self.popularity,
+            (RecModel::Popular, _) => popular(),
         };
-        Ok(self.named(kernels::top_k(scores, opts.k, keep)))
+        let picks = req.select(source, opts.k);
+        let mut out = self.named(picks.clone());
+        if opts.reasons && !state.history.is_empty() {
+            for (o, p) in out.iter_mut().zip(&picks) {
+                o.because = self.because(state, p.hit.index)?;
+            }
+        }
+        Ok(out)
     }
 
-    /// Which items `opts` lets a response contain: `include_only` (when set) minus `exclude`
-    /// minus `also` (the history, the query item). Costs nothing per catalogue item unless
-    /// `include_only` is set.
-    fn allowed(&self, opts: &RecommendOptions, also: &[u32]) -> Allowed {
+    /// The history items that contributed most to item `i`'s score (at most three, each
+    /// contributing more than nothing), strongest first.
+    fn because(&self, state: &UserState, i: u32) -> Result<Vec<String>> {
+        let parts: Vec<(u32, f32)> = match &self.model {
+            RecModel::Factors(f) => {
+                let c = f.contributions(&state.history, i)?;
+                state.history.iter().zip(c).map(|((j, _), c)| (*j, c)).collect()
+            }
+            RecModel::Neighbors(nb) => state.history.iter().map(|&(j, w)| (j, w * nb.weight(j, i))).collect(),
+            RecModel::Popular => Vec::new(),
+        };
+        Ok(self.strongest(parts.into_iter()))
+    }
+
+    /// The ids of the (at most three) largest positive contributions, largest first.
+    fn strongest(&self, parts: impl Iterator<Item = (u32, f32)>) -> Vec<String> {
+        let hits = parts.filter(|(_, c)| *c > 0.0).map(|(index, score)| kernels::Hit { index, score });
+        kernels::top_k_sparse(hits, 3).into_iter().map(|h| self.items.id(h.index).to_string()).collect()
+    }
+
+    /// Compiles the request's rule texts against this catalogue.
+    fn compile(&self, opts: &RecommendOptions) -> Result<Compiled> {
+        let compile = |t: &Option<String>, kind| t.as_deref().map(|t| self.compile_rule(t, kind)).transpose();
+        Ok(Compiled {
+            filter: compile(&opts.filter, RuleKind::Filter)?,
+            boost: compile(&opts.boost, RuleKind::Boost)?,
+            promote: compile(&opts.promote.as_ref().map(|p| p.filter.clone()), RuleKind::Filter)?,
+        })
+    }
+
+    /// The request's constraints: `include_only` (when set) minus `exclude` minus `also` (the
+    /// history, the query item), and its rules bound to its parameters and time. Costs nothing
+    /// per catalogue item unless `include_only` is set.
+    fn request<'r>(&'r self, opts: &RecommendOptions, rules: &'r Compiled, also: &[u32]) -> Result<Request<'r>> {
         let only = opts.include_only.as_ref().map(|ids| {
             let mut mask = vec![false; self.items.len()];
             for i in ids.iter().filter_map(|id| self.items.get(id)) {
@@ -572,36 +743,83 @@ impl Recommender {
             opts.exclude.iter().filter_map(|id| self.items.get(id)).chain(also.iter().copied()).collect();
         kernels::order::sort_by_key(&mut except, |i| *i as u64);
         except.dedup();
-        Allowed { only, except }
+        let none = const { &Attributes::EMPTY };
+        let attrs = self.attributes.as_ref().unwrap_or(none);
+        let now = super::select::now_or_clock(opts);
+        let bind = |r: &'r Option<Rule>| r.as_ref().map(|r| r.bind(attrs, &opts.params, now)).transpose();
+        let group = match &opts.max_per_group {
+            Some((name, n)) => {
+                let (_, a) = attrs.find(name).ok_or_else(|| {
+                    Error::param(
+                        "maxPerGroup.attribute",
+                        name,
+                        format!("is not an attribute (attributes: {})", attrs.names()),
+                    )
+                })?;
+                if a.ty() == super::AttrType::Set {
+                    return Err(Error::param(
+                        "maxPerGroup.attribute",
+                        name,
+                        "is a set: group by a single-valued attribute",
+                    ));
+                }
+                Some((a, *n))
+            }
+            None => None,
+        };
+        Ok(Request {
+            allowed: Allowed { only, except },
+            filter: bind(&rules.filter)?,
+            boost: bind(&rules.boost)?,
+            promote: bind(&rules.promote)?.map(|b| (b, opts.promoted_slots())),
+            group,
+        })
     }
 
     /// Both steps for a history of `(item id, weight)` pairs.
     pub fn recommend<S: AsRef<str>>(&self, history: &[(S, f32)], opts: &RecommendOptions) -> Result<Recommendations> {
         let state = self.fold_in(history)?;
         let items = self.recommend_for(&state, opts)?;
+        let mut notes = Vec::new();
+        if items.len() < opts.k {
+            if let Some(f) = &opts.filter {
+                notes.push(match items.len() {
+                    0 => format!("no item satisfies the filter {f:?}"),
+                    n => format!("only {n} items satisfy the filter {f:?}"),
+                });
+            }
+        }
         Ok(Recommendations {
             items,
             fallback: state.history.is_empty(),
             unknown: state.unknown,
             truncated: state.truncated,
+            notes,
         })
     }
 
     /// Items most similar to `item` (cosine of factors, or the item-item row), under the same
-    /// options as [`Recommender::recommend`] (`k`, `exclude`, `include_only`); the item itself is
-    /// never returned. Unknown ids are errors.
+    /// options as [`Recommender::recommend`]; the item itself is never returned. Unknown ids
+    /// are errors. With `reasons`, each item's `because` is the query item.
     pub fn similar(&self, item: &str, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
         let i = self.items.require(item)?;
-        let allowed = self.allowed(opts, &[i]);
-        let k = opts.k;
-        match &self.model {
-            RecModel::Factors(f) => Ok(self.named(f.similar_where(i, k, |j| allowed.keep(j)))),
+        let rules = self.compile(opts)?;
+        let req = self.request(opts, &rules, &[i])?;
+        let source = match &self.model {
+            RecModel::Factors(f) => Source::Factors { model: f, x: Vec::new(), of: Some(i) },
             RecModel::Neighbors(nb) => {
-                Ok(self.named(kernels::top_k_sparse(nb.row(i).filter(|h| h.score > 0.0 && allowed.keep(h.index)), k)))
+                let mut scores = vec![0f32; self.items.len()];
+                nb.row(i).for_each(|h| scores[h.index as usize] = h.score);
+                Source::Dense { scores: scores.into(), positive_only: true }
             }
-            RecModel::Popular => Ok(self.named(kernels::top_k(&self.popularity, k, |j| allowed.keep(j)))),
+            RecModel::Popular => Source::Dense { scores: self.popularity.as_slice().into(), positive_only: false },
+        };
+        let mut out = self.named(req.select(source, opts.k));
+        if opts.reasons {
+            out.iter_mut().for_each(|o| o.because = vec![item.to_string()]);
         }
+        Ok(out)
     }
 
     /// The `k` most popular items, honouring `exclude` / `include_only`.
@@ -610,23 +828,10 @@ impl Recommender {
         self.recommend_for(&empty, opts)
     }
 
-    fn named(&self, hits: Vec<Hit>) -> Vec<Scored> {
-        hits.into_iter().map(|h| Scored { item: self.items.id(h.index).to_string(), score: h.score }).collect()
-    }
-}
-
-/// The items a response may contain (see `Recommender::allowed`).
-struct Allowed {
-    /// `include_only` as a mask over the catalogue, when set.
-    only: Option<Vec<bool>>,
-    /// Excluded indices, sorted, without duplicates.
-    except: Vec<u32>,
-}
-
-impl Allowed {
-    /// Whether item `i` may appear. Called only for candidates that beat the current k-th
-    /// score, so a binary search over the exclusions costs little.
-    fn keep(&self, i: u32) -> bool {
-        self.only.as_ref().is_none_or(|m| m[i as usize]) && self.except.binary_search(&i).is_err()
+    fn named(&self, picks: Vec<Pick>) -> Vec<Scored> {
+        picks
+            .into_iter()
+            .map(|p| Scored { promoted: p.promoted, ..Scored::new(self.items.id(p.hit.index), p.hit.score) })
+            .collect()
     }
 }

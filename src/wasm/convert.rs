@@ -4,7 +4,8 @@ use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
-use crate::recs::RecommendOptions;
+use crate::recs::{Promote, RecommendOptions};
+use crate::rules::ParamValue;
 
 /// Maps any displayable error to a JS `Error` carrying its message.
 pub fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -178,9 +179,11 @@ pub fn k(opts: &JsValue) -> Result<usize, JsError> {
     }
 }
 
-/// Recommendation options: `{ k?, exclude?, includeOnly?, includeHistory? }`.
+/// Recommendation options: `{ k?, exclude?, includeOnly?, includeHistory?, filter?, boost?,
+/// params?, now?, maxPerGroup?, promote?, reasons? }`. `now` defaults to this device's clock.
 pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
     let mut o = RecommendOptions::top(k(opts)?);
+    o.now = Some(js_sys::Date::now() / 1000.0);
     if opts.is_undefined() || opts.is_null() {
         return Ok(o);
     }
@@ -195,11 +198,96 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
     if !only.is_undefined() {
         o.include_only = Some(string_list(&only, "includeOnly")?);
     }
-    let ih = get(opts, "includeHistory")?;
-    if !ih.is_undefined() {
-        o.include_history = ih
-            .as_bool()
-            .ok_or_else(|| JsError::new(&format!("options.includeHistory must be a boolean, got {}", describe(&ih))))?;
+    o.include_history = flag(opts, "includeHistory")?;
+    o.reasons = flag(opts, "reasons")?;
+    o.filter = rule_text(&get(opts, "filter")?, "filter")?;
+    o.boost = rule_text(&get(opts, "boost")?, "boost")?;
+    let params = get(opts, "params")?;
+    if !params.is_undefined() {
+        o.params = rule_params(&params)?;
+    }
+    let now = get(opts, "now")?;
+    if !now.is_undefined() {
+        let ms = match now.dyn_ref::<js_sys::Date>() {
+            Some(d) => d.get_time(),
+            None => now.as_f64().filter(|t| t.is_finite()).ok_or_else(|| {
+                JsError::new(&format!("options.now must be a Date or milliseconds since 1970, got {}", describe(&now)))
+            })?,
+        };
+        o.now = Some(ms / 1000.0);
+    }
+    let group = get(opts, "maxPerGroup")?;
+    if !group.is_undefined() {
+        let attr = get(&group, "attribute")?.as_string();
+        let n = get(&group, "n")?.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 1e6);
+        match (attr, n) {
+            (Some(a), Some(n)) => o.max_per_group = Some((a, n as usize)),
+            _ => return Err(JsError::new("options.maxPerGroup must be { attribute: string, n: whole number ≥ 1 }")),
+        }
+    }
+    let promote = get(opts, "promote")?;
+    if !promote.is_undefined() {
+        let filter = rule_text(&get(&promote, "filter")?, "promote.filter")?;
+        let share = get(&promote, "share")?.as_f64();
+        match (filter, share) {
+            (Some(filter), Some(share)) => o.promote = Some(Promote { filter, share }),
+            _ => return Err(JsError::new("options.promote must be { filter: rule, share: number in (0, 1] }")),
+        }
     }
     Ok(o)
+}
+
+/// A boolean option, false when absent.
+fn flag(opts: &JsValue, key: &str) -> Result<bool, JsError> {
+    let v = get(opts, key)?;
+    if v.is_undefined() {
+        return Ok(false);
+    }
+    v.as_bool().ok_or_else(|| JsError::new(&format!("options.{key} must be a boolean, got {}", describe(&v))))
+}
+
+/// A rule: its text, or a compiled rule object (`rec.compile(…)`, which carries its text).
+fn rule_text(v: &JsValue, name: &str) -> Result<Option<String>, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Some(s));
+    }
+    if v.is_object() {
+        if let Some(s) = get(v, "rule")?.as_string() {
+            return Ok(Some(s));
+        }
+    }
+    Err(JsError::new(&format!("options.{name} must be a rule string or a compiled rule, got {}", describe(v))))
+}
+
+/// `params`: an object of numbers, booleans, strings and arrays of strings.
+fn rule_params(v: &JsValue) -> Result<Vec<(String, ParamValue)>, JsError> {
+    let obj = v
+        .dyn_ref::<js_sys::Object>()
+        .filter(|_| !Array::is_array(v))
+        .ok_or_else(|| JsError::new(&format!("options.params must be an object, got {}", describe(v))))?;
+    let mut out = Vec::new();
+    for entry in js_sys::Object::entries(obj).iter() {
+        let pair: Array = entry.unchecked_into();
+        let name = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        let p = if let Some(n) = value.as_f64() {
+            ParamValue::Num(n)
+        } else if let Some(b) = value.as_bool() {
+            ParamValue::Bool(b)
+        } else if let Some(s) = value.as_string() {
+            ParamValue::Str(s)
+        } else if Array::is_array(&value) {
+            ParamValue::List(string_list(&value, &format!("params.{name}"))?)
+        } else {
+            return Err(JsError::new(&format!(
+                "options.params.{name} must be a number, boolean, string or array of strings, got {}",
+                describe(&value)
+            )));
+        };
+        out.push((name, p));
+    }
+    Ok(out)
 }

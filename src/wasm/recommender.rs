@@ -7,6 +7,14 @@ use js_sys::Array;
 use super::convert::{bytes_arg, history, id_list, js_err, options, string_arg, to_js, type_error, Thrown};
 use crate::recs;
 
+/// What `compile` returns: the rule's text (options read it), its kind and its parameters.
+#[derive(serde::Serialize)]
+struct CompiledRule<'a> {
+    rule: &'a str,
+    kind: &'a str,
+    params: Vec<(&'a str, &'a str)>,
+}
+
 /// A recommendation model loaded from a bundle. All scoring happens on this device.
 #[wasm_bindgen]
 pub struct Recommender {
@@ -146,6 +154,28 @@ impl Recommender {
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsError> {
         to_js(&self.inner.trending(&options(&opts)?).map_err(js_err)?)
+    }
+
+    /// Parses and type-checks a rule (`kind`: "filter", the default, or "boost") against this
+    /// catalogue's attributes, so a mistake shows once with its column; returns
+    /// `{ rule, kind, params }`, usable wherever options take a rule. Throws for a syntax or
+    /// type error, or an unknown attribute.
+    #[wasm_bindgen(unchecked_return_type = "CompiledRule")]
+    pub fn compile(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] rule: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "\"filter\" | \"boost\"")] kind: JsValue,
+    ) -> Result<JsValue, Thrown> {
+        let text = string_arg(&rule, "rule")?;
+        let kind = match kind.as_string().as_deref() {
+            None if kind.is_undefined() => crate::rules::RuleKind::Filter,
+            Some("filter") => crate::rules::RuleKind::Filter,
+            Some("boost") => crate::rules::RuleKind::Boost,
+            _ => return Err(type_error("kind", "\"filter\" or \"boost\"", &kind)),
+        };
+        let compiled = self.inner.compile_rule(&text, kind).map_err(js_err)?;
+        let params: Vec<(&str, &str)> = compiled.params().map(|(n, t)| (n, t.name())).collect();
+        Ok(to_js(&CompiledRule { rule: &text, kind: kind.name(), params })?)
     }
 
     /// Model family, item count, factors, metrics, training cut-off.

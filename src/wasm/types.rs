@@ -5,7 +5,18 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** One ranked item. Scores are comparable within one response only. */
-export interface Scored { item: string; score: number }
+export interface Scored {
+  item: string;
+  score: number;
+  /** Set when a promotion placed the item. */
+  promoted?: true;
+  /** With `reasons: true`: the history (or cart, or query) items that contributed most. */
+  because?: string[];
+}
+/** A rule checked against the catalogue by `compile`: pass it (or its text) as a filter or boost. */
+export interface CompiledRule { rule: string; kind: "filter" | "boost"; params: [string, string][] }
+/** A rule: its text, or what `compile` returned. */
+export type RuleInput = string | CompiledRule;
 /** A history entry: an item id, or an item with a weight (default 1; must be finite and > 0). */
 export type HistoryEntry = string | { item: string; weight?: number };
 /** Business rules for one request. */
@@ -18,6 +29,20 @@ export interface RecommendOptions {
   includeOnly?: string[];
   /** Allow items already in the history. Default false. */
   includeHistory?: boolean;
+  /** Only items for which this rule over catalogue attributes holds: `in_stock && price < 50`. */
+  filter?: RuleInput;
+  /** Multiply each score by this rule's value: `margin > 0.3 ? 1.2 : 1`. */
+  boost?: RuleInput;
+  /** Values for the rules' `$parameters`. */
+  params?: Record<string, number | boolean | string | string[]>;
+  /** The time rules call `now` (default: this device's clock). */
+  now?: Date | number;
+  /** At most `n` items per value of an attribute. */
+  maxPerGroup?: { attribute: string; n: number };
+  /** `share` of the slots go to the best items passing `filter`, spread after the first slot. */
+  promote?: { filter: RuleInput; share: number };
+  /** Add `because` to each item. Default false. */
+  reasons?: boolean;
 }
 /** Progress of a bundle download. `total` is unknown when the server compresses or omits the length. */
 export interface LoadProgress { loaded: number; total?: number; cached?: boolean }
@@ -43,9 +68,18 @@ export interface Recommendations {
   truncated: number;
   /** True when no history item was known and popularity was used. */
   fallback: boolean;
+  /** E.g. that no item (or too few) satisfies the filter. */
+  notes?: string[];
 }
 /** One catalogue item as stored in the bundle. */
-export interface CatalogEntry { item: string; title?: string; price?: number; popularity: number }
+export interface CatalogEntry {
+  item: string;
+  title?: string;
+  price?: number;
+  popularity: number;
+  /** Catalogue attributes (`train recs --catalog`); times are seconds since 1970. */
+  attributes?: Record<string, number | boolean | string | string[]>;
+}
 /** Metadata written by the trainer. */
 export interface ModelMetadata {
   model: string;

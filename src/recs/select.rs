@@ -1,0 +1,233 @@
+//! Choosing a response's items: the request's exclusions, the shop's rules (filter, boost,
+//! promotion, a cap per group) and the top-k, over whatever scores a method produced.
+//!
+//! Filters run inside the top-k selection, only for candidates that beat the current k-th
+//! score, so a filter never leaves a shelf short while enough items pass and costs little.
+//! A boost multiplies a score (`s·b` for `s ≥ 0`, `s / b` below, so a larger boost always ranks
+//! higher); the largest boost any item can get bounds which candidates are worth evaluating.
+
+use super::attributes::Attribute;
+use super::{FactorModel, RecommendOptions};
+use crate::kernels::{self, Hit, TopK};
+use crate::rules::Bound;
+
+/// Where a response's candidate scores come from.
+pub(crate) enum Source<'a> {
+    /// Every item has a score; with `positive_only`, only items scoring above 0 are candidates
+    /// (an item-item row, a basket, a text match).
+    Dense { scores: std::borrow::Cow<'a, [f32]>, positive_only: bool },
+    /// A factor model ranks by user vector `x` (or by cosine to item `of`), certified without
+    /// scoring every row; it turns dense when a boost needs every score.
+    Factors { model: &'a FactorModel, x: Vec<f32>, of: Option<u32> },
+}
+
+/// The items a response may contain: `include_only` (when set) minus `exclude` minus the
+/// history or query item.
+pub(crate) struct Allowed {
+    /// `include_only` as a mask over the catalogue, when set.
+    pub only: Option<Vec<bool>>,
+    /// Excluded indices, sorted, without duplicates.
+    pub except: Vec<u32>,
+}
+
+impl Allowed {
+    /// Whether item `i` may appear. Called only for candidates that beat the current k-th
+    /// score, so a binary search over the exclusions costs little.
+    pub fn keep(&self, i: u32) -> bool {
+        self.only.as_ref().is_none_or(|m| m[i as usize]) && self.except.binary_search(&i).is_err()
+    }
+}
+
+/// Ranks the best `n` items that a filter keeps: how a [`Source`] is asked for candidates.
+type Ranker<'a> = dyn FnMut(usize, &mut dyn FnMut(u32) -> bool) -> Vec<Hit> + 'a;
+
+/// One request's constraints, rules bound to its parameters.
+pub(crate) struct Request<'r> {
+    pub allowed: Allowed,
+    pub filter: Option<Bound<'r>>,
+    pub boost: Option<Bound<'r>>,
+    /// The promotion rule and its number of slots.
+    pub promote: Option<(Bound<'r>, usize)>,
+    /// At most `n` items per value of this attribute.
+    pub group: Option<(&'r Attribute, usize)>,
+}
+
+/// One chosen item.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Pick {
+    pub hit: Hit,
+    pub promoted: bool,
+}
+
+impl Request<'_> {
+    /// Whether item `i` may appear at all (exclusions and the filter).
+    pub fn keep(&self, i: u32) -> bool {
+        self.allowed.keep(i) && self.filter.as_ref().is_none_or(|f| f.passes(i))
+    }
+
+    /// The best `k` items from `source` under every constraint, promoted items placed by
+    /// [`promoted_slots`].
+    pub fn select(&self, source: Source<'_>, k: usize) -> Vec<Pick> {
+        let source = match source {
+            Source::Factors { model, x, of } if self.boost.is_some() => {
+                Source::Dense { scores: model.all_scores(&x, of).into(), positive_only: false }
+            }
+            s => s,
+        };
+        let mut rank = |n: usize, keep: &mut dyn FnMut(u32) -> bool| -> Vec<Hit> {
+            match &source {
+                Source::Factors { model, x, of: None } => model.top_k(x, n, keep),
+                Source::Factors { model, of: Some(i), .. } => model.similar_where(*i, n, keep),
+                Source::Dense { scores, positive_only } => self.dense_top(scores, *positive_only, n, keep),
+            }
+        };
+        let promoted: Vec<Hit> = match &self.promote {
+            Some((rule, slots)) => self.grouped(&mut rank, *slots, &mut |i| self.keep(i) && rule.passes(i), &[]),
+            None => Vec::new(),
+        };
+        let mut taken: Vec<u32> = promoted.iter().map(|h| h.index).collect();
+        kernels::order::sort_by_key(&mut taken, |i| *i as u64);
+        let organic = self.grouped(
+            &mut rank,
+            k - promoted.len(),
+            &mut |i| taken.binary_search(&i).is_err() && self.keep(i),
+            &promoted,
+        );
+        place(promoted, organic, k)
+    }
+
+    /// The best `n` under `keep`, at most the group cap per group (counting `already`): ranks
+    /// more than `n` and takes greedily, asking for more until enough or none are left.
+    fn grouped(&self, rank: &mut Ranker<'_>, n: usize, keep: &mut dyn FnMut(u32) -> bool, already: &[Hit]) -> Vec<Hit> {
+        let Some((attr, cap)) = self.group else {
+            return if n == 0 { Vec::new() } else { rank(n, keep) };
+        };
+        let mut want = n.saturating_mul(3).max(16);
+        loop {
+            let hits = rank(want, keep);
+            let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+            for h in already {
+                if let Some(g) = attr.group_key(h.index as usize) {
+                    *counts.entry(g).or_default() += 1;
+                }
+            }
+            let mut out = Vec::with_capacity(n);
+            for h in &hits {
+                if out.len() == n {
+                    break;
+                }
+                let ok = match attr.group_key(h.index as usize) {
+                    Some(g) => {
+                        let c = counts.entry(g).or_default();
+                        *c += 1;
+                        *c <= cap
+                    }
+                    None => true,
+                };
+                if ok {
+                    out.push(*h);
+                }
+            }
+            if out.len() == n || hits.len() < want {
+                return out;
+            }
+            want = want.saturating_mul(4);
+        }
+    }
+
+    /// Top `n` of dense scores, boosted when there is a boost.
+    fn dense_top(&self, scores: &[f32], positive_only: bool, n: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<Hit> {
+        let Some(boost) = &self.boost else {
+            return kernels::top_k(scores, n, |i| (!positive_only || scores[i as usize] > 0.0) && keep(i));
+        };
+        let hi = boost.max_boost();
+        // The best a raw score can become: monotone in `s`, so below the floor stays below.
+        let bound = |s: f32| if s >= 0.0 { s as f64 * hi } else { s as f64 / hi };
+        let mut top = TopK::new(n);
+        for (i, &s) in scores.iter().enumerate() {
+            if s.is_nan() || (positive_only && s <= 0.0) || top.floor().is_some_and(|f| bound(s) <= f as f64) {
+                continue;
+            }
+            let i = i as u32;
+            if !keep(i) {
+                continue;
+            }
+            let boosted = match boost.boost(i) {
+                Some(b) if s >= 0.0 => (s as f64 * b) as f32,
+                Some(b) => (s as f64 / b) as f32,
+                None => f32::NEG_INFINITY,
+            };
+            top.offer(i, &[boosted], |_| true);
+        }
+        top.into_sorted()
+    }
+}
+
+/// Where `n` promoted items go among `k` slots: spread evenly, the first after the best
+/// organic item when there is room (slot `⌊(j + ½)·k / n⌋` for the `j`-th, at least 1 when
+/// k > n), the best promoted item first.
+pub(crate) fn promoted_slots(n: usize, k: usize) -> Vec<usize> {
+    (0..n).map(|j| (((2 * j + 1) * k) / (2 * n)).max(usize::from(k > n) * (j + 1)).min(k - n + j)).collect()
+}
+
+/// Interleaves promoted and organic items (see [`promoted_slots`]); when fewer organic items
+/// exist, the promoted ones move up.
+fn place(promoted: Vec<Hit>, organic: Vec<Hit>, k: usize) -> Vec<Pick> {
+    let total = (promoted.len() + organic.len()).min(k);
+    let slots = promoted_slots(promoted.len(), total.max(promoted.len()));
+    let mut out = Vec::with_capacity(total);
+    let (mut p, mut o) = (promoted.into_iter().peekable(), organic.into_iter());
+    let mut next_slot = slots.into_iter().peekable();
+    while out.len() < total {
+        if next_slot.peek() == Some(&out.len()) {
+            next_slot.next();
+            if let Some(hit) = p.next() {
+                out.push(Pick { hit, promoted: true });
+                continue;
+            }
+        }
+        match o.next() {
+            Some(hit) => out.push(Pick { hit, promoted: false }),
+            None => match p.next() {
+                Some(hit) => out.push(Pick { hit, promoted: true }),
+                None => break,
+            },
+        }
+    }
+    out
+}
+
+/// The request's time: `now` if given, else this machine's clock (the browser shell always
+/// passes one; wasm has no clock of its own here).
+pub(crate) fn now_or_clock(opts: &RecommendOptions) -> f64 {
+    if let Some(t) = opts.now {
+        return t;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+    }
+    #[cfg(target_arch = "wasm32")]
+    f64::NAN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn promoted_items_are_spread_and_never_first_when_there_is_room() {
+        assert_eq!(promoted_slots(1, 10), [5]);
+        assert_eq!(promoted_slots(2, 10), [2, 7]);
+        assert_eq!(promoted_slots(3, 10), [1, 5, 8]);
+        assert_eq!(promoted_slots(1, 2), [1]);
+        assert_eq!(promoted_slots(2, 2), [0, 1]);
+        assert_eq!(promoted_slots(0, 5), Vec::<usize>::new());
+        let h = |i| Hit { index: i, score: 1.0 };
+        let placed = place(vec![h(100), h(101)], vec![h(0), h(1), h(2)], 10);
+        let order: Vec<(u32, bool)> = placed.iter().map(|p| (p.hit.index, p.promoted)).collect();
+        assert_eq!(order, [(0, false), (100, true), (1, false), (101, true), (2, false)]);
+        let only_promoted = place(vec![h(100)], vec![], 10);
+        assert_eq!(only_promoted.len(), 1);
+    }
+}

@@ -1,0 +1,286 @@
+//! Merchandising on the device: catalogue attributes, rules (filter, boost, parameters, time),
+//! caps per group, promotions and reasons, natively; the fixture half of the native = wasm check
+//! (`tests/web.rs` asserts the same file in Chromium). Regenerate with
+//! `SHELFWISE_BLESS=1 cargo test --test merchandising`.
+
+mod common;
+
+use shelfwise::recs::{AttrType, Attribute, Attributes, Column, Promote, RecommendOptions, Recommender};
+use shelfwise::rules::{ParamValue, RuleKind};
+use shelfwise::train::{train_recommender, AlsParams, EaseParams, ModelChoice};
+use shelfwise::Error;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+const DAY: f64 = 86_400.0;
+/// The time every fixture query runs at.
+pub const NOW: f64 = 100.0 * DAY;
+
+/// Attributes for the clustered shop: a* are trains, b* dolls; prices, stock, tags, dates.
+fn attributes(rec: &Recommender) -> Attributes {
+    let ids: Vec<&str> = rec.items().ids().collect();
+    let n_of = |id: &str| id[1..].parse::<usize>().unwrap_or(0);
+    let strings = |f: &dyn Fn(&str) -> Option<String>| {
+        let mut dict: Vec<String> = Vec::new();
+        let codes: Vec<u32> = ids
+            .iter()
+            .map(|id| match f(id) {
+                Some(v) => match dict.iter().position(|d| *d == v) {
+                    Some(p) => p as u32,
+                    None => {
+                        dict.push(v);
+                        dict.len() as u32 - 1
+                    }
+                },
+                None => u32::MAX,
+            })
+            .collect();
+        (dict, codes)
+    };
+    let (cat_dict, cat_codes) = strings(&|id| {
+        Some(match &id[..1] {
+            "a" => "trains".into(),
+            "b" => "dolls".into(),
+            _ => "gift-cards".into(),
+        })
+    });
+    let (tag_dict, tag_codes) = strings(&|id| Some(["red", "blue", "green"][n_of(id) % 3].to_string()));
+    // Tags: the colour, plus "sale" for every fourth item (set codes per item, sorted).
+    let mut dict = tag_dict.clone();
+    dict.push("sale".into());
+    let (mut ends, mut codes) = (Vec::new(), Vec::new());
+    for (i, id) in ids.iter().enumerate() {
+        codes.push(tag_codes[i]);
+        if n_of(id) % 4 == 0 && *id != "gift" {
+            codes.push(dict.len() as u32 - 1);
+        }
+        ends.push(codes.len() as u32);
+    }
+    let num = |f: &dyn Fn(&str) -> f64| Column::Number(ids.iter().map(|id| f(id)).collect());
+    Attributes::new(
+        ids.len(),
+        vec![
+            Attribute::new(
+                "price",
+                AttrType::Number,
+                num(&|id| if id == "gift" { 25.0 } else { 10.0 + 5.0 * n_of(id) as f64 }),
+            )
+            .unwrap(),
+            Attribute::new(
+                "in_stock",
+                AttrType::Bool,
+                Column::Bool(ids.iter().map(|id| u8::from(n_of(id) % 3 != 0 || *id == "gift")).collect()),
+            )
+            .unwrap(),
+            Attribute::new("category", AttrType::String, Column::String { dict: cat_dict, codes: cat_codes }).unwrap(),
+            Attribute::new("tags", AttrType::Set, Column::Set { dict, ends, codes }).unwrap(),
+            Attribute::new(
+                "created",
+                AttrType::Time,
+                num(&|id| if id == "gift" { 0.0 } else { 10.0 * DAY * n_of(id) as f64 }),
+            )
+            .unwrap(),
+            Attribute::new(
+                "margin",
+                AttrType::Number,
+                num(&|id| if id == "gift" { f64::NAN } else { 0.1 * (n_of(id) % 5) as f64 }),
+            )
+            .unwrap(),
+        ],
+    )
+    .unwrap()
+}
+
+fn shop(choice: ModelChoice) -> Recommender {
+    let rec = train_recommender(&common::clustered_shop(), &choice, None).unwrap();
+    let attrs = attributes(&rec);
+    let rec = rec.with_attributes(attrs).unwrap();
+    Recommender::from_bytes(&rec.to_bytes()).unwrap()
+}
+
+fn als() -> ModelChoice {
+    ModelChoice::Als(AlsParams::new().factors(8).iterations(8).regularization(0.5).threads(1))
+}
+
+fn models() -> Vec<(&'static str, Recommender)> {
+    vec![("als", shop(als())), ("ease", shop(ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1))))]
+}
+
+fn opts(k: usize) -> RecommendOptions {
+    RecommendOptions { now: Some(NOW), ..RecommendOptions::top(k) }
+}
+
+fn attr<'a>(rec: &'a Recommender, name: &str) -> &'a Attribute {
+    rec.attributes().unwrap().find(name).unwrap().1
+}
+
+fn index(rec: &Recommender, id: &str) -> usize {
+    rec.items().get(id).unwrap() as usize
+}
+
+#[test]
+fn a_filter_holds_for_every_item_and_never_leaves_the_shelf_short() {
+    for (name, rec) in models() {
+        let o =
+            RecommendOptions { filter: Some("in_stock && price < 50 && category != \"gift-cards\"".into()), ..opts(8) };
+        let out = rec.recommend(&[("a1", 1.0), ("a2", 1.0)], &o).unwrap();
+        // 13 items pass (price < 50: n < 8; in stock: n % 3 != 0; a1, a2 are history).
+        assert_eq!(out.items.len(), 8, "{name}");
+        for s in &out.items {
+            let i = index(&rec, &s.item);
+            assert!(
+                attr(&rec, "in_stock").bool(i).unwrap() && attr(&rec, "price").number(i).unwrap() < 50.0,
+                "{name}: {s:?}"
+            );
+            assert_ne!(s.item, "gift");
+        }
+        assert!(out.notes.is_empty());
+        let none = RecommendOptions { filter: Some("price > 1000".into()), ..opts(5) };
+        let out = rec.recommend(&[("a1", 1.0)], &none).unwrap();
+        assert!(out.items.is_empty());
+        assert_eq!(out.notes, ["no item satisfies the filter \"price > 1000\""], "{name}");
+    }
+}
+
+#[test]
+fn a_boost_reorders_by_multiplying_and_parameters_and_time_bind_per_request() {
+    for (name, rec) in models() {
+        let plain = rec.recommend(&[("b3", 1.0)], &opts(20)).unwrap().items;
+        // The weakest item with a positive score: a 1000× boost must make it the first.
+        let weak = plain.iter().filter(|s| s.score > 0.0).last().unwrap().item.clone();
+        let i = index(&rec, &weak);
+        let boost = "category == $c && price == $p && created >= now - 1000d ? 1000 : 1".to_string();
+        let params = vec![
+            ("c".into(), ParamValue::Str(attr(&rec, "category").string(i).unwrap().into())),
+            ("p".into(), ParamValue::Num(attr(&rec, "price").number(i).unwrap())),
+        ];
+        let o = RecommendOptions { boost: Some(boost.clone()), params, ..opts(20) };
+        let boosted = rec.recommend(&[("b3", 1.0)], &o).unwrap().items;
+        assert!(boosted.windows(2).all(|w| w[0].score >= w[1].score), "{name}: not sorted");
+        assert_eq!(boosted[0].item, weak, "{name}: {boosted:?}");
+        let missing = RecommendOptions { boost: Some(boost), ..opts(5) };
+        let e = rec.recommend(&[("b3", 1.0)], &missing).unwrap_err().to_string();
+        assert!(e.contains("$c") && e.contains("missing"), "{e}");
+    }
+}
+
+#[test]
+fn caps_per_group_promotions_and_reasons() {
+    for (name, rec) in models() {
+        let capped = RecommendOptions { max_per_group: Some(("category".into(), 2)), ..opts(5) };
+        let out = rec.recommend(&[("a1", 1.0), ("a2", 1.0)], &capped).unwrap().items;
+        assert_eq!(out.len(), 5, "{name}: dolls and gift cards fill the shelf");
+        for c in ["trains", "dolls", "gift-cards"] {
+            let n = out.iter().filter(|s| attr(&rec, "category").string(index(&rec, &s.item)) == Some(c)).count();
+            assert!(n <= 2, "{name}: {n} {c} in {out:?}");
+        }
+        let promo = RecommendOptions {
+            promote: Some(Promote { filter: "category == \"dolls\"".into(), share: 0.4 }),
+            ..opts(5)
+        };
+        let out = rec.recommend(&[("a1", 1.0), ("a2", 1.0)], &promo).unwrap().items;
+        let flags: Vec<bool> = out.iter().map(|s| s.promoted).collect();
+        assert_eq!(flags, [false, true, false, true, false], "{name}: {out:?}");
+        assert!(out.iter().filter(|s| s.promoted).all(|s| s.item.starts_with('b')));
+        let why = RecommendOptions { reasons: true, ..opts(3) };
+        let out = rec.recommend(&[("a1", 1.0), ("a2", 1.0), ("b9", 1.0)], &why).unwrap().items;
+        for s in &out {
+            assert!(
+                !s.because.is_empty() && s.because.iter().all(|b| ["a1", "a2", "b9"].contains(&b.as_str())),
+                "{name}: {s:?}"
+            );
+            // An "a" item is explained by the "a" history first.
+            if s.item.starts_with('a') {
+                assert!(s.because[0].starts_with('a'), "{name}: {s:?}");
+            }
+        }
+        let sim = rec
+            .similar("a4", &RecommendOptions { reasons: true, filter: Some("\"sale\" in tags".into()), ..opts(3) })
+            .unwrap();
+        assert!(sim
+            .iter()
+            .all(|s| s.because == ["a4"] && attr(&rec, "tags").set(index(&rec, &s.item)).any(|t| t == "sale")));
+    }
+}
+
+#[test]
+fn factor_reasons_are_the_exact_parts_of_the_score() {
+    let rec = shop(als());
+    let history = [("a1", 1.0), ("a2", 2.0), ("b4", 1.0)];
+    let state = rec.fold_in(&history).unwrap();
+    let shelfwise::recs::RecModel::Factors(f) = rec.model() else { panic!("als") };
+    for target in ["a5", "b1", "gift"] {
+        let t = rec.items().get(target).unwrap();
+        let parts = f.contributions(&state.history, t).unwrap();
+        let score = f.score(state.vector.as_ref().unwrap(), t);
+        let sum: f32 = parts.iter().sum();
+        assert!((sum - score).abs() <= 1e-4 * score.abs().max(1.0), "{target}: {sum} vs {score}");
+    }
+}
+
+#[test]
+fn bad_rules_and_options_are_typed_errors() {
+    let rec = shop(als());
+    let e = rec.compile_rule("in_stock && prise < 5", RuleKind::Filter).unwrap_err();
+    assert!(matches!(&e, Error::Rule { column: 13, .. }), "{e}");
+    assert!(e.to_string().contains("unknown attribute 'prise'"), "{e}");
+    let o = RecommendOptions { max_per_group: Some(("tags".into(), 1)), ..opts(3) };
+    assert!(rec.recommend(&[("a1", 1.0)], &o).unwrap_err().to_string().contains("is a set"));
+    let o = RecommendOptions { max_per_group: Some(("colour".into(), 1)), ..opts(3) };
+    assert!(rec.recommend(&[("a1", 1.0)], &o).unwrap_err().to_string().contains("is not an attribute"));
+    let o = RecommendOptions { promote: Some(Promote { filter: "true".into(), share: 1.5 }), ..opts(3) };
+    assert!(rec.recommend(&[("a1", 1.0)], &o).unwrap_err().to_string().contains("promote.share"));
+    let plain = train_recommender(&common::clustered_shop(), &als(), None).unwrap();
+    let e = plain.compile_rule("price < 5", RuleKind::Filter).unwrap_err().to_string();
+    assert!(e.contains("train with --catalog"), "{e}");
+}
+
+/// The queries both sides answer on the fixture; keep in sync with `tests/web.rs`.
+pub fn merch_queries() -> Vec<(&'static str, &'static [&'static str], RecommendOptions)> {
+    let p = |k, f: &dyn Fn(&mut RecommendOptions)| {
+        let mut o = opts(k);
+        f(&mut o);
+        o
+    };
+    vec![
+        ("filter", &["a1", "a2"], p(5, &|o| o.filter = Some("in_stock && price < 50".into()))),
+        ("boost", &["b3"], p(5, &|o| o.boost = Some("margin > 0.25 ? 2 : 1".into()))),
+        ("group", &["a1"], p(6, &|o| o.max_per_group = Some(("category".into(), 2)))),
+        (
+            "promote",
+            &["a1", "a2"],
+            p(5, &|o| {
+                o.promote = Some(Promote { filter: "category == $c".into(), share: 0.4 });
+                o.params = vec![("c".into(), ParamValue::Str("dolls".into()))];
+            }),
+        ),
+        ("reasons", &["a1", "a2", "b9"], p(3, &|o| o.reasons = true)),
+        ("recent", &["a4"], p(4, &|o| o.filter = Some("\"sale\" in tags || created > now - 30d".into()))),
+    ]
+}
+
+#[test]
+fn merch_fixture_gives_the_committed_results() {
+    let path = format!("{DIR}/tiny-merch.bundle");
+    let expected = format!("{DIR}/tiny-merch-expected.txt");
+    if std::env::var_os("SHELFWISE_BLESS").is_some() {
+        std::fs::write(&path, shop(als()).to_bytes()).unwrap();
+    }
+    let rec = Recommender::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    let mut lines = Vec::new();
+    for (label, history, o) in merch_queries() {
+        let hist: Vec<(&str, f32)> = history.iter().map(|i| (*i, 1.0)).collect();
+        let items = if label == "recent" {
+            rec.similar(history[0], &o).unwrap()
+        } else {
+            rec.recommend(&hist, &o).unwrap().items
+        };
+        for s in items {
+            lines.push(format!("{label} {} {} {} {}", s.item, s.score.to_bits(), s.promoted, s.because.join("+")));
+        }
+    }
+    let text = lines.join("\n") + "\n";
+    if std::env::var_os("SHELFWISE_BLESS").is_some() {
+        std::fs::write(&expected, &text).unwrap();
+    }
+    assert_eq!(text, std::fs::read_to_string(&expected).unwrap());
+}
