@@ -146,7 +146,7 @@ fn a_boost_reorders_by_multiplying_and_parameters_and_time_bind_per_request() {
     for (name, rec) in models() {
         let plain = rec.recommend(&[("b3", 1.0)], &opts(20)).unwrap().items;
         // The weakest item with a positive score: a 1000× boost must make it the first.
-        let weak = plain.iter().filter(|s| s.score > 0.0).last().unwrap().item.clone();
+        let weak = plain.iter().rfind(|s| s.score > 0.0).unwrap().item.clone();
         let i = index(&rec, &weak);
         let boost = "category == $c && price == $p && created >= now - 1000d ? 1000 : 1".to_string();
         let params = vec![
