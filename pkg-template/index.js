@@ -2,3 +2,4 @@
 export * from "./shelfwise.js";
 export { default } from "./shelfwise.js";
 export { Profile } from "./profile.js";
+export { PageContext } from "./page.js";

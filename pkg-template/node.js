@@ -7,3 +7,4 @@ initSync({ module: readFileSync(new URL("./shelfwise_bg.wasm", import.meta.url))
 export * from "./shelfwise.js";
 export { default } from "./shelfwise.js";
 export { Profile } from "./profile.js";
+export { PageContext } from "./page.js";

@@ -497,3 +497,83 @@ fn headerless_tab_separated_logs_read_by_position() {
     ));
     assert!(!o.status.success() && text(&o).contains("no column '9'"), "{}", text(&o));
 }
+
+#[test]
+fn catalogue_attributes_and_rules_from_the_command_line() {
+    let dir = common::temp_dir("catalog");
+    let f = dir.join("log.csv");
+    std::fs::write(&f, clustered_log()).unwrap();
+    // p0–p14 are kitchen items, p15–p29 garden ones; every third is out of stock.
+    let mut cat = String::from("sku;name;price;in_stock;category;tags\n");
+    for p in 0..30 {
+        let category = if p < 15 { "kitchen" } else { "garden" };
+        let stock = if p % 3 == 0 { "no" } else { "yes" };
+        cat.push_str(&format!(
+            "p{p};Thing {p};{};{stock};{category};{}\n",
+            5 + p,
+            if p % 2 == 0 { "red|sale" } else { "blue" }
+        ));
+    }
+    cat.push_str("new1;Brand new;9;yes;kitchen;red\n");
+    let catalog = dir.join("catalog.csv");
+    std::fs::write(&catalog, cat).unwrap();
+    let bundle = dir.join("m.bundle");
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --model ease --catalog {} --catalog-id-col sku --catalog-title-col name --out {}",
+        f.display(),
+        catalog.display(),
+        bundle.display()
+    ));
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.contains("catalogue: 4 attributes (price:number, in_stock:bool, category:string, tags:set); 30 of 31 rows"),
+        "{t}"
+    );
+    let hist = dir.join("h.csv");
+    std::fs::write(&hist, "u,i\nx,p1\nx,p2\ny,p16\n").unwrap();
+    let only = dir.join("only.txt");
+    std::fs::write(&only, "p4\np5\np7\np8\np20\n").unwrap();
+    let o = run(&format!(
+        "recommend --model {} --histories {} --user-col u --item-col i --k 4 --filter in_stock&&price<30 --max-per category:3 --include-only {} --reasons --with-titles",
+        bundle.display(),
+        hist.display(),
+        only.display()
+    ));
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(csv.starts_with("user,item,rank,score,fallback,title,promoted,because\n"), "{csv}");
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        // Only the listed items, all in stock and under 30.
+        assert!(["p4", "p5", "p7", "p8", "p20"].contains(&r[1]), "{csv}");
+        assert_eq!(r[6], "false");
+    }
+    let kitchen = |r: &&Vec<&str>| r[1][1..].parse::<u32>().unwrap() < 15;
+    assert_eq!(rows.iter().filter(|r| r[0] == "x").count(), 4, "{csv}");
+    assert_eq!(rows.iter().filter(|r| r[0] == "x").filter(kitchen).count(), 3, "at most 3 kitchen items: {csv}");
+    assert!(
+        rows.iter().any(|r| r[0] == "x" && (r[7] == "p1" || r[7].starts_with("p1|") || r[7].contains("p2"))),
+        "{csv}"
+    );
+    // A bad rule stops before any output, naming the column and the attribute.
+    let o = run(&format!(
+        "recommend --model {} --histories {} --user-col u --item-col i --filter in_stock&&prise<3",
+        bundle.display(),
+        hist.display()
+    ));
+    assert!(
+        !o.status.success() && text(&o).contains("column 11") && text(&o).contains("unknown attribute 'prise'"),
+        "{}",
+        text(&o)
+    );
+    let o =
+        run(&format!("similar --model {} --item p1 --k 3 --filter category==$c --param c=garden", bundle.display()));
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        csv.lines().skip(1).all(|l| l.split(',').nth(1).is_some_and(|p| p[1..].parse::<u32>().unwrap() >= 15)),
+        "{csv}"
+    );
+}

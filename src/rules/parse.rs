@@ -14,11 +14,11 @@ mod tests {
     #[test]
     fn numbers_read_exactly_where_shops_write_them() {
         for s in ["0", "12", "12.5", "0.3", ".5", "1e3", "2.5E-2", "19.99", "123456789.123"] {
-            assert_eq!(super::number(s), s.parse::<f64>().ok(), "{s}");
+            assert_eq!(crate::num_text::parse_f64(s), s.parse::<f64>().ok(), "{s}");
         }
-        assert_eq!(super::number("1.2.3"), None);
-        assert_eq!(super::number("."), None);
-        assert_eq!(super::number("1e999"), None);
+        assert_eq!(crate::num_text::parse_f64("1.2.3"), None);
+        assert_eq!(crate::num_text::parse_f64("."), None);
+        assert!(super::lex("1e999").is_err());
     }
 }
 
@@ -102,7 +102,8 @@ pub(crate) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
                     i += 1;
                 }
             }
-            let v = number(&text[start..i])
+            let v = crate::num_text::parse_f64(&text[start..i])
+                .filter(|v| v.is_finite())
                 .ok_or_else(|| RuleError::at(start, format!("'{}' is not a number", &text[start..i])))?;
             let unit = text[i..].chars().next().filter(char::is_ascii_alphabetic);
             match unit.map(|u| (u, unit_seconds(u))) {
@@ -161,29 +162,6 @@ pub(crate) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
     }
     out.push((text.len(), Tok::End));
     Ok(out)
-}
-
-/// A decimal literal (`12`, `0.25`, `.5`, `1e-3`): the digits as an integer scaled by a power
-/// of ten, which is exactly rounded whenever the digits fit 2^53 and the power is within 10^±22
-/// (every price and threshold a shop writes). Written here rather than with `str::parse`,
-/// whose exact-rounding tables would add 12 KB to the wasm.
-fn number(s: &str) -> Option<f64> {
-    let (mantissa, exp) = match s.find(['e', 'E']) {
-        Some(p) => (&s[..p], s[p + 1..].parse::<i32>().ok()?),
-        None => (s, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    if (int.is_empty() && frac.is_empty()) || frac.contains('.') || int.len() + frac.len() > 38 {
-        return None;
-    }
-    let digits = int
-        .bytes()
-        .chain(frac.bytes())
-        .try_fold(0u128, |acc, d| d.is_ascii_digit().then(|| acc * 10 + (d - b'0') as u128))?;
-    let exp = exp.checked_sub(frac.len() as i32)?;
-    let scale = 10f64.powi(exp.unsigned_abs().min(400) as i32);
-    let v = if exp >= 0 { digits as f64 * scale } else { digits as f64 / scale };
-    v.is_finite().then_some(v)
 }
 
 /// A quoted string starting at `start` with `\"`, `\'` and `\\` escapes: its value and the

@@ -38,10 +38,15 @@ test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recomme
   const bundle = resolve(ROOT, "www/data/model.bundle");
   writeFileSync(join(dir, "main.mjs"), `
     import { readFileSync } from "node:fs";
-    import { Recommender, Propensity } from "shelfwise";
+    import { Recommender, Propensity, PageContext } from "shelfwise";
     const rec = Recommender.fromBytes(readFileSync(${JSON.stringify(bundle)}));
     const items = rec.popular({ k: 3 }).map((s) => s.item);
-    console.log(JSON.stringify({ items, recs: rec.recommend(items, { k: 5 }), propensity: typeof Propensity.fromBytes }));
+    // Shelves on one page never repeat an item.
+    const page = new PageContext();
+    const first = page.show(rec.recommend(items, { k: 5 })).map((s) => s.item);
+    const second = page.show(rec.similar(first[0], page.options({ k: 5 }))).map((s) => s.item);
+    const repeats = second.filter((i) => first.includes(i) || i === first[0]);
+    console.log(JSON.stringify({ items, recs: rec.recommend(items, { k: 5 }), propensity: typeof Propensity.fromBytes, repeats, shown: page.shown.length }));
   `);
   const out = JSON.parse(execFileSync(process.execPath, [join(dir, "main.mjs")], { cwd: dir }).toString());
   writeFileSync(join(dir, "h.csv"), "u,i\n" + out.items.map((i) => `x,${i}`).join("\n") + "\n");
@@ -50,6 +55,8 @@ test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recomme
   assert.deepEqual(out.recs.map((r) => r.item), native.map((n) => n[1]));
   out.recs.forEach((r, i) => assert.ok(Math.abs(r.score - Number(native[i][3])) <= 1e-6));
   assert.equal(out.propensity, "function");
+  assert.deepEqual(out.repeats, []);
+  assert.equal(out.shown, 10);
 });
 
 test("loading and disposing a bundle 100 times keeps wasm memory bounded", async () => {
