@@ -12,8 +12,10 @@
 //! `category in $wanted`); `+ -`; `* /`; unary `! -`. Values: numbers (`0.3`, `1e3`), strings in
 //! double or single quotes, `true`/`false`, durations (`30s 15m 12h 14d 2w`), `now`, attribute
 //! names (`` `unit price` `` for a name with spaces), parameters (`$name`, typed by where they
-//! are used) and `has(attribute)`. Times subtract to durations and add durations. Missing values:
-//! see [`eval`](self::eval).
+//! are used) and `has(attribute)`. Times subtract to durations and add durations. Missing values
+//! follow three-valued logic: a comparison with a missing value is unknown (except `!=`, which is
+//! true), `&&`/`||` are Kleene's, an unknown condition takes the `:` branch, an unknown filter is
+//! false and an unknown boost is 1.
 
 mod check;
 mod eval;
