@@ -526,8 +526,9 @@ fn catalogue_attributes_and_rules_from_the_command_line() {
     ));
     let t = text(&o);
     assert!(o.status.success(), "{t}");
+    assert!(t.contains("new items: 1 from the catalogue (1 placed by up to 100 look-alikes each"), "{t}");
     assert!(
-        t.contains("catalogue: 4 attributes (price:number, in_stock:bool, category:string, tags:set); 30 of 31 rows"),
+        t.contains("catalogue: 4 attributes (price:number, in_stock:bool, category:string, tags:set); 31 of 31 rows"),
         "{t}"
     );
     let hist = dir.join("h.csv");
@@ -542,21 +543,27 @@ fn catalogue_attributes_and_rules_from_the_command_line() {
     ));
     let csv = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(o.status.success(), "{}", text(&o));
-    assert!(csv.starts_with("user,item,rank,score,fallback,title,promoted,because\n"), "{csv}");
+    assert!(csv.starts_with("user,item,rank,score,fallback,title,promoted,explore,because\n"), "{csv}");
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert!(!rows.is_empty());
     for r in &rows {
         // Only the listed items, all in stock and under 30.
         assert!(["p4", "p5", "p7", "p8", "p20"].contains(&r[1]), "{csv}");
-        assert_eq!(r[6], "false");
+        assert_eq!((r[6], r[7]), ("false", "false"));
     }
     let kitchen = |r: &&Vec<&str>| r[1][1..].parse::<u32>().unwrap() < 15;
     assert_eq!(rows.iter().filter(|r| r[0] == "x").count(), 4, "{csv}");
     assert_eq!(rows.iter().filter(|r| r[0] == "x").filter(kitchen).count(), 3, "at most 3 kitchen items: {csv}");
-    assert!(
-        rows.iter().any(|r| r[0] == "x" && (r[7] == "p1" || r[7].starts_with("p1|") || r[7].contains("p2"))),
-        "{csv}"
-    );
+    assert!(rows.iter().any(|r| r[0] == "x" && (r[8].contains("p1") || r[8].contains("p2"))), "{csv}");
+    // Exploration: the new catalogue item takes one of two slots.
+    let o = run(&format!(
+        "recommend --model {} --histories {} --user-col u --item-col i --k 2 --explore 0.5 --reasons",
+        bundle.display(),
+        hist.display()
+    ));
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(csv.lines().filter(|l| l.contains(",new1,")).all(|l| l.contains(",false,true,")), "{csv}");
+    assert_eq!(csv.lines().filter(|l| l.contains(",new1,")).count(), 2, "{csv}");
     // A bad rule stops before any output, naming the column and the attribute.
     let o = run(&format!(
         "recommend --model {} --histories {} --user-col u --item-col i --filter in_stock&&prise<3",

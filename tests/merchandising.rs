@@ -284,3 +284,34 @@ fn merch_fixture_gives_the_committed_results() {
     }
     assert_eq!(text, std::fs::read_to_string(&expected).unwrap());
 }
+
+#[test]
+fn new_items_join_by_look_alikes_and_explore_reserves_slots_for_them() {
+    use shelfwise::train::cold::{add_cold_items, ColdStartParams};
+    let data = common::clustered_shop_with_titles();
+    for choice in [als(), ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1))] {
+        let rec = train_recommender(&data, &choice, None).unwrap();
+        let warm = rec.catalog().unwrap().titles.clone();
+        let ids = vec!["new-train".to_string(), "new-doll".to_string(), "new-nothing".to_string()];
+        let titles =
+            vec!["red steam locomotive deluxe".to_string(), "pink fashion doll".to_string(), "zzz qqq".to_string()];
+        let alikes = ColdStartParams::default().look_alikes(&warm, &titles).unwrap();
+        assert!(alikes[2].is_empty(), "no shared word, no look-alikes");
+        let rec = add_cold_items(rec, &ids, &titles, &alikes).unwrap();
+        let rec = Recommender::from_bytes(&rec.to_bytes()).unwrap();
+        assert_eq!((rec.cold_count(), rec.info().cold_items), (3, 3));
+        // Ranked among the new items only, a train lover gets the new train first.
+        let only = RecommendOptions { include_only: Some(ids.clone()), ..opts(2) };
+        let top = rec.recommend(&[("a1", 1.0), ("a2", 1.0), ("a3", 1.0)], &only).unwrap().items;
+        assert_eq!(top[0].item, "new-train", "{top:?}");
+        let top = rec.recommend(&[("b1", 1.0), ("b2", 1.0)], &only).unwrap().items;
+        assert_eq!(top[0].item, "new-doll", "{top:?}");
+        // Explore: 2 of 5 slots go to new items, at slots 2 and 4 (1-based), flagged.
+        let o = RecommendOptions { explore: Some(0.4), ..opts(5) };
+        let out = rec.recommend(&[("a1", 1.0)], &o).unwrap().items;
+        let flags: Vec<bool> = out.iter().map(|s| s.explore).collect();
+        assert_eq!(flags, [false, true, false, true, false], "{out:?}");
+        assert!(out.iter().filter(|s| s.explore).all(|s| s.item.starts_with("new-")));
+        assert_eq!(out.iter().filter(|s| s.item.starts_with("new-")).count(), 2);
+    }
+}

@@ -49,6 +49,9 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     if let Some(a) = &rec.attributes {
         put::<super::attrs::AttrsSection>(&mut c, a);
     }
+    if rec.cold > 0 {
+        put::<Cold>(&mut c, &rec.cold);
+    }
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     if let Some(log) = &rec.search {
         put::<super::search::SearchSection>(&mut c, log);
@@ -93,6 +96,9 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     if let Some(a) = get!(c, super::attrs::AttrsSection, n) {
         rec = rec.with_attributes(a)?;
     }
+    if let Some(cold) = get!(c, Cold, ()) {
+        rec = rec.with_cold_count(cold)?;
+    }
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     if let Some(log) = get!(c, super::search::SearchSection, ()) {
         rec = rec.with_search(log);
@@ -120,6 +126,21 @@ impl Section for Items {
             ids.push(r.short_str_ref("item id")?)?;
         }
         ids.finish()
+    }
+}
+
+/// `cold`: how many of the last items are new (in the catalogue, never interacted with).
+struct Cold;
+
+impl Section for Cold {
+    type Value = usize;
+    const NAME: &'static str = "cold";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.len(*v);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        Ok(r.u32("new item count")? as usize)
     }
 }
 
@@ -378,6 +399,7 @@ mod tests {
         let ids = ItemIndex::new(["a", "é", "85123A"]).unwrap();
         assert!(round_trip::<Items>(&ids, ()).ids().eq(ids.ids()));
         assert_eq!(round_trip::<Popular>(&vec![3.0, 1.0, 3.0], ()), vec![3.0, 1.0, 3.0]);
+        assert_eq!(round_trip::<Cold>(&17, ()), 17);
         let cat = Catalog {
             titles: vec!["Red train".into(), String::new(), "Doll".into()],
             prices: vec![1.5, f32::NAN, 0.0],

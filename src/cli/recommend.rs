@@ -74,7 +74,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
         out,
         "user,item,rank,score,fallback{}{}",
         if titles.is_some() { ",title" } else { "" },
-        if reasons { ",promoted,because" } else { "" }
+        if reasons { ",promoted,explore,because" } else { "" }
     )?;
     let mut unknown: HashMap<String, usize> = HashMap::new();
     for (u, rows) in rows_of.iter().enumerate() {
@@ -92,7 +92,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
                 write!(out, ",{}", csv_field(&t[i as usize]))?;
             }
             if reasons {
-                write!(out, ",{},{}", s.promoted, csv_field(&s.because.join("|")))?;
+                write!(out, ",{},{},{}", s.promoted, s.explore, csv_field(&s.because.join("|")))?;
             }
             writeln!(out)?;
         }

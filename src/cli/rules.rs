@@ -39,8 +39,11 @@ pub struct RulesArgs {
     /// Share of slots a promotion takes, in (0, 1].
     #[arg(long, default_value_t = 0.2)]
     promote_share: f64,
-    /// Add a `because` column: the history items that contributed most, `|`-separated, and
-    /// a `promoted` column.
+    /// Reserve this share of the slots for new items (catalogue items nobody has bought yet).
+    #[arg(long)]
+    explore: Option<f64>,
+    /// Add `promoted`, `explore` and `because` columns (`because`: the history items that
+    /// contributed most, `|`-separated).
     #[arg(long)]
     reasons: bool,
 }
@@ -94,6 +97,7 @@ impl RulesArgs {
             max_per_group: self.max_per.clone(),
             promote: self.promote.clone().map(|filter| Promote { filter, share: self.promote_share }),
             reasons: self.reasons,
+            explore: self.explore,
             ..RecommendOptions::default()
         })
     }

@@ -9,6 +9,7 @@ use shelfwise::data::catalog::{parse_columns, CatalogFile, CatalogOptions};
 use shelfwise::recs::{Catalog, TextIndex};
 use shelfwise::text::Tokenizer;
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
+use shelfwise::train::cold::{add_cold_items, ColdStartParams};
 use shelfwise::train::{train_recommender, Sequences};
 
 use super::args::{InputArgs, ModelArgs};
@@ -83,6 +84,10 @@ pub struct CatalogArgs {
     catalog_cols: Option<String>,
     #[command(flatten)]
     catalog_sep: super::args::CatalogSepArg,
+    /// Catalogue items with no interactions join the model as new items, each placed by this
+    /// many trained items whose title and string attributes are most like its own.
+    #[arg(long, default_value_t = 100)]
+    cold_neighbors: usize,
 }
 
 impl CatalogArgs {
@@ -130,6 +135,43 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Catalogue items the log never mentions join `model` as new items, placed by look-alikes
+/// (`shelfwise::train::cold`).
+fn add_new_items(
+    model: shelfwise::Recommender,
+    cat: &CatalogFile,
+    neighbors: usize,
+) -> anyhow::Result<shelfwise::Recommender> {
+    let row_of: std::collections::HashMap<&str, usize> =
+        cat.ids.iter().enumerate().map(|(r, id)| (id.as_str(), r)).collect();
+    let new_rows: Vec<usize> = (0..cat.ids.len()).filter(|r| model.items().get(&cat.ids[*r]).is_none()).collect();
+    if new_rows.is_empty() {
+        return Ok(model);
+    }
+    let warm_texts: Vec<String> = model
+        .items()
+        .ids()
+        .enumerate()
+        .map(|(i, id)| match row_of.get(id) {
+            Some(r) => cat.text(*r),
+            None => model.catalog().map_or(String::new(), |c| c.titles[i].clone()),
+        })
+        .collect();
+    let cold_texts: Vec<String> = new_rows.iter().map(|r| cat.text(*r)).collect();
+    let params = ColdStartParams { neighbors, ..ColdStartParams::default() };
+    let alikes = params.look_alikes(&warm_texts, &cold_texts)?;
+    let placed = alikes.iter().filter(|a| !a.is_empty()).count();
+    let ids: Vec<String> = new_rows.iter().map(|r| cat.ids[*r].clone()).collect();
+    let titles: Vec<String> =
+        new_rows.iter().map(|r| cat.titles.as_ref().map_or(String::new(), |t| t[*r].clone())).collect();
+    eprintln!(
+        "new items: {} from the catalogue ({placed} placed by up to {neighbors} look-alikes each; {} share no word with a trained item)",
+        ids.len(),
+        ids.len() - placed
+    );
+    Ok(add_cold_items(model, &ids, &titles, &alikes)?)
+}
+
 /// Gives items without a title in the log the catalogue's title.
 fn add_titles(data: &mut shelfwise::data::Interactions, ids: &[String], titles: &[String]) {
     let n = data.items.len();
@@ -164,8 +206,12 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         }
     }
     let t = Instant::now();
-    let mut model = a.model.apply_quantization(train_recommender(&data, &choice, Some(&bars))?)?;
+    let mut model = train_recommender(&data, &choice, Some(&bars))?;
     bars.finish();
+    if let Some(cat) = &catalog {
+        model = add_new_items(model, cat, a.catalog.cold_neighbors)?;
+    }
+    let mut model = a.model.apply_quantization(model)?;
     if data.has_time() {
         let scores = trending(&data, model.items(), a.trending_half_life)?;
         model = model.with_trending(scores)?;
@@ -224,7 +270,7 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
             cols.join(", "),
             cat.ids.len() - unmatched,
             cat.ids.len(),
-            if unmatched > 0 { " (the others have no interactions yet and are not in the bundle)" } else { "" }
+            if unmatched > 0 { " (the others have no interactions and could not be placed)" } else { "" }
         );
         model = model.with_attributes(attrs)?;
     }

@@ -47,6 +47,19 @@ pub fn parse_columns(s: &str) -> Result<Vec<(String, Option<AttrType>)>> {
 }
 
 impl CatalogFile {
+    /// What describes row `r` for look-alike matching: its title and its string and set
+    /// attribute values, space-separated.
+    pub fn text(&self, r: usize) -> String {
+        let mut t = self.titles.as_ref().map_or(String::new(), |titles| titles[r].clone());
+        for (_, ty, cells) in &self.columns {
+            if matches!(ty, AttrType::String | AttrType::Set) && !cells[r].is_empty() {
+                t.push(' ');
+                t.push_str(&cells[r].replace('|', " "));
+            }
+        }
+        t
+    }
+
     /// Reads `path` (CSV, optionally gzip). A repeated or empty id is an error naming its line.
     pub fn read(path: &Path, opts: &CatalogOptions) -> Result<Self> {
         let t = Table::read(path, opts.delimiter)?;

@@ -307,6 +307,19 @@ impl FactorModel {
         Ok(Self { k, values, stored, gramian, fold, norms, base, screen: LazyScreen::default() })
     }
 
+    /// This model with `rows` (`k` values per item) appended: items without interactions whose
+    /// vectors were made elsewhere (cold start). The Gramian — of the trained items — and the
+    /// fold-in are unchanged. f32 models only: quantise afterwards.
+    pub fn with_extra_rows(self, rows: &[f32]) -> Result<Self> {
+        match self.values {
+            Values::F32(mut v) if self.stored == Quantization::None => {
+                v.extend_from_slice(rows);
+                Self::new(self.k, v, self.gramian, self.fold)
+            }
+            _ => Err(Error::param("quantization", self.stored.name(), "add items before quantising the factors")),
+        }
+    }
+
     /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
     /// keep the Gramian in f32 (measured effect on precision@10: BENCHMARKS.md).
     pub fn quantize(self, q: Quantization) -> Result<Self> {

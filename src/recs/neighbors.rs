@@ -112,6 +112,36 @@ impl NeighborModel {
         self.indices[s..e].iter().zip(&self.weights[s..e]).map(|(j, w)| Hit { index: *j, score: *w })
     }
 
+    /// This model over `n + cold.len()` items (`n` = its current item count): cold item `c`
+    /// (index `n + c`) is reached from every item `j` with weight `Σ_w a_cw · B[j][w]`, where
+    /// `cold[c]` lists warm items `w` and weights `a_cw` summing to 1 (its look-alikes), kept
+    /// where non-zero. Cold items point nowhere themselves (they have no interactions).
+    pub fn with_cold_items(&self, cold: &[Vec<(u32, f32)>]) -> Self {
+        let n = self.indptr.len() - 1;
+        // For each warm item w, the cold items that look like it.
+        let mut like: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+        for (c, ws) in cold.iter().enumerate() {
+            for &(w, a) in ws {
+                like[w as usize].push(((n + c) as u32, a));
+            }
+        }
+        let mut rows: Vec<Vec<Hit>> = Vec::with_capacity(n + cold.len());
+        let mut acc: std::collections::BTreeMap<u32, f32> = std::collections::BTreeMap::new();
+        for j in 0..n as u32 {
+            let mut row: Vec<Hit> = self.row(j).collect();
+            acc.clear();
+            for h in self.row(j) {
+                for &(c, a) in &like[h.index as usize] {
+                    *acc.entry(c).or_default() += a * h.score;
+                }
+            }
+            row.extend(acc.iter().filter(|(_, w)| **w != 0.0).map(|(c, w)| Hit { index: *c, score: *w }));
+            rows.push(row);
+        }
+        rows.resize(n + cold.len(), Vec::new());
+        Self::from_rows(rows)
+    }
+
     /// The weight from item `i` to item `j` (0 when `j` is not among `i`'s neighbours).
     pub fn weight(&self, i: u32, j: u32) -> f32 {
         self.row(i).find(|h| h.index == j).map_or(0.0, |h| h.score)

@@ -77,6 +77,9 @@ pub struct RecommendOptions {
     pub max_per_group: Option<(String, usize)>,
     /// Fill a share of the slots with the best items a rule allows (see [`Promote`]).
     pub promote: Option<Promote>,
+    /// Reserve this share of the slots (rounded, at least one; in (0, 1]) for new items
+    /// (catalogue items nobody has interacted with yet), ranked by the same model.
+    pub explore: Option<f64>,
     /// Say why each item was chosen ([`Scored::because`]).
     pub reasons: bool,
 }
@@ -105,6 +108,7 @@ impl Default for RecommendOptions {
             now: None,
             max_per_group: None,
             promote: None,
+            explore: None,
             reasons: false,
         }
     }
@@ -127,6 +131,9 @@ impl RecommendOptions {
                 return Err(Error::param("promote.share", crate::num_text::Num(p.share), "must be in (0, 1]"));
             }
         }
+        if let Some(e) = self.explore.filter(|e| !(*e > 0.0 && *e <= 1.0)) {
+            return Err(Error::param("explore", crate::num_text::Num(e), "must be in (0, 1]"));
+        }
         if let Some((attr, 0)) = &self.max_per_group {
             return Err(Error::param("maxPerGroup.n", 0, format!("must be at least 1 (attribute '{attr}')")));
         }
@@ -135,9 +142,9 @@ impl RecommendOptions {
         }
         Ok(())
     }
-    /// Slots a promotion takes.
-    fn promoted_slots(&self) -> usize {
-        self.promote.as_ref().map_or(0, |p| ((p.share * self.k as f64).round() as usize).clamp(1, self.k))
+    /// Slots a share of `k` takes (rounded, at least one).
+    fn slots(&self, share: f64) -> usize {
+        ((share * self.k as f64).round() as usize).clamp(1, self.k)
     }
 }
 
@@ -159,6 +166,9 @@ pub struct Scored {
     /// Set when a promotion placed the item.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub promoted: bool,
+    /// Set when `explore` placed the item: a new item, not yet interacted with.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub explore: bool,
     /// With `reasons`: the history items that contributed most to this one, strongest first
     /// (for factor models each item's share of the fold-in score; for item-item models its
     /// weighted neighbour score; for `similar` the query item; for a basket the cart items).
@@ -169,7 +179,7 @@ pub struct Scored {
 impl Scored {
     /// An item and its score, with no promotion and no reasons.
     pub fn new(item: impl Into<String>, score: f32) -> Self {
-        Self { item: item.into(), score, promoted: false, because: Vec::new() }
+        Self { item: item.into(), score, promoted: false, explore: false, because: Vec::new() }
     }
 }
 
@@ -236,6 +246,8 @@ pub struct ModelInfo {
     pub has_item2vec: bool,
     /// Whether a title search index for `similar_by_text` is included.
     pub has_text_index: bool,
+    /// New items (in the catalogue, never interacted with) placed by their look-alikes.
+    pub cold_items: usize,
     /// Full metadata.
     pub metadata: Metadata,
 }
@@ -258,6 +270,9 @@ pub struct Recommender {
     pub(crate) text_index: Option<TextIndex>,
     /// Typed catalogue attributes that rules read.
     pub(crate) attributes: Option<Attributes>,
+    /// How many of the last items are new (cold): in the catalogue, never interacted with,
+    /// placed in the model by their look-alikes (`train::cold`).
+    pub(crate) cold: usize,
     /// How `--model auto` chose the model. Native only: the browser never reads it, and the
     /// wasm carries no code for it (not even its drop glue).
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
@@ -307,6 +322,7 @@ impl Recommender {
             item2vec: None,
             text_index: None,
             attributes: None,
+            cold: 0,
             #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
             search: None,
         })
@@ -346,6 +362,20 @@ impl Recommender {
         }
         self.attributes = Some(attrs);
         Ok(self)
+    }
+
+    /// Marks the last `n` items as new (cold): what `explore` draws from.
+    pub fn with_cold_count(mut self, n: usize) -> Result<Self> {
+        if n > self.items.len() {
+            return Err(Error::Corrupt(format!("{n} new items in a catalogue of {}", self.items.len())));
+        }
+        self.cold = n;
+        Ok(self)
+    }
+
+    /// How many of the last items are new (never interacted with).
+    pub fn cold_count(&self) -> usize {
+        self.cold
     }
 
     /// The catalogue's attributes, if the bundle has them.
@@ -606,6 +636,7 @@ impl Recommender {
             has_trending: self.trending.is_some(),
             has_item2vec: self.item2vec.is_some(),
             has_text_index: self.text_index.is_some(),
+            cold_items: self.cold,
             metadata: self.meta.clone(),
         }
     }
@@ -771,7 +802,11 @@ impl Recommender {
             allowed: Allowed { only, except },
             filter: bind(&rules.filter)?,
             boost: bind(&rules.boost)?,
-            promote: bind(&rules.promote)?.map(|b| (b, opts.promoted_slots())),
+            promote: bind(&rules.promote)?.map(|b| (b, opts.slots(opts.promote.as_ref().map_or(0.0, |p| p.share)))),
+            explore: opts
+                .explore
+                .filter(|_| self.cold > 0)
+                .map(|e| ((self.items.len() - self.cold) as u32, opts.slots(e))),
             group,
         })
     }
@@ -831,7 +866,11 @@ impl Recommender {
     fn named(&self, picks: Vec<Pick>) -> Vec<Scored> {
         picks
             .into_iter()
-            .map(|p| Scored { promoted: p.promoted, ..Scored::new(self.items.id(p.hit.index), p.hit.score) })
+            .map(|p| Scored {
+                promoted: p.promoted,
+                explore: p.explore,
+                ..Scored::new(self.items.id(p.hit.index), p.hit.score)
+            })
             .collect()
     }
 }

@@ -48,6 +48,8 @@ pub(crate) struct Request<'r> {
     pub boost: Option<Bound<'r>>,
     /// The promotion rule and its number of slots.
     pub promote: Option<(Bound<'r>, usize)>,
+    /// Exploration: the first new item's index and the slots reserved for new items.
+    pub explore: Option<(u32, usize)>,
     /// At most `n` items per value of this attribute.
     pub group: Option<(&'r Attribute, usize)>,
 }
@@ -57,6 +59,7 @@ pub(crate) struct Request<'r> {
 pub(crate) struct Pick {
     pub hit: Hit,
     pub promoted: bool,
+    pub explore: bool,
 }
 
 impl Request<'_> {
@@ -87,13 +90,30 @@ impl Request<'_> {
         };
         let mut taken: Vec<u32> = promoted.iter().map(|h| h.index).collect();
         kernels::order::sort_by_key(&mut taken, |i| *i as u64);
+        let explored: Vec<Hit> = match self.explore {
+            Some((first, slots)) => self.grouped(
+                &mut rank,
+                slots.min(k - promoted.len()),
+                &mut |i| i >= first && taken.binary_search(&i).is_err() && self.keep(i),
+                &promoted,
+            ),
+            None => Vec::new(),
+        };
+        taken.extend(explored.iter().map(|h| h.index));
+        kernels::order::sort_by_key(&mut taken, |i| *i as u64);
+        let placed: Vec<Hit> = promoted.iter().chain(&explored).copied().collect();
         let organic = self.grouped(
             &mut rank,
-            k - promoted.len(),
+            k - placed.len(),
             &mut |i| taken.binary_search(&i).is_err() && self.keep(i),
-            &promoted,
+            &placed,
         );
-        place(promoted, organic, k)
+        let special: Vec<Pick> = promoted
+            .iter()
+            .map(|&hit| Pick { hit, promoted: true, explore: false })
+            .chain(explored.iter().map(|&hit| Pick { hit, promoted: false, explore: true }))
+            .collect();
+        place(special, organic, k)
     }
 
     /// The best `n` under `keep`, at most the group cap per group (counting `already`): ranks
@@ -170,26 +190,26 @@ pub(crate) fn promoted_slots(n: usize, k: usize) -> Vec<usize> {
     (0..n).map(|j| (((2 * j + 1) * k) / (2 * n)).max(usize::from(k > n) * (j + 1)).min(k - n + j)).collect()
 }
 
-/// Interleaves promoted and organic items (see [`promoted_slots`]); when fewer organic items
-/// exist, the promoted ones move up.
-fn place(promoted: Vec<Hit>, organic: Vec<Hit>, k: usize) -> Vec<Pick> {
-    let total = (promoted.len() + organic.len()).min(k);
-    let slots = promoted_slots(promoted.len(), total.max(promoted.len()));
+/// Interleaves promoted (then exploration) items with organic ones (see [`promoted_slots`]);
+/// when fewer organic items exist, the placed ones move up.
+fn place(special: Vec<Pick>, organic: Vec<Hit>, k: usize) -> Vec<Pick> {
+    let total = (special.len() + organic.len()).min(k);
+    let slots = promoted_slots(special.len(), total.max(special.len()));
     let mut out = Vec::with_capacity(total);
-    let (mut p, mut o) = (promoted.into_iter().peekable(), organic.into_iter());
+    let (mut p, mut o) = (special.into_iter(), organic.into_iter());
     let mut next_slot = slots.into_iter().peekable();
     while out.len() < total {
         if next_slot.peek() == Some(&out.len()) {
             next_slot.next();
-            if let Some(hit) = p.next() {
-                out.push(Pick { hit, promoted: true });
+            if let Some(pick) = p.next() {
+                out.push(pick);
                 continue;
             }
         }
         match o.next() {
-            Some(hit) => out.push(Pick { hit, promoted: false }),
+            Some(hit) => out.push(Pick { hit, promoted: false, explore: false }),
             None => match p.next() {
-                Some(hit) => out.push(Pick { hit, promoted: true }),
+                Some(pick) => out.push(pick),
                 None => break,
             },
         }
@@ -224,10 +244,11 @@ mod tests {
         assert_eq!(promoted_slots(2, 2), [0, 1]);
         assert_eq!(promoted_slots(0, 5), Vec::<usize>::new());
         let h = |i| Hit { index: i, score: 1.0 };
-        let placed = place(vec![h(100), h(101)], vec![h(0), h(1), h(2)], 10);
+        let p = |i| Pick { hit: h(i), promoted: true, explore: false };
+        let placed = place(vec![p(100), p(101)], vec![h(0), h(1), h(2)], 10);
         let order: Vec<(u32, bool)> = placed.iter().map(|p| (p.hit.index, p.promoted)).collect();
         assert_eq!(order, [(0, false), (100, true), (1, false), (101, true), (2, false)]);
-        let only_promoted = place(vec![h(100)], vec![], 10);
+        let only_promoted = place(vec![p(100)], vec![], 10);
         assert_eq!(only_promoted.len(), 1);
     }
 }

@@ -3,6 +3,7 @@
 pub mod als;
 pub mod auto;
 pub mod baskets;
+pub mod cold;
 pub mod ease;
 pub mod item2vec;
 pub mod progress;

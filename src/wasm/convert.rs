@@ -225,6 +225,12 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
             _ => return Err(JsError::new("options.maxPerGroup must be { attribute: string, n: whole number ≥ 1 }")),
         }
     }
+    let explore = get(opts, "explore")?;
+    if !explore.is_undefined() {
+        o.explore = Some(explore.as_f64().ok_or_else(|| {
+            JsError::new(&format!("options.explore must be a number in (0, 1], got {}", describe(&explore)))
+        })?);
+    }
     let promote = get(opts, "promote")?;
     if !promote.is_undefined() {
         let filter = rule_text(&get(&promote, "filter")?, "promote.filter")?;

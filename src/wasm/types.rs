@@ -10,6 +10,8 @@ export interface Scored {
   score: number;
   /** Set when a promotion placed the item. */
   promoted?: true;
+  /** Set when `explore` placed the item (a new item). */
+  explore?: true;
   /** With `reasons: true`: the history (or cart, or query) items that contributed most. */
   because?: string[];
 }
@@ -41,6 +43,8 @@ export interface RecommendOptions {
   maxPerGroup?: { attribute: string; n: number };
   /** `share` of the slots go to the best items passing `filter`, spread after the first slot. */
   promote?: { filter: RuleInput; share: number };
+  /** Reserve this share of the slots for new items (in the catalogue, not yet bought). */
+  explore?: number;
   /** Add `because` to each item. Default false. */
   reasons?: boolean;
 }
@@ -127,6 +131,8 @@ export interface ModelInfo {
   hasItem2Vec: boolean;
   /** Whether a title index for `similarByText` is included. */
   hasTextIndex: boolean;
+  /** New items (in the catalogue, never interacted with), placed by their look-alikes. */
+  coldItems: number;
   metadata: ModelMetadata;
 }
 "#;
