@@ -67,15 +67,17 @@ build_demo_bundle() {
   local bin out=www/data/model.bundle
   bin=$(cli)
   mkdir -p www/data
-  if [ -f "$out" ] && [ "$out" -nt data/online-retail-demo.csv.gz ] && [ "$out" -nt "$bin" ]; then
+  if [ -f "$out" ] && [ "$out" -nt data/online-retail-demo.csv.gz ] && [ "$out" -nt data/online-retail-catalog.csv.gz ] \
+    && [ "$out" -nt "$bin" ]; then
     return 0
   fi
-  log "training the demo model on data/online-retail-demo.csv.gz"
+  log "training the demo model on data/online-retail-demo.csv.gz (catalogue: data/online-retail-catalog.csv.gz)"
   "$bin" train recs --input data/online-retail-demo.csv.gz \
     --user-col CustomerID --item-col StockCode --time-col InvoiceDate \
     --title-col Description --price-col UnitPrice \
     --basket-col InvoiceNo --model ease --lambda 500 --neighbors 100 \
-    --item2vec --item2vec-dim 32 --item2vec-epochs 5 --text-index --out "$out"
+    --item2vec --item2vec-dim 32 --item2vec-epochs 5 --text-index \
+    --catalog data/online-retail-catalog.csv.gz --catalog-id-col StockCode --out "$out"
 }
 
 # bench/.venv with MODULE importable, installing PACKAGES... when it is not.

@@ -1,5 +1,5 @@
 // The demo storefront: the shelfwise package used exactly as a shop would use it.
-import init, { Profile, Recommender } from "./pkg/index.js";
+import init, { PageContext, Profile, Recommender } from "./pkg/index.js";
 
 const SHOWN = 60;
 const $ = (id) => document.getElementById(id);
@@ -11,7 +11,20 @@ let info;
 let byId = new Map();
 let catalog = [];
 
-function card(item, score) {
+/** The shop's rules for its main shelf, applied on this device: at most three products of a
+ * category, one slot in ten for a high-margin product, and why each product is there. */
+const MAIN_SHELF = { k: 10, maxPerGroup: { attribute: "category", n: 3 }, promote: { filter: "margin >= 0.5", share: 0.1 }, reasons: true };
+
+/** What every shelf shares: the in-stock filter, when ticked (the demo's stock flags are made up). */
+function rules() {
+  return $("in-stock").checked ? { filter: "in_stock" } : {};
+}
+
+function titleOf(item) {
+  return (byId.get(item)?.title ?? item).toLowerCase();
+}
+
+function card(item, score, scored = {}) {
   const entry = byId.get(item) ?? { item };
   const li = document.createElement("li");
   const div = document.createElement("div");
@@ -30,7 +43,25 @@ function card(item, score) {
   const code = document.createElement("span");
   code.textContent = item;
   meta.append(price, code);
-  div.append(title, meta);
+  div.append(title);
+  const inStock = entry.attributes?.in_stock;
+  if (inStock !== undefined) div.dataset.inStock = String(inStock);
+  if (entry.attributes?.category) div.dataset.category = entry.attributes.category;
+  if (scored.promoted) {
+    div.dataset.promoted = "true";
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    badge.textContent = "Promoted";
+    div.append(badge);
+  }
+  if (scored.because?.length) {
+    div.dataset.because = scored.because.join(" ");
+    const why = document.createElement("span");
+    why.className = "because";
+    why.textContent = `Because you viewed ${titleOf(scored.because[0])}`;
+    div.append(why);
+  }
+  div.append(meta);
   div.addEventListener("click", () => view(item));
   div.addEventListener("keydown", (e) => { if (e.key === "Enter") view(item); });
   li.append(div);
@@ -38,7 +69,7 @@ function card(item, score) {
 }
 
 function fill(list, items) {
-  list.replaceChildren(...items.map((s) => card(s.item, s.score)));
+  list.replaceChildren(...items.map((s) => card(s.item, s.score, s)));
 }
 
 async function view(item) {
@@ -46,36 +77,37 @@ async function view(item) {
   render(item);
 }
 
+/** Every shelf of the page, top to bottom; a PageContext keeps any product off two shelves. */
 function render(focus) {
   const ids = profile.items();
+  const page = new PageContext();
   $("history-count").textContent = `${ids.length} item${ids.length === 1 ? "" : "s"} viewed`;
   if (ids.length === 0) {
     $("rec-title").textContent = info.hasTrending ? "Trending now" : "Popular right now";
-    fill($("recommended"), info.hasTrending ? rec.trending({ k: 10 }) : rec.popular({ k: 10 }));
+    const opts = page.options({ k: 10, ...rules() });
+    fill($("recommended"), page.show(info.hasTrending ? rec.trending(opts) : rec.popular(opts)));
   } else {
     $("rec-title").textContent = "Recommended for you";
-    fill($("recommended"), rec.recommend(profile.history(), { k: 10 }));
+    fill($("recommended"), page.show(rec.recommend(profile.history(), page.options({ ...MAIN_SHELF, ...rules() }))));
+  }
+  const last = focus ?? ids[ids.length - 1];
+  if (last && rec.hasItem(last)) {
+    $("similar-section").hidden = false;
+    $("similar-to").textContent = titleOf(last);
+    fill($("similar"), page.show(rec.similar(last, page.options({ k: 6, ...rules() }))));
+  } else {
+    $("similar-section").hidden = true;
+    $("similar").replaceChildren();
   }
   // item2vec: what fits the items viewed so far, the latest weighing most. Items no longer in
   // the catalogue (an older profile) are left out rather than failing the shelf.
   const known = ids.filter((i) => rec.hasItem(i)).slice(-20);
-  const session = info.hasItem2Vec && known.length > 0 ? rec.forSession(known, { k: 10 }) : [];
+  const session = info.hasItem2Vec && known.length > 0 ? page.show(rec.forSession(known, page.options({ k: 10, ...rules() }))) : [];
   $("session-section").hidden = session.length === 0;
   fill($("session"), session);
-  const last = focus ?? ids[ids.length - 1];
-  if (last && rec.hasItem(last)) {
-    $("similar-section").hidden = false;
-    $("similar-to").textContent = byId.get(last)?.title?.toLowerCase() ?? last;
-    fill($("similar"), rec.similar(last, { k: 6 }));
-    const together = info.hasBoughtTogether ? rec.boughtTogether(last, { k: 6 }) : [];
-    $("together-section").hidden = together.length === 0;
-    fill($("together"), together);
-  } else {
-    $("similar-section").hidden = true;
-    $("similar").replaceChildren();
-    $("together-section").hidden = true;
-    $("together").replaceChildren();
-  }
+  const together = last && rec.hasItem(last) && info.hasBoughtTogether ? page.show(rec.boughtTogether(last, page.options({ k: 6, ...rules() }))) : [];
+  $("together-section").hidden = together.length === 0;
+  fill($("together"), together);
   fill($("history"), [...ids].reverse().slice(0, 12).map((item) => ({ item })));
 }
 
@@ -136,6 +168,7 @@ async function main() {
     $("forget").addEventListener("click", async () => { await profile.revokeConsent(); showConsent(); render(); });
     showConsent();
     $("search").addEventListener("input", renderCatalog);
+    $("in-stock").addEventListener("change", () => render());
     renderCatalog();
     render();
     document.body.dataset.ready = "true";

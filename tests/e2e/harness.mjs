@@ -59,7 +59,14 @@ export async function openStore(browser, url) {
 
 /** The items and scores currently shown on a shelf. */
 export function shelf(page, id) {
-  return page.$$eval(`#${id} .card`, (cards) => cards.map((c) => ({ item: c.dataset.item, score: c.dataset.score === undefined ? undefined : Number(c.dataset.score) })));
+  return page.$$eval(`#${id} .card`, (cards) => cards.map((c) => ({
+    item: c.dataset.item,
+    score: c.dataset.score === undefined ? undefined : Number(c.dataset.score),
+    promoted: c.dataset.promoted === "true",
+    because: c.dataset.because?.split(" ") ?? [],
+    inStock: c.dataset.inStock === undefined ? undefined : c.dataset.inStock === "true",
+    category: c.dataset.category,
+  })));
 }
 
 /** CSV text → plain objects typed as a front end would send them (numbers, booleans, strings). */

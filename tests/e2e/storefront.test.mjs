@@ -42,7 +42,17 @@ test("a shopper's clicks update the shelves at once, and history can be cleared"
   assert.equal(recs.length, 10);
   for (const item of picked) assert.ok(!recs.some((r) => r.item === item), `history item ${item} recommended`);
   assert.notDeepEqual(recs.map((r) => r.item), popular.map((r) => r.item), "recommendations should be personal");
-  for (let i = 1; i < recs.length; i++) assert.ok(recs[i - 1].score >= recs[i].score, "shelf sorted by score");
+  // The shop's rules, on the device: in stock only, at most 3 per category, one promoted
+  // high-margin slot (the second), each recommendation with its reason; organic items by score.
+  const organic = recs.filter((r) => !r.promoted);
+  for (let i = 1; i < organic.length; i++) assert.ok(organic[i - 1].score >= organic[i].score, "shelf sorted by score");
+  assert.ok(recs.every((r) => r.inStock === true), JSON.stringify(recs));
+  const perCategory = {};
+  for (const r of recs) perCategory[r.category] = (perCategory[r.category] ?? 0) + 1;
+  assert.ok(Object.values(perCategory).every((n) => n <= 3), JSON.stringify(perCategory));
+  assert.ok(recs.filter((r) => r.promoted).length <= 1);
+  assert.ok(recs.some((r) => r.because.length > 0 && r.because.every((b) => picked.includes(b))), JSON.stringify(recs));
+  assert.match(await page.textContent("#recommended"), /Because you viewed /);
 
   assert.equal(await page.isVisible("#similar-section"), true);
   const similar = await shelf(page, "similar");
@@ -59,6 +69,15 @@ test("a shopper's clicks update the shelves at once, and history can be cleared"
   assert.ok(!session.some((s) => picked.includes(s.item)), "session shelf excludes viewed items");
   const viewed = await shelf(page, "history");
   assert.deepEqual(viewed.map((v) => v.item), [...picked].reverse());
+  // No product on two shelves of one page.
+  const shown = [...recs, ...similar, ...session, ...together].map((s) => s.item);
+  assert.equal(new Set(shown).size, shown.length, `repeated across shelves: ${shown}`);
+  // Unticking "In stock only" lets out-of-stock products back onto the shelves.
+  await page.uncheck("#in-stock");
+  const all = await Promise.all(["recommended", "similar", "session", "together"].map((id) => shelf(page, id)));
+  await page.check("#in-stock");
+  assert.ok(all.flat().some((s) => s.inStock === false), "out-of-stock products return when the filter is off");
+  assert.deepEqual((await shelf(page, "recommended")).map((r) => r.item), recs.map((r) => r.item));
 
   // Titles and prices come from the bundle's catalogue.
   const text = await page.textContent(`#recommended .card[data-item="${recs[0].item}"]`);
@@ -100,7 +119,7 @@ test("a shopper's clicks update the shelves at once, and history can be cleared"
   await page.close();
 });
 
-test("the page's top-10 equals `shelfwise recommend` for the same bundle and histories", async () => {
+test("the page's top-10 equals `shelfwise recommend` with the same rules, bundle and histories", async () => {
   const { page } = await openStore(browser, server.url);
   const items = (await shelf(page, "catalog")).map((c) => c.item);
   const histories = {
@@ -113,7 +132,9 @@ test("the page's top-10 equals `shelfwise recommend` for the same bundle and his
   const dir = mkdtempSync(join(tmpdir(), "shelfwise-e2e-"));
   const csv = ["shopper,sku", ...Object.entries(histories).flatMap(([u, h]) => h.map((i) => `${u},${i}`))].join("\n");
   writeFileSync(join(dir, "histories.csv"), csv + "\n");
-  execFileSync(CLI, ["recommend", "--model", BUNDLE, "--histories", join(dir, "histories.csv"), "--user-col", "shopper", "--item-col", "sku", "--k", "10", "--out", join(dir, "recs.csv")], { stdio: "pipe" });
+  // The page's rules for this shelf (www/app.js MAIN_SHELF, in stock only), given to the CLI.
+  const rules = ["--filter", "in_stock", "--max-per", "category:3", "--promote", "margin >= 0.5", "--promote-share", "0.1"];
+  execFileSync(CLI, ["recommend", "--model", BUNDLE, "--histories", join(dir, "histories.csv"), "--user-col", "shopper", "--item-col", "sku", "--k", "10", ...rules, "--out", join(dir, "recs.csv")], { stdio: "pipe" });
   const native = {};
   for (const line of (await import("node:fs")).readFileSync(join(dir, "recs.csv"), "utf8").trim().split("\n").slice(1)) {
     const [user, item, rank, score] = line.split(",");
@@ -168,9 +189,11 @@ test("\"Picked for this visit\" equals forSession computed by the package in Nod
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.ready === "true");
   const shown = await shelf(page, "session");
+  // The shelves above it are left out (one PageContext per page), and so are out-of-stock items.
+  const above = [...(await shelf(page, "recommended")), ...(await shelf(page, "similar"))].map((s) => s.item);
   const { Recommender } = await import(resolve(ROOT, "pkg/node.js"));
   const rec = Recommender.fromBytes(readFileSync(BUNDLE));
-  const expected = rec.forSession(viewed, { k: 10 });
+  const expected = rec.forSession(viewed, { k: 10, exclude: above, filter: "in_stock" });
   assert.deepEqual(shown.map((s) => s.item), expected.map((s) => s.item));
   shown.forEach((s, i) => assert.ok(Math.abs(s.score - expected[i].score) <= 1e-6));
   rec.dispose();
