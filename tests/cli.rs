@@ -575,6 +575,34 @@ fn catalogue_attributes_and_rules_from_the_command_line() {
         "{}",
         text(&o)
     );
+    // Tomorrow's catalogue: p0–p9 gone, a new garden item, every kitchen item in stock.
+    let mut today = String::from("sku;name;price;in_stock;category;tags\n");
+    for p in 10..30 {
+        let category = if p < 15 { "kitchen" } else { "garden" };
+        today.push_str(&format!("p{p};Thing {p};{};yes;{category};red\n", 5 + p));
+    }
+    today.push_str("new1;Brand new;9;yes;kitchen;red\nnew2;Garden thing;12;yes;garden;green\n");
+    let today_path = dir.join("today.csv");
+    std::fs::write(&today_path, today).unwrap();
+    let updated = dir.join("m2.bundle");
+    let o = run(&format!(
+        "catalog update --model {} --catalog {} --catalog-id-col sku --catalog-title-col name --out {}",
+        bundle.display(),
+        today_path.display(),
+        updated.display()
+    ));
+    assert!(o.status.success() && text(&o).contains("1 new (0 with no look-alike), 10 retired"), "{}", text(&o));
+    let o = run(&format!(
+        "recommend --model {} --histories {} --user-col u --item-col i --k 25 --explore 0.1 --reasons",
+        updated.display(),
+        hist.display()
+    ));
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    let items: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert!(items.iter().all(|i| i.starts_with("new") || i[1..].parse::<u32>().unwrap() >= 10), "retired items: {csv}");
+    assert!(items.contains(&"new2"), "{csv}");
+    let t = text(&run(&format!("inspect {}", updated.display())));
+    assert!(t.contains("catalogue updated: 1 new items, 10 retired"), "{t}");
     let o =
         run(&format!("similar --model {} --item p1 --k 3 --filter category==$c --param c=garden", bundle.display()));
     let csv = String::from_utf8_lossy(&o.stdout).to_string();

@@ -52,6 +52,9 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     if rec.cold > 0 {
         put::<Cold>(&mut c, &rec.cold);
     }
+    if !rec.retired.is_empty() {
+        put::<Retired>(&mut c, &rec.retired);
+    }
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     if let Some(log) = &rec.search {
         put::<super::search::SearchSection>(&mut c, log);
@@ -99,6 +102,9 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     if let Some(cold) = get!(c, Cold, ()) {
         rec = rec.with_cold_count(cold)?;
     }
+    if let Some(retired) = get!(c, Retired, ()) {
+        rec = rec.with_retired(retired)?;
+    }
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     if let Some(log) = get!(c, super::search::SearchSection, ()) {
         rec = rec.with_search(log);
@@ -141,6 +147,21 @@ impl Section for Cold {
     }
     fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
         Ok(r.u32("new item count")? as usize)
+    }
+}
+
+/// `retired`: the indices of items no longer sold (sorted).
+struct Retired;
+
+impl Section for Retired {
+    type Value = Vec<u32>;
+    const NAME: &'static str = "retired";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.u32s(v);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        r.u32s("retired items")
     }
 }
 
@@ -400,6 +421,7 @@ mod tests {
         assert!(round_trip::<Items>(&ids, ()).ids().eq(ids.ids()));
         assert_eq!(round_trip::<Popular>(&vec![3.0, 1.0, 3.0], ()), vec![3.0, 1.0, 3.0]);
         assert_eq!(round_trip::<Cold>(&17, ()), 17);
+        assert_eq!(round_trip::<Retired>(&vec![2, 9], ()), vec![2, 9]);
         let cat = Catalog {
             titles: vec!["Red train".into(), String::new(), "Doll".into()],
             prices: vec![1.5, f32::NAN, 0.0],

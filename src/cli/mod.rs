@@ -2,6 +2,7 @@
 
 mod args;
 mod bundle;
+mod catalog;
 mod eval;
 mod inspect;
 mod output;
@@ -33,6 +34,9 @@ enum Command {
     /// Work with bundle files (merge several models into one download).
     #[command(subcommand)]
     Bundle(bundle::BundleCommand),
+    /// Work with a bundle's catalogue (update it without retraining).
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
     /// Print what a bundle contains.
     Inspect(inspect::InspectArgs),
     /// Recommend for every user of a history file (the same code path as the browser).
@@ -51,6 +55,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Train(t) => train::run(t),
         Command::Eval(e) => eval::run(e),
         Command::Bundle(b) => bundle::run(b),
+        Command::Catalog(c) => catalog::run(c),
         Command::Inspect(a) => inspect::run(a),
         Command::Recommend(a) => recommend::run(a),
         Command::Similar(a) => recommend::similar(a),

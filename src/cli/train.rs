@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use shelfwise::data::catalog::{parse_columns, CatalogFile, CatalogOptions};
+use shelfwise::data::catalog::CatalogFile;
 use shelfwise::recs::{Catalog, TextIndex};
 use shelfwise::text::Tokenizer;
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
@@ -59,49 +59,10 @@ pub struct TrainRecsArgs {
     #[arg(long, default_value = "0-0")]
     text_char_ngrams: String,
     #[command(flatten)]
-    catalog: CatalogArgs,
+    catalog: super::catalog::CatalogArgs,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
-}
-
-/// The shop's catalogue file: attributes that rules read on the device.
-#[derive(Args, Debug)]
-pub struct CatalogArgs {
-    /// Catalogue CSV, one row per product: every column but the id (and title) becomes a typed
-    /// attribute (number, bool, string, set `a|b|c`, time) stored in the bundle.
-    #[arg(long)]
-    catalog: Option<PathBuf>,
-    /// Catalogue column holding the item id (a name or a 1-based position).
-    #[arg(long, default_value = "id")]
-    catalog_id_col: String,
-    /// Catalogue column holding the title (used as the item's title where the log has none).
-    #[arg(long)]
-    catalog_title_col: Option<String>,
-    /// Catalogue columns to keep, with optional types: `price:number,tags:set,brand`
-    /// (default: every column, types inferred).
-    #[arg(long)]
-    catalog_cols: Option<String>,
-    #[command(flatten)]
-    catalog_sep: super::args::CatalogSepArg,
-    /// Catalogue items with no interactions join the model as new items, each placed by this
-    /// many trained items whose title and string attributes are most like its own.
-    #[arg(long, default_value_t = 100)]
-    cold_neighbors: usize,
-}
-
-impl CatalogArgs {
-    /// Reads the catalogue, if one was given.
-    fn read(&self) -> anyhow::Result<Option<CatalogFile>> {
-        let Some(path) = &self.catalog else { return Ok(None) };
-        let opts = CatalogOptions {
-            id_col: self.catalog_id_col.clone(),
-            title_col: self.catalog_title_col.clone(),
-            cols: self.catalog_cols.as_deref().map(parse_columns).transpose()?,
-            delimiter: self.catalog_sep.delimiter(path)?,
-        };
-        Ok(Some(CatalogFile::read(path, &opts)?))
-    }
 }
 
 /// Pair scores on the command line.

@@ -273,6 +273,9 @@ pub struct Recommender {
     /// How many of the last items are new (cold): in the catalogue, never interacted with,
     /// placed in the model by their look-alikes (`train::cold`).
     pub(crate) cold: usize,
+    /// Items no longer sold (absent from the last `catalog update`): never recommended, still
+    /// read in histories. Sorted.
+    pub(crate) retired: Vec<u32>,
     /// How `--model auto` chose the model. Native only: the browser never reads it, and the
     /// wasm carries no code for it (not even its drop glue).
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
@@ -323,6 +326,7 @@ impl Recommender {
             text_index: None,
             attributes: None,
             cold: 0,
+            retired: Vec::new(),
             #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
             search: None,
         })
@@ -371,6 +375,22 @@ impl Recommender {
         }
         self.cold = n;
         Ok(self)
+    }
+
+    /// Marks items as no longer sold: they are never returned (histories still use them).
+    pub fn with_retired(mut self, mut retired: Vec<u32>) -> Result<Self> {
+        if let Some(bad) = retired.iter().find(|i| **i as usize >= self.items.len()) {
+            return Err(Error::Corrupt(format!("retired item {bad} outside the {} items", self.items.len())));
+        }
+        kernels::order::sort_by_key(&mut retired, |i| *i as u64);
+        retired.dedup();
+        self.retired = retired;
+        Ok(self)
+    }
+
+    /// Items no longer sold (never returned), sorted.
+    pub fn retired(&self) -> &[u32] {
+        &self.retired
     }
 
     /// How many of the last items are new (never interacted with).
@@ -770,8 +790,13 @@ impl Recommender {
             }
             mask
         });
-        let mut except: Vec<u32> =
-            opts.exclude.iter().filter_map(|id| self.items.get(id)).chain(also.iter().copied()).collect();
+        let mut except: Vec<u32> = opts
+            .exclude
+            .iter()
+            .filter_map(|id| self.items.get(id))
+            .chain(also.iter().copied())
+            .chain(self.retired.iter().copied())
+            .collect();
         kernels::order::sort_by_key(&mut except, |i| *i as u64);
         except.dedup();
         let none = const { &Attributes::EMPTY };

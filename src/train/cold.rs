@@ -118,3 +118,91 @@ pub fn add_cold_items(
     rec.meta.counts.insert("cold_items".into(), rec.cold as u64);
     Ok(rec)
 }
+
+/// What [`update_catalog`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogUpdate {
+    /// Catalogue items the model did not have, added as new items.
+    pub added: usize,
+    /// New items with no look-alike (no word in common with any trained item).
+    pub unplaced: usize,
+    /// Model items absent from the catalogue: no longer recommended.
+    pub retired: usize,
+    /// Items whose title the catalogue replaced.
+    pub retitled: usize,
+}
+
+/// Brings `rec`'s catalogue up to date with `cat` without retraining: catalogue items the model
+/// lacks join as new items (placed by look-alikes, as [`add_cold_items`]), model items the
+/// catalogue lacks are retired (never returned; histories still use them), titles (when the
+/// catalogue has a title column) and every attribute are replaced, and the title index (if any)
+/// is rebuilt. Quantised factors are widened to add rows and stored as before.
+pub fn update_catalog(
+    mut rec: Recommender,
+    cat: &crate::data::catalog::CatalogFile,
+    params: &ColdStartParams,
+) -> Result<(Recommender, CatalogUpdate)> {
+    let in_model: Vec<Option<u32>> = cat.ids.iter().map(|id| rec.items.get(id)).collect();
+    let new_rows: Vec<usize> = (0..cat.ids.len()).filter(|r| in_model[*r].is_none()).collect();
+    let mut row_of = vec![None; rec.items.len()];
+    for (r, i) in in_model.iter().enumerate() {
+        if let Some(i) = i {
+            row_of[*i as usize] = Some(r);
+        }
+    }
+    let tokenizer = rec.text_index.take().map(|ix| ix.tfidf.tokenizer);
+    let stored = match &rec.model {
+        RecModel::Factors(f) => f.quantization(),
+        _ => crate::recs::Quantization::None,
+    };
+    let mut unplaced = 0;
+    if !new_rows.is_empty() {
+        let warm: Vec<String> = (0..rec.items.len())
+            .map(|i| match row_of[i] {
+                Some(r) => cat.text(r),
+                None => rec.catalog.as_ref().map_or(String::new(), |c| c.titles[i].clone()),
+            })
+            .collect();
+        let cold: Vec<String> = new_rows.iter().map(|r| cat.text(*r)).collect();
+        let alikes = params.look_alikes(&warm, &cold)?;
+        unplaced = alikes.iter().filter(|a| a.is_empty()).count();
+        let ids: Vec<String> = new_rows.iter().map(|r| cat.ids[*r].clone()).collect();
+        let titles: Vec<String> =
+            new_rows.iter().map(|r| cat.titles.as_ref().map_or(String::new(), |t| t[*r].clone())).collect();
+        if stored != crate::recs::Quantization::None {
+            rec = rec.quantize(crate::recs::Quantization::None)?;
+        }
+        rec = add_cold_items(rec, &ids, &titles, &alikes)?;
+        if stored != crate::recs::Quantization::None {
+            rec = rec.quantize(stored)?;
+        }
+    }
+    let mut retitled = 0;
+    if let (Some(titles), Some(c)) = (&cat.titles, rec.catalog.as_mut()) {
+        for (r, id) in cat.ids.iter().enumerate() {
+            if let Some(i) = rec.items.get(id) {
+                if c.titles[i as usize] != titles[r] {
+                    c.titles[i as usize] = titles[r].clone();
+                    retitled += 1;
+                }
+            }
+        }
+    }
+    let listed: std::collections::HashSet<&str> = cat.ids.iter().map(String::as_str).collect();
+    let retired: Vec<u32> = (0..rec.items.len() as u32).filter(|i| !listed.contains(rec.items.id(*i))).collect();
+    let n_retired = retired.len();
+    rec = rec.with_retired(retired)?;
+    let (attrs, _) = cat.attributes_for(&rec.items)?;
+    rec = rec.with_attributes(attrs)?;
+    if let Some(t) = tokenizer {
+        let titles = rec.catalog.as_ref().map(|c| c.titles.clone()).unwrap_or_default();
+        let ix = TextIndex::build(t, &titles, 1)?;
+        rec = rec.with_text_index(ix)?;
+    }
+    let report = CatalogUpdate { added: new_rows.len(), unplaced, retired: n_retired, retitled };
+    rec.meta.notes.push(format!(
+        "catalogue updated: {} new items, {} retired, {} retitled",
+        report.added, report.retired, report.retitled
+    ));
+    Ok((rec, report))
+}
