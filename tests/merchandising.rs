@@ -203,6 +203,28 @@ fn caps_per_group_promotions_and_reasons() {
 }
 
 #[test]
+fn diversity_trades_score_for_variety() {
+    let rec = shop(als());
+    let shelfwise::recs::RecModel::Factors(f) = rec.model() else { panic!("als") };
+    let likeness = |items: &[shelfwise::recs::Scored]| {
+        let ix: Vec<u32> = items.iter().map(|s| rec.items().get(&s.item).unwrap()).collect();
+        let pairs: Vec<f32> =
+            ix.iter().enumerate().flat_map(|(a, i)| ix[a + 1..].iter().map(move |j| f.cosine(*i, *j))).collect();
+        pairs.iter().sum::<f32>() / pairs.len() as f32
+    };
+    let history = [("a1", 1.0), ("a2", 1.0)];
+    let plain = rec.recommend(&history, &opts(6)).unwrap().items;
+    let diverse = rec.recommend(&history, &RecommendOptions { diversity: 0.8, ..opts(6) }).unwrap().items;
+    assert_eq!(plain[0].item, diverse[0].item, "the best item leads either way");
+    assert!(likeness(&diverse) < likeness(&plain), "{} vs {}", likeness(&diverse), likeness(&plain));
+    let e = rec.recommend(&history, &RecommendOptions { diversity: 1.5, ..opts(6) }).unwrap_err().to_string();
+    assert!(e.contains("diversity"), "{e}");
+    let ease = shop(ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)));
+    let e = ease.recommend(&history, &RecommendOptions { diversity: 0.5, ..opts(6) }).unwrap_err().to_string();
+    assert!(e.contains("needs item factors or item2vec"), "{e}");
+}
+
+#[test]
 fn factor_reasons_are_the_exact_parts_of_the_score() {
     let rec = shop(als());
     let history = [("a1", 1.0), ("a2", 2.0), ("b4", 1.0)];
@@ -254,6 +276,7 @@ pub fn merch_queries() -> Vec<(&'static str, &'static [&'static str], RecommendO
             }),
         ),
         ("reasons", &["a1", "a2", "b9"], p(3, &|o| o.reasons = true)),
+        ("diverse", &["a1", "a2"], p(6, &|o| o.diversity = 0.7)),
         ("recent", &["a4"], p(4, &|o| o.filter = Some("\"sale\" in tags || created > now - 30d".into()))),
     ]
 }

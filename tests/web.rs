@@ -408,6 +408,7 @@ fn merchandising_rules_equal_the_native_build_bit_for_bit() {
             ]),
         ),
         ("reasons", &["a1", "a2", "b9"], js_object(&[("k", 3.into()), ("reasons", true.into()), now.clone()])),
+        ("diverse", &["a1", "a2"], js_object(&[("k", 6.into()), ("diversity", 0.7.into()), now.clone()])),
         (
             "recent",
             &["a4"],

@@ -39,6 +39,10 @@ pub struct RulesArgs {
     /// Share of slots a promotion takes, in (0, 1].
     #[arg(long, default_value_t = 0.2)]
     promote_share: f64,
+    /// Diversity in [0, 1]: trade score against likeness to the items already chosen (maximal
+    /// marginal relevance on factor or item2vec cosines).
+    #[arg(long, default_value_t = 0.0)]
+    diversity: f32,
     /// Reserve this share of the slots for new items (catalogue items nobody has bought yet).
     #[arg(long)]
     explore: Option<f64>,
@@ -98,6 +102,7 @@ impl RulesArgs {
             promote: self.promote.clone().map(|filter| Promote { filter, share: self.promote_share }),
             reasons: self.reasons,
             explore: self.explore,
+            diversity: self.diversity,
             ..RecommendOptions::default()
         })
     }

@@ -49,6 +49,11 @@ impl ItemEmbeddings {
         self.vectors.len() / self.dim
     }
 
+    /// Cosine of items `i` and `j` (rows are unit length, or zero for untrained items).
+    pub fn cosine(&self, i: u32, j: u32) -> f32 {
+        kernels::dot(self.row(i), self.row(j))
+    }
+
     fn row(&self, i: u32) -> &[f32] {
         &self.vectors[i as usize * self.dim..(i as usize + 1) * self.dim]
     }

@@ -80,6 +80,10 @@ pub struct RecommendOptions {
     /// Reserve this share of the slots (rounded, at least one; in (0, 1]) for new items
     /// (catalogue items nobody has interacted with yet), ranked by the same model.
     pub explore: Option<f64>,
+    /// Diversity in [0, 1]: 0 (default) ranks by score alone; above it, each next item trades
+    /// score against its likeness (factor or item2vec cosine) to the items already chosen
+    /// (maximal marginal relevance over the best 5·k candidates).
+    pub diversity: f32,
     /// Say why each item was chosen ([`Scored::because`]).
     pub reasons: bool,
 }
@@ -109,6 +113,7 @@ impl Default for RecommendOptions {
             max_per_group: None,
             promote: None,
             explore: None,
+            diversity: 0.0,
             reasons: false,
         }
     }
@@ -130,6 +135,9 @@ impl RecommendOptions {
             if !(p.share > 0.0 && p.share <= 1.0) {
                 return Err(Error::param("promote.share", crate::num_text::Num(p.share), "must be in (0, 1]"));
             }
+        }
+        if !(0.0..=1.0).contains(&self.diversity) {
+            return Err(Error::param("diversity", crate::num_text::Num32(self.diversity), "must be in [0, 1]"));
         }
         if let Some(e) = self.explore.filter(|e| !(*e > 0.0 && *e <= 1.0)) {
             return Err(Error::param("explore", crate::num_text::Num(e), "must be in (0, 1]"));
@@ -833,7 +841,28 @@ impl Recommender {
                 .filter(|_| self.cold > 0)
                 .map(|e| ((self.items.len() - self.cold) as u32, opts.slots(e))),
             group,
+            diversity: self.likeness(opts.diversity)?,
         })
+    }
+
+    /// What diversity compares items by: factors, else item2vec embeddings; a diversity above 0
+    /// with neither is an error.
+    fn likeness(&self, diversity: f32) -> Result<Option<(f32, super::select::Likeness<'_>)>> {
+        if diversity == 0.0 {
+            return Ok(None);
+        }
+        let like = match (&self.model, &self.item2vec) {
+            (RecModel::Factors(f), _) => super::select::Likeness::Factors(f),
+            (_, Some(e)) => super::select::Likeness::Embeddings(e),
+            _ => {
+                return Err(Error::param(
+                    "diversity",
+                    crate::num_text::Num32(diversity),
+                    "needs item factors or item2vec embeddings in the bundle",
+                ))
+            }
+        };
+        Ok(Some((1.0 - diversity, like)))
     }
 
     /// Both steps for a history of `(item id, weight)` pairs.

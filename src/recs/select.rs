@@ -7,7 +7,7 @@
 //! higher); the largest boost any item can get bounds which candidates are worth evaluating.
 
 use super::attributes::Attribute;
-use super::{FactorModel, RecommendOptions};
+use super::{FactorModel, ItemEmbeddings, RecommendOptions};
 use crate::kernels::{self, Hit, TopK};
 use crate::rules::Bound;
 
@@ -52,6 +52,57 @@ pub(crate) struct Request<'r> {
     pub explore: Option<(u32, usize)>,
     /// At most `n` items per value of this attribute.
     pub group: Option<(&'r Attribute, usize)>,
+    /// Maximal marginal relevance: the weight on relevance (1 − diversity) and how alike two
+    /// items are.
+    pub diversity: Option<(f32, Likeness<'r>)>,
+}
+
+/// How alike two items are, for diversity: the cosine of their factors or embeddings.
+#[derive(Clone, Copy)]
+pub(crate) enum Likeness<'a> {
+    Factors(&'a FactorModel),
+    Embeddings(&'a ItemEmbeddings),
+}
+
+impl Likeness<'_> {
+    fn cosine(&self, i: u32, j: u32) -> f32 {
+        match self {
+            Likeness::Factors(f) => f.cosine(i, j),
+            Likeness::Embeddings(e) => e.cosine(i, j),
+        }
+    }
+}
+
+/// Candidates ranked for each slot a diverse answer fills.
+const DIVERSE_POOL: usize = 5;
+
+/// Greedy maximal marginal relevance (Carbonell & Goldstein 1998) over `pool` (best first):
+/// each next item maximises `λ·relevance − (1 − λ)·max cosine to the items already taken`,
+/// relevance being the score scaled to [0, 1] over the pool. The first item is the best one.
+fn mmr(pool: Vec<Hit>, n: usize, lambda: f32, like: Likeness<'_>) -> Vec<Hit> {
+    let (lo, hi) =
+        pool.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), h| (lo.min(h.score), hi.max(h.score)));
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let mut left: Vec<(Hit, f32)> = pool.into_iter().map(|h| (h, f32::NEG_INFINITY)).collect();
+    let mut out: Vec<Hit> = Vec::with_capacity(n);
+    while out.len() < n && !left.is_empty() {
+        let value = |(h, nearest): &(Hit, f32)| {
+            let penalty = if nearest.is_finite() { *nearest } else { 0.0 };
+            lambda * (h.score - lo) / span - (1.0 - lambda) * penalty
+        };
+        let mut best = 0;
+        for j in 1..left.len() {
+            if value(&left[j]) > value(&left[best]) {
+                best = j;
+            }
+        }
+        let (taken, _) = left.remove(best);
+        for (h, nearest) in &mut left {
+            *nearest = nearest.max(like.cosine(taken.index, h.index));
+        }
+        out.push(taken);
+    }
+    out
 }
 
 /// One chosen item.
@@ -102,12 +153,19 @@ impl Request<'_> {
         taken.extend(explored.iter().map(|h| h.index));
         kernels::order::sort_by_key(&mut taken, |i| *i as u64);
         let placed: Vec<Hit> = promoted.iter().chain(&explored).copied().collect();
-        let organic = self.grouped(
-            &mut rank,
-            k - placed.len(),
-            &mut |i| taken.binary_search(&i).is_err() && self.keep(i),
-            &placed,
-        );
+        let want = k - placed.len();
+        let organic = match self.diversity {
+            Some((lambda, like)) if want > 1 => {
+                let pool = self.grouped(
+                    &mut rank,
+                    want.saturating_mul(DIVERSE_POOL),
+                    &mut |i| taken.binary_search(&i).is_err() && self.keep(i),
+                    &placed,
+                );
+                mmr(pool, want, lambda, like)
+            }
+            _ => self.grouped(&mut rank, want, &mut |i| taken.binary_search(&i).is_err() && self.keep(i), &placed),
+        };
         let special: Vec<Pick> = promoted
             .iter()
             .map(|&hit| Pick { hit, promoted: true, explore: false })

@@ -225,6 +225,12 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
             _ => return Err(JsError::new("options.maxPerGroup must be { attribute: string, n: whole number ≥ 1 }")),
         }
     }
+    let diversity = get(opts, "diversity")?;
+    if !diversity.is_undefined() {
+        o.diversity = diversity.as_f64().ok_or_else(|| {
+            JsError::new(&format!("options.diversity must be a number in [0, 1], got {}", describe(&diversity)))
+        })? as f32;
+    }
     let explore = get(opts, "explore")?;
     if !explore.is_undefined() {
         o.explore = Some(explore.as_f64().ok_or_else(|| {
