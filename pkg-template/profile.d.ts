@@ -37,6 +37,8 @@ export interface ProfileExport {
   retentionDays: number;
   maxEvents: number;
   events: { kind: ProfileEventKind; item: string; time: string }[];
+  /** Items shown since last interacted with (rotation). */
+  impressions: { item: string; count: number; lastShown: string }[];
 }
 
 /**
@@ -68,6 +70,10 @@ export class Profile {
   items(kinds?: ProfileEventKind[]): string[];
   /** `{ item, weight }[]` for `Recommender.recommend`, most recent last. */
   history(options?: ProfileHistoryOptions): { item: string; weight: number }[];
+  /** Records that `items` were shown (for rotation); an interaction resets an item's count. */
+  shown(items: (string | { item: string })[], time?: number): Promise<void>;
+  /** Items shown since last interacted with, for `rotation: { impressions }`. */
+  impressions(): { item: string; count: number }[];
   /** Everything stored, in readable form. */
   export(): ProfileExport;
   /** Erases all events (the consent choice is kept). */

@@ -96,6 +96,8 @@ function backend(storage, key) {
 export class Profile {
   #store;
   #events = [];
+  /** item → [times shown since it was last interacted with, last shown (ms)], for rotation. */
+  #shown = new Map();
   #consentAt = null;
   #droppedOnLoad = 0;
   #opts;
@@ -138,6 +140,10 @@ export class Profile {
       // One malformed event costs that event only: the valid ones are kept, the rest counted.
       this.#events = v.events.map((e) => (Array.isArray(e) ? { kind: e[0], item: e[1], time: e[2] } : null)).filter(validEvent);
       this.#droppedOnLoad = v.events.length - this.#events.length;
+      for (const e of Array.isArray(v.shown) ? v.shown : []) {
+        if (Array.isArray(e) && typeof e[0] === "string" && e[0].length > 0 && e[0].length <= MAX_ITEM_LENGTH
+          && Number.isInteger(e[1]) && e[1] > 0 && Number.isFinite(e[2])) this.#shown.set(e[0], [e[1], e[2]]);
+      }
       if (this.#droppedOnLoad > 0) {
         console.warn(`shelfwise: dropped ${this.#droppedOnLoad} unreadable events from profile "${this.#opts.key}"`);
       }
@@ -154,7 +160,10 @@ export class Profile {
     const before = this.#events.length;
     const oldest = now - this.#opts.retentionDays * DAY;
     this.#events = this.#events.filter((e) => e.time >= oldest).slice(-this.#opts.maxEvents);
-    return this.#events.length !== before;
+    const shownBefore = this.#shown.size;
+    for (const [item, [, last]] of this.#shown) if (last < oldest) this.#shown.delete(item);
+    while (this.#shown.size > this.#opts.maxEvents) this.#shown.delete(this.#shown.keys().next().value);
+    return this.#events.length !== before || this.#shown.size !== shownBefore;
   }
 
   async #save() {
@@ -163,6 +172,7 @@ export class Profile {
       format: FORMAT,
       consentAt: this.#consentAt,
       events: this.#events.map((e) => [e.kind, e.item, e.time]),
+      shown: [...this.#shown].map(([item, [count, time]]) => [item, count, time]),
     }));
   }
 
@@ -182,6 +192,7 @@ export class Profile {
   async revokeConsent() {
     this.#consentAt = null;
     this.#events = [];
+    this.#shown.clear();
     await this.#store.erase();
   }
 
@@ -197,6 +208,7 @@ export class Profile {
     if (!Number.isFinite(time)) throw new TypeError(`time must be a finite number of milliseconds, got ${time}`);
     const at = this.#events.findLastIndex((e) => e.time <= time);
     this.#events.splice(at + 1, 0, { kind, item, time });
+    this.#shown.delete(item); // interacted with: its impressions start again
     this.#prune(Date.now());
     await this.#save();
   }
@@ -207,6 +219,29 @@ export class Profile {
   addToCart(item) { return this.record("cart", item); }
   /** Shorthand for `record("purchase", item)`. */
   purchase(item) { return this.record("purchase", item); }
+
+  /**
+   * Records that `items` (ids or `Scored[]`) were shown, for rotation: pass `impressions()` as
+   * `rotation.impressions` and products shown again and again without a click sink. An
+   * interaction with an item resets its count. Same storage, consent and retention as events.
+   */
+  async shown(items, time = Date.now()) {
+    if (!Array.isArray(items)) throw new TypeError("shown(items) takes an array of item ids or { item } objects");
+    for (const it of items) {
+      const item = typeof it === "string" ? it : it?.item;
+      if (typeof item !== "string" || item.length === 0 || item.length > MAX_ITEM_LENGTH) continue;
+      const [count] = this.#shown.get(item) ?? [0];
+      this.#shown.delete(item);
+      this.#shown.set(item, [count + 1, time]);
+    }
+    this.#prune(Date.now());
+    await this.#save();
+  }
+
+  /** Items shown since last interacted with: `{ item, count }`, for `rotation.impressions`. */
+  impressions() {
+    return [...this.#shown].map(([item, [count]]) => ({ item, count }));
+  }
 
   /** Every event kept, oldest first (copies). */
   events() { return this.#events.map((e) => ({ ...e })); }
@@ -250,12 +285,14 @@ export class Profile {
       retentionDays: this.#opts.retentionDays,
       maxEvents: this.#opts.maxEvents,
       events: this.#events.map((e) => ({ kind: e.kind, item: e.item, time: new Date(e.time).toISOString() })),
+      impressions: [...this.#shown].map(([item, [count, time]]) => ({ item, count, lastShown: new Date(time).toISOString() })),
     };
   }
 
   /** Erases every event, on the device and in memory; the consent choice is kept. */
   async clear() {
     this.#events = [];
+    this.#shown.clear();
     if (this.#consentAt === null) await this.#store.erase();
     else await this.#save();
   }

@@ -225,6 +225,21 @@ fn diversity_trades_score_for_variety() {
 }
 
 #[test]
+fn rotation_sinks_items_shown_again_and_again_without_a_click() {
+    for (name, rec) in models() {
+        let history = [("a1", 1.0), ("a2", 1.0)];
+        let plain = rec.recommend(&history, &opts(5)).unwrap().items;
+        let top = plain[0].item.clone();
+        let ignored = RecommendOptions { impressions: vec![(top.clone(), 30.0)], ..opts(5) };
+        let rotated = rec.recommend(&history, &ignored).unwrap().items;
+        assert!(!rotated.iter().any(|s| s.item == top), "{name}: {top} shown 30 times still leads: {rotated:?}");
+        assert_eq!(rotated[0].item, plain[1].item, "{name}");
+        let bad = RecommendOptions { rotation_half_life: 0.0, ..ignored };
+        assert!(rec.recommend(&history, &bad).unwrap_err().to_string().contains("halfLife"));
+    }
+}
+
+#[test]
 fn factor_reasons_are_the_exact_parts_of_the_score() {
     let rec = shop(als());
     let history = [("a1", 1.0), ("a2", 2.0), ("b4", 1.0)];
@@ -277,6 +292,7 @@ pub fn merch_queries() -> Vec<(&'static str, &'static [&'static str], RecommendO
         ),
         ("reasons", &["a1", "a2", "b9"], p(3, &|o| o.reasons = true)),
         ("diverse", &["a1", "a2"], p(6, &|o| o.diversity = 0.7)),
+        ("rotation", &["a1", "a2"], p(4, &|o| o.impressions = vec![("a5".into(), 6.0), ("a4".into(), 1.0)])),
         ("recent", &["a4"], p(4, &|o| o.filter = Some("\"sale\" in tags || created > now - 30d".into()))),
     ]
 }

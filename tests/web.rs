@@ -410,6 +410,27 @@ fn merchandising_rules_equal_the_native_build_bit_for_bit() {
         ("reasons", &["a1", "a2", "b9"], js_object(&[("k", 3.into()), ("reasons", true.into()), now.clone()])),
         ("diverse", &["a1", "a2"], js_object(&[("k", 6.into()), ("diversity", 0.7.into()), now.clone()])),
         (
+            "rotation",
+            &["a1", "a2"],
+            js_object(&[
+                ("k", 4.into()),
+                (
+                    "rotation",
+                    js_object(&[(
+                        "impressions",
+                        [
+                            js_object(&[("item", s("a5")), ("count", 6.into())]),
+                            js_object(&[("item", s("a4")), ("count", 1.into())]),
+                        ]
+                        .into_iter()
+                        .collect::<Array>()
+                        .into(),
+                    )]),
+                ),
+                now.clone(),
+            ]),
+        ),
+        (
             "recent",
             &["a4"],
             js_object(&[("k", 4.into()), ("filter", s("\"sale\" in tags || created > now - 30d")), now.clone()]),

@@ -84,6 +84,12 @@ pub struct RecommendOptions {
     /// score against its likeness (factor or item2vec cosine) to the items already chosen
     /// (maximal marginal relevance over the best 5·k candidates).
     pub diversity: f32,
+    /// Rotation: items shown this many times since the shopper last interacted with them
+    /// (`Profile.impressions()`), whose scores are halved every [`RecommendOptions::rotation_half_life`]
+    /// showings, so a shelf does not show the same ignored items forever.
+    pub impressions: Vec<(String, f32)>,
+    /// Showings that halve an ignored item's score (default 3).
+    pub rotation_half_life: f32,
     /// Say why each item was chosen ([`Scored::because`]).
     pub reasons: bool,
 }
@@ -114,6 +120,8 @@ impl Default for RecommendOptions {
             promote: None,
             explore: None,
             diversity: 0.0,
+            impressions: Vec::new(),
+            rotation_half_life: 3.0,
             reasons: false,
         }
     }
@@ -135,6 +143,16 @@ impl RecommendOptions {
             if !(p.share > 0.0 && p.share <= 1.0) {
                 return Err(Error::param("promote.share", crate::num_text::Num(p.share), "must be in (0, 1]"));
             }
+        }
+        if !(self.rotation_half_life > 0.0 && self.rotation_half_life.is_finite()) {
+            return Err(Error::param(
+                "rotation.halfLife",
+                crate::num_text::Num32(self.rotation_half_life),
+                "must be > 0",
+            ));
+        }
+        if let Some((id, n)) = self.impressions.iter().find(|(_, n)| !(n.is_finite() && *n >= 0.0)) {
+            return Err(Error::param(format!("impressions of '{id}'"), crate::num_text::Num32(*n), "must be >= 0"));
         }
         if !(0.0..=1.0).contains(&self.diversity) {
             return Err(Error::param("diversity", crate::num_text::Num32(self.diversity), "must be in [0, 1]"));
@@ -842,7 +860,25 @@ impl Recommender {
                 .map(|e| ((self.items.len() - self.cold) as u32, opts.slots(e))),
             group,
             diversity: self.likeness(opts.diversity)?,
+            decay: self.decay(opts),
         })
+    }
+
+    /// Rotation's multiplier per ignored item: `0.5^(showings / half-life)`, sorted by item.
+    fn decay(&self, opts: &RecommendOptions) -> Vec<(u32, f64)> {
+        let mut d: Vec<(u32, f64)> = opts
+            .impressions
+            .iter()
+            .filter(|(_, n)| *n > 0.0)
+            .filter_map(|(id, n)| {
+                // 0.5^(n / h) through `exp`, which the wasm has anyway (`powf` brought 4 KB of tables).
+                let halvings = (*n / opts.rotation_half_life) as f64;
+                Some((self.items.get(id)?, (-halvings * std::f64::consts::LN_2).exp()))
+            })
+            .collect();
+        kernels::order::sort_by_key(&mut d, |(i, _)| *i as u64);
+        d.dedup_by_key(|(i, _)| *i);
+        d
     }
 
     /// What diversity compares items by: factors, else item2vec embeddings; a diversity above 0

@@ -55,6 +55,8 @@ pub(crate) struct Request<'r> {
     /// Maximal marginal relevance: the weight on relevance (1 − diversity) and how alike two
     /// items are.
     pub diversity: Option<(f32, Likeness<'r>)>,
+    /// Rotation: (item, multiplier ≤ 1) for items shown and ignored, sorted by item.
+    pub decay: Vec<(u32, f64)>,
 }
 
 /// How alike two items are, for diversity: the cosine of their factors or embeddings.
@@ -123,7 +125,7 @@ impl Request<'_> {
     /// [`promoted_slots`].
     pub fn select(&self, source: Source<'_>, k: usize) -> Vec<Pick> {
         let source = match source {
-            Source::Factors { model, x, of } if self.boost.is_some() => {
+            Source::Factors { model, x, of } if self.reweights() => {
                 Source::Dense { scores: model.all_scores(&x, of).into(), positive_only: false }
             }
             s => s,
@@ -213,12 +215,28 @@ impl Request<'_> {
         }
     }
 
-    /// Top `n` of dense scores, boosted when there is a boost.
-    fn dense_top(&self, scores: &[f32], positive_only: bool, n: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<Hit> {
-        let Some(boost) = &self.boost else {
-            return kernels::top_k(scores, n, |i| (!positive_only || scores[i as usize] > 0.0) && keep(i));
+    /// Whether scores are multiplied (a boost, or rotation): every score is then needed.
+    fn reweights(&self) -> bool {
+        self.boost.is_some() || !self.decay.is_empty()
+    }
+
+    /// Item `i`'s multiplier: its boost times its rotation decay; `None` ranks it last.
+    fn multiplier(&self, i: u32) -> Option<f64> {
+        let boost = match &self.boost {
+            Some(b) => b.boost(i)?,
+            None => 1.0,
         };
-        let hi = boost.max_boost();
+        let decay = self.decay.binary_search_by_key(&i, |(j, _)| *j).map_or(1.0, |p| self.decay[p].1);
+        Some(boost * decay)
+    }
+
+    /// Top `n` of dense scores, reweighted by boost and rotation when there are any.
+    fn dense_top(&self, scores: &[f32], positive_only: bool, n: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<Hit> {
+        if !self.reweights() {
+            return kernels::top_k(scores, n, |i| (!positive_only || scores[i as usize] > 0.0) && keep(i));
+        }
+        // Rotation only lowers scores: the largest multiplier is the boost's.
+        let hi = self.boost.as_ref().map_or(1.0, |b| b.max_boost());
         // The best a raw score can become: monotone in `s`, so below the floor stays below.
         let bound = |s: f32| if s >= 0.0 { s as f64 * hi } else { s as f64 / hi };
         let mut top = TopK::new(n);
@@ -230,7 +248,7 @@ impl Request<'_> {
             if !keep(i) {
                 continue;
             }
-            let boosted = match boost.boost(i) {
+            let boosted = match self.multiplier(i) {
                 Some(b) if s >= 0.0 => (s as f64 * b) as f32,
                 Some(b) => (s as f64 / b) as f32,
                 None => f32::NEG_INFINITY,

@@ -231,6 +231,25 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
             JsError::new(&format!("options.diversity must be a number in [0, 1], got {}", describe(&diversity)))
         })? as f32;
     }
+    let rotation = get(opts, "rotation")?;
+    if !rotation.is_undefined() {
+        let list = get(&rotation, "impressions")?;
+        let arr = list.dyn_ref::<Array>().ok_or_else(|| {
+            JsError::new("options.rotation.impressions must be an array of { item, count } (Profile.impressions())")
+        })?;
+        for (i, e) in arr.iter().enumerate() {
+            match (get(&e, "item")?.as_string(), get(&e, "count")?.as_f64()) {
+                (Some(item), Some(n)) => o.impressions.push((item, n as f32)),
+                _ => return Err(JsError::new(&format!("options.rotation.impressions[{i}] must be {{ item, count }}"))),
+            }
+        }
+        let h = get(&rotation, "halfLife")?;
+        if !h.is_undefined() {
+            o.rotation_half_life = h.as_f64().ok_or_else(|| {
+                JsError::new(&format!("options.rotation.halfLife must be a number, got {}", describe(&h)))
+            })? as f32;
+        }
+    }
     let explore = get(opts, "explore")?;
     if !explore.is_undefined() {
         o.explore = Some(explore.as_f64().ok_or_else(|| {

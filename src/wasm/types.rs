@@ -43,6 +43,9 @@ export interface RecommendOptions {
   maxPerGroup?: { attribute: string; n: number };
   /** `share` of the slots go to the best items passing `filter`, spread after the first slot. */
   promote?: { filter: RuleInput; share: number };
+  /** Rotation: items shown and ignored (`Profile.impressions()`) sink, their scores halved
+   * every `halfLife` showings (default 3). */
+  rotation?: { impressions: { item: string; count: number }[]; halfLife?: number };
   /** 0 (default) to 1: trade score against likeness to the items already chosen (MMR). */
   diversity?: number;
   /** Reserve this share of the slots for new items (in the catalogue, not yet bought). */

@@ -166,3 +166,34 @@ test("a stored profile that is not ours is discarded with a warning, not a crash
   assert.match(warnings[0], /discarding unreadable profile "shop"/);
   await page.context().close();
 });
+
+test("rotation: impressions are kept with consent, reset by a click, and sink ignored items", async () => {
+  const page = await freshPage();
+  const r = await page.evaluate(async () => {
+    const p = await globalThis.shelfwise.Profile.open({ key: "rot" });
+    const bytes = new Uint8Array(await (await fetch("./model.bundle")).arrayBuffer());
+    const rec = globalThis.shelfwise.Recommender.fromBytes(bytes);
+    const seed = rec.popular({ k: 3 }).map((s) => s.item);
+    for (const item of seed) await p.view(item);
+    const first = rec.recommend(p.history(), { k: 5 });
+    const beforeConsent = { ...localStorage };
+    await p.grantConsent();
+    for (let i = 0; i < 10; i++) await p.shown(first);
+    const counts = p.impressions();
+    const rotated = rec.recommend(p.history(), { k: 5, rotation: { impressions: p.impressions() } });
+    await p.view(first[0].item);
+    const afterClick = p.impressions().find((x) => x.item === first[0].item);
+    const reopened = (await globalThis.shelfwise.Profile.open({ key: "rot" })).impressions().length;
+    const exported = p.export().impressions.length;
+    await p.clear();
+    return { first: first.map((s) => s.item), rotated: rotated.map((s) => s.item), counts, afterClick, reopened, exported, beforeConsent, cleared: p.impressions().length };
+  });
+  assert.deepEqual(r.beforeConsent, {});
+  assert.deepEqual(r.counts.map((c) => c.count), [10, 10, 10, 10, 10]);
+  assert.ok(r.rotated.every((i) => !r.first.includes(i)), `ignored items sink: ${r.rotated} vs ${r.first}`);
+  assert.equal(r.afterClick, undefined, "a click resets the item's impressions");
+  assert.equal(r.reopened, 4);
+  assert.equal(r.exported, 4);
+  assert.equal(r.cleared, 0);
+  await page.close();
+});
