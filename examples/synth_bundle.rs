@@ -4,9 +4,14 @@
 //! ```sh
 //! cargo run --release --example synth_bundle -- ITEMS FACTORS none|f16|int8 OUT.bundle [OUT.f32]
 //! ```
+//!
+//! With `SYNTH_ATTRS=1` the bundle also carries catalogue attributes for rule benchmarks:
+//! `in_stock` (nine in ten), `margin` (0–0.6), `price`, `category` (20 values), `brand` (500).
 
 use shelfwise::bundle::Metadata;
-use shelfwise::recs::{FactorModel, ItemIndex, Quantization, RecModel, Recommender, Scaling};
+use shelfwise::recs::{
+    AttrType, Attribute, Attributes, Column, FactorModel, ItemIndex, Quantization, RecModel, Recommender, Scaling,
+};
 use shelfwise::rng::Rng;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,8 +50,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Metadata::new("als"),
     )?
     .quantize(q)?;
+    let rec =
+        if std::env::var_os("SYNTH_ATTRS").is_some() { rec.with_attributes(attributes(n, &mut rng)?)? } else { rec };
     let bytes = rec.to_bytes();
     std::fs::write(&args[3], &bytes)?;
     println!("{} ({n} items x {k} factors, {}): {} bytes", args[3], q.name(), bytes.len());
     Ok(())
+}
+
+/// Seeded attributes for `n` items (timing only).
+fn attributes(n: usize, rng: &mut Rng) -> shelfwise::Result<Attributes> {
+    let mut pick = |m: u64| rng.below(m) as u32;
+    let in_stock = Column::Bool((0..n).map(|_| u8::from(pick(10) != 0)).collect());
+    let margin = Column::Number((0..n).map(|_| pick(600) as f64 / 1000.0).collect());
+    let price = Column::Number((0..n).map(|_| 1.0 + pick(10_000) as f64 / 100.0).collect());
+    let category = Column::String {
+        dict: (0..20).map(|c| format!("category-{c}")).collect(),
+        codes: (0..n).map(|_| pick(20)).collect(),
+    };
+    let brand = Column::String {
+        dict: (0..500).map(|c| format!("brand-{c}")).collect(),
+        codes: (0..n).map(|_| pick(500)).collect(),
+    };
+    Attributes::new(
+        n,
+        vec![
+            Attribute::new("in_stock", AttrType::Bool, in_stock)?,
+            Attribute::new("margin", AttrType::Number, margin)?,
+            Attribute::new("price", AttrType::Number, price)?,
+            Attribute::new("category", AttrType::String, category)?,
+            Attribute::new("brand", AttrType::String, brand)?,
+        ],
+    )
 }

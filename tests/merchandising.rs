@@ -203,6 +203,33 @@ fn caps_per_group_promotions_and_reasons() {
 }
 
 #[test]
+fn a_boosted_factor_ranking_equals_reweighting_every_item() {
+    let rec = shop(als());
+    let shelfwise::recs::RecModel::Factors(f) = rec.model() else { panic!("als") };
+    let history = [("b3", 1.0), ("a7", 2.0)];
+    let state = rec.fold_in(&history).unwrap();
+    let x = state.vector.as_ref().unwrap();
+    for (p, b) in [(20.0, 1.2), (40.0, 3.0), (10.0, 0.5), (55.0, 50.0)] {
+        let params = vec![("p".into(), ParamValue::Num(p)), ("b".into(), ParamValue::Num(b))];
+        let o = RecommendOptions { boost: Some("price > $p ? $b : 1".into()), params, ..opts(7) };
+        let got: Vec<(String, f32)> =
+            rec.recommend(&history, &o).unwrap().items.into_iter().map(|s| (s.item, s.score)).collect();
+        // Every item scored exactly and reweighted, history left out, best first (ties: lower index).
+        let mut all: Vec<(u32, f32)> = (0..rec.items().len() as u32)
+            .filter(|i| !["b3", "a7"].contains(&rec.items().id(*i)))
+            .map(|i| {
+                let s = f.score(x, i);
+                let m = if attr(&rec, "price").number(i as usize).unwrap() > p { b } else { 1.0 };
+                (i, if s >= 0.0 { (s as f64 * m) as f32 } else { (s as f64 / m) as f32 })
+            })
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let want: Vec<(String, f32)> = all[..7].iter().map(|(i, s)| (rec.items().id(*i).to_string(), *s)).collect();
+        assert_eq!(got, want, "boost {b} above {p}");
+    }
+}
+
+#[test]
 fn diversity_trades_score_for_variety() {
     let rec = shop(als());
     let shelfwise::recs::RecModel::Factors(f) = rec.model() else { panic!("als") };

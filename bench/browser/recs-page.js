@@ -74,3 +74,22 @@ globalThis.bench = async ({ n, d, storages, tfjs }) => {
 
 await init();
 document.body.dataset.ready = "true";
+
+/** Merchandising rules on a bundle with attributes: top-10 plain, then with each rule added. */
+globalThis.benchRules = async ({ url, n }) => {
+  const rec = Recommender.fromBytes(await bytesOf(url));
+  const one = ["i123"];
+  const shown = rec.popular({ k: 30 }).map((s) => s.item);
+  const cases = {
+    plain: { k: 10 },
+    filter: { k: 10, filter: "in_stock && price < 50 && category != \"category-3\"" },
+    "filter + maxPerGroup": { k: 10, filter: "in_stock && price < 50 && category != \"category-3\"", maxPerGroup: { attribute: "brand", n: 2 } },
+    "filter + maxPerGroup + excludeShown (30)": { k: 10, filter: "in_stock && price < 50 && category != \"category-3\"", maxPerGroup: { attribute: "brand", n: 2 }, exclude: shown },
+    "filter + maxPerGroup + excludeShown + boost": { k: 10, filter: "in_stock && price < 50 && category != \"category-3\"", maxPerGroup: { attribute: "brand", n: 2 }, exclude: shown, boost: "margin > 0.3 ? 1.2 : 1" },
+    "filter, compiled once": { k: 10, filter: rec.compile("in_stock && price < 50 && category != \"category-3\"") },
+  };
+  const out = { n };
+  for (const [name, opts] of Object.entries(cases)) out[name] = await time(() => rec.recommend(one, opts), 60, 5);
+  rec.free();
+  return out;
+};

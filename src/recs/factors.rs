@@ -571,16 +571,6 @@ impl FactorModel {
         sel.into_sorted()
     }
 
-    /// Every item's exact score for user vector `x`, or (with `of`) its cosine to item `of`
-    /// (`x` is then ignored): what a boost needs, since it may lift any item.
-    pub fn all_scores(&self, x: &[f32], of: Option<u32>) -> Vec<f32> {
-        let mut all = Vec::with_capacity(self.n_items());
-        let q = of.map(|i| self.row(i).into_owned());
-        let cosine = of.map(|i| Cosine { norms: &self.norms, query_norm: self.norms[i as usize] });
-        self.score_blocks(q.as_deref().unwrap_or(x), cosine.as_ref(), &mut |_, out| all.extend_from_slice(out));
-        all
-    }
-
     /// Scores every row exactly, a block at a time: `each(first index, scores)`.
     fn score_blocks(&self, x: &[f32], cosine: Option<&Cosine<'_>>, each: &mut dyn FnMut(usize, &[f32])) {
         let mut buf = [0f32; screen::ROWS];
