@@ -177,8 +177,18 @@ fn online_shoppers_auc_reaches_0_925() {
     let p = PropensityParams::new("Revenue");
     let ds = Dataset::from_table(Table::read(&path, b',').unwrap(), &p).unwrap();
     let gbt = train_propensity(&ds, &p, &ClassifierChoice::Gbt(GbtParams::default()), &Silent).unwrap();
-    eprintln!("gbt test AUC {:.4}", gbt.test.roc_auc);
+    eprintln!(
+        "gbt test AUC {:.4}; calibration {}: ECE {:.4} (uncalibrated {:.4}), log loss {:.4} ({:.4}); {:?}",
+        gbt.test.roc_auc,
+        gbt.model.calibration().name(),
+        gbt.test.ece,
+        gbt.uncalibrated.ece,
+        gbt.test.log_loss,
+        gbt.uncalibrated.log_loss,
+        gbt.calibration_losses
+    );
     assert!(gbt.test.roc_auc >= 0.925, "{}", gbt.test.roc_auc);
+    assert!(gbt.test.ece <= 0.02, "expected calibration error {}", gbt.test.ece);
     let lr = train_propensity(&ds, &p, &ClassifierChoice::Logistic(LogisticParams::default()), &Silent).unwrap();
     assert!(lr.test.roc_auc >= 0.877, "logistic {}", lr.test.roc_auc);
     let rf = train_propensity(&ds, &p, &ClassifierChoice::Forest(ForestParams::default()), &Silent).unwrap();

@@ -1,11 +1,11 @@
-//! Propensity sections: `meta`, `pschema` (fields and their fitted encoders), `pmodel`, each a
-//! `Section` with write and read side by side.
+//! Propensity sections: `meta`, `pschema` (fields and their fitted encoders), `pmodel`, optional
+//! `pcalib` (calibration), each a `Section` with write and read side by side.
 
 use super::codec::{Reader, Writer};
-use super::section::{put, require, Section};
+use super::section::{get, put, require, Section};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
-use crate::propensity::{Classifier, Dense, Field, FieldKind, Propensity, Schema, Tree};
+use crate::propensity::{Calibration, Classifier, Dense, Field, FieldKind, Propensity, Schema, Tree};
 
 /// Serialises a propensity model.
 pub fn write(p: &Propensity) -> Vec<u8> {
@@ -13,6 +13,9 @@ pub fn write(p: &Propensity) -> Vec<u8> {
     p.meta.write_section(&mut c);
     put::<PSchema>(&mut c, &p.schema);
     put::<PModel>(&mut c, &(p.threshold, p.model.clone()));
+    if p.calibration != Calibration::None {
+        put::<PCalib>(&mut c, &p.calibration);
+    }
     c.finish()
 }
 
@@ -23,7 +26,49 @@ pub fn read(bytes: &[u8]) -> Result<Propensity> {
     let schema = require!(c, PSchema, ());
     let (threshold, model) = require!(c, PModel, ());
     meta.check_family(model.family())?;
-    Propensity::from_parts(schema, model, meta, threshold)
+    let p = Propensity::from_parts(schema, model, meta, threshold)?;
+    match get!(c, PCalib, ()) {
+        Some(cal) => p.with_calibration(cal),
+        None => Ok(p),
+    }
+}
+
+/// `pcalib`: how raw scores become probabilities: a method code, then Platt's slope and
+/// intercept, or the isotonic map's points (count, x values, y values), all f64.
+struct PCalib;
+
+impl Section for PCalib {
+    const NAME: &'static str = "pcalib";
+    type Value = Calibration;
+    type Context = ();
+    fn write(c: &Calibration, w: &mut Writer) {
+        match c {
+            Calibration::None => w.u8(0),
+            Calibration::Platt { a, b } => {
+                w.u8(1);
+                w.f64(*a);
+                w.f64(*b);
+            }
+            Calibration::Isotonic { x, y } => {
+                w.u8(2);
+                w.len(x.len());
+                x.iter().chain(y).for_each(|v| w.f64(*v));
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Calibration> {
+        Ok(match r.u8("calibration method")? {
+            0 => Calibration::None,
+            1 => Calibration::Platt { a: r.f64("Platt slope")?, b: r.f64("Platt intercept")? },
+            2 => {
+                let n = r.len(16, "isotonic points")?;
+                let x = (0..n).map(|_| r.f64("isotonic x")).collect::<Result<Vec<_>>>()?;
+                let y = (0..n).map(|_| r.f64("isotonic y")).collect::<Result<Vec<_>>>()?;
+                Calibration::Isotonic { x, y }
+            }
+            m => return Err(Error::Corrupt(format!("unknown calibration method {m}"))),
+        })
+    }
 }
 
 /// `pschema`: the target's name, then each field's name, missing-indicator flag and fitted
@@ -222,6 +267,12 @@ mod tests {
         ] {
             let v = (0.42, model);
             assert_eq!(round_trip::<PModel>(&v, ()), v);
+        }
+        for c in [
+            Calibration::Platt { a: 0.9, b: -1.25 },
+            Calibration::Isotonic { x: vec![0.1, 0.5, 0.9], y: vec![0.0, 0.3, 1.0] },
+        ] {
+            assert_eq!(round_trip::<PCalib>(&c, ()), c);
         }
     }
 }

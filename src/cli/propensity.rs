@@ -11,8 +11,8 @@ use shelfwise::data::table::Table;
 use shelfwise::eval::{classification_report, ClassificationReport};
 use shelfwise::propensity::{Propensity, Value};
 use shelfwise::train::propensity::{
-    stratified_split_by, train_propensity, ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams,
-    LogisticParams, MlpParams, PropensityParams,
+    calibrate::CalibrationChoice, stratified_split_by, train_propensity, ClassifierChoice, ColumnType, Dataset,
+    ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams,
 };
 
 use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
@@ -74,6 +74,10 @@ pub struct TrainPropensityArgs {
     /// Seed for splits and models.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// How scores become probabilities, fitted on out-of-fold predictions of the training
+    /// rows: auto (the lowest cross-validated log loss), platt, isotonic or none.
+    #[arg(long, default_value = "auto", value_parser = |s: &str| CalibrationChoice::parse(s).map_err(|e| e.to_string()))]
+    calibration: CalibrationChoice,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
@@ -181,6 +185,7 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     p.test_fraction = a.test_fraction;
     p.folds = a.folds;
     p.seed = a.seed;
+    p.calibration = a.calibration;
     let held_out = a.test_out.as_ref().map(|_| table.clone());
     let ds = Dataset::from_table(table, &p)?;
     let pos = ds.labels.iter().filter(|l| **l).count();
@@ -220,6 +225,15 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         out.rows.1
     );
     print_report(&out.test);
+    let losses: Vec<String> = out.calibration_losses.iter().map(|(n, l)| format!("{n} {l:.4}")).collect();
+    println!(
+        "  calibration: {}{}; expected calibration error {:.4} (uncalibrated {:.4})",
+        out.model.calibration().name(),
+        if losses.is_empty() { String::new() } else { format!(" (cross-validated log loss: {})", losses.join(", ")) },
+        out.test.ece,
+        out.uncalibrated.ece
+    );
+    println!("  threshold {:.4}: chosen on out-of-fold predictions of the training rows", out.model.threshold());
     let bytes = out.model.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.input], &bytes)?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());

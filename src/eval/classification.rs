@@ -46,6 +46,8 @@ pub struct ClassificationReport {
     pub best_f1: f64,
     /// Ten equal-width bins of predicted probability.
     pub calibration: Vec<CalibrationBin>,
+    /// Expected calibration error over those bins: Σ (rows in bin / rows) · |predicted − observed|.
+    pub ece: f64,
 }
 
 /// Computes every metric; `threshold` is used for accuracy/precision/recall/F1.
@@ -65,6 +67,7 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
     let precision = div(tp, tp + fp);
     let recall = div(tp, tp + fneg);
     let sweep = sweep_thresholds(p, y, positives);
+    let bins = calibration(p, y);
     ClassificationReport {
         n,
         positives,
@@ -78,7 +81,8 @@ pub fn classification_report(p: &[f64], y: &[bool], threshold: f64) -> Classific
         log_loss: log_loss(p, y),
         best_f1_threshold: sweep.best_f1_threshold,
         best_f1: sweep.best_f1,
-        calibration: calibration(p, y),
+        calibration: bins.clone(),
+        ece: bins.iter().map(|b| b.count as f64 * (b.predicted - b.observed).abs()).sum::<f64>() / n.max(1) as f64,
     }
 }
 

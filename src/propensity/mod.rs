@@ -1,6 +1,7 @@
 //! Purchase propensity at runtime: a fitted [`Schema`] encodes a raw record, a [`Classifier`]
 //! scores it. Same code natively and in wasm.
 
+pub mod calibration;
 pub mod model;
 pub mod schema;
 pub mod value;
@@ -10,6 +11,7 @@ use serde::Serialize;
 use crate::bundle::Metadata;
 use crate::error::Result;
 use crate::kernels::order;
+pub use calibration::Calibration;
 pub use model::{logit, sigmoid, Classifier, Dense, Tree};
 pub use schema::{EncodeReport, Field, FieldKind, Schema};
 pub use value::Value;
@@ -39,8 +41,10 @@ pub struct Propensity {
     pub(crate) schema: Schema,
     pub(crate) model: Classifier,
     pub(crate) meta: Metadata,
-    /// Decision threshold chosen in training (maximises F1 on held-out data).
+    /// Decision threshold chosen in training (on out-of-fold predictions of the training rows).
     pub(crate) threshold: f64,
+    /// Raw score → probability, fitted on out-of-fold predictions.
+    pub(crate) calibration: Calibration,
 }
 
 impl Propensity {
@@ -50,7 +54,28 @@ impl Propensity {
         if !(0.0..=1.0).contains(&threshold) {
             return Err(crate::Error::Corrupt(format!("threshold {} outside 0..1", crate::num_text::Num(threshold))));
         }
-        Ok(Self { schema, model, meta, threshold })
+        Ok(Self { schema, model, meta, threshold, calibration: Calibration::None })
+    }
+
+    /// The same model with `c` applied after the classifier.
+    pub fn with_calibration(mut self, c: Calibration) -> Result<Self> {
+        c.validate()?;
+        self.calibration = c;
+        Ok(self)
+    }
+
+    /// How raw scores become probabilities.
+    pub fn calibration(&self) -> &Calibration {
+        &self.calibration
+    }
+
+    /// Sets the decision threshold (in [0, 1]).
+    pub fn set_threshold(&mut self, t: f64) -> Result<()> {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(crate::Error::param("threshold", crate::num_text::Num(t), "must be in [0, 1]"));
+        }
+        self.threshold = t;
+        Ok(())
     }
     /// Loads a bundle.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
@@ -85,11 +110,16 @@ impl Propensity {
     pub fn score(&self, record: &[(&str, Value)]) -> Result<Score> {
         let mut x = Vec::with_capacity(self.schema.width());
         let report = self.schema.encode(record, &mut x)?;
-        Ok(Score { p: self.model.predict(&x), report })
+        Ok(Score { p: self.score_encoded(&x), report })
     }
 
-    /// Scores an already encoded row (training and evaluation use this).
+    /// Scores an already encoded row (training and evaluation use this): calibrated.
     pub fn score_encoded(&self, x: &[f32]) -> f64 {
+        self.calibration.apply(self.model.predict(x))
+    }
+
+    /// The classifier's score before calibration.
+    pub fn raw_score_encoded(&self, x: &[f32]) -> f64 {
         self.model.predict(x)
     }
 
@@ -102,7 +132,7 @@ impl Propensity {
         for f in &self.schema.fields {
             let without: Vec<(&str, Value)> = record.iter().filter(|(k, _)| *k != f.name).cloned().collect();
             self.schema.encode(&without, &mut x)?;
-            out.push(Contribution { field: f.name.clone(), contribution: base - model::logit(self.model.predict(&x)) });
+            out.push(Contribution { field: f.name.clone(), contribution: base - model::logit(self.score_encoded(&x)) });
         }
         // Largest magnitude first, ties by field name (two stable passes).
         let names: Vec<String> = out.iter().map(|c| c.field.clone()).collect();

@@ -1,6 +1,7 @@
 //! Propensity training: schema inference, preprocessing fitted on training rows only,
 //! stratified split and k-fold cross-validation, four model families and `auto` selection.
 
+pub mod calibrate;
 pub mod logistic;
 pub mod mlp;
 pub mod trees;
@@ -144,6 +145,9 @@ pub struct PropensityParams {
     pub max_categories: usize,
     /// Seed for splits and models. Default 42.
     pub seed: u64,
+    /// How raw scores become probabilities, fitted on out-of-fold predictions. Default `Auto`
+    /// (the lowest cross-validated log loss among none, Platt and isotonic).
+    pub calibration: calibrate::CalibrationChoice,
 }
 
 impl PropensityParams {
@@ -176,6 +180,7 @@ impl PropensityParams {
             folds: 5,
             max_categories: 100,
             seed: 42,
+            calibration: calibrate::CalibrationChoice::Auto,
         }
     }
 }
@@ -462,26 +467,35 @@ fn fit_on(
 }
 
 /// Cross-validated ROC AUC of `choice`: one value per fold of `rows` (`p.folds`, at least 2),
-/// in fold order; the caller takes the mean.
+/// in fold order (the caller takes the mean), and each row's out-of-fold score (aligned with
+/// `rows`): what calibration and the decision threshold are fitted on.
 pub fn cross_validate(
     ds: &Dataset,
     p: &PropensityParams,
     choice: &ClassifierChoice,
     rows: &[usize],
-) -> Result<Vec<f64>> {
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let fitter = choice.fitter().ok_or_else(|| Error::param("model", "auto", "cross-validate a concrete family"))?;
     let described = choice.describe();
     let folds = stratified_folds(rows, &ds.labels, p.folds.max(2), p.seed);
-    (0..folds.len())
+    let per_fold: Vec<(f64, Vec<f64>)> = (0..folds.len())
         .into_par_iter()
         .map(|k| {
             let train: Vec<usize> =
                 folds.iter().enumerate().filter(|(j, _)| *j != k).flat_map(|(_, f)| f.iter().copied()).collect();
             let (_, scores) = fit_on(ds, p, (fitter, &described), &train, &folds[k])?;
             let y: Vec<bool> = folds[k].iter().map(|r| ds.labels[*r]).collect();
-            Ok(classification_report(&scores, &y, 0.5).roc_auc)
+            Ok((classification_report(&scores, &y, 0.5).roc_auc, scores))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    let mut oof = vec![f64::NAN; rows.len()];
+    for (fold, (_, scores)) in folds.iter().zip(&per_fold) {
+        for (r, s) in fold.iter().zip(scores) {
+            oof[position[r]] = *s;
+        }
+    }
+    Ok((per_fold.into_iter().map(|(auc, _)| auc).collect(), oof))
 }
 
 /// One candidate's cross-validation in `auto`.
@@ -500,8 +514,12 @@ pub struct CvResult {
 pub struct TrainOutcome {
     /// The model, fitted on the training split.
     pub model: Propensity,
-    /// Metrics on the held-out test split (threshold 0.5).
+    /// Metrics on the held-out test split, calibrated, at the shipped threshold.
     pub test: ClassificationReport,
+    /// The same before calibration (threshold 0.5): what calibration changed.
+    pub uncalibrated: ClassificationReport,
+    /// With `auto` calibration: each method's cross-validated log loss on the out-of-fold scores.
+    pub calibration_losses: Vec<(&'static str, f64)>,
     /// Cross-validation results per candidate (`auto` only), in the order tried.
     pub cv: Vec<CvResult>,
     /// Training and test row counts.
@@ -522,32 +540,44 @@ pub fn train_propensity(
     }
     let (train, test) = stratified_split_by(&ds.labels, p.test_fraction, p.seed)?;
     let mut cv = Vec::new();
-    let chosen = if *choice == ClassifierChoice::Auto {
+    let (chosen, oof) = if *choice == ClassifierChoice::Auto {
         let grid = ClassifierChoice::auto_grid(p.seed);
         progress.stage("cross-validation", grid.len() as u64);
-        let mut best: Option<(f64, ClassifierChoice)> = None;
+        let mut best: Option<(f64, ClassifierChoice, Vec<f64>)> = None;
         for c in grid {
-            let aucs = cross_validate(ds, p, &c, &train)?;
+            let (aucs, oof) = cross_validate(ds, p, &c, &train)?;
             let mean = aucs.iter().sum::<f64>() / aucs.len() as f64;
             progress.message(&format!("{}: CV AUC {mean:.4}", c.describe()));
             progress.tick(1);
-            if best.as_ref().is_none_or(|b| mean > b.0) {
-                best = Some((mean, c.clone()));
-            }
             cv.push(CvResult { candidate: c.describe(), mean_auc: mean, fold_aucs: aucs });
+            if best.as_ref().is_none_or(|b| mean > b.0) {
+                best = Some((mean, c, oof));
+            }
         }
-        best.map(|b| b.1).ok_or_else(|| Error::Empty("no candidates".into()))?
+        best.map(|b| (b.1, b.2)).ok_or_else(|| Error::Empty("no candidates".into()))?
     } else {
-        choice.clone()
+        progress.stage("out-of-fold predictions", 1);
+        let (_, oof) = cross_validate(ds, p, choice, &train)?;
+        progress.tick(1);
+        (choice.clone(), oof)
     };
+    // Calibration and the decision threshold come from the training rows' out-of-fold scores:
+    // the held-out rows are only ever used for the report.
+    let y_train: Vec<bool> = train.iter().map(|r| ds.labels[*r]).collect();
+    let (calibration, calibration_losses) = calibrate::calibrate(&oof, &y_train, p.calibration);
+    let calibrated_oof: Vec<f64> = oof.iter().map(|s| calibration.apply(*s)).collect();
+    let threshold = classification_report(&calibrated_oof, &y_train, 0.5).best_f1_threshold;
     progress.stage("fitting", 1);
     // `chosen` is a concrete family: the grid holds no `Auto`, and a given choice was not one.
     let fitter = chosen.fitter().ok_or_else(|| Error::param("model", "auto", "the search chose no family"))?;
-    let (mut model, scores) = fit_on(ds, p, (fitter, &chosen.describe()), &train, &test)?;
+    let (model, raw) = fit_on(ds, p, (fitter, &chosen.describe()), &train, &test)?;
+    let mut model = model.with_calibration(calibration.clone())?;
+    model.set_threshold(threshold)?;
     progress.tick(1);
     let y: Vec<bool> = test.iter().map(|r| ds.labels[*r]).collect();
-    let report = classification_report(&scores, &y, 0.5);
-    model.threshold = report.best_f1_threshold;
+    let uncalibrated = classification_report(&raw, &y, 0.5);
+    let scores: Vec<f64> = raw.iter().map(|s| calibration.apply(*s)).collect();
+    let report = classification_report(&scores, &y, threshold);
     let meta = model.metadata_mut();
     for (k, v) in [
         ("test_roc_auc", report.roc_auc),
@@ -556,6 +586,8 @@ pub fn train_propensity(
         ("test_accuracy", report.accuracy),
         ("test_f1", report.f1),
         ("test_best_f1", report.best_f1),
+        ("test_ece", report.ece),
+        ("test_ece_uncalibrated", uncalibrated.ece),
     ] {
         meta.metrics.insert(k.into(), v);
     }
@@ -565,11 +597,14 @@ pub fn train_propensity(
     if !cv.is_empty() {
         meta.notes.push(format!("auto chose {}", chosen.describe()));
     }
-    meta.notes.push(format!("threshold {:.4} maximises F1 on the held-out split", report.best_f1_threshold));
+    meta.params.insert("calibration".into(), calibration.name().into());
+    meta.notes.push(format!(
+        "threshold {threshold:.4} maximises F1 on out-of-fold predictions of the training rows (test metrics are at it)"
+    ));
     meta.params.insert("target".into(), p.target.clone());
     meta.params.insert("seed".into(), p.seed.to_string());
     meta.params.insert("class_weight".into(), if p.balanced { "balanced" } else { "none" }.into());
     meta.counts.insert("train_rows".into(), train.len() as u64);
     meta.counts.insert("test_rows".into(), test.len() as u64);
-    Ok(TrainOutcome { model, test: report, cv, rows: (train.len(), test.len()) })
+    Ok(TrainOutcome { model, test: report, uncalibrated, calibration_losses, cv, rows: (train.len(), test.len()) })
 }
