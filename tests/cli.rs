@@ -207,6 +207,22 @@ fn propensity_train_score_eval() {
         .iter()
         .zip(&lines[1..])
         .all(|(w, p)| w.ends_with(&format!(",{p}")) && (w.starts_with("mobile,") || w.starts_with("desktop,"))));
+    // --decide: act where p · benefit − cost > 0, i.e. p above cost / benefit = 0.25.
+    let o = run(&format!(
+        "score --model {} --input {} --id-col Device --decide benefit=20,cost=5",
+        bundle.display(),
+        test_rows.display()
+    ));
+    let decided = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(decided.starts_with("Device,p,decide\n"), "{}", text(&o));
+    for l in decided.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f[2] == "true", f[1].parse::<f64>().unwrap() > 0.25, "{l}");
+    }
+    let o =
+        run(&format!("score --model {} --input {} --decide benefit=0,cost=5", bundle.display(), test_rows.display()));
+    assert!(!o.status.success() && text(&o).contains("benefit"), "{}", text(&o));
+    assert!(t.contains("threshold") && t.contains("out-of-fold"), "{t}");
     let o = run(&format!("score --model {} --input {} --id-col nope", bundle.display(), test_rows.display()));
     assert!(!o.status.success() && text(&o).contains("nope"), "{}", text(&o));
 

@@ -231,6 +231,17 @@ fn propensity_errors_name_the_field() {
     assert!(msg.starts_with("truncated bundle"), "{msg}");
     let p = m.score(js_record("Pages=39;Device=desktop")).unwrap();
     assert!((0.0..=1.0).contains(&p));
+    // decide: expected value with the calibrated probability, the numbers behind it.
+    let d = m
+        .decide(js_record("Pages=39;Device=desktop"), js_object(&[("benefit", 20.into()), ("cost", 5.into())]))
+        .unwrap();
+    assert_eq!(field(&d, "p").as_f64(), Some(p));
+    assert_eq!(field(&d, "act").as_bool(), Some(p * 20.0 - 5.0 > 0.0));
+    assert_eq!(field(&d, "breakEven").as_f64(), Some(0.25));
+    let e = m.decide(js_record("Pages=39"), js_object(&[("benefit", 0.into()), ("cost", 5.into())])).unwrap_err();
+    assert!(error_message(e).contains("benefit"));
+    let e = m.decide(js_record("Pages=39"), JsValue::from_str("cheap")).unwrap_err();
+    assert!(JsValue::from(e).dyn_ref::<js_sys::TypeError>().is_some());
 }
 
 #[wasm_bindgen_test]

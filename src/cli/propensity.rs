@@ -126,6 +126,10 @@ pub struct ScoreArgs {
     id_col: Option<String>,
     #[command(flatten)]
     sep: super::args::SepArg,
+    /// Add a `decide` column: whether acting pays by expected value, `benefit=B,cost=C`
+    /// (act when p · B − C > 0, with the calibrated p).
+    #[arg(long, value_parser = parse_economics)]
+    decide: Option<(f64, f64)>,
     /// Score even when some of the model's fields are not columns of the input (they are
     /// imputed for every row). Without it a missing field is an error: every row would silently
     /// get the same value for it.
@@ -328,15 +332,36 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let id = a.id_col.as_deref().map(|c| table.column(c)).transpose()?;
     check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;
-    match (id, &a.id_col) {
-        (Some(_), Some(name)) => writeln!(out, "{},p", super::recommend::csv_field(name))?,
-        _ => writeln!(out, "p")?,
+    if let (Some(name), Some(_)) = (&a.id_col, id) {
+        write!(out, "{},", super::recommend::csv_field(name))?;
     }
+    writeln!(out, "p{}", if a.decide.is_some() { ",decide" } else { "" })?;
     for (r, v) in p.iter().enumerate() {
-        match id {
-            Some(c) => writeln!(out, "{},{v}", super::recommend::csv_field(&table.rows[r][c]))?,
-            None => writeln!(out, "{v}")?,
+        if let Some(c) = id {
+            write!(out, "{},", super::recommend::csv_field(&table.rows[r][c]))?;
         }
+        write!(out, "{v}")?;
+        if let Some((benefit, cost)) = a.decide {
+            write!(out, ",{}", shelfwise::propensity::decision(*v, benefit, cost)?.act)?;
+        }
+        writeln!(out)?;
     }
     out.finish()
+}
+
+/// `benefit=B,cost=C` for `--decide`.
+fn parse_economics(s: &str) -> Result<(f64, f64), String> {
+    let (mut benefit, mut cost) = (None, None);
+    for part in s.split(',') {
+        let (k, v) = part.split_once('=').ok_or_else(|| format!("expected benefit=B,cost=C, got {s:?}"))?;
+        let v: f64 = v.trim().parse().map_err(|_| format!("{k} must be a number, got {v:?}"))?;
+        match k.trim() {
+            "benefit" => benefit = Some(v),
+            "cost" => cost = Some(v),
+            _ => return Err(format!("unknown key {k:?}: expected benefit=B,cost=C")),
+        }
+    }
+    let (b, c) = benefit.zip(cost).ok_or_else(|| format!("expected benefit=B,cost=C, got {s:?}"))?;
+    shelfwise::propensity::decision(0.5, b, c).map_err(|e| e.to_string())?;
+    Ok((b, c))
 }

@@ -26,6 +26,25 @@ pub struct Score {
     pub report: EncodeReport,
 }
 
+/// Whether acting on a visitor (showing an incentive, say) pays, by expected value with the
+/// calibrated probability: act when `p · benefit − cost > 0`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// Whether to act.
+    pub act: bool,
+    /// The calibrated probability.
+    pub p: f64,
+    /// `p · benefit − cost`: what acting is worth on average.
+    pub expected_value: f64,
+    /// The value of a conversion the action brings about.
+    pub benefit: f64,
+    /// What the action costs, whether or not the visitor converts.
+    pub cost: f64,
+    /// The probability above which acting pays: `cost / benefit`.
+    pub break_even: f64,
+}
+
 /// One field's contribution to a score, in log-odds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
@@ -33,6 +52,18 @@ pub struct Contribution {
     pub field: String,
     /// `logit(p) − logit(p with this field imputed)`: positive pushes towards buying.
     pub contribution: f64,
+}
+
+/// The decision for probability `p` (see [`Propensity::decide`]).
+pub fn decision(p: f64, benefit: f64, cost: f64) -> Result<Decision> {
+    if !(benefit.is_finite() && benefit > 0.0) {
+        return Err(crate::Error::param("benefit", crate::num_text::Num(benefit), "must be a finite number > 0"));
+    }
+    if !(cost.is_finite() && cost >= 0.0) {
+        return Err(crate::Error::param("cost", crate::num_text::Num(cost), "must be a finite number >= 0"));
+    }
+    let expected_value = p * benefit - cost;
+    Ok(Decision { act: expected_value > 0.0, p, expected_value, benefit, cost, break_even: cost / benefit })
 }
 
 /// A loaded propensity model.
@@ -121,6 +152,12 @@ impl Propensity {
     /// The classifier's score before calibration.
     pub fn raw_score_encoded(&self, x: &[f32]) -> f64 {
         self.model.predict(x)
+    }
+
+    /// Whether acting on `record` pays: expected value `p · benefit − cost` with the calibrated
+    /// probability. `benefit` must be > 0 and `cost` ≥ 0, both finite.
+    pub fn decide(&self, record: &[(&str, Value)], benefit: f64, cost: f64) -> Result<Decision> {
+        decision(self.score(record)?.p, benefit, cost)
     }
 
     /// Per-field contributions, largest magnitude first (occlusion in log-odds: each field is

@@ -108,6 +108,26 @@ impl Propensity {
         Ok(Float64Array::from(&out[..]))
     }
 
+    /// Whether acting on this visitor (an incentive, say) pays: `{ act, p, expectedValue,
+    /// benefit, cost, breakEven }` with `act` when `p · benefit − cost > 0` (calibrated `p`).
+    #[wasm_bindgen(unchecked_return_type = "Decision")]
+    pub fn decide(
+        &self,
+        #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ benefit: number; cost: number }")] economics: JsValue,
+    ) -> Result<JsValue, Thrown> {
+        let r = record(&record_, "record")?;
+        let num = |k: &str| {
+            let v = js_sys::Reflect::get(&economics, &k.into()).unwrap_or(JsValue::UNDEFINED);
+            v.as_f64().ok_or_else(|| super::convert::type_error(&format!("economics.{k}"), "a number", &v))
+        };
+        if !economics.is_object() {
+            return Err(super::convert::type_error("economics", "{ benefit, cost }", &economics));
+        }
+        let (benefit, cost) = (num("benefit")?, num("cost")?);
+        Ok(to_js(&self.inner.decide(&borrow(&r), benefit, cost).map_err(js_err)?)?)
+    }
+
     /// Each field's contribution in log-odds, largest first.
     #[wasm_bindgen(unchecked_return_type = "Contribution[]")]
     pub fn explain(
@@ -130,7 +150,7 @@ impl Propensity {
         to_js(self.inner.metadata())
     }
 
-    /// The decision threshold chosen in training (maximises F1 on held-out data).
+    /// The decision threshold chosen in training (maximises F1 on out-of-fold predictions).
     #[wasm_bindgen(getter)]
     pub fn threshold(&self) -> f64 {
         self.inner.threshold()

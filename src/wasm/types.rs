@@ -99,6 +99,8 @@ export interface ModelMetadata {
   counts: Record<string, number>;
   notes: string[];
 }
+/** `Propensity.decide`: act when the expected value `p · benefit − cost` is positive. */
+export interface Decision { act: boolean; p: number; expectedValue: number; benefit: number; cost: number; breakEven: number }
 /** A raw record for propensity scoring: field name → value (null/undefined = missing). */
 export type PropensityRecord = Record<string, number | string | boolean | null | undefined>;
 /** A score and what encoding noticed. */
