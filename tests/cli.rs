@@ -232,6 +232,7 @@ fn propensity_train_score_eval() {
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["n"], 75);
     assert!(j["roc_auc"].as_f64().is_some_and(|a| a > 0.5) && j["calibration"].as_array().unwrap().len() == 10, "{j}");
+    assert!(j["ece"].as_f64().is_some() && j["importance"][0]["auc_lost"].as_f64().is_some(), "{j}");
 
     std::fs::write(&f, "Pages,Device,Weekend\n3,mobile,TRUE\nlots,desktop,FALSE\n").unwrap();
     let o = run(&format!("score --model {} --input {}", bundle.display(), f.display()));

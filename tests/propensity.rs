@@ -189,8 +189,48 @@ fn online_shoppers_auc_reaches_0_925() {
     );
     assert!(gbt.test.roc_auc >= 0.925, "{}", gbt.test.roc_auc);
     assert!(gbt.test.ece <= 0.02, "expected calibration error {}", gbt.test.ece);
+    assert!(gbt.warnings.is_empty(), "no leakage warning on Online Shoppers: {:?}", gbt.warnings);
+    eprintln!("importance: {:?}", &gbt.importance[..5]);
     let lr = train_propensity(&ds, &p, &ClassifierChoice::Logistic(LogisticParams::default()), &Silent).unwrap();
     assert!(lr.test.roc_auc >= 0.877, "logistic {}", lr.test.roc_auc);
     let rf = train_propensity(&ds, &p, &ClassifierChoice::Forest(ForestParams::default()), &Silent).unwrap();
     assert!(rf.test.roc_auc >= 0.909, "forest {}", rf.test.roc_auc);
+}
+
+#[test]
+fn a_planted_post_outcome_column_is_called_out_and_importance_is_reported() {
+    // The synthetic shop plus `Refunded` (known only after a purchase: yes for 97 % of buyers)
+    // and `DeliveryDate` (recorded only for buyers).
+    let mut rng = shelfwise::rng::Rng::new(9);
+    let mut csv = String::new();
+    for (i, line) in synthetic_csv().lines().enumerate() {
+        if i == 0 {
+            csv += &format!("{line},Refunded,DeliveryDate\n");
+            continue;
+        }
+        let bought = line.ends_with(",yes");
+        let refunded = if bought == (rng.f64() < 0.97) { "yes" } else { "no" };
+        let delivery = if bought { "2026-01-02" } else { "" };
+        csv += &format!("{line},{refunded},{delivery}\n");
+    }
+    let (ds, p) = dataset(&csv, "leak");
+    let out = train_propensity(&ds, &p, &ClassifierChoice::Logistic(LogisticParams::default()), &Silent).unwrap();
+    assert!(
+        out.warnings.iter().any(|w| w.contains("'Refunded' alone predicts") && w.contains("--ignore Refunded")),
+        "{:?}",
+        out.warnings
+    );
+    assert!(
+        out.warnings.iter().any(|w| w.contains("'DeliveryDate' is missing in 0% of positive and 100% of negative")),
+        "{:?}",
+        out.warnings
+    );
+    assert!(out.model.metadata().notes.iter().any(|n| n.starts_with("warning: 'Refunded'")));
+    // Importance: the leaked column carries the model.
+    assert!(["Refunded", "DeliveryDate"].contains(&out.importance[0].0.as_str()), "{:?}", out.importance);
+    // Without the planted columns: no warning, and page value leads the importance.
+    let (ds, p) = dataset(&synthetic_csv(), "no-leak");
+    let out = train_propensity(&ds, &p, &ClassifierChoice::Logistic(LogisticParams::default()), &Silent).unwrap();
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(out.importance[0].0, "PageValue", "{:?}", out.importance);
 }

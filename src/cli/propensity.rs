@@ -11,8 +11,8 @@ use shelfwise::data::table::Table;
 use shelfwise::eval::{classification_report, ClassificationReport};
 use shelfwise::propensity::{Propensity, Value};
 use shelfwise::train::propensity::{
-    calibrate::CalibrationChoice, stratified_split_by, train_propensity, ClassifierChoice, ColumnType, Dataset,
-    ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams,
+    calibrate::CalibrationChoice, leakage::permutation_importance, stratified_split_by, train_propensity,
+    ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams,
 };
 
 use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
@@ -238,6 +238,10 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         out.uncalibrated.ece
     );
     println!("  threshold {:.4}: chosen on out-of-fold predictions of the training rows", out.model.threshold());
+    print_importance(&out.importance);
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
     let bytes = out.model.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.input], &bytes)?;
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
@@ -252,6 +256,13 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         println!("wrote the {} held-out rows to {}", ds.labels.len() - out.rows.0, path.display());
     }
     Ok(())
+}
+
+fn print_importance(importance: &[(String, f64)]) {
+    println!("  permutation importance (ROC AUC lost when the field is shuffled), top 10:");
+    for (f, d) in importance.iter().take(10) {
+        println!("    {f:<28} {d:+.4}");
+    }
 }
 
 fn print_report(r: &ClassificationReport) {
@@ -314,12 +325,17 @@ pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     }
     let p = score_all(&model, &table)?;
     let r = classification_report(&p, &y, a.threshold.unwrap_or(model.threshold()));
+    let recs = records(&table);
+    let importance = permutation_importance(&model, &recs, &y, 42)?;
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
+        let mut j = serde_json::to_value(&r)?;
+        j["importance"] = importance.iter().map(|(f, d)| serde_json::json!({ "field": f, "auc_lost": d })).collect();
+        println!("{}", serde_json::to_string(&j)?);
         return Ok(());
     }
     println!("{} rows, {} positive", r.n, r.positives);
     print_report(&r);
+    print_importance(&importance);
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! stratified split and k-fold cross-validation, four model families and `auto` selection.
 
 pub mod calibrate;
+pub mod leakage;
 pub mod logistic;
 pub mod mlp;
 pub mod trees;
@@ -520,6 +521,11 @@ pub struct TrainOutcome {
     pub uncalibrated: ClassificationReport,
     /// With `auto` calibration: each method's cross-validated log loss on the out-of-fold scores.
     pub calibration_losses: Vec<(&'static str, f64)>,
+    /// Permutation importance on the held-out rows (ROC AUC lost when a field is shuffled),
+    /// largest first.
+    pub importance: Vec<(String, f64)>,
+    /// Fields that look like leakage (see `leakage::leakage_warnings`).
+    pub warnings: Vec<String>,
     /// Cross-validation results per candidate (`auto` only), in the order tried.
     pub cv: Vec<CvResult>,
     /// Training and test row counts.
@@ -578,7 +584,15 @@ pub fn train_propensity(
     let uncalibrated = classification_report(&raw, &y, 0.5);
     let scores: Vec<f64> = raw.iter().map(|s| calibration.apply(*s)).collect();
     let report = classification_report(&scores, &y, threshold);
+    progress.stage("field signals and importance", 1);
+    let warnings = leakage::leakage_warnings(&leakage::field_signals(ds, &train, p.seed));
+    let records: Vec<Vec<(&str, Value)>> = test.iter().map(|r| ds.record(*r)).collect();
+    let importance = leakage::permutation_importance(&model, &records, &y, p.seed)?;
+    progress.tick(1);
     let meta = model.metadata_mut();
+    meta.notes.extend(warnings.iter().map(|w| format!("warning: {w}")));
+    let top: Vec<String> = importance.iter().take(10).map(|(f, d)| format!("{f} {d:.4}")).collect();
+    meta.notes.push(format!("permutation importance (held-out AUC lost): {}", top.join(", ")));
     for (k, v) in [
         ("test_roc_auc", report.roc_auc),
         ("test_pr_auc", report.pr_auc),
@@ -606,5 +620,14 @@ pub fn train_propensity(
     meta.params.insert("class_weight".into(), if p.balanced { "balanced" } else { "none" }.into());
     meta.counts.insert("train_rows".into(), train.len() as u64);
     meta.counts.insert("test_rows".into(), test.len() as u64);
-    Ok(TrainOutcome { model, test: report, uncalibrated, calibration_losses, cv, rows: (train.len(), test.len()) })
+    Ok(TrainOutcome {
+        model,
+        test: report,
+        uncalibrated,
+        calibration_losses,
+        importance,
+        warnings,
+        cv,
+        rows: (train.len(), test.len()),
+    })
 }
