@@ -222,9 +222,10 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         eprintln!("  cv auc {:.4} ({}) {}", r.mean_auc, folds.join(" "), r.candidate);
     }
     println!(
-        "model {} trained on {} rows in {:.2?}; held-out {} rows:",
+        "model {} fitted on {} rows in {:.2?} ({:.2?} with out-of-fold calibration, threshold and importance); held-out {} rows:",
         out.model.model().family(),
         out.rows.0,
+        out.fit_time,
         elapsed,
         out.rows.1
     );

@@ -526,6 +526,8 @@ pub struct TrainOutcome {
     pub importance: Vec<(String, f64)>,
     /// Fields that look like leakage (see `leakage::leakage_warnings`).
     pub warnings: Vec<String>,
+    /// Wall time of the final model's fit alone (what a library's `fit` call measures).
+    pub fit_time: std::time::Duration,
     /// Cross-validation results per candidate (`auto` only), in the order tried.
     pub cv: Vec<CvResult>,
     /// Training and test row counts.
@@ -576,7 +578,9 @@ pub fn train_propensity(
     progress.stage("fitting", 1);
     // `chosen` is a concrete family: the grid holds no `Auto`, and a given choice was not one.
     let fitter = chosen.fitter().ok_or_else(|| Error::param("model", "auto", "the search chose no family"))?;
+    let t = std::time::Instant::now();
     let (model, raw) = fit_on(ds, p, (fitter, &chosen.describe()), &train, &test)?;
+    let fit_time = t.elapsed();
     let mut model = model.with_calibration(calibration.clone())?;
     model.set_threshold(threshold)?;
     progress.tick(1);
@@ -627,6 +631,7 @@ pub fn train_propensity(
         calibration_losses,
         importance,
         warnings,
+        fit_time,
         cv,
         rows: (train.len(), test.len()),
     })
