@@ -185,7 +185,7 @@ impl Request<'_> {
         let Some((attr, cap)) = self.group else {
             return if n == 0 { Vec::new() } else { rank(n, keep) };
         };
-        let mut want = n.saturating_mul(2).max(16);
+        let mut want = n.saturating_add(n / 2).max(n + 4);
         loop {
             let hits = rank(want, keep);
             let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
@@ -260,10 +260,10 @@ impl Request<'_> {
 
     /// Top `n` by reweighted score from a ranking that is exact for raw scores (a factor
     /// model's certified top-k): rank the best `m` raw, reweight them, and stop once the
-    /// `n`-th reweighted score beats the bound of the best raw score left out; else rank 4×
-    /// more (the first try ranks 2n, at least 24). The same answer as reweighting every item, for a few times the work of a top-k.
+    /// `n`-th reweighted score beats the bound of the best raw score left out; else rank twice
+    /// as many (the first try ranks 2n, at least n + 8). The same answer as reweighting every item, for a few times the work of a top-k.
     fn reweighted_top(&self, raw: &mut Ranker<'_>, n: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<Hit> {
-        let mut m = n.saturating_mul(2).max(24);
+        let mut m = n.saturating_mul(2).max(n + 8);
         let hi = self.max_multiplier();
         loop {
             let ranked = raw(m.saturating_add(1), keep);
@@ -272,7 +272,7 @@ impl Request<'_> {
             match ranked.get(m) {
                 None => return top,
                 Some(next) if top.len() == n && top[n - 1].score as f64 > Self::bound(next.score, hi) => return top,
-                Some(_) => m = m.saturating_mul(4),
+                Some(_) => m = m.saturating_mul(2),
             }
         }
     }
