@@ -6,11 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 log_file=${1:-../shared/data/online-retail/online_retail.csv.gz}
 [ -f "$log_file" ] || { echo "SKIPPED: $log_file is absent"; exit 0; }
-bench_venv implicit implicit numpy scipy
-if ! bench/.venv/bin/python -c "import lightfm" 2>/dev/null; then
-  log "building LightFM 1.17 into bench/.venv"
-  bench/.venv/bin/pip install -q 'setuptools<70' wheel
-  bench/.venv/bin/pip install -q --no-build-isolation lightfm
-fi
+ensure_recs_references
 bin=$(cli)
 bench/.venv/bin/python bench/cold_start.py --shelfwise "$bin" --log "$log_file"

@@ -7,12 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ratings=${1:-../shared/data/ml-latest-small/ratings.csv}
 [ -f "$ratings" ] || { echo "SKIPPED: $ratings is absent"; exit 0; }
-bench_venv implicit implicit numpy scipy
-if ! bench/.venv/bin/python -c "import lightfm" 2>/dev/null; then
-  log "building LightFM 1.17 into bench/.venv"
-  bench/.venv/bin/pip install -q 'setuptools<70' wheel
-  bench/.venv/bin/pip install -q --no-build-isolation lightfm
-fi
+ensure_recs_references
 bin=$(cli)
 bench/.venv/bin/python bench/recs_quality.py --shelfwise "$bin" --ratings "$ratings" \
   --user-col "${2:-userId}" --item-col "${3:-movieId}" "${@:4}"

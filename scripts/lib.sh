@@ -87,6 +87,17 @@ bench_venv() {
   bench/.venv/bin/python -c "import $module" 2>/dev/null || bench/.venv/bin/pip install -q "$@"
 }
 
+# implicit and LightFM 1.17 in bench/.venv, the recommendation references (LightFM builds from
+# source: setuptools<70, no build isolation).
+ensure_recs_references() {
+  bench_venv implicit implicit numpy scipy
+  if ! bench/.venv/bin/python -c "import lightfm" 2>/dev/null; then
+    log "building LightFM 1.17 into bench/.venv"
+    bench/.venv/bin/pip install -q 'setuptools<70' wheel
+    bench/.venv/bin/pip install -q --no-build-isolation lightfm
+  fi
+}
+
 # The nightly toolchain and cargo-fuzz, for the fuzz smoke run (scripts/fuzz.sh).
 ensure_fuzz_tools() {
   if ! rustup toolchain list | grep -q '^nightly'; then

@@ -35,9 +35,6 @@ pub struct RecommendArgs {
     /// Add each recommended item's title (from the bundle's catalogue) as a last column.
     #[arg(long)]
     with_titles: bool,
-    /// Recommendations per user.
-    #[arg(long, default_value_t = 10)]
-    k: usize,
     #[command(flatten)]
     rules: RulesArgs,
     /// Output CSV (default: standard output).
@@ -48,10 +45,7 @@ pub struct RecommendArgs {
 /// Writes `user,item,rank,score` rows, users in first-seen order.
 pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     // Arguments are checked before any output is opened.
-    if !(1..=shelfwise::recs::MAX_K).contains(&a.k) {
-        anyhow::bail!("--k must be between 1 and {}, got {}", shelfwise::recs::MAX_K, a.k);
-    }
-    let opts = a.rules.options(a.k)?;
+    let opts = a.rules.options()?;
     let rec = load(&a.model)?;
     a.rules.check(&rec)?;
     let inputs = [a.model.as_path(), a.histories.as_path()];
@@ -125,9 +119,6 @@ pub struct SimilarArgs {
     /// A file of item ids, one per line, to find similar items for.
     #[arg(long)]
     items_file: Option<PathBuf>,
-    /// Similar items per item.
-    #[arg(long, default_value_t = 10)]
-    k: usize,
     #[command(flatten)]
     rules: RulesArgs,
     /// Output CSV (default: standard output).
@@ -137,7 +128,7 @@ pub struct SimilarArgs {
 
 /// Writes `item,similar,rank,score[,promoted]` rows.
 pub fn similar(a: SimilarArgs) -> anyhow::Result<()> {
-    let opts = a.rules.options(a.k)?;
+    let opts = a.rules.options()?;
     let rec = load(&a.model)?;
     a.rules.check(&rec)?;
     let mut items = a.items.clone();

@@ -8,8 +8,11 @@ use shelfwise::recs::{Promote, RecommendOptions};
 use shelfwise::rules::ParamValue;
 
 /// Rules and lists applied to every response (evaluated exactly as on the device).
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub struct RulesArgs {
+    /// Items per response (1–1000).
+    #[arg(long, default_value_t = 10)]
+    k: usize,
     /// Only items for which this rule holds, e.g. 'in_stock && price < 50' (attributes from
     /// `train recs --catalog`; the language is in README "Rules").
     #[arg(long)]
@@ -81,8 +84,12 @@ impl RulesArgs {
         self.reasons
     }
 
-    /// The options for top-`k` responses.
-    pub fn options(&self, k: usize) -> anyhow::Result<RecommendOptions> {
+    /// The options for every response (`--k` checked here, before any output is opened).
+    pub fn options(&self) -> anyhow::Result<RecommendOptions> {
+        let k = self.k;
+        if !(1..=shelfwise::recs::MAX_K).contains(&k) {
+            anyhow::bail!("--k must be between 1 and {}, got {k}", shelfwise::recs::MAX_K);
+        }
         let now = match &self.now {
             Some(t) => Some(
                 shelfwise::data::time::parse_timestamp(t)
