@@ -2,3 +2,4 @@ export * from "./shelfwise.js";
 export { default } from "./shelfwise.js";
 export * from "./profile.js";
 export * from "./page.js";
+export * from "./experiment.js";

@@ -8,3 +8,4 @@ export * from "./shelfwise.js";
 export { default } from "./shelfwise.js";
 export { Profile } from "./profile.js";
 export { PageContext } from "./page.js";
+export { Experiment, truthProbability } from "./experiment.js";

@@ -64,6 +64,8 @@ pub mod text;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod data;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+pub mod experiment;
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]

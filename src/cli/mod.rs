@@ -4,6 +4,7 @@ mod args;
 mod bundle;
 mod catalog;
 mod eval;
+mod experiment;
 mod inspect;
 mod output;
 mod progress;
@@ -37,6 +38,9 @@ enum Command {
     /// Work with a bundle's catalogue (update it without retraining).
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Read private experiment reports, or plan an experiment's size.
+    #[command(subcommand)]
+    Experiment(experiment::ExperimentCommand),
     /// Print what a bundle contains.
     Inspect(inspect::InspectArgs),
     /// Recommend for every user of a history file (the same code path as the browser).
@@ -56,6 +60,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Eval(e) => eval::run(e),
         Command::Bundle(b) => bundle::run(b),
         Command::Catalog(c) => catalog::run(c),
+        Command::Experiment(c) => experiment::run(c),
         Command::Inspect(a) => inspect::run(a),
         Command::Recommend(a) => recommend::run(a),
         Command::Similar(a) => recommend::similar(a),
