@@ -216,7 +216,8 @@ pub fn plan(baseline: f64, lift: f64, epsilon: f64, alpha: f64, power: f64) -> R
     if !(0.0 < baseline && treated < 1.0 && lift != 0.0) {
         return Err(Error::param("baseline, lift", format!("{baseline}, {lift}"), "rates must stay in (0, 1)"));
     }
-    if !(epsilon > 0.0 && epsilon.is_finite()) || !(0.0 < alpha && alpha < 1.0) || !(0.0 < power && power < 1.0) {
+    let in_unit = |v: f64| 0.0 < v && v < 1.0;
+    if !(epsilon > 0.0 && epsilon.is_finite() && in_unit(alpha) && in_unit(power)) {
         return Err(Error::param(
             "epsilon, alpha, power",
             format!("{epsilon}, {alpha}, {power}"),
