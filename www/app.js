@@ -1,11 +1,14 @@
 // The demo storefront: the shelfwise package used exactly as a shop would use it.
-import init, { PageContext, Profile, Recommender } from "./pkg/index.js";
+import init, { Experiment, PageContext, Profile, Recommender, truthProbability } from "./pkg/index.js";
 
 const SHOWN = 60;
 const $ = (id) => document.getElementById(id);
 
 /** The shopper's on-device profile (opened in main). */
 let profile;
+/** The demo's experiment: the "Our picks" shelf from shelfwise or from the bestseller list. */
+let experiment;
+const EPSILON = 1;
 let rec;
 let info;
 let byId = new Map();
@@ -73,6 +76,7 @@ function fill(list, items) {
 }
 
 async function view(item) {
+  if ($("picks").querySelector(`[data-item="${CSS.escape(item)}"]`)) experiment.click("picks");
   await profile.view(item);
   render(item);
 }
@@ -108,7 +112,26 @@ function render(focus) {
   const together = last && rec.hasItem(last) && info.hasBoughtTogether ? page.show(rec.boughtTogether(last, page.options({ k: 6, ...rules() }))) : [];
   $("together-section").hidden = together.length === 0;
   fill($("together"), together);
+  // The experiment's shelf, last so it takes nothing from the shelves above.
+  const picks = experiment.variant === "shelfwise" && ids.length > 0
+    ? rec.recommend(profile.history(), page.options({ k: 6, ...rules() }))
+    : rec.popular(page.options({ k: 6, ...rules() }));
+  $("picks-variant").textContent = experiment.variant === "shelfwise" ? "personalised on this device" : "our bestsellers";
+  fill($("picks"), page.show(picks));
+  experiment.impression("picks", picks);
+  showShare();
   fill($("history"), [...ids].reverse().slice(0, 12).map((item) => ({ item })));
+}
+
+/** "What we'd share": the report this device would send for the experiment, in words. */
+function showShare() {
+  const e = experiment.export();
+  const clicked = Object.values(e.counts).some((c) => c.clicks > 0);
+  const q = Math.round(100 * truthProbability(EPSILON));
+  $("share").textContent = `Only this, once a week, if the shop sends it: the version of "Our picks" you see (${e.variant}), `
+    + `the week (${e.period}), whether you clicked one of our picks (${clicked ? "yes" : "no"} — sent truthfully with probability ${q} %, else flipped), `
+    + `whether you bought (${e.purchases > 0 ? "yes" : "no"} — the same coin), and what you spent (£${e.revenue.toFixed(2)}, capped at £100, plus random noise). `
+    + "Never which products, never who you are.";
 }
 
 /** The product list; with a query, the catalogue ranked by title match (TF-IDF cosine, on this
@@ -139,7 +162,7 @@ function showConsent() {
 
 /** "Download my data": everything the profile stores, as a JSON file made on the device. */
 function exportData() {
-  const text = JSON.stringify(profile.export(), null, 2);
+  const text = JSON.stringify({ ...profile.export(), experiment: experiment.export() }, null, 2);
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
   a.download = "my-shelfwise-data.json";
@@ -151,6 +174,7 @@ async function main() {
   try {
     await init();
     profile = await Profile.open({ key: "shelfwise-demo-profile" });
+    experiment = await Experiment.open({ name: "demo-picks", variants: { shelfwise: 0.5, control: 0.5 }, salt: "demo", profile });
     rec = await Recommender.load("./data/model.bundle", {
       onProgress: ({ loaded, total }) => {
         $("status").textContent = `Loading the recommendation model… ${total ? Math.round((100 * loaded) / total) + " %" : `${(loaded / 1e6).toFixed(1)} MB`}`;
@@ -165,7 +189,7 @@ async function main() {
     $("consent-yes").addEventListener("click", async () => { await profile.grantConsent(); showConsent(); });
     // "No thanks" stores nothing (not even the answer): the banner is hidden for this page only.
     $("consent-no").addEventListener("click", () => { $("consent").hidden = true; });
-    $("forget").addEventListener("click", async () => { await profile.revokeConsent(); showConsent(); render(); });
+    $("forget").addEventListener("click", async () => { await profile.revokeConsent(); experiment.clear(); showConsent(); render(); });
     showConsent();
     $("search").addEventListener("input", renderCatalog);
     $("in-stock").addEventListener("change", () => render());

@@ -234,3 +234,22 @@ test("the search box ranks products by title on the device, half-typed words inc
   rec.dispose();
   await page.close();
 });
+
+test("the demo's experiment: a variant shelf, clicks counted on the device, what a report would hold", async () => {
+  const { page, errors } = await openStore(browser, server.url);
+  const picks = await shelf(page, "picks");
+  assert.equal(picks.length, 6);
+  assert.match(await page.textContent("#picks-variant"), /personalised on this device|our bestsellers/);
+  await page.click("#share-box summary");
+  assert.match(await page.textContent("#share"), /clicked one of our picks \(no .*Never which products, never who you are/);
+  await page.click(`#picks .card[data-item="${picks[0].item}"]`);
+  assert.match(await page.textContent("#share"), /clicked one of our picks \(yes — sent truthfully with probability 73 %/);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], "nothing stored before consent");
+  await page.click("#consent-yes");
+  await page.click(`#catalog .card[data-item="${picks[1].item}"]`);
+  assert.ok(await page.evaluate(() => localStorage.getItem("shelfwise-experiment-demo-picks") !== null));
+  await page.click("#forget");
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], "forget erases the experiment too");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
