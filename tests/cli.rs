@@ -629,3 +629,29 @@ fn catalogue_attributes_and_rules_from_the_command_line() {
         "{csv}"
     );
 }
+
+#[test]
+fn experiment_plan_and_analyze_from_the_command_line() {
+    let t = text(&run("experiment plan --baseline 0.02 --lift 0.15 --epsilon 1"));
+    assert!(t.contains("1642525 devices per variant at ε = 1") && t.contains("privacy costs 45×"), "{t}");
+    let o = run("experiment plan --baseline 0.02 --lift 0.15 --epsilon 0");
+    assert!(!o.status.success() && text(&o).contains("epsilon"), "{}", text(&o));
+    let dir = common::temp_dir("experiment");
+    let f = dir.join("reports.jsonl");
+    let line = |variant: &str, clicked: u8| {
+        format!(
+            r#"{{"format":"shelfwise-report/1","experiment":"home","variant":"{variant}","period":"2026-11-30","epsilon":{{"clicked":2,"converted":2,"revenue":2}},"metrics":{{"clicked":{clicked},"converted":0,"revenue":1.5}},"revenueCap":100}}"#
+        )
+    };
+    let mut body = String::new();
+    for i in 0..400 {
+        body += &line(if i % 2 == 0 { "control" } else { "shelfwise" }, u8::from(i % 4 == 1));
+        body.push('\n');
+    }
+    std::fs::write(&f, &body).unwrap();
+    let t = text(&run(&format!("experiment analyze --reports {}", f.display())));
+    assert!(t.contains("experiment home: 400 reports") && t.contains("clicked: shelfwise − control"), "{t}");
+    std::fs::write(&f, body + "{not json}\n").unwrap();
+    let o = run(&format!("experiment analyze --reports {}", f.display()));
+    assert!(!o.status.success() && text(&o).contains("reports.jsonl:401: not a report"), "{}", text(&o));
+}
