@@ -97,6 +97,20 @@ fn shop(choice: ModelChoice) -> Recommender {
     Recommender::from_bytes(&rec.to_bytes()).unwrap()
 }
 
+/// The fixture both sides answer: [`shop`] with titles and two new items placed by look-alikes.
+fn fixture() -> Recommender {
+    use shelfwise::train::cold::{add_cold_items, ColdStartParams};
+    let data = common::clustered_shop_with_titles();
+    let rec = train_recommender(&data, &als(), None).unwrap();
+    let warm = rec.catalog().unwrap().titles.clone();
+    let ids = vec!["new-train".to_string(), "new-doll".to_string()];
+    let titles = vec!["red steam locomotive deluxe".to_string(), "pink fashion doll".to_string()];
+    let alikes = ColdStartParams::default().look_alikes(&warm, &titles).unwrap();
+    let rec = add_cold_items(rec, &ids, &titles, &alikes).unwrap();
+    let attrs = attributes(&rec);
+    Recommender::from_bytes(&rec.with_attributes(attrs).unwrap().to_bytes()).unwrap()
+}
+
 fn als() -> ModelChoice {
     ModelChoice::Als(AlsParams::new().factors(8).iterations(8).regularization(0.5).threads(1))
 }
@@ -320,6 +334,7 @@ pub fn merch_queries() -> Vec<(&'static str, &'static [&'static str], RecommendO
         ("reasons", &["a1", "a2", "b9"], p(3, &|o| o.reasons = true)),
         ("diverse", &["a1", "a2"], p(6, &|o| o.diversity = 0.7)),
         ("rotation", &["a1", "a2"], p(4, &|o| o.impressions = vec![("a5".into(), 6.0), ("a4".into(), 1.0)])),
+        ("explore", &["b1", "b2"], p(5, &|o| o.explore = Some(0.4))),
         ("recent", &["a4"], p(4, &|o| o.filter = Some("\"sale\" in tags || created > now - 30d".into()))),
     ]
 }
@@ -329,7 +344,7 @@ fn merch_fixture_gives_the_committed_results() {
     let path = format!("{DIR}/tiny-merch.bundle");
     let expected = format!("{DIR}/tiny-merch-expected.txt");
     if std::env::var_os("SHELFWISE_BLESS").is_some() {
-        std::fs::write(&path, shop(als()).to_bytes()).unwrap();
+        std::fs::write(&path, fixture().to_bytes()).unwrap();
     }
     let rec = Recommender::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
     let mut lines = Vec::new();
@@ -341,7 +356,14 @@ fn merch_fixture_gives_the_committed_results() {
             rec.recommend(&hist, &o).unwrap().items
         };
         for s in items {
-            lines.push(format!("{label} {} {} {} {}", s.item, s.score.to_bits(), s.promoted, s.because.join("+")));
+            lines.push(format!(
+                "{label} {} {} {} {} {}",
+                s.item,
+                s.score.to_bits(),
+                s.promoted,
+                s.explore,
+                s.because.join("+")
+            ));
         }
     }
     let text = lines.join("\n") + "\n";

@@ -441,6 +441,7 @@ fn merchandising_rules_equal_the_native_build_bit_for_bit() {
                 now.clone(),
             ]),
         ),
+        ("explore", &["b1", "b2"], js_object(&[("k", 5.into()), ("explore", 0.4.into()), now.clone()])),
         (
             "recent",
             &["a4"],
@@ -464,7 +465,8 @@ fn merchandising_rules_equal_the_native_build_bit_for_bit() {
             } else {
                 because.dyn_into::<Array>().unwrap().iter().map(|b| b.as_string().unwrap()).collect()
             };
-            got.push(format!("{label} {item} {} {promoted} {}", score.to_bits(), because.join("+")));
+            let explore = field(&e, "explore").as_bool().unwrap_or(false);
+            got.push(format!("{label} {item} {} {promoted} {explore} {}", score.to_bits(), because.join("+")));
         }
     }
     assert_eq!(got, MERCH_EXPECTED.lines().collect::<Vec<_>>());
