@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, launch, servePages } from "./harness.mjs";
+import { ROOT, pageSite } from "./harness.mjs";
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>experiment</title>
 <script type="module">
@@ -17,22 +17,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>experiment</title>
   document.body.dataset.ready = "true";
 </script>`;
 
-let server, browser;
-before(async () => {
-  server = await servePages({ "index.html": PAGE });
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-async function page() {
-  const p = await (await browser.newContext()).newPage();
-  await p.goto(server.url);
-  await p.waitForFunction(() => document.body.dataset.ready === "true");
-  return p;
-}
+let site;
+before(async () => { site = await pageSite(PAGE); });
+after(async () => { await site?.close(); });
+const page = () => site.open();
 
 test("assignment, consent and what a report holds", async () => {
   const p = await page();

@@ -35,6 +35,28 @@ export function servePages(pages = {}) {
   return serve({ root: dir });
 }
 
+/**
+ * A one-page site (`html`, beside the package and the demo bundle) and a headless browser:
+ * `open()` gives a page in a fresh context once `document.body.dataset.ready` is "true";
+ * `close()` ends both.
+ */
+export async function pageSite(html) {
+  const server = await servePages({ "index.html": html });
+  const browser = await launch();
+  return {
+    async open() {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.body.dataset.ready === "true");
+      return page;
+    },
+    async close() {
+      await browser.close();
+      server.stop();
+    },
+  };
+}
+
 /** Headless Debian Chromium with the flags this closed network needs. */
 export function launch() {
   return chromium.launch({

@@ -2,7 +2,7 @@
 // retention and the size cap hold, export shows everything, clear and revoke erase it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, servePages } from "./harness.mjs";
+import { pageSite } from "./harness.mjs";
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>profile</title>
 <script type="module">
@@ -24,23 +24,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>profile</title>
   document.body.dataset.ready = "true";
 </script>`;
 
-let server, browser;
-before(async () => {
-  server = await servePages({ "index.html": PAGE });
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-async function freshPage() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.body.dataset.ready === "true");
-  return page;
-}
+let site;
+before(async () => { site = await pageSite(PAGE); });
+after(async () => { await site?.close(); });
+const freshPage = () => site.open();
 
 for (const storage of ["localStorage", "indexedDB"]) {
   test(`${storage}: nothing is stored before consent; consented events survive a reload`, async () => {
