@@ -215,6 +215,11 @@ fn propensity_train_score_eval() {
     ));
     let decided = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(decided.starts_with("Device,p,decide\n"), "{}", text(&o));
+    // --with-line: each row's input line (the header is line 1), in input order.
+    let o = run(&format!("score --model {} --input {} --with-line", bundle.display(), test_rows.display()));
+    let lined: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lined[0], "line,p");
+    assert!(lined[1].starts_with("2,") && lined[75].starts_with("76,"), "{lined:?}");
     for l in decided.lines().skip(1) {
         let f: Vec<&str> = l.split(',').collect();
         assert_eq!(f[2] == "true", f[1].parse::<f64>().unwrap() > 0.25, "{l}");

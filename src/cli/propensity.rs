@@ -126,6 +126,10 @@ pub struct ScoreArgs {
     id_col: Option<String>,
     #[command(flatten)]
     sep: super::args::SepArg,
+    /// Start each output row with the input line it scores (1-based, counting the header), so
+    /// a score joins back to its row even without an id column.
+    #[arg(long)]
+    with_line: bool,
     /// Add a `decide` column: whether acting pays by expected value, `benefit=B,cost=C`
     /// (act when p · B − C > 0, with the calibrated p).
     #[arg(long, value_parser = parse_economics)]
@@ -349,11 +353,17 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let id = a.id_col.as_deref().map(|c| table.column(c)).transpose()?;
     check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;
+    if a.with_line {
+        write!(out, "line,")?;
+    }
     if let (Some(name), Some(_)) = (&a.id_col, id) {
         write!(out, "{},", super::recommend::csv_field(name))?;
     }
     writeln!(out, "p{}", if a.decide.is_some() { ",decide" } else { "" })?;
     for (r, v) in p.iter().enumerate() {
+        if a.with_line {
+            write!(out, "{},", table.lines[r])?;
+        }
         if let Some(c) = id {
             write!(out, "{},", super::recommend::csv_field(&table.rows[r][c]))?;
         }
