@@ -157,14 +157,19 @@ impl NeighborModel {
     /// The `k` best items that `keep` allows for a cart, each cart item's row summed (the cart's
     /// own items are candidates unless `keep` refuses them).
     pub fn cart_top_k_where(&self, cart: &[u32], k: usize, keep: impl Fn(u32) -> bool) -> Vec<Hit> {
+        crate::kernels::top_k_sparse(self.cart_scores(cart).into_iter().filter(|h| keep(h.index)), k)
+    }
+
+    /// Each item the cart's rows reach, with the rows' weights summed (in cart order), in no
+    /// particular order: work in the rows' length, not the catalogue's.
+    pub fn cart_scores(&self, cart: &[u32]) -> Vec<Hit> {
         let mut scores: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
         for &i in cart {
             for h in self.row(i) {
                 *scores.entry(h.index).or_default() += h.score;
             }
         }
-        let hits = scores.into_iter().filter(|(j, _)| keep(*j)).map(|(index, score)| Hit { index, score });
-        crate::kernels::top_k_sparse(hits, k)
+        scores.into_iter().map(|(index, score)| Hit { index, score }).collect()
     }
 
     /// Accumulates scores for a weighted history into `out` (zeroed by the caller).

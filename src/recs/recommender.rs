@@ -432,8 +432,13 @@ impl Recommender {
     /// Parses and type-checks a rule against this catalogue's attributes, for reuse (requests
     /// compile their rule text the same way; errors name the column and the attribute).
     pub fn compile_rule(&self, text: &str, kind: RuleKind) -> Result<Rule> {
-        let none = Attributes::default();
-        Rule::compile(text, kind, self.attributes.as_ref().unwrap_or(&none))
+        Rule::compile(text, kind, self.attributes_or_none())
+    }
+
+    /// The attributes, or none (a bundle trained without `--catalog`: every rule naming one
+    /// is refused).
+    fn attributes_or_none(&self) -> &Attributes {
+        self.attributes.as_ref().unwrap_or(const { &Attributes::EMPTY })
     }
 
     /// Adds trending scores (one per item, finite).
@@ -504,7 +509,7 @@ impl Recommender {
         } else {
             req.select(Source::Dense { scores: scores.into(), positive_only: false }, opts.k)
         };
-        Ok((self.named(picks), unknown))
+        Ok((self.named(&picks), unknown))
     }
 
     /// Adds a title search index (postings over this recommender's items).
@@ -559,7 +564,7 @@ impl Recommender {
         let scores = ix.scores(&row, self.items.len());
         let rules = self.compile(opts)?;
         let req = self.request(opts, &rules, skip.as_slice())?;
-        Ok(self.named(req.select(Source::Dense { scores: scores.into(), positive_only: true }, opts.k)))
+        Ok(self.named(&req.select(Source::Dense { scores: scores.into(), positive_only: true }, opts.k)))
     }
 
     /// Basket co-occurrence rows, if the bundle has them.
@@ -599,10 +604,8 @@ impl Recommender {
         // The cart is left out through the same exclusions as `exclude`.
         let rules = self.compile(opts)?;
         let req = self.request(opts, &rules, &known)?;
-        let mut scores = vec![0f32; self.items.len()];
-        nb.scores(&known.iter().map(|i| (*i, 1.0)).collect::<Vec<_>>(), &mut scores);
-        let picks = req.select(Source::Dense { scores: scores.into(), positive_only: true }, opts.k);
-        let mut out = self.named(picks.clone());
+        let picks = req.select(Source::Sparse(nb.cart_scores(&known)), opts.k);
+        let mut out = self.named(&picks);
         if opts.reasons {
             for (o, p) in out.iter_mut().zip(&picks) {
                 o.because = self.strongest(known.iter().map(|&j| (j, nb.weight(j, p.hit.index))));
@@ -617,7 +620,7 @@ impl Recommender {
         let t = self.trending.as_ref().ok_or_else(|| Error::MissingSection("trending".into()))?;
         let rules = self.compile(opts)?;
         let req = self.request(opts, &rules, &[])?;
-        Ok(self.named(req.select(Source::Dense { scores: t.as_slice().into(), positive_only: false }, opts.k)))
+        Ok(self.named(&req.select(Source::Dense { scores: t.as_slice().into(), positive_only: false }, opts.k)))
     }
 
     /// Loads and validates a bundle.
@@ -766,7 +769,7 @@ impl Recommender {
             (RecModel::Popular, _) => popular(),
         };
         let picks = req.select(source, opts.k);
-        let mut out = self.named(picks.clone());
+        let mut out = self.named(&picks);
         if opts.reasons && !state.history.is_empty() {
             for (o, p) in out.iter_mut().zip(&picks) {
                 o.because = self.because(state, p.hit.index)?;
@@ -825,8 +828,7 @@ impl Recommender {
             .collect();
         kernels::order::sort_by_key(&mut except, |i| *i as u64);
         except.dedup();
-        let none = const { &Attributes::EMPTY };
-        let attrs = self.attributes.as_ref().unwrap_or(none);
+        let attrs = self.attributes_or_none();
         let now = super::select::now_or_clock(opts);
         let bind = |r: &'r Option<Rule>| r.as_ref().map(|r| r.bind(attrs, &opts.params, now)).transpose();
         let group = match &opts.max_per_group {
@@ -933,14 +935,10 @@ impl Recommender {
         let req = self.request(opts, &rules, &[i])?;
         let source = match &self.model {
             RecModel::Factors(f) => Source::Factors { model: f, x: Vec::new(), of: Some(i) },
-            RecModel::Neighbors(nb) => {
-                let mut scores = vec![0f32; self.items.len()];
-                nb.row(i).for_each(|h| scores[h.index as usize] = h.score);
-                Source::Dense { scores: scores.into(), positive_only: true }
-            }
+            RecModel::Neighbors(nb) => Source::Sparse(nb.row(i).collect()),
             RecModel::Popular => Source::Dense { scores: self.popularity.as_slice().into(), positive_only: false },
         };
-        let mut out = self.named(req.select(source, opts.k));
+        let mut out = self.named(&req.select(source, opts.k));
         if opts.reasons {
             out.iter_mut().for_each(|o| o.because = vec![item.to_string()]);
         }
@@ -953,9 +951,9 @@ impl Recommender {
         self.recommend_for(&empty, opts)
     }
 
-    fn named(&self, picks: Vec<Pick>) -> Vec<Scored> {
+    fn named(&self, picks: &[Pick]) -> Vec<Scored> {
         picks
-            .into_iter()
+            .iter()
             .map(|p| Scored {
                 promoted: p.promoted,
                 explore: p.explore,

@@ -14,8 +14,11 @@ use crate::rules::Bound;
 /// Where a response's candidate scores come from.
 pub(crate) enum Source<'a> {
     /// Every item has a score; with `positive_only`, only items scoring above 0 are candidates
-    /// (an item-item row, a basket, a text match).
+    /// (a text match).
     Dense { scores: std::borrow::Cow<'a, [f32]>, positive_only: bool },
+    /// Only these items have a score (an item-item row, a basket's rows summed); those above
+    /// 0 are candidates. Ranked in time linear in the hits, not in the catalogue.
+    Sparse(Vec<Hit>),
     /// A factor model ranks by user vector `x` (or by cosine to item `of`), certified without
     /// scoring every row; it turns dense when a boost needs every score.
     Factors { model: &'a FactorModel, x: Vec<f32>, of: Option<u32> },
@@ -138,6 +141,7 @@ impl Request<'_> {
                     }
                 }
                 Source::Dense { scores, positive_only } => self.dense_top(scores, *positive_only, n, keep),
+                Source::Sparse(hits) => self.sparse_top(hits, n, keep),
             }
         };
         let promoted: Vec<Hit> = match &self.promote {
@@ -275,6 +279,17 @@ impl Request<'_> {
                 Some(_) => m = m.saturating_mul(2),
             }
         }
+    }
+
+    /// Top `n` of the positive `hits` that `keep` allows, reweighted by boost and rotation
+    /// when there are any.
+    fn sparse_top(&self, hits: &[Hit], n: usize, keep: &mut dyn FnMut(u32) -> bool) -> Vec<Hit> {
+        let reweights = self.reweights();
+        let kept = hits
+            .iter()
+            .filter(|h| h.score > 0.0 && keep(h.index))
+            .map(|h| Hit { index: h.index, score: if reweights { self.reweighed(h.index, h.score) } else { h.score } });
+        kernels::top_k_sparse(kept, n)
     }
 
     /// Top `n` of dense scores, reweighted by boost and rotation when there are any.
