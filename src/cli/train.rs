@@ -9,7 +9,7 @@ use shelfwise::data::catalog::CatalogFile;
 use shelfwise::recs::{Catalog, TextIndex};
 use shelfwise::text::Tokenizer;
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
-use shelfwise::train::cold::{add_cold_items, ColdStartParams};
+use shelfwise::train::cold::{add_catalog_items, ColdStartParams};
 use shelfwise::train::{train_recommender, Sequences};
 
 use super::args::{InputArgs, ModelArgs};
@@ -103,34 +103,17 @@ fn add_new_items(
     cat: &CatalogFile,
     neighbors: usize,
 ) -> anyhow::Result<shelfwise::Recommender> {
-    let row_of: std::collections::HashMap<&str, usize> =
-        cat.ids.iter().enumerate().map(|(r, id)| (id.as_str(), r)).collect();
-    let new_rows: Vec<usize> = (0..cat.ids.len()).filter(|r| model.items().get(&cat.ids[*r]).is_none()).collect();
-    if new_rows.is_empty() {
-        return Ok(model);
-    }
-    let warm_texts: Vec<String> = model
-        .items()
-        .ids()
-        .enumerate()
-        .map(|(i, id)| match row_of.get(id) {
-            Some(r) => cat.text(*r),
-            None => model.catalog().map_or(String::new(), |c| c.titles[i].clone()),
-        })
-        .collect();
-    let cold_texts: Vec<String> = new_rows.iter().map(|r| cat.text(*r)).collect();
     let params = ColdStartParams { neighbors, ..ColdStartParams::default() };
-    let alikes = params.look_alikes(&warm_texts, &cold_texts)?;
-    let placed = alikes.iter().filter(|a| !a.is_empty()).count();
-    let ids: Vec<String> = new_rows.iter().map(|r| cat.ids[*r].clone()).collect();
-    let titles: Vec<String> =
-        new_rows.iter().map(|r| cat.titles.as_ref().map_or(String::new(), |t| t[*r].clone())).collect();
-    eprintln!(
-        "new items: {} from the catalogue ({placed} placed by up to {neighbors} look-alikes each; {} share no word with a trained item)",
-        ids.len(),
-        ids.len() - placed
-    );
-    Ok(add_cold_items(model, &ids, &titles, &alikes)?)
+    let (model, n) = add_catalog_items(model, cat, &params)?;
+    if n.added > 0 {
+        eprintln!(
+            "new items: {} from the catalogue ({} placed by up to {neighbors} look-alikes each; {} share no word with a trained item)",
+            n.added,
+            n.placed,
+            n.added - n.placed
+        );
+    }
+    Ok(model)
 }
 
 /// Gives items without a title in the log the catalogue's title.

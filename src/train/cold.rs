@@ -119,6 +119,48 @@ pub fn add_cold_items(
     Ok(rec)
 }
 
+/// How many catalogue items [`add_catalog_items`] added, and how many of them had look-alikes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Added {
+    /// Catalogue items the model did not have.
+    pub added: usize,
+    /// Of those, the ones with at least one look-alike.
+    pub placed: usize,
+}
+
+/// `rec` with every item of `cat` it lacks added as a new item ([`add_cold_items`]): each new
+/// item's text (title and string attributes) against the trained items' — their catalogue
+/// text where the catalogue lists them, else their title. Unchanged when nothing is new.
+pub fn add_catalog_items(
+    rec: Recommender,
+    cat: &crate::data::catalog::CatalogFile,
+    params: &ColdStartParams,
+) -> Result<(Recommender, Added)> {
+    let new_rows: Vec<usize> = (0..cat.ids.len()).filter(|r| rec.items.get(&cat.ids[*r]).is_none()).collect();
+    if new_rows.is_empty() {
+        return Ok((rec, Added { added: 0, placed: 0 }));
+    }
+    let mut row_of = vec![None; rec.items.len()];
+    for (r, id) in cat.ids.iter().enumerate() {
+        if let Some(i) = rec.items.get(id) {
+            row_of[i as usize] = Some(r);
+        }
+    }
+    let warm: Vec<String> = (0..rec.items.len())
+        .map(|i| match row_of[i] {
+            Some(r) => cat.text(r),
+            None => rec.catalog.as_ref().map_or(String::new(), |c| c.titles[i].clone()),
+        })
+        .collect();
+    let cold: Vec<String> = new_rows.iter().map(|r| cat.text(*r)).collect();
+    let alikes = params.look_alikes(&warm, &cold)?;
+    let placed = alikes.iter().filter(|a| !a.is_empty()).count();
+    let ids: Vec<String> = new_rows.iter().map(|r| cat.ids[*r].clone()).collect();
+    let titles: Vec<String> =
+        new_rows.iter().map(|r| cat.titles.as_ref().map_or(String::new(), |t| t[*r].clone())).collect();
+    Ok((add_cold_items(rec, &ids, &titles, &alikes)?, Added { added: ids.len(), placed }))
+}
+
 /// What [`update_catalog`] changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogUpdate {
@@ -142,37 +184,18 @@ pub fn update_catalog(
     cat: &crate::data::catalog::CatalogFile,
     params: &ColdStartParams,
 ) -> Result<(Recommender, CatalogUpdate)> {
-    let in_model: Vec<Option<u32>> = cat.ids.iter().map(|id| rec.items.get(id)).collect();
-    let new_rows: Vec<usize> = (0..cat.ids.len()).filter(|r| in_model[*r].is_none()).collect();
-    let mut row_of = vec![None; rec.items.len()];
-    for (r, i) in in_model.iter().enumerate() {
-        if let Some(i) = i {
-            row_of[*i as usize] = Some(r);
-        }
-    }
     let tokenizer = rec.text_index.take().map(|ix| ix.tfidf.tokenizer);
     let stored = match &rec.model {
         RecModel::Factors(f) => f.quantization(),
         _ => crate::recs::Quantization::None,
     };
-    let mut unplaced = 0;
-    if !new_rows.is_empty() {
-        let warm: Vec<String> = (0..rec.items.len())
-            .map(|i| match row_of[i] {
-                Some(r) => cat.text(r),
-                None => rec.catalog.as_ref().map_or(String::new(), |c| c.titles[i].clone()),
-            })
-            .collect();
-        let cold: Vec<String> = new_rows.iter().map(|r| cat.text(*r)).collect();
-        let alikes = params.look_alikes(&warm, &cold)?;
-        unplaced = alikes.iter().filter(|a| a.is_empty()).count();
-        let ids: Vec<String> = new_rows.iter().map(|r| cat.ids[*r].clone()).collect();
-        let titles: Vec<String> =
-            new_rows.iter().map(|r| cat.titles.as_ref().map_or(String::new(), |t| t[*r].clone())).collect();
+    let (mut added, mut unplaced) = (0, 0);
+    if cat.ids.iter().any(|id| rec.items.get(id).is_none()) {
         if stored != crate::recs::Quantization::None {
             rec = rec.quantize(crate::recs::Quantization::None)?;
         }
-        rec = add_cold_items(rec, &ids, &titles, &alikes)?;
+        let (wider, placed) = add_catalog_items(rec, cat, params)?;
+        (rec, added, unplaced) = (wider, placed.added, placed.added - placed.placed);
         if stored != crate::recs::Quantization::None {
             rec = rec.quantize(stored)?;
         }
@@ -199,7 +222,7 @@ pub fn update_catalog(
         let ix = TextIndex::build(t, &titles, 1)?;
         rec = rec.with_text_index(ix)?;
     }
-    let report = CatalogUpdate { added: new_rows.len(), unplaced, retired: n_retired, retitled };
+    let report = CatalogUpdate { added, unplaced, retired: n_retired, retitled };
     rec.meta.notes.push(format!(
         "catalogue updated: {} new items, {} retired, {} retitled",
         report.added, report.retired, report.retitled
