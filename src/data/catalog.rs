@@ -184,6 +184,8 @@ fn number(v: &str) -> f64 {
     v.parse::<f64>().ok().filter(|x| x.is_finite()).unwrap_or(f64::NAN)
 }
 
+/// `propensity::value::parse_bool` without `1`/`0` and `t`/`f`: a catalogue column of 0s and 1s
+/// (a stock count) is inferred as numbers, and stays comparable as one.
 fn boolean(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "true" | "yes" | "y" => Some(true),

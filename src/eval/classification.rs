@@ -106,11 +106,16 @@ fn f1(precision: f64, recall: f64) -> f64 {
 
 /// Mean log loss, probabilities clamped away from 0 and 1.
 fn log_loss(p: &[f64], y: &[bool]) -> f64 {
+    log_loss_clamped(p, y, 1e-15)
+}
+
+/// Mean log loss with probabilities clamped to [`eps`, 1 − `eps`].
+pub(crate) fn log_loss_clamped(p: &[f64], y: &[bool], eps: f64) -> f64 {
     let total: f64 = p
         .iter()
         .zip(y)
         .map(|(pi, yi)| {
-            let q = pi.clamp(1e-15, 1.0 - 1e-15);
+            let q = pi.clamp(eps, 1.0 - eps);
             if *yi {
                 -q.ln()
             } else {

@@ -3,6 +3,7 @@
 //! choice between them (and none) by cross-validated log loss.
 
 use crate::error::{Error, Result};
+use crate::eval::classification::log_loss_clamped;
 use crate::propensity::{logit, sigmoid, Calibration};
 
 /// Which calibration training fits.
@@ -107,17 +108,6 @@ pub fn fit_isotonic(s: &[f64], y: &[bool]) -> Calibration {
     Calibration::Isotonic { x, y: yv }
 }
 
-/// Mean log loss of probabilities `p` (clipped to [1e-6, 1 − 1e-6]).
-fn log_loss(p: impl Iterator<Item = f64>, y: &[bool]) -> f64 {
-    let (mut total, mut n) = (0.0, 0usize);
-    for (pi, yi) in p.zip(y) {
-        let q = pi.clamp(1e-6, 1.0 - 1e-6);
-        total -= if *yi { q.ln() } else { (1.0 - q).ln() };
-        n += 1;
-    }
-    total / n.max(1) as f64
-}
-
 /// Fits `choice` on out-of-fold scores `s` with labels `y`; for [`CalibrationChoice::Auto`],
 /// each method's log loss on two folds (fitted on one half, measured on the other, both ways;
 /// the folds alternate through the scores in ascending order, so both halves span the range)
@@ -149,7 +139,10 @@ pub fn calibrate(s: &[f64], y: &[bool], choice: CalibrationChoice) -> (Calibrati
             let (fs, fy) = pick(&halves[k]);
             let (es, ey) = pick(&halves[1 - k]);
             let cal = fit(c, &fs, &fy);
-            total += log_loss(es.iter().map(|v| cal.apply(*v)), &ey) / 2.0;
+            let p: Vec<f64> = es.iter().map(|v| cal.apply(*v)).collect();
+            // Clipped at 1e-6, not 1e-15: an isotonic map's 0 or 1 at an end is a wide bin's
+            // estimate, not a certainty to be charged 35 nats.
+            total += log_loss_clamped(&p, &ey, 1e-6) / 2.0;
         }
         losses.push((name, total));
     }

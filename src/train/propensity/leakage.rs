@@ -35,16 +35,14 @@ pub struct FieldSignal {
 /// A field's value as a group key: its category, its quantile bin (given the cut points), or
 /// missing.
 fn key(v: &Value, cuts: Option<&[f64]>) -> String {
-    match (v, cuts) {
-        (Value::Missing, _) => "\u{0}missing".into(),
-        (Value::Number(x), Some(c)) => format!("bin {}", c.partition_point(|q| q < x)),
-        (Value::Text(t), Some(c)) => match t.trim().parse::<f64>() {
-            Ok(x) if x.is_finite() => format!("bin {}", c.partition_point(|q| *q < x)),
-            _ => format!("text {t}"),
-        },
-        (Value::Bool(b), _) => format!("bool {b}"),
-        (Value::Number(x), None) => format!("num {x}"),
-        (Value::Text(t), None) => format!("text {t}"),
+    if let (Some(c), Some(x)) = (cuts, number(v)) {
+        return format!("bin {}", c.partition_point(|q| *q < x));
+    }
+    match v {
+        Value::Missing => "\u{0}missing".into(),
+        Value::Bool(b) => format!("bool {b}"),
+        Value::Number(x) => format!("num {x}"),
+        Value::Text(t) => format!("text {t}"),
     }
 }
 
