@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::interner::Interner;
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::recs::attributes::{AttrType, Attribute, Attributes, Column, NO_CODE};
@@ -133,12 +134,12 @@ impl CatalogFile {
                     Column::Bool((0..items.len()).map(|i| cell(i).and_then(boolean).map_or(2, u8::from)).collect())
                 }
                 AttrType::String => {
-                    let mut dict = Dictionary::default();
-                    let codes = (0..items.len()).map(|i| cell(i).map_or(NO_CODE, |v| dict.code(v))).collect();
-                    Column::String { dict: dict.values, codes }
+                    let mut dict = Interner::default();
+                    let codes = (0..items.len()).map(|i| cell(i).map_or(NO_CODE, |v| dict.intern(v))).collect();
+                    Column::String { dict: dict.into_names(), codes }
                 }
                 AttrType::Set => {
-                    let mut dict = Dictionary::default();
+                    let mut dict = Interner::default();
                     let (mut ends, mut codes) = (Vec::with_capacity(items.len()), Vec::new());
                     for i in 0..items.len() {
                         let mut run: Vec<u32> = cell(i)
@@ -146,37 +147,19 @@ impl CatalogFile {
                             .flat_map(|v| v.split('|'))
                             .map(str::trim)
                             .filter(|v| !v.is_empty())
-                            .map(|v| dict.code(v))
+                            .map(|v| dict.intern(v))
                             .collect();
                         run.sort_unstable();
                         run.dedup();
                         codes.extend(run);
                         ends.push(codes.len() as u32);
                     }
-                    Column::Set { dict: dict.values, ends, codes }
+                    Column::Set { dict: dict.into_names(), ends, codes }
                 }
             };
             attrs.push(Attribute::new(name.clone(), *ty, column)?);
         }
         Ok((Attributes::new(items.len(), attrs)?, unmatched))
-    }
-}
-
-#[derive(Default)]
-struct Dictionary {
-    values: Vec<String>,
-    index: HashMap<String, u32>,
-}
-
-impl Dictionary {
-    fn code(&mut self, v: &str) -> u32 {
-        if let Some(c) = self.index.get(v) {
-            return *c;
-        }
-        let c = self.values.len() as u32;
-        self.values.push(v.to_string());
-        self.index.insert(v.to_string(), c);
-        c
     }
 }
 

@@ -42,7 +42,6 @@ impl Default for Interner {
 
 impl Interner {
     /// The index of `id`, giving it the next free index when it is new.
-    #[cfg(test)]
     pub(crate) fn intern(&mut self, id: &str) -> u32 {
         self.intern_hashed(id, self.hash(id))
     }
