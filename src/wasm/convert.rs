@@ -225,11 +225,8 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
             _ => return Err(JsError::new("options.maxPerGroup must be { attribute: string, n: whole number ≥ 1 }")),
         }
     }
-    let diversity = get(opts, "diversity")?;
-    if !diversity.is_undefined() {
-        o.diversity = diversity.as_f64().ok_or_else(|| {
-            JsError::new(&format!("options.diversity must be a number in [0, 1], got {}", describe(&diversity)))
-        })? as f32;
+    if let Some(d) = number(opts, "diversity", "diversity", "a number in [0, 1]")? {
+        o.diversity = d as f32;
     }
     let rotation = get(opts, "rotation")?;
     if !rotation.is_undefined() {
@@ -243,19 +240,11 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
                 _ => return Err(JsError::new(&format!("options.rotation.impressions[{i}] must be {{ item, count }}"))),
             }
         }
-        let h = get(&rotation, "halfLife")?;
-        if !h.is_undefined() {
-            o.rotation_half_life = h.as_f64().ok_or_else(|| {
-                JsError::new(&format!("options.rotation.halfLife must be a number, got {}", describe(&h)))
-            })? as f32;
+        if let Some(h) = number(&rotation, "halfLife", "rotation.halfLife", "a number")? {
+            o.rotation_half_life = h as f32;
         }
     }
-    let explore = get(opts, "explore")?;
-    if !explore.is_undefined() {
-        o.explore = Some(explore.as_f64().ok_or_else(|| {
-            JsError::new(&format!("options.explore must be a number in (0, 1], got {}", describe(&explore)))
-        })?);
-    }
+    o.explore = number(opts, "explore", "explore", "a number in (0, 1]")?;
     let promote = get(opts, "promote")?;
     if !promote.is_undefined() {
         let filter = rule_text(&get(&promote, "filter")?, "promote.filter")?;
@@ -266,6 +255,18 @@ pub fn options(opts: &JsValue) -> Result<RecommendOptions, JsError> {
         }
     }
     Ok(o)
+}
+
+/// A number option (`options.{name}`, read from `obj[key]`): `None` when absent, an error
+/// saying it must be `expected` for anything but a number.
+fn number(obj: &JsValue, key: &str, name: &str, expected: &str) -> Result<Option<f64>, JsError> {
+    let v = get(obj, key)?;
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_f64()
+        .map(Some)
+        .ok_or_else(|| JsError::new(&format!("options.{name} must be {expected}, got {}", describe(&v))))
 }
 
 /// A boolean option, false when absent.
