@@ -43,20 +43,34 @@ impl std::error::Error for IoSource {
 /// Result alias used throughout shelfwise.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Where in a tabular input a problem was found (1-based line, column name).
+/// Where in a tabular input a problem was found: for CSV the 1-based line and the column name;
+/// for Parquet the part file, its row group, the 1-based row within the file and the column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     /// File path (or `<memory>` for in-memory inputs).
     pub file: String,
-    /// 1-based line number in the file, counting the header.
+    /// CSV: 1-based line number in the file, counting the header. Parquet: 1-based row number
+    /// within the part file.
     pub line: u64,
-    /// Column name from the header.
+    /// Column name from the header (or schema).
     pub column: String,
+    /// Parquet only: the row group, counted from 0 (as pyarrow's `read_row_group` takes it).
+    pub row_group: Option<u64>,
+}
+
+impl Location {
+    /// A CSV location.
+    pub fn csv(file: impl Into<String>, line: u64, column: impl Into<String>) -> Self {
+        Self { file: file.into(), line, column: column.into(), row_group: None }
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{} column '{}'", self.file, self.line, self.column)
+        match self.row_group {
+            None => write!(f, "{}:{} column '{}'", self.file, self.line, self.column),
+            Some(g) => write!(f, "{}: row group {g}, row {}, column '{}'", self.file, self.line, self.column),
+        }
     }
 }
 

@@ -99,6 +99,9 @@ impl SepArg {
         if let Some(d) = self.sep {
             return Ok(d);
         }
+        if shelfwise::data::parquet::is_parquet(path) {
+            return Ok(b','); // columns, not separators
+        }
         let d =
             shelfwise::data::source::detect_delimiter(path).with_context(|| format!("reading {}", path.display()))?;
         let name = match d {

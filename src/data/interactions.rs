@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::{interner::Interner, source, time::parse_timestamp, Csr};
+use super::{interner::hash_id, interner::Interner, source, time::parse_timestamp, Csr};
 use crate::error::{Error, Location, Result};
 use crate::recs::Catalog;
 
@@ -263,7 +263,7 @@ impl Builder {
         for group in rows.chunks(Pending::PREFETCH) {
             hashes.clear();
             for row in group {
-                let (hu, hi) = (self.users.hash(&text[row.user.clone()]), self.items.hash(&text[row.item.clone()]));
+                let (hu, hi) = (hash_id(&text[row.user.clone()]), hash_id(&text[row.item.clone()]));
                 self.users.prefetch(hu);
                 self.items.prefetch(hi);
                 hashes.push((hu, hi));
@@ -470,10 +470,19 @@ impl Interactions {
         progress: &dyn Fn(u64),
     ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
-        let (rdr, header, bound) = source::csv_reader(path, opts.delimiter, opts.has_header)?;
-        let at = ColumnIndex::find(&header, cols, &file)?;
-        let (timed, budget) = (at.time.is_some(), opts.max_memory);
-        let mut rows = RowSource { rdr, bound, header, at, file: &file, opts, report: ReadReport::default() };
+        let (mut csv, mut pq);
+        let rows: &mut dyn RowReader = if super::parquet::is_parquet(path) {
+            pq = ParquetRows::open(path, cols)?;
+            &mut pq
+        } else {
+            let (rdr, header, bound) = source::csv_reader(path, opts.delimiter, opts.has_header)?;
+            let at = ColumnIndex::find(&header, cols, &file)?;
+            csv = CsvRows { rdr, bound, header, at, file: &file, record: csv::StringRecord::new(), line: 1 };
+            &mut csv
+        };
+        let (timed, catalogued) = (cols.time.is_some(), cols.title.is_some() || cols.price.is_some());
+        let budget = opts.max_memory;
+        let mut report = ReadReport::default();
         // This thread parses rows into batches; a second one interns them, in order.
         let built = std::thread::scope(|scope| -> Result<Builder> {
             let (to_intern, batches) = std::sync::mpsc::sync_channel::<Pending>(4);
@@ -486,20 +495,19 @@ impl Interactions {
                 }
                 Ok(b)
             });
-            let read = rows.feed(&to_intern, &spare, progress);
+            let read = feed(rows, opts, &mut report, &to_intern, &spare, progress);
             drop(to_intern);
             let built = interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             read?;
             built
         })?;
-        let (at, mut report) = (rows.at, rows.report);
         if report.rows_kept == 0 {
             return Err(Error::Empty(format!(
                 "{file}: no usable rows ({} read, {} skipped)",
                 report.rows_read, report.rows_skipped
             )));
         }
-        let (data, merged, several, withheld) = built.finish(at.title.is_some() || at.price.is_some())?;
+        let (data, merged, several, withheld) = built.finish(catalogued)?;
         report.duplicates_merged = merged;
         report.items_with_several_titles = several;
         report.titles_withheld = withheld;
@@ -572,72 +580,240 @@ struct Row<'a> {
     price: Option<f32>,
 }
 
-/// The reading side of [`Interactions::read_csv`]: the guarded CSV reader, where the columns are,
-/// and what has been read so far.
-struct RowSource<'a> {
+/// One step of reading rows: a row, a bad row (skippable), the end, or a broken input.
+enum Next<'a> {
+    Row(Row<'a>),
+    Bad(Error),
+    Broken(Error),
+    End,
+}
+
+/// A source of parsed rows for [`feed`]: CSV ([`CsvRows`]) or Parquet ([`ParquetRows`]).
+trait RowReader {
+    fn next_row(&mut self) -> Next<'_>;
+}
+
+/// Parses rows into batches sent to `to_intern` (taking emptied batches back from `spare`)
+/// until the input ends or the interning thread stops. A bad row is counted and skipped with
+/// `skip_bad_rows`, else returned; an input that fails to read is always returned.
+fn feed(
+    rows: &mut dyn RowReader,
+    opts: &ReadOptions,
+    report: &mut ReadReport,
+    to_intern: &std::sync::mpsc::SyncSender<Pending>,
+    spare: &std::sync::mpsc::Receiver<Pending>,
+    progress: &dyn Fn(u64),
+) -> Result<()> {
+    let mut p = Pending::default();
+    let read = loop {
+        match rows.next_row() {
+            Next::End => break Ok(()),
+            Next::Broken(e) => break Err(e),
+            Next::Row(r) => {
+                report.rows_read += 1;
+                p.push(r.user, r.item, r.weight, r.time, r.title, r.price);
+                report.rows_kept += 1;
+                if p.is_full() {
+                    let next = spare.try_recv().unwrap_or_default();
+                    if to_intern.send(std::mem::replace(&mut p, next)).is_err() {
+                        break Ok(()); // the interning thread stopped; joining it tells why
+                    }
+                }
+            }
+            Next::Bad(e) if opts.skip_bad_rows => {
+                report.rows_read += 1;
+                report.rows_skipped += 1;
+                if report.examples.len() < opts.max_examples {
+                    report.examples.push(e);
+                }
+            }
+            Next::Bad(e) => break Err(e),
+        }
+        if report.rows_read % 65_536 == 0 {
+            progress(report.rows_read);
+        }
+    };
+    let _ = to_intern.send(p);
+    read
+}
+
+/// CSV rows: the guarded reader, where the columns are, and the line reached.
+struct CsvRows<'a> {
     rdr: csv::Reader<source::Guarded>,
     bound: source::RecordBound,
     header: Vec<String>,
     at: ColumnIndex,
     file: &'a str,
-    opts: &'a ReadOptions,
-    report: ReadReport,
+    record: csv::StringRecord,
+    line: u64,
 }
 
-impl RowSource<'_> {
-    /// Parses rows into batches sent to `to_intern` (taking emptied batches back from `spare`)
-    /// until the input ends or the interning thread stops. A bad row is counted and skipped with
-    /// `skip_bad_rows`, else returned; an input that fails to read is always returned.
-    fn feed(
-        &mut self,
-        to_intern: &std::sync::mpsc::SyncSender<Pending>,
-        spare: &std::sync::mpsc::Receiver<Pending>,
-        progress: &dyn Fn(u64),
-    ) -> Result<()> {
-        let (mut p, mut record, mut line) = (Pending::default(), csv::StringRecord::new(), 1u64);
-        let report = &mut self.report;
-        let read = loop {
-            let row = self.rdr.read_record(&mut record);
-            self.bound.record_read(self.rdr.position().byte());
-            line = record.position().map_or(line + 1, |p| p.line());
-            let parsed = match row {
-                Ok(false) => break Ok(()),
-                Ok(true) => {
-                    report.rows_read += 1;
-                    self.at.parse(&record, &self.header, self.file, line)
-                }
-                // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
-                Err(e) if e.is_io_error() => break Err(source::row_error(e, self.file, line)),
-                Err(e) => {
-                    report.rows_read += 1;
-                    Err(source::row_error(e, self.file, line))
-                }
-            };
-            match parsed {
-                Ok(r) => {
-                    p.push(r.user, r.item, r.weight, r.time, r.title, r.price);
-                    report.rows_kept += 1;
-                    if p.is_full() {
-                        let next = spare.try_recv().unwrap_or_default();
-                        if to_intern.send(std::mem::replace(&mut p, next)).is_err() {
-                            break Ok(()); // the interning thread stopped; joining it tells why
-                        }
-                    }
-                }
-                Err(e) if self.opts.skip_bad_rows => {
-                    report.rows_skipped += 1;
-                    if report.examples.len() < self.opts.max_examples {
-                        report.examples.push(e);
-                    }
-                }
-                Err(e) => break Err(e),
+impl RowReader for CsvRows<'_> {
+    fn next_row(&mut self) -> Next<'_> {
+        let row = self.rdr.read_record(&mut self.record);
+        self.bound.record_read(self.rdr.position().byte());
+        self.line = self.record.position().map_or(self.line + 1, |p| p.line());
+        match row {
+            Ok(false) => Next::End,
+            Ok(true) => match self.at.parse(&self.record, &self.header, self.file, self.line) {
+                Ok(r) => Next::Row(r),
+                Err(e) => Next::Bad(e),
+            },
+            // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
+            Err(e) if e.is_io_error() => Next::Broken(source::row_error(e, self.file, self.line)),
+            Err(e) => Next::Bad(source::row_error(e, self.file, self.line)),
+        }
+    }
+}
+
+/// Parquet rows, batch by batch: cells keep their types (a numeric weight or a timestamp is not
+/// parsed from text), ids and titles are the text a CSV export would hold, and the checks are
+/// those of CSV rows ([`RowChecks`]).
+struct ParquetRows {
+    batches: super::parquet::Batches,
+    /// Column names in [`ParquetRows::NAMES`] order (absent optional columns left out).
+    names: Vec<String>,
+    /// Which of user, item, weight, time, title, price are present, as positions in `names`.
+    at: [Option<usize>; 6],
+    batch: Option<super::parquet::Batch>,
+    row: usize,
+    bufs: [String; 3],
+}
+
+impl ParquetRows {
+    fn open(path: &Path, cols: &Columns) -> Result<Self> {
+        let wanted = [
+            Some(&cols.user),
+            Some(&cols.item),
+            cols.weight.as_ref(),
+            cols.time.as_ref(),
+            cols.title.as_ref(),
+            cols.price.as_ref(),
+        ];
+        let header = super::parquet::header(path)?;
+        let file = path.display().to_string();
+        let (mut names, mut at) = (Vec::new(), [None; 6]);
+        for (k, name) in wanted.iter().enumerate() {
+            if let Some(name) = name {
+                at[k] = Some(names.len());
+                names.push(header[source::find_column(&header, name, &file)?].clone());
             }
-            if report.rows_read % 65_536 == 0 {
-                progress(report.rows_read);
+        }
+        let batches = super::parquet::Batches::open(path, &names)?;
+        Ok(Self { batches, names, at, batch: None, row: 0, bufs: Default::default() })
+    }
+}
+
+impl RowReader for ParquetRows {
+    fn next_row(&mut self) -> Next<'_> {
+        while self.batch.as_ref().is_none_or(|b| self.row >= b.rows) {
+            match self.batches.next_batch() {
+                Ok(Some(b)) => (self.batch, self.row) = (Some(b), 0),
+                Ok(None) => return Next::End,
+                Err(e) => return Next::Broken(e),
+            }
+        }
+        let (Some(b), r) = (self.batch.as_ref(), self.row) else { return Next::End };
+        self.row += 1;
+        let [ub, ib, tb] = &mut self.bufs;
+        let names = &self.names;
+        let col = |k: usize| self.at[k].map(|c| (&b.columns[c], names[c].as_str()));
+        let bad = |(_, name): (&super::parquet::Column, &str), value: String, reason: String| Error::BadRow {
+            location: b.location(r, name),
+            value: preview(&value),
+            reason,
+        };
+        let text = |c: &super::parquet::Column, buf: &mut String| c.text(r, buf).map(str::to_owned).unwrap_or_default();
+        let (Some(user_col), Some(item_col)) = (col(0), col(1)) else { return Next::End };
+        let user = match RowChecks::id(user_col.0.text(r, ub).unwrap_or(""), "user") {
+            Ok(u) => u,
+            Err(reason) => return Next::Bad(bad(user_col, text(user_col.0, &mut String::new()), reason)),
+        };
+        let item = match RowChecks::id(item_col.0.text(r, ib).unwrap_or(""), "item") {
+            Ok(i) => i,
+            Err(reason) => return Next::Bad(bad(item_col, text(item_col.0, &mut String::new()), reason)),
+        };
+        let weight = match col(2) {
+            None => 1.0,
+            Some(c) => match parquet_number(c.0, r).map(|w| w.map(|w| w as f32)) {
+                Some(Ok(w)) if w.is_finite() && w > 0.0 => w,
+                Some(Ok(_)) => return Next::Bad(bad(c, text(c.0, &mut String::new()), RowChecks::BAD_WEIGHT.into())),
+                _ => return Next::Bad(bad(c, text(c.0, &mut String::new()), "weight is not a number".into())),
+            },
+        };
+        let time = match col(3) {
+            None => i64::MIN,
+            Some(c) => {
+                let t = if c.0.is_time() {
+                    c.0.seconds_of(r)
+                } else {
+                    match c.0.number(r) {
+                        Some(super::parquet::Number::Int(v)) => Some(v),
+                        Some(super::parquet::Number::Float(v)) => v.is_finite().then_some(v as i64),
+                        None => c.0.text(r, &mut String::new()).and_then(parse_timestamp),
+                    }
+                };
+                match t.filter(|t| (super::time::MIN_TIME..=super::time::MAX_TIME).contains(t)) {
+                    Some(t) => t,
+                    None => return Next::Bad(bad(c, text(c.0, &mut String::new()), "unrecognised timestamp".into())),
+                }
             }
         };
-        let _ = to_intern.send(p);
-        read
+        let title = match col(4) {
+            None => None,
+            Some(c) => match RowChecks::title(c.0.text(r, tb).unwrap_or("")) {
+                Ok(t) => Some(t),
+                Err(reason) => return Next::Bad(bad(c, text(c.0, &mut String::new()), reason)),
+            },
+        };
+        let price = match col(5) {
+            None => None,
+            Some(c) if c.0.is_null(r) => None,
+            Some(c) => match parquet_number(c.0, r) {
+                Some(Ok(p)) if (p as f32).is_finite() && p >= 0.0 => Some(p as f32),
+                _ => return Next::Bad(bad(c, text(c.0, &mut String::new()), RowChecks::BAD_PRICE.into())),
+            },
+        };
+        Next::Row(Row { user, item, weight, time, title, price })
+    }
+}
+
+/// A numeric cell as f64: numbers as they are, text parsed as CSV reading parses it (as f32 for
+/// weights and prices, so `0.1` in text and in a float column give the same f32); `None` when null.
+fn parquet_number(c: &super::parquet::Column, r: usize) -> Option<std::result::Result<f64, ()>> {
+    match c.number(r) {
+        Some(super::parquet::Number::Int(v)) => Some(Ok(v as f64)),
+        Some(super::parquet::Number::Float(v)) => Some(Ok(v)),
+        None => c.text(r, &mut String::new()).map(|t| t.trim().parse::<f32>().map(f64::from).map_err(|_| ())),
+    }
+}
+
+/// The checks every row passes, whatever format it came in.
+struct RowChecks;
+
+impl RowChecks {
+    const BAD_WEIGHT: &'static str = "weight must be a finite number > 0";
+    const BAD_PRICE: &'static str = "price must be a finite number >= 0";
+
+    /// A trimmed, non-empty id of at most [`source::MAX_ID_BYTES`].
+    fn id<'a>(v: &'a str, what: &str) -> std::result::Result<&'a str, String> {
+        let v = v.trim();
+        if v.is_empty() {
+            return Err(format!("empty {what} id"));
+        }
+        if v.len() > source::MAX_ID_BYTES {
+            return Err(format!("{what} id longer than {} bytes", source::MAX_ID_BYTES));
+        }
+        Ok(v)
+    }
+
+    /// A trimmed title of at most [`source::MAX_TITLE_BYTES`].
+    fn title(v: &str) -> std::result::Result<&str, String> {
+        let v = v.trim();
+        if v.len() > source::MAX_TITLE_BYTES {
+            return Err(format!("title longer than {} bytes", source::MAX_TITLE_BYTES));
+        }
+        Ok(v)
     }
 }
 
@@ -669,27 +845,20 @@ impl ColumnIndex {
     /// One record as a row, or an error naming file, `line`, column and value.
     fn parse<'a>(&self, rec: &'a csv::StringRecord, header: &[String], file: &str, line: u64) -> Result<Row<'a>> {
         let bad = |col: usize, reason: &str| Error::BadRow {
-            location: Location { file: file.into(), line, column: header[col].clone() },
+            location: Location::csv(file, line, header[col].clone()),
             value: preview(rec.get(col).unwrap_or("")),
             reason: reason.into(),
         };
         let field = |col: usize| rec.get(col).map(str::trim).unwrap_or("");
         let id = |col: usize, what: &str| -> Result<&'a str> {
-            let v = rec.get(col).map(str::trim).unwrap_or("");
-            if v.is_empty() {
-                return Err(bad(col, &format!("empty {what} id")));
-            }
-            if v.len() > source::MAX_ID_BYTES {
-                return Err(bad(col, &format!("{what} id longer than {} bytes", source::MAX_ID_BYTES)));
-            }
-            Ok(v)
+            RowChecks::id(rec.get(col).unwrap_or(""), what).map_err(|reason| bad(col, &reason))
         };
         let user = id(self.user, "user")?;
         let item = id(self.item, "item")?;
         let weight = match self.weight {
             Some(c) => match field(c).parse::<f32>() {
                 Ok(w) if w.is_finite() && w > 0.0 => w,
-                Ok(_) => return Err(bad(c, "weight must be a finite number > 0")),
+                Ok(_) => return Err(bad(c, RowChecks::BAD_WEIGHT)),
                 Err(_) => return Err(bad(c, "weight is not a number")),
             },
             None => 1.0,
@@ -698,16 +867,14 @@ impl ColumnIndex {
             Some(c) => parse_timestamp(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
             None => i64::MIN,
         };
-        let title = match self.title.map(|c| (c, field(c))) {
-            Some((c, t)) if t.len() > source::MAX_TITLE_BYTES => {
-                return Err(bad(c, &format!("title longer than {} bytes", source::MAX_TITLE_BYTES)))
-            }
-            other => other.map(|(_, t)| t),
+        let title = match self.title {
+            Some(c) => Some(RowChecks::title(field(c)).map_err(|reason| bad(c, &reason))?),
+            None => None,
         };
         let price = match self.price {
             Some(c) if !field(c).is_empty() => match field(c).parse::<f32>() {
                 Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
-                _ => return Err(bad(c, "price must be a finite number >= 0")),
+                _ => return Err(bad(c, RowChecks::BAD_PRICE)),
             },
             _ => None,
         };

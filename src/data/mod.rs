@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod interactions;
 mod interner;
+pub mod parquet;
 pub mod source;
 pub mod table;
 pub mod time;

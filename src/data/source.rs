@@ -29,7 +29,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     let mut buf = BufReader::with_capacity(1 << 16, file);
     let head = buf.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.starts_with(b"PAR1") {
-        return Err(Error::file(path, "is a Parquet file; Parquet input is not supported yet: export it as CSV"));
+        return Err(Error::file(path, "is a Parquet file, which this input does not take: give a CSV"));
     }
     if head.starts_with(&[0x1f, 0x8b]) {
         Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(buf))))
@@ -54,8 +54,12 @@ pub fn find_column(header: &[String], name: &str, file: &str) -> Result<usize> {
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// The field separator of `path` (plain or gzip), read off its header line: whichever of
-/// [`DELIMITERS`] occurs most often outside double quotes (a comma when none does).
+/// [`DELIMITERS`] occurs most often outside double quotes (a comma when none does, or when the
+/// input is Parquet, which has none).
 pub fn detect_delimiter(path: &Path) -> Result<u8> {
+    if super::parquet::is_parquet(path) {
+        return Ok(b',');
+    }
     let mut line = Vec::new();
     let mut reader = BufReader::new(open(path)?.take(1 << 20));
     reader.read_until(b'\n', &mut line).map_err(|e| Error::io(path, e))?;
@@ -210,7 +214,7 @@ pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
         csv::ErrorKind::Io(io) => (String::new(), io.to_string()),
         _ => (String::new(), e.to_string()),
     };
-    Error::BadRow { location: Location { file: file.into(), line, column: "(row)".into() }, value, reason }
+    Error::BadRow { location: Location::csv(file, line, "(row)"), value, reason }
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! Tabular CSV input for propensity models: raw cells with their line numbers.
+//! Tabular input (CSV, or Parquet through [`super::parquet`]) for propensity models, text
+//! classifiers and catalogues: raw cells with where each row came from.
 
 use std::path::Path;
 
-use super::source;
+use super::{parquet, source};
 use crate::error::{Error, Location, Result};
 
 /// A CSV file held as text cells, with the line each row came from.
@@ -14,8 +15,12 @@ pub struct Table {
     pub header: Vec<String>,
     /// Cells, row by row.
     pub rows: Vec<Vec<String>>,
-    /// 1-based line number of each row.
+    /// 1-based line number of each row (Parquet: row number within its part file).
     pub lines: Vec<u64>,
+    /// Parquet only: each row's part file (index into `parts`) and row group.
+    origins: Vec<(u32, u32)>,
+    /// Parquet only: the part files rows came from.
+    parts: Vec<String>,
 }
 
 impl Table {
@@ -24,10 +29,14 @@ impl Table {
         Self::read_within(path, delimiter, Some(super::default_memory_budget()))
     }
 
-    /// Reads a CSV (optionally gzip); a row with the wrong field count is an error naming its line,
-    /// and so is a repeated column name. Past `max_memory` bytes of cells reading stops with
-    /// [`Error::MemoryBudget`].
+    /// Reads a CSV (optionally gzip) or Parquet input (a file or a directory of part files: see
+    /// [`super::parquet`]; cells become the text a CSV export would hold, null an empty cell); a
+    /// row with the wrong field count is an error naming its line, and so is a repeated column
+    /// name. Past `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`].
     pub fn read_within(path: &Path, delimiter: u8, max_memory: Option<u64>) -> Result<Self> {
+        if parquet::is_parquet(path) {
+            return Self::read_parquet(path, max_memory);
+        }
         let file = path.display().to_string();
         let (mut rdr, header, bound) = source::csv_reader(path, delimiter, true)?;
         let mut rows = Vec::new();
@@ -44,19 +53,41 @@ impl Table {
             lines.push(record.position().map_or(line, |p| p.line()));
             let row: Vec<String> = record.iter().map(str::to_string).collect();
             held += (row.len() * std::mem::size_of::<String>() + record.as_slice().len() + 40) as u64;
-            if let Some(budget) = max_memory.filter(|b| held > *b) {
-                return Err(Error::MemoryBudget {
-                    what: format!("{file}: {} rows of {} columns", rows.len() + 1, header.len()),
-                    needed: held,
-                    budget,
-                });
-            }
+            check_budget(held, max_memory, &file, rows.len() + 1, header.len())?;
             rows.push(row);
         }
         if rows.is_empty() {
             return Err(Error::Empty(format!("{file}: no data rows")));
         }
-        Ok(Self { file, header, rows, lines })
+        Ok(Self { file, header, rows, lines, origins: Vec::new(), parts: Vec::new() })
+    }
+
+    /// [`Table::read_within`] for a Parquet input: every top-level column, batch by batch.
+    fn read_parquet(path: &Path, max_memory: Option<u64>) -> Result<Self> {
+        let file = path.display().to_string();
+        let header = parquet::header(path)?;
+        let mut batches = parquet::Batches::open(path, &header)?;
+        let (mut t, mut held, mut text) = (Self { file, header, ..Self::default() }, 0u64, String::new());
+        while let Some(b) = batches.next_batch()? {
+            if t.parts.last() != Some(&b.part) {
+                t.parts.push(b.part.clone());
+            }
+            let origin = ((t.parts.len() - 1) as u32, b.group as u32);
+            for r in 0..b.rows {
+                let row: Vec<String> =
+                    b.columns.iter().map(|c| c.text(r, &mut text).unwrap_or_default().to_owned()).collect();
+                held += (row.iter().map(String::len).sum::<usize>() + row.len() * std::mem::size_of::<String>() + 48)
+                    as u64;
+                check_budget(held, max_memory, &t.file, t.rows.len() + 1, t.header.len())?;
+                t.rows.push(row);
+                t.lines.push(b.first_row + r as u64);
+                t.origins.push(origin);
+            }
+        }
+        if t.rows.is_empty() {
+            return Err(Error::Empty(format!("{}: no data rows", t.file)));
+        }
+        Ok(t)
     }
 
     /// Index of column `name` (or of a 1-based position, when no column has that name), or an
@@ -67,6 +98,24 @@ impl Table {
 
     /// The location of cell (`row`, `col`).
     pub fn location(&self, row: usize, col: usize) -> Location {
-        Location { file: self.file.clone(), line: self.lines[row], column: self.header[col].clone() }
+        match self.origins.get(row) {
+            Some(&(part, group)) => Location {
+                file: self.parts[part as usize].clone(),
+                line: self.lines[row],
+                column: self.header[col].clone(),
+                row_group: Some(group.into()),
+            },
+            None => Location::csv(self.file.clone(), self.lines[row], self.header[col].clone()),
+        }
+    }
+}
+
+/// Fails with [`Error::MemoryBudget`] once `held` bytes exceed the budget.
+fn check_budget(held: u64, budget: Option<u64>, file: &str, rows: usize, cols: usize) -> Result<()> {
+    match budget.filter(|b| held > *b) {
+        Some(budget) => {
+            Err(Error::MemoryBudget { what: format!("{file}: {rows} rows of {cols} columns"), needed: held, budget })
+        }
+        None => Ok(()),
     }
 }

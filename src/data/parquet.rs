@@ -1,0 +1,422 @@
+//! Parquet input (arrow-rs): one file, or a directory of part files as Spark and warehouses write
+//! them, read one row group at a time in bounded batches of the columns asked for.
+//!
+//! Cells keep their Parquet types: numbers, booleans, dates and timestamps are read as values,
+//! not text; where a reader wants text (ids, titles, the string cells of a [`super::table::Table`]),
+//! a value is written the way a CSV export would hold it, so the same data gives the same model
+//! from either format. Errors name the part file, the row group (counted from 0, as pyarrow's
+//! `read_row_group` takes it), the row (counted from 1 within the file) and the column.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::ProjectionMask;
+
+use super::time::format_timestamp;
+use crate::error::{Error, Location, Result};
+
+/// Rows per batch: bounds what one read holds beside the row group's pages.
+const BATCH_ROWS: usize = 16_384;
+
+/// Whether `path` is Parquet: a file starting with the `PAR1` magic, or a directory holding part
+/// files that do.
+pub fn is_parquet(path: &Path) -> bool {
+    if path.is_dir() {
+        return parts(path).is_ok();
+    }
+    has_magic(path)
+}
+
+fn has_magic(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"PAR1"
+}
+
+/// The Parquet files behind `path`: the file itself, or a directory's part files in name order
+/// (names starting with `_` or `.`, such as `_SUCCESS` and checksum files, are not data).
+pub fn parts(path: &Path) -> Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let p = entry.map_err(|e| Error::io(path, e))?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if p.is_file() && !name.starts_with(['_', '.']) && has_magic(&p) {
+            found.push(p);
+        }
+    }
+    if found.is_empty() {
+        return Err(Error::file(path, "is a directory without Parquet part files"));
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The top-level column names of a Parquet input (its first part's schema).
+pub fn header(path: &Path) -> Result<Vec<String>> {
+    let first = parts(path)?.swap_remove(0);
+    let meta = metadata(&first)?;
+    Ok(meta.schema().fields().iter().map(|f| f.name().clone()).collect())
+}
+
+fn metadata(part: &Path) -> Result<ArrowReaderMetadata> {
+    let file = File::open(part).map_err(|e| Error::io(part, e))?;
+    ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| Error::file(part, e))
+}
+
+/// One batch of rows: the asked-for columns in the order asked, and where the rows are.
+pub struct Batch {
+    /// Columns, in the order of the names given to [`Batches::open`].
+    pub columns: Vec<Column>,
+    /// Rows in the batch.
+    pub rows: usize,
+    /// The part file.
+    pub part: String,
+    /// Row group within the part, from 0.
+    pub group: usize,
+    /// Row number within the part (from 1) of the batch's first row.
+    pub first_row: u64,
+}
+
+impl Batch {
+    /// Where row `r` of the batch, column `col`, is.
+    pub fn location(&self, r: usize, col: &str) -> Location {
+        Location {
+            file: self.part.clone(),
+            line: self.first_row + r as u64,
+            column: col.into(),
+            row_group: Some(self.group as u64),
+        }
+    }
+}
+
+/// Reads the named columns of every part, one row group at a time, in batches of
+/// [`BATCH_ROWS`]. Every part must hold every named column.
+pub struct Batches {
+    names: Vec<String>,
+    /// Whether list columns are let through (for [`Column::array`]).
+    nested: bool,
+    parts: std::vec::IntoIter<PathBuf>,
+    /// The part being read: its path, metadata, next row group, and rows before that group.
+    part: Option<(PathBuf, ArrowReaderMetadata, usize, u64)>,
+    reader: Option<(parquet::arrow::arrow_reader::ParquetRecordBatchReader, usize, u64)>,
+}
+
+impl Batches {
+    /// Starts reading `names` from `path` (a file or a directory of parts); a column of a type
+    /// other than strings, numbers, booleans, dates and timestamps is an error naming it.
+    pub fn open(path: &Path, names: &[String]) -> Result<Self> {
+        Ok(Self { names: names.to_vec(), nested: false, parts: parts(path)?.into_iter(), part: None, reader: None })
+    }
+
+    /// As [`Batches::open`], letting list columns through to be read by [`Column::array`].
+    pub fn open_nested(path: &Path, names: &[String]) -> Result<Self> {
+        Ok(Self { nested: true, ..Self::open(path, names)? })
+    }
+
+    /// The next batch, or `None` at the end of the last part.
+    pub fn next_batch(&mut self) -> Result<Option<Batch>> {
+        loop {
+            if let Some((reader, group, first)) = &mut self.reader {
+                if let Some(batch) = reader.next() {
+                    let part = self.part.as_ref().map(|p| p.0.display().to_string()).unwrap_or_default();
+                    let batch = batch.map_err(|e| Error::file(&part, format!("row group {group}: {e}")))?;
+                    let out = columns_of(&self.names, self.nested, &batch, &part, *group, *first)?;
+                    *first += batch.num_rows() as u64;
+                    return Ok(Some(out));
+                }
+                self.reader = None;
+            }
+            if !self.open_next_group()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Opens the next row group (of this part or the next ones); false when none is left.
+    fn open_next_group(&mut self) -> Result<bool> {
+        loop {
+            if let Some((path, meta, group, before)) = &mut self.part {
+                let groups = meta.metadata().row_groups();
+                if *group < groups.len() {
+                    let g = *group;
+                    let rows_before = *before;
+                    *before += groups[g].num_rows().max(0) as u64;
+                    *group += 1;
+                    let reader = group_reader(path, meta, &self.names, g)?;
+                    self.reader = Some((reader, g, rows_before + 1));
+                    return Ok(true);
+                }
+                self.part = None;
+            }
+            match self.parts.next() {
+                Some(p) => {
+                    let meta = metadata(&p)?;
+                    self.part = Some((p, meta, 0, 0));
+                }
+                None => return Ok(false),
+            }
+        }
+    }
+}
+
+/// `names` of `batch` as [`Column`]s, in that order.
+fn columns_of(
+    names: &[String],
+    nested: bool,
+    batch: &RecordBatch,
+    part: &str,
+    group: usize,
+    first_row: u64,
+) -> Result<Batch> {
+    let schema = batch.schema();
+    let columns = names
+        .iter()
+        .map(|name| {
+            let at = schema.index_of(name).map_err(|_| missing(part, name, &schema))?;
+            Column::new(batch.column(at).clone(), part, name, nested)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Batch { columns, rows: batch.num_rows(), part: part.into(), group, first_row })
+}
+
+fn missing(part: &str, name: &str, schema: &arrow_schema::Schema) -> Error {
+    Error::MissingColumn {
+        file: part.into(),
+        column: name.into(),
+        header: schema.fields().iter().map(|f| f.name().clone()).collect(),
+    }
+}
+
+/// A reader of row group `g` of one part, projected to `names`.
+fn group_reader(
+    path: &Path,
+    meta: &ArrowReaderMetadata,
+    names: &[String],
+    g: usize,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
+    let part = path.display().to_string();
+    let schema = meta.schema();
+    let roots =
+        names.iter().map(|n| schema.index_of(n).map_err(|_| missing(&part, n, schema))).collect::<Result<Vec<_>>>()?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
+    ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+        .with_projection(mask)
+        .with_row_groups(vec![g])
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| Error::file(path, format!("row group {g}: {e}")))
+}
+
+/// One column of a batch with its type resolved once: cells read as values, or as the text a CSV
+/// export would hold.
+pub struct Column {
+    array: ArrayRef,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Utf8,
+    LargeUtf8,
+    Utf8View,
+    Int(IntKind),
+    F32,
+    F64,
+    Decimal(i8),
+    Bool,
+    /// Dates and timestamps, read as Unix seconds.
+    Time(TimeKind),
+    /// Lists (factor vectors), read through [`Column::array`] only.
+    List,
+}
+
+#[derive(Clone, Copy)]
+enum IntKind {
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+}
+
+#[derive(Clone, Copy)]
+enum TimeKind {
+    Date32,
+    Date64,
+    Ts(TimeUnit),
+}
+
+/// A numeric cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// A whole number.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+}
+
+impl Column {
+    fn new(array: ArrayRef, part: &str, name: &str, nested: bool) -> Result<Self> {
+        let kind = match array.data_type() {
+            DataType::Utf8 => Kind::Utf8,
+            DataType::LargeUtf8 => Kind::LargeUtf8,
+            DataType::Utf8View => Kind::Utf8View,
+            DataType::Int8 => Kind::Int(IntKind::I8),
+            DataType::Int16 => Kind::Int(IntKind::I16),
+            DataType::Int32 => Kind::Int(IntKind::I32),
+            DataType::Int64 => Kind::Int(IntKind::I64),
+            DataType::UInt8 => Kind::Int(IntKind::U8),
+            DataType::UInt16 => Kind::Int(IntKind::U16),
+            DataType::UInt32 => Kind::Int(IntKind::U32),
+            DataType::UInt64 => Kind::Int(IntKind::U64),
+            DataType::Float32 => Kind::F32,
+            DataType::Float64 => Kind::F64,
+            DataType::Decimal128(_, scale) => Kind::Decimal(*scale),
+            DataType::Boolean => Kind::Bool,
+            DataType::Date32 => Kind::Time(TimeKind::Date32),
+            DataType::Date64 => Kind::Time(TimeKind::Date64),
+            DataType::Timestamp(unit, _) => Kind::Time(TimeKind::Ts(*unit)),
+            DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) if nested => Kind::List,
+            DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
+                let dict = array.as_any_dictionary();
+                let keys = dict.normalized_keys();
+                let values = Column::new(dict.values().clone(), part, name, false)?;
+                let mut text = String::new();
+                let flat: arrow_array::StringArray = (0..array.len())
+                    .map(|i| (!array.is_null(i)).then(|| values.text(keys[i], &mut text).map(str::to_owned)).flatten())
+                    .collect();
+                return Ok(Self { array: std::sync::Arc::new(flat), kind: Kind::Utf8 });
+            }
+            other => {
+                return Err(Error::InvalidValue {
+                    field: format!("{part}: column '{name}'"),
+                    value: other.to_string(),
+                    reason: "this Parquet type is not read here: strings, numbers, booleans, dates and timestamps are"
+                        .into(),
+                })
+            }
+        };
+        Ok(Self { array, kind })
+    }
+
+    /// Whether row `i` is null.
+    pub fn is_null(&self, i: usize) -> bool {
+        self.array.is_null(i)
+    }
+
+    /// Cell `i` as text (`None` when null): strings as they are, numbers as CSV exports write them
+    /// (whole numbers without a decimal point, others in the shortest form that reads back), dates
+    /// and timestamps as `YYYY-MM-DDTHH:MM:SSZ`, booleans as `true`/`false`. `buf` holds the text
+    /// of cells that are not strings.
+    pub fn text<'s>(&'s self, i: usize, buf: &'s mut String) -> Option<&'s str> {
+        if self.array.is_null(i) {
+            return None;
+        }
+        let s: &str = match self.kind {
+            Kind::Utf8 => self.array.as_string::<i32>().value(i),
+            Kind::LargeUtf8 => self.array.as_string::<i64>().value(i),
+            Kind::Utf8View => self.array.as_string_view().value(i),
+            Kind::Bool => {
+                if self.array.as_boolean().value(i) {
+                    "true"
+                } else {
+                    "false"
+                }
+            }
+            Kind::Time(_) => {
+                buf.clear();
+                buf.push_str(&format_timestamp(self.seconds_of(i)?));
+                buf.as_str()
+            }
+            _ => {
+                buf.clear();
+                match self.number(i)? {
+                    Number::Int(v) => write!(buf, "{v}"),
+                    Number::Float(v) => write!(buf, "{v}"),
+                }
+                .ok()?;
+                buf.as_str()
+            }
+        };
+        Some(s)
+    }
+
+    /// Cell `i` as a number, when the column is numeric and the cell not null.
+    pub fn number(&self, i: usize) -> Option<Number> {
+        if self.array.is_null(i) {
+            return None;
+        }
+        let a = &self.array;
+        Some(match self.kind {
+            Kind::Int(k) => Number::Int(match k {
+                IntKind::I8 => a.as_primitive::<Int8Type>().value(i).into(),
+                IntKind::I16 => a.as_primitive::<Int16Type>().value(i).into(),
+                IntKind::I32 => a.as_primitive::<Int32Type>().value(i).into(),
+                IntKind::I64 => a.as_primitive::<Int64Type>().value(i),
+                IntKind::U8 => a.as_primitive::<UInt8Type>().value(i).into(),
+                IntKind::U16 => a.as_primitive::<UInt16Type>().value(i).into(),
+                IntKind::U32 => a.as_primitive::<UInt32Type>().value(i).into(),
+                IntKind::U64 => match i64::try_from(a.as_primitive::<UInt64Type>().value(i)) {
+                    Ok(v) => v,
+                    Err(_) => return Some(Number::Float(a.as_primitive::<UInt64Type>().value(i) as f64)),
+                },
+            }),
+            Kind::F32 => Number::Float(a.as_primitive::<Float32Type>().value(i).into()),
+            Kind::F64 => Number::Float(a.as_primitive::<Float64Type>().value(i)),
+            Kind::Decimal(scale) => {
+                Number::Float(a.as_primitive::<Decimal128Type>().value(i) as f64 / 10f64.powi(scale.into()))
+            }
+            _ => return None,
+        })
+    }
+
+    /// Whether the column holds dates or timestamps.
+    pub fn is_time(&self) -> bool {
+        matches!(self.kind, Kind::Time(_))
+    }
+
+    /// Cell `i` of a date or timestamp column as Unix seconds (fractions dropped toward −∞).
+    pub fn seconds_of(&self, i: usize) -> Option<i64> {
+        let Kind::Time(t) = self.kind else { return None };
+        if self.array.is_null(i) {
+            return None;
+        }
+        let a = &self.array;
+        Some(match t {
+            TimeKind::Date32 => i64::from(a.as_primitive::<Date32Type>().value(i)) * 86_400,
+            TimeKind::Date64 => a.as_primitive::<Date64Type>().value(i).div_euclid(1000),
+            TimeKind::Ts(TimeUnit::Second) => a.as_primitive::<TimestampSecondType>().value(i),
+            TimeKind::Ts(TimeUnit::Millisecond) => {
+                a.as_primitive::<TimestampMillisecondType>().value(i).div_euclid(1000)
+            }
+            TimeKind::Ts(TimeUnit::Microsecond) => {
+                a.as_primitive::<TimestampMicrosecondType>().value(i).div_euclid(1_000_000)
+            }
+            TimeKind::Ts(TimeUnit::Nanosecond) => {
+                a.as_primitive::<TimestampNanosecondType>().value(i).div_euclid(1_000_000_000)
+            }
+        })
+    }
+
+    /// The raw array, for readers of nested columns (factor vectors).
+    pub fn array(&self) -> &ArrayRef {
+        &self.array
+    }
+}
