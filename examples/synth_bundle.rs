@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         k,
         factors,
         gramian,
-        shelfwise::recs::FoldIn { regularization: 1.0, alpha: 10.0, scaling: Scaling::Linear },
+        shelfwise::recs::FoldIn { regularization: 1.0, alpha: 10.0, scaling: Scaling::Linear, lambda_per_item: false },
     )?;
     let rec = Recommender::from_parts(
         ItemIndex::new(ids)?,

@@ -39,6 +39,19 @@ apt_install() {
   apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Java 17 (Debian's openjdk-17-jre-headless) and pyspark in examples/spark/.venv, for the Spark
+# route's test (Spark in local[2] mode: no cluster, no service).
+ensure_spark() {
+  if ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then
+    apt_install openjdk-17-jre-headless
+  fi
+  [ -x examples/spark/.venv/bin/python ] || { log "creating examples/spark/.venv"; python3 -m venv examples/spark/.venv; }
+  if ! examples/spark/.venv/bin/python -c "import pyspark, numpy" 2>/dev/null; then
+    log "installing pyspark 4.3.0 and numpy into examples/spark/.venv (pip)"
+    examples/spark/.venv/bin/pip install -q "pyspark==4.3.0" numpy
+  fi
+}
+
 ensure_chromium() {
   apt_install chromium chromium-driver
 }

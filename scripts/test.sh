@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test: formatting and lint gates, native (unit, integration, doc, the hostile-input table),
-# the fuzz smoke run, wasm in headless Chromium, and the demo storefront and package driven in
-# Chromium and Node. Installs what it needs; quick when already installed.
+# Every test: formatting and lint gates, the Spark route (Spark MLlib ALS in local[2], imported),
+# native (unit, integration, doc, the hostile-input table), the fuzz smoke run, wasm in headless
+# Chromium, and the demo storefront and package driven in Chromium and Node. Installs what it needs; quick when already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -23,12 +23,18 @@ tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e
 log "gate: the API docs build without warnings (no link to a private item)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
+log "the Spark route: Spark MLlib ALS in local[2] (installs Java 17 and pyspark); tests/spark.rs checks the import"
+SHELFWISE_SPARK_OUT=$(bash scripts/test-spark.sh --job-only | tail -1)
+export SHELFWISE_SPARK_OUT
+
 if [ -d ../shared/data ]; then
-  log "native tests (cargo test --release), with the evaluation-data tests (../shared/data is here)"
+  log "native tests (cargo test --release), with the evaluation-data and Spark tests (../shared/data is here)"
   cargo test --release -- --include-ignored
 else
   log "native tests (cargo test --release); ../shared/data is absent, so its tests show as ignored"
   cargo test --release
+  log "the Spark route's test (on the committed Online Retail extract)"
+  cargo test --release --test spark -- --include-ignored
 fi
 
 log "fuzz smoke run (every target, ${FUZZ_SECONDS:-45} s each)"

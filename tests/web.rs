@@ -360,7 +360,7 @@ fn screened_rankings_equal_scoring_every_row_in_wasm() {
         k,
         y,
         g,
-        shelfwise::recs::FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear },
+        shelfwise::recs::FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear, lambda_per_item: false },
     )
     .unwrap();
     let int8_model = f32_model.clone().quantize(Quantization::Int8).unwrap();

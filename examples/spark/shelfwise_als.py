@@ -14,10 +14,12 @@ The same code runs in local mode (``--master local[2]``, as the tests do) and on
 Output layout under ``--out``::
 
     als/            ALSModel.save(): metadata/ (JSON), itemFactors/, userFactors/ (Parquet)
+    als_estimator/  ALS.save(): the estimator's regParam, alpha, implicitPrefs (the model keeps only the rank)
     item_ids/       Parquet: index (int), item (string)   -- ALS item index -> the shop's id
-    popularity/     Parquet: item (string), users (long)
+    popularity/     Parquet: item (string), users (long), share (double: users / all users)
     together/       Parquet: item, other (string), baskets (long), lift (double)  [--basket-col]
-    train/, test/   Parquet: user, item, weight (the split)                      [--holdout]
+    split/          Parquet: user, item, weight, heldout (the split, written once)  [--holdout]
+    train/, test/   Parquet: user, item, weight (the two sides of split/)         [--holdout]
     user_ids/       Parquet: index, user                                          [--holdout]
     recs/           Parquet: user, item, rank: recommendForUserSubset(10)         [--holdout]
     metrics.json    {"precision_at_10": ..., "users": ...}                        [--holdout]
@@ -85,15 +87,20 @@ def main():
     pairs = log.groupBy("user", "item").agg(F.sum("weight").alias("weight"))
 
     if a.holdout > 0:
-        # A seeded per-interaction split; users keep at least one training interaction.
-        w = Window.partitionBy("user").orderBy(F.rand(a.seed))
+        # A seeded per-interaction split; users keep at least one training interaction. The
+        # split is written once and read back: recomputing a rand()-ordered window after a
+        # shuffle may order rows differently, and train and test would then overlap.
+        w = Window.partitionBy("user").orderBy(F.rand(a.seed), "item")
         ranked = pairs.withColumn("_r", F.row_number().over(w)).withColumn("_n", F.count("*").over(
             Window.partitionBy("user")))
-        test_mask = (F.col("_r") <= F.floor(F.col("_n") * a.holdout)) & (F.col("_n") >= 2)
-        train = ranked.where(~test_mask).drop("_r", "_n").cache()
-        test = ranked.where(test_mask).drop("_r", "_n")
-        train.write.mode("overwrite").parquet(os.path.join(a.out, "train"))
-        test.write.mode("overwrite").parquet(os.path.join(a.out, "test"))
+        held = (F.col("_r") <= F.floor(F.col("_n") * a.holdout)) & (F.col("_n") >= 2)
+        ranked.withColumn("heldout", held).drop("_r", "_n").write.mode("overwrite") \
+            .parquet(os.path.join(a.out, "split"))
+        split = spark.read.parquet(os.path.join(a.out, "split"))
+        split.where("NOT heldout").drop("heldout").write.mode("overwrite").parquet(os.path.join(a.out, "train"))
+        split.where("heldout").drop("heldout").write.mode("overwrite").parquet(os.path.join(a.out, "test"))
+        train = spark.read.parquet(os.path.join(a.out, "train")).cache()
+        test = spark.read.parquet(os.path.join(a.out, "test"))
     else:
         train = pairs.cache()
 
@@ -109,8 +116,11 @@ def main():
               coldStartStrategy="drop", checkpointInterval=5)
     model = als.fit(indexed)
     model.write().overwrite().save(os.path.join(a.out, "als"))
+    als.write().overwrite().save(os.path.join(a.out, "als_estimator"))
 
+    n_users = train.select("user").distinct().count()
     train.groupBy("item").agg(F.countDistinct("user").alias("users")) \
+        .withColumn("share", F.col("users") / F.lit(float(n_users))) \
         .write.mode("overwrite").parquet(os.path.join(a.out, "popularity"))
 
     if a.basket_col:

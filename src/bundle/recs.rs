@@ -217,7 +217,9 @@ impl Section for Factors {
         w.u32(k as u32);
         w.f32(fold.regularization);
         w.f32(fold.alpha);
-        w.u8(fold.scaling.code());
+        // The top bit marks λ per history item (Spark's ALS): a runtime that predates it refuses
+        // the bundle ("unknown weight scaling") instead of folding shoppers in differently.
+        w.u8(fold.scaling.code() | if fold.lambda_per_item { 0x80 } else { 0 });
         // Upper triangle only (the matrix is symmetric); f32 next to int8/f16 factors.
         let compact = q != Quantization::None;
         w.len(k * (k + 1) / 2);
@@ -249,9 +251,10 @@ impl Section for Factors {
         let regularization = r.f32("regularisation")?;
         let alpha = r.f32("alpha")?;
         let code = r.u8("scaling")?;
+        let lambda_per_item = code & 0x80 != 0;
         let scaling =
-            Scaling::from_code(code).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
-        let fold = FoldIn { regularization, alpha, scaling };
+            Scaling::from_code(code & 0x7f).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
+        let fold = FoldIn { regularization, alpha, scaling, lambda_per_item };
         let compact = q != Quantization::None;
         let g = r.len(if compact { 4 } else { 8 }, "Gramian")?;
         if k > MAX_FACTORS || g != k * (k + 1) / 2 {
@@ -431,10 +434,14 @@ mod tests {
         assert!(back.prices.iter().zip(&cat.prices).all(|(a, b)| a.to_bits() == b.to_bits()));
         let y: Vec<f32> = (0..12).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
         let g: Vec<f64> = (0..16).map(|i| if i % 5 == 0 { 2.0 } else { 0.25 }).collect();
-        let fold = FoldIn { regularization: 0.5, alpha: 4.0, scaling: Scaling::Log };
-        for q in [Quantization::None, Quantization::F16, Quantization::Int8] {
+        for (q, per_item) in
+            [Quantization::None, Quantization::F16, Quantization::Int8].into_iter().zip([false, true, false])
+        {
+            let fold = FoldIn { regularization: 0.5, alpha: 4.0, scaling: Scaling::Log, lambda_per_item: per_item };
             let f = FactorModel::new(4, y.clone(), g.clone(), fold).unwrap().quantize(q).unwrap();
-            assert_eq!(round_trip::<Factors>(&f, ()), f, "{q:?}");
+            let back = round_trip::<Factors>(&f, ());
+            assert_eq!(back, f, "{q:?}");
+            assert_eq!(back.fold_params().lambda_per_item, per_item);
         }
         let nb = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.5, -1.25, 3.0]);
         assert_eq!(round_trip::<Neighbors>(&nb, ()), nb);

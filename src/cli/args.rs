@@ -311,6 +311,17 @@ pub enum QuantizeArg {
     Int8,
 }
 
+impl QuantizeArg {
+    /// The library's storage.
+    pub fn quantization(self) -> Quantization {
+        match self {
+            QuantizeArg::None => Quantization::None,
+            QuantizeArg::F16 => Quantization::F16,
+            QuantizeArg::Int8 => Quantization::Int8,
+        }
+    }
+}
+
 /// Hyperparameters; each applies to the families named in its help. Unset values take the
 /// family's default: settings in the region `--model auto` found best on both ml-latest-small
 /// and Online Retail.
@@ -380,11 +391,7 @@ impl ModelArgs {
 
     /// The factor storage `--quantize` asks for.
     pub fn quantization(&self) -> Option<Quantization> {
-        self.quantize.map(|q| match q {
-            QuantizeArg::None => Quantization::None,
-            QuantizeArg::F16 => Quantization::F16,
-            QuantizeArg::Int8 => Quantization::Int8,
-        })
+        self.quantize.map(QuantizeArg::quantization)
     }
 
     /// Applies `--quantize` when given (`auto` has already stored factors to fit its budget).

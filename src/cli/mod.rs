@@ -5,6 +5,7 @@ mod bundle;
 mod catalog;
 mod eval;
 mod experiment;
+mod import;
 mod inspect;
 mod output;
 mod progress;
@@ -41,6 +42,9 @@ enum Command {
     /// Read private experiment reports, or plan an experiment's size.
     #[command(subcommand)]
     Experiment(experiment::ExperimentCommand),
+    /// Make a bundle of a model trained elsewhere (Apache Spark MLlib ALS).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Print what a bundle contains.
     Inspect(inspect::InspectArgs),
     /// Recommend for every user of a history file (the same code path as the browser).
@@ -61,6 +65,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Bundle(b) => bundle::run(b),
         Command::Catalog(c) => catalog::run(c),
         Command::Experiment(c) => experiment::run(c),
+        Command::Import(c) => import::run(c),
         Command::Inspect(a) => inspect::run(a),
         Command::Recommend(a) => recommend::run(a),
         Command::Similar(a) => recommend::similar(a),

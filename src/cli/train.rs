@@ -34,6 +34,17 @@ pub struct TrainRecsArgs {
     input: InputArgs,
     #[command(flatten)]
     model: ModelArgs,
+    #[command(flatten)]
+    extras: ExtrasArgs,
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// What a bundle holds beside its model, from the interaction log and the catalogue: shared by
+/// `train recs` and `import spark-als`.
+#[derive(Args, Debug)]
+pub struct ExtrasArgs {
     /// Column holding the basket (order/invoice) id: adds "frequently bought together".
     #[arg(long)]
     basket_col: Option<String>,
@@ -60,9 +71,6 @@ pub struct TrainRecsArgs {
     text_char_ngrams: String,
     #[command(flatten)]
     catalog: super::catalog::CatalogArgs,
-    /// Where to write the bundle.
-    #[arg(long)]
-    out: PathBuf,
 }
 
 /// Pair scores on the command line.
@@ -117,7 +125,7 @@ fn add_new_items(
 }
 
 /// Gives items without a title in the log the catalogue's title.
-fn add_titles(data: &mut shelfwise::data::Interactions, ids: &[String], titles: &[String]) {
+pub fn add_titles(data: &mut shelfwise::data::Interactions, ids: &[String], titles: &[String]) {
     let n = data.items.len();
     let cat = data.catalog.get_or_insert_with(|| Catalog { titles: vec![String::new(); n], prices: vec![f32::NAN; n] });
     let by_id: std::collections::HashMap<&str, &str> =
@@ -131,93 +139,144 @@ fn add_titles(data: &mut shelfwise::data::Interactions, ids: &[String], titles: 
     }
 }
 
+impl ExtrasArgs {
+    /// The catalogue file, if one was given.
+    pub fn catalog_file(&self) -> anyhow::Result<Option<CatalogFile>> {
+        self.catalog.read()
+    }
+
+    /// Checks the options before any data is read.
+    pub fn check(&self, seed: u64) -> anyhow::Result<()> {
+        if self.text_index {
+            super::text::char_ngrams(&self.text_char_ngrams)?;
+        }
+        if let Some(p) = self.item2vec.params(seed, self.basket_col.is_some()) {
+            p.check()?;
+        }
+        Ok(())
+    }
+
+    /// Adds to `model` what the options ask for: new catalogue items, the factor storage, then
+    /// from the log (`data`, read with `input`'s columns) trending, bought together and item2vec;
+    /// the title index; the catalogue's attributes.
+    pub fn add_to(
+        &self,
+        model: shelfwise::Recommender,
+        data: Option<(&shelfwise::data::Interactions, &InputArgs)>,
+        catalog: Option<&CatalogFile>,
+        quantize: Option<shelfwise::recs::Quantization>,
+        seed: u64,
+        bars: &Bars,
+    ) -> anyhow::Result<shelfwise::Recommender> {
+        let mut model = model;
+        if let Some(cat) = catalog {
+            model = add_new_items(model, cat, self.catalog.cold_neighbors)?;
+        }
+        if let Some(q) = quantize {
+            model = model.quantize(q)?;
+        }
+        let i2v = self.item2vec.params(seed, self.basket_col.is_some());
+        if data.is_none() && (self.basket_col.is_some() || i2v.is_some()) {
+            anyhow::bail!("--basket-col and --item2vec need the interaction log (--interactions)");
+        }
+        if let Some((data, _)) = data.filter(|(d, _)| d.has_time()) {
+            let scores = trending(data, model.items(), self.trending_half_life)?;
+            model = model.with_trending(scores)?;
+            eprintln!(
+                "trending: half-life {} days up to {}",
+                self.trending_half_life,
+                model.metadata().trained_until.as_deref().unwrap_or("?")
+            );
+        }
+        let mut baskets = None;
+        if let (Some(basket), Some((_, input))) = (&self.basket_col, data) {
+            let args = InputArgs {
+                user_col: basket.clone(),
+                time_col: None,
+                title_col: None,
+                price_col: None,
+                ..input.clone()
+            };
+            eprintln!("baskets from column '{basket}':");
+            let baskets = baskets.insert(args.read(bars)?);
+            let p = TogetherParams {
+                score: self.together_score.score(),
+                min_support: self.together_min_support,
+                neighbors: self.together_neighbors,
+            };
+            let nb = p.fit(baskets, model.items())?;
+            eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.entries(), p.min_support, p.score);
+            model = model.with_bought_together(nb)?;
+        }
+        if let (Some(p), Some((data, _))) = (i2v, data) {
+            let (log, what) = match (p.kind(), &baskets) {
+                (Sequences::Sets, Some(b)) => (b, "baskets"),
+                (Sequences::Sets, None) => anyhow::bail!("--item2vec-sequences baskets needs --basket-col"),
+                (Sequences::Ordered, _) => (data, "customers in time order"),
+            };
+            let t = Instant::now();
+            let e = p.fit(log, model.items())?;
+            let trained = e.vectors.chunks_exact(e.dim).filter(|r| r.iter().any(|v| *v != 0.0)).count();
+            eprintln!(
+                "item2vec: {trained} of {} items embedded from {what} in {:.2?}",
+                model.items().len(),
+                t.elapsed()
+            );
+            model = model.with_item2vec(e)?;
+        }
+        if self.text_index {
+            let (lo, hi) = super::text::char_ngrams(&self.text_char_ngrams)?;
+            let titles = &model.catalog().context("--text-index needs titles: pass --title-col")?.titles;
+            let tokenizer = Tokenizer { word_ngrams: 2, char_ngrams: (lo, hi) };
+            let ix = TextIndex::build(tokenizer, titles, 1)?;
+            eprintln!(
+                "text index: {} terms, {} postings over {} titles",
+                ix.tfidf.len(),
+                ix.items.len(),
+                titles.iter().filter(|t| !t.trim().is_empty()).count()
+            );
+            model
+                .metadata_mut()
+                .params
+                .insert("text_index".into(), format!("word 1-2, char {}", self.text_char_ngrams));
+            model = model.with_text_index(ix)?;
+        }
+        if let Some(cat) = catalog {
+            let (attrs, unmatched) = cat.attributes_for(model.items())?;
+            let cols: Vec<String> = attrs.all().iter().map(|a| format!("{}:{}", a.name(), a.ty().name())).collect();
+            eprintln!(
+                "catalogue: {} attributes ({}); {} of {} rows match model items{}",
+                cols.len(),
+                cols.join(", "),
+                cat.ids.len() - unmatched,
+                cat.ids.len(),
+                if unmatched > 0 { " (the others have no interactions and could not be placed)" } else { "" }
+            );
+            model = model.with_attributes(attrs)?;
+        }
+        Ok(model)
+    }
+}
+
 fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
     // Every argument is checked before any data is read.
     refuse_overwriting_inputs(&a.out, &[&a.input.input])?;
     let seed = a.model.seed()?;
     let choice = a.model.choice(seed)?;
-    let text_ngrams = a.text_index.then(|| super::text::char_ngrams(&a.text_char_ngrams)).transpose()?;
-    let i2v = a.item2vec.params(seed, a.basket_col.is_some());
-    if let Some(p) = &i2v {
-        p.check()?;
-    }
+    a.extras.check(seed)?;
     let bars = Bars::default();
     let mut data = a.input.read(&bars)?;
-    let catalog = a.catalog.read()?;
+    let catalog = a.extras.catalog.read()?;
     if let Some(cat) = &catalog {
         if let Some(titles) = &cat.titles {
             add_titles(&mut data, &cat.ids, titles);
         }
     }
     let t = Instant::now();
-    let mut model = train_recommender(&data, &choice, Some(&bars))?;
+    let model = train_recommender(&data, &choice, Some(&bars))?;
     bars.finish();
-    if let Some(cat) = &catalog {
-        model = add_new_items(model, cat, a.catalog.cold_neighbors)?;
-    }
-    let mut model = a.model.apply_quantization(model)?;
-    if data.has_time() {
-        let scores = trending(&data, model.items(), a.trending_half_life)?;
-        model = model.with_trending(scores)?;
-        eprintln!(
-            "trending: half-life {} days up to {}",
-            a.trending_half_life,
-            model.metadata().trained_until.as_deref().unwrap_or("?")
-        );
-    }
-    let mut baskets = None;
-    if let Some(basket) = &a.basket_col {
-        let args =
-            InputArgs { user_col: basket.clone(), time_col: None, title_col: None, price_col: None, ..a.input.clone() };
-        eprintln!("baskets from column '{basket}':");
-        let baskets = baskets.insert(args.read(&bars)?);
-        let p = TogetherParams {
-            score: a.together_score.score(),
-            min_support: a.together_min_support,
-            neighbors: a.together_neighbors,
-        };
-        let nb = p.fit(baskets, model.items())?;
-        eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.entries(), p.min_support, p.score);
-        model = model.with_bought_together(nb)?;
-    }
-    if let Some(p) = i2v {
-        let (log, what) = match (p.kind(), &baskets) {
-            (Sequences::Sets, Some(b)) => (b, "baskets"),
-            (Sequences::Sets, None) => anyhow::bail!("--item2vec-sequences baskets needs --basket-col"),
-            (Sequences::Ordered, _) => (&data, "customers in time order"),
-        };
-        let t = Instant::now();
-        let e = p.fit(log, model.items())?;
-        let trained = e.vectors.chunks_exact(e.dim).filter(|r| r.iter().any(|v| *v != 0.0)).count();
-        eprintln!("item2vec: {trained} of {} items embedded from {what} in {:.2?}", model.items().len(), t.elapsed());
-        model = model.with_item2vec(e)?;
-    }
-    if let Some((lo, hi)) = text_ngrams {
-        let titles = &model.catalog().context("--text-index needs titles: pass --title-col")?.titles;
-        let tokenizer = Tokenizer { word_ngrams: 2, char_ngrams: (lo, hi) };
-        let ix = TextIndex::build(tokenizer, titles, 1)?;
-        eprintln!(
-            "text index: {} terms, {} postings over {} titles",
-            ix.tfidf.len(),
-            ix.items.len(),
-            titles.iter().filter(|t| !t.trim().is_empty()).count()
-        );
-        model.metadata_mut().params.insert("text_index".into(), format!("word 1-2, char {}", a.text_char_ngrams));
-        model = model.with_text_index(ix)?;
-    }
-    if let Some(cat) = &catalog {
-        let (attrs, unmatched) = cat.attributes_for(model.items())?;
-        let cols: Vec<String> = attrs.all().iter().map(|a| format!("{}:{}", a.name(), a.ty().name())).collect();
-        eprintln!(
-            "catalogue: {} attributes ({}); {} of {} rows match model items{}",
-            cols.len(),
-            cols.join(", "),
-            cat.ids.len() - unmatched,
-            cat.ids.len(),
-            if unmatched > 0 { " (the others have no interactions and could not be placed)" } else { "" }
-        );
-        model = model.with_attributes(attrs)?;
-    }
+    let model =
+        a.extras.add_to(model, Some((&data, &a.input)), catalog.as_ref(), a.model.quantization(), seed, &bars)?;
     let bytes = model.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.input.input], &bytes)?;
     let info = model.info();

@@ -2,7 +2,8 @@
 //!
 //! For a shopper with history `h` (item `i`, weight `w_i`), confidence `c_i = 1 + alpha * s(w_i)`,
 //! fold-in solves the same normal equations as an ALS user update:
-//! `(YᵀY + Σ_i (c_i − 1) y_i y_iᵀ + λI) x = Σ_i c_i y_i`.
+//! `(YᵀY + Σ_i (c_i − 1) y_i y_iᵀ + λI) x = Σ_i c_i y_i`, with `λ` multiplied by the history's
+//! length for models trained by Spark MLlib, whose ALS weights it so (ALS-WR).
 
 use std::sync::OnceLock;
 
@@ -65,6 +66,9 @@ pub struct FoldIn {
     pub alpha: f32,
     /// Weight scaling before α.
     pub scaling: Scaling,
+    /// λ multiplied by the number of history items, as Spark MLlib's ALS regularises each user
+    /// (`regParam · numExplicits`, the ALS-WR weighting); false for shelfwise's and implicit's ALS.
+    pub lambda_per_item: bool,
 }
 
 impl FoldIn {
@@ -77,6 +81,15 @@ impl FoldIn {
             return Err(Error::param("alpha", Num32(self.alpha), "must be a finite number >= 0"));
         }
         Ok(())
+    }
+
+    /// The λ of a history of `n` items.
+    pub fn lambda(&self, n: usize) -> f64 {
+        if self.lambda_per_item {
+            self.regularization as f64 * n as f64
+        } else {
+            self.regularization as f64
+        }
     }
 
     /// The confidence of a history weight, `1 + alpha · scaling(w)` (in f64, as fold-in uses it).
@@ -303,7 +316,9 @@ impl FactorModel {
                 .map(|(c, s)| (c.iter().map(|v| *v as i32 * *v as i32).sum::<i32>() as f32).sqrt() * s)
                 .collect(),
         };
-        let base = BaseFactor::new(k, &gramian, fold.regularization);
+        // With λ per history item there is no one `YᵀY + λI` to factorise ahead.
+        let base =
+            if fold.lambda_per_item { BaseFactor(None) } else { BaseFactor::new(k, &gramian, fold.regularization) };
         Ok(Self { k, values, stored, gramian, fold, norms, base, screen: LazyScreen::default() })
     }
 
@@ -479,8 +494,9 @@ impl FactorModel {
         let k = self.k;
         let (mut b, mut y) = (DVector::<f64>::zeros(k), DVector::<f64>::zeros(k));
         let mut a = DMatrix::<f64>::from_row_slice(k, k, &self.gramian);
+        let lambda = self.fold.lambda(history.len());
         for d in 0..k {
-            a[(d, d)] += self.fold.regularization as f64;
+            a[(d, d)] += lambda;
         }
         let mut s = vec![0f64; k];
         for &(i, w) in history {
@@ -611,7 +627,12 @@ mod tests {
     fn non_finite_factors_are_named_and_huge_finite_ones_accepted() {
         let g = vec![1.0, 0.0, 0.0, 1.0];
         let make = |v: Vec<f32>| {
-            FactorModel::new(2, v, g.clone(), FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear })
+            FactorModel::new(
+                2,
+                v,
+                g.clone(),
+                FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear, lambda_per_item: false },
+            )
         };
         let e = make(vec![0.5, 1.0, f32::NAN, 2.0]).unwrap_err().to_string();
         assert!(e.contains("NaN at position 2 is not finite"), "{e}");
@@ -627,8 +648,13 @@ mod tests {
         let (k, n) = (16, 1_003);
         let y: Vec<f32> = (0..n * k).map(|i| ((i as f32) * 0.618).sin()).collect();
         let g: Vec<f64> = (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect();
-        let f32_model =
-            FactorModel::new(k, y, g, FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear }).unwrap();
+        let f32_model = FactorModel::new(
+            k,
+            y,
+            g,
+            FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear, lambda_per_item: false },
+        )
+        .unwrap();
         let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.37).cos()).collect();
         for m in [f32_model.clone(), f32_model.clone().quantize(Quantization::Int8).unwrap()] {
             let all: Vec<f32> = (0..n as u32).map(|i| m.score(&x, i)).collect();
@@ -665,7 +691,13 @@ mod tests {
                 }
             }
         }
-        let m = FactorModel::new(k, y, g, FoldIn { regularization: 0.1, alpha: 4.0, scaling: Scaling::Log }).unwrap();
+        let m = FactorModel::new(
+            k,
+            y,
+            g,
+            FoldIn { regularization: 0.1, alpha: 4.0, scaling: Scaling::Log, lambda_per_item: false },
+        )
+        .unwrap();
         let base = m.base.0.clone().unwrap();
         for history in [vec![(3u32, 1.0f32)], vec![(0, 2.0), (5, 1.0), (39, 7.5), (5, 0.5)]] {
             let fast = m.fold_in_by_updates(&base, &history);
@@ -675,5 +707,30 @@ mod tests {
             }
             assert_eq!(m.fold_in(&history).unwrap(), fast, "short histories take the update route");
         }
+    }
+
+    #[test]
+    fn spark_lambda_grows_with_the_history() {
+        let (k, n) = (6, 20);
+        let y: Vec<f32> = (0..n * k).map(|i| ((i * 5 % 17) as f32 - 8.0) * 0.1).collect();
+        let mut g = vec![0f64; k * k];
+        for r in y.chunks_exact(k) {
+            for a in 0..k {
+                for b in 0..k {
+                    g[a * k + b] += r[a] as f64 * r[b] as f64;
+                }
+            }
+        }
+        let fold = |regularization, lambda_per_item| FoldIn {
+            regularization,
+            alpha: 2.0,
+            scaling: Scaling::Linear,
+            lambda_per_item,
+        };
+        let spark = FactorModel::new(k, y.clone(), g.clone(), fold(0.5, true)).unwrap();
+        assert!(spark.base.0.is_none(), "no shared factor when λ depends on the history");
+        let history = vec![(1u32, 3.0f32), (4, 1.0), (7, 2.0)];
+        let fixed = FactorModel::new(k, y, g, fold(1.5, false)).unwrap();
+        assert_eq!(spark.fold_in(&history).unwrap(), fixed.fold_in_direct(&history).unwrap(), "λ = 0.5 · 3 items");
     }
 }

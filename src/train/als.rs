@@ -134,7 +134,12 @@ impl AlsParams {
             }
         });
         let gram = gramian(&items, k);
-        FactorModel::new(k, items, gram, FoldIn { regularization: reg, alpha: self.alpha, scaling: self.scaling })
+        FactorModel::new(
+            k,
+            items,
+            gram,
+            FoldIn { regularization: reg, alpha: self.alpha, scaling: self.scaling, lambda_per_item: false },
+        )
     }
 }
 

@@ -5,6 +5,7 @@ pub mod auto;
 pub mod baskets;
 pub mod cold;
 pub mod ease;
+pub mod import;
 pub mod item2vec;
 pub mod progress;
 pub mod propensity;

@@ -1,0 +1,173 @@
+//! `shelfwise import spark-als`: a model Spark MLlib trained, as a bundle.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use shelfwise::train::import::{read_popularity, SparkAlsModel, SparkAlsParams};
+
+use super::args::{InputArgs, QuantizeArg, SepArg};
+use super::output::{refuse_overwriting_inputs, OutputFile};
+use super::progress::Bars;
+use super::train::ExtrasArgs;
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A Spark MLlib ALS model (`ALSModel.save`), implicitPrefs=True: the device's fold-in solves
+    /// the normal equations Spark solves for a user (λ·n, ALS-WR), so it reproduces Spark's user
+    /// factors from a history. See README "Training at scale".
+    SparkAls(Box<SparkAlsArgs>),
+}
+
+/// Arguments of `import spark-als`.
+#[derive(Args, Debug)]
+pub struct SparkAlsArgs {
+    /// The output folder of `examples/spark/shelfwise_als.py`: sets the defaults of --model
+    /// (`als/`), --estimator (`als_estimator/`), --item-ids (`item_ids/`) and --popularity
+    /// (`popularity/`).
+    #[arg(long)]
+    job: Option<PathBuf>,
+    /// The folder `ALSModel.save` wrote (`metadata/`, `itemFactors/`).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// The folder `ALS.save` wrote (the estimator): regParam, alpha, implicitPrefs. ALSModel's
+    /// own metadata keeps only the rank, so without this give --reg and --alpha.
+    #[arg(long)]
+    estimator: Option<PathBuf>,
+    /// The estimator's regParam (overrides --estimator).
+    #[arg(long)]
+    reg: Option<f32>,
+    /// The estimator's alpha (overrides --estimator).
+    #[arg(long)]
+    alpha: Option<f32>,
+    /// Table (CSV or Parquet) mapping Spark's integer item ids to the shop's: columns `index`,
+    /// `item`. Without it the integer ids are the item ids.
+    #[arg(long)]
+    item_ids: Option<PathBuf>,
+    /// The interaction log Spark trained on (CSV or Parquet, streamed): popularity, titles,
+    /// prices, trending, and with --basket-col bought together, as `train recs` computes them.
+    #[arg(long)]
+    interactions: Option<PathBuf>,
+    /// --interactions: user id column.
+    #[arg(long, default_value = "user")]
+    user_col: String,
+    /// --interactions: item id column (the shop's ids, as in --item-ids).
+    #[arg(long, default_value = "item")]
+    item_col: String,
+    /// --interactions: weight column.
+    #[arg(long)]
+    weight_col: Option<String>,
+    /// --interactions: timestamp column (adds trending).
+    #[arg(long)]
+    time_col: Option<String>,
+    /// --interactions: title column.
+    #[arg(long)]
+    title_col: Option<String>,
+    /// --interactions: price column.
+    #[arg(long)]
+    price_col: Option<String>,
+    #[command(flatten)]
+    sep: SepArg,
+    /// Without --interactions: popularity from a table with columns `item` and `share` (share
+    /// of users), as the Spark job writes it.
+    #[arg(long)]
+    popularity: Option<PathBuf>,
+    /// Store factors as f16 or int8 (a smaller download; rankings as the quantised rows give).
+    #[arg(long, value_enum)]
+    quantize: Option<QuantizeArg>,
+    #[command(flatten)]
+    extras: ExtrasArgs,
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(cmd: ImportCommand) -> anyhow::Result<()> {
+    match cmd {
+        ImportCommand::SparkAls(a) => spark_als(*a),
+    }
+}
+
+/// `path`, else `job/name` when a job folder was given and it exists.
+fn from_job(path: &Option<PathBuf>, job: &Option<PathBuf>, name: &str) -> Option<PathBuf> {
+    path.clone().or_else(|| job.as_ref().map(|j| j.join(name)).filter(|p| p.exists()))
+}
+
+fn params(a: &SparkAlsArgs) -> anyhow::Result<SparkAlsParams> {
+    let mut p = match from_job(&a.estimator, &a.job, "als_estimator") {
+        Some(dir) => SparkAlsParams::read_estimator(&dir).with_context(|| format!("reading {}", dir.display()))?,
+        None if a.reg.is_some() && a.alpha.is_some() => {
+            SparkAlsParams { reg_param: 0.0, alpha: 0.0, implicit_prefs: true, nonnegative: false }
+        }
+        None => anyhow::bail!(
+            "the estimator's regParam and alpha are needed (ALSModel's metadata has only the rank): \
+             pass --estimator DIR (what ALS.save wrote) or --reg and --alpha"
+        ),
+    };
+    p.reg_param = a.reg.unwrap_or(p.reg_param);
+    p.alpha = a.alpha.unwrap_or(p.alpha);
+    p.check()?;
+    Ok(p)
+}
+
+fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
+    let model_dir =
+        from_job(&a.model, &a.job, "als").context("give --model DIR (what ALSModel.save wrote) or --job DIR")?;
+    let inputs: Vec<&Path> = [a.interactions.as_deref(), Some(model_dir.as_path())].into_iter().flatten().collect();
+    refuse_overwriting_inputs(&a.out, &inputs)?;
+    let params = params(&a)?;
+    let seed = 42;
+    a.extras.check(seed)?;
+    let t = Instant::now();
+    let item_ids = from_job(&a.item_ids, &a.job, "item_ids");
+    let spark = SparkAlsModel::read(&model_dir, params, item_ids.as_deref())
+        .with_context(|| format!("reading the ALS model in {}", model_dir.display()))?;
+    eprintln!(
+        "Spark ALS: {} items × rank {}, regParam {} (× each history's length, as Spark), alpha {}",
+        spark.ids.len(),
+        spark.rank,
+        params.reg_param,
+        params.alpha
+    );
+    let bars = Bars::default();
+    let input = a.interactions.as_ref().map(|path| InputArgs {
+        input: path.clone(),
+        user_col: a.user_col.clone(),
+        item_col: a.item_col.clone(),
+        weight_col: a.weight_col.clone(),
+        time_col: a.time_col.clone(),
+        title_col: a.title_col.clone(),
+        price_col: a.price_col.clone(),
+        sep: a.sep,
+        no_header: false,
+        skip_bad_rows: false,
+        max_memory: None,
+    });
+    let mut data = input.as_ref().map(|i| i.read(&bars)).transpose()?;
+    let catalog = a.extras.catalog_file()?;
+    if let (Some(cat), Some(data)) = (&catalog, &mut data) {
+        if let Some(titles) = &cat.titles {
+            super::train::add_titles(data, &cat.ids, titles);
+        }
+    }
+    let popularity = match (&data, from_job(&a.popularity, &a.job, "popularity")) {
+        (None, Some(p)) => Some(read_popularity(&p).with_context(|| format!("reading {}", p.display()))?),
+        _ => None,
+    };
+    if data.is_none() && popularity.is_none() {
+        eprintln!(
+            "note: no --interactions or --popularity: every item's popularity is 0 (fallbacks follow item order)"
+        );
+    }
+    let model = spark.recommender(data.as_ref(), popularity.as_ref())?;
+    let quantize = a.quantize.map(QuantizeArg::quantization);
+    let log = data.as_ref().zip(input.as_ref());
+    let model = a.extras.add_to(model, log, catalog.as_ref(), quantize, seed, &bars)?;
+    bars.finish();
+    let bytes = model.to_bytes();
+    OutputFile::write_all_to(&a.out, &inputs, &bytes)?;
+    eprintln!("imported {} items in {:.2?}", model.items().len(), t.elapsed());
+    println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    Ok(())
+}
