@@ -14,15 +14,16 @@ ensure_spark
 py=examples/spark/.venv/bin/python
 out=target/spark-route
 if [ -f ../shared/data/ml-latest-small/ratings.csv ]; then
-  input=../shared/data/ml-latest-small/ratings.csv user=userId item=movieId
+  input=../shared/data/ml-latest-small/ratings.csv cols=(--user-col userId --item-col movieId)
 else
-  input=data/online-retail-demo.csv.gz user=CustomerID item=StockCode
+  input=data/online-retail-demo.csv.gz
+  cols=(--user-col CustomerID --item-col StockCode --weight-col Quantity --basket-col InvoiceNo)
 fi
 mkdir -p "$out"
 log "Spark: $input as Parquet, then ALS (rank 32, 10 iterations, implicitPrefs, local[2]) with a 20 % hold-out"
 start=$(date +%s)
 "$py" examples/spark/csv_to_parquet.py "$input" "$out/log.parquet" --master 'local[2]' 2>&1 | grep -vE 'WARN|log4j|setLogLevel|netlib' >&2 || true
-"$py" examples/spark/shelfwise_als.py --input "$out/log.parquet" --out "$out/job" --user-col "$user" --item-col "$item" \
+"$py" examples/spark/shelfwise_als.py --input "$out/log.parquet" --out "$out/job" "${cols[@]}" \
   --rank 32 --max-iter 10 --reg 0.1 --alpha 10 --holdout 0.2 --master 'local[2]' 2>&1 | grep -vE 'WARN|log4j|setLogLevel|netlib' >&2 || true
 [ -f "$out/job/metrics.json" ] || { echo "the Spark job wrote no metrics.json" >&2; exit 1; }
 log "Spark job done in $(( $(date +%s) - start )) s: $out/job"

@@ -71,6 +71,12 @@ fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     let rec = Recommender::from_bytes(&std::fs::read(&bundle).unwrap()).unwrap();
 
+    // Bought together, when the job computed it (a log with baskets), came from its table.
+    if job.join("together").exists() {
+        let nb = rec.bought_together_model().expect("the job's together/ table is imported");
+        assert!(nb.entries() > 0, "bought-together pairs from the Spark job");
+    }
+
     // 1. Every training user's history folds in to Spark's user factors.
     let cols =
         Columns { user: "user".into(), item: "item".into(), weight: Some("weight".into()), ..Columns::default() };

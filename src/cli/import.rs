@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use shelfwise::train::import::{read_popularity, SparkAlsModel, SparkAlsParams};
+use shelfwise::train::import::{read_popularity, read_together, SparkAlsModel, SparkAlsParams};
 
 use super::args::{InputArgs, QuantizeArg, SepArg};
 use super::output::{refuse_overwriting_inputs, OutputFile};
@@ -73,6 +73,11 @@ pub struct SparkAlsArgs {
     /// of users), as the Spark job writes it.
     #[arg(long)]
     popularity: Option<PathBuf>,
+    /// Without --basket-col: bought together from a table with columns `item`, `other`,
+    /// `baskets`, `lift` (the Spark job's `together/`, read by default when it is there), with
+    /// --together-min-support and --together-neighbors applied.
+    #[arg(long)]
+    together: Option<PathBuf>,
     /// Store factors as f16 or int8 (a smaller download; rankings as the quantised rows give).
     #[arg(long, value_enum)]
     quantize: Option<QuantizeArg>,
@@ -163,7 +168,14 @@ fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
     let model = spark.recommender(data.as_ref(), popularity.as_ref())?;
     let quantize = a.quantize.map(QuantizeArg::quantization);
     let log = data.as_ref().zip(input.as_ref());
-    let model = a.extras.add_to(model, log, catalog.as_ref(), quantize, seed, &bars)?;
+    let mut model = a.extras.add_to(model, log, catalog.as_ref(), quantize, seed, &bars)?;
+    if let Some(p) = from_job(&a.together, &a.job, "together").filter(|_| !a.extras.has_baskets()) {
+        let (support, neighbors) = (a.extras.together_min_support, a.extras.together_neighbors);
+        let nb =
+            read_together(&p, model.items(), support, neighbors).with_context(|| format!("reading {}", p.display()))?;
+        eprintln!("bought together: {} pairs kept from {} (min support {support}, by lift)", nb.entries(), p.display());
+        model = model.with_bought_together(nb)?;
+    }
     bars.finish();
     let bytes = model.to_bytes();
     OutputFile::write_all_to(&a.out, &inputs, &bytes)?;

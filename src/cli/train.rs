@@ -50,10 +50,10 @@ pub struct ExtrasArgs {
     basket_col: Option<String>,
     /// Bought together: baskets a pair must share.
     #[arg(long, default_value_t = 3)]
-    together_min_support: u32,
+    pub together_min_support: u32,
     /// Bought together: partners kept per item.
     #[arg(long, default_value_t = 50)]
-    together_neighbors: usize,
+    pub together_neighbors: usize,
     /// Bought together: pair score.
     #[arg(long, value_enum, default_value = "confidence")]
     together_score: PairScoreArg,
@@ -143,6 +143,11 @@ impl ExtrasArgs {
     /// The catalogue file, if one was given.
     pub fn catalog_file(&self) -> anyhow::Result<Option<CatalogFile>> {
         self.catalog.read()
+    }
+
+    /// Whether bought together comes from baskets of the log (`--basket-col`).
+    pub fn has_baskets(&self) -> bool {
+        self.basket_col.is_some()
     }
 
     /// Checks the options before any data is read.

@@ -106,6 +106,27 @@ impl TogetherParams {
     }
 }
 
+/// Bought-together rows from pairs scored elsewhere (`(item, partner, score)` in the index
+/// space of a catalogue of `n` items; a Spark SQL job's `together/` table): each item keeps its
+/// `neighbors` best-scored partners.
+pub fn together_from_pairs(n: usize, pairs: &[(u32, u32, f32)], neighbors: usize) -> NeighborModel {
+    let mut lists: Vec<Vec<Hit>> = vec![Vec::new(); n];
+    for &(a, b, score) in pairs {
+        if a != b && (a as usize) < n && (b as usize) < n && score.is_finite() {
+            lists[a as usize].push(Hit { index: b, score });
+        }
+    }
+    let lists = lists
+        .into_iter()
+        .map(|hits| {
+            let mut kept = top_k_sparse(hits, neighbors);
+            kept.sort_by_key(|h| h.index);
+            kept
+        })
+        .collect();
+    NeighborModel::from_rows(lists)
+}
+
 /// Trending scores for `items`: each interaction counts `2^(−age / half_life)`, age measured back
 /// from the latest time in `data`; scaled so the top item scores 1.
 pub fn trending(data: &Interactions, items: &ItemIndex, half_life_days: f64) -> Result<Vec<f32>> {

@@ -21,7 +21,7 @@ use crate::data::parquet::{Batches, Number};
 use crate::data::table::Table;
 use crate::data::Interactions;
 use crate::error::{Error, Result};
-use crate::recs::{Catalog, FactorModel, FoldIn, ItemIndex, RecModel, Recommender, Scaling};
+use crate::recs::{Catalog, FactorModel, FoldIn, ItemIndex, NeighborModel, RecModel, Recommender, Scaling};
 
 /// The estimator's parameters that fold-in needs (not in `ALSModel`'s own metadata, which keeps
 /// only the rank and column names: read them from `ALS.save(dir)` or give them).
@@ -277,6 +277,32 @@ fn map_ids(path: &Path, spark_ids: &[i64]) -> Result<Vec<String>> {
             })
         })
         .collect()
+}
+
+/// Bought-together rows from a table with columns `item`, `other`, `baskets` and `lift` (the
+/// Spark job's `together/`): pairs shared by fewer than `min_support` baskets are left out, and
+/// each item keeps its `neighbors` partners of highest lift. Items `items` lacks are skipped.
+pub fn read_together(path: &Path, items: &ItemIndex, min_support: u32, neighbors: usize) -> Result<NeighborModel> {
+    let t = Table::read(path, b',')?;
+    let [ci, co, cb, cl] = ["item", "other", "baskets", "lift"].map(|c| t.column(c));
+    let (ci, co, cb, cl) = (ci?, co?, cb?, cl?);
+    let mut pairs = Vec::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let number = |c: usize| -> Result<f64> {
+            row[c].trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| Error::BadRow {
+                location: t.location(r, c),
+                value: row[c].clone(),
+                reason: "must be a finite number >= 0".into(),
+            })
+        };
+        let (baskets, lift) = (number(cb)?, number(cl)?);
+        if let (Some(a), Some(b)) = (items.get(row[ci].trim()), items.get(row[co].trim())) {
+            if baskets >= f64::from(min_support) {
+                pairs.push((a, b, lift as f32));
+            }
+        }
+    }
+    Ok(crate::train::baskets::together_from_pairs(items.len(), &pairs, neighbors))
 }
 
 /// Item id → share of users, from a table with columns `item` and `share` (the Spark job's

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Reading the synthetic 20M-row log as CSV and as Parquet (the same pairs, `examples/synth_log.rs`;
+# Parquet with snappy pages and 1M-row groups): wall time and peak memory of
+# `train recs --model popular` (reading, merging duplicates and a popularity fit of milliseconds),
+# each format RUNS times interleaved, and whether the two bundles are byte-identical.
+# Usage: scripts/bench-parquet.sh [USERS ITEMS INTERACTIONS [RUNS]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+users=${1:-1000000} items=${2:-50000} n=${3:-20000000} runs=${4:-3}
+dir=$(mktemp -d /tmp/shelfwise-parquet-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cargo run --release --quiet --example synth_log -- "$users" "$items" "$n" "$dir/log.csv" "$dir/log.u32" 42 "$dir/log.parquet"
+bin=$(cli)
+ls -l "$dir"/log.csv "$dir"/log.parquet | awk '{print $5, $9}'
+for r in $(seq "$runs"); do
+  for f in csv parquet; do
+    /usr/bin/time -f "$f run $r: %e s wall, %M KB peak" "$bin" train recs --input "$dir/log.$f" --user-col user \
+      --item-col item --model popular --out "$dir/$f.bundle" 2>&1 | tail -1
+  done
+done
+cmp "$dir/csv.bundle" "$dir/parquet.bundle" && echo "bundles: byte-identical"
