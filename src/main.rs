@@ -3,6 +3,7 @@ mod cli;
 
 fn main() -> std::process::ExitCode {
     restore_sigpipe();
+    quiet_parquet_panics();
     match cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -10,6 +11,19 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The Parquet decoder panics on some malformed files; `data::parquet` catches those panics at its
+/// boundary and reports the file as malformed, so their message and backtrace are noise. Every
+/// other panic (a bug) prints as before.
+fn quiet_parquet_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_parquet = info.location().is_some_and(|l| l.file().contains("/parquet-"));
+        if !in_parquet {
+            default(info);
+        }
+    }));
 }
 
 /// Rust ignores SIGPIPE, so `shelfwise inspect m.bundle | head` would panic on the closed pipe.

@@ -230,6 +230,27 @@ fn broken_or_unreadable_parquet_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn a_decoder_panic_on_a_malformed_page_is_an_error_naming_the_file() {
+    // Found by the `parquet` fuzz target in its first minute: arrow-rs 59 asserts on an over-long
+    // RLE run length (`BitReader::get_vlq_int`), a panic in release builds too.
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet/vlq-overflow-panic.parquet");
+    let cols =
+        Columns { user: "item".into(), item: "users".into(), weight: Some("share".into()), ..Columns::default() };
+    let err = Interactions::read_csv(&seed, &cols, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("vlq-overflow-panic.parquet") && err.contains("malformed Parquet data in the row group 0"),
+        "{err}"
+    );
+    let o = run(&format!(
+        "train recs --input {} --user-col item --item-col users --weight-col share --model popular --out {}",
+        seed.display(),
+        common::temp_dir("parquet-panic").join("m.bundle").display()
+    ));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!text(&o).contains("panicked"), "the caught panic prints nothing: {}", text(&o));
+}
+
+#[test]
 fn tables_for_propensity_read_parquet_cells_as_csv_text() {
     let dir = common::temp_dir("parquet-table");
     let rows = shop_rows(600);

@@ -73,7 +73,26 @@ pub fn header(path: &Path) -> Result<Vec<String>> {
 
 fn metadata(part: &Path) -> Result<ArrowReaderMetadata> {
     let file = File::open(part).map_err(|e| Error::io(part, e))?;
-    ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| Error::file(part, e))
+    decoding(part, "footer", || ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))?
+        .map_err(|e| Error::file(part, e))
+}
+
+/// Runs a call into the Parquet decoder, turning a panic into an error naming `part`.
+///
+/// The boundary: arrow-rs documents panics on some malformed inputs (`BitReader::get_vlq_int`
+/// asserts on an over-long integer; the `parquet` fuzz target found one within seconds), and a
+/// malformed file must be an error, never a crash. Only decoder calls run inside (no shelfwise
+/// state is left half-updated by an unwind: the batch being decoded is dropped), so a caught
+/// panic means a file the decoder could not read.
+fn decoding<T>(part: &Path, what: &str, f: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("a decoder panic");
+        Error::file(part, format!("malformed Parquet data in the {what} (the decoder failed: {why})"))
+    })
 }
 
 /// One batch of rows: the asked-for columns in the order asked, and where the rows are.
@@ -103,7 +122,7 @@ impl Batch {
 }
 
 /// Reads the named columns of every part, one row group at a time, in batches of
-/// [`BATCH_ROWS`]. Every part must hold every named column.
+/// 16,384 rows. Every part must hold every named column.
 pub struct Batches {
     names: Vec<String>,
     /// Whether list columns are let through (for [`Column::array`]).
@@ -130,8 +149,16 @@ impl Batches {
     pub fn next_batch(&mut self) -> Result<Option<Batch>> {
         loop {
             if let Some((reader, group, first)) = &mut self.reader {
-                if let Some(batch) = reader.next() {
-                    let part = self.part.as_ref().map(|p| p.0.display().to_string()).unwrap_or_default();
+                let path = self.part.as_ref().map(|p| p.0.clone()).unwrap_or_default();
+                let next = match decoding(&path, &format!("row group {group}"), || reader.next()) {
+                    Ok(next) => next,
+                    Err(e) => {
+                        self.reader = None; // a decoder that panicked is not asked again
+                        return Err(e);
+                    }
+                };
+                if let Some(batch) = next {
+                    let part = path.display().to_string();
                     let batch = batch.map_err(|e| Error::file(&part, format!("row group {group}: {e}")))?;
                     let out = columns_of(&self.names, self.nested, &batch, &part, *group, *first)?;
                     *first += batch.num_rows() as u64;
@@ -213,12 +240,14 @@ fn group_reader(
         names.iter().map(|n| schema.index_of(n).map_err(|_| missing(&part, n, schema))).collect::<Result<Vec<_>>>()?;
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
-    ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
-        .with_projection(mask)
-        .with_row_groups(vec![g])
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|e| Error::file(path, format!("row group {g}: {e}")))
+    decoding(path, &format!("row group {g}"), || {
+        ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+            .with_projection(mask)
+            .with_row_groups(vec![g])
+            .with_batch_size(BATCH_ROWS)
+            .build()
+    })?
+    .map_err(|e| Error::file(path, format!("row group {g}: {e}")))
 }
 
 /// One column of a batch with its type resolved once: cells read as values, or as the text a CSV
