@@ -19,8 +19,7 @@ fn main() -> std::process::ExitCode {
 fn quiet_parquet_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let in_parquet = info.location().is_some_and(|l| l.file().contains("/parquet-"));
-        if !in_parquet {
+        if !shelfwise::data::parquet::in_decoder() {
             default(info);
         }
     }));

@@ -248,6 +248,12 @@ fn a_decoder_panic_on_a_malformed_page_is_an_error_naming_the_file() {
     ));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(!text(&o).contains("panicked"), "the caught panic prints nothing: {}", text(&o));
+
+    // The second: arrow-buffer's bit-chunk iterator asserts on definition levels past the buffer.
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet/definition-levels-panic.parquet");
+    let err = shelfwise::data::table::Table::read(&seed, b',').unwrap_err().to_string();
+    assert!(err.contains("malformed Parquet data"), "{err}");
+    assert!(!shelfwise::data::parquet::in_decoder(), "the boundary's flag is cleared after an unwind");
 }
 
 #[test]

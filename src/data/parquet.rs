@@ -77,15 +77,38 @@ fn metadata(part: &Path) -> Result<ArrowReaderMetadata> {
         .map_err(|e| Error::file(part, e))
 }
 
+thread_local! {
+    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside a call into the Parquet decoder, where a panic is caught and
+/// reported as a malformed file: a panic hook uses it to keep such panics quiet (the CLI) or to
+/// let them unwind to the boundary (the fuzz target, whose default hook aborts).
+pub fn in_decoder() -> bool {
+    DECODING.with(|d| d.get())
+}
+
 /// Runs a call into the Parquet decoder, turning a panic into an error naming `part`.
 ///
-/// The boundary: arrow-rs documents panics on some malformed inputs (`BitReader::get_vlq_int`
-/// asserts on an over-long integer; the `parquet` fuzz target found one within seconds), and a
-/// malformed file must be an error, never a crash. Only decoder calls run inside (no shelfwise
+/// The boundary: arrow-rs panics on some malformed inputs (`BitReader::get_vlq_int` asserts on an
+/// over-long integer, arrow-buffer's bit-chunk iterator on definition levels past the buffer:
+/// the `parquet` fuzz target found both within minutes), and a malformed file must be an error,
+/// never a crash. Only decoder calls run inside (no shelfwise
 /// state is left half-updated by an unwind: the batch being decoded is dropped), so a caught
 /// panic means a file the decoder could not read.
 fn decoding<T>(part: &Path, what: &str, f: impl FnOnce() -> T) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+    /// Clears the flag when the call returns or unwinds.
+    struct Inside;
+    impl Drop for Inside {
+        fn drop(&mut self) {
+            DECODING.with(|d| d.set(false));
+        }
+    }
+    DECODING.with(|d| d.set(true));
+    let inside = Inside;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    drop(inside);
+    result.map_err(|panic| {
         let why = panic
             .downcast_ref::<String>()
             .map(String::as_str)
