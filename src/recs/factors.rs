@@ -679,10 +679,8 @@ mod tests {
         assert!(f32_model.screen.0.get().is_some_and(|s| s.is_some()));
     }
 
-    #[test]
-    fn both_fold_in_routes_solve_the_same_system() {
-        let (k, n) = (12, 40);
-        let y: Vec<f32> = (0..n * k).map(|i| ((i * 7 % 23) as f32 - 11.0) * 0.05).collect();
+    /// `YᵀY` of row-major `y` with `k` columns.
+    fn gramian(y: &[f32], k: usize) -> Vec<f64> {
         let mut g = vec![0f64; k * k];
         for r in y.chunks_exact(k) {
             for a in 0..k {
@@ -691,6 +689,14 @@ mod tests {
                 }
             }
         }
+        g
+    }
+
+    #[test]
+    fn both_fold_in_routes_solve_the_same_system() {
+        let (k, n) = (12, 40);
+        let y: Vec<f32> = (0..n * k).map(|i| ((i * 7 % 23) as f32 - 11.0) * 0.05).collect();
+        let g = gramian(&y, k);
         let m = FactorModel::new(
             k,
             y,
@@ -713,14 +719,7 @@ mod tests {
     fn spark_lambda_grows_with_the_history() {
         let (k, n) = (6, 20);
         let y: Vec<f32> = (0..n * k).map(|i| ((i * 5 % 17) as f32 - 8.0) * 0.1).collect();
-        let mut g = vec![0f64; k * k];
-        for r in y.chunks_exact(k) {
-            for a in 0..k {
-                for b in 0..k {
-                    g[a * k + b] += r[a] as f64 * r[b] as f64;
-                }
-            }
-        }
+        let g = gramian(&y, k);
         let fold = |regularization, lambda_per_item| FoldIn {
             regularization,
             alpha: 2.0,
