@@ -176,7 +176,7 @@ fn a_bad_cell_names_part_row_group_row_and_column() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("log.parquet: row group 2, row 778, column 'qty'"), "{err}");
-    assert!(err.contains("finite number > 0") && err.contains("\"-2\""), "{err}");
+    assert!(err.contains("finite number > 0") && err.contains("\"-2.0\""), "{err}");
 
     // Skipping bad rows works as for CSV.
     let opts = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };

@@ -374,7 +374,8 @@ impl Column {
     }
 
     /// Cell `i` as text (`None` when null): strings as they are, numbers as CSV exports write them
-    /// (whole numbers without a decimal point, others in the shortest form that reads back), dates
+    /// (integers without a decimal point, floats in the shortest form that reads back, whole
+    /// ones with `.0`), dates
     /// and timestamps as `YYYY-MM-DDTHH:MM:SSZ`, booleans as `true`/`false`. `buf` holds the text
     /// of cells that are not strings.
     pub fn text<'s>(&'s self, i: usize, buf: &'s mut String) -> Option<&'s str> {
@@ -399,9 +400,12 @@ impl Column {
             }
             _ => {
                 buf.clear();
-                match self.number(i)? {
-                    Number::Int(v) => write!(buf, "{v}"),
-                    Number::Float(v) => write!(buf, "{v}"),
+                // Floats as Spark, pandas and Java write them: shortest digits that read back, and
+                // `.0` on whole numbers (an id column of doubles reads "15643.0", as in their CSVs).
+                match (self.kind, self.number(i)?) {
+                    (_, Number::Int(v)) => write!(buf, "{v}"),
+                    (Kind::F32, Number::Float(v)) => write!(buf, "{:?}", v as f32),
+                    (_, Number::Float(v)) => write!(buf, "{v:?}"),
                 }
                 .ok()?;
                 buf.as_str()
