@@ -71,8 +71,7 @@ impl SparkAlsParams {
                 "Spark solves non-negative ALS by NNLS, which fold-in does not: train with nonnegative=False",
             ));
         }
-        FoldIn { regularization: self.reg_param, alpha: self.alpha, scaling: Scaling::Linear, lambda_per_item: true }
-            .check()
+        self.fold_in().check()
     }
 
     fn fold_in(&self) -> FoldIn {
