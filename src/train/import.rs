@@ -157,15 +157,7 @@ impl SparkAlsModel {
     /// The fold-in model: Spark's item factors, their Gramian, λ per history item.
     pub fn factor_model(&self) -> Result<FactorModel> {
         let k = self.rank;
-        let mut g = vec![0f64; k * k];
-        for row in self.factors.chunks_exact(k) {
-            for a in 0..k {
-                let ya = row[a] as f64;
-                for (gb, yb) in g[a * k..(a + 1) * k].iter_mut().zip(row) {
-                    *gb += ya * *yb as f64;
-                }
-            }
-        }
+        let g = super::als::gramian(&self.factors, k);
         FactorModel::new(k, self.factors.clone(), g, self.params.fold_in())
     }
 
