@@ -202,6 +202,10 @@ pub enum Error {
         /// The budget.
         budget: u64,
     },
+    /// A report's chart could not be drawn (native only: reports are written by the CLI).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[error("drawing a chart: {0}")]
+    Chart(String),
     /// A numeric failure (e.g. a matrix that cannot be factorised).
     #[error("numerical failure: {0}")]
     Numerical(String),

@@ -65,6 +65,8 @@ pub mod text;
 pub mod data;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod experiment;
+#[cfg(all(feature = "report", not(target_arch = "wasm32")))]
+pub mod report;
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 pub mod train;
 

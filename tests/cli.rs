@@ -17,6 +17,26 @@ fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
+/// Reads an HTML report and checks what every report must be: one self-contained page with its
+/// own CSP, no script, nothing fetched, and `charts` inline SVG charts holding `marks` or more
+/// drawn marks (lines, bars, dots) between them.
+fn check_report(path: &std::path::Path, charts: usize, marks: usize, says: &[&str]) -> String {
+    let html = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(html.starts_with("<!doctype html>") && html.contains("Content-Security-Policy"), "{html:.300}");
+    assert!(html.contains("default-src 'none'") && html.contains("style-src 'sha256-"), "{html:.600}");
+    assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<link"), "nothing runs or loads");
+    let urls = html.matches("http://").count() + html.matches("https://").count();
+    assert_eq!(urls, html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(), "no address but SVG's namespace");
+    assert_eq!(html.matches("<svg").count(), charts, "charts in {}", path.display());
+    let drawn =
+        ["<polyline", "<rect", "<circle", "<polygon", "<path"].iter().map(|t| html.matches(t).count()).sum::<usize>();
+    assert!(drawn >= marks, "{drawn} marks in {}", path.display());
+    for s in says {
+        assert!(html.contains(s), "{} does not say {s:?}", path.display());
+    }
+    html
+}
+
 const GOOD: &str = "customer,product,qty,when\nc1,p1,2,2011-01-01 10:00:00\nc1,p2,1,2011-01-02 10:00:00\nc2,p1,1,2011-01-03 10:00:00\nc2,p3,5,2011-01-04 10:00:00\nc3,p2,1,2011-01-05 10:00:00\nc3,p3,1,2011-01-06 10:00:00\nc1,p1,1,2011-01-07 10:00:00\n";
 
 #[test]
@@ -155,6 +175,44 @@ fn eval_reports_metrics_as_json() {
 }
 
 #[test]
+fn eval_recs_writes_an_html_report_with_the_search_the_baseline_and_activity() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/online-retail-demo.csv.gz");
+    let dir = common::temp_dir("recs-report");
+    let report = dir.join("recs.html");
+    let o = run(&format!(
+        "eval recs --input {} --user-col CustomerID --item-col StockCode --model auto --budget 4trials --k 5,10 --json --report {}",
+        path.display(),
+        report.display()
+    ));
+    assert!(o.status.success(), "{}", text(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let html = check_report(
+        &report,
+        6,
+        60,
+        &[
+            "precision@k",
+            "recall@k",
+            "NDCG@k",
+            "Popularity bias",
+            "By shopper activity",
+            "How --model auto chose",
+            "popularity",
+        ],
+    );
+    // The report's headline figures are the printed ones.
+    let ndcg = j["metrics"]["ndcg@5"].as_f64().unwrap();
+    assert!(html.contains(&format!("<b>{ndcg:.4}</b><span>NDCG@5</span>")), "{ndcg}");
+    // The report is an output like any other: it may not replace the input.
+    let o = run(&format!(
+        "eval recs --input {} --user-col CustomerID --item-col StockCode --model popular --report {}",
+        path.display(),
+        path.display()
+    ));
+    assert!(!o.status.success(), "{}", text(&o));
+}
+
+#[test]
 fn propensity_train_score_eval() {
     let dir = common::temp_dir("propensity-cli");
     let f = dir.join("visits.csv");
@@ -238,6 +296,39 @@ fn propensity_train_score_eval() {
     assert_eq!(j["n"], 75);
     assert!(j["roc_auc"].as_f64().is_some_and(|a| a > 0.5) && j["calibration"].as_array().unwrap().len() == 10, "{j}");
     assert!(j["ece"].as_f64().is_some() && j["importance"][0]["auc_lost"].as_f64().is_some(), "{j}");
+    let report = dir.join("train-propensity.html");
+    let o = run(&format!(
+        "train propensity --input {} --target Bought --model auto --out {} --json --report {}",
+        f.display(),
+        dir.join("auto.bundle").display(),
+        report.display()
+    ));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    assert_eq!((j["train_rows"].as_u64(), j["test_rows"].as_u64()), (Some(225), Some(75)), "{j}");
+    assert!(j["test"]["roc_auc"].as_f64().is_some() && j["cv"].as_array().is_some_and(|c| c.len() >= 4), "{j}");
+    check_report(&report, 7, 40, &["ROC curve", "How --model auto chose", "Cross-validated ROC AUC per candidate"]);
+    let report = dir.join("propensity.html");
+    let o = run(&format!(
+        "eval propensity --model {} --input {} --report {}",
+        bundle.display(),
+        test_rows.display(),
+        report.display()
+    ));
+    assert!(o.status.success(), "{}", text(&o));
+    check_report(
+        &report,
+        6,
+        40,
+        &[
+            "ROC curve",
+            "Precision-recall",
+            "Reliability diagram",
+            "Scores by class",
+            "Confusion matrix",
+            "Permutation importance",
+            "Pages",
+        ],
+    );
 
     std::fs::write(&f, "Pages,Device,Weekend\n3,mobile,TRUE\nlots,desktop,FALSE\n").unwrap();
     let o = run(&format!("score --model {} --input {}", bundle.display(), f.display()));
@@ -267,6 +358,23 @@ fn train_text_classify_merge_and_inspect() {
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     assert!(t.contains("held-out rows 45: accuracy") && t.contains("macro-F1") && t.contains("confusion"), "{t}");
+    let report = dir.join("text.html");
+    let o = run(&format!(
+        "train text --input {} --text-col title --label-col category --out {} --json --report {}",
+        f.display(),
+        dir.join("text2.bundle").display(),
+        report.display()
+    ));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    assert_eq!((j["test_rows"].as_u64(), j["terms"].as_u64().is_some()), (Some(45), true), "{j}");
+    check_report(&report, 2, 12, &["Confusion matrix", "Precision, recall and F1 per label", "Dolls", "Trains"]);
+    let o = run(&format!(
+        "train text --input {} --text-col title --label-col category --test-fraction 0 --out {} --report {}",
+        f.display(),
+        dir.join("text3.bundle").display(),
+        report.display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("--report describes held-out rows"), "{}", text(&o));
 
     let q = dir.join("queries.csv");
     std::fs::write(&q, "id,title\n1,steam locomotive\n2,\"jigsaw, 1000 pieces\"\n").unwrap();
@@ -352,6 +460,19 @@ fn auto_searches_within_a_trial_budget_and_inspect_shows_the_search() {
     ));
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("[auto   1] popular"), "each trial is reported: {}", text(&o));
+    // --json and --report: the same run summarised for machines and drawn for people.
+    let report = dir.join("train.html");
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --model auto --budget 8trials --threads 1 --out {} --json --report {}",
+        f.display(),
+        dir.join("m2.bundle").display(),
+        report.display()
+    ));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    let trials = j["search"]["trials"].as_array().unwrap();
+    assert_eq!(j["model"], trials[j["search"]["winner"].as_u64().unwrap() as usize]["family"], "{j}");
+    assert_eq!(j["bundle_bytes"].as_u64(), Some(std::fs::metadata(dir.join("m2.bundle")).unwrap().len()));
+    check_report(&report, 1, trials.len(), &["How --model auto chose", "Search trace", "Parameters"]);
     let t = text(&run(&format!("inspect {}", bundle.display())));
     assert!(t.contains("search: ") && t.contains("budget 8 trials") && t.contains("  * "), "{t}");
     let j: serde_json::Value =
@@ -657,6 +778,16 @@ fn experiment_plan_and_analyze_from_the_command_line() {
     std::fs::write(&f, &body).unwrap();
     let t = text(&run(&format!("experiment analyze --reports {}", f.display())));
     assert!(t.contains("experiment home: 400 reports") && t.contains("clicked: shelfwise − control"), "{t}");
+    let report = dir.join("experiment.html");
+    let o = run(&format!("experiment analyze --reports {} --report {}", f.display(), report.display()));
+    assert!(o.status.success(), "{}", text(&o));
+    // Three metrics: the variants' estimates and the difference from control for each.
+    check_report(
+        &report,
+        6,
+        12,
+        &["experiment home", "clicked a recommendation", "revenue per device", "shelfwise − control"],
+    );
     std::fs::write(&f, body + "{not json}\n").unwrap();
     let o = run(&format!("experiment analyze --reports {}", f.display()));
     assert!(!o.status.success() && text(&o).contains("reports.jsonl:401: not a report"), "{}", text(&o));

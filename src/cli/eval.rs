@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
-use shelfwise::eval::split::{evaluate, Split};
+use shelfwise::eval::split::{evaluate, evaluate_lists, Split};
 use shelfwise::eval::RankingReport;
 use shelfwise::train::train_recommender;
 
@@ -52,6 +52,10 @@ pub struct EvalRecsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also write a self-contained HTML report here: metric curves beside the popularity
+    /// baseline, popularity bias and coverage, results by shopper activity, the `auto` search.
+    #[arg(long)]
+    report: Option<std::path::PathBuf>,
 }
 
 /// Runs `eval`.
@@ -94,6 +98,10 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
     let fit = t.elapsed();
     let reports: Vec<RankingReport> =
         a.k.iter().map(|k| evaluate(&model, &train, &test, *k)).collect::<Result<_, _>>()?;
+    if let Some(path) = &a.report {
+        let what = format!("{} ({})", a.input.input.display(), describe_split(&a, seed));
+        write_recs_report(path, &[a.input.input.as_path()], &what, &model, fit.as_secs_f64(), (&train, &test), &a.k)?;
+    }
     if a.json {
         let metrics: serde_json::Map<String, serde_json::Value> =
             reports.iter().flat_map(|r| r.as_map()).map(|(k, v)| (k, serde_json::json!(v))).collect();
@@ -124,6 +132,51 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The split in words, for the report.
+fn describe_split(a: &EvalRecsArgs, seed: u64) -> String {
+    match (&a.test_input, a.split) {
+        (Some(t), _) => format!("tested on {}", t.display()),
+        (None, SplitArg::Random) => format!("random split, {:.0} % held out, seed {seed}", 100.0 * a.test_fraction),
+        (None, SplitArg::LeaveLastOut) => "each shopper's latest interaction held out".into(),
+    }
+}
+
+/// Evaluates `model` and the popularity baseline at k up to 20 (or the largest `ks`) and writes
+/// the recommendation report.
+fn write_recs_report(
+    path: &std::path::Path,
+    inputs: &[&std::path::Path],
+    what: &str,
+    model: &shelfwise::Recommender,
+    fit_seconds: f64,
+    (train, test): (&shelfwise::data::Interactions, &shelfwise::data::Interactions),
+    ks: &[usize],
+) -> anyhow::Result<()> {
+    use shelfwise::report::recs::{head_items, head_share, report, RecsInput};
+    let headline = ks.iter().copied().min().unwrap_or(10);
+    let max_k = ks.iter().copied().max().unwrap_or(10).clamp(20, shelfwise::recs::MAX_K);
+    let lists = evaluate_lists(model, train, test, max_k)?;
+    let mut models = vec![(model.info().model.to_string(), &lists)];
+    let popular = train_recommender(train, &shelfwise::train::ModelChoice::Popular, None)?;
+    let baseline = evaluate_lists(&popular, train, test, max_k)?;
+    if model.info().model != popular.info().model {
+        models.push(("popularity".to_string(), &baseline));
+    }
+    let head = head_items(train);
+    let params = model.metadata().params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+    let input = RecsInput {
+        subtitle: what.to_string(),
+        model: format!("{} {params}", model.info().model),
+        fit_seconds,
+        models,
+        k: headline,
+        head_share_of_test: head_share(test, &head),
+        head,
+        search: model.search(),
+    };
+    super::output::write_report(path, inputs, &report(&input)?)
 }
 
 /// Arguments of `eval baskets`.

@@ -29,6 +29,10 @@ pub struct AnalyzeArgs {
     /// Print the analysis as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write a self-contained HTML report here: each metric's estimates per variant and
+    /// the differences from control, with their 95 % intervals.
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 /// Arguments of `experiment plan`.
@@ -87,6 +91,10 @@ fn analyze_reports(a: AnalyzeArgs) -> anyhow::Result<()> {
         }
     };
     let an = analyze(&name, &reports)?;
+    if let Some(path) = &a.report {
+        let report = shelfwise::report::experiment::report(&a.reports.display().to_string(), &an)?;
+        super::output::write_report(path, &[a.reports.as_path()], &report)?;
+    }
     if a.json {
         println!("{}", serde_json::to_string(&an)?);
         return Ok(());

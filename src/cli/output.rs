@@ -158,3 +158,10 @@ fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
 fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
     false
 }
+/// Writes an HTML report (`--report`) like every other output, and says where.
+pub fn write_report(dest: &Path, inputs: &[&Path], report: &shelfwise::report::Report) -> anyhow::Result<()> {
+    let html = report.to_html();
+    OutputFile::write_all_to(dest, inputs, html.as_bytes())?;
+    eprintln!("wrote report {} ({} charts, {} KB)", dest.display(), report.charts(), html.len().div_ceil(1024));
+    Ok(())
+}

@@ -84,6 +84,16 @@ pub struct TrainPropensityArgs {
     /// Also write the held-out test rows (same columns) to this CSV.
     #[arg(long)]
     test_out: Option<PathBuf>,
+    /// Print a JSON summary instead of text: `model`, `train_rows`, `test_rows`, `fit_seconds`,
+    /// `seconds`, `test` (the held-out metrics, as `eval propensity --json`), `ece_uncalibrated`,
+    /// `calibration`, `threshold`, `importance`, `cv` (the `auto` candidates), `warnings`,
+    /// `bundle_bytes`, `out`.
+    #[arg(long)]
+    json: bool,
+    /// Also write a self-contained HTML report of the held-out rows here (as `eval propensity
+    /// --report`, plus the `auto` candidates' cross-validated ROC AUC).
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 /// Arguments of `eval propensity`.
@@ -104,6 +114,11 @@ pub struct EvalPropensityArgs {
     /// probability, the mean prediction and the observed positive rate in each).
     #[arg(long)]
     json: bool,
+    /// Also write a self-contained HTML report here: ROC and precision-recall curves, the
+    /// reliability diagram, score histograms per class, the confusion matrix at the threshold
+    /// and permutation importance.
+    #[arg(long)]
+    report: Option<PathBuf>,
     #[command(flatten)]
     sep: super::args::SepArg,
 }
@@ -171,7 +186,7 @@ fn check_fields(model: &Propensity, table: &Table, allow_missing: bool) -> anyho
 
 /// Runs `train propensity`.
 pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
-    for out in std::iter::once(&a.out).chain(&a.test_out) {
+    for out in std::iter::once(&a.out).chain(&a.test_out).chain(&a.report) {
         refuse_overwriting_inputs(out, &[&a.input])?;
     }
     let bars = Bars::default();
@@ -225,31 +240,68 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         let folds: Vec<String> = r.fold_aucs.iter().map(|f| format!("{f:.3}")).collect();
         eprintln!("  cv auc {:.4} ({}) {}", r.mean_auc, folds.join(" "), r.candidate);
     }
-    println!(
-        "model {} fitted on {} rows in {:.2?} ({:.2?} with out-of-fold calibration, threshold and importance); held-out {} rows:",
-        out.model.model().family(),
-        out.rows.0,
-        out.fit_time,
-        elapsed,
-        out.rows.1
-    );
-    print_report(&out.test);
-    let losses: Vec<String> = out.calibration_losses.iter().map(|(n, l)| format!("{n} {l:.4}")).collect();
-    println!(
-        "  calibration: {}{}; expected calibration error {:.4} (uncalibrated {:.4})",
-        out.model.calibration().name(),
-        if losses.is_empty() { String::new() } else { format!(" (cross-validated log loss: {})", losses.join(", ")) },
-        out.test.ece,
-        out.uncalibrated.ece
-    );
-    println!("  threshold {:.4}: chosen on out-of-fold predictions of the training rows", out.model.threshold());
-    print_importance(&out.importance);
+    if !a.json {
+        println!(
+            "model {} fitted on {} rows in {:.2?} ({:.2?} with out-of-fold calibration, threshold and importance); held-out {} rows:",
+            out.model.model().family(),
+            out.rows.0,
+            out.fit_time,
+            elapsed,
+            out.rows.1
+        );
+        print_report(&out.test);
+        let losses: Vec<String> = out.calibration_losses.iter().map(|(n, l)| format!("{n} {l:.4}")).collect();
+        println!(
+            "  calibration: {}{}; expected calibration error {:.4} (uncalibrated {:.4})",
+            out.model.calibration().name(),
+            if losses.is_empty() {
+                String::new()
+            } else {
+                format!(" (cross-validated log loss: {})", losses.join(", "))
+            },
+            out.test.ece,
+            out.uncalibrated.ece
+        );
+        println!("  threshold {:.4}: chosen on out-of-fold predictions of the training rows", out.model.threshold());
+        print_importance(&out.importance);
+    }
     for w in &out.warnings {
         eprintln!("warning: {w}");
     }
+    if let Some(path) = &a.report {
+        let input = shelfwise::report::propensity::PropensityInput {
+            subtitle: format!("{} held-out rows of {} ({})", out.rows.1, a.input.display(), out.model.model().family()),
+            scores: &out.test_scores,
+            labels: &out.test_labels,
+            metrics: &out.test,
+            importance: &out.importance,
+            candidates: out.cv.iter().map(|c| (c.candidate.clone(), c.mean_auc)).collect(),
+        };
+        super::output::write_report(path, &[a.input.as_path()], &shelfwise::report::propensity::report(&input)?)?;
+    }
     let bytes = out.model.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.input], &bytes)?;
-    println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    if a.json {
+        let j = serde_json::json!({
+            "model": out.model.model().family(),
+            "train_rows": out.rows.0,
+            "test_rows": out.rows.1,
+            "fit_seconds": out.fit_time.as_secs_f64(),
+            "seconds": elapsed.as_secs_f64(),
+            "test": out.test,
+            "ece_uncalibrated": out.uncalibrated.ece,
+            "calibration": out.model.calibration().name(),
+            "threshold": out.model.threshold(),
+            "importance": out.importance.iter().map(|(f, d)| serde_json::json!({ "field": f, "auc_lost": d })).collect::<Vec<_>>(),
+            "cv": out.cv.iter().map(|c| serde_json::json!({ "candidate": c.candidate, "mean_auc": c.mean_auc, "fold_aucs": c.fold_aucs })).collect::<Vec<_>>(),
+            "warnings": out.warnings,
+            "bundle_bytes": bytes.len(),
+            "out": a.out.display().to_string(),
+        });
+        println!("{j}");
+    } else {
+        println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    }
     if let (Some(path), Some(table)) = (&a.test_out, held_out) {
         let (_, test) = stratified_split_by(&ds.labels, p.test_fraction, p.seed)?;
         let mut w = csv::Writer::from_writer(OutputFile::create(path, &[&a.input])?);
@@ -332,6 +384,18 @@ pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     let r = classification_report(&p, &y, a.threshold.unwrap_or(model.threshold()));
     let recs = records(&table);
     let importance = permutation_importance(&model, &recs, &y, 42)?;
+    if let Some(path) = &a.report {
+        let input = shelfwise::report::propensity::PropensityInput {
+            subtitle: format!("{} on {}", a.model.display(), a.input.display()),
+            scores: &p,
+            labels: &y,
+            metrics: &r,
+            importance: &importance,
+            candidates: Vec::new(),
+        };
+        let report = shelfwise::report::propensity::report(&input)?;
+        super::output::write_report(path, &[a.model.as_path(), a.input.as_path()], &report)?;
+    }
     if a.json {
         let mut j = serde_json::to_value(&r)?;
         j["importance"] = importance.iter().map(|(f, d)| serde_json::json!({ "field": f, "auc_lost": d })).collect();

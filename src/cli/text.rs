@@ -62,9 +62,14 @@ pub struct TrainTextArgs {
     /// Write the held-out rows (text, label) here.
     #[arg(long)]
     test_out: Option<PathBuf>,
-    /// Print the report as JSON.
+    /// Print the report as JSON: `fit_seconds`, `iterations`, `terms`, `train_rows`,
+    /// `test_rows`, and `accuracy`, `macro_f1` on the held-out rows (null without any).
     #[arg(long)]
     json: bool,
+    /// Also write a self-contained HTML report of the held-out rows here: the confusion matrix
+    /// as a heat map and precision, recall and F1 per label.
+    #[arg(long)]
+    report: Option<PathBuf>,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
@@ -135,8 +140,11 @@ fn write_rows(path: &Path, inputs: &[&Path], rows: &[usize], texts: &[&str], lab
 pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     // Every argument is checked before any data is read.
     let inputs: Vec<&Path> = std::iter::once(a.input.as_path()).chain(a.test.as_deref()).collect();
-    for out in std::iter::once(&a.out).chain(&a.train_out).chain(&a.test_out) {
+    for out in std::iter::once(&a.out).chain(&a.train_out).chain(&a.test_out).chain(&a.report) {
         refuse_overwriting_inputs(out, &inputs)?;
+    }
+    if a.report.is_some() && a.test.is_none() && a.test_fraction == 0.0 {
+        bail!("--report describes held-out rows: give --test or a --test-fraction above 0");
     }
     let (lo, hi) = char_ngrams(&a.char_ngrams)?;
     let (mut texts, mut labels) = (Vec::new(), Vec::new());
@@ -189,17 +197,25 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     }
     let bytes = model.to_bytes();
     OutputFile::write_all_to(&a.out, &inputs, &bytes)?;
+    if let Some(path) = &a.report {
+        let r = report
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("--report needs held-out rows (--test-fraction > 0 or --test)"))?;
+        let what = format!("{} held-out rows of {}", r.rows, a.test.as_deref().unwrap_or(&a.input).display());
+        super::output::write_report(path, &inputs, &shelfwise::report::text::report(&what, r)?)?;
+    }
     if a.json {
         let r = report.as_ref();
-        println!(
-            "{{\"fit_seconds\":{secs:.3},\"iterations\":{},\"terms\":{},\"train_rows\":{},\"test_rows\":{},\"accuracy\":{},\"macro_f1\":{}}}",
-            fit.iterations,
-            model.tfidf.len(),
-            train_rows.len(),
-            test_rows.len(),
-            r.map_or("null".into(), |r| r.accuracy.to_string()),
-            r.map_or("null".into(), |r| r.macro_f1.to_string())
-        );
+        let out = serde_json::json!({
+            "fit_seconds": secs,
+            "iterations": fit.iterations,
+            "terms": model.tfidf.len(),
+            "train_rows": train_rows.len(),
+            "test_rows": test_rows.len(),
+            "accuracy": r.map(|r| r.accuracy),
+            "macro_f1": r.map(|r| r.macro_f1),
+        });
+        println!("{out}");
         return Ok(());
     }
     eprintln!(

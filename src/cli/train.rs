@@ -39,6 +39,15 @@ pub struct TrainRecsArgs {
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
+    /// Print a JSON summary instead of text: `model`, `items`, `seconds`, `bundle_bytes`,
+    /// `out`, `params`, `metrics`, `counts`, `notes`, and `search` (the `--model auto` trials,
+    /// or null).
+    #[arg(long)]
+    json: bool,
+    /// Also write a self-contained HTML report here: what the bundle holds and the `auto`
+    /// search trace (`eval recs --report` draws quality on held-out data).
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 /// What a bundle holds beside its model, from the interaction log and the catalogue: shared by
@@ -266,6 +275,9 @@ impl ExtrasArgs {
 fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
     // Every argument is checked before any data is read.
     refuse_overwriting_inputs(&a.out, &[&a.input.input])?;
+    if let Some(r) = &a.report {
+        refuse_overwriting_inputs(r, &[&a.input.input, &a.out])?;
+    }
     let seed = a.model.seed()?;
     let choice = a.model.choice(seed)?;
     a.extras.check(seed)?;
@@ -284,7 +296,30 @@ fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {
         a.extras.add_to(model, Some((&data, &a.input)), catalog.as_ref(), a.model.quantization(), seed, &bars)?;
     let bytes = model.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.input.input], &bytes)?;
+    let seconds = t.elapsed().as_secs_f64();
+    if let Some(path) = &a.report {
+        let what = format!("{} → {}", a.input.input.display(), a.out.display());
+        let report = shelfwise::report::recs::training_report(&what, &model, bytes.len(), seconds)?;
+        super::output::write_report(path, &[a.input.input.as_path()], &report)?;
+    }
     let info = model.info();
+    if a.json {
+        let meta = model.metadata();
+        let out = serde_json::json!({
+            "model": info.model,
+            "items": info.items,
+            "seconds": seconds,
+            "bundle_bytes": bytes.len(),
+            "out": a.out.display().to_string(),
+            "params": meta.params,
+            "metrics": meta.metrics,
+            "counts": meta.counts,
+            "notes": meta.notes,
+            "search": model.search(),
+        });
+        println!("{out}");
+        return Ok(());
+    }
     eprintln!("trained {} on {} items in {:.2?}", info.model, info.items, t.elapsed());
     for n in &info.metadata.notes {
         eprintln!("  {n}");

@@ -174,6 +174,39 @@ fn sweep_thresholds(p: &[f64], y: &[bool], positives: usize) -> Sweep {
     Sweep { roc_auc, pr_auc: ap, best_f1, best_f1_threshold: best_t }
 }
 
+/// One threshold of a sweep: rows scored at or above `threshold`, split by label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OperatingPoint {
+    /// The lowest score counted as positive.
+    pub threshold: f64,
+    /// Positive rows at or above it.
+    pub true_positives: usize,
+    /// Negative rows at or above it.
+    pub false_positives: usize,
+}
+
+/// Every distinct threshold, highest first (tied scores move together): the points ROC and
+/// precision-recall curves are drawn through.
+pub fn operating_points(p: &[f64], y: &[bool]) -> Vec<OperatingPoint> {
+    let n = p.len().min(y.len());
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
+    let (mut out, mut tp, mut fp, mut i) = (Vec::new(), 0usize, 0usize, 0usize);
+    while i < n {
+        let t = p[order[i]];
+        while i < n && p[order[i]] == t {
+            if y[order[i]] {
+                tp += 1
+            } else {
+                fp += 1
+            }
+            i += 1;
+        }
+        out.push(OperatingPoint { threshold: t, true_positives: tp, false_positives: fp });
+    }
+    out
+}
+
 /// Ten equal-width bins of predicted probability: mean prediction against observed rate.
 fn calibration(p: &[f64], y: &[bool]) -> Vec<CalibrationBin> {
     (0..10)
@@ -210,5 +243,9 @@ mod tests {
         assert!((r.pr_auc - ap).abs() < 1e-12);
         let ties = classification_report(&[0.5, 0.5], &[true, false], 0.5);
         assert!((ties.roc_auc - 0.5).abs() < 1e-12);
+        let pts = operating_points(&[0.9, 0.5, 0.5, 0.1], &[true, true, false, false]);
+        let tpfp: Vec<(usize, usize)> = pts.iter().map(|o| (o.true_positives, o.false_positives)).collect();
+        assert_eq!(tpfp, [(1, 0), (2, 1), (2, 2)]);
+        assert_eq!(pts[1].threshold, 0.5);
     }
 }

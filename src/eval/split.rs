@@ -118,6 +118,57 @@ impl Split {
 /// (exactly as a page would) and ranking with the history excluded. Users are matched by id,
 /// so `train` and `test` may come from one split or from two separately read files.
 pub fn evaluate(rec: &Recommender, train: &Interactions, test: &Interactions, k: usize) -> Result<RankingReport> {
+    Ok(evaluate_lists(rec, train, test, k)?.report(k))
+}
+
+/// One evaluated user: the length of their training history, their top-k (best first) and
+/// their held-out items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserList {
+    /// Items in the user's training history.
+    pub history: usize,
+    /// Recommended items, best first.
+    pub ranked: Vec<String>,
+    /// Held-out items.
+    pub relevant: HashSet<String>,
+}
+
+/// Every evaluated user's list at one cut-off: metrics at that cut-off or any smaller one,
+/// for all users or a subset (reports break results down by activity).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserLists {
+    /// The users, in test-user order.
+    pub users: Vec<UserList>,
+    /// Items the model can recommend (for coverage).
+    pub catalog: usize,
+}
+
+impl UserLists {
+    /// Averages at cut-off `k` (at most the cut-off the lists were made with) over every user.
+    pub fn report(&self, k: usize) -> RankingReport {
+        self.report_where(k, |_| true)
+    }
+
+    /// Averages at cut-off `k` over the users `keep` accepts.
+    pub fn report_where(&self, k: usize, keep: impl Fn(&UserList) -> bool) -> RankingReport {
+        let mut distinct: HashSet<&str> = HashSet::new();
+        let per_user: Vec<super::UserMetrics> = self
+            .users
+            .iter()
+            .filter(|u| keep(u))
+            .map(|u| {
+                let ranked: Vec<&str> = u.ranked.iter().take(k).map(String::as_str).collect();
+                distinct.extend(ranked.iter().copied());
+                let relevant: HashSet<&str> = u.relevant.iter().map(String::as_str).collect();
+                score_user(&ranked, &relevant, k)
+            })
+            .collect();
+        RankingReport::from_users(k, &per_user, distinct.len(), self.catalog)
+    }
+}
+
+/// Every test user's top-`k` through the runtime (as [`evaluate`]), kept for breakdowns.
+pub fn evaluate_lists(rec: &Recommender, train: &Interactions, test: &Interactions, k: usize) -> Result<UserLists> {
     let train_rows = train.by_user();
     let test_rows = test.by_user();
     let train_user: HashMap<&str, usize> = train.users.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
@@ -127,7 +178,7 @@ pub fn evaluate(rec: &Recommender, train: &Interactions, test: &Interactions, k:
         .filter(|(_, t)| !train_rows.cols(*t).is_empty())
         .collect();
     let opts = RecommendOptions::top(k);
-    let results: Vec<Result<(super::UserMetrics, Vec<String>)>> = users
+    let users: Vec<Result<UserList>> = users
         .par_iter()
         .map(|&(u, t)| {
             let history: Vec<(&str, f32)> = train_rows
@@ -137,17 +188,12 @@ pub fn evaluate(rec: &Recommender, train: &Interactions, test: &Interactions, k:
                 .map(|(i, w)| (train.items[*i as usize].as_str(), *w))
                 .collect();
             let recs = rec.recommend(&history, &opts)?;
-            let relevant: HashSet<&str> = test_rows.cols(u).iter().map(|i| test.items[*i as usize].as_str()).collect();
-            let ranked: Vec<&str> = recs.items.iter().map(|s| s.item.as_str()).collect();
-            Ok((score_user(&ranked, &relevant, k), recs.items.into_iter().map(|s| s.item).collect()))
+            Ok(UserList {
+                history: history.len(),
+                ranked: recs.items.into_iter().map(|s| s.item).collect(),
+                relevant: test_rows.cols(u).iter().map(|i| test.items[*i as usize].clone()).collect(),
+            })
         })
         .collect();
-    let mut per_user = Vec::with_capacity(results.len());
-    let mut distinct: HashSet<String> = HashSet::new();
-    for r in results {
-        let (m, items) = r?;
-        per_user.push(m);
-        distinct.extend(items);
-    }
-    Ok(RankingReport::from_users(k, &per_user, distinct.len(), rec.items().len()))
+    Ok(UserLists { users: users.into_iter().collect::<Result<_>>()?, catalog: rec.items().len() })
 }

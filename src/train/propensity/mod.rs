@@ -517,6 +517,10 @@ pub struct TrainOutcome {
     pub model: Propensity,
     /// Metrics on the held-out test split, calibrated, at the shipped threshold.
     pub test: ClassificationReport,
+    /// The held-out rows' calibrated scores, in row order (what `test` was computed from).
+    pub test_scores: Vec<f64>,
+    /// The held-out rows' labels.
+    pub test_labels: Vec<bool>,
     /// The same before calibration (threshold 0.5): what calibration changed.
     pub uncalibrated: ClassificationReport,
     /// With `auto` calibration: each method's cross-validated log loss on the out-of-fold scores.
@@ -627,6 +631,8 @@ pub fn train_propensity(
     Ok(TrainOutcome {
         model,
         test: report,
+        test_scores: scores,
+        test_labels: y,
         uncalibrated,
         calibration_losses,
         importance,
