@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, pageSite } from "./harness.mjs";
@@ -100,4 +100,22 @@ test("reports from simulated visitors are read back by `shelfwise experiment ana
   const human = execFileSync(cli, ["experiment", "analyze", "--reports", join(dir, "reports.jsonl")]).toString();
   assert.match(human, /clicked: shelfwise − control = \+0\.\d+/);
   await p.close();
+});
+
+test("scripts/simulate-experiment.mjs: the package's Experiment in Node, read back by analyze with a report", () => {
+  const dir = mkdtempSync(join(tmpdir(), "shelfwise-simulate-"));
+  const reports = join(dir, "reports.jsonl");
+  execFileSync(process.execPath, [resolve(ROOT, "scripts/simulate-experiment.mjs"), "--devices", "20000", "--epsilon", "1",
+    "--ctr", "control=0.2,shelfwise=0.3", "--out", reports], { stdio: ["ignore", "pipe", "pipe"] });
+  const cli = resolve(ROOT, "target/release/shelfwise");
+  const html = join(dir, "experiment.html");
+  const a = JSON.parse(execFileSync(cli, ["experiment", "analyze", "--reports", reports, "--json", "--report", html]).toString());
+  const v = Object.fromEntries(a.variants.map((x) => [x.variant, x]));
+  assert.equal(v.control.reports + v.shelfwise.reports, 20000);
+  // Interval half-widths are about 0.02 here: 0.05 off would be five standard errors.
+  for (const [name, ctr] of [["control", 0.2], ["shelfwise", 0.3]]) {
+    assert.ok(Math.abs(v[name].metrics.clicked.value - ctr) < 0.05, `${name}: ${JSON.stringify(v[name].metrics.clicked)}`);
+  }
+  assert.ok(a.differences.clicked.shelfwise.p_value < 0.001, JSON.stringify(a.differences.clicked));
+  assert.match(readFileSync(html, "utf8"), /shelfwise − control/);
 });
