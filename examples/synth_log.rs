@@ -9,10 +9,13 @@
 //! Item popularity follows Zipf(0.9) over a shuffled item order; users' activity follows
 //! Zipf(0.7), so a few users are very active and most have a handful of interactions.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::io::{BufWriter, Write};
 
+#[cfg(not(target_arch = "wasm32"))]
 use shelfwise::rng::Rng;
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Cumulative Zipf weights over `n` ranks, for inverse-CDF sampling.
 fn zipf_cdf(n: usize, s: f64) -> Vec<f64> {
     let mut acc = 0.0;
@@ -26,11 +29,13 @@ fn zipf_cdf(n: usize, s: f64) -> Vec<f64> {
     cdf
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn sample(cdf: &[f64], rng: &mut Rng) -> usize {
     let u = rng.f64();
     cdf.partition_point(|c| *c < u).min(cdf.len() - 1)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// The log as Parquet: `user` and `item` string columns, written a million rows at a time.
 struct ParquetOut {
     writer: parquet::arrow::ArrowWriter<std::fs::File>,
@@ -40,6 +45,7 @@ struct ParquetOut {
     rows: usize,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl ParquetOut {
     const GROUP: usize = 1 << 20;
 
@@ -84,6 +90,7 @@ impl ParquetOut {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 5 {
@@ -120,3 +127,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("wrote {n} interactions of {users} users × {items} items (seed {seed})");
     Ok(())
 }
+
+/// Native only (it writes files, some through the Parquet writer); `cargo test --target wasm32`
+/// builds every example, so this one is an empty program there.
+#[cfg(target_arch = "wasm32")]
+fn main() {}

@@ -29,6 +29,28 @@ ensure_wasm_tools() {
   fi
 }
 
+# wasm-pack (crates.io), so `wasm-pack test --headless --chrome|--firefox` runs the browser tests
+# as the wasm ecosystem expects; it finds the wasm-bindgen-cli above and the drivers through
+# CHROMEDRIVER / GECKODRIVER, so it downloads nothing.
+WASM_PACK_VERSION=0.15.1
+ensure_wasm_pack() {
+  if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+    log "installing wasm-pack $WASM_PACK_VERSION (one time, ~2 min)"
+    cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
+  fi
+}
+
+# Firefox (Debian's firefox-esr) and geckodriver (crates.io), for the wasm tests and the demo in a
+# second browser engine.
+GECKODRIVER_VERSION=0.37.1
+ensure_firefox() {
+  apt_install firefox-esr
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    log "installing geckodriver $GECKODRIVER_VERSION (one time, ~2 min)"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+  fi
+}
+
 apt_install() {
   local missing=()
   for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Every test: formatting and lint gates, the Spark route (Spark MLlib ALS in local[2], imported),
 # native (unit, integration, doc, the hostile-input table), the fuzz smoke run, wasm in headless
-# Chromium, and the demo storefront and package driven in Chromium and Node. Installs what it needs; quick when already installed.
+# Chromium and Firefox (wasm-pack test), and the demo storefront and package driven in Chromium,
+# Firefox and Node. Installs what it needs; quick when already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_wasm_tools
+ensure_wasm_pack
 ensure_chromium
+ensure_firefox
 ensure_e2e_modules
 
 log "gate: cargo fmt --check"
@@ -18,7 +21,7 @@ cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test 
 
 log "gate: ESLint over the package template, the demo, the browser bench and tests (eslint.config.mjs)"
 tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e2e bench/browser examples/vite-app/src \
-  scripts/serve.mjs src/wasm/load.js
+  scripts/serve.mjs scripts/simulate-experiment.mjs src/wasm/load.js
 
 log "gate: the API docs build without warnings (no link to a private item)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
@@ -40,13 +43,15 @@ fi
 log "fuzz smoke run (every target, ${FUZZ_SECONDS:-45} s each)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
 
-log "wasm tests in headless Chromium (wasm-bindgen-test)"
-CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
-  cargo test --release --target wasm32-unknown-unknown --no-default-features --test web
+# wasm-pack builds every target for wasm32 (the native-only ones are empty there) and runs
+# tests/web.rs, release-built with the inference runtime only, as the page gets it.
+log "wasm tests in headless Chromium and Firefox (wasm-pack test; Debian's chromedriver, geckodriver)"
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} wasm-pack test --headless --chrome --release --no-default-features
+GECKODRIVER=${GECKODRIVER:-$(command -v geckodriver)} wasm-pack test --headless --firefox --release --no-default-features
 
 log "demo bundle and JS package"
 build_demo_bundle
 scripts/build-pkg.sh
 
-log "browser and Node tests: the demo storefront, the package, hostile calls"
+log "browser and Node tests: the demo storefront (Chromium and Firefox), the package, hostile calls, the HTML reports"
 cd tests/e2e && node --test --test-concurrency=1

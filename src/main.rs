@@ -1,6 +1,12 @@
-//! The `shelfwise` command-line tool: train, evaluate, inspect, recommend.
+//! The `shelfwise` command-line tool: train, evaluate, inspect, recommend. Native only: built
+//! for wasm32 (as `wasm-pack test` builds every target) it is an empty program.
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
 
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     restore_sigpipe();
     quiet_parquet_panics();
@@ -16,6 +22,7 @@ fn main() -> std::process::ExitCode {
 /// The Parquet decoder panics on some malformed files; `data::parquet` catches those panics at its
 /// boundary and reports the file as malformed, so their message and backtrace are noise. Every
 /// other panic (a bug) prints as before.
+#[cfg(not(target_arch = "wasm32"))]
 fn quiet_parquet_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -40,5 +47,5 @@ fn restore_sigpipe() {
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(all(not(unix), not(target_arch = "wasm32")))]
 fn restore_sigpipe() {}

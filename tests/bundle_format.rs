@@ -1,4 +1,5 @@
 //! The bundle reader rejects every malformed input with a typed error and never panics.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

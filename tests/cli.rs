@@ -1,4 +1,5 @@
 //! The `shelfwise` binary end to end: training, inspection, batch recommendation, input errors.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

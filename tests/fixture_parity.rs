@@ -1,6 +1,7 @@
 //! Native half of the native/wasm parity check: the committed fixture bundle must give exactly
 //! the committed expected results here; `tests/web.rs` asserts the same file inside Chromium.
 //! Regenerate both files with `SHELFWISE_BLESS=1 cargo test --test fixture_parity`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Hostile and careless input, replayed: every case of `RELIABILITY.md`'s table that a native test
 //! can reach. Each must end in a typed error or a correct answer: never a panic, an abort, a hang
 //! or silently wrong output. The JS-side cases are in `tests/e2e/hostile.test.mjs`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! caps per group, promotions and reasons, natively; the fixture half of the native = wasm check
 //! (`tests/web.rs` asserts the same file in Chromium). Regenerate with
 //! `SHELFWISE_BLESS=1 cargo test --test merchandising`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Parquet input: the same data as CSV and as Parquet (one file, or a directory of part files in
 //! several row groups, as Spark writes them) gives the same log and byte-identical bundles; errors
 //! name part file, row group, row and column; a broken file is an error, never a panic.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Propensity: schema inference, typed errors, explanation, bundle round trip, quality.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Recommendation quality on real data, evaluated through the runtime path (fold-in per user).
 //! Shared evaluation data is optional: tests skip with a message when it is absent.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

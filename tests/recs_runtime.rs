@@ -1,4 +1,5 @@
 //! The runtime recommender on models trained natively: ranking, filters, fold-in, errors.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

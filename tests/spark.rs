@@ -2,6 +2,7 @@
 //! implicitPrefs, `local[2]`), imported by `shelfwise import spark-als`, must fold shoppers in as
 //! Spark computed their user factors, rank as Spark's `recommendForUserSubset` does, and score
 //! within 2 % of Spark's own precision@10 on the held-out split.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The text classifier: TF-IDF definitions, training, the bundle round trip and typed errors.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
