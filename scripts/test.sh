@@ -40,8 +40,8 @@ else
   cargo test --release --test spark -- --include-ignored
 fi
 
-log "fuzz smoke run (every target, ${FUZZ_SECONDS:-45} s each)"
-bash scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
+log "fuzz smoke run (every target, ${FUZZ_SECONDS:-30} s each)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 
 # wasm-pack builds every target for wasm32 (the native-only ones are empty there) and runs
 # tests/web.rs, release-built with the inference runtime only, as the page gets it.
