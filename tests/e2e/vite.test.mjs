@@ -3,7 +3,8 @@
 // built page opened in Chromium showing the same recommendations the package gives in Node.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -30,8 +31,12 @@ test("the README quick start is the Vite example's main.js, word for word, and s
   assert.ok(readFileSync(resolve(ROOT, "pkg-template/README.md"), "utf8").includes("```js\n" + main + "```"));
 });
 
+/** The fresh project the build test makes; the dev-server test reuses it. */
+let project, built;
+
 test("the quick start, pasted into a fresh Vite project, type-checks, builds and shows recommendations", async () => {
   const dir = mkdtempSync(join(tmpdir(), "shelfwise-vite-"));
+  project = dir;
   for (const f of ["package.json", "package-lock.json", "index.html", "tsconfig.json"]) copyFileSync(join(EXAMPLE, f), join(dir, f));
   mkdirSync(join(dir, "src"));
   writeFileSync(join(dir, "src/main.js"), quickStart());
@@ -69,9 +74,49 @@ test("the quick start, pasted into a fresh Vite project, type-checks, builds and
     const expected = JSON.parse(execFileSync(process.execPath, ["node-check.mjs"], { cwd: dir }).toString());
     assert.equal(shown.length, 5);
     assert.deepEqual(shown, expected);
+    built = shown;
     await page.close();
   } finally {
     server.stop();
+  }
+});
+
+/** A free loopback port. */
+function freePort() {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => ok(port)); });
+  });
+}
+
+test("the same project under Vite's dev server (the tarball install), and a page without #recs fails loudly", async () => {
+  assert.ok(project && built, "the build test ran first");
+  writeFileSync(join(project, "no-list.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="/src/main.js"></script><h1>no shelf</h1>');
+  const port = await freePort();
+  const vite = spawn(join(project, "node_modules/.bin/vite"), ["--host", "127.0.0.1", "--port", String(port), "--strictPort"], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    await new Promise((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error("vite dev server did not start")), 30000);
+      vite.stdout.on("data", (b) => { if (String(b).includes(`${port}`)) { clearTimeout(timer); ok(); } });
+      vite.on("exit", (code) => fail(new Error(`vite exited with ${code}`)));
+    });
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("response", (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction(() => document.querySelectorAll("#recs li").length > 0, null, { timeout: 30000 });
+    assert.deepEqual(await page.$$eval("#recs li", (lis) => lis.map((li) => li.textContent)), built);
+    assert.deepEqual(errors, []);
+    const thrown = [];
+    page.on("pageerror", (e) => thrown.push(e.message));
+    await page.goto(`http://127.0.0.1:${port}/no-list.html`);
+    await page.waitForFunction(() => document.readyState === "complete");
+    for (let i = 0; i < 100 && !thrown.length; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(thrown.some((m) => m.includes('<ol id="recs"></ol>')), JSON.stringify(thrown));
+    await page.close();
+  } finally {
+    vite.kill();
   }
 });
 
