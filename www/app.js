@@ -27,6 +27,44 @@ function titleOf(item) {
   return (byId.get(item)?.title ?? item).toLowerCase();
 }
 
+/** Soft colours for product thumbnails, one per category (by a hash of its name). */
+const SWATCHES = ["#d8ebe4", "#f3e1c7", "#dfe4f2", "#f2dbe0", "#e4ecd0", "#ece0f2", "#d6eaf2", "#f5ead0", "#e2e2e2", "#f0d8cc"];
+const INKS = ["#2f6f5e", "#8a5a00", "#3b4f8c", "#8c3b4f", "#55702a", "#6a3b8c", "#2a6a80", "#7a6420", "#555555", "#8a4a30"];
+
+function hashOf(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/** A generated product picture: the category's colour and initial, and the product's own
+ * shape (from its code), so a shelf looks like a shelf without any image being fetched. */
+function thumb(entry, large = false) {
+  const NS = "http://www.w3.org/2000/svg";
+  const category = entry.attributes?.category ?? "shop";
+  const c = hashOf(category) % SWATCHES.length;
+  const h = hashOf(entry.item);
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("viewBox", "0 0 100 64");
+  svg.setAttribute("class", "thumb");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", `${category} product`);
+  svg.dataset.category = category;
+  const el = (name, attrs) => {
+    const e = document.createElementNS(NS, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    svg.append(e);
+    return e;
+  };
+  el("rect", { width: 100, height: 64, fill: SWATCHES[c] });
+  const x = 62 + (h % 20), y = 20 + ((h >> 5) % 24), r = 10 + ((h >> 10) % 10);
+  el(h % 2 ? "circle" : "rect", h % 2 ? { cx: x, cy: y, r, fill: INKS[c], opacity: 0.18 } : { x: x - r, y: y - r, width: 2 * r, height: 2 * r, rx: 4, fill: INKS[c], opacity: 0.18 });
+  el("text", { x: 22, y: 44, "font-size": 34, "font-family": "system-ui, sans-serif", "font-weight": 700, fill: INKS[c], "text-anchor": "middle" })
+    .textContent = category[0].toUpperCase();
+  if (large) el("text", { x: 50, y: 60, "font-size": 6, "font-family": "system-ui, sans-serif", fill: INKS[c], "text-anchor": "middle" }).textContent = category;
+  return svg;
+}
+
 function card(item, score, scored = {}) {
   const entry = byId.get(item) ?? { item };
   const li = document.createElement("li");
@@ -35,6 +73,7 @@ function card(item, score, scored = {}) {
   div.tabIndex = 0;
   div.dataset.item = item;
   if (score !== undefined) div.dataset.score = String(score);
+  div.append(thumb(entry));
   const title = document.createElement("span");
   title.className = "title";
   title.textContent = entry.title ?? item;
@@ -75,10 +114,62 @@ function fill(list, items) {
   list.replaceChildren(...items.map((s) => card(s.item, s.score, s)));
 }
 
+/** A click on a product: counts it, records the view and opens its page (`#/product/ID`). */
 async function view(item) {
   if ($("picks").querySelector(`[data-item="${CSS.escape(item)}"]`)) experiment.click("picks");
   await profile.view(item);
+  history.pushState(null, "", `#/product/${encodeURIComponent(item)}`);
+  showProduct(item);
   render(item);
+}
+
+/** The product in the address (`#/product/ID`), or undefined on the home page. */
+function routedItem() {
+  const m = /^#\/product\/(.+)$/.exec(location.hash);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The product whose page is showing (undefined: the home page). */
+let shownProduct;
+
+/** Shows the product page's head (picture, title, price, category, stock), or hides it. */
+function showProduct(item) {
+  const entry = item === undefined ? undefined : byId.get(item);
+  shownProduct = entry ? item : undefined;
+  $("product").hidden = !entry;
+  document.body.classList.toggle("product-page", Boolean(entry));
+  if (!entry) return;
+  $("product-thumb").replaceChildren(thumb(entry, true));
+  $("product-title").textContent = entry.title ?? item;
+  $("product-price").textContent = entry.price !== undefined ? `£${entry.price.toFixed(2)}` : "";
+  $("product-category").textContent = entry.attributes?.category ?? "";
+  $("product-stock").textContent = entry.attributes?.in_stock === false ? "out of stock" : "in stock";
+  $("product-code").textContent = item;
+  $("cart-note").textContent = "";
+  document.body.dataset.product = item;
+  window.scrollTo({ top: 0 });
+}
+
+/** Shows the page the address names (`#/product/ID` or home). `countView`: arriving at a product
+ * page counts as viewing it (a link or bookmark, not a reload or back/forward); `first`: the
+ * page's first render, which happens even when the address names no product. */
+async function route({ countView = false, first = false } = {}) {
+  const item = routedItem();
+  if (!first && item === shownProduct) return;
+  if (item !== undefined && byId.has(item)) {
+    if (countView) await profile.view(item);
+    showProduct(item);
+    render(item);
+  } else {
+    delete document.body.dataset.product;
+    showProduct(undefined);
+    render();
+  }
 }
 
 /** Every shelf of the page, top to bottom; a PageContext keeps any product off two shelves. */
@@ -193,8 +284,22 @@ async function main() {
     showConsent();
     $("search").addEventListener("input", renderCatalog);
     $("in-stock").addEventListener("change", () => render());
+    $("add-to-cart").addEventListener("click", async () => {
+      const item = routedItem();
+      if (item === undefined) return;
+      await profile.addToCart(item);
+      $("cart-note").textContent = "In your basket (weighs three views in your recommendations)";
+      render(item);
+    });
+    // Back and forward fire popstate; a followed "#/" link fires hashchange (and, in some
+    // browsers, popstate too): route() ignores an address that is already showing.
+    window.addEventListener("popstate", () => route());
+    window.addEventListener("hashchange", () => route());
     renderCatalog();
-    render();
+    // Arriving at a product's address (a link, a bookmark) is a view of it; reloading the page,
+    // or coming back to it, is not another one.
+    const arrival = performance.getEntriesByType("navigation")[0]?.type ?? "navigate";
+    await route({ countView: arrival === "navigate", first: true });
     document.body.dataset.ready = "true";
   } catch (e) {
     $("status").textContent = `Could not load recommendations: ${e.message}`;

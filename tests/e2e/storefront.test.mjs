@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ROOT, launch, openStore, seedProfile, serve, shelf } from "./harness.mjs";
@@ -177,7 +177,11 @@ test("no network requests while a shopper browses", async () => {
   await page.click(`#recommended .card[data-item="${rec[0].item}"]`);
   await page.fill("#search", "heart");
   await page.click("#clear-history");
-  assert.deepEqual(requests, []);
+  // A click opens the product's page (`#/product/ID`, a same-document address change), on which
+  // Chromium reads the page's icon again: the one request allowed, the same fixed address for
+  // every shopper and every product (the fragment never leaves the browser).
+  const icon = new URL("favicon.svg", server.url).href;
+  assert.deepEqual(requests.filter((u) => u !== icon), []);
   await page.close();
 });
 
@@ -250,6 +254,79 @@ test("the demo's experiment: a variant shelf, clicks counted on the device, what
   assert.ok(await page.evaluate(() => localStorage.getItem("shelfwise-experiment-demo-picks") !== null));
   await page.click("#forget");
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], "forget erases the experiment too");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("product pages: a route per product with its picture, similar and bought-together shelves; back returns home", async () => {
+  const { page, errors } = await openStore(browser, server.url);
+  const cards = await shelf(page, "catalog");
+  // Every card carries a generated picture in its category's colour and initial.
+  const pictures = await page.$$eval("#catalog .card", (cs) => cs.map((c) => [c.dataset.category, c.querySelector("svg.thumb")?.dataset.category]));
+  assert.ok(pictures.length >= 50 && pictures.every(([a, b]) => a && a === b), JSON.stringify(pictures.slice(0, 5)));
+  const item = cards[2].item;
+  const title = (await page.textContent(`#catalog .card[data-item="${item}"] .title`)).trim();
+  await page.click(`#catalog .card[data-item="${item}"]`);
+  assert.equal(new URL(page.url()).hash, `#/product/${encodeURIComponent(item)}`);
+  assert.equal(await page.isVisible("#product"), true);
+  assert.equal((await page.textContent("#product-title")).trim(), title);
+  assert.match(await page.textContent("#product-price"), /^£\d+\.\d\d$/);
+  assert.equal(await page.textContent("#product-code"), item);
+  assert.equal(await page.getAttribute("#product-thumb svg", "data-category"), cards[2].category);
+  // The product's own shelves come right under it, above "Recommended for you".
+  const y = async (sel) => (await page.locator(sel).boundingBox()).y;
+  assert.ok((await y("#product")) < (await y("#similar-section")) && (await y("#similar-section")) < (await y("#recommended")));
+  assert.equal(await page.textContent("#similar-to"), title.toLowerCase());
+  assert.equal((await shelf(page, "similar")).length, 6);
+  await page.click("#add-to-cart");
+  assert.match(await page.textContent("#cart-note"), /In your basket/);
+  // Back: home again, and going back is not another view.
+  await page.goBack();
+  await page.waitForFunction(() => document.getElementById("product").hidden);
+  assert.equal(await page.textContent("#history-count"), "1 item viewed");
+  assert.equal(await page.isVisible("#product"), false);
+
+  // A link to a product page opens it and counts as a view; reloading it is not another.
+  const other = cards[9].item;
+  const linked = await browser.newPage();
+  await linked.goto(`${server.url}#/product/${encodeURIComponent(other)}`);
+  await linked.waitForFunction(() => document.body.dataset.ready === "true");
+  assert.equal(await linked.textContent("#product-code"), other);
+  assert.equal(await linked.textContent("#history-count"), "1 item viewed");
+  await linked.evaluate(() => localStorage.clear());
+  await linked.reload();
+  await linked.waitForFunction(() => document.body.dataset.ready === "true");
+  assert.equal(await linked.textContent("#product-code"), other);
+  assert.equal(await linked.textContent("#history-count"), "0 items viewed", "no consent: the reload forgot the visit and did not add one");
+  // An address naming no product shows the home page.
+  await linked.goto(`${server.url}#/product/NOT-A-PRODUCT`);
+  await linked.waitForFunction(() => document.body.dataset.ready === "true");
+  assert.equal(await linked.isVisible("#product"), false);
+  assert.equal((await shelf(linked, "recommended")).length, 10);
+  await linked.close();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("on a 390 px phone nothing overflows: the header wraps, shelves take two columns, the product page stacks", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  const overflow = () => page.evaluate(() => {
+    const wide = [...document.querySelectorAll("header *, main *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5);
+    return { page: document.documentElement.scrollWidth, wide: wide.slice(0, 5).map((e) => e.id || e.className || e.tagName) };
+  });
+  assert.deepEqual(await overflow(), { page: 390, wide: [] });
+  for (const b of ["#clear-history", "#export-data"]) assert.equal(await page.isVisible(b), true);
+  const columns = await page.$eval("#catalog", (g) => getComputedStyle(g).gridTemplateColumns.split(" ").length);
+  assert.equal(columns, 2);
+  const first = (await shelf(page, "catalog"))[0].item;
+  await page.click(`#catalog .card[data-item="${first}"]`);
+  assert.deepEqual(await overflow(), { page: 390, wide: [] });
+  mkdirSync(resolve(ROOT, "target/e2e"), { recursive: true });
+  await page.screenshot({ path: resolve(ROOT, "target/e2e/store-390px-product.png"), fullPage: false });
   assert.deepEqual(errors, []);
   await page.close();
 });
