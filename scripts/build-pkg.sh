@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_wasm_tools
 
+[ -f target/wasm32-unknown-unknown/release/shelfwise.wasm ] \
+  || log "building the wasm runtime (release; first build ~1 min, then seconds)"
 cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
 rm -rf pkg && mkdir -p pkg
 # Function names and producer metadata only serve debuggers; leaving them out saves ~10 KB gzip.

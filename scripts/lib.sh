@@ -6,6 +6,15 @@ export CARGO_TERM_PROGRESS_WHEN=never
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# Runs "$@" as one step: says what it is before, and how long it took after.
+timed() {
+  local label=$1 t0=$SECONDS
+  shift
+  log "$label"
+  "$@"
+  log "$label: done in $((SECONDS - t0)) s"
+}
+
 crate_version() { sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1; }
 
 # The wasm-bindgen version pinned in Cargo.lock (the CLI must match it exactly).
@@ -23,7 +32,7 @@ ensure_wasm_tools() {
   want=$(wasm_bindgen_version)
   have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
   if [ "$have" != "$want" ]; then
-    log "installing wasm-bindgen-cli $want (found '${have:-none}')"
+    log "installing wasm-bindgen-cli $want (found '${have:-none}'; one time, ~3 min)"
     cargo install wasm-bindgen-cli --version "$want" --locked --force \
       || cargo install wasm-bindgen-cli --version "$want" --force
   fi
@@ -91,9 +100,13 @@ ensure_e2e_modules() {
   fi
 }
 
-# The release CLI, built once.
+# The release CLI, built once (cargo rebuilds only what changed). The first build compiles every
+# dependency with LTO: ~5 min on 2 cores, and cargo prints each crate as it goes.
 cli() {
-  cargo build --release --quiet --bin shelfwise
+  if [ ! -x target/release/shelfwise ]; then
+    log "building the shelfwise CLI (release; first build ~5 min on 2 cores, then seconds)"
+  fi
+  cargo build --release --bin shelfwise >&2
   echo "$PWD/target/release/shelfwise"
 }
 

@@ -3,9 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+t0=$SECONDS
 ensure_node
-build_demo_bundle
-scripts/build-pkg.sh
+timed "the CLI and the demo bundle (trained on data/online-retail-demo.csv.gz)" build_demo_bundle
+timed "the JS package (wasm runtime, wasm-bindgen, pkg/ and www/pkg/)" scripts/build-pkg.sh
+log "ready after $((SECONDS - t0)) s"
 port=${PORT:-8080}
 log "serving the demo storefront"
 exec node scripts/serve.mjs --root www --port "$port"
