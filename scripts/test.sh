@@ -19,7 +19,7 @@ log "gate: cargo clippy --all-targets -- -D warnings (native, and the wasm libra
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test web -- -D warnings
 
-log "gate: ESLint over the package template, the demo, the browser bench and tests (eslint.config.mjs)"
+log "gate: ESLint lint and format (@stylistic) over the package template, the demo, the browser bench, scripts and tests (eslint.config.mjs)"
 tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e2e bench/browser examples/vite-app/src \
   scripts/serve.mjs scripts/simulate-experiment.mjs src/wasm/load.js
 

@@ -10,7 +10,6 @@ import { ROOT, csvRecords as records, launch, openStore, serve } from "../../tes
 const CLI = resolve(ROOT, "target/release/shelfwise");
 const OSI = resolve(ROOT, "../shared/data/online-shoppers-intention/online_shoppers_intention.csv");
 
-
 const server = await serve();
 const browser = await launch();
 try {

@@ -173,7 +173,10 @@ test("rotation: impressions are kept with consent, reset by a click, and sink ig
     const reopened = (await globalThis.shelfwise.Profile.open({ key: "rot" })).impressions().length;
     const exported = p.export().impressions.length;
     await p.clear();
-    return { first: first.map((s) => s.item), rotated: rotated.map((s) => s.item), counts, afterClick, reopened, exported, beforeConsent, cleared: p.impressions().length };
+    return {
+      first: first.map((s) => s.item), rotated: rotated.map((s) => s.item), counts, afterClick, reopened, exported, beforeConsent,
+      cleared: p.impressions().length,
+    };
   });
   assert.deepEqual(r.beforeConsent, {});
   assert.deepEqual(r.counts.map((c) => c.count), [10, 10, 10, 10, 10]);

@@ -20,7 +20,6 @@ after(async () => {
   server?.stop();
 });
 
-
 async function inPage(fn, arg) {
   const { page } = await openStore(browser, server.url);
   try {
