@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -13,6 +13,7 @@ use shelfwise::propensity::{Propensity, Value};
 use shelfwise::train::propensity::{
     calibrate::CalibrationChoice, leakage::permutation_importance, stratified_split_by, train_propensity,
     ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams,
+    TrainOutcome,
 };
 
 use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
@@ -192,48 +193,12 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let bars = Bars::default();
     let table =
         Table::read(&a.input, a.sep.delimiter(&a.input)?).with_context(|| format!("reading {}", a.input.display()))?;
-    let mut p = PropensityParams::new(&a.target);
-    for (cols, ty) in [
-        (&a.categorical, ColumnType::Categorical),
-        (&a.numeric, ColumnType::Numeric),
-        (&a.boolean, ColumnType::Boolean),
-    ] {
-        for c in cols {
-            p.types.insert(c.clone(), ty);
-        }
-    }
-    p.ignore = a.ignore.clone();
-    p.missing_indicator = a.missing_indicator;
-    p.balanced = a.balanced;
-    p.test_fraction = a.test_fraction;
-    p.folds = a.folds;
-    p.seed = a.seed;
-    p.calibration = a.calibration;
+    let p = params(&a);
     let held_out = a.test_out.as_ref().map(|_| table.clone());
     let ds = Dataset::from_table(table, &p)?;
-    let pos = ds.labels.iter().filter(|l| **l).count();
-    eprintln!(
-        "{} rows, {} positive ({:.1}%), {} input columns:",
-        ds.len(),
-        pos,
-        100.0 * pos as f64 / ds.len() as f64,
-        ds.columns.len()
-    );
-    for (name, ty) in &ds.columns {
-        eprintln!("  {name:<28} {ty:?}");
-    }
-    for n in &ds.notices {
-        eprintln!("notice: {n}");
-    }
-    let choice = match a.model {
-        Family::Logistic => ClassifierChoice::Logistic(LogisticParams::default()),
-        Family::Mlp => ClassifierChoice::Mlp(MlpParams { seed: a.seed, ..MlpParams::default() }),
-        Family::Gbt => ClassifierChoice::Gbt(GbtParams { seed: a.seed, ..GbtParams::default() }),
-        Family::Forest => ClassifierChoice::Forest(ForestParams { seed: a.seed, ..ForestParams::default() }),
-        Family::Auto => ClassifierChoice::Auto,
-    };
+    print_columns(&ds);
     let t = Instant::now();
-    let out = train_propensity(&ds, &p, &choice, &bars)?;
+    let out = train_propensity(&ds, &p, &choice(&a), &bars)?;
     bars.finish();
     let elapsed = t.elapsed();
     for r in &out.cv {
@@ -241,29 +206,7 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         eprintln!("  cv auc {:.4} ({}) {}", r.mean_auc, folds.join(" "), r.candidate);
     }
     if !a.json {
-        println!(
-            "model {} fitted on {} rows in {:.2?} ({:.2?} with out-of-fold calibration, threshold and importance); held-out {} rows:",
-            out.model.model().family(),
-            out.rows.0,
-            out.fit_time,
-            elapsed,
-            out.rows.1
-        );
-        print_report(&out.test);
-        let losses: Vec<String> = out.calibration_losses.iter().map(|(n, l)| format!("{n} {l:.4}")).collect();
-        println!(
-            "  calibration: {}{}; expected calibration error {:.4} (uncalibrated {:.4})",
-            out.model.calibration().name(),
-            if losses.is_empty() {
-                String::new()
-            } else {
-                format!(" (cross-validated log loss: {})", losses.join(", "))
-            },
-            out.test.ece,
-            out.uncalibrated.ece
-        );
-        println!("  threshold {:.4}: chosen on out-of-fold predictions of the training rows", out.model.threshold());
-        print_importance(&out.importance);
+        print_training(&out, elapsed);
     }
     for w in &out.warnings {
         eprintln!("warning: {w}");
@@ -282,36 +225,126 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let bytes = out.model.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.input], &bytes)?;
     if a.json {
-        let j = serde_json::json!({
-            "model": out.model.model().family(),
-            "train_rows": out.rows.0,
-            "test_rows": out.rows.1,
-            "fit_seconds": out.fit_time.as_secs_f64(),
-            "seconds": elapsed.as_secs_f64(),
-            "test": out.test,
-            "ece_uncalibrated": out.uncalibrated.ece,
-            "calibration": out.model.calibration().name(),
-            "threshold": out.model.threshold(),
-            "importance": out.importance.iter().map(|(f, d)| serde_json::json!({ "field": f, "auc_lost": d })).collect::<Vec<_>>(),
-            "cv": out.cv.iter().map(|c| serde_json::json!({ "candidate": c.candidate, "mean_auc": c.mean_auc, "fold_aucs": c.fold_aucs })).collect::<Vec<_>>(),
-            "warnings": out.warnings,
-            "bundle_bytes": bytes.len(),
-            "out": a.out.display().to_string(),
-        });
-        println!("{j}");
+        println!("{}", training_json(&out, elapsed, bytes.len(), &a.out));
     } else {
         println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     }
     if let (Some(path), Some(table)) = (&a.test_out, held_out) {
-        let (_, test) = stratified_split_by(&ds.labels, p.test_fraction, p.seed)?;
-        let mut w = csv::Writer::from_writer(OutputFile::create(path, &[&a.input])?);
-        w.write_record(&table.header)?;
-        for r in test {
-            w.write_record(&table.rows[r])?;
-        }
-        w.into_inner().map_err(|e| e.into_error())?.commit()?;
-        println!("wrote the {} held-out rows to {}", ds.labels.len() - out.rows.0, path.display());
+        write_held_out(path, &a.input, &table, &ds.labels, &p)?;
+        eprintln!("wrote the {} held-out rows to {}", out.rows.1, path.display());
     }
+    Ok(())
+}
+
+/// The training parameters the arguments give.
+fn params(a: &TrainPropensityArgs) -> PropensityParams {
+    let mut p = PropensityParams::new(&a.target);
+    for (cols, ty) in [
+        (&a.categorical, ColumnType::Categorical),
+        (&a.numeric, ColumnType::Numeric),
+        (&a.boolean, ColumnType::Boolean),
+    ] {
+        for c in cols {
+            p.types.insert(c.clone(), ty);
+        }
+    }
+    p.ignore = a.ignore.clone();
+    p.missing_indicator = a.missing_indicator;
+    p.balanced = a.balanced;
+    p.test_fraction = a.test_fraction;
+    p.folds = a.folds;
+    p.seed = a.seed;
+    p.calibration = a.calibration;
+    p
+}
+
+/// The classifier family the arguments name, seeded.
+fn choice(a: &TrainPropensityArgs) -> ClassifierChoice {
+    match a.model {
+        Family::Logistic => ClassifierChoice::Logistic(LogisticParams::default()),
+        Family::Mlp => ClassifierChoice::Mlp(MlpParams { seed: a.seed, ..MlpParams::default() }),
+        Family::Gbt => ClassifierChoice::Gbt(GbtParams { seed: a.seed, ..GbtParams::default() }),
+        Family::Forest => ClassifierChoice::Forest(ForestParams { seed: a.seed, ..ForestParams::default() }),
+        Family::Auto => ClassifierChoice::Auto,
+    }
+}
+
+/// The rows, the positive share and each column's inferred type (standard error).
+fn print_columns(ds: &Dataset) {
+    let pos = ds.labels.iter().filter(|l| **l).count();
+    eprintln!(
+        "{} rows, {} positive ({:.1}%), {} input columns:",
+        ds.len(),
+        pos,
+        100.0 * pos as f64 / ds.len() as f64,
+        ds.columns.len()
+    );
+    for (name, ty) in &ds.columns {
+        eprintln!("  {name:<28} {ty:?}");
+    }
+    for n in &ds.notices {
+        eprintln!("notice: {n}");
+    }
+}
+
+/// The held-out report, calibration, threshold and importance, as text.
+fn print_training(out: &TrainOutcome, elapsed: std::time::Duration) {
+    println!(
+        "model {} fitted on {} rows in {:.2?} ({:.2?} with out-of-fold calibration, threshold and importance); held-out {} rows:",
+        out.model.model().family(),
+        out.rows.0,
+        out.fit_time,
+        elapsed,
+        out.rows.1
+    );
+    print_report(&out.test);
+    let losses: Vec<String> = out.calibration_losses.iter().map(|(n, l)| format!("{n} {l:.4}")).collect();
+    println!(
+        "  calibration: {}{}; expected calibration error {:.4} (uncalibrated {:.4})",
+        out.model.calibration().name(),
+        if losses.is_empty() { String::new() } else { format!(" (cross-validated log loss: {})", losses.join(", ")) },
+        out.test.ece,
+        out.uncalibrated.ece
+    );
+    println!("  threshold {:.4}: chosen on out-of-fold predictions of the training rows", out.model.threshold());
+    print_importance(&out.importance);
+}
+
+/// `train propensity --json`'s object (its fields are listed on the argument).
+fn training_json(out: &TrainOutcome, elapsed: std::time::Duration, bytes: usize, path: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "model": out.model.model().family(),
+        "train_rows": out.rows.0,
+        "test_rows": out.rows.1,
+        "fit_seconds": out.fit_time.as_secs_f64(),
+        "seconds": elapsed.as_secs_f64(),
+        "test": out.test,
+        "ece_uncalibrated": out.uncalibrated.ece,
+        "calibration": out.model.calibration().name(),
+        "threshold": out.model.threshold(),
+        "importance": out.importance.iter().map(|(f, d)| serde_json::json!({ "field": f, "auc_lost": d })).collect::<Vec<_>>(),
+        "cv": out.cv.iter().map(|c| serde_json::json!({ "candidate": c.candidate, "mean_auc": c.mean_auc, "fold_aucs": c.fold_aucs })).collect::<Vec<_>>(),
+        "warnings": out.warnings,
+        "bundle_bytes": bytes,
+        "out": path.display().to_string(),
+    })
+}
+
+/// `--test-out`: the held-out rows (the same stratified split training used), as they were read.
+fn write_held_out(
+    path: &Path,
+    input: &Path,
+    table: &Table,
+    labels: &[bool],
+    p: &PropensityParams,
+) -> anyhow::Result<()> {
+    let (_, test) = stratified_split_by(labels, p.test_fraction, p.seed)?;
+    let mut w = csv::Writer::from_writer(OutputFile::create(path, &[input])?);
+    w.write_record(&table.header)?;
+    for r in test {
+        w.write_record(&table.rows[r])?;
+    }
+    w.into_inner().map_err(|e| e.into_error())?.commit()?;
     Ok(())
 }
 

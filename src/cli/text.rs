@@ -179,17 +179,7 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let (mut model, fit) = params.fit(&tx, &ty)?;
     let secs = t.elapsed().as_secs_f64();
-    let m = &mut model.meta;
-    m.params.insert("word_ngrams".into(), a.ngrams.to_string());
-    m.params.insert("char_ngrams".into(), a.char_ngrams.clone());
-    m.params.insert("min_df".into(), a.min_df.to_string());
-    m.params.insert("c".into(), a.c.to_string());
-    m.params.insert("class_weight".into(), a.class_weight.clone());
-    m.counts.insert("terms".into(), model.tfidf.len() as u64);
-    m.counts.insert("train_rows".into(), train_rows.len() as u64);
-    if !fit.converged {
-        m.notes.push(format!("L-BFGS stopped after {} iterations before converging", fit.iterations));
-    }
+    record_training(&mut model, &a, train_rows.len(), &fit);
     let report = (!test_rows.is_empty()).then(|| evaluate(&model, &test_rows, &texts, &labels)).transpose()?;
     if let Some(r) = &report {
         model.meta.metrics.insert("accuracy".into(), r.accuracy);
@@ -230,6 +220,26 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     }
     println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
     Ok(())
+}
+
+/// The settings and counts of a fit, kept in the bundle's metadata.
+fn record_training(
+    model: &mut TextClassifier,
+    a: &TrainTextArgs,
+    train_rows: usize,
+    fit: &shelfwise::train::text::TextFitReport,
+) {
+    let m = &mut model.meta;
+    m.params.insert("word_ngrams".into(), a.ngrams.to_string());
+    m.params.insert("char_ngrams".into(), a.char_ngrams.clone());
+    m.params.insert("min_df".into(), a.min_df.to_string());
+    m.params.insert("c".into(), a.c.to_string());
+    m.params.insert("class_weight".into(), a.class_weight.clone());
+    m.counts.insert("terms".into(), model.tfidf.len() as u64);
+    m.counts.insert("train_rows".into(), train_rows as u64);
+    if !fit.converged {
+        m.notes.push(format!("L-BFGS stopped after {} iterations before converging", fit.iterations));
+    }
 }
 
 fn evaluate(

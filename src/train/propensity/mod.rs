@@ -538,6 +538,39 @@ pub struct TrainOutcome {
     pub rows: (usize, usize),
 }
 
+/// The family to fit and the training rows' out-of-fold scores: `auto` cross-validates every
+/// candidate of its grid (each one's fold AUCs in the returned list) and keeps the best mean AUC;
+/// a given family is cross-validated once for its out-of-fold scores.
+fn choose(
+    ds: &Dataset,
+    p: &PropensityParams,
+    choice: &ClassifierChoice,
+    train: &[usize],
+    progress: &dyn crate::train::Progress,
+) -> Result<(ClassifierChoice, Vec<f64>, Vec<CvResult>)> {
+    if *choice != ClassifierChoice::Auto {
+        progress.stage("out-of-fold predictions", 1);
+        let (_, oof) = cross_validate(ds, p, choice, train)?;
+        progress.tick(1);
+        return Ok((choice.clone(), oof, Vec::new()));
+    }
+    let grid = ClassifierChoice::auto_grid(p.seed);
+    progress.stage("cross-validation", grid.len() as u64);
+    let (mut cv, mut best) = (Vec::new(), None::<(f64, ClassifierChoice, Vec<f64>)>);
+    for c in grid {
+        let (aucs, oof) = cross_validate(ds, p, &c, train)?;
+        let mean = aucs.iter().sum::<f64>() / aucs.len() as f64;
+        progress.message(&format!("{}: CV AUC {mean:.4}", c.describe()));
+        progress.tick(1);
+        cv.push(CvResult { candidate: c.describe(), mean_auc: mean, fold_aucs: aucs });
+        if best.as_ref().is_none_or(|b| mean > b.0) {
+            best = Some((mean, c, oof));
+        }
+    }
+    let (_, chosen, oof) = best.ok_or_else(|| Error::Empty("no candidates".into()))?;
+    Ok((chosen, oof, cv))
+}
+
 /// Splits (stratified), selects (if `auto`), fits on the training split, evaluates on the test split.
 pub fn train_propensity(
     ds: &Dataset,
@@ -551,28 +584,7 @@ pub fn train_propensity(
         return Err(Error::Empty(format!("target '{}' has only one class", p.target)));
     }
     let (train, test) = stratified_split_by(&ds.labels, p.test_fraction, p.seed)?;
-    let mut cv = Vec::new();
-    let (chosen, oof) = if *choice == ClassifierChoice::Auto {
-        let grid = ClassifierChoice::auto_grid(p.seed);
-        progress.stage("cross-validation", grid.len() as u64);
-        let mut best: Option<(f64, ClassifierChoice, Vec<f64>)> = None;
-        for c in grid {
-            let (aucs, oof) = cross_validate(ds, p, &c, &train)?;
-            let mean = aucs.iter().sum::<f64>() / aucs.len() as f64;
-            progress.message(&format!("{}: CV AUC {mean:.4}", c.describe()));
-            progress.tick(1);
-            cv.push(CvResult { candidate: c.describe(), mean_auc: mean, fold_aucs: aucs });
-            if best.as_ref().is_none_or(|b| mean > b.0) {
-                best = Some((mean, c, oof));
-            }
-        }
-        best.map(|b| (b.1, b.2)).ok_or_else(|| Error::Empty("no candidates".into()))?
-    } else {
-        progress.stage("out-of-fold predictions", 1);
-        let (_, oof) = cross_validate(ds, p, choice, &train)?;
-        progress.tick(1);
-        (choice.clone(), oof)
-    };
+    let (chosen, oof, cv) = choose(ds, p, choice, &train, progress)?;
     // Calibration and the decision threshold come from the training rows' out-of-fold scores:
     // the held-out rows are only ever used for the report.
     let y_train: Vec<bool> = train.iter().map(|r| ds.labels[*r]).collect();
