@@ -748,6 +748,7 @@ fn catalogue_attributes_and_rules_from_the_command_line() {
     assert!(items.contains(&"new2"), "{csv}");
     let t = text(&run(&format!("inspect {}", updated.display())));
     assert!(t.contains("catalogue updated: 1 new items, 10 retired"), "{t}");
+    catalogue_updates_alone(&dir, &bundle, &updated);
     let o =
         run(&format!("similar --model {} --item p1 --k 3 --filter category==$c --param c=garden", bundle.display()));
     let csv = String::from_utf8_lossy(&o.stdout).to_string();
@@ -756,6 +757,63 @@ fn catalogue_attributes_and_rules_from_the_command_line() {
         csv.lines().skip(1).all(|l| l.split(',').nth(1).is_some_and(|p| p[1..].parse::<u32>().unwrap() >= 15)),
         "{csv}"
     );
+}
+
+/// `catalog update --delta-out`: the catalogue sections alone, applied to the model a page holds,
+/// equal the whole updated bundle's; refused when items are added or for another model.
+fn catalogue_updates_alone(dir: &std::path::Path, first: &std::path::Path, model: &std::path::Path) {
+    use shelfwise::bundle::Container;
+    // Adding items needs the whole bundle: refused, and nothing is written.
+    let (full, delta) = (dir.join("m3.bundle"), dir.join("m3.update"));
+    let mut grown = String::from("sku;name;price;in_stock;category;tags\nextra;Extra;3;yes;garden;red\n");
+    for p in 10..30 {
+        grown.push_str(&format!("p{p};Thing {p};{};yes;kitchen;red\n", 5 + p));
+    }
+    std::fs::write(dir.join("grown.csv"), grown).unwrap();
+    let args = |catalog: &str| {
+        format!(
+            "catalog update --model {} --catalog {} --catalog-id-col sku --catalog-title-col name --out {} --delta-out {}",
+            model.display(),
+            dir.join(catalog).display(),
+            full.display(),
+            delta.display()
+        )
+    };
+    let o = run(&args("grown.csv"));
+    assert!(!o.status.success() && text(&o).contains("new items need the whole bundle"), "{}", text(&o));
+    assert!(!full.exists() && !delta.exists());
+    // The day after: new prices and titles, p10 out of stock, p11 gone; no new item.
+    let mut day = String::from("sku;name;price;in_stock;category;tags\nnew1;Brand new;8;yes;kitchen;red\nnew2;Garden thing;12;yes;garden;green\n");
+    for p in (10..30).filter(|p| *p != 11) {
+        let category = if p < 15 { "kitchen" } else { "garden" };
+        day.push_str(&format!("p{p};Thing {p} v2;{};{};{category};red\n", 4 + p, if p == 10 { "no" } else { "yes" }));
+    }
+    std::fs::write(dir.join("day.csv"), day).unwrap();
+    let o = run(&args("day.csv"));
+    assert!(o.status.success() && text(&o).contains("the catalogue update alone"), "{}", text(&o));
+    let (full_bytes, delta_bytes) = (std::fs::read(&full).unwrap(), std::fs::read(&delta).unwrap());
+    assert!(delta_bytes.len() * 2 < full_bytes.len(), "{} vs {}", delta_bytes.len(), full_bytes.len());
+    let mut on_page = shelfwise::Recommender::from_bytes(&std::fs::read(model).unwrap()).unwrap();
+    on_page.update_catalog(&delta_bytes).unwrap();
+    // Every section but the metadata (which notes the update) equals the whole bundle's.
+    let applied = on_page.to_bytes();
+    let sections = |b: &[u8]| -> Vec<(String, Vec<u8>)> {
+        let c = Container::parse(b).unwrap();
+        c.raw().filter(|(n, _)| *n != "meta").map(|(n, p)| (n.to_string(), p.to_vec())).collect()
+    };
+    assert_eq!(sections(&applied), sections(&full_bytes));
+    let titles = &on_page.catalog().unwrap().titles;
+    assert_eq!(titles.iter().filter(|t| t.ends_with(" v2")).count(), 19, "{titles:?}");
+    // Made for another model (or not an update at all): refused, and the model is unchanged.
+    let mut other = shelfwise::Recommender::from_bytes(&std::fs::read(first).unwrap()).unwrap();
+    let before = other.to_bytes();
+    let e = other.update_catalog(&delta_bytes).unwrap_err().to_string();
+    assert!(e.contains("an update made for another catalogue"), "{e}");
+    let e = other.update_catalog(&before).unwrap_err().to_string();
+    assert!(e.contains("holds a recommender, not a catalogue update"), "{e}");
+    assert_eq!(other.to_bytes(), before);
+    let e = shelfwise::Recommender::from_bytes(&delta_bytes).unwrap_err().to_string();
+    assert!(e.contains("a catalogue update (apply it to a loaded model with updateCatalog)"), "{e}");
 }
 
 #[test]

@@ -544,6 +544,39 @@ fn bundle_bit_flips_truncations_and_wrong_kinds() {
 }
 
 #[test]
+fn catalogue_updates_flipped_cut_or_for_another_model_leave_the_model_as_it_was() {
+    let merch = fixture("tiny-merch.bundle");
+    let update = fixture("tiny-merch-update.bundle");
+    let base = Recommender::from_bytes(&merch).unwrap();
+    assert_eq!(base.to_bytes(), merch, "the fixture round-trips, so 'unchanged' is byte equality");
+    let refused = |bytes: &[u8], what: &str| {
+        let mut rec = base.clone();
+        assert!(rec.update_catalog(bytes).is_err(), "{what} accepted");
+        assert_eq!(rec.to_bytes(), merch, "{what} changed the model");
+    };
+    for i in (0..update.len()).step_by(5) {
+        let mut b = update.clone();
+        b[i] ^= 0x10;
+        refused(&b, &format!("flip at {i}"));
+        // Resealed, the flip reaches the section decoders: refused whole, or a model that answers.
+        let mut rec = base.clone();
+        if rec.update_catalog(&reseal(b)).is_ok() {
+            rec.recommend(&[("a1", 1.0)], &RecommendOptions::top(5)).unwrap();
+        } else {
+            assert_eq!(rec.to_bytes(), merch);
+        }
+    }
+    for len in (0..update.len()).step_by(11) {
+        refused(&update[..len], &format!("prefix {len}"));
+    }
+    refused(&merch, "a whole bundle");
+    refused(&fixture("tiny-als.bundle"), "another model");
+    let mut other = Recommender::from_bytes(&fixture("tiny-als.bundle")).unwrap();
+    let e = other.update_catalog(&update).unwrap_err().to_string();
+    assert!(e.contains("an update made for another catalogue"), "{e}");
+}
+
+#[test]
 fn absurd_but_finite_numbers_score_to_a_probability() {
     // Found by the `record` fuzz target: 1e300 became an infinite f32 feature and the model's
     // activations cancelled into p = NaN.

@@ -18,6 +18,12 @@ pub const NOW: f64 = 100.0 * DAY;
 
 /// Attributes for the clustered shop: a* are trains, b* dolls; prices, stock, tags, dates.
 fn attributes(rec: &Recommender) -> Attributes {
+    attributes_on(rec, 0)
+}
+
+/// The catalogue's attributes on `day`: from day 1 prices are 3 higher and a different third
+/// of the items is out of stock (what a daily catalogue update changes).
+fn attributes_on(rec: &Recommender, day: usize) -> Attributes {
     let ids: Vec<&str> = rec.items().ids().collect();
     let n_of = |id: &str| id[1..].parse::<usize>().unwrap_or(0);
     let strings = |f: &dyn Fn(&str) -> Option<String>| {
@@ -63,13 +69,13 @@ fn attributes(rec: &Recommender) -> Attributes {
             Attribute::new(
                 "price",
                 AttrType::Number,
-                num(&|id| if id == "gift" { 25.0 } else { 10.0 + 5.0 * n_of(id) as f64 }),
+                num(&|id| if id == "gift" { 25.0 } else { 10.0 + 5.0 * n_of(id) as f64 + 3.0 * day.min(1) as f64 }),
             )
             .unwrap(),
             Attribute::new(
                 "in_stock",
                 AttrType::Bool,
-                Column::Bool(ids.iter().map(|id| u8::from(n_of(id) % 3 != 0 || *id == "gift")).collect()),
+                Column::Bool(ids.iter().map(|id| u8::from(n_of(id) % 3 != day % 3 || *id == "gift")).collect()),
             )
             .unwrap(),
             Attribute::new("category", AttrType::String, Column::String { dict: cat_dict, codes: cat_codes }).unwrap(),
@@ -372,6 +378,44 @@ fn merch_fixture_gives_the_committed_results() {
         std::fs::write(&expected, &text).unwrap();
     }
     assert_eq!(text, std::fs::read_to_string(&expected).unwrap());
+}
+
+/// The queries the catalogue-update fixture answers; keep in sync with `tests/web.rs`.
+fn update_queries(rec: &Recommender) -> String {
+    let mut lines = Vec::new();
+    let queries: [(&str, &[&str], RecommendOptions); 2] = [
+        ("stock", &["a1", "a2"], RecommendOptions { filter: Some("in_stock && price < 50".into()), ..opts(5) }),
+        ("retired", &["b3"], opts(5)),
+    ];
+    for (label, history, o) in queries {
+        let hist: Vec<(&str, f32)> = history.iter().map(|i| (*i, 1.0)).collect();
+        for s in rec.recommend(&hist, &o).unwrap().items {
+            lines.push(format!("{label} {} {}", s.item, s.score.to_bits()));
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn a_catalogue_update_applied_on_the_device_equals_the_updated_model() {
+    let (bundle, expected) =
+        (format!("{DIR}/tiny-merch-update.bundle"), format!("{DIR}/tiny-merch-update-expected.txt"));
+    let base = Recommender::from_bytes(&std::fs::read(format!("{DIR}/tiny-merch.bundle")).unwrap()).unwrap();
+    // The day after: new prices and stock, two items no longer sold.
+    let retired = ["a3", "b2"].map(|id| base.items().get(id).unwrap()).to_vec();
+    let updated = base.clone().with_attributes(attributes_on(&base, 1)).unwrap().with_retired(retired).unwrap();
+    let delta = shelfwise::bundle::recs::write_catalog_update(base.items(), &updated).unwrap();
+    if std::env::var_os("SHELFWISE_BLESS").is_some() {
+        std::fs::write(&bundle, &delta).unwrap();
+        std::fs::write(&expected, update_queries(&updated)).unwrap();
+    }
+    assert_eq!(delta, std::fs::read(&bundle).unwrap(), "the committed update is what the code writes");
+    let mut on_device = base.clone();
+    on_device.update_catalog(&delta).unwrap();
+    assert_eq!(on_device.to_bytes(), updated.to_bytes());
+    let text = update_queries(&on_device);
+    assert_eq!(text, std::fs::read_to_string(&expected).unwrap());
+    assert!(!text.contains(" a3 ") && !text.contains(" b2 ") && text != update_queries(&base), "{text}");
 }
 
 #[test]

@@ -379,6 +379,8 @@ fn screened_rankings_equal_scoring_every_row_in_wasm() {
 }
 
 const MERCH: &[u8] = include_bytes!("fixtures/tiny-merch.bundle");
+const MERCH_UPDATE: &[u8] = include_bytes!("fixtures/tiny-merch-update.bundle");
+const MERCH_UPDATE_EXPECTED: &str = include_str!("fixtures/tiny-merch-update-expected.txt");
 const MERCH_EXPECTED: &str = include_str!("fixtures/tiny-merch-expected.txt");
 
 /// Options as a page writes them: a JS object built from `key` → value pairs.
@@ -486,4 +488,29 @@ fn merchandising_rules_equal_the_native_build_bit_for_bit() {
         .contains("no item satisfies"));
     let entry = rec.catalog().unwrap().dyn_into::<Array>().unwrap().get(0);
     assert!(field(&field(&entry, "attributes"), "category").is_string());
+}
+
+#[wasm_bindgen_test]
+fn a_catalogue_update_applies_in_place_as_natively() {
+    let mut rec = Recommender::from_bytes(js_bytes(MERCH)).unwrap();
+    // Same queries as `update_queries` in `tests/merchandising.rs`.
+    let queries: [(&str, &[&str], JsValue); 2] = [
+        ("stock", &["a1", "a2"], js_object(&[("k", 5.into()), ("filter", s("in_stock && price < 50"))])),
+        ("retired", &["b3"], js_object(&[("k", 5.into())])),
+    ];
+    rec.update_catalog(js_bytes(MERCH_UPDATE)).unwrap();
+    let mut got = Vec::new();
+    for (label, history, o) in queries {
+        for e in rec.recommend(strings(history), o).unwrap().dyn_into::<Array>().unwrap().iter() {
+            let score = field(&e, "score").as_f64().unwrap() as f32;
+            got.push(format!("{label} {} {}", field(&e, "item").as_string().unwrap(), score.to_bits()));
+        }
+    }
+    assert_eq!(got, MERCH_UPDATE_EXPECTED.lines().collect::<Vec<_>>());
+    // A whole bundle is not an update; a number is a TypeError; the model survives both.
+    let e = error_message(rec.update_catalog(js_bytes(MERCH)).unwrap_err());
+    assert!(e.contains("not a catalogue update"), "{e}");
+    let e = rec.update_catalog(JsValue::from_f64(3.0)).unwrap_err();
+    assert!(JsValue::from(e).dyn_ref::<js_sys::TypeError>().is_some());
+    assert_eq!(rec.recommend(strings(&["b3"]), JsValue::UNDEFINED).unwrap().dyn_into::<Array>().unwrap().length(), 10);
 }

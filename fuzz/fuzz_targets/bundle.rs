@@ -1,4 +1,6 @@
-//! Every bundle entry point on arbitrary bytes, then every query method on whatever loads.
+//! Every bundle entry point on arbitrary bytes, then every query method on whatever loads; the
+//! bytes also go to `update_catalog` of the merchandising fixture (a seed is its committed
+//! update), which must either change it into a model that answers or leave it as it was.
 //! The input's declared length and checksum are rewritten first (`bundle::reseal`): otherwise
 //! almost every mutation fails the checksum and the section decoders are never reached.
 #![no_main]
@@ -7,6 +9,9 @@ use libfuzzer_sys::fuzz_target;
 use shelfwise::propensity::{Propensity, Value};
 use shelfwise::recs::{RecommendOptions, Recommender, TextQuery};
 use shelfwise::text::TextClassifier;
+
+/// The model updates are applied to (its catalogue update is a seed).
+const MERCH: &[u8] = include_bytes!("../../tests/fixtures/tiny-merch.bundle");
 
 fuzz_target!(|data: &[u8]| {
     let mut bytes = data.to_vec();
@@ -22,6 +27,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = p.score(&record);
         let _ = p.explain(&record);
         let _ = p.score(&[]);
+    }
+    let mut merch = Recommender::from_bytes(MERCH).expect("the committed fixture loads");
+    match merch.update_catalog(&bytes) {
+        Ok(()) => query_recommender(&merch),
+        Err(_) => assert!(merch.to_bytes() == MERCH, "a refused update left the model changed"),
     }
     if let Ok(t) = TextClassifier::from_bytes(&bytes) {
         let _ = t.classify("red wooden train set");

@@ -59,7 +59,15 @@ pub(crate) fn require_kind(c: &Container<'_>, kind: ModelKind) -> Result<()> {
         return Ok(());
     }
     let held: Vec<&str> = models(c).into_iter().map(ModelKind::describe).collect();
-    let found = if held.is_empty() { "no model".to_string() } else { held.join(" and ") };
+    let found = match held.is_empty() {
+        // `catalog update --delta-out` writes catalogue sections only: a page applies them to the
+        // model it has loaded.
+        true if c.get("catbase").is_some() => {
+            "a catalogue update (apply it to a loaded model with updateCatalog)".into()
+        }
+        true => "no model".to_string(),
+        false => held.join(" and "),
+    };
     Err(Error::WrongModel { expected: kind.describe().into(), found })
 }
 

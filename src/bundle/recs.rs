@@ -69,7 +69,7 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let items = require!(c, Items, ());
     let n = items.len();
     let popularity = require!(c, Popular, ());
-    let catalog = get!(c, CatalogSection, n);
+    let sections = catalogue_sections(&c, n)?;
     let model = if let Some(f) = get!(c, Factors, ()) {
         RecModel::Factors(f)
     } else if let Some(nb) = get!(c, Neighbors, ()) {
@@ -82,7 +82,7 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     if !model.holds(&meta.model) {
         meta.check_family(model.family())?;
     }
-    let mut rec = Recommender::from_parts(items, catalog, popularity, model, meta)?;
+    let mut rec = Recommender::from_parts(items, sections.catalog, popularity, model, meta)?;
     if let Some(nb) = get!(c, Together, ()) {
         rec = rec.with_bought_together(nb)?;
     }
@@ -93,23 +93,106 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     if let Some(e) = get!(c, Item2Vec, ()) {
         rec = rec.with_item2vec(e)?;
     }
-    if let Some(ix) = get!(c, TextIndexSection, n) {
+    if let Some(ix) = sections.text_index {
         rec = rec.with_text_index(ix)?;
     }
-    if let Some(a) = get!(c, super::attrs::AttrsSection, n) {
+    if let Some(a) = sections.attributes {
         rec = rec.with_attributes(a)?;
     }
     if let Some(cold) = get!(c, Cold, ()) {
         rec = rec.with_cold_count(cold)?;
     }
-    if let Some(retired) = get!(c, Retired, ()) {
-        rec = rec.with_retired(retired)?;
+    if !sections.retired.is_empty() {
+        rec = rec.with_retired(sections.retired)?;
     }
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     if let Some(log) = get!(c, super::search::SearchSection, ()) {
         rec = rec.with_search(log);
     }
     Ok(rec)
+}
+
+/// What a catalogue update (`catalog update --delta-out`) changes on a loaded model: titles and
+/// prices, attributes, retired items and the title index, each only when the update carries it
+/// (retired items: none when absent).
+#[derive(Debug)]
+pub(crate) struct CatalogUpdate {
+    pub(crate) catalog: Option<Catalog>,
+    pub(crate) attributes: Option<crate::recs::Attributes>,
+    pub(crate) retired: Vec<u32>,
+    pub(crate) text_index: Option<TextIndex>,
+}
+
+/// Reads a catalogue update for `items`' model: refused unless it was made from a model with
+/// exactly these items in this order (its `catbase` section), so the sections line up.
+pub(crate) fn read_catalog_update(items: &ItemIndex, bytes: &[u8]) -> Result<CatalogUpdate> {
+    let c = Container::parse(bytes)?;
+    let wrong =
+        |found: &str| Error::WrongModel { expected: "a catalogue update for this model".into(), found: found.into() };
+    let Some((n, fingerprint)) = get!(c, CatalogBase, ()) else {
+        return Err(wrong(if c.get(Items::NAME).is_some() { "a recommender" } else { "no catalogue update" }));
+    };
+    if n != items.len() as u64 || fingerprint != items.fingerprint() {
+        return Err(wrong("an update made for another catalogue"));
+    }
+    catalogue_sections(&c, items.len())
+}
+
+/// The catalogue's sections of a bundle or of a catalogue update, for `n` items: one reader
+/// for both, so the wasm carries each section's decoding once.
+fn catalogue_sections(c: &Container<'_>, n: usize) -> Result<CatalogUpdate> {
+    Ok(CatalogUpdate {
+        catalog: get!(c, CatalogSection, n),
+        attributes: get!(c, super::attrs::AttrsSection, n),
+        retired: get!(c, Retired, ()).unwrap_or_default(),
+        text_index: get!(c, TextIndexSection, n),
+    })
+}
+
+/// Writes the catalogue update that turns a model with `base`'s items into `updated`: no model
+/// sections, only the catalogue's. A device applies it with `updateCatalog`; an update that
+/// adds items needs the whole bundle (new items get model rows), so it is refused here.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn write_catalog_update(base: &ItemIndex, updated: &Recommender) -> Result<Vec<u8>> {
+    if updated.items.len() != base.len() || updated.items.fingerprint() != base.fingerprint() {
+        return Err(Error::param(
+            "catalogue update",
+            format!("{} items after, {} before", updated.items.len(), base.len()),
+            "adds items: new items need the whole bundle (they get model rows), not an update",
+        ));
+    }
+    let mut c = ContainerWriter::new();
+    put::<CatalogBase>(&mut c, &(base.len() as u64, base.fingerprint()));
+    if let Some(cat) = &updated.catalog {
+        put::<CatalogSection>(&mut c, cat);
+    }
+    if let Some(a) = &updated.attributes {
+        put::<super::attrs::AttrsSection>(&mut c, a);
+    }
+    if !updated.retired.is_empty() {
+        put::<Retired>(&mut c, &updated.retired);
+    }
+    if let Some(ix) = &updated.text_index {
+        put::<TextIndexSection>(&mut c, ix);
+    }
+    Ok(c.finish())
+}
+
+/// `catbase`: marks a catalogue update and names the model it is for: the item count and the
+/// items' [`ItemIndex::fingerprint`].
+struct CatalogBase;
+
+impl Section for CatalogBase {
+    type Value = (u64, u64);
+    const NAME: &'static str = "catbase";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.u64(v.0);
+        w.u64(v.1);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        Ok((r.u64("item count")?, r.u64("fingerprint")?))
+    }
 }
 
 /// `items`: the item ids in model order, one-byte (LEB128) lengths.
@@ -422,6 +505,7 @@ mod tests {
     fn every_section_round_trips() {
         let ids = ItemIndex::new(["a", "é", "85123A"]).unwrap();
         assert!(round_trip::<Items>(&ids, ()).ids().eq(ids.ids()));
+        assert_eq!(round_trip::<CatalogBase>(&(3, ids.fingerprint()), ()), (3, ids.fingerprint()));
         assert_eq!(round_trip::<Popular>(&vec![3.0, 1.0, 3.0], ()), vec![3.0, 1.0, 3.0]);
         assert_eq!(round_trip::<Cold>(&17, ()), 17);
         assert_eq!(round_trip::<Retired>(&vec![2, 9], ()), vec![2, 9]);

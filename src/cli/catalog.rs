@@ -69,6 +69,12 @@ pub struct UpdateArgs {
     /// Where to write the updated bundle.
     #[arg(long)]
     out: PathBuf,
+    /// Also write the update alone here: the catalogue sections (titles, prices, attributes,
+    /// retired items, title index) without the model, for pages that already hold the model to
+    /// apply with `rec.updateCatalog(bytes)`. Refused when the catalogue adds items (they need
+    /// model rows: ship the whole bundle).
+    #[arg(long)]
+    delta_out: Option<PathBuf>,
 }
 
 /// Runs `catalog`.
@@ -80,15 +86,24 @@ pub fn run(cmd: CatalogCommand) -> anyhow::Result<()> {
 
 fn update(a: UpdateArgs) -> anyhow::Result<()> {
     let catalog_path = a.catalog.catalog.clone().context("--catalog FILE is required")?;
-    refuse_overwriting_inputs(&a.out, &[&a.model, &catalog_path])?;
+    for out in std::iter::once(&a.out).chain(&a.delta_out) {
+        refuse_overwriting_inputs(out, &[&a.model, &catalog_path])?;
+    }
     let t = Instant::now();
     let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
     let rec = shelfwise::Recommender::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
     let cat = a.catalog.read()?.context("--catalog FILE is required")?;
     let params = ColdStartParams { neighbors: a.catalog.cold_neighbors, ..ColdStartParams::default() };
+    let base = rec.items().clone();
     let (rec, r) = update_catalog(rec, &cat, &params)?;
+    // The update alone is checked before anything is written: it fails when items were added.
+    let delta = a.delta_out.as_ref().map(|_| shelfwise::bundle::recs::write_catalog_update(&base, &rec)).transpose()?;
     let out = rec.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.model, &catalog_path], &out)?;
+    if let (Some(path), Some(delta)) = (&a.delta_out, &delta) {
+        OutputFile::write_all_to(path, &[&a.model, &catalog_path], delta)?;
+        println!("wrote {} ({} bytes: the catalogue update alone)", path.display(), delta.len());
+    }
     eprintln!(
         "catalogue: {} items listed; {} new ({} with no look-alike), {} retired, {} retitled; {} attributes; {:.2?}",
         cat.ids.len(),

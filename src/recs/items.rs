@@ -76,6 +76,18 @@ impl ItemIndex {
     pub fn ids(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.len() as u32).map(|i| self.id(i))
     }
+
+    /// FNV-1a (64-bit) of the ids in order, each after its length: names a catalogue, so an
+    /// update made for one model is not applied to another.
+    pub fn fingerprint(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |b: u8| h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        for id in self.ids() {
+            (id.len() as u32).to_le_bytes().into_iter().for_each(&mut eat);
+            id.bytes().for_each(&mut eat);
+        }
+        h
+    }
 }
 
 /// Collects ids one at a time (the bundle reader borrows them straight from the bytes).

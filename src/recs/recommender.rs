@@ -387,11 +387,19 @@ impl Recommender {
 
     /// Adds catalogue attributes (one value per item each) for rules to read.
     pub fn with_attributes(mut self, attrs: Attributes) -> Result<Self> {
+        self.check_attributes(&attrs)?;
+        self.attributes = Some(attrs);
+        Ok(self)
+    }
+
+    /// Fails unless `attrs` has one value per item. Out of line: `with_attributes` and
+    /// `update_catalog` share one copy in the wasm.
+    #[inline(never)]
+    fn check_attributes(&self, attrs: &Attributes) -> Result<()> {
         if attrs.n_items() != self.items.len() {
             return Err(Error::shape("attribute values (one per item)", self.items.len(), attrs.n_items()));
         }
-        self.attributes = Some(attrs);
-        Ok(self)
+        Ok(())
     }
 
     /// Marks the last `n` items as new (cold): what `explore` draws from.
@@ -404,14 +412,46 @@ impl Recommender {
     }
 
     /// Marks items as no longer sold: they are never returned (histories still use them).
-    pub fn with_retired(mut self, mut retired: Vec<u32>) -> Result<Self> {
+    pub fn with_retired(mut self, retired: Vec<u32>) -> Result<Self> {
+        self.retired = self.checked_retired(retired)?;
+        Ok(self)
+    }
+
+    /// `retired` checked against the catalogue, sorted and deduplicated (one copy for
+    /// `with_retired` and `update_catalog`).
+    #[inline(never)]
+    fn checked_retired(&self, mut retired: Vec<u32>) -> Result<Vec<u32>> {
         if let Some(bad) = retired.iter().find(|i| **i as usize >= self.items.len()) {
             return Err(Error::Corrupt(format!("retired item {bad} outside the {} items", self.items.len())));
         }
         kernels::order::sort_by_key(&mut retired, |i| *i as u64);
         retired.dedup();
-        self.retired = retired;
-        Ok(self)
+        Ok(retired)
+    }
+
+    /// Applies a catalogue update (`shelfwise catalog update --delta-out`, made for this model's
+    /// items): titles and prices, attributes, retired items and the title index change; the model
+    /// and its scores do not. Everything is checked before anything changes, so on an error the
+    /// model is as it was.
+    pub fn update_catalog(&mut self, bytes: &[u8]) -> Result<()> {
+        let u = crate::bundle::recs::read_catalog_update(&self.items, bytes)?;
+        if let Some(ix) = &u.text_index {
+            self.check_text_index(ix)?;
+        }
+        if let Some(a) = &u.attributes {
+            self.check_attributes(a)?;
+        }
+        self.retired = self.checked_retired(u.retired)?;
+        if let Some(c) = u.catalog {
+            self.catalog = Some(c);
+        }
+        if let Some(a) = u.attributes {
+            self.attributes = Some(a);
+        }
+        if let Some(ix) = u.text_index {
+            self.text_index = Some(ix);
+        }
+        Ok(())
     }
 
     /// Items no longer sold (never returned), sorted.
@@ -514,11 +554,18 @@ impl Recommender {
 
     /// Adds a title search index (postings over this recommender's items).
     pub fn with_text_index(mut self, ix: TextIndex) -> Result<Self> {
+        self.check_text_index(&ix)?;
+        self.text_index = Some(ix);
+        Ok(self)
+    }
+
+    /// Fails unless every item the index names is in the catalogue (one copy, as above).
+    #[inline(never)]
+    fn check_text_index(&self, ix: &TextIndex) -> Result<()> {
         if let Some(bad) = ix.items.iter().find(|i| **i as usize >= self.items.len()) {
             return Err(Error::Corrupt(format!("text index: item {bad} out of range for {} items", self.items.len())));
         }
-        self.text_index = Some(ix);
-        Ok(self)
+        Ok(())
     }
 
     /// Records how a search chose this model (written to the bundle's `search` section).

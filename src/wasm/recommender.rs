@@ -191,6 +191,18 @@ impl Recommender {
         to_js(&all)
     }
 
+    /// Applies a catalogue update (`shelfwise catalog update --delta-out`: titles, prices,
+    /// attributes, retired items, title index) to this model, in place; throws, leaving the model
+    /// as it was, when the update was made for another model or is corrupt.
+    #[wasm_bindgen(js_name = updateCatalog)]
+    pub fn update_catalog(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+    ) -> Result<(), Thrown> {
+        let bytes = bytes_arg(&bytes, "bytes")?;
+        Ok(self.inner.update_catalog(&bytes).map_err(js_err)?)
+    }
+
     /// Whether `item` is in the catalogue.
     #[wasm_bindgen(js_name = hasItem)]
     pub fn has_item(&self, #[wasm_bindgen(unchecked_param_type = "string")] item: JsValue) -> Result<bool, Thrown> {

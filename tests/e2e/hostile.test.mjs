@@ -59,6 +59,11 @@ test("fromBytes takes a Uint8Array, a Buffer, an ArrayBuffer or a view, and refu
       await assert.rejects(Cls.load(v), (e) => e instanceof TypeError && e.message.includes("url"), `${name}.load(${type})`);
     }
   }
+  // A catalogue update takes the same byte types, and a whole bundle is not one.
+  const rec = Recommender.fromBytes(bytes);
+  for (const [type, v] of Object.entries(WRONG)) throwsTypeError(() => rec.updateCatalog(v), "bytes", `updateCatalog(${type})`);
+  assert.throws(() => rec.updateCatalog(bytes), /not a catalogue update/);
+  assert.equal(rec.itemCount, Recommender.fromBytes(bytes).itemCount);
 });
 
 test("propensity records of the wrong type are TypeErrors; batch errors name the record", () => {
