@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -223,19 +224,61 @@ pub fn lines(axes: &Axes, series: &[Series]) -> Result<Chart> {
                     AreaSeries::new(pts, yr.start.max(0.0), c.mix(0.25)).border_style(c.stroke_width(2)),
                 )?,
             };
-            drawn.label(&s.name).legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.filled()));
+            drawn.label(&s.name).legend(swatch(c));
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .label_font((FONT, 15))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .position(legend_corner(series, &xr, &yr))
-                .draw()?;
+            legend(&mut chart, legend_corner(series, &xr, &yr))?;
         }
         Ok(())
     })
+}
+
+/// An x/y chart on numeric axes, as every chart here is.
+type XyChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The legend box, at `at`.
+fn legend<'a, 'b: 'a>(chart: &mut XyChart<'a, 'b>, at: SeriesLabelPosition) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .position(at)
+        .draw()?;
+    Ok(())
+}
+
+/// A series' legend mark: a small filled box in its colour.
+fn swatch(c: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
+    move |(x, y)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.filled())
+}
+
+/// A chart with values along x and one row per label (the first on top), its axes drawn: what
+/// bars and interval plots draw on.
+fn category_rows<'a, 'b: 'a>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    (title, value): (&str, &str),
+    xr: Range<f64>,
+    labels: &[String],
+) -> std::result::Result<XyChart<'a, 'b>, Box<dyn std::error::Error>> {
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 20))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(label_room(labels))
+        .build_cartesian_2d(xr, -0.5..(n as f64 - 0.5))?;
+    chart
+        .configure_mesh()
+        .x_desc(value)
+        .x_label_formatter(&tick)
+        .y_labels(n)
+        .y_label_formatter(&|v| category_label(labels, *v))
+        .disable_y_mesh()
+        .light_line_style(RGBColor(238, 240, 244))
+        .label_style((FONT, 15))
+        .draw()?;
+    Ok(chart)
 }
 
 /// Room for the longest of `labels` on a category axis, in pixels.
@@ -263,22 +306,7 @@ pub fn bars(title: &str, value: &str, categories: &[String], groups: &[(String, 
     let xr = xr.start.min(0.0)..end;
     let height = (n * (10 + 12 * g)).clamp(140, 1400) as u32 + 90;
     render((WIDTH, height), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 20))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(label_room(categories))
-            .build_cartesian_2d(xr.clone(), -0.5..(n as f64 - 0.5))?;
-        chart
-            .configure_mesh()
-            .x_desc(value)
-            .x_label_formatter(&tick)
-            .y_labels(n)
-            .y_label_formatter(&|v| category_label(categories, *v))
-            .disable_y_mesh()
-            .light_line_style(RGBColor(238, 240, 244))
-            .label_style((FONT, 15))
-            .draw()?;
+        let mut chart = category_rows(root, (title, value), xr.clone(), categories)?;
         let h = 0.8 / g as f64;
         for (gi, (name, values)) in groups.iter().enumerate() {
             let c = colour(gi);
@@ -286,19 +314,10 @@ pub fn bars(title: &str, value: &str, categories: &[String], groups: &[(String, 
                 let top = (n - 1 - i) as f64 + 0.4 - gi as f64 * h;
                 Rectangle::new([(0.0, top), (*v, top - h * 0.9)], c.filled())
             });
-            chart
-                .draw_series(rects)?
-                .label(name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.filled()));
+            chart.draw_series(rects)?.label(name).legend(swatch(c));
         }
         if groups.len() > 1 {
-            chart
-                .configure_series_labels()
-                .label_font((FONT, 15))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
         Ok(())
     })
@@ -381,22 +400,7 @@ pub fn intervals(title: &str, value: &str, rows: &[Interval], reference: Option<
     let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     let xr = fit(rows.iter().flat_map(|r| [r.low, r.high, r.value]).chain(reference), false);
     render((WIDTH, (n as u32 * 44).clamp(100, 900) + 100), |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 20))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(label_room(&labels))
-            .build_cartesian_2d(xr.clone(), -0.5..(n as f64 - 0.5))?;
-        chart
-            .configure_mesh()
-            .x_desc(value)
-            .x_label_formatter(&tick)
-            .y_labels(n)
-            .y_label_formatter(&|v| category_label(&labels, *v))
-            .disable_y_mesh()
-            .light_line_style(RGBColor(238, 240, 244))
-            .label_style((FONT, 15))
-            .draw()?;
+        let mut chart = category_rows(root, (title, value), xr.clone(), &labels)?;
         if let Some(x) = reference {
             chart.draw_series(DashedLineSeries::new(
                 vec![(x, -0.5), (x, n as f64 - 0.5)],
