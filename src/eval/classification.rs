@@ -135,27 +135,14 @@ struct Sweep {
 }
 
 /// ROC AUC (ties averaged), average precision and the best-F1 threshold, in one pass over the
-/// scores sorted best first, taking tied scores as one group.
+/// [`operating_points`] (scores best first, tied scores as one group).
 fn sweep_thresholds(p: &[f64], y: &[bool], positives: usize) -> Sweep {
-    let n = p.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
-    let neg = n - positives;
+    let neg = p.len().min(y.len()) - positives;
     let (mut auc, mut ap) = (0.0, 0.0);
     let (mut tp_c, mut fp_c) = (0usize, 0usize);
     let (mut best_f1, mut best_t) = (0.0, 0.5);
-    let mut i = 0;
-    while i < n {
-        let mut j = i;
-        let (mut tp_g, mut fp_g) = (0usize, 0usize);
-        while j < n && p[order[j]] == p[order[i]] {
-            if y[order[j]] {
-                tp_g += 1
-            } else {
-                fp_g += 1
-            }
-            j += 1;
-        }
+    for point in operating_points(p, y) {
+        let (tp_g, fp_g) = (point.true_positives - tp_c, point.false_positives - fp_c);
         // ROC: trapezoid over the tied group; AP: recall step × precision at the group's end.
         auc += fp_g as f64 * (tp_c as f64 + tp_g as f64 / 2.0);
         tp_c += tp_g;
@@ -166,9 +153,8 @@ fn sweep_thresholds(p: &[f64], y: &[bool], positives: usize) -> Sweep {
         let f = f1(div(tp_c, tp_c + fp_c), div(tp_c, positives));
         if f > best_f1 {
             best_f1 = f;
-            best_t = p[order[i]];
+            best_t = point.threshold;
         }
-        i = j;
     }
     let roc_auc = if positives == 0 || neg == 0 { 0.5 } else { auc / (positives as f64 * neg as f64) };
     Sweep { roc_auc, pr_auc: ap, best_f1, best_f1_threshold: best_t }
@@ -194,13 +180,18 @@ pub fn operating_points(p: &[f64], y: &[bool]) -> Vec<OperatingPoint> {
     let (mut out, mut tp, mut fp, mut i) = (Vec::new(), 0usize, 0usize, 0usize);
     while i < n {
         let t = p[order[i]];
-        while i < n && p[order[i]] == t {
+        // The group's first row always counts, so a NaN score (equal to nothing) is a group of
+        // its own rather than a loop that never advances.
+        loop {
             if y[order[i]] {
                 tp += 1
             } else {
                 fp += 1
             }
             i += 1;
+            if i == n || p[order[i]] != t {
+                break;
+            }
         }
         out.push(OperatingPoint { threshold: t, true_positives: tp, false_positives: fp });
     }
@@ -247,5 +238,8 @@ mod tests {
         let tpfp: Vec<(usize, usize)> = pts.iter().map(|o| (o.true_positives, o.false_positives)).collect();
         assert_eq!(tpfp, [(1, 0), (2, 1), (2, 2)]);
         assert_eq!(pts[1].threshold, 0.5);
+        // A NaN score is a group of its own: the sweep ends.
+        let pts = operating_points(&[0.9, f64::NAN, 0.1], &[true, false, true]);
+        assert_eq!(pts.len(), 3);
     }
 }
