@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use clap::{Args, Subcommand, ValueEnum};
-use shelfwise::eval::split::{evaluate, evaluate_lists, Split};
+use shelfwise::eval::split::{evaluate_lists, Split};
 use shelfwise::eval::RankingReport;
 use shelfwise::train::train_recommender;
 
@@ -96,11 +96,16 @@ fn eval_recs(a: EvalRecsArgs) -> anyhow::Result<()> {
     let model = a.model.apply_quantization(train_recommender(&train, &choice, Some(&bars))?)?;
     bars.finish();
     let fit = t.elapsed();
-    let reports: Vec<RankingReport> =
-        a.k.iter().map(|k| evaluate(&model, &train, &test, *k)).collect::<Result<_, _>>()?;
+    // One pass ranks every test user at the largest cut-off asked for (20 at least for the
+    // report's curves); each k's metrics come from its prefix, as `evaluate` at that k would give.
+    let largest = a.k.iter().copied().max().unwrap_or(10);
+    let depth = if a.report.is_some() { largest.clamp(20, shelfwise::recs::MAX_K) } else { largest };
+    let lists = evaluate_lists(&model, &train, &test, depth)?;
+    let reports: Vec<RankingReport> = a.k.iter().map(|k| lists.report(*k)).collect();
     if let Some(path) = &a.report {
         let what = format!("{} ({})", a.input.input.display(), describe_split(&a, seed));
-        write_recs_report(path, &[a.input.input.as_path()], &what, &model, fit.as_secs_f64(), (&train, &test), &a.k)?;
+        let fitted = (&model, fit.as_secs_f64(), &lists);
+        write_recs_report(path, &[a.input.input.as_path()], &what, fitted, (&train, &test), &a.k)?;
     }
     if a.json {
         let metrics: serde_json::Map<String, serde_json::Value> =
@@ -143,24 +148,22 @@ fn describe_split(a: &EvalRecsArgs, seed: u64) -> String {
     }
 }
 
-/// Evaluates `model` and the popularity baseline at k up to 20 (or the largest `ks`) and writes
-/// the recommendation report.
+/// Writes the recommendation report for `model` (fitted in `fit_seconds`, its test users' `lists`)
+/// beside the popularity baseline, evaluated to the same depth.
 fn write_recs_report(
     path: &std::path::Path,
     inputs: &[&std::path::Path],
     what: &str,
-    model: &shelfwise::Recommender,
-    fit_seconds: f64,
+    (model, fit_seconds, lists): (&shelfwise::Recommender, f64, &shelfwise::eval::split::UserLists),
     (train, test): (&shelfwise::data::Interactions, &shelfwise::data::Interactions),
     ks: &[usize],
 ) -> anyhow::Result<()> {
     use shelfwise::report::recs::{head_items, head_share, report, RecsInput};
     let headline = ks.iter().copied().min().unwrap_or(10);
-    let max_k = ks.iter().copied().max().unwrap_or(10).clamp(20, shelfwise::recs::MAX_K);
-    let lists = evaluate_lists(model, train, test, max_k)?;
-    let mut models = vec![(model.info().model.to_string(), &lists)];
+    let depth = lists.users.iter().map(|u| u.ranked.len()).max().unwrap_or(headline).max(headline);
+    let mut models = vec![(model.info().model.to_string(), lists)];
     let popular = train_recommender(train, &shelfwise::train::ModelChoice::Popular, None)?;
-    let baseline = evaluate_lists(&popular, train, test, max_k)?;
+    let baseline = evaluate_lists(&popular, train, test, depth)?;
     if model.info().model != popular.info().model {
         models.push(("popularity".to_string(), &baseline));
     }
