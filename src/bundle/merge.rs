@@ -62,7 +62,7 @@ pub(crate) fn require_kind(c: &Container<'_>, kind: ModelKind) -> Result<()> {
     let found = match held.is_empty() {
         // `catalog update --delta-out` writes catalogue sections only: a page applies them to the
         // model it has loaded.
-        true if c.get("catbase").is_some() => {
+        true if c.get(super::recs::CATALOG_UPDATE_MARKER).is_some() => {
             "a catalogue update (apply it to a loaded model with updateCatalog)".into()
         }
         true => "no model".to_string(),

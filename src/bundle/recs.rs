@@ -182,6 +182,9 @@ pub fn write_catalog_update(base: &ItemIndex, updated: &Recommender) -> Result<V
 /// items' [`ItemIndex::fingerprint`].
 struct CatalogBase;
 
+/// The section that marks a catalogue update (`require_kind` names such a file in its error).
+pub(crate) const CATALOG_UPDATE_MARKER: &str = CatalogBase::NAME;
+
 impl Section for CatalogBase {
     type Value = (u64, u64);
     const NAME: &'static str = "catbase";

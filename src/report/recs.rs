@@ -103,7 +103,7 @@ pub fn report(input: &RecsInput) -> Result<Report> {
          their history is excluded from the ranking, and their held-out items count as hits.",
     );
     cut_off_section(&mut r, input, max_k)?;
-    bias_section(&mut r, input)?;
+    bias_section(&mut r, input, &at_k)?;
     activity_section(&mut r, input)?;
     if let Some(log) = input.search {
         search_section(&mut r, log)?;
@@ -148,12 +148,13 @@ fn cut_off_section(r: &mut Report, input: &RecsInput, max_k: usize) -> Result<()
     Ok(())
 }
 
-fn bias_section(r: &mut Report, input: &RecsInput) -> Result<()> {
+/// `at_k`: each model's metrics at the headline cut-off, as `report` computed them.
+fn bias_section(r: &mut Report, input: &RecsInput, at_k: &[RankingReport]) -> Result<()> {
     let k = input.k;
     r.heading("Coverage and popularity bias");
     let mut categories: Vec<String> = input.models.iter().map(|m| m.0.clone()).collect();
     let mut head: Vec<f64> = input.models.iter().map(|(_, l)| head_slots(l, k, &input.head)).collect();
-    let mut coverage: Vec<f64> = input.models.iter().map(|(_, l)| l.report(k).coverage).collect();
+    let mut coverage: Vec<f64> = at_k.iter().map(|m| m.coverage).collect();
     categories.push("held-out interactions".into());
     head.push(input.head_share_of_test);
     coverage.push(f64::NAN);
