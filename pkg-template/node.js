@@ -9,3 +9,4 @@ export { default } from "./shelfwise.js";
 export { Profile } from "./profile.js";
 export { PageContext } from "./page.js";
 export { Experiment, truthProbability } from "./experiment.js";
+export { SessionTracker } from "./session.js";

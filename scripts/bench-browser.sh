@@ -9,6 +9,7 @@ source scripts/lib.sh
 ensure_chromium
 ensure_e2e_modules
 build_demo_bundle
+build_demo_propensity
 scripts/build-pkg.sh
 if [ "${1:-}" = "recs" ]; then
   shift

@@ -128,6 +128,21 @@ build_demo_bundle() {
     --catalog data/online-retail-catalog.csv.gz --catalog-id-col StockCode --out "$out"
 }
 
+# The demo's "likely to buy" model: boosted trees on UCI Online Shoppers, with the session
+# mapping of the demo's page types (data/online-shoppers-features.toml) and its page statistics.
+build_demo_propensity() {
+  local bin out=www/data/propensity.bundle
+  bin=$(cli)
+  mkdir -p www/data
+  if [ -f "$out" ] && [ "$out" -nt "$bin" ] && [ "$out" -nt data/online-shoppers.csv.gz ] \
+    && [ "$out" -nt data/online-shoppers-features.toml ] && [ "$out" -nt data/demo-page-stats.csv ]; then
+    return 0
+  fi
+  log "training the demo propensity model on data/online-shoppers.csv.gz (session mapping: data/online-shoppers-features.toml)"
+  "$bin" train propensity --input data/online-shoppers.csv.gz --target Revenue --model gbt \
+    --features data/online-shoppers-features.toml --page-stats data/demo-page-stats.csv --out "$out" >/dev/null
+}
+
 # bench/.venv with MODULE importable, installing PACKAGES... when it is not.
 bench_venv() {
   local module=$1; shift

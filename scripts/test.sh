@@ -51,6 +51,7 @@ GECKODRIVER=${GECKODRIVER:-$(command -v geckodriver)} wasm-pack test --headless 
 
 log "demo bundle and JS package"
 build_demo_bundle
+build_demo_propensity
 scripts/build-pkg.sh
 
 log "browser and Node tests: the demo storefront (Chromium and Firefox), the package, hostile calls, the HTML reports"

@@ -59,6 +59,7 @@ pub mod recs;
 #[doc(hidden)]
 pub mod rng;
 pub mod rules;
+pub mod session;
 pub mod text;
 
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]

@@ -1,11 +1,13 @@
 //! Propensity sections: `meta`, `pschema` (fields and their fitted encoders), `pmodel`, optional
-//! `pcalib` (calibration), each a `Section` with write and read side by side.
+//! `pcalib` (calibration) and `psession` (how a session log becomes a record), each a `Section`
+//! with write and read side by side.
 
 use super::codec::{Reader, Writer};
 use super::section::{get, put, require, Section};
 use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
-use crate::propensity::{Calibration, Classifier, Dense, Field, FieldKind, Propensity, Schema, Tree};
+use crate::propensity::{Calibration, Classifier, Dense, Field, FieldKind, Propensity, Schema, Tree, Value};
+use crate::session::{Feature, PageStats, SessionMap, StatKind, TypeFilter};
 
 /// Serialises a propensity model.
 pub fn write(p: &Propensity) -> Vec<u8> {
@@ -15,6 +17,9 @@ pub fn write(p: &Propensity) -> Vec<u8> {
     put::<PModel>(&mut c, &(p.threshold, p.model.clone()));
     if p.calibration != Calibration::None {
         put::<PCalib>(&mut c, &p.calibration);
+    }
+    if let Some(m) = &p.session {
+        put::<PSession>(&mut c, m);
     }
     c.finish()
 }
@@ -26,11 +31,147 @@ pub fn read(bytes: &[u8]) -> Result<Propensity> {
     let schema = require!(c, PSchema, ());
     let (threshold, model) = require!(c, PModel, ());
     meta.check_family(model.family())?;
-    let p = Propensity::from_parts(schema, model, meta, threshold)?;
-    match get!(c, PCalib, ()) {
-        Some(cal) => p.with_calibration(cal),
+    let mut p = Propensity::from_parts(schema, model, meta, threshold)?;
+    if let Some(cal) = get!(c, PCalib, ()) {
+        p = p.with_calibration(cal)?;
+    }
+    match get!(c, PSession, ()) {
+        Some(m) => p.with_session(m),
         None => Ok(p),
     }
+}
+
+/// `psession`: each mapped field's name and feature (a code, then the feature's types, name or
+/// constant), the 12 month names, the returning and new visitor names, then the page
+/// statistics: rows of page type, page id (empty for the type's own row) and bounce rate, exit
+/// rate, page value as f64 (NaN where the export had none), sorted by type and id.
+struct PSession;
+
+impl Section for PSession {
+    const NAME: &'static str = "psession";
+    type Value = SessionMap;
+    type Context = ();
+    fn write(m: &SessionMap, w: &mut Writer) {
+        w.len(m.fields().len());
+        for (name, f) in m.fields() {
+            w.str(name);
+            write_feature(f, w);
+        }
+        m.month_names().iter().chain(m.visitor_names()).for_each(|s| w.str(s));
+        w.len(m.stats().rows().len());
+        for (kind, id, stat) in m.stats().rows() {
+            w.str(kind);
+            w.str(id);
+            stat.iter().for_each(|v| w.f64(v.unwrap_or(f64::NAN)));
+        }
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<SessionMap> {
+        let n = r.len(2, "session field count")?;
+        let mut fields = Vec::with_capacity(n);
+        for _ in 0..n {
+            let name = r.str("session field name")?;
+            fields.push((name, read_feature(r)?));
+        }
+        let months = (0..12).map(|_| r.str("month name")).collect::<Result<Vec<_>>>()?;
+        let visitors = [r.str("returning visitor name")?, r.str("new visitor name")?];
+        let rows = r.len(26, "page statistics rows")?;
+        let mut stats = Vec::with_capacity(rows);
+        for _ in 0..rows {
+            let (kind, id) = (r.str("page type")?, r.str("page id")?);
+            let mut stat = [None; 3];
+            for v in &mut stat {
+                *v = Some(r.f64("page statistic")?).filter(|v| !v.is_nan());
+            }
+            stats.push((kind, id, stat));
+        }
+        SessionMap::new(fields, months, visitors, PageStats::from_sorted(stats)?)
+    }
+}
+
+fn write_feature(f: &Feature, w: &mut Writer) {
+    let filter = |w: &mut Writer, code: u8, t: &TypeFilter| {
+        w.u8(code);
+        w.u8(u8::from(t.negate));
+        w.len(t.types.len());
+        t.types.iter().for_each(|s| w.str(s));
+    };
+    match f {
+        Feature::Pages(t) => filter(w, 0, t),
+        Feature::Seconds(t) => filter(w, 1, t),
+        Feature::Stat(k) => {
+            w.u8(2);
+            w.u8(*k as u8);
+        }
+        Feature::Supplied(name) => {
+            w.u8(3);
+            w.str(name);
+        }
+        Feature::Constant(v) => {
+            w.u8(4);
+            match v {
+                Value::Missing => w.u8(0),
+                Value::Number(n) => {
+                    w.u8(1);
+                    w.f64(*n);
+                }
+                Value::Bool(b) => {
+                    w.u8(2);
+                    w.u8(u8::from(*b));
+                }
+                Value::Text(t) => {
+                    w.u8(3);
+                    w.str(t);
+                }
+            }
+        }
+        simple => w.u8(SIMPLE_FEATURES.iter().position(|s| s == simple).unwrap_or(0) as u8 + 5),
+    }
+}
+
+/// Features without parameters, by code − 5.
+const SIMPLE_FEATURES: [Feature; 10] = [
+    Feature::Month,
+    Feature::MonthNumber,
+    Feature::Weekday,
+    Feature::Hour,
+    Feature::Weekend,
+    Feature::VisitorType,
+    Feature::Returning,
+    Feature::Bounced,
+    Feature::CartAdds,
+    Feature::Purchases,
+];
+
+fn read_feature(r: &mut Reader<'_>) -> Result<Feature> {
+    let code = r.u8("session feature")?;
+    let filter = |r: &mut Reader<'_>| -> Result<TypeFilter> {
+        let negate = r.u8("type filter negation")? != 0;
+        let n = r.len(1, "page type count")?;
+        Ok(TypeFilter { types: (0..n).map(|_| r.str("page type")).collect::<Result<_>>()?, negate })
+    };
+    Ok(match code {
+        0 => Feature::Pages(filter(r)?),
+        1 => Feature::Seconds(filter(r)?),
+        2 => match StatKind::ALL.get(usize::from(r.u8("page statistic")?)) {
+            Some(k) => Feature::Stat(*k),
+            None => return Err(Error::Corrupt("unknown page statistic".into())),
+        },
+        3 => Feature::Supplied(r.str("supplied value name")?),
+        4 => Feature::Constant(match r.u8("constant type")? {
+            0 => Value::Missing,
+            1 => match r.f64("constant")? {
+                n if n.is_finite() => Value::Number(n),
+                _ => return Err(Error::Corrupt("a constant that is not finite".into())),
+            },
+            2 => Value::Bool(r.u8("constant")? != 0),
+            3 => Value::Text(r.str("constant")?),
+            t => return Err(Error::Corrupt(format!("unknown constant type {t}"))),
+        }),
+        c => match SIMPLE_FEATURES.get(usize::from(c) - 5) {
+            Some(f) => f.clone(),
+            None => return Err(Error::Corrupt(format!("unknown session feature {c}"))),
+        },
+    })
 }
 
 /// `pcalib`: how raw scores become probabilities: a method code, then Platt's slope and
@@ -274,5 +415,25 @@ mod tests {
         ] {
             assert_eq!(round_trip::<PCalib>(&c, ()), c);
         }
+        let mut features = vec![
+            Feature::Pages(TypeFilter { types: vec!["product".into(), "list".into()], negate: false }),
+            Feature::Seconds(TypeFilter::all()),
+            Feature::Supplied("trafficType".into()),
+            Feature::Constant(Value::Missing),
+            Feature::Constant(Value::Number(0.25)),
+            Feature::Constant(Value::Bool(true)),
+            Feature::Constant(Value::Text("x".into())),
+        ];
+        features.extend(StatKind::ALL.map(Feature::Stat));
+        features.extend(SIMPLE_FEATURES);
+        let fields = features.into_iter().enumerate().map(|(i, f)| (format!("f{i}"), f)).collect();
+        let stats = PageStats::new(vec![
+            ("product".into(), String::new(), [Some(0.1), Some(0.2), None]),
+            ("product".into(), "A".into(), [None, None, Some(12.5)]),
+        ])
+        .unwrap();
+        let months = crate::session::DEFAULT_MONTHS.map(String::from).to_vec();
+        let m = SessionMap::new(fields, months, ["R".into(), "N".into()], stats).unwrap();
+        assert_eq!(round_trip::<PSession>(&m, ()), m);
     }
 }

@@ -10,11 +10,13 @@ use clap::{Args, ValueEnum};
 use shelfwise::data::table::Table;
 use shelfwise::eval::{classification_report, ClassificationReport};
 use shelfwise::propensity::{Propensity, Value};
+use shelfwise::session::PageStats;
 use shelfwise::train::propensity::{
     calibrate::CalibrationChoice, leakage::permutation_importance, stratified_split_by, train_propensity,
     ClassifierChoice, ColumnType, Dataset, ForestParams, GbtParams, LogisticParams, MlpParams, PropensityParams,
     TrainOutcome,
 };
+use shelfwise::train::session::{read_page_stats, read_session_logs, FeatureSpec};
 
 use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
 use super::progress::Bars;
@@ -79,6 +81,16 @@ pub struct TrainPropensityArgs {
     /// rows: auto (the lowest cross-validated log loss), platt, isotonic or none.
     #[arg(long, default_value = "auto", value_parser = |s: &str| CalibrationChoice::parse(s).map_err(|e| e.to_string()))]
     calibration: CalibrationChoice,
+    /// How the package's SessionTracker turns a visit into this model's record (TOML: one
+    /// feature expression per model field, e.g. `ProductRelated = 'count(page.type ==
+    /// "product")'`; see the README's "Session features"). Stored in the bundle, so
+    /// `scoreSession` and `score --session` work.
+    #[arg(long)]
+    features: Option<PathBuf>,
+    /// The shop's page statistics for `bounce_rate`, `exit_rate` and `page_value` (CSV or
+    /// Parquet: `page_type`, optional `page_id`, and those columns), stored with `--features`.
+    #[arg(long, requires = "features")]
+    page_stats: Option<PathBuf>,
     /// Where to write the bundle.
     #[arg(long)]
     out: PathBuf,
@@ -131,8 +143,14 @@ pub struct ScoreArgs {
     #[arg(long)]
     model: PathBuf,
     /// CSV of raw records (extra columns are ignored, missing ones imputed).
-    #[arg(long)]
-    input: PathBuf,
+    #[arg(long, required_unless_present = "session", conflicts_with = "session")]
+    input: Option<PathBuf>,
+    /// Score session logs instead (JSON: one `SessionTracker.toJSON()` object or an array of
+    /// them) through the bundle's session mapping (`train propensity --features`). Prints one
+    /// JSON line per log: `{"record": {…}, "p": …}` (and `"decide"` with `--decide`): the
+    /// record is the one the page's `tracker.record()` gives for the same log.
+    #[arg(long, conflicts_with_all = ["id_col", "with_line", "allow_missing_fields"])]
+    session: Option<PathBuf>,
     /// Output CSV with header `p` (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -187,9 +205,15 @@ fn check_fields(model: &Propensity, table: &Table, allow_missing: bool) -> anyho
 
 /// Runs `train propensity`.
 pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
+    let inputs: Vec<&Path> = [Some(&a.input), a.features.as_ref(), a.page_stats.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
     for out in std::iter::once(&a.out).chain(&a.test_out).chain(&a.report) {
-        refuse_overwriting_inputs(out, &[&a.input])?;
+        refuse_overwriting_inputs(out, &inputs)?;
     }
+    let session = session_inputs(&a)?;
     let bars = Bars::default();
     let table =
         Table::read(&a.input, a.sep.delimiter(&a.input)?).with_context(|| format!("reading {}", a.input.display()))?;
@@ -198,8 +222,14 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let ds = Dataset::from_table(table, &p)?;
     print_columns(&ds);
     let t = Instant::now();
-    let out = train_propensity(&ds, &p, &choice(&a), &bars)?;
+    let mut out = train_propensity(&ds, &p, &choice(&a), &bars)?;
     bars.finish();
+    if let Some((spec, stats)) = session {
+        let (map, warnings) =
+            spec.session_map(out.model.schema(), stats).context("matching --features to the model")?;
+        out.model = out.model.with_session(map)?;
+        out.warnings.extend(warnings);
+    }
     let elapsed = t.elapsed();
     for r in &out.cv {
         let folds: Vec<String> = r.fold_aucs.iter().map(|f| format!("{f:.3}")).collect();
@@ -234,6 +264,17 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
         eprintln!("wrote the {} held-out rows to {}", out.rows.1, path.display());
     }
     Ok(())
+}
+
+/// `--features` and `--page-stats`, read before training so a mistake in them costs no fit.
+fn session_inputs(a: &TrainPropensityArgs) -> anyhow::Result<Option<(FeatureSpec, PageStats)>> {
+    let Some(path) = &a.features else { return Ok(None) };
+    let spec = FeatureSpec::read(path)?;
+    let stats = match &a.page_stats {
+        Some(p) => read_page_stats(p, a.sep.delimiter(p)?).with_context(|| format!("reading {}", p.display()))?,
+        None => PageStats::default(),
+    };
+    Ok(Some((spec, stats)))
 }
 
 /// The training parameters the arguments give.
@@ -445,8 +486,12 @@ pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
 pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
-    let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
-    let table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
+    if let Some(path) = &a.session {
+        return score_sessions(&model, path, &a);
+    }
+    let input = a.input.as_deref().context("--input or --session is required")?;
+    let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), input])?;
+    let table = Table::read(input, a.sep.delimiter(input)?)?;
     let id = a.id_col.as_deref().map(|c| table.column(c)).transpose()?;
     check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;
@@ -471,6 +516,35 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
         writeln!(out)?;
     }
     out.finish()
+}
+
+/// `score --session`: one JSON line per log, its record and score.
+fn score_sessions(model: &Propensity, path: &Path, a: &ScoreArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let logs = read_session_logs(&text).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), path])?;
+    for (i, log) in logs.iter().enumerate() {
+        let record = model.session_record(log).with_context(|| format!("{}: session log {i}", path.display()))?;
+        let fields: serde_json::Map<String, serde_json::Value> =
+            record.iter().map(|(k, v)| (k.clone(), value_json(v))).collect();
+        let borrowed: Vec<(&str, Value)> = record.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let p = model.score(&borrowed)?.p;
+        let mut line = serde_json::json!({ "record": fields, "p": p });
+        if let Some((benefit, cost)) = a.decide {
+            line["decide"] = shelfwise::propensity::decision(p, benefit, cost)?.act.into();
+        }
+        writeln!(out, "{line}")?;
+    }
+    out.finish()
+}
+
+fn value_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Missing => serde_json::Value::Null,
+        Value::Number(n) => serde_json::json!(n),
+        Value::Bool(b) => (*b).into(),
+        Value::Text(t) => t.clone().into(),
+    }
 }
 
 /// `benefit=B,cost=C` for `--decide`.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::bundle::Metadata;
 use crate::error::Result;
 use crate::kernels::order;
+use crate::session::{SessionLog, SessionMap};
 pub use calibration::Calibration;
 pub use model::{logit, sigmoid, Classifier, Dense, Tree};
 pub use schema::{EncodeReport, Field, FieldKind, Schema};
@@ -76,6 +77,8 @@ pub struct Propensity {
     pub(crate) threshold: f64,
     /// Raw score → probability, fitted on out-of-fold predictions.
     pub(crate) calibration: Calibration,
+    /// How a session log becomes a record, when training declared it (`--features`).
+    pub(crate) session: Option<SessionMap>,
 }
 
 impl Propensity {
@@ -85,7 +88,7 @@ impl Propensity {
         if !(0.0..=1.0).contains(&threshold) {
             return Err(crate::Error::Corrupt(format!("threshold {} outside 0..1", crate::num_text::Num(threshold))));
         }
-        Ok(Self { schema, model, meta, threshold, calibration: Calibration::None })
+        Ok(Self { schema, model, meta, threshold, calibration: Calibration::None, session: None })
     }
 
     /// The same model with `c` applied after the classifier.
@@ -98,6 +101,35 @@ impl Propensity {
     /// How raw scores become probabilities.
     pub fn calibration(&self) -> &Calibration {
         &self.calibration
+    }
+
+    /// The same model with a session mapping, checked against the fields (see
+    /// [`SessionMap::check_for`]).
+    pub fn with_session(mut self, m: SessionMap) -> Result<Self> {
+        m.check_for(&self.schema)?;
+        self.session = Some(m);
+        Ok(self)
+    }
+
+    /// How a session log becomes a record, if training declared it.
+    pub fn session(&self) -> Option<&SessionMap> {
+        self.session.as_ref()
+    }
+
+    /// The record this model's session mapping makes of `log`. An error when the bundle has no
+    /// mapping, or names the first bad value of the log.
+    pub fn session_record(&self, log: &SessionLog) -> Result<Vec<(String, Value)>> {
+        match &self.session {
+            Some(m) => m.record(log),
+            None => Err(crate::Error::MissingSection("psession (train with --features to score sessions)".into())),
+        }
+    }
+
+    /// Scores the record of `log` (see [`Propensity::session_record`]).
+    pub fn score_session(&self, log: &SessionLog) -> Result<Score> {
+        let record = self.session_record(log)?;
+        let borrowed: Vec<(&str, Value)> = record.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        self.score(&borrowed)
     }
 
     /// Sets the decision threshold (in [0, 1]).

@@ -34,6 +34,17 @@ pub enum FieldKind {
     },
 }
 
+impl FieldKind {
+    /// `numeric`, `boolean` or `categorical`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FieldKind::Numeric { .. } => "numeric",
+            FieldKind::Boolean { .. } => "boolean",
+            FieldKind::Categorical { .. } => "categorical",
+        }
+    }
+}
+
 /// One input field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -10,6 +10,7 @@ pub mod item2vec;
 pub mod progress;
 pub mod propensity;
 pub mod rp3;
+pub mod session;
 mod simd;
 pub mod svd;
 pub mod text;

@@ -17,6 +17,13 @@ pub fn js_err(e: impl std::fmt::Display) -> JsError {
 #[derive(Debug)]
 pub struct Thrown(JsValue);
 
+impl Thrown {
+    /// Passes on what JS code called from Rust threw.
+    pub fn from_js(v: JsValue) -> Self {
+        Thrown(v)
+    }
+}
+
 impl From<JsError> for Thrown {
     fn from(e: JsError) -> Self {
         Thrown(e.into())

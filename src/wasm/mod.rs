@@ -4,6 +4,7 @@ mod convert;
 mod load;
 mod propensity;
 mod recommender;
+mod session;
 mod text;
 mod types;
 

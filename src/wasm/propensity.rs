@@ -128,6 +128,45 @@ impl Propensity {
         Ok(to_js(&self.inner.decide(&borrow(&r), benefit, cost).map_err(js_err)?)?)
     }
 
+    /// The record this bundle's session mapping (`train propensity --features`) makes of a
+    /// session log (`tracker.toJSON()`, or the tracker itself): `{ field: value }` in the
+    /// model's field order, `null` where the session says nothing (the model imputes it).
+    #[wasm_bindgen(js_name = sessionRecord, unchecked_return_type = "PropensityRecord")]
+    pub fn session_record(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SessionLog | { toJSON(): SessionLog }")] session: JsValue,
+    ) -> Result<JsValue, Thrown> {
+        let log = super::session::session_log(&session, "session")?;
+        let record = self.inner.session_record(&log).map_err(js_err)?;
+        let out = Object::new();
+        for (k, v) in &record {
+            let js = match v {
+                Value::Missing => JsValue::NULL,
+                Value::Number(n) => JsValue::from_f64(*n),
+                Value::Bool(b) => JsValue::from_bool(*b),
+                Value::Text(t) => JsValue::from_str(t),
+            };
+            Reflect::set(&out, &JsValue::from_str(k), &js).map_err(Thrown::from_js)?;
+        }
+        Ok(out.into())
+    }
+
+    /// The probability for a session: `score(sessionRecord(session))`.
+    #[wasm_bindgen(js_name = scoreSession)]
+    pub fn score_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SessionLog | { toJSON(): SessionLog }")] session: JsValue,
+    ) -> Result<f64, Thrown> {
+        let log = super::session::session_log(&session, "session")?;
+        Ok(self.inner.score_session(&log).map_err(js_err)?.p)
+    }
+
+    /// Whether the bundle carries a session mapping (so `sessionRecord` and `scoreSession` work).
+    #[wasm_bindgen(getter, js_name = hasSession)]
+    pub fn has_session(&self) -> bool {
+        self.inner.session().is_some()
+    }
+
     /// Each field's contribution in log-odds, largest first.
     #[wasm_bindgen(unchecked_return_type = "Contribution[]")]
     pub fn explain(

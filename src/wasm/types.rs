@@ -103,6 +103,24 @@ export interface ModelMetadata {
 export interface Decision { act: boolean; p: number; expectedValue: number; benefit: number; cost: number; breakEven: number }
 /** A raw record for propensity scoring: field name → value (null/undefined = missing). */
 export type PropensityRecord = Record<string, number | string | boolean | null | undefined>;
+/** One page view of a session log. `seconds`: visible time. `value`, `bounceRate`, `exitRate`:
+ * statistics the page supplied itself (they take precedence over the bundle's table). */
+export interface SessionPageView { type: string; id?: string | null; seconds: number; value?: number | null; bounceRate?: number | null; exitRate?: number | null }
+/** What `SessionTracker.toJSON()` returns and `Propensity.sessionRecord` reads. */
+export interface SessionLog {
+  format?: "shelfwise-session/1";
+  /** Session start, ms since the epoch. */
+  start: number;
+  /** Minutes east of UTC (local month, day and hour). Default 0. */
+  utcOffset?: number;
+  /** Whether this device visited before; null when unknown. */
+  returning?: boolean | null;
+  pages: SessionPageView[];
+  cartAdds?: number;
+  purchases?: number;
+  /** Values the page supplied (`$name` in the mapping). */
+  values?: Record<string, number | string | boolean | null>;
+}
 /** A score and what encoding noticed. */
 export interface PropensityScore { p: number; missing: string[]; unknown: string[]; unseen: string[] }
 /** One field's contribution, in log-odds (positive pushes towards buying). */
