@@ -599,3 +599,69 @@ fn absurd_but_finite_numbers_score_to_a_probability() {
         }
     }
 }
+
+/// The tiny propensity fixture with a session mapping (Pages = product pages, Device supplied).
+fn session_bundle() -> Vec<u8> {
+    use shelfwise::session::{Feature, PageStats, SessionMap, TypeFilter, DEFAULT_MONTHS};
+    let fields = vec![
+        ("Pages".to_string(), Feature::Pages(TypeFilter { types: vec!["product".into()], negate: false })),
+        ("Device".to_string(), Feature::Supplied("device".into())),
+        ("Weekend".to_string(), Feature::Weekend),
+    ];
+    let stats = PageStats::new(vec![("product".into(), String::new(), [Some(0.1), None, Some(2.0)])]).unwrap();
+    let map =
+        SessionMap::new(fields, DEFAULT_MONTHS.map(String::from).to_vec(), ["r".into(), "n".into()], stats).unwrap();
+    let p = shelfwise::propensity::Propensity::from_bytes(&fixture("tiny-propensity-gbt.bundle")).unwrap();
+    p.with_session(map).unwrap().to_bytes()
+}
+
+#[test]
+fn session_logs_mappings_and_their_sections_are_checked() {
+    let dir = &common::temp_dir("hostile-session");
+    let bundle = session_bundle();
+    // Every resealed flip of the bundle: a typed error or a model that scores a session.
+    let log = shelfwise::session::SessionLog { start_ms: 0.0, pages: vec![], ..Default::default() };
+    for i in (0..bundle.len()).step_by(3) {
+        let mut b = bundle.clone();
+        b[i] ^= 0x04;
+        if let Ok(m) = shelfwise::propensity::Propensity::from_bytes(&reseal(b)) {
+            let _ = m.score_session(&log);
+        }
+    }
+    write(dir, "s.bundle", &bundle);
+    write(dir, "p.bundle", fixture("tiny-propensity-gbt.bundle"));
+    let ok = r#"{"start": 0, "pages": [{"type": "product", "seconds": 1}], "values": {"device": "desktop"}}"#;
+    write(dir, "ok.json", ok);
+    assert!(succeeds(&cli(dir, "score --model {dir}/s.bundle --session {dir}/ok.json")).contains(r#""Pages":1.0"#));
+    fails_with(&cli(dir, "score --model {dir}/p.bundle --session {dir}/ok.json"), &["psession", "--features"]);
+    let many: Vec<String> = (0..1001).map(|_| r#"{"type": "p", "seconds": 1}"#.to_string()).collect();
+    for (body, needles) in [
+        ("{", &["session log", "EOF"][..]),
+        (r#"{"start": 0, "pages": [{"type": "p", "seconds": -2}]}"#, &["'pages[0].seconds': -2"][..]),
+        (r#"{"start": 0, "pages": [{"type": "p", "seconds": 1e400}]}"#, &["session log"][..]),
+        (r#"{"start": 0, "pages": [{"type": "p", "seconds": 1, "bounceRate": 7}]}"#, &["'pages[0].bounceRate': 7"][..]),
+        (r#"{"start": 1e20, "pages": []}"#, &["'start'"][..]),
+        (r#"{"start": 0, "pages": {}}"#, &["'pages'", "expected an array"][..]),
+        (&format!(r#"{{"start": 0, "pages": [{}]}}"#, many.join(",")), &["'pages': 1001", "at most 1,000"][..]),
+    ] {
+        write(dir, "bad.json", body);
+        fails_with(&cli(dir, "score --model {dir}/s.bundle --session {dir}/bad.json"), needles);
+    }
+    // A mapping that names a field the model lacks, or leaves one out, stops training.
+    write(
+        dir,
+        "t.csv",
+        "Pages,Device,Bought\n1,a,no\n3,b,yes\n2,a,no\n5,b,yes\n1,a,no\n4,b,yes\n1,a,no\n6,b,yes\n2,a,no\n7,b,yes\n",
+    );
+    write(dir, "f.toml", "[fields]\nPages = 'pages'\nDevise = '$device'\n");
+    fails_with(
+        &cli(dir, "train propensity --input {dir}/t.csv --target Bought --model logistic --folds 2 --features {dir}/f.toml --out {dir}/o.bundle"),
+        &["Device", "not mapped"],
+    );
+    write(dir, "f.toml", "[fields]\nPages = 'count(page.type = \"p\")'\n");
+    fails_with(
+        &cli(dir, "train propensity --input {dir}/t.csv --target Bought --features {dir}/f.toml --out {dir}/o.bundle"),
+        &["fields.Pages", "column"],
+    );
+    assert!(!dir.join("o.bundle").exists());
+}

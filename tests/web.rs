@@ -514,3 +514,46 @@ fn a_catalogue_update_applies_in_place_as_natively() {
     assert!(JsValue::from(e).dyn_ref::<js_sys::TypeError>().is_some());
     assert_eq!(rec.recommend(strings(&["b3"]), JsValue::UNDEFINED).unwrap().dyn_into::<Array>().unwrap().length(), 10);
 }
+
+/// The tiny propensity fixture with a session mapping: Pages = product pages, Device supplied by
+/// the page, Weekend from the session's start.
+fn session_model() -> shelfwise::wasm::Propensity {
+    use shelfwise::session::{Feature, PageStats, SessionMap, TypeFilter, DEFAULT_MONTHS};
+    let fields = vec![
+        ("Pages".to_string(), Feature::Pages(TypeFilter { types: vec!["product".into()], negate: false })),
+        ("Device".to_string(), Feature::Supplied("device".into())),
+        ("Weekend".to_string(), Feature::Weekend),
+    ];
+    let months = DEFAULT_MONTHS.map(String::from).to_vec();
+    let map = SessionMap::new(fields, months, ["r".into(), "n".into()], PageStats::default()).unwrap();
+    let bytes = shelfwise::propensity::Propensity::from_bytes(PROP_GBT).unwrap().with_session(map).unwrap().to_bytes();
+    shelfwise::wasm::Propensity::from_bytes(js_bytes(&bytes)).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn a_session_log_becomes_the_record_the_mapping_declares() {
+    let m = session_model();
+    assert!(m.has_session());
+    // Saturday 2026-11-28 23:30 UTC is Sunday 00:30 at UTC+1.
+    let log = js_sys::JSON::parse(
+        r#"{"start": 1795908600000, "utcOffset": 60, "pages": [{"type": "product", "id": "A", "seconds": 3},
+            {"type": "home", "seconds": 1}, {"type": "product", "seconds": 2.5}], "values": {"device": "desktop"}}"#,
+    )
+    .unwrap();
+    let record = m.session_record(log.clone()).unwrap();
+    assert_eq!(field(&record, "Pages").as_f64(), Some(2.0));
+    assert_eq!(field(&record, "Device").as_string().as_deref(), Some("desktop"));
+    assert_eq!(field(&record, "Weekend").as_bool(), Some(true));
+    let p = m.score_session(log).unwrap();
+    let weekend = js_object(&[("Pages", 2.into()), ("Device", "desktop".into()), ("Weekend", true.into())]);
+    assert_eq!(p, m.score(weekend).unwrap());
+    // Typed errors name the place; a bundle without a mapping says how to get one.
+    let bad = js_sys::JSON::parse(r#"{"start": 0, "pages": [{"type": "product", "seconds": "3"}]}"#).unwrap();
+    let e = JsValue::from(m.session_record(bad).unwrap_err());
+    assert!(e.dyn_ref::<js_sys::TypeError>().is_some());
+    assert!(error_message(e).contains("session.pages[0].seconds must be a number"));
+    let plain = shelfwise::wasm::Propensity::from_bytes(js_bytes(PROP_GBT)).unwrap();
+    assert!(!plain.has_session());
+    let log = js_sys::JSON::parse(r#"{"start": 0, "pages": []}"#).unwrap();
+    assert!(error_message(plain.score_session(log).unwrap_err()).contains("--features"));
+}

@@ -1,6 +1,6 @@
 // The demo storefront: the shelfwise package used exactly as a shop would use it. All of the
 // page's state lives in one `Store`; cards and pictures are plain functions (cards.js, pictures.js).
-import init, { Experiment, PageContext, Profile, Recommender, truthProbability } from "./pkg/index.js";
+import init, { Experiment, PageContext, Profile, Propensity, Recommender, SessionTracker, truthProbability } from "./pkg/index.js";
 import { card } from "./cards.js";
 import { picture } from "./pictures.js";
 
@@ -25,15 +25,21 @@ function productIn(hash) {
   }
 }
 
-/** The store: the model, the shopper's profile and experiment, and the page they draw. */
+/** Seconds between gauge updates while the shopper stays on a page (time on the page counts). */
+const GAUGE_SECONDS = 2;
+
+/** The store: the models, the shopper's profile, session and experiment, and the page they draw. */
 class Store {
   /** The product whose page is showing (undefined: the home page). */
   #shown;
 
-  constructor({ rec, profile, experiment }) {
+  constructor({ rec, profile, experiment, propensity, tracker }) {
     this.rec = rec;
     this.profile = profile;
     this.experiment = experiment;
+    /** The "likely to buy" model and this visit's tracker (both undefined if the model did not load). */
+    this.propensity = propensity;
+    this.tracker = tracker;
     this.info = rec.info();
     /** The catalogue, most popular first (ties by id), and by id. */
     this.catalog = rec.catalog().sort((a, b) => b.popularity - a.popularity || (a.item < b.item ? -1 : 1));
@@ -62,6 +68,7 @@ class Store {
     history.pushState(null, "", `#/product/${encodeURIComponent(item)}`);
     this.showProduct(item);
     this.render(item);
+    this.pageView("product", item);
   }
 
   /** Shows the page the address names (`#/product/ID` or home). `countView`: arriving at a
@@ -74,10 +81,36 @@ class Store {
       if (countView) await this.profile.view(item);
       this.showProduct(item);
       this.render(item);
+      this.pageView("product", item);
     } else {
       this.showProduct(undefined);
       this.render();
+      this.pageView("home");
     }
+  }
+
+  /** A page view for this visit's "likely to buy" gauge. */
+  pageView(type, id) {
+    this.tracker?.page(type, id === undefined ? {} : { id });
+    this.updateGauge();
+  }
+
+  /** Scores this visit on the device and shows it with the three fields that move it most. */
+  updateGauge() {
+    const { propensity, tracker } = this;
+    if (!propensity || !tracker) return;
+    const log = tracker.toJSON();
+    const record = propensity.sessionRecord(log);
+    const p = propensity.score(record);
+    const why = propensity.explain(record).slice(0, 3)
+      .map((c) => `${c.field} ${c.contribution >= 0 ? "+" : "−"}${Math.abs(c.contribution).toFixed(2)}`);
+    const gauge = $("gauge");
+    gauge.hidden = false;
+    gauge.dataset.p = String(p);
+    gauge.dataset.pages = String(log.pages.length);
+    $("gauge-meter").value = p;
+    $("gauge-p").textContent = `${Math.round(100 * p)} %`;
+    $("gauge-why").textContent = `${why.join(", ")} (log-odds)`;
   }
 
   /** Shows the product page's head (picture, title, price, category, stock), or hides it. */
@@ -101,12 +134,15 @@ class Store {
     window.scrollTo({ top: 0 });
   }
 
-  /** "Add to basket" on the product page: a cart event, weighing three views. */
+  /** "Add to basket" on the product page: a cart event, weighing three views; for the gauge,
+   * a view of the basket (the note beside the button stands for the shop's basket page). */
   async addToCart() {
     if (this.#shown === undefined) return;
     await this.profile.addToCart(this.#shown);
     $("cart-note").textContent = "In your basket (weighs three views in your recommendations)";
     this.render(this.#shown);
+    this.tracker?.cart();
+    this.pageView("basket");
   }
 
   /** Every shelf of the page, top to bottom; a PageContext keeps any product off two shelves. */
@@ -204,16 +240,24 @@ class Store {
   listen() {
     $("clear-history").addEventListener("click", async () => { await this.profile.clear(); this.render(); });
     $("export-data").addEventListener("click", () => this.exportData());
-    $("consent-yes").addEventListener("click", async () => { await this.profile.grantConsent(); this.showConsent(); });
+    $("consent-yes").addEventListener("click", async () => {
+      await this.profile.grantConsent();
+      this.tracker?.grantConsent();
+      this.showConsent();
+    });
     // "No thanks" stores nothing (not even the answer): the banner is hidden for this page only.
     $("consent-no").addEventListener("click", () => { $("consent").hidden = true; });
     $("forget").addEventListener("click", async () => {
       await this.profile.revokeConsent();
+      this.tracker?.revokeConsent();
       this.experiment.clear();
       this.showConsent();
       this.render();
     });
     $("search").addEventListener("input", () => this.renderCatalog());
+    // A search is a page of results once the shopper commits to it (Enter, or leaving the box).
+    $("search").addEventListener("change", () => { if ($("search").value.trim()) this.pageView("search"); });
+    setInterval(() => { if (document.visibilityState === "visible") this.updateGauge(); }, GAUGE_SECONDS * 1000);
     $("in-stock").addEventListener("change", () => this.render(this.#shown));
     $("add-to-cart").addEventListener("click", () => this.addToCart());
     // Back and forward fire popstate; a followed "#/" link fires hashchange (and, in some
@@ -228,12 +272,23 @@ async function main() {
     await init();
     const profile = await Profile.open({ key: "shelfwise-demo-profile" });
     const experiment = await Experiment.open({ name: "demo-picks", variants: { shelfwise: 0.5, control: 0.5 }, salt: "demo", profile });
+    // The gauge is optional: the store works without its model.
+    const propensity = Propensity.load("./data/propensity.bundle").catch((e) => {
+      console.info(`No "likely to buy" gauge: ${e.message}`);
+      return undefined;
+    });
     const rec = await Recommender.load("./data/model.bundle", {
       onProgress: ({ loaded, total }) => {
         $("status").textContent = `Loading the recommendation model… ${total ? Math.round((100 * loaded) / total) + " %" : `${(loaded / 1e6).toFixed(1)} MB`}`;
       },
     });
-    const store = new Store({ rec, profile, experiment });
+    const model = await propensity;
+    // The visit's tracker follows the profile's consent; the demo is no gift-day shop (specialDay 0).
+    const tracker = model?.hasSession ? new SessionTracker({ profile, key: "shelfwise-demo-session", model }) : undefined;
+    tracker?.set("specialDay", 0);
+    const store = new Store({ rec, profile, experiment, propensity: model, tracker });
+    // For tests and the curious: the visit as the gauge scores it.
+    window.shelfwiseSession = { tracker, propensity: model };
     const { info } = store;
     $("status").textContent = `${info.items} products · ${info.model} model trained until ${info.metadata.trainedUntil ?? "n/a"} · scored on your device`;
     store.listen();

@@ -53,6 +53,13 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
                     p.schema().fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
                 );
                 println!("threshold:   {:.4}", p.threshold());
+                if let Some(m) = p.session() {
+                    let rows = m.stats().rows().len();
+                    println!(
+                        "session:     {} fields mapped (score --session, scoreSession); {rows} page-statistics rows",
+                        m.fields().len()
+                    );
+                }
                 metadata(p.metadata());
             }
             ModelKind::Text => {

@@ -90,7 +90,7 @@ impl SessionLog {
             for (k, v) in StatKind::ALL.iter().zip(&p.stat) {
                 if let Some(v) = v.filter(|v| !k.valid(*v)) {
                     let reason = "a rate must be in [0, 1] and a page value finite and >= 0";
-                    return Err(invalid(format!("pages[{i}].{}", k.name()), num(v), reason));
+                    return Err(invalid(format!("pages[{i}].{}", k.log_key()), num(v), reason));
                 }
             }
         }

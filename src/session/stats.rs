@@ -26,6 +26,15 @@ impl StatKind {
         }
     }
 
+    /// The property of a page view in a session log that supplies it.
+    pub fn log_key(self) -> &'static str {
+        match self {
+            StatKind::BounceRate => "bounceRate",
+            StatKind::ExitRate => "exitRate",
+            StatKind::PageValue => "value",
+        }
+    }
+
     /// Whether `v` is a possible value: a rate in [0, 1], a value finite and ≥ 0.
     pub fn valid(self, v: f64) -> bool {
         match self {

@@ -126,7 +126,7 @@ fn a_bad_log_is_an_error_naming_the_value_and_its_place() {
         (SessionLog { pages: vec![page("", None, 1.0)], ..log() }, "'pages[0].type'"),
         (
             SessionLog { pages: vec![PageView { stat: [Some(1.5), None, None], ..page("p", None, 1.0) }], ..log() },
-            "'pages[0].bounce_rate': 1.5",
+            "'pages[0].bounceRate': 1.5",
         ),
         (SessionLog { pages: vec![page("p", None, 1.0); MAX_PAGES + 1], ..log() }, "'pages': 1001"),
         (SessionLog { values: vec![("x".into(), Value::Number(f64::INFINITY))], ..log() }, "'values.x'"),
