@@ -15,7 +15,7 @@ pub struct Propensity {
 
 /// Converts a plain JS object into `(field, value)` pairs; rejects values that are not
 /// numbers, strings, booleans, null or undefined.
-fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, Thrown> {
+pub(super) fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, Thrown> {
     if !v.is_object() || Array::is_array(v) {
         return Err(super::convert::type_error(what, "a plain object of field values", v));
     }

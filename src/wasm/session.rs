@@ -2,7 +2,7 @@
 //! checked, each wrong one a `TypeError` naming its place (`log.pages[2].seconds`). Values are
 //! checked by [`SessionLog::check`], the same as the CLI's.
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::convert::{type_error, Thrown};
@@ -93,29 +93,10 @@ fn page_view(p: &JsValue, at: &str) -> Result<PageView, Thrown> {
     })
 }
 
+/// The page's values: a plain object of field values, read as a propensity record is.
 fn supplied(v: &JsValue, at: &str) -> Result<Vec<(String, Value)>, Thrown> {
     if absent(v) {
         return Ok(Vec::new());
     }
-    if !v.is_object() || Array::is_array(v) {
-        return Err(type_error(at, "an object of values", v));
-    }
-    let mut out = Vec::new();
-    for key in Object::keys(v.unchecked_ref::<Object>()).iter() {
-        let k = key.as_string().unwrap_or_default();
-        let x = get(v, &k);
-        let value = if absent(&x) {
-            Value::Missing
-        } else if let Some(n) = x.as_f64() {
-            Value::Number(n)
-        } else if let Some(b) = x.as_bool() {
-            Value::Bool(b)
-        } else if let Some(s) = x.as_string() {
-            Value::Text(s)
-        } else {
-            return Err(type_error(&format!("{at}.{k}"), "a number, string, boolean or null", &x));
-        };
-        out.push((k, value));
-    }
-    Ok(out)
+    super::propensity::record(v, at)
 }
