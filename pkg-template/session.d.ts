@@ -22,7 +22,7 @@ export interface SessionTrackerOptions {
 export interface PageViewOptions {
   /** The page's id (a product id, a path). */
   id?: string | null;
-  /** The page's value (revenue of sessions that saw it before buying, per view), >= 0. */
+  /** The page's value (revenue of sessions that saw it before buying, per view), in [0, 1e12]. */
   value?: number;
   /** Share of sessions entering on this page that left without another view, in [0, 1]. */
   bounceRate?: number;

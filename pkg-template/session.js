@@ -10,6 +10,9 @@ const FORMAT = "shelfwise-session/1";
 const MAX_PAGES = 1000;
 const MAX_NAME = 256;
 const MINUTE = 60_000;
+/** The largest page value, and the most seconds a page view counts (as the runtime checks). */
+const MAX_VALUE = 1e12;
+const MAX_SECONDS = 1e7;
 
 const DEFAULTS = Object.freeze({ key: "shelfwise-session", timeoutMinutes: 30 });
 
@@ -23,7 +26,7 @@ function name(what, v) {
 function statistic(what, v, max) {
   if (v === undefined || v === null) return null;
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > max) {
-    const range = max === 1 ? "in [0, 1]" : ">= 0";
+    const range = `in [0, ${max === 1 ? 1 : "1e12"}]`;
     throw new RangeError(`${what} must be a finite number ${range}, got ${JSON.stringify(v) ?? typeof v}`);
   }
   return v;
@@ -154,7 +157,7 @@ export class SessionTracker {
   /** Adds the visible time of the current page up to `t`. */
   #close(t) {
     const p = this.#current();
-    if (p && this.#visibleSince !== null) p.seconds += Math.max(0, t - this.#visibleSince) / 1000;
+    if (p && this.#visibleSince !== null) p.seconds = Math.min(MAX_SECONDS, p.seconds + Math.max(0, t - this.#visibleSince) / 1000);
     this.#visibleSince = null;
   }
 
@@ -177,7 +180,7 @@ export class SessionTracker {
     name("SessionTracker.page type", type);
     if (id !== undefined && id !== null) name("SessionTracker.page id", id);
     const view = { type, id: id ?? null, seconds: 0 };
-    const stats = { value: statistic("value", value, Infinity), bounceRate: statistic("bounceRate", bounceRate, 1), exitRate: statistic("exitRate", exitRate, 1) };
+    const stats = { value: statistic("value", value, MAX_VALUE), bounceRate: statistic("bounceRate", bounceRate, 1), exitRate: statistic("exitRate", exitRate, 1) };
     for (const [k, v] of Object.entries(stats)) if (v !== null) view[k] = v;
     const now = this.#touch();
     this.#close(now);
@@ -221,7 +224,7 @@ export class SessionTracker {
   toJSON() {
     const log = structuredClone(this.#log);
     const last = log.pages[log.pages.length - 1];
-    if (last && this.#visibleSince !== null) last.seconds += Math.max(0, this.#now() - this.#visibleSince) / 1000;
+    if (last && this.#visibleSince !== null) last.seconds = Math.min(MAX_SECONDS, last.seconds + Math.max(0, this.#now() - this.#visibleSince) / 1000);
     return log;
   }
 

@@ -1,12 +1,33 @@
 //! The propensity record encoder (and the text tokenizer) on arbitrary JSON-like records: field
-//! names and values decoded from the input, scored by the committed propensity fixtures.
+//! names and values decoded from the input, scored by the committed propensity fixtures; and the
+//! same bytes read as session logs (JSON) and scored through a session mapping.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use shelfwise::propensity::{Propensity, Value};
+use shelfwise::session::{Feature, PageStats, SessionMap, StatKind, DEFAULT_MONTHS};
 use shelfwise::text::TextClassifier;
+
+/// The gbt fixture with a session mapping using every kind of feature its three fields accept.
+fn session_model(gbt: &Propensity) -> Propensity {
+    let fields = vec![
+        ("Pages".to_string(), Feature::Stat(StatKind::PageValue)),
+        ("Device".to_string(), Feature::Supplied("device".into())),
+        ("Weekend".to_string(), Feature::Weekend),
+    ];
+    let stats = PageStats::new(vec![("p".into(), String::new(), [Some(0.5), Some(0.5), Some(3.0)])]).expect("valid");
+    let map = SessionMap::new(fields, DEFAULT_MONTHS.map(String::from).to_vec(), ["r".into(), "n".into()], stats)
+        .expect("valid");
+    let m = gbt.clone().with_session(map).expect("the mapping fits");
+    Propensity::from_bytes(&m.to_bytes()).expect("round trip")
+}
+
+fn session() -> &'static Propensity {
+    static S: OnceLock<Propensity> = OnceLock::new();
+    S.get_or_init(|| session_model(&models().0[0]))
+}
 
 fn models() -> &'static (Vec<Propensity>, TextClassifier) {
     static M: OnceLock<(Vec<Propensity>, TextClassifier)> = OnceLock::new();
@@ -57,4 +78,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = p.explain(&borrowed);
     }
     let _ = text.classify(&String::from_utf8_lossy(data));
+    if let Ok(logs) = std::str::from_utf8(data).map(shelfwise::train::session::read_session_logs) {
+        for log in logs.into_iter().flatten() {
+            let s = session().score_session(&log).expect("a log that reads scores");
+            assert!((0.0..=1.0).contains(&s.p), "p = {}", s.p);
+        }
+    }
 });

@@ -15,6 +15,8 @@ use crate::propensity::Value;
 
 /// Most page views a log may hold (the tracker stops recording views past it).
 pub const MAX_PAGES: usize = 1_000;
+/// Most seconds one page view may count (115 days: a sum over 1,000 views stays finite).
+pub const MAX_SECONDS: f64 = 1e7;
 /// Longest page type, page id or supplied-value name, in bytes.
 pub const MAX_NAME: usize = 256;
 
@@ -84,12 +86,12 @@ impl SessionLog {
             if let Some(id) = &p.id {
                 check_name(|| format!("pages[{i}].id"), id, true)?;
             }
-            if !(p.seconds.is_finite() && p.seconds >= 0.0) {
-                return Err(invalid(format!("pages[{i}].seconds"), num(p.seconds), "must be a finite number >= 0"));
+            if !(0.0..=MAX_SECONDS).contains(&p.seconds) {
+                return Err(invalid(format!("pages[{i}].seconds"), num(p.seconds), "must be a number from 0 to 1e7"));
             }
             for (k, v) in StatKind::ALL.iter().zip(&p.stat) {
                 if let Some(v) = v.filter(|v| !k.valid(*v)) {
-                    let reason = "a rate must be in [0, 1] and a page value finite and >= 0";
+                    let reason = stats::RANGES;
                     return Err(invalid(format!("pages[{i}].{}", k.log_key()), num(v), reason));
                 }
             }

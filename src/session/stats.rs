@@ -2,6 +2,9 @@
 //! computed at training time from the shop's analytics export and shipped in the bundle, so the
 //! device can average over the pages a shopper visited what only the whole site can measure.
 
+/// What [`StatKind::valid`] allows, for messages.
+pub(crate) const RANGES: &str = "a rate must be in [0, 1] and a page value in [0, 1e12]";
+
 /// One page statistic, as the analytics tools define them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatKind {
@@ -35,11 +38,12 @@ impl StatKind {
         }
     }
 
-    /// Whether `v` is a possible value: a rate in [0, 1], a value finite and ≥ 0.
+    /// Whether `v` is a possible value: a rate in [0, 1], a page value in [0, 10¹²] (so a mean
+    /// over 1,000 pages cannot overflow).
     pub fn valid(self, v: f64) -> bool {
         match self {
             StatKind::BounceRate | StatKind::ExitRate => (0.0..=1.0).contains(&v),
-            StatKind::PageValue => v.is_finite() && v >= 0.0,
+            StatKind::PageValue => (0.0..=1e12).contains(&v),
         }
     }
 }
@@ -109,7 +113,7 @@ fn check_row((kind, id, stat): &(String, String, PageStat)) -> crate::Result<()>
             return Err(crate::Error::InvalidValue {
                 field: format!("page statistics of {kind:?} {id:?}: {}", k.name()),
                 value: crate::num_text::Num(v).to_string(),
-                reason: "a rate must be in [0, 1] and a page value finite and >= 0".into(),
+                reason: RANGES.into(),
             });
         }
     }

@@ -129,6 +129,12 @@ fn a_bad_log_is_an_error_naming_the_value_and_its_place() {
             "'pages[0].bounceRate': 1.5",
         ),
         (SessionLog { pages: vec![page("p", None, 1.0); MAX_PAGES + 1], ..log() }, "'pages': 1001"),
+        // Bounds that keep every sum finite: 1,000 views of 10^7 s, page values up to 10^12.
+        (SessionLog { pages: vec![page("p", None, 2e7)], ..log() }, "'pages[0].seconds': 20000000"),
+        (
+            SessionLog { pages: vec![PageView { stat: [None, None, Some(2e12)], ..page("p", None, 1.0) }], ..log() },
+            "'pages[0].value': 2000000000000",
+        ),
         (SessionLog { values: vec![("x".into(), Value::Number(f64::INFINITY))], ..log() }, "'values.x'"),
     ];
     for (l, want) in cases {

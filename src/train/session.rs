@@ -332,7 +332,7 @@ pub fn read_page_stats(path: &Path, delimiter: u8) -> Result<PageStats> {
             }
             match crate::num_text::parse_f64(cell) {
                 Some(v) if k.valid(v) => *slot = Some(v),
-                _ => return Err(bad(c, "a rate must be a number in [0, 1], a page value a finite number >= 0")),
+                _ => return Err(bad(c, "a rate must be a number in [0, 1], a page value a number in [0, 1e12]")),
             }
         }
         rows.push((kind.to_string(), id.to_string(), stat));
