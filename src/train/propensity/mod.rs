@@ -294,7 +294,12 @@ impl Dataset {
                         });
                     }
                 }
-                vals.push(v);
+                // Typed once here, so fitting and every encoding of the row do not parse it again.
+                vals.push(match (v, columns[k].1) {
+                    (Value::Text(t), ColumnType::Numeric) => Value::Number(t.parse::<f64>().unwrap_or(f64::NAN)),
+                    (Value::Text(t), ColumnType::Boolean) => parse_bool(&t).map_or(Value::Text(t), Value::Bool),
+                    (v, _) => v,
+                });
             }
             rows.push(vals);
         }

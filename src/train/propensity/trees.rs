@@ -69,6 +69,9 @@ struct Split {
     feature: usize,
     bin: usize,
     gain: f64,
+    /// The left child's gradient and hessian sums (the right's are the node's minus these).
+    gl: f64,
+    hl: f64,
 }
 
 /// Sums of gradient, hessian and row count per bin.
@@ -76,6 +79,9 @@ type Bins = Vec<(f64, f64, u32)>;
 
 struct Node {
     rows: Vec<u32>,
+    /// Gradient and hessian sums over `rows`.
+    gs: f64,
+    hs: f64,
     depth: usize,
     id: usize,
     split: Option<Split>,
@@ -84,17 +90,63 @@ struct Node {
     hist: Option<Vec<Bins>>,
 }
 
-/// One feature's histogram over `rows`.
-fn feature_histogram(b: &Binned, f: usize, rows: &[u32], g: &[f32], h: &[f32]) -> Bins {
-    let mut hist = vec![(0f64, 0f64, 0u32); b.edges[f].len() + 1];
+/// The gradient and hessian of each of `rows`, in the rows' order: gathered once per node, so
+/// each feature's pass reads them in sequence and gathers only its bins (LightGBM's "ordered
+/// gradients").
+fn ordered(rows: &[u32], g: &[f32], h: &[f32]) -> Vec<(f32, f32)> {
+    rows.iter().map(|r| (g[*r as usize], h[*r as usize])).collect()
+}
+
+/// Interleaved partial histograms per pass over a column of few bins (see [`feature_histogram`]).
+const LANES: usize = 4;
+/// Columns of at most this many bins are summed in [`LANES`] lanes.
+const FEW_BINS: usize = 16;
+
+/// One feature's histogram over `rows`, whose gradients and hessians are `gh` (see [`ordered`]).
+///
+/// A column of few bins (a one-hot column has two) puts consecutive rows in the same bin, and
+/// with one histogram each row's sums wait on the previous row's stores: such columns spread
+/// rows round-robin over [`LANES`] partial histograms, summed at the end in lane order.
+/// Deterministic; the sums round as interleaved sums do. Columns of many bins use one.
+fn feature_histogram(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)]) -> Bins {
+    let bins = b.edges[f].len() + 1;
     let col = &b.bins[f * b.n..(f + 1) * b.n];
-    for &r in rows {
-        let e = &mut hist[col[r as usize] as usize];
-        e.0 += g[r as usize] as f64;
-        e.1 += h[r as usize] as f64;
+    if bins > FEW_BINS {
+        let mut hist = vec![(0f64, 0f64, 0u32); bins];
+        for (&r, &(g, h)) in rows.iter().zip(gh) {
+            let e = &mut hist[col[r as usize] as usize];
+            e.0 += g as f64;
+            e.1 += h as f64;
+            e.2 += 1;
+        }
+        return hist;
+    }
+    let mut lanes = vec![(0f64, 0f64, 0u32); LANES * bins];
+    let (rows4, rest) = rows.split_at(rows.len() - rows.len() % LANES);
+    for (rs, ghs) in rows4.chunks_exact(LANES).zip(gh.chunks_exact(LANES)) {
+        for k in 0..LANES {
+            let e = &mut lanes[k * bins + col[rs[k] as usize] as usize];
+            e.0 += ghs[k].0 as f64;
+            e.1 += ghs[k].1 as f64;
+            e.2 += 1;
+        }
+    }
+    for (&r, &(g, h)) in rest.iter().zip(&gh[rows4.len()..]) {
+        let e = &mut lanes[col[r as usize] as usize];
+        e.0 += g as f64;
+        e.1 += h as f64;
         e.2 += 1;
     }
-    hist
+    let (first, others) = lanes.split_at_mut(bins);
+    for lane in others.chunks_exact(bins) {
+        for (e, o) in first.iter_mut().zip(lane) {
+            e.0 += o.0;
+            e.1 += o.1;
+            e.2 += o.2;
+        }
+    }
+    lanes.truncate(bins);
+    lanes
 }
 
 /// Whether `rows` is worth spreading over threads.
@@ -104,10 +156,11 @@ fn large(rows: usize, features: usize) -> bool {
 
 /// Every feature's histogram over `rows`.
 fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Vec<Bins> {
+    let gh = ordered(rows, g, h);
     if large(rows.len(), b.d()) {
-        (0..b.d()).into_par_iter().map(|f| feature_histogram(b, f, rows, g, h)).collect()
+        (0..b.d()).into_par_iter().map(|f| feature_histogram(b, f, rows, &gh)).collect()
     } else {
-        (0..b.d()).map(|f| feature_histogram(b, f, rows, g, h)).collect()
+        (0..b.d()).map(|f| feature_histogram(b, f, rows, &gh)).collect()
     }
 }
 
@@ -129,6 +182,10 @@ fn scan(f: usize, hist: &[(f64, f64, u32)], n: usize, gs: f64, hs: f64, p: &Grow
     let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0usize);
     let mut best: Option<Split> = None;
     for (bin, e) in hist[..hist.len() - 1].iter().enumerate() {
+        if e.2 == 0 {
+            // An empty bin splits as the bin before it, which was already tried (and wins ties).
+            continue;
+        }
         gl += e.0;
         hl += e.1;
         cl += e.2 as usize;
@@ -139,7 +196,7 @@ fn scan(f: usize, hist: &[(f64, f64, u32)], n: usize, gs: f64, hs: f64, p: &Grow
         let (gr, hr) = (gs - gl, hs - hl);
         let gain = gl * gl / (hl + p.lambda) + gr * gr / (hr + p.lambda) - parent;
         if gain > 1e-12 && best.as_ref().is_none_or(|s| gain > s.gain) {
-            best = Some(Split { feature: f, bin, gain });
+            best = Some(Split { feature: f, bin, gain, gl, hl });
         }
     }
     best
@@ -178,12 +235,20 @@ fn best_split_sampled(
     let mut feats: Vec<usize> = (0..b.d()).collect();
     rng.shuffle(&mut feats);
     feats.truncate(p.features_per_split.max(1));
-    let per_feature = |f: usize| scan(f, &feature_histogram(b, f, rows, g, h), rows.len(), gs, hs, p);
+    let gh = ordered(rows, g, h);
+    let per_feature = |f: usize| scan(f, &feature_histogram(b, f, rows, &gh), rows.len(), gs, hs, p);
     if large(rows.len(), feats.len()) {
         pick(feats.par_iter().map(|&f| per_feature(f)).collect::<Vec<_>>())
     } else {
         pick(feats.iter().map(|&f| per_feature(f)))
     }
+}
+
+/// A grown tree and, for each of its leaves, the node id and the training rows that reached it
+/// (so boosting updates its training rows' scores without walking the tree again).
+pub(crate) struct Grown {
+    pub tree: Tree,
+    pub leaves: Vec<(usize, Vec<u32>)>,
 }
 
 /// Grows one tree on `rows` with gradients `g` and hessians `h`; leaf value `−G/(H+λ)·scale`.
@@ -198,7 +263,7 @@ pub(crate) fn grow(
     p: &GrowParams,
     scale: f64,
     rng: &mut Rng,
-) -> Tree {
+) -> Grown {
     let sum =
         |rows: &[u32]| rows.iter().fold((0.0, 0.0), |(a, c), r| (a + g[*r as usize] as f64, c + h[*r as usize] as f64));
     let all_features = p.features_per_split >= b.d();
@@ -229,7 +294,7 @@ pub(crate) fn grow(
     let (gs, hs) = sum(&rows);
     let id = push_node(&mut tree, gs, hs);
     let (split, hist) = assess(&rows, None, gs, hs, 0);
-    let mut open = vec![Node { rows, depth: 0, id, split, hist }];
+    let mut open = vec![Node { rows, gs, hs, depth: 0, id, split, hist }];
     let mut leaves = 1;
     while leaves < p.max_leaves {
         // Best-first: split the open node with the largest gain.
@@ -248,7 +313,8 @@ pub(crate) fn grow(
         let node = open.swap_remove(pos);
         let Some(s) = node.split else { continue };
         let (l, r): (Vec<u32>, Vec<u32>) = node.rows.iter().partition(|row| b.bin(s.feature, **row) <= s.bin);
-        let ((gl, hl), (gr, hr)) = (sum(&l), sum(&r));
+        // The children's sums come from the split's histogram scan, not another pass over rows.
+        let ((gl, hl), (gr, hr)) = ((s.gl, s.hl), (node.gs - s.gl, node.hs - s.hl));
         let (li, ri) = (push_node(&mut tree, gl, hl), push_node(&mut tree, gr, hr));
         tree.feature[node.id] = s.feature as u32;
         tree.threshold[node.id] = b.edges[s.feature][s.bin];
@@ -266,10 +332,12 @@ pub(crate) fn grow(
         }
         for (rows, gs, hs, id, hist) in [(l, gl, hl, li, hist_l), (r, gr, hr, ri, hist_r)] {
             let (split, hist) = assess(&rows, hist, gs, hs, depth);
-            open.push(Node { rows, depth, id, split, hist });
+            open.push(Node { rows, gs, hs, depth, id, split, hist });
         }
     }
-    tree
+    // Every node still open is a leaf: a row partitioned into it by `bin <= split bin` is one the
+    // tree sends there by `x <= edges[bin]` (a value's bin counts the edges below it).
+    Grown { tree, leaves: open.into_iter().map(|n| (n.id, n.rows)).collect() }
 }
 
 /// Gradient-boosted trees on log-loss. Defaults follow scikit-learn's HistGradientBoosting.
@@ -372,9 +440,13 @@ impl GbtParams {
                 g[r] = ((q - if y[r] { 1.0 } else { 0.0 }) * w[r] as f64) as f32;
                 h[r] = ((q * (1.0 - q)).max(1e-6) * w[r] as f64) as f32;
             }
-            let t = grow(&b, rows.clone(), &g, &h, &p, self.learning_rate, &mut rng);
-            for (r, v) in raw.iter_mut().enumerate() {
-                *v += t.predict(&x[r]) as f64;
+            let Grown { tree: t, leaves } = grow(&b, rows.clone(), &g, &h, &p, self.learning_rate, &mut rng);
+            for (id, leaf_rows) in &leaves {
+                let v = t.value[*id] as f64;
+                leaf_rows.iter().for_each(|r| raw[*r as usize] += v);
+            }
+            for r in &valid {
+                raw[*r as usize] += t.predict(&x[*r as usize]) as f64;
             }
             trees.push(t);
             if !valid.is_empty() {
@@ -473,7 +545,7 @@ impl ForestParams {
                 // Squared loss on the 0/1 label: g = −y·c, h = c gives leaf value = weighted mean of y.
                 let g: Vec<f32> = (0..n).map(|r| -(if y[r] { 1.0 } else { 0.0 }) * count[r] * w[r]).collect();
                 let h: Vec<f32> = (0..n).map(|r| count[r] * w[r]).collect();
-                grow(&b, rows, &g, &h, &p, 1.0, &mut rng)
+                grow(&b, rows, &g, &h, &p, 1.0, &mut rng).tree
             })
             .collect();
         Ok(Classifier::Forest { trees })
