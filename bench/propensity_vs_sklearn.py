@@ -5,7 +5,8 @@ shelfwise makes the stratified 75/25 split (seed 42) and writes the held-out row
 (`train propensity --test-out`); the Python side trains on the remaining rows (the multiset
 difference of the full file and the test rows, exact even with duplicate rows) and scores the
 same test rows. Fit times are wall-clock seconds of the fit call (shelfwise: as printed by the CLI,
-preprocessing included).
+preprocessing included), the median of --repeat fits on both sides (the MLPs: one fit), since one
+fit of a fraction of a second moves by ±30 % on a shared machine.
 
 Usage: bench/.venv/bin/python bench/propensity_vs_sklearn.py --shelfwise target/release/shelfwise \
            --input ../shared/data/online-shoppers-intention/online_shoppers_intention.csv
@@ -24,10 +25,19 @@ p = argparse.ArgumentParser()
 p.add_argument("--shelfwise", required=True)
 p.add_argument("--input", required=True)
 p.add_argument("--target", default="Revenue")
+p.add_argument("--repeat", type=int, default=5)
 a = p.parse_args()
 tmp = tempfile.mkdtemp(prefix="shelfwise-prop-bench-")
 
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
 def shelfwise(model):
+    runs = [shelfwise_once(model) for _ in range(1 if model == "mlp" else a.repeat)]
+    return median([t for t, _ in runs]), runs[0][1]
+
+def shelfwise_once(model):
     out = subprocess.run([a.shelfwise, "train", "propensity", "--input", a.input, "--target", a.target, "--model", model,
                           "--seed", "42", "--out", os.path.join(tmp, f"{model}.bundle"), "--test-out", os.path.join(tmp, "test.csv")],
                          check=True, capture_output=True, text=True).stdout
@@ -78,10 +88,13 @@ Xte, yte = encode(test)
 scaler = StandardScaler().fit(Xtr)
 Xtr_s, Xte_s = scaler.transform(Xtr), scaler.transform(Xte)
 
-def fit(name, model, scaled=False):
-    t = time.perf_counter()
-    model.fit(Xtr_s if scaled else Xtr, ytr)
-    fit_s = time.perf_counter() - t
+def fit(name, model, scaled=False, repeat=None):
+    times = []
+    for _ in range(repeat or a.repeat):
+        t = time.perf_counter()
+        model.fit(Xtr_s if scaled else Xtr, ytr)
+        times.append(time.perf_counter() - t)
+    fit_s = median(times)
     auc = roc_auc_score(yte, model.predict_proba(Xte_s if scaled else Xte)[:, 1])
     return name, fit_s, auc
 
@@ -90,12 +103,12 @@ py = [
     fit("scikit-learn HistGradientBoosting", HistGradientBoostingClassifier(random_state=42)),
     None,
     fit("scikit-learn RandomForest", RandomForestClassifier(random_state=42, n_jobs=2)),
-    fit("scikit-learn MLP(64, 32)", MLPClassifier((64, 32), random_state=42, max_iter=500), scaled=True),
+    fit("scikit-learn MLP(64, 32)", MLPClassifier((64, 32), random_state=42, max_iter=500), scaled=True, repeat=1),
 ]
 # Imported last: LightGBM's OpenMP runtime slows scikit-learn's fits when loaded first.
 import lightgbm  # noqa: E402
 py[2] = fit("LightGBM", lightgbm.LGBMClassifier(random_state=42, verbose=-1, n_jobs=2))
-print(f"data: {a.input}: {len(train)} train / {len(test)} test rows (stratified 75/25, seed 42), 2 cores")
+print(f"data: {a.input}: {len(train)} train / {len(test)} test rows (stratified 75/25, seed 42), 2 cores, median of {a.repeat} fits")
 print("| family | shelfwise fit (s) | shelfwise AUC | reference | reference fit (s) | reference AUC |")
 print("|---|---:|---:|---|---:|---:|")
 pairs = [("logistic", 0), ("gbt", 1), ("gbt", 2), ("forest", 3), ("mlp", 4)]

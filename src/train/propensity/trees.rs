@@ -15,6 +15,43 @@ pub(crate) struct Binned {
     bins: Vec<u8>,
     /// Upper edge per bin, per feature (the last bin is unbounded).
     edges: Vec<Vec<f32>>,
+    /// Two-bin columns no two of which are in their upper bin on the same row (a categorical
+    /// field's one-hot columns), histogrammed together in one pass (LightGBM's exclusive feature
+    /// bundling, for building histograms only: splits still see every column).
+    bundles: Vec<Bundle>,
+    /// Whether each feature is in a bundle.
+    bundled: Vec<bool>,
+}
+
+/// Mutually exclusive two-bin columns: `code[row]` is 0 when the row is in every member's lower
+/// bin, else 1 + the index in `members` of the one member whose upper bin it is in.
+struct Bundle {
+    members: Vec<usize>,
+    code: Vec<u8>,
+}
+
+/// Greedy bundling of the two-bin columns of `bins` (column-major, `n` rows): each joins the
+/// first bundle none of whose rows it shares, at most 254 members a bundle; bundles of one
+/// column are left out.
+fn bundle_exclusive(bins: &[u8], n: usize, edges: &[Vec<f32>]) -> Vec<Bundle> {
+    let mut out: Vec<Bundle> = Vec::new();
+    for f in (0..edges.len()).filter(|f| edges[*f].len() == 1) {
+        let col = &bins[f * n..(f + 1) * n];
+        let free = |b: &Bundle| b.members.len() < 254 && col.iter().zip(&b.code).all(|(x, c)| *x == 0 || *c == 0);
+        let k = match out.iter().position(free) {
+            Some(k) => k,
+            None => {
+                out.push(Bundle { members: Vec::new(), code: vec![0; n] });
+                out.len() - 1
+            }
+        };
+        let b = &mut out[k];
+        b.members.push(f);
+        let tag = b.members.len() as u8;
+        col.iter().zip(&mut b.code).filter(|(x, _)| **x == 1).for_each(|(_, c)| *c = tag);
+    }
+    out.retain(|b| b.members.len() > 1);
+    out
 }
 
 impl Binned {
@@ -44,7 +81,10 @@ impl Binned {
             edges.push(e);
             bins.extend(b);
         }
-        Self { n, bins, edges }
+        let bundles = bundle_exclusive(&bins, n, &edges);
+        let mut bundled = vec![false; edges.len()];
+        bundles.iter().flat_map(|b| &b.members).for_each(|f| bundled[*f] = true);
+        Self { n, bins, edges, bundles, bundled }
     }
     fn d(&self) -> usize {
         self.edges.len()
@@ -121,6 +161,11 @@ fn feature_histogram(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)]) -> B
         }
         return hist;
     }
+    lane_histogram(col, bins, rows, gh)
+}
+
+/// The histogram of codes `col` (< `bins`) over `rows`, in [`LANES`] interleaved lanes.
+fn lane_histogram(col: &[u8], bins: usize, rows: &[u32], gh: &[(f32, f32)]) -> Bins {
     let mut lanes = vec![(0f64, 0f64, 0u32); LANES * bins];
     let (rows4, rest) = rows.split_at(rows.len() - rows.len() % LANES);
     for (rs, ghs) in rows4.chunks_exact(LANES).zip(gh.chunks_exact(LANES)) {
@@ -154,14 +199,38 @@ fn large(rows: usize, features: usize) -> bool {
     rows * features >= 1 << 16
 }
 
-/// Every feature's histogram over `rows`.
+/// Every feature's histogram over `rows`: a pass per unbundled column and one per bundle.
 fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Vec<Bins> {
     let gh = ordered(rows, g, h);
-    if large(rows.len(), b.d()) {
-        (0..b.d()).into_par_iter().map(|f| feature_histogram(b, f, rows, &gh)).collect()
+    // Unbundled columns first, then the bundles, as one list of passes.
+    let passes: Vec<usize> = (0..b.d()).filter(|f| !b.bundled[*f]).chain(b.d()..b.d() + b.bundles.len()).collect();
+    let pass = |p: usize| {
+        if p < b.d() {
+            feature_histogram(b, p, rows, &gh)
+        } else {
+            let bundle = &b.bundles[p - b.d()];
+            lane_histogram(&bundle.code, bundle.members.len() + 1, rows, &gh)
+        }
+    };
+    let done: Vec<Bins> = if large(rows.len(), passes.len()) {
+        passes.par_iter().map(|p| pass(*p)).collect()
     } else {
-        (0..b.d()).map(|f| feature_histogram(b, f, rows, &gh)).collect()
+        passes.iter().map(|p| pass(*p)).collect()
+    };
+    let mut out: Vec<Bins> = vec![Vec::new(); b.d()];
+    for (p, hist) in passes.iter().zip(done) {
+        if *p < b.d() {
+            out[*p] = hist;
+            continue;
+        }
+        // A member's upper bin is its code's bin; its lower bin, the node's total minus that.
+        let total = hist.iter().fold((0f64, 0f64, 0u32), |t, e| (t.0 + e.0, t.1 + e.1, t.2 + e.2));
+        for (k, &f) in b.bundles[p - b.d()].members.iter().enumerate() {
+            let up = hist[k + 1];
+            out[f] = vec![(total.0 - up.0, total.1 - up.1, total.2 - up.2), up];
+        }
     }
+    out
 }
 
 /// `parent − child`, bin by bin: the histogram of the child's sibling.
@@ -549,5 +618,38 @@ impl ForestParams {
             })
             .collect();
         Ok(Classifier::Forest { trees })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_histograms_equal_one_pass_per_column() {
+        // Columns: a number, a categorical's three one-hot columns, and a flag that overlaps them.
+        let x: Vec<Vec<f32>> = (0..300)
+            .map(|i| {
+                let c = i % 3;
+                vec![(i % 17) as f32, f32::from(c == 0), f32::from(c == 1), f32::from(c == 2), f32::from(i % 2 == 0)]
+            })
+            .collect();
+        let b = Binned::new(&x);
+        assert_eq!(b.bundles.len(), 1, "the one-hot columns form one bundle");
+        assert_eq!(b.bundles[0].members, [1, 2, 3]);
+        assert_eq!(b.bundled, [false, true, true, true, false]);
+        let g: Vec<f32> = (0..300).map(|i| (i as f32 * 0.37).sin()).collect();
+        let h: Vec<f32> = (0..300).map(|i| 0.1 + (i % 7) as f32 * 0.05).collect();
+        let rows: Vec<u32> = (0..300).filter(|r| r % 5 != 0).collect();
+        let gh = ordered(&rows, &g, &h);
+        let bundled = histograms(&b, &rows, &g, &h);
+        for (f, hist) in bundled.iter().enumerate() {
+            let direct = feature_histogram(&b, f, &rows, &gh);
+            assert_eq!(hist.len(), direct.len());
+            for (a, d) in hist.iter().zip(&direct) {
+                assert_eq!(a.2, d.2, "column {f}: counts are exact");
+                assert!((a.0 - d.0).abs() < 1e-9 && (a.1 - d.1).abs() < 1e-9, "column {f}: {a:?} vs {d:?}");
+            }
+        }
     }
 }
