@@ -527,8 +527,7 @@ fn score_sessions(model: &Propensity, path: &Path, a: &ScoreArgs) -> anyhow::Res
         let record = model.session_record(log).with_context(|| format!("{}: session log {i}", path.display()))?;
         let fields: serde_json::Map<String, serde_json::Value> =
             record.iter().map(|(k, v)| (k.clone(), value_json(v))).collect();
-        let borrowed: Vec<(&str, Value)> = record.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        let p = model.score(&borrowed)?.p;
+        let p = model.score_record(&record)?.p;
         let mut line = serde_json::json!({ "record": fields, "p": p });
         if let Some((benefit, cost)) = a.decide {
             line["decide"] = shelfwise::propensity::decision(p, benefit, cost)?.act.into();

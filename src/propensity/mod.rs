@@ -127,7 +127,11 @@ impl Propensity {
 
     /// Scores the record of `log` (see [`Propensity::session_record`]).
     pub fn score_session(&self, log: &SessionLog) -> Result<Score> {
-        let record = self.session_record(log)?;
+        self.score_record(&self.session_record(log)?)
+    }
+
+    /// Scores a record held as owned pairs (as [`Propensity::session_record`] returns it).
+    pub fn score_record(&self, record: &[(String, Value)]) -> Result<Score> {
         let borrowed: Vec<(&str, Value)> = record.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         self.score(&borrowed)
     }
