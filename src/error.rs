@@ -272,7 +272,7 @@ impl Error {
     }
 
     /// Shorthand for [`Error::ShapeMismatch`].
-    pub fn shape(what: impl Into<String>, expected: usize, found: usize) -> Self {
+    pub(crate) fn shape(what: impl Into<String>, expected: usize, found: usize) -> Self {
         Error::ShapeMismatch { what: what.into(), expected, found }
     }
 }

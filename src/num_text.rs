@@ -45,7 +45,7 @@ fn mul_pow10(mut v: f64, mut e: i32) -> f64 {
 
 /// Parses a decimal number; `None` for anything else (including empty text, whitespace,
 /// `inf` and `NaN`).
-pub fn parse_f64(s: &str) -> Option<f64> {
+pub(crate) fn parse_f64(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let mut i = 0;
     let neg = match b.first() {
@@ -125,7 +125,7 @@ pub struct Num(pub f64);
 
 /// Displays an `f32` like `{}` does (`0.1`, not `0.10000000149011612`).
 #[derive(Debug, Clone, Copy)]
-pub struct Num32(pub f32);
+pub(crate) struct Num32(pub f32);
 
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -28,7 +28,7 @@ impl Rng {
     }
 
     /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;
         self.s[2] ^= self.s[0];
@@ -66,7 +66,8 @@ impl Rng {
     }
 
     /// A child generator for stream `i` (e.g. one per thread or per row).
-    pub fn fork(&self, i: u64) -> Rng {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn fork(&self, i: u64) -> Rng {
         Rng::new(self.s[0] ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 }

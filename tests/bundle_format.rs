@@ -70,7 +70,7 @@ fn wrong_version_and_wrong_magic_are_named() {
 fn bundle_holds_no_user_ids() {
     let data = common::clustered_shop();
     for b in bundles() {
-        for u in &data.users {
+        for u in data.users() {
             let needle = u.as_bytes();
             assert!(!b.windows(needle.len()).any(|w| w == needle), "user id {u} found in bundle");
         }

@@ -78,7 +78,7 @@ fn fixture_bundles_give_the_committed_results() {
                     .fit(&data, rec.items())
                     .unwrap();
                 rec = rec.with_item2vec(e).unwrap();
-                let titles = &data.catalog.as_ref().unwrap().titles;
+                let titles = &data.catalog().as_ref().unwrap().titles;
                 rec = rec
                     .with_text_index(TextIndex::build(shelfwise::text::Tokenizer::default(), titles, 1).unwrap())
                     .unwrap();

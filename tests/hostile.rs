@@ -409,7 +409,15 @@ fn repeated_rows_take_memory_for_distinct_pairs_only() {
     let opts = shelfwise::data::ReadOptions { max_memory: Some(16 << 20), ..Default::default() };
     let (log, report) = shelfwise::data::Interactions::read_csv(&f, &cols, &opts, &|_| {}).unwrap();
     assert_eq!((log.len(), report.rows_read, report.duplicates_merged), (1, 3 << 20, (3 << 20) - 1));
-    assert_eq!(log.weight[0], (3 << 20) as f32);
+    assert_eq!(log.weights()[0], (3 << 20) as f32);
+    // Finite rows whose weights sum past f32's largest are named, not trained on as infinity.
+    let big = dir.join("big.csv");
+    std::fs::write(&big, "user,item,w\nu,a,3e38\nv,a,1\nu,a,3e38\n").unwrap();
+    let weighted = shelfwise::data::Columns { weight: Some("w".into()), ..cols.clone() };
+    let err = shelfwise::data::Interactions::read_csv(&big, &weighted, &Default::default(), &|_| {}).unwrap_err();
+    assert!(err.to_string().contains(r#"weight of user "u", item "a""#), "{err}");
+    let triples = [("u", "a", 3e38), ("u", "a", 3e38)];
+    assert!(shelfwise::data::Interactions::from_triples(triples).is_err());
     // Distinct pairs over the budget stop with a message that says what it needs and where to go.
     let g = dir.join("distinct.csv");
     let mut csv = String::from("user,item\n");

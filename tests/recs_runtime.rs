@@ -226,40 +226,43 @@ fn sampled_users_hold_out_part_of_a_sample_only() {
     let data = common::clustered_shop();
     let (train, test) = Split::SampledUsers { users: 5, test_fraction: 0.5 }.apply(&data, 3).unwrap();
     assert_eq!(train.len() + test.len(), data.len());
-    let held: std::collections::HashSet<u32> = test.user.iter().copied().collect();
+    let held: std::collections::HashSet<u32> = test.user_indices().iter().copied().collect();
     assert!(!held.is_empty() && held.len() <= 5, "{held:?}");
     // Every sampled user keeps at least one interaction to fold in.
     for u in held {
-        assert!(train.user.contains(&u), "user {u} lost every interaction");
+        assert!(train.user_indices().contains(&u), "user {u} lost every interaction");
     }
 }
 
 #[test]
 fn leave_last_out_holds_out_each_users_latest() {
     use shelfwise::eval::split::Split;
-    let mut data = common::clustered_shop();
-    data.time = (0..data.len() as i64).collect();
+    let data = common::clustered_shop();
+    let n = data.len() as i64;
+    let data = data.with_times((0..n).collect()).unwrap();
     let (train, test) = Split::LeaveLastOut.apply(&data, 1).unwrap();
     assert_eq!(train.len() + test.len(), data.len());
     assert_eq!(test.len(), data.n_users());
     let by_user = data.by_user();
     for r in 0..test.len() {
-        let u = test.user[r] as usize;
-        let latest = (0..data.len()).filter(|i| data.user[*i] as usize == u).map(|i| data.time[i]).max().unwrap();
-        assert_eq!(test.time[r], latest);
+        let u = test.user_indices()[r] as usize;
+        let latest =
+            (0..data.len()).filter(|i| data.user_indices()[*i] as usize == u).map(|i| data.times()[i]).max().unwrap();
+        assert_eq!(test.times()[r], latest);
         assert!(by_user.cols(u).len() >= 2);
     }
     let random = Split::Random { test_fraction: 0.25 }.apply(&data, 7).unwrap();
     let again = Split::Random { test_fraction: 0.25 }.apply(&data, 7).unwrap();
-    assert_eq!(random.1.item, again.1.item);
+    assert_eq!(random.1.item_indices(), again.1.item_indices());
     assert!(Split::Random { test_fraction: 1.5 }.apply(&data, 7).is_err());
 }
 
 #[test]
 fn bought_together_and_trending_round_trip() {
     use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
-    let mut data = common::clustered_shop();
-    data.time = (0..data.len() as i64).map(|t| t * 3600).collect();
+    let data = common::clustered_shop();
+    let n = data.len() as i64;
+    let data = data.with_times((0..n).map(|t| t * 3600).collect()).unwrap();
     let rec = train_recommender(&data, &ModelChoice::Popular, None).unwrap();
     assert!(matches!(
         rec.bought_together(&["a1"], &RecommendOptions::top(3)),

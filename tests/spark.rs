@@ -86,9 +86,9 @@ fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
     let csr = train.by_user();
     let mut histories: HashMap<String, Vec<(String, f32)>> = HashMap::new();
     let (mut worst, mut sum) = (1.0f64, 0.0f64);
-    for (u, id) in train.users.iter().enumerate() {
+    for (u, id) in train.users().iter().enumerate() {
         let history: Vec<(String, f32)> =
-            csr.cols(u).iter().zip(csr.vals(u)).map(|(i, w)| (train.items[*i as usize].clone(), *w)).collect();
+            csr.cols(u).iter().zip(csr.vals(u)).map(|(i, w)| (train.items()[*i as usize].clone(), *w)).collect();
         let state = rec.fold_in(&history).unwrap();
         let c = cosine(state.vector.as_ref().unwrap(), &spark_users[id]);
         (worst, sum) = (worst.min(c), sum + c);

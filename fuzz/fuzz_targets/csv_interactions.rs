@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
     for skip in [false, true] {
         let opts = ReadOptions { skip_bad_rows: skip, max_memory: Some(64 << 20), ..ReadOptions::default() };
         if let Ok((log, _)) = Interactions::read_csv(&path, &cols, &opts, &|_| {}) {
-            assert_eq!(log.user.len(), log.weight.len());
+            assert_eq!(log.user_indices().len(), log.weights().len());
+            assert_eq!(log.item_indices().len(), log.weights().len());
+            assert!(log.user_indices().iter().all(|u| (*u as usize) < log.n_users()));
+            assert!(log.item_indices().iter().all(|i| (*i as usize) < log.n_items()));
+            assert!(log.weights().iter().all(|w| w.is_finite() && *w > 0.0));
             let _ = log.by_user();
         }
     }

@@ -47,7 +47,7 @@ impl Writer {
     }
     /// Writes a string with a LEB128 length (one byte up to 127): for the many short strings of
     /// item ids and titles.
-    pub fn short_str(&mut self, s: &str) {
+    pub(crate) fn short_str(&mut self, s: &str) {
         let mut n = s.len();
         while n >= 0x80 {
             self.buf.push(n as u8 | 0x80);
@@ -59,7 +59,7 @@ impl Writer {
     /// Writes an `f32` slice, as a table of its distinct values plus a one- or two-byte index
     /// per element when that is smaller (popularity is a count over a user total: few distinct
     /// values), else plainly. Lossless either way; read back by [`Reader::f32s_dict`].
-    pub fn f32s_dict(&mut self, v: &[f32]) {
+    pub(crate) fn f32s_dict(&mut self, v: &[f32]) {
         let mut table: Vec<f32> = Vec::new();
         let mut slot: std::collections::HashMap<u32, u16> = std::collections::HashMap::new();
         let mut index: Vec<u16> = Vec::with_capacity(v.len());
@@ -94,7 +94,7 @@ impl Writer {
         self.u32(n as u32);
     }
     /// Writes a length-prefixed `f32` slice.
-    pub fn f32s(&mut self, v: &[f32]) {
+    pub(crate) fn f32s(&mut self, v: &[f32]) {
         self.len(v.len());
         self.buf.reserve(v.len() * 4);
         for x in v {
@@ -102,7 +102,7 @@ impl Writer {
         }
     }
     /// Writes a length-prefixed `u32` slice.
-    pub fn u32s(&mut self, v: &[u32]) {
+    pub(crate) fn u32s(&mut self, v: &[u32]) {
         self.len(v.len());
         self.buf.reserve(v.len() * 4);
         for x in v {
@@ -110,7 +110,7 @@ impl Writer {
         }
     }
     /// Writes a length-prefixed `u16` slice.
-    pub fn u16s(&mut self, v: &[u16]) {
+    pub(crate) fn u16s(&mut self, v: &[u16]) {
         self.len(v.len());
         self.buf.reserve(v.len() * 2);
         for x in v {
@@ -118,7 +118,7 @@ impl Writer {
         }
     }
     /// Writes a length-prefixed `i8` slice.
-    pub fn i8s(&mut self, v: &[i8]) {
+    pub(crate) fn i8s(&mut self, v: &[i8]) {
         self.len(v.len());
         self.buf.extend(v.iter().map(|x| *x as u8));
     }
@@ -144,7 +144,7 @@ impl<'a> Reader<'a> {
         Self { bytes, pos: 0, base, section }
     }
     /// Bytes not yet read.
-    pub fn remaining(&self) -> usize {
+    pub(crate) fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
     /// Fails unless every byte was consumed.
@@ -217,13 +217,13 @@ impl<'a> Reader<'a> {
         self.str_ref(what).map(str::to_owned)
     }
     /// Reads a length-prefixed UTF-8 string, borrowed from the bytes.
-    pub fn str_ref(&mut self, what: &str) -> Result<&'a str> {
+    pub(crate) fn str_ref(&mut self, what: &str) -> Result<&'a str> {
         let n = self.len(1, what)?;
         let raw = self.take(n, what)?;
         std::str::from_utf8(raw).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)))
     }
     /// Reads a string written by [`Writer::short_str`], borrowed from the bytes.
-    pub fn short_str_ref(&mut self, what: &str) -> Result<&'a str> {
+    pub(crate) fn short_str_ref(&mut self, what: &str) -> Result<&'a str> {
         let mut n = 0usize;
         for shift in (0..35).step_by(7) {
             let b = self.u8(what)?;
@@ -237,7 +237,7 @@ impl<'a> Reader<'a> {
         Err(Error::Corrupt(format!("{what} in '{}' has a malformed length", self.section)))
     }
     /// Reads an `f32` vector written by [`Writer::f32s_dict`].
-    pub fn f32s_dict(&mut self, what: &str) -> Result<Vec<f32>> {
+    pub(crate) fn f32s_dict(&mut self, what: &str) -> Result<Vec<f32>> {
         let width = self.u8(what)?;
         if width == 0 {
             return self.f32s(what);
@@ -256,29 +256,29 @@ impl<'a> Reader<'a> {
         })
     }
     /// Reads a length-prefixed `f32` vector.
-    pub fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {
+    pub(crate) fn f32s(&mut self, what: &str) -> Result<Vec<f32>> {
         let n = self.len(4, what)?;
         let raw = self.take(n * 4, what)?;
         Ok(words::<f32>(raw))
     }
     /// Reads a length-prefixed `u32` vector.
-    pub fn u32s(&mut self, what: &str) -> Result<Vec<u32>> {
+    pub(crate) fn u32s(&mut self, what: &str) -> Result<Vec<u32>> {
         let n = self.len(4, what)?;
         let raw = self.take(n * 4, what)?;
         Ok(words::<u32>(raw))
     }
     /// Reads a length-prefixed `u16` vector.
-    pub fn u16s(&mut self, what: &str) -> Result<Vec<u16>> {
+    pub(crate) fn u16s(&mut self, what: &str) -> Result<Vec<u16>> {
         let n = self.len(2, what)?;
         let raw = self.take(n * 2, what)?;
         Ok(raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
     }
     /// Reads a length-prefixed vector of IEEE half-precision numbers, widened to f32.
-    pub fn f16s(&mut self, what: &str) -> Result<Vec<f32>> {
+    pub(crate) fn f16s(&mut self, what: &str) -> Result<Vec<f32>> {
         Ok(crate::kernels::quant::widen_f16(&self.u16s(what)?))
     }
     /// Reads a length-prefixed `i8` vector.
-    pub fn i8s(&mut self, what: &str) -> Result<Vec<i8>> {
+    pub(crate) fn i8s(&mut self, what: &str) -> Result<Vec<i8>> {
         let n = self.len(1, what)?;
         Ok(self.take(n, what)?.iter().map(|b| *b as i8).collect())
     }

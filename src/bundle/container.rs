@@ -134,7 +134,7 @@ impl<'a> Container<'a> {
     }
 
     /// A reader over section `name`, or [`Error::MissingSection`].
-    pub fn require(&self, name: &'static str) -> Result<Reader<'a>> {
+    pub(crate) fn require(&self, name: &'static str) -> Result<Reader<'a>> {
         self.get(name).ok_or_else(|| Error::MissingSection(name.into()))
     }
 

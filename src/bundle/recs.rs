@@ -116,7 +116,7 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
 /// prices, attributes, retired items and the title index, each only when the update carries it
 /// (retired items: none when absent).
 #[derive(Debug)]
-pub(crate) struct CatalogUpdate {
+pub struct CatalogUpdate {
     pub(crate) catalog: Option<Catalog>,
     pub(crate) attributes: Option<crate::recs::Attributes>,
     pub(crate) retired: Vec<u32>,

@@ -62,7 +62,7 @@ impl Trial {
 #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
 impl SearchLog {
     /// The trials on the frontier of NDCG against bundle bytes (full-fidelity trials only), by size.
-    pub fn compute_frontier(trials: &[Trial]) -> Vec<usize> {
+    pub(crate) fn compute_frontier(trials: &[Trial]) -> Vec<usize> {
         let mut order: Vec<usize> = (0..trials.len()).filter(|i| trials[*i].fidelity == "full").collect();
         order.sort_by(|a, b| {
             let (ta, tb) = (&trials[*a], &trials[*b]);

@@ -55,7 +55,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     let (hist, _) = Interactions::read_csv(&a.histories, &cols, &read, &|_| {})?;
     let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); hist.n_users()];
     for r in 0..hist.len() {
-        rows_of[hist.user[r] as usize].push(r);
+        rows_of[hist.user_indices()[r] as usize].push(r);
     }
     let titles = match (a.with_titles, rec.catalog()) {
         (true, Some(c)) => Some(&c.titles),
@@ -73,14 +73,16 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     let mut unknown: HashMap<String, usize> = HashMap::new();
     for (u, rows) in rows_of.iter().enumerate() {
         // Rows are in the file's order of first appearance within the user.
-        let history: Vec<(&str, f32)> =
-            rows.iter().map(|r| (hist.items[hist.item[*r] as usize].as_str(), hist.weight[*r])).collect();
-        let recs = rec.recommend(&history, &opts).with_context(|| format!("user {}", hist.users[u]))?;
+        let history: Vec<(&str, f32)> = rows
+            .iter()
+            .map(|r| (hist.items()[hist.item_indices()[*r] as usize].as_str(), hist.weights()[*r]))
+            .collect();
+        let recs = rec.recommend(&history, &opts).with_context(|| format!("user {}", hist.users()[u]))?;
         for id in recs.unknown {
             *unknown.entry(id).or_default() += 1;
         }
         for (rank, s) in recs.items.iter().enumerate() {
-            let user = csv_field(&hist.users[u]);
+            let user = csv_field(&hist.users()[u]);
             write!(out, "{user},{},{},{},{}", csv_field(&s.item), rank + 1, s.score, recs.fallback)?;
             if let (Some(t), Some(i)) = (titles, rec.items().get(&s.item)) {
                 write!(out, ",{}", csv_field(&t[i as usize]))?;
@@ -91,7 +93,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
             writeln!(out)?;
         }
         for n in &recs.notes {
-            eprintln!("user {}: {n}", hist.users[u]);
+            eprintln!("user {}: {n}", hist.users()[u]);
         }
     }
     out.finish()?;

@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use shelfwise::data::catalog::CatalogFile;
-use shelfwise::recs::{Catalog, TextIndex};
+use shelfwise::recs::TextIndex;
 use shelfwise::text::Tokenizer;
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
 use shelfwise::train::cold::{add_catalog_items, ColdStartParams};
@@ -135,17 +135,9 @@ fn add_new_items(
 
 /// Gives items without a title in the log the catalogue's title.
 pub fn add_titles(data: &mut shelfwise::data::Interactions, ids: &[String], titles: &[String]) {
-    let n = data.items.len();
-    let cat = data.catalog.get_or_insert_with(|| Catalog { titles: vec![String::new(); n], prices: vec![f32::NAN; n] });
     let by_id: std::collections::HashMap<&str, &str> =
         ids.iter().map(String::as_str).zip(titles.iter().map(String::as_str)).collect();
-    for (id, title) in data.items.iter().zip(cat.titles.iter_mut()) {
-        if title.is_empty() {
-            if let Some(t) = by_id.get(id.as_str()) {
-                *title = t.to_string();
-            }
-        }
-    }
+    data.fill_titles(|id| by_id.get(id).map(|t| t.to_string()));
 }
 
 impl ExtrasArgs {

@@ -80,22 +80,27 @@ pub struct ReadReport {
 pub const MIN_TITLE_ROWS: u32 = 2;
 
 /// A deduplicated interaction log with interned ids (structure of arrays).
+///
+/// Built only by [`Interactions::from_triples`] and [`Interactions::read_csv`], so its columns
+/// always agree: one entry per distinct (user, item) pair, indexes within the id lists, weights
+/// finite and > 0, times either absent or one per pair, a catalogue (if any) one entry per item.
+/// The columns are read through accessors.
 #[derive(Debug, Clone, Default)]
 pub struct Interactions {
     /// User ids by index.
-    pub users: Vec<String>,
+    pub(crate) users: Vec<String>,
     /// Item ids by index.
-    pub items: Vec<String>,
+    pub(crate) items: Vec<String>,
     /// User index of each interaction.
-    pub user: Vec<u32>,
+    pub(crate) user: Vec<u32>,
     /// Item index of each interaction.
-    pub item: Vec<u32>,
+    pub(crate) item: Vec<u32>,
     /// Summed weight of each (user, item) pair.
-    pub weight: Vec<f32>,
+    pub(crate) weight: Vec<f32>,
     /// Latest time of each pair; empty when the input has no times (see [`Interactions::time_at`]).
-    pub time: Vec<i64>,
+    pub(crate) time: Vec<i64>,
     /// Titles and prices per item, when the input had those columns.
-    pub catalog: Option<Catalog>,
+    pub(crate) catalog: Option<Catalog>,
 }
 
 /// Collects rows as they come (no per-pair hash table: at 20M rows that table alone took more
@@ -424,11 +429,29 @@ impl Builder {
         d.time.shrink_to_fit();
         self.out.users = self.users.into_names();
         self.out.items = self.items.into_names();
+        self.out.check_summed_weights()?;
         let (titles, several, withheld) = Self::elect_titles(self.titles);
         if with_catalog {
             self.out.catalog = Some(Catalog { titles, prices: self.prices });
         }
         Ok((self.out, merged, several, withheld))
+    }
+}
+
+impl Interactions {
+    /// Each row's weight is finite, but a pair's repeated rows can sum past `f32::MAX`.
+    fn check_summed_weights(&self) -> Result<()> {
+        match self.weight.iter().position(|w| !w.is_finite()) {
+            None => Ok(()),
+            Some(r) => Err(Error::InvalidValue {
+                field: format!(
+                    "weight of user {:?}, item {:?}",
+                    self.users[self.user[r] as usize], self.items[self.item[r] as usize]
+                ),
+                value: "the sum of its rows".into(),
+                reason: format!("must stay at most {:e} (f32's largest)", f32::MAX),
+            }),
+        }
     }
 }
 
@@ -514,6 +537,58 @@ impl Interactions {
         Ok((data, report))
     }
 
+    /// User ids by index.
+    pub fn users(&self) -> &[String] {
+        &self.users
+    }
+    /// Item ids by index.
+    pub fn items(&self) -> &[String] {
+        &self.items
+    }
+    /// User index of each (user, item) pair.
+    pub fn user_indices(&self) -> &[u32] {
+        &self.user
+    }
+    /// Item index of each (user, item) pair.
+    pub fn item_indices(&self) -> &[u32] {
+        &self.item
+    }
+    /// Summed weight of each (user, item) pair.
+    pub fn weights(&self) -> &[f32] {
+        &self.weight
+    }
+    /// Latest time of each pair; empty when the input had no times.
+    pub fn times(&self) -> &[i64] {
+        &self.time
+    }
+    /// Titles and prices per item, when the input had those columns.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.catalog.as_ref()
+    }
+    /// This log with each pair's time set from `times` (one per pair, in row order, e.g. seconds
+    /// since the epoch); fails with [`Error::ShapeMismatch`] when the count differs.
+    pub fn with_times(mut self, times: Vec<i64>) -> Result<Self> {
+        if times.len() != self.len() {
+            return Err(Error::shape("times", self.len(), times.len()));
+        }
+        self.time = times;
+        Ok(self)
+    }
+    /// Gives each item without a title the one `title(id)` returns, if any (a log without a
+    /// catalogue gets one with no titles and no prices first).
+    pub fn fill_titles(&mut self, mut title: impl FnMut(&str) -> Option<String>) {
+        let n = self.items.len();
+        let cat =
+            self.catalog.get_or_insert_with(|| Catalog { titles: vec![String::new(); n], prices: vec![f32::NAN; n] });
+        for (id, slot) in self.items.iter().zip(cat.titles.iter_mut()) {
+            if slot.is_empty() {
+                if let Some(t) = title(id) {
+                    *slot = t;
+                }
+            }
+        }
+    }
+
     /// Number of distinct (user, item) pairs.
     pub fn len(&self) -> usize {
         self.user.len()
@@ -539,16 +614,16 @@ impl Interactions {
         !self.time.is_empty()
     }
     /// Time of interaction `r`, or `i64::MIN` when the log has no times.
-    pub fn time_at(&self, r: usize) -> i64 {
+    pub(crate) fn time_at(&self, r: usize) -> i64 {
         self.time.get(r).copied().unwrap_or(i64::MIN)
     }
     /// Latest interaction time, if any.
-    pub fn max_time(&self) -> Option<i64> {
+    pub(crate) fn max_time(&self) -> Option<i64> {
         self.time.iter().copied().max()
     }
 
     /// The interactions at `rows`, sharing this log's id spaces and catalogue.
-    pub fn select(&self, rows: &[usize]) -> Self {
+    pub(crate) fn select(&self, rows: &[usize]) -> Self {
         Self {
             users: self.users.clone(),
             items: self.items.clone(),
@@ -566,7 +641,7 @@ impl Interactions {
     }
 
     /// Rows grouped by item: row `i` lists `(user, weight)`.
-    pub fn by_item(&self) -> Csr {
+    pub(crate) fn by_item(&self) -> Csr {
         Csr::build(self.n_items(), &self.item, &self.user, &self.weight)
     }
 }

@@ -444,12 +444,12 @@ impl Column {
     }
 
     /// Whether the column holds dates or timestamps.
-    pub fn is_time(&self) -> bool {
+    pub(crate) fn is_time(&self) -> bool {
         matches!(self.kind, Kind::Time(_))
     }
 
     /// Cell `i` of a date or timestamp column as Unix seconds (fractions dropped toward −∞).
-    pub fn seconds_of(&self, i: usize) -> Option<i64> {
+    pub(crate) fn seconds_of(&self, i: usize) -> Option<i64> {
         let Kind::Time(t) = self.kind else { return None };
         if self.array.is_null(i) {
             return None;

@@ -40,7 +40,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
 
 /// Where column `name` is in `header`: the column of that name, or else, when `name` is a
 /// whole number from 1 to the number of columns, the column at that 1-based position.
-pub fn find_column(header: &[String], name: &str, file: &str) -> Result<usize> {
+pub(crate) fn find_column(header: &[String], name: &str, file: &str) -> Result<usize> {
     if let Some(i) = header.iter().position(|h| h == name) {
         return Ok(i);
     }
@@ -84,7 +84,7 @@ pub fn detect_delimiter(path: &Path) -> Result<u8> {
 /// header (BOM removed; a repeated name is an error naming both positions) and the handle that
 /// bounds record length. Without a header line (`has_header` false) the columns are named by
 /// their 1-based positions, `1`, `2`, …, from the first record, which stays data.
-pub fn csv_reader(
+pub(crate) fn csv_reader(
     path: &Path,
     delimiter: u8,
     has_header: bool,
@@ -114,20 +114,20 @@ pub fn csv_reader(
 /// Lets a reading loop tell the input where the current record starts, so the input can refuse
 /// to feed one record past [`MAX_RECORD_BYTES`].
 #[derive(Debug, Clone)]
-pub struct RecordBound {
+pub(crate) struct RecordBound {
     start: Arc<AtomicU64>,
 }
 
 impl RecordBound {
     /// Call after each record with the reader's byte position (the next record's start).
-    pub fn record_read(&self, byte: u64) {
+    pub(crate) fn record_read(&self, byte: u64) {
         self.start.store(byte, Ordering::Relaxed);
     }
 }
 
 /// The input side of the guards: drops `\r` before `\n`, and fails with an I/O error once more
 /// than [`MAX_RECORD_BYTES`] (plus read-ahead) have been read since the current record began.
-pub struct Guarded {
+pub(crate) struct Guarded {
     inner: BufReader<Box<dyn Read + Send>>,
     /// Bytes handed out so far (after dropping `\r`s): the csv reader's byte positions.
     given: u64,

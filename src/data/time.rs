@@ -8,9 +8,9 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 
 /// Earliest time accepted: 0001-01-01T00:00:00Z. With [`MAX_TIME`], this keeps every difference
 /// of two times (and every date's arithmetic) far inside `i64`.
-pub const MIN_TIME: i64 = -62_135_596_800;
+pub(crate) const MIN_TIME: i64 = -62_135_596_800;
 /// Latest time accepted: 9999-12-31T23:59:59Z.
-pub const MAX_TIME: i64 = 253_402_300_799;
+pub(crate) const MAX_TIME: i64 = 253_402_300_799;
 
 fn parse_any(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -63,7 +63,7 @@ fn num(s: Option<&str>) -> Option<i64> {
 }
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;

@@ -162,7 +162,7 @@ fn sweep_thresholds(p: &[f64], y: &[bool], positives: usize) -> Sweep {
 
 /// One threshold of a sweep: rows scored at or above `threshold`, split by label.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OperatingPoint {
+pub(crate) struct OperatingPoint {
     /// The lowest score counted as positive.
     pub threshold: f64,
     /// Positive rows at or above it.
@@ -173,7 +173,7 @@ pub struct OperatingPoint {
 
 /// Every distinct threshold, highest first (tied scores move together): the points ROC and
 /// precision-recall curves are drawn through.
-pub fn operating_points(p: &[f64], y: &[bool]) -> Vec<OperatingPoint> {
+pub(crate) fn operating_points(p: &[f64], y: &[bool]) -> Vec<OperatingPoint> {
     let n = p.len().min(y.len());
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|a, b| p[*b].total_cmp(&p[*a]));

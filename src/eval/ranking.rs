@@ -83,7 +83,8 @@ pub struct RankingReport {
 
 impl RankingReport {
     /// Aggregates per-user metrics; `distinct` recommended items out of `catalog` items.
-    pub fn from_users(k: usize, users: &[UserMetrics], distinct: usize, catalog: usize) -> Self {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn from_users(k: usize, users: &[UserMetrics], distinct: usize, catalog: usize) -> Self {
         let n = users.len().max(1) as f64;
         let hits: usize = users.iter().map(|u| u.hits).sum();
         let cap: usize = users.iter().map(|u| u.cap).sum();

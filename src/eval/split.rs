@@ -150,7 +150,7 @@ impl UserLists {
     }
 
     /// Averages at cut-off `k` over the users `keep` accepts.
-    pub fn report_where(&self, k: usize, keep: impl Fn(&UserList) -> bool) -> RankingReport {
+    pub(crate) fn report_where(&self, k: usize, keep: impl Fn(&UserList) -> bool) -> RankingReport {
         let mut distinct: HashSet<&str> = HashSet::new();
         let per_user: Vec<super::UserMetrics> = self
             .users

@@ -8,7 +8,7 @@
 //! per-variant rates with intervals, the difference between variants is tested, and [`plan`]
 //! says how many devices an experiment needs at a given ε.
 
-pub mod stats;
+pub(crate) mod stats;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use stats::{normal_cdf, normal_quantile};
 
 /// The probability that randomized response at `epsilon` reports the true bit: `e^ε / (1 + e^ε)`.
-pub fn truth_probability(epsilon: f64) -> f64 {
+pub(crate) fn truth_probability(epsilon: f64) -> f64 {
     1.0 / (1.0 + (-epsilon).exp())
 }
 
@@ -43,7 +43,7 @@ pub struct Report {
 }
 
 /// Metrics reported as randomized-response bits.
-pub const BINARY_METRICS: [&str; 2] = ["clicked", "converted"];
+pub(crate) const BINARY_METRICS: [&str; 2] = ["clicked", "converted"];
 
 /// An estimate with its standard error and 95 % interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -103,13 +103,13 @@ pub struct Analysis {
 
 /// A randomized-response bit `y` (0 or 1) reported at `epsilon`, de-biased: `(y − (1 − q)) /
 /// (2q − 1)` with `q` the truth probability; its mean over devices estimates the true rate.
-pub fn debias_bit(y: f64, epsilon: f64) -> f64 {
+pub(crate) fn debias_bit(y: f64, epsilon: f64) -> f64 {
     let q = truth_probability(epsilon);
     (y - (1.0 - q)) / (2.0 * q - 1.0)
 }
 
 /// `treatment − control` from per-device values, with its interval and two-sided p-value.
-pub fn compare(treatment: &[f64], control: &[f64]) -> Difference {
+pub(crate) fn compare(treatment: &[f64], control: &[f64]) -> Difference {
     let (ea, eb) = (Estimate::of(treatment), Estimate::of(control));
     let d = ea.value - eb.value;
     let se = (ea.se * ea.se + eb.se * eb.se).sqrt();
@@ -177,22 +177,14 @@ pub fn analyze(name: &str, reports: &[Report]) -> Result<Analysis> {
             if a.is_empty() || b.is_empty() {
                 continue;
             }
-            let (ea, eb) = (Estimate::of(a), Estimate::of(b));
-            let d = ea.value - eb.value;
-            let se = (ea.se * ea.se + eb.se * eb.se).sqrt();
-            let z = normal_quantile(0.975);
-            let p_value = if se > 0.0 { 2.0 * (1.0 - normal_cdf((d / se).abs())) } else { 1.0 };
-            differences.entry(m.clone()).or_default().insert(
-                v.to_string(),
-                Difference { estimate: Estimate { value: d, se, low: d - z * se, high: d + z * se }, p_value },
-            );
+            differences.entry(m.clone()).or_default().insert(v.to_string(), compare(a, b));
         }
     }
     Ok(Analysis { experiment: name.to_string(), variants, differences })
 }
 
 /// Variance of one device's de-biased randomized-response value when the true rate is `p`.
-pub fn rr_variance(p: f64, epsilon: f64) -> f64 {
+pub(crate) fn rr_variance(p: f64, epsilon: f64) -> f64 {
     let q = truth_probability(epsilon);
     let observed = p * (2.0 * q - 1.0) + (1.0 - q);
     observed * (1.0 - observed) / ((2.0 * q - 1.0) * (2.0 * q - 1.0))

@@ -1,7 +1,7 @@
 //! The normal distribution's tail and quantile, for intervals, p-values and sample sizes.
 
 /// Φ(x), the standard normal CDF (Cody-style erfc approximation, absolute error below 1e-7).
-pub fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn normal_cdf(x: f64) -> f64 {
     0.5 * erfc(-x / std::f64::consts::SQRT_2)
 }
 
@@ -26,7 +26,7 @@ fn erfc(x: f64) -> f64 {
 
 /// Φ⁻¹(p) for p in (0, 1) (Acklam's rational approximation, relative error below 1.2e-9).
 #[allow(clippy::excessive_precision, reason = "the published coefficients, as printed")]
-pub fn normal_quantile(p: f64) -> f64 {
+pub(crate) fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969683028665376e1,
         2.209460984245205e2,

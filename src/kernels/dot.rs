@@ -56,7 +56,8 @@ pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
 /// Dot product with sixteen independent accumulators, for training loops where throughput
 /// matters more than matching the runtime's summation order.
 #[inline]
-pub fn dot_wide(a: &[f32], b: &[f32]) -> f32 {
+#[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+pub(crate) fn dot_wide(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0f32; 16];
@@ -117,6 +118,7 @@ mod tests {
         let b: Vec<f32> = (0..67).map(|i| (i as f32 * 0.11).cos()).collect();
         let naive: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
         assert!((dot(&a, &b) as f64 - naive).abs() < 1e-5);
+        #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
         assert!((dot_wide(&a, &b) as f64 - naive).abs() < 1e-5);
         let mut out = vec![0.0; 2];
         let rows: Vec<f32> = a.iter().chain(a.iter()).copied().collect();

@@ -1,7 +1,7 @@
 //! Numeric kernels shared by training and the runtime: dot products (f32 and int8) and top-k selection.
 
 pub mod dot;
-pub mod order;
+pub(crate) mod order;
 pub mod quant;
 pub mod topk;
 

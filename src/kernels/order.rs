@@ -5,7 +5,7 @@
 //! element gets a `u64` key and only `[(u64, u32)]` is ever sorted.
 
 /// A key that orders scores from highest to lowest; NaN sorts last and −0 equals +0.
-pub fn descending(score: f32) -> u32 {
+pub(crate) fn descending(score: f32) -> u32 {
     let s = if score.is_nan() {
         f32::NEG_INFINITY
     } else if score == 0.0 {
@@ -20,7 +20,7 @@ pub fn descending(score: f32) -> u32 {
 }
 
 /// [`descending`] for `f64`.
-pub fn descending_f64(score: f64) -> u64 {
+pub(crate) fn descending_f64(score: f64) -> u64 {
     let s = if score.is_nan() {
         f64::NEG_INFINITY
     } else if score == 0.0 {
@@ -34,7 +34,7 @@ pub fn descending_f64(score: f64) -> u64 {
 }
 
 /// Sorts `v` by ascending `key`; equal keys keep their original order (a stable sort).
-pub fn sort_by_key<T>(v: &mut Vec<T>, key: impl Fn(&T) -> u64) {
+pub(crate) fn sort_by_key<T>(v: &mut Vec<T>, key: impl Fn(&T) -> u64) {
     if v.len() < 2 {
         return;
     }

@@ -9,7 +9,7 @@
 
 /// Largest factor count whose integer dot product cannot overflow `i32` lanes
 /// (127 · 32767 per product, a quarter of the products per lane).
-pub const MAX_INT8_FACTORS: usize = 1024;
+pub(crate) const MAX_INT8_FACTORS: usize = 1024;
 
 /// Quantises `row` to `i8` with a symmetric per-row scale; returns the scale (0 for a zero row).
 ///
@@ -108,7 +108,7 @@ pub fn score_rows_i8(q: &[i8], scales: &[f32], xq: &[i16], sx: f32, out: &mut [f
 
 /// Exact integer dot product of an `i8` row and an `i16` query.
 #[inline]
-pub fn dot_i8_i16(a: &[i8], b: &[i16]) -> i32 {
+pub(crate) fn dot_i8_i16(a: &[i8], b: &[i16]) -> i32 {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         simd128::dot(a, b)
@@ -152,7 +152,7 @@ mod simd128 {
     }
 
     /// `max |v|` over a finite row (lane maxima, no calls to `fmaxf`).
-    pub fn max_abs(row: &[f32]) -> f32 {
+    pub(crate) fn max_abs(row: &[f32]) -> f32 {
         let chunks = row.chunks_exact(4);
         let tail = chunks.remainder().iter().fold(0f32, |m, v| if v.abs() > m { v.abs() } else { m });
         let mut m = f32x4_splat(tail);
@@ -167,7 +167,7 @@ mod simd128 {
     /// `out[i] = round_ties_even(row[i] · inv)` for `|row[i] · inv| ≤ 127`, 16 values at a
     /// time; returns how many it wrote. Adding 1.5 · 2²³ rounds to an integer (ties to even, as
     /// the scalar path) held in the low mantissa bits, whose low byte is the code.
-    pub fn code_row(row: &[f32], inv: f32, out: &mut [i8]) -> usize {
+    pub(crate) fn code_row(row: &[f32], inv: f32, out: &mut [i8]) -> usize {
         let n = row.len().min(out.len()) / 16 * 16;
         let (s, magic) = (f32x4_splat(inv), f32x4_splat(12_582_912.0));
         // SAFETY (closure): callers pass pointers to 4 readable floats.
@@ -246,7 +246,7 @@ mod simd128 {
 /// Half-precision bits widened to f32: the one out-of-line conversion loop for every f16 array
 /// (f16 factors, int8 row scales, 4-byte neighbour weights), so the wasm carries one copy.
 #[inline(never)]
-pub fn widen_f16(bits: &[u16]) -> Vec<f32> {
+pub(crate) fn widen_f16(bits: &[u16]) -> Vec<f32> {
     bits.iter().map(|b| half::f16::from_bits(*b).to_f32()).collect()
 }
 

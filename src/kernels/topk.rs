@@ -65,7 +65,7 @@ impl TopK {
 
     /// Offers `scores[j]` for index `base + j`, among those where `keep(index)` holds. Every
     /// offered index must exceed the ones offered before (ties then keep the lower index).
-    pub fn offer(&mut self, base: u32, scores: &[f32], mut keep: impl FnMut(u32) -> bool) {
+    pub(crate) fn offer(&mut self, base: u32, scores: &[f32], mut keep: impl FnMut(u32) -> bool) {
         if self.k == 0 {
             return;
         }
@@ -115,7 +115,7 @@ impl TopK {
     }
 
     /// The kept hits, best first.
-    pub fn into_sorted(self) -> Vec<Hit> {
+    pub(crate) fn into_sorted(self) -> Vec<Hit> {
         let mut kept = self.heap.into_vec();
         kept.sort_unstable();
         kept.iter().map(|&(key, bits)| Hit { index: key as u32, score: f32::from_bits(bits) }).collect()

@@ -57,7 +57,7 @@ impl Calibration {
     }
 
     /// Checks finiteness and, for isotonic maps, order and range (as read from a bundle).
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let ok = match self {
             Calibration::None => true,
             Calibration::Platt { a, b } => a.is_finite() && b.is_finite(),

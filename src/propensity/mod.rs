@@ -92,7 +92,7 @@ impl Propensity {
     }
 
     /// The same model with `c` applied after the classifier.
-    pub fn with_calibration(mut self, c: Calibration) -> Result<Self> {
+    pub(crate) fn with_calibration(mut self, c: Calibration) -> Result<Self> {
         c.validate()?;
         self.calibration = c;
         Ok(self)
@@ -103,8 +103,8 @@ impl Propensity {
         &self.calibration
     }
 
-    /// The same model with a session mapping, checked against the fields (see
-    /// [`SessionMap::check_for`]).
+    /// The same model with a session mapping, checked against the fields (every field mapped once, each
+    /// by a feature its encoder accepts).
     pub fn with_session(mut self, m: SessionMap) -> Result<Self> {
         m.check_for(&self.schema)?;
         self.session = Some(m);
@@ -137,7 +137,8 @@ impl Propensity {
     }
 
     /// Sets the decision threshold (in [0, 1]).
-    pub fn set_threshold(&mut self, t: f64) -> Result<()> {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn set_threshold(&mut self, t: f64) -> Result<()> {
         if !(0.0..=1.0).contains(&t) {
             return Err(crate::Error::param("threshold", crate::num_text::Num(t), "must be in [0, 1]"));
         }
@@ -181,13 +182,8 @@ impl Propensity {
     }
 
     /// Scores an already encoded row (training and evaluation use this): calibrated.
-    pub fn score_encoded(&self, x: &[f32]) -> f64 {
+    pub(crate) fn score_encoded(&self, x: &[f32]) -> f64 {
         self.calibration.apply(self.model.predict(x))
-    }
-
-    /// The classifier's score before calibration.
-    pub fn raw_score_encoded(&self, x: &[f32]) -> f64 {
-        self.model.predict(x)
     }
 
     /// Whether acting on `record` pays: expected value `p · benefit − cost` with the calibrated

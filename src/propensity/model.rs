@@ -18,11 +18,11 @@ pub struct Tree {
 }
 
 /// A leaf marker in [`Tree::feature`].
-pub const LEAF: u32 = u32::MAX;
+pub(crate) const LEAF: u32 = u32::MAX;
 
 impl Tree {
     /// The leaf value `x` lands in.
-    pub fn predict(&self, x: &[f32]) -> f32 {
+    pub(crate) fn predict(&self, x: &[f32]) -> f32 {
         let mut n = 0usize;
         // Bounded by the node count, so a malformed tree cannot loop.
         for _ in 0..self.feature.len() {
@@ -78,7 +78,7 @@ pub struct Dense {
 
 impl Dense {
     /// `out = W x + b`.
-    pub fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
+    pub(crate) fn forward(&self, x: &[f32], out: &mut Vec<f32>) {
         out.clear();
         for o in 0..self.outputs {
             let row = &self.weights[o * self.inputs..(o + 1) * self.inputs];
@@ -128,7 +128,7 @@ impl Classifier {
     }
 
     /// Checks shapes against the encoded width.
-    pub fn validate(&self, width: usize) -> Result<()> {
+    pub(crate) fn validate(&self, width: usize) -> Result<()> {
         match self {
             Classifier::Logistic { weights, bias } => {
                 if weights.len() != width || !bias.is_finite() || weights.iter().any(|w| !w.is_finite()) {
@@ -170,7 +170,7 @@ impl Classifier {
     }
 
     /// Probability of the positive class for an encoded record.
-    pub fn predict(&self, x: &[f32]) -> f64 {
+    pub(crate) fn predict(&self, x: &[f32]) -> f64 {
         match self {
             Classifier::Logistic { weights, bias } => sigmoid((crate::kernels::dot(weights, x) + bias) as f64),
             Classifier::Mlp { layers } => {

@@ -1,5 +1,5 @@
 //! The fitted input schema and encoder: raw record → feature vector. Training and scoring both
-//! call [`Schema::encode`], so a record is transformed identically natively and in wasm.
+//! call `Schema::encode`, so a record is transformed identically natively and in wasm.
 
 use std::collections::HashMap;
 
@@ -59,11 +59,11 @@ pub struct Field {
 }
 
 /// Spelling used for a missing categorical value when training saw one.
-pub const MISSING_CATEGORY: &str = "(missing)";
+pub(crate) const MISSING_CATEGORY: &str = "(missing)";
 
 impl Field {
     /// Number of encoded columns.
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         match &self.kind {
             FieldKind::Categorical { categories } => categories.len() + 1,
             _ => 1 + usize::from(self.missing_indicator),
@@ -94,7 +94,7 @@ pub struct Schema {
 /// Standard units beyond which a numeric value is clipped. A finite but absurd value (1e300, say)
 /// used to become an infinite f32, and infinite activations can cancel into a NaN probability
 /// (found by the `record` fuzz target). A million standard deviations ranks the same as more.
-pub const MAX_STANDARD_UNITS: f64 = 1e6;
+pub(crate) const MAX_STANDARD_UNITS: f64 = 1e6;
 
 /// `(x − mean) / std`, clipped to ±[`MAX_STANDARD_UNITS`], as an f32 (always finite).
 fn standardize(x: f64, mean: f64, std: f64) -> f32 {
@@ -103,13 +103,13 @@ fn standardize(x: f64, mean: f64, std: f64) -> f32 {
 
 impl Schema {
     /// Encoded dimension.
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.fields.iter().map(Field::width).sum()
     }
 
     /// Encodes a record given as `(name, value)` pairs. Wrong types, NaN and infinities are
     /// errors naming the field; missing and unknown fields are reported, not fatal.
-    pub fn encode(&self, record: &[(&str, Value)], out: &mut Vec<f32>) -> Result<EncodeReport> {
+    pub(crate) fn encode(&self, record: &[(&str, Value)], out: &mut Vec<f32>) -> Result<EncodeReport> {
         let mut by_name: HashMap<&str, &Value> = HashMap::with_capacity(record.len());
         for (k, v) in record {
             by_name.insert(k, v);
@@ -196,7 +196,7 @@ impl Schema {
 }
 
 /// Formats a number the way CSV exports write it (`2`, not `2.0`).
-pub fn format_number(n: f64) -> String {
+pub(crate) fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {

@@ -33,7 +33,8 @@ impl AttrType {
         }
     }
     /// The type called `name` ([`AttrType::name`]).
-    pub fn from_name(name: &str) -> Option<Self> {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         [AttrType::Number, AttrType::Bool, AttrType::String, AttrType::Set, AttrType::Time]
             .into_iter()
             .find(|t| t.name() == name)
@@ -231,7 +232,7 @@ pub struct Attributes {
 
 impl Attributes {
     /// No attributes (a catalogue without `--catalog`): every rule naming one is refused.
-    pub const EMPTY: Attributes = Attributes { n: 0, attrs: Vec::new() };
+    pub(crate) const EMPTY: Attributes = Attributes { n: 0, attrs: Vec::new() };
 
     /// Attributes for `n` items; each must have `n` values and a distinct name.
     pub fn new(n: usize, attrs: Vec<Attribute>) -> Result<Self> {

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::kernels::{self, Hit};
 
 /// Weight of the item one step older than another in a session query (most recent = 1).
-pub const SESSION_DECAY: f32 = 0.8;
+pub(crate) const SESSION_DECAY: f32 = 0.8;
 
 /// Unit-length item vectors, row-major `n_items x dim` (zero rows for items never trained).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +32,8 @@ impl ItemEmbeddings {
     }
 
     /// Like [`ItemEmbeddings::new`], normalising every non-zero row to unit length first.
-    pub fn normalized(dim: usize, mut vectors: Vec<f32>) -> Result<Self> {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn normalized(dim: usize, mut vectors: Vec<f32>) -> Result<Self> {
         if dim > 0 {
             for row in vectors.chunks_exact_mut(dim) {
                 let n = kernels::dot(row, row).sqrt();
@@ -69,7 +70,7 @@ impl ItemEmbeddings {
 
     /// Every item's cosine to the recency-weighted mean of `session` (oldest first); `None`
     /// when the session's vectors sum to zero.
-    pub fn session_scores(&self, session: &[u32]) -> Option<Vec<f32>> {
+    pub(crate) fn session_scores(&self, session: &[u32]) -> Option<Vec<f32>> {
         let mut q = vec![0f32; self.dim];
         let mut w = 1f32;
         for &i in session.iter().rev() {

@@ -40,7 +40,7 @@ impl Scaling {
         }
     }
     /// Inverse of [`Scaling::code`].
-    pub fn from_code(c: u8) -> Option<Self> {
+    pub(crate) fn from_code(c: u8) -> Option<Self> {
         match c {
             0 => Some(Scaling::Linear),
             1 => Some(Scaling::Log),
@@ -115,7 +115,7 @@ pub enum Quantization {
 
 impl Quantization {
     /// How the factors are stored, as `inspect` and `info()` say it: `f32`, `f16` or `int8`.
-    pub fn storage_name(self) -> &'static str {
+    pub(crate) fn storage_name(self) -> &'static str {
         match self {
             Quantization::None => "f32",
             q => q.name(),
@@ -138,7 +138,7 @@ impl Quantization {
         }
     }
     /// Inverse of [`Quantization::code`].
-    pub fn from_code(c: u8) -> Option<Self> {
+    pub(crate) fn from_code(c: u8) -> Option<Self> {
         match c {
             0 => Some(Quantization::None),
             1 => Some(Quantization::Int8),
@@ -258,7 +258,13 @@ impl FactorModel {
 
     /// Builds an int8 model from codes and per-row scales (as read from a bundle). Scales are
     /// rounded to half precision, as bundles store them.
-    pub fn from_int8(k: usize, codes: Vec<i8>, scales: Vec<f32>, gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
+    pub(crate) fn from_int8(
+        k: usize,
+        codes: Vec<i8>,
+        scales: Vec<f32>,
+        gramian: Vec<f64>,
+        fold: FoldIn,
+    ) -> Result<Self> {
         if k == 0 || k > kernels::quant::MAX_INT8_FACTORS || codes.len() != scales.len() * k {
             return Err(Error::Corrupt(format!(
                 "{} int8 codes and {} row scales do not form rows of k = {k}",
@@ -280,7 +286,7 @@ impl FactorModel {
     }
 
     /// Builds a model from f16 values (as read from a bundle).
-    pub fn from_f16(k: usize, bits: &[u16], gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
+    pub(crate) fn from_f16(k: usize, bits: &[u16], gramian: Vec<f64>, fold: FoldIn) -> Result<Self> {
         let mut m = Self::new(k, kernels::quant::widen_f16(bits), gramian, fold)?;
         m.stored = Quantization::F16;
         Ok(m)
@@ -325,7 +331,8 @@ impl FactorModel {
     /// This model with `rows` (`k` values per item) appended: items without interactions whose
     /// vectors were made elsewhere (cold start). The Gramian — of the trained items — and the
     /// fold-in are unchanged. f32 models only: quantise afterwards.
-    pub fn with_extra_rows(self, rows: &[f32]) -> Result<Self> {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn with_extra_rows(self, rows: &[f32]) -> Result<Self> {
         match self.values {
             Values::F32(mut v) if self.stored == Quantization::None => {
                 v.extend_from_slice(rows);
@@ -540,7 +547,7 @@ impl FactorModel {
     }
 
     /// [`FactorModel::similar`] among the items `keep` allows (item `i` itself never).
-    pub fn similar_where(&self, i: u32, k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
+    pub(crate) fn similar_where(&self, i: u32, k: usize, mut keep: impl FnMut(u32) -> bool) -> Vec<kernels::Hit> {
         let q = self.row(i).into_owned();
         let cosine = Cosine { norms: &self.norms, query_norm: self.norms[i as usize] };
         self.rank(&q, Some(&cosine), k, &mut |j| j != i && keep(j))

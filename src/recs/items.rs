@@ -63,7 +63,7 @@ impl ItemIndex {
         probe(&self.slots, id, |i| self.id(i) == id).ok()
     }
     /// Index of `id`, or [`Error::UnknownItem`].
-    pub fn require(&self, id: &str) -> Result<u32> {
+    pub(crate) fn require(&self, id: &str) -> Result<u32> {
         self.get(id).ok_or_else(|| Error::UnknownItem(id.to_string()))
     }
     /// Id of item `index` (callers pass indices from this index).

@@ -16,7 +16,8 @@ pub struct NeighborModel {
 
 impl NeighborModel {
     /// Packs per-item rows of hits (row `i` = the items item `i` points to) into CSR form.
-    pub fn from_rows(rows: Vec<Vec<Hit>>) -> Self {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn from_rows(rows: Vec<Vec<Hit>>) -> Self {
         let mut nb = NeighborModel { indptr: Vec::with_capacity(rows.len() + 1), ..Default::default() };
         nb.indptr.push(0);
         for row in rows {
@@ -31,7 +32,7 @@ impl NeighborModel {
 
     /// A model from its compressed rows (as a bundle stores them); checked against the
     /// catalogue by [`NeighborModel::validate`] when it joins a recommender.
-    pub fn from_csr(indptr: Vec<u32>, indices: Vec<u32>, weights: Vec<f32>) -> Self {
+    pub(crate) fn from_csr(indptr: Vec<u32>, indices: Vec<u32>, weights: Vec<f32>) -> Self {
         Self { indptr, indices, weights }
     }
 
@@ -45,7 +46,8 @@ impl NeighborModel {
     /// bytes per entry (u16 index, f16 weight) instead of 8 and read back exactly these values.
     /// Catalogues over 65,536 items keep f32 (their indices need 32 bits). Rankings move only
     /// where two sums differ by less than one part in 2,048.
-    pub fn round_to_half(mut self) -> Self {
+    #[cfg(any(test, all(feature = "train", not(target_arch = "wasm32"))))]
+    pub(crate) fn round_to_half(mut self) -> Self {
         if self.indptr.len() > 65_537 {
             return self;
         }
@@ -58,7 +60,7 @@ impl NeighborModel {
 
     /// The scale under which every weight is an exact half-precision number, if one is (and
     /// every index fits 16 bits): the condition for 4-byte storage.
-    pub fn half_storage(&self) -> Option<f32> {
+    pub(crate) fn half_storage(&self) -> Option<f32> {
         let scale = self.half_scale();
         let fits = self.indptr.len() <= 65_537
             && self.weights.iter().all(|w| half::f16::from_f32(*w / scale).to_f32() * scale == *w);
@@ -67,7 +69,7 @@ impl NeighborModel {
 
     /// The power of two at or above the largest |weight| (1 for an empty or all-zero model): the
     /// scale of 4-byte storage.
-    pub fn half_scale(&self) -> f32 {
+    pub(crate) fn half_scale(&self) -> f32 {
         let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         if !(max.is_finite() && max > 0.0) {
             return 1.0;
@@ -81,7 +83,7 @@ impl NeighborModel {
     }
 
     /// Checks shape invariants against a catalogue of `n_items`.
-    pub fn validate(&self, n_items: usize) -> Result<()> {
+    pub(crate) fn validate(&self, n_items: usize) -> Result<()> {
         if self.indptr.len() != n_items + 1 {
             return Err(Error::Corrupt(format!(
                 "neighbour index has {} row starts for {n_items} items",
@@ -116,7 +118,8 @@ impl NeighborModel {
     /// (index `n + c`) is reached from every item `j` with weight `Σ_w a_cw · B[j][w]`, where
     /// `cold[c]` lists warm items `w` and weights `a_cw` summing to 1 (its look-alikes), kept
     /// where non-zero. Cold items point nowhere themselves (they have no interactions).
-    pub fn with_cold_items(&self, cold: &[Vec<(u32, f32)>]) -> Self {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn with_cold_items(&self, cold: &[Vec<(u32, f32)>]) -> Self {
         let n = self.indptr.len() - 1;
         // For each warm item w, the cold items that look like it.
         let mut like: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
@@ -148,7 +151,8 @@ impl NeighborModel {
     }
 
     /// The `k` best items for a cart: each cart item's row summed, cart items left out.
-    pub fn cart_top_k(&self, cart: &[u32], k: usize) -> Vec<Hit> {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn cart_top_k(&self, cart: &[u32], k: usize) -> Vec<Hit> {
         let mut sorted = cart.to_vec();
         sorted.sort_unstable();
         self.cart_top_k_where(cart, k, |j| sorted.binary_search(&j).is_err())
@@ -156,13 +160,14 @@ impl NeighborModel {
 
     /// The `k` best items that `keep` allows for a cart, each cart item's row summed (the cart's
     /// own items are candidates unless `keep` refuses them).
-    pub fn cart_top_k_where(&self, cart: &[u32], k: usize, keep: impl Fn(u32) -> bool) -> Vec<Hit> {
+    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
+    pub(crate) fn cart_top_k_where(&self, cart: &[u32], k: usize, keep: impl Fn(u32) -> bool) -> Vec<Hit> {
         crate::kernels::top_k_sparse(self.cart_scores(cart).into_iter().filter(|h| keep(h.index)), k)
     }
 
     /// Each item the cart's rows reach, with the rows' weights summed (in cart order), in no
     /// particular order: work in the rows' length, not the catalogue's.
-    pub fn cart_scores(&self, cart: &[u32]) -> Vec<Hit> {
+    pub(crate) fn cart_scores(&self, cart: &[u32]) -> Vec<Hit> {
         let mut scores: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
         for &i in cart {
             for h in self.row(i) {

@@ -403,7 +403,7 @@ impl Recommender {
     }
 
     /// Marks the last `n` items as new (cold): what `explore` draws from.
-    pub fn with_cold_count(mut self, n: usize) -> Result<Self> {
+    pub(crate) fn with_cold_count(mut self, n: usize) -> Result<Self> {
         if n > self.items.len() {
             return Err(Error::Corrupt(format!("{n} new items in a catalogue of {}", self.items.len())));
         }
@@ -570,7 +570,7 @@ impl Recommender {
 
     /// Records how a search chose this model (written to the bundle's `search` section).
     #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
-    pub fn with_search(mut self, log: crate::bundle::SearchLog) -> Self {
+    pub(crate) fn with_search(mut self, log: crate::bundle::SearchLog) -> Self {
         self.search = Some(log);
         self
     }

@@ -30,7 +30,7 @@ impl Int8Rows {
     /// Screening codes for finite row-major f32 `rows` of width `k`: each value within half a
     /// step (`0.5 · scale`, plus f32 rounding) of `code · scale`. `None` when a row is too small or
     /// large to code ([`quant::screen_row`]).
-    pub fn screen_of(rows: &[f32], k: usize) -> Option<Self> {
+    pub(crate) fn screen_of(rows: &[f32], k: usize) -> Option<Self> {
         let n = rows.len() / k.max(1);
         let mut codes = vec![0i8; n * k];
         let mut scales = Vec::with_capacity(n);
@@ -96,7 +96,7 @@ impl Cosine<'_> {
     }
 
     /// [`Cosine::apply`] over a block of scores for items `first..`.
-    pub fn apply_block(&self, first: usize, scores: &mut [f32]) {
+    pub(crate) fn apply_block(&self, first: usize, scores: &mut [f32]) {
         for (j, s) in scores.iter_mut().enumerate() {
             *s = self.apply(first + j, *s);
         }

@@ -126,7 +126,7 @@ impl Request<'_> {
 
     /// The best `k` items from `source` under every constraint, promoted items placed by
     /// [`promoted_slots`].
-    pub fn select(&self, source: Source<'_>, k: usize) -> Vec<Pick> {
+    pub(crate) fn select(&self, source: Source<'_>, k: usize) -> Vec<Pick> {
         let mut rank = |n: usize, keep: &mut dyn FnMut(u32) -> bool| -> Vec<Hit> {
             match &source {
                 Source::Factors { model, x, of } => {

@@ -8,7 +8,7 @@ use crate::text::tfidf::SparseRow;
 use crate::text::{Tfidf, Tokenizer};
 
 /// Most vocabulary words one unknown query word may stand for.
-pub const MAX_PREFIX_EXPANSION: usize = 32;
+pub(crate) const MAX_PREFIX_EXPANSION: usize = 32;
 
 /// Term → (item, weight) postings over the catalogue, with the vocabulary that made them.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +76,7 @@ impl TextIndex {
     /// The unit-length TF-IDF row of a search query. A query word the vocabulary lacks stands
     /// for the vocabulary words it begins (up to [`MAX_PREFIX_EXPANSION`], weighted by their
     /// idf), so a half-typed "lant" finds "lantern".
-    pub fn query_row(&self, text: &str) -> SparseRow {
+    pub(crate) fn query_row(&self, text: &str) -> SparseRow {
         let t = &self.tfidf;
         let mut row: Vec<(u32, f32)> = Vec::new();
         for w in crate::text::tokenize::words(text) {

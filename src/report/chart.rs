@@ -21,7 +21,7 @@ impl Chart {
     }
 
     /// The SVG text, owned.
-    pub fn into_svg(self) -> String {
+    pub(crate) fn into_svg(self) -> String {
         self.0
     }
 }
@@ -48,7 +48,7 @@ const WIDTH: u32 = 760;
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     /// A line through the points, with a dot on each when there are few.
     Line,
     /// A dashed reference line (e.g. the diagonal of a reliability diagram).
@@ -61,7 +61,7 @@ pub enum Mark {
 
 /// One named series of `(x, y)` points.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Legend text.
     pub name: String,
     /// The points, in drawing order.
@@ -84,7 +84,7 @@ impl Series {
 
 /// Axes of an x/y chart.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Axes {
+pub(crate) struct Axes {
     /// Title over the chart.
     pub title: String,
     /// x axis label.
@@ -107,12 +107,6 @@ impl Axes {
     pub fn unit(mut self) -> Self {
         self.x_range = Some(0.0..1.0);
         self.y_range = Some(0.0..1.0);
-        self
-    }
-
-    /// A fixed y range.
-    pub fn y(mut self, r: Range<f64>) -> Self {
-        self.y_range = Some(r);
         self
     }
 }
@@ -324,7 +318,7 @@ pub fn bars(title: &str, value: &str, categories: &[String], groups: &[(String, 
 }
 
 /// A matrix of cells shaded by `shade` (0 to 1), each with its `text`; rows top to bottom.
-pub fn heat_map(
+pub(crate) fn heat_map(
     title: &str,
     (x_desc, y_desc): (&str, &str),
     labels: &[String],
@@ -383,7 +377,7 @@ pub fn heat_map(
 
 /// One row of an interval plot.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Interval {
+pub(crate) struct Interval {
     /// Row label.
     pub label: String,
     /// Point estimate.

@@ -5,9 +5,9 @@
 //!
 //! A [`Report`] is a list of blocks (headings, paragraphs, key figures, tables, charts); the
 //! per-task builders ([`recs`], [`propensity`], [`text`], [`experiment`]) fill one from an
-//! evaluation. Charts are drawn by `plotters` into SVG ([`chart`]).
+//! evaluation. Charts are drawn by `plotters` into SVG (`chart.rs`).
 
-pub mod chart;
+pub(crate) mod chart;
 pub mod experiment;
 pub mod propensity;
 pub mod recs;
@@ -22,7 +22,7 @@ pub use chart::Chart;
 const STYLE: &str = "\
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:1040px;padding:24px;color:#1d2330;background:#fff}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #dde1e8;padding-bottom:4px}
-h3{font-size:16px;margin:20px 0 6px}p.sub{color:#5b6474;margin:0 0 16px}p.note{color:#5b6474;font-size:13px}
+p.sub{color:#5b6474;margin:0 0 16px}p.note{color:#5b6474;font-size:13px}
 .figures{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}.figure{border:1px solid #dde1e8;border-radius:6px;padding:8px 12px;min-width:110px}
 .figure b{display:block;font-size:20px}.figure span{color:#5b6474;font-size:12px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{padding:4px 10px;border-bottom:1px solid #e8ebf0;text-align:right}
@@ -35,7 +35,6 @@ figcaption{color:#5b6474;font-size:13px;margin-top:4px}
 #[derive(Debug, Clone)]
 enum Block {
     Heading(String),
-    Subheading(String),
     Paragraph(String),
     Note(String),
     Figures(Vec<(String, String)>),
@@ -58,19 +57,13 @@ impl Report {
     }
 
     /// A section heading.
-    pub fn heading(&mut self, text: impl Into<String>) -> &mut Self {
+    pub(crate) fn heading(&mut self, text: impl Into<String>) -> &mut Self {
         self.blocks.push(Block::Heading(text.into()));
         self
     }
 
-    /// A heading inside a section.
-    pub fn subheading(&mut self, text: impl Into<String>) -> &mut Self {
-        self.blocks.push(Block::Subheading(text.into()));
-        self
-    }
-
     /// A paragraph of plain text.
-    pub fn paragraph(&mut self, text: impl Into<String>) -> &mut Self {
+    pub(crate) fn paragraph(&mut self, text: impl Into<String>) -> &mut Self {
         self.blocks.push(Block::Paragraph(text.into()));
         self
     }
@@ -127,7 +120,6 @@ impl Report {
 fn render_block(b: &Block, out: &mut String) {
     match b {
         Block::Heading(t) => out.push_str(&format!("<h2>{}</h2>\n", escape(t))),
-        Block::Subheading(t) => out.push_str(&format!("<h3>{}</h3>\n", escape(t))),
         Block::Paragraph(t) => out.push_str(&format!("<p>{}</p>\n", escape(t))),
         Block::Note(t) => out.push_str(&format!("<p class=\"note\">{}</p>\n", escape(t))),
         Block::Figures(fs) => {
@@ -155,7 +147,7 @@ fn render_block(b: &Block, out: &mut String) {
 }
 
 /// Text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -16,9 +16,9 @@ use crate::propensity::Value;
 /// Most page views a log may hold (the tracker stops recording views past it).
 pub const MAX_PAGES: usize = 1_000;
 /// Most seconds one page view may count (115 days: a sum over 1,000 views stays finite).
-pub const MAX_SECONDS: f64 = 1e7;
+pub(crate) const MAX_SECONDS: f64 = 1e7;
 /// Longest page type, page id or supplied-value name, in bytes.
-pub const MAX_NAME: usize = 256;
+pub(crate) const MAX_NAME: usize = 256;
 
 /// One page view.
 #[derive(Debug, Clone, PartialEq)]
@@ -252,7 +252,7 @@ impl SessionMap {
 
     /// Checks the mapping against the model's fields: each field mapped once, nothing else, and
     /// each feature's type one the field's encoder accepts.
-    pub fn check_for(&self, schema: &crate::propensity::Schema) -> Result<()> {
+    pub(crate) fn check_for(&self, schema: &crate::propensity::Schema) -> Result<()> {
         use crate::propensity::FieldKind;
         for (name, feature) in &self.fields {
             let Some(field) = schema.fields.iter().find(|f| f.name == *name) else {

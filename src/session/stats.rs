@@ -30,7 +30,7 @@ impl StatKind {
     }
 
     /// The property of a page view in a session log that supplies it.
-    pub fn log_key(self) -> &'static str {
+    pub(crate) fn log_key(self) -> &'static str {
         match self {
             StatKind::BounceRate => "bounceRate",
             StatKind::ExitRate => "exitRate",
@@ -76,7 +76,7 @@ impl PageStats {
     }
 
     /// A table from rows already sorted by key without repeats (as a bundle stores them).
-    pub fn from_sorted(rows: Vec<(String, String, PageStat)>) -> crate::Result<Self> {
+    pub(crate) fn from_sorted(rows: Vec<(String, String, PageStat)>) -> crate::Result<Self> {
         rows.iter().try_for_each(check_row)?;
         if let Some(w) = rows.windows(2).find(|w| (&w[0].0, &w[0].1) >= (&w[1].0, &w[1].1)) {
             return Err(crate::Error::Corrupt(format!("page statistics out of order at {:?} {:?}", w[1].0, w[1].1)));
@@ -96,7 +96,7 @@ impl PageStats {
 
     /// Statistic `kind` of page `id` of type `page_type`: the page's own figure, else its type's,
     /// else `None` (one statistic at a time: a page row without a page value takes its type's).
-    pub fn lookup(&self, page_type: &str, id: Option<&str>, kind: StatKind) -> Option<f64> {
+    pub(crate) fn lookup(&self, page_type: &str, id: Option<&str>, kind: StatKind) -> Option<f64> {
         let find = |id: &str| {
             self.rows
                 .binary_search_by(|r| (r.0.as_str(), r.1.as_str()).cmp(&(page_type, id)))

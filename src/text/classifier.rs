@@ -107,7 +107,7 @@ impl TextClassifier {
 }
 
 /// Rejects empty and oversized text, naming the problem.
-pub fn check_text(text: &str) -> Result<()> {
+pub(crate) fn check_text(text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Err(Error::param("text", "\"\"", "is empty"));
     }

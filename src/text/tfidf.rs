@@ -20,7 +20,7 @@ pub struct Tfidf {
 }
 
 /// A sparse row: `(column, value)` sorted by column.
-pub type SparseRow = Vec<(u32, f32)>;
+pub(crate) type SparseRow = Vec<(u32, f32)>;
 
 impl Tfidf {
     /// Builds from stored terms and idf values (as read from a bundle).
@@ -91,7 +91,7 @@ impl Tfidf {
     }
 
     /// Sublinear tf × idf of `text`'s known terms, sorted by column, before normalising.
-    pub fn transform_unnormalised(&self, text: &str) -> SparseRow {
+    pub(crate) fn transform_unnormalised(&self, text: &str) -> SparseRow {
         let mut counts: HashMap<u32, u32> = HashMap::new();
         for t in self.tokenizer.terms(text) {
             if let Some(&c) = self.index.get(&t) {

@@ -109,7 +109,7 @@ impl TogetherParams {
 /// Bought-together rows from pairs scored elsewhere (`(item, partner, score)` in the index
 /// space of a catalogue of `n` items; a Spark SQL job's `together/` table): each item keeps its
 /// `neighbors` best-scored partners.
-pub fn together_from_pairs(n: usize, pairs: &[(u32, u32, f32)], neighbors: usize) -> NeighborModel {
+pub(crate) fn together_from_pairs(n: usize, pairs: &[(u32, u32, f32)], neighbors: usize) -> NeighborModel {
     let mut lists: Vec<Vec<Hit>> = vec![Vec::new(); n];
     for &(a, b, score) in pairs {
         if a != b && (a as usize) < n && (b as usize) < n && score.is_finite() {

@@ -72,7 +72,7 @@ impl EaseParams {
 
     /// Fits once and prunes to each neighbour count in `counts` (this `neighbors` is not used):
     /// the inverse is the cost, so a search compares bundle sizes for the price of one fit.
-    pub fn fit_pruned(
+    pub(crate) fn fit_pruned(
         &self,
         data: &Interactions,
         counts: &[usize],

@@ -155,7 +155,7 @@ impl SparkAlsModel {
     }
 
     /// The fold-in model: Spark's item factors, their Gramian, λ per history item.
-    pub fn factor_model(&self) -> Result<FactorModel> {
+    pub(crate) fn factor_model(&self) -> Result<FactorModel> {
         let k = self.rank;
         let g = super::als::gramian(&self.factors, k);
         FactorModel::new(k, self.factors.clone(), g, self.params.fold_in())

@@ -155,7 +155,7 @@ impl Item2VecParams {
     /// Trains on explicit sequences of item indices. Fails on out-of-range parameters, on an
     /// index `≥ n_items` (naming the sequence and index), and when training diverges to
     /// non-finite vectors (a learning rate far too large).
-    pub fn fit_sequences(&self, seqs: &[Vec<u32>], n_items: usize) -> Result<ItemEmbeddings> {
+    pub(crate) fn fit_sequences(&self, seqs: &[Vec<u32>], n_items: usize) -> Result<ItemEmbeddings> {
         self.check()?;
         if let Some((n, i)) =
             seqs.iter().enumerate().find_map(|(n, s)| s.iter().find(|i| **i as usize >= n_items).map(|i| (n, *i)))

@@ -185,7 +185,7 @@ fn compact(data: &Interactions) -> Cow<'_, Interactions> {
 /// A rayon pool with `threads` workers (0 = all cores).
 /// Most worker threads a trainer starts: more than cores only costs memory and start-up time (a
 /// request for 100,000 spent over a minute spawning them).
-pub const MAX_THREADS: usize = 256;
+pub(crate) const MAX_THREADS: usize = 256;
 
 /// Checks a `threads` parameter: 0 (all cores) to [`MAX_THREADS`].
 pub(crate) fn check_threads(threads: usize) -> Result<()> {

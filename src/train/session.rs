@@ -218,7 +218,7 @@ fn tokens(expr: &str) -> std::result::Result<Vec<Token>, String> {
 }
 
 /// Parses one feature expression (the grammar is in `--help` and the README).
-pub fn parse_feature(expr: &str) -> std::result::Result<Feature, String> {
+pub(crate) fn parse_feature(expr: &str) -> std::result::Result<Feature, String> {
     let t = tokens(expr)?;
     let word = |i: usize| match t.get(i) {
         Some(Token::Word(w)) => Some(w.as_str()),
@@ -356,7 +356,7 @@ pub fn read_session_logs(text: &str) -> Result<Vec<SessionLog>> {
 }
 
 /// The session log format's name, as `toJSON()` writes it.
-pub const LOG_FORMAT: &str = "shelfwise-session/1";
+pub(crate) const LOG_FORMAT: &str = "shelfwise-session/1";
 
 fn log_from_json(v: &serde_json::Value) -> Result<SessionLog> {
     use serde_json::Value as J;

@@ -26,20 +26,14 @@ pub fn clustered_shop() -> Interactions {
 pub fn clustered_shop_with_titles() -> Interactions {
     let mut data = clustered_shop();
     let colours = ["red", "blue", "green", "wooden", "pink"];
-    let titles = data
-        .items
-        .iter()
-        .map(|id| {
-            let n: usize = id[1..].parse().unwrap_or(0);
-            match &id[..1] {
-                "a" => format!("{} steam locomotive no. {n}", colours[n % 5]),
-                "b" => format!("{} fashion doll with dress {n}", colours[n % 5]),
-                _ => "gift card".to_string(),
-            }
+    data.fill_titles(|id| {
+        let n: usize = id[1..].parse().unwrap_or(0);
+        Some(match &id[..1] {
+            "a" => format!("{} steam locomotive no. {n}", colours[n % 5]),
+            "b" => format!("{} fashion doll with dress {n}", colours[n % 5]),
+            _ => "gift card".to_string(),
         })
-        .collect();
-    let prices = vec![f32::NAN; data.items.len()];
-    data.catalog = Some(shelfwise::recs::Catalog { titles, prices });
+    });
     data
 }
 

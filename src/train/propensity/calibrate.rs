@@ -35,7 +35,7 @@ impl CalibrationChoice {
 
 /// Platt scaling: `σ(a·logit(s) + b)` by Newton's method on the log loss against Platt's
 /// smoothed targets (`(N₊ + 1) / (N₊ + 2)` and `1 / (N₋ + 2)`), a small ridge keeping it defined.
-pub fn fit_platt(s: &[f64], y: &[bool]) -> Calibration {
+pub(crate) fn fit_platt(s: &[f64], y: &[bool]) -> Calibration {
     let pos = y.iter().filter(|v| **v).count() as f64;
     let neg = y.len() as f64 - pos;
     let (hi, lo) = ((pos + 1.0) / (pos + 2.0), 1.0 / (neg + 2.0));
@@ -73,7 +73,7 @@ pub fn fit_platt(s: &[f64], y: &[bool]) -> Calibration {
 
 /// Isotonic regression of the labels on the scores by pool-adjacent-violators; the map passes
 /// through each pooled block's mean score and mean label (tied scores pool together).
-pub fn fit_isotonic(s: &[f64], y: &[bool]) -> Calibration {
+pub(crate) fn fit_isotonic(s: &[f64], y: &[bool]) -> Calibration {
     let mut order: Vec<usize> = (0..s.len()).filter(|i| s[*i].is_finite()).collect();
     order.sort_by(|a, b| s[*a].total_cmp(&s[*b]));
     // Blocks: (sum of scores, sum of labels, count).

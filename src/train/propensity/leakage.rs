@@ -20,7 +20,7 @@ const FAR_GAP: f64 = 0.25;
 
 /// One field's signal on its own.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FieldSignal {
+pub(crate) struct FieldSignal {
     /// The field.
     pub field: String,
     /// Out-of-fold ROC AUC of the target rate of the field's value (per category, per quantile
@@ -56,7 +56,7 @@ fn number(v: &Value) -> Option<f64> {
 
 /// Each field's [`FieldSignal`] over `rows`: target rates learned on one half, scored on the
 /// other, both ways (so a column of ids does not look predictive).
-pub fn field_signals(ds: &Dataset, rows: &[usize], seed: u64) -> Vec<FieldSignal> {
+pub(crate) fn field_signals(ds: &Dataset, rows: &[usize], seed: u64) -> Vec<FieldSignal> {
     let mut shuffled = rows.to_vec();
     Rng::new(seed ^ 0x1ea4).shuffle(&mut shuffled);
     let halves = [&shuffled[..shuffled.len() / 2], &shuffled[shuffled.len() / 2..]];
@@ -108,7 +108,7 @@ pub fn field_signals(ds: &Dataset, rows: &[usize], seed: u64) -> Vec<FieldSignal
 /// Warnings for fields that look like leakage: one that alone predicts the target almost
 /// perfectly, or far better than every other field, or one missing mostly for one class.
 /// Each names the field and the way out (`--ignore`).
-pub fn leakage_warnings(signals: &[FieldSignal]) -> Vec<String> {
+pub(crate) fn leakage_warnings(signals: &[FieldSignal]) -> Vec<String> {
     let mut by_auc: Vec<&FieldSignal> = signals.iter().collect();
     by_auc.sort_by(|a, b| b.auc.total_cmp(&a.auc));
     let mut out = Vec::new();

@@ -87,7 +87,7 @@ impl ClassifierChoice {
         }
     }
     /// The grid `auto` searches.
-    pub fn auto_grid(seed: u64) -> Vec<ClassifierChoice> {
+    pub(crate) fn auto_grid(seed: u64) -> Vec<ClassifierChoice> {
         vec![
             ClassifierChoice::Logistic(LogisticParams { c: 0.1, ..Default::default() }),
             ClassifierChoice::Logistic(LogisticParams { c: 1.0, ..Default::default() }),
@@ -321,7 +321,7 @@ impl Dataset {
     }
 
     /// Fits the encoders on `rows` only.
-    pub fn fit_schema(&self, rows: &[usize], p: &PropensityParams) -> Schema {
+    pub(crate) fn fit_schema(&self, rows: &[usize], p: &PropensityParams) -> Schema {
         let fields = self
             .columns
             .iter()
@@ -382,7 +382,7 @@ impl Dataset {
     }
 
     /// Encodes `rows` with `schema`; an error names the row's file, line and column.
-    pub fn encode(&self, schema: &Schema, rows: &[usize]) -> Result<Vec<Vec<f32>>> {
+    pub(crate) fn encode(&self, schema: &Schema, rows: &[usize]) -> Result<Vec<Vec<f32>>> {
         rows.iter()
             .map(|&r| {
                 let mut x = Vec::with_capacity(schema.width());
@@ -428,7 +428,7 @@ pub fn stratified_split_by<K: Ord + Copy>(
 }
 
 /// Assigns each of `rows` to one of `k` folds, stratified by label.
-pub fn stratified_folds(rows: &[usize], labels: &[bool], k: usize, seed: u64) -> Vec<Vec<usize>> {
+pub(crate) fn stratified_folds(rows: &[usize], labels: &[bool], k: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut rng = Rng::new(seed ^ 0xF01D);
     let mut folds = vec![Vec::new(); k];
     for class in [false, true] {
@@ -475,7 +475,7 @@ fn fit_on(
 /// Cross-validated ROC AUC of `choice`: one value per fold of `rows` (`p.folds`, at least 2),
 /// in fold order (the caller takes the mean), and each row's out-of-fold score (aligned with
 /// `rows`): what calibration and the decision threshold are fitted on.
-pub fn cross_validate(
+pub(crate) fn cross_validate(
     ds: &Dataset,
     p: &PropensityParams,
     choice: &ClassifierChoice,
