@@ -5,7 +5,7 @@
 
 mod common;
 
-use shelfwise::recs::{Quantization, RecommendOptions, Recommender, TextIndex, TextQuery};
+use shelfwise::recs::{Quantization, RecommendOptions, Recommender, Scaling, TextIndex, TextQuery};
 use shelfwise::train::{train_recommender, AlsParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -54,7 +54,12 @@ fn fixture_bundles_give_the_committed_results() {
     let bless = std::env::var_os("SHELFWISE_BLESS").is_some();
     let data = common::clustered_shop_with_titles();
     let mut lines = Vec::new();
-    let als = |k| ModelChoice::Als(AlsParams::new().factors(k).iterations(8).regularization(0.5).threads(1));
+    // Linear confidence, as these fixtures were made; "als-bm25" covers BM25 weighing.
+    let als = |k| {
+        let p = AlsParams::new().factors(k).iterations(8).regularization(0.5).threads(1);
+        ModelChoice::Als(p.alpha(2.0).scaling(Scaling::Linear))
+    };
+    let bm25 = ModelChoice::Als(AlsParams::new().factors(8).iterations(8).regularization(0.5).threads(1));
     // Factor counts chosen to reach every wasm kernel path: f32 four-row blocks (k % 4 == 0)
     // and single rows (f16 with k = 10); int8 single rows with a scalar tail (k = 20) and
     // four-row blocks (k = 32).
@@ -64,6 +69,7 @@ fn fixture_bundles_give_the_committed_results() {
         ("als-int8", als(20), Quantization::Int8),
         ("als-f16", als(10), Quantization::F16),
         ("als-int8x32", als(32), Quantization::Int8),
+        ("als-bm25", bm25, Quantization::None),
     ] {
         let path = format!("{DIR}/tiny-{label}.bundle");
         if bless {

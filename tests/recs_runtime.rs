@@ -127,9 +127,11 @@ fn fold_in_is_exact_and_deterministic() {
             ax += f.gramian()[r * k + c] * *xc as f64;
         }
         let mut b = 0.0;
-        for (i, w) in hist {
+        // The default confidence is BM25's: each weight weighed within the whole history.
+        let s = f.bm25().expect("the default scaling is BM25").weigh(&hist);
+        for ((i, _), s) in hist.into_iter().zip(s) {
             let y = f.row(i);
-            let conf = 1.0 + f.fold_params().alpha as f64 * w as f64;
+            let conf = 1.0 + f.fold_params().alpha as f64 * s as f64;
             let yx: f64 = y.iter().zip(&x).map(|(p, q)| *p as f64 * *q as f64).sum();
             ax += (conf - 1.0) * y[r] as f64 * yx;
             b += conf * y[r] as f64;

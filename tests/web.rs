@@ -14,6 +14,7 @@ const EASE: &[u8] = include_bytes!("fixtures/tiny-ease.bundle");
 const ALS_INT8: &[u8] = include_bytes!("fixtures/tiny-als-int8.bundle");
 const ALS_F16: &[u8] = include_bytes!("fixtures/tiny-als-f16.bundle");
 const ALS_INT8X32: &[u8] = include_bytes!("fixtures/tiny-als-int8x32.bundle");
+const ALS_BM25: &[u8] = include_bytes!("fixtures/tiny-als-bm25.bundle");
 const EXPECTED: &str = include_str!("fixtures/tiny-expected.txt");
 const PROP_GBT: &[u8] = include_bytes!("fixtures/tiny-propensity-gbt.bundle");
 const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
@@ -90,9 +91,14 @@ fn error_message(e: impl Into<JsValue>) -> String {
 #[wasm_bindgen_test]
 fn results_equal_the_native_build_bit_for_bit() {
     let mut got = Vec::new();
-    for (label, bytes) in
-        [("als", ALS), ("ease", EASE), ("als-int8", ALS_INT8), ("als-f16", ALS_F16), ("als-int8x32", ALS_INT8X32)]
-    {
+    for (label, bytes) in [
+        ("als", ALS),
+        ("ease", EASE),
+        ("als-int8", ALS_INT8),
+        ("als-f16", ALS_F16),
+        ("als-int8x32", ALS_INT8X32),
+        ("als-bm25", ALS_BM25),
+    ] {
         let rec = Recommender::from_bytes(js_bytes(bytes)).unwrap();
         let histories: [&[&str]; 3] = [&["a1", "a2"], &["b3", "gift", "b5", "b3"], &["a7", "b7", "unknown-item"]];
         for h in histories {

@@ -12,7 +12,7 @@ use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
 use crate::recs::{
-    Catalog, FactorModel, FactorValues, FoldIn, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, RecModel,
+    Bm25, Catalog, FactorModel, FactorValues, FoldIn, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, RecModel,
     Recommender, Scaling, TextIndex,
 };
 
@@ -29,7 +29,12 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
         put::<CatalogSection>(&mut c, cat);
     }
     match &rec.model {
-        RecModel::Factors(f) => put::<Factors>(&mut c, f),
+        RecModel::Factors(f) => {
+            put::<Factors>(&mut c, f);
+            if let Some(b) = f.bm25() {
+                put::<Bm25Section>(&mut c, b);
+            }
+        }
         RecModel::Neighbors(nb) if nb.half_storage().is_some() => put::<HalfNeighbors>(&mut c, nb),
         RecModel::Neighbors(nb) => put::<Neighbors>(&mut c, nb),
         RecModel::Popular => {}
@@ -71,7 +76,10 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let popularity = require!(c, Popular, ());
     let sections = catalogue_sections(&c, n)?;
     let model = if let Some(f) = get!(c, Factors, ()) {
-        RecModel::Factors(f)
+        RecModel::Factors(f.with_bm25(get!(c, Bm25Section, ())).map_err(|e| match e {
+            Error::MissingSection(_) => e,
+            other => Error::Corrupt(format!("bm25 section: {other}")),
+        })?)
     } else if let Some(nb) = get!(c, Neighbors, ()) {
         RecModel::Neighbors(nb)
     } else if let Some(nb) = get!(c, HalfNeighbors, ()) {
@@ -367,6 +375,28 @@ impl Section for Factors {
     }
 }
 
+/// `bm25`: the BM25 weighting beside factors trained with it — `k1`, `b`, training users,
+/// mean user length, then one idf per item.
+struct Bm25Section;
+
+impl Section for Bm25Section {
+    type Value = Bm25;
+    const NAME: &'static str = "bm25";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.f32(v.k1());
+        w.f32(v.b());
+        w.u32(v.users());
+        w.f32(v.avg_len());
+        w.f32s(v.idf());
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        let (k1, b, users, avg_len) =
+            (r.f32("bm25 k1")?, r.f32("bm25 b")?, r.u32("bm25 users")?, r.f32("bm25 length")?);
+        Bm25::new(k1, b, users, avg_len, r.f32s("bm25 idf")?).map_err(|e| Error::Corrupt(format!("bm25 section: {e}")))
+    }
+}
+
 /// `neighbrs` (item-item weights) and `together` (basket co-occurrence) share one compressed-row
 /// codec: row starts, neighbour indices and weights, each a length-prefixed array. Shapes are
 /// checked against the catalogue when the model joins the recommender.
@@ -528,6 +558,8 @@ mod tests {
             let f = FactorModel::new(4, y.clone(), g.clone(), fold).unwrap().quantize(q).unwrap();
             let back = round_trip::<Factors>(&f, ());
             assert_eq!(back, f, "{q:?}");
+            let bm25 = Bm25::new(100.0, 0.8, 9, 2.5, vec![0.0, 1.25, 2.0]).unwrap();
+            assert_eq!(round_trip::<Bm25Section>(&bm25, ()), bm25);
             assert_eq!(back.fold_params().lambda_per_item, per_item);
         }
         let nb = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.5, -1.25, 3.0]);

@@ -225,6 +225,9 @@ pub enum ScalingArg {
     Linear,
     /// Confidence grows with ln(1 + weight).
     Log,
+    /// BM25: repeats saturate (--bm25-k1), long histories are normalised (--bm25-b), rare
+    /// items count more (idf); the bundle carries the idf so the device weighs a history alike.
+    Bm25,
 }
 
 impl ScalingArg {
@@ -233,6 +236,7 @@ impl ScalingArg {
         match self {
             ScalingArg::Linear => Scaling::Linear,
             ScalingArg::Log => Scaling::Log,
+            ScalingArg::Bm25 => Scaling::Bm25,
         }
     }
 }
@@ -347,12 +351,18 @@ pub struct ModelArgs {
     /// ALS: L2 regularisation [default: 20].
     #[arg(long)]
     pub regularization: Option<f32>,
-    /// ALS: confidence scale alpha (c = 1 + alpha * s(w)) [default: 2].
+    /// ALS: confidence scale alpha (c = 1 + alpha * s(w)) [default: 0.3].
     #[arg(long)]
     pub alpha: Option<f32>,
-    /// ALS: weight scaling s [default: linear].
+    /// ALS: weight scaling s [default: bm25].
     #[arg(long, value_enum)]
     pub scaling: Option<ScalingArg>,
+    /// ALS with --scaling bm25: saturation k1 (> 0) [default: 100].
+    #[arg(long)]
+    pub bm25_k1: Option<f32>,
+    /// ALS with --scaling bm25: length normalisation b, 0 to 1 [default: 0.8].
+    #[arg(long)]
+    pub bm25_b: Option<f32>,
     /// How factors (ALS, SVD) are stored in the bundle (and scored) [default: none; with
     /// --model auto, the least lossy storage that fits --max-bundle-size].
     #[arg(long, value_enum)]
@@ -416,6 +426,7 @@ impl ModelArgs {
                         .regularization(self.regularization.unwrap_or(d.regularization))
                         .alpha(self.alpha.unwrap_or(d.alpha))
                         .scaling(self.scaling.map_or(d.scaling, ScalingArg::scaling))
+                        .bm25(self.bm25_k1.unwrap_or(d.bm25_k1), self.bm25_b.unwrap_or(d.bm25_b))
                         .threads(t)
                         .seed(seed),
                 )

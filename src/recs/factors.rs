@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::kernels;
 use crate::num_text::Num32;
 
+pub use super::bm25::Bm25;
+
 /// How raw interaction weights become confidence (`c = 1 + alpha * s(w)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scaling {
@@ -22,6 +24,10 @@ pub enum Scaling {
     Linear,
     /// `s(w) = ln(1 + w)`: damps heavy repeat purchases.
     Log,
+    /// BM25 ([`Bm25`]): saturates repeats, normalises by the user's activity and weighs rare
+    /// items up. Depends on the whole history, so the model weighs it ([`Bm25::weigh`]) and
+    /// [`Scaling::apply`] passes the weighed value through.
+    Bm25,
 }
 
 impl Scaling {
@@ -30,6 +36,7 @@ impl Scaling {
         match self {
             Scaling::Linear => w,
             Scaling::Log => w.ln_1p(),
+            Scaling::Bm25 => w,
         }
     }
     /// Stable code used in bundles.
@@ -37,6 +44,7 @@ impl Scaling {
         match self {
             Scaling::Linear => 0,
             Scaling::Log => 1,
+            Scaling::Bm25 => 2,
         }
     }
     /// Inverse of [`Scaling::code`].
@@ -44,6 +52,7 @@ impl Scaling {
         match c {
             0 => Some(Scaling::Linear),
             1 => Some(Scaling::Log),
+            2 => Some(Scaling::Bm25),
             _ => None,
         }
     }
@@ -52,6 +61,7 @@ impl Scaling {
         match self {
             Scaling::Linear => "linear",
             Scaling::Log => "log",
+            Scaling::Bm25 => "bm25",
         }
     }
 }
@@ -196,6 +206,8 @@ pub struct FactorModel {
     base: BaseFactor,
     /// f32 models: int8 codes of the factors, which rank candidates for [`FactorModel::top_k`].
     screen: LazyScreen,
+    /// The training log's BM25 weighting, present exactly when the scaling is [`Scaling::Bm25`].
+    bm25: Option<Bm25>,
 }
 
 /// An f32 model's screening codes, built by its first ranking rather than at load (about 5 ms
@@ -325,7 +337,7 @@ impl FactorModel {
         // With λ per history item there is no one `YᵀY + λI` to factorise ahead.
         let base =
             if fold.lambda_per_item { BaseFactor(None) } else { BaseFactor::new(k, &gramian, fold.regularization) };
-        Ok(Self { k, values, stored, gramian, fold, norms, base, screen: LazyScreen::default() })
+        Ok(Self { k, values, stored, gramian, fold, norms, base, screen: LazyScreen::default(), bm25: None })
     }
 
     /// This model with `rows` (`k` values per item) appended: items without interactions whose
@@ -336,7 +348,8 @@ impl FactorModel {
         match self.values {
             Values::F32(mut v) if self.stored == Quantization::None => {
                 v.extend_from_slice(rows);
-                Self::new(self.k, v, self.gramian, self.fold)
+                let bm25 = self.bm25.map(|b| b.with_unseen_items(rows.len() / self.k));
+                Self::new(self.k, v, self.gramian, self.fold)?.with_bm25(bm25)
             }
             _ => Err(Error::param("quantization", self.stored.name(), "add items before quantising the factors")),
         }
@@ -344,7 +357,12 @@ impl FactorModel {
 
     /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
     /// keep the Gramian in f32 (measured effect on precision@10: BENCHMARKS.md).
-    pub fn quantize(self, q: Quantization) -> Result<Self> {
+    pub fn quantize(mut self, q: Quantization) -> Result<Self> {
+        let bm25 = self.bm25.take();
+        self.quantize_values(q)?.with_bm25(bm25)
+    }
+
+    fn quantize_values(self, q: Quantization) -> Result<Self> {
         let k = self.k;
         let f32s: Vec<f32> = match &self.values {
             Values::F32(v) => v.clone(),
@@ -386,6 +404,38 @@ impl FactorModel {
                 }
                 Self::from_int8(k, codes, scales, g, fold)
             }
+        }
+    }
+
+    /// This model with the BM25 weighting of its training log: required when the scaling is
+    /// [`Scaling::Bm25`] (and refused otherwise), one idf per item.
+    pub fn with_bm25(mut self, bm25: Option<Bm25>) -> Result<Self> {
+        match (&bm25, self.fold.scaling) {
+            (None, Scaling::Bm25) => return Err(Error::MissingSection("bm25".into())),
+            (Some(_), s) if s != Scaling::Bm25 => {
+                return Err(Error::param("scaling", s.name(), "a BM25 weighting needs the bm25 scaling"))
+            }
+            (Some(b), _) if b.idf().len() != self.n_items() => {
+                return Err(Error::shape("bm25 idf values", self.n_items(), b.idf().len()))
+            }
+            _ => {}
+        }
+        self.bm25 = bm25;
+        Ok(self)
+    }
+
+    /// The BM25 weighting, when the scaling is BM25.
+    pub fn bm25(&self) -> Option<&Bm25> {
+        self.bm25.as_ref()
+    }
+
+    /// `history` with each weight as the confidence formula takes it: BM25-weighed under that
+    /// scaling, else as given.
+    fn weighed<'h>(&self, history: &'h [(u32, f32)]) -> Result<std::borrow::Cow<'h, [(u32, f32)]>> {
+        match (&self.bm25, self.fold.scaling) {
+            (Some(bm), _) => Ok(history.iter().zip(bm.weigh(history)).map(|((i, _), s)| (*i, s)).collect()),
+            (None, Scaling::Bm25) => Err(Error::MissingSection("bm25".into())),
+            (None, _) => Ok(std::borrow::Cow::Borrowed(history)),
         }
     }
 
@@ -452,6 +502,7 @@ impl FactorModel {
     /// once per item; longer ones build the system and factorise it. Both solve the same
     /// equations (to rounding) and both are deterministic, so native and wasm agree bit for bit.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>> {
+        let history = &*self.weighed(history)?;
         match &self.base.0 {
             Some(base) if history.len() * 3 <= self.k => Ok(self.fold_in_by_updates(base, history)),
             _ => self.fold_in_direct(history),
@@ -484,6 +535,7 @@ impl FactorModel {
     /// `y_tᵀ A⁻¹ Σ_j c_j y_j`, so history item `j` contributes `c_j · y_jᵀ (A⁻¹ y_t)` and the
     /// contributions sum to the score (to rounding). One solve per target.
     pub fn contributions(&self, history: &[(u32, f32)], target: u32) -> Result<Vec<f32>> {
+        let history = &*self.weighed(history)?;
         let (chol, _) = self.system(history)?;
         let z = chol.solve(&DVector::from_iterator(self.k, self.row(target).iter().map(|v| *v as f64)));
         Ok(history

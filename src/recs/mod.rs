@@ -1,6 +1,7 @@
 //! Recommendations at runtime: item index, factor and item-item models, the [`Recommender`].
 
 pub mod attributes;
+pub mod bm25;
 pub mod catalog;
 pub mod embeddings;
 pub mod factors;
@@ -12,6 +13,7 @@ mod select;
 pub mod text_index;
 
 pub use attributes::{AttrType, AttrValue, Attribute, Attributes, Column};
+pub use bm25::Bm25;
 pub use catalog::{Catalog, CatalogEntry};
 pub use embeddings::ItemEmbeddings;
 pub use factors::{FactorModel, FactorValues, FoldIn, Quantization, Scaling};

@@ -118,6 +118,10 @@ fn als_metadata(p: &AlsParams) -> Metadata {
     ] {
         meta.params.insert(k.into(), v);
     }
+    if p.scaling == crate::recs::Scaling::Bm25 {
+        meta.params.insert("bm25_k1".into(), p.bm25_k1.to_string());
+        meta.params.insert("bm25_b".into(), p.bm25_b.to_string());
+    }
     meta
 }
 

@@ -9,7 +9,7 @@ use crate::bundle::Trial;
 use crate::data::Interactions;
 use crate::error::Result;
 use crate::eval::split::evaluate;
-use crate::recs::{RecModel, Scaling};
+use crate::recs::RecModel;
 use crate::rng::Rng;
 use crate::train::{assemble, ease_metadata, fit_family, ModelChoice, Progress, Silent};
 
@@ -21,7 +21,8 @@ fn describe(c: &ModelChoice) -> (&'static str, BTreeMap<String, f64>) {
             ("factors", p.factors as f64),
             ("regularization", p.regularization as f64),
             ("alpha", p.alpha as f64),
-            ("log_scaling", f64::from(u8::from(p.scaling == Scaling::Log))),
+            // 0 linear, 1 log, 2 BM25 (`Scaling::code`).
+            ("scaling", f64::from(p.scaling.code())),
             ("iterations", p.iterations as f64),
         ]),
         ModelChoice::Svd(p) => m(&[("factors", p.factors as f64)]),

@@ -5,6 +5,9 @@ use super::search::ALS_START_FACTORS;
 use super::AutoParams;
 use crate::data::Interactions;
 use crate::recs::{Quantization, Scaling};
+
+/// The confidence scalings ALS is searched over.
+const SCALINGS: [Scaling; 3] = [Scaling::Linear, Scaling::Log, Scaling::Bm25];
 use crate::rng::Rng;
 use crate::train::{AlsParams, EaseParams, ModelChoice, Rp3Params, SvdParams};
 
@@ -122,16 +125,21 @@ impl Space {
             Family::Svd => ModelChoice::Svd(
                 SvdParams::new().factors(self.factors(log_uniform(rng, 8.0, 512.0))).threads(t).seed(self.p.seed),
             ),
-            Family::Als => ModelChoice::Als(
-                AlsParams::new()
-                    .factors(self.factors(log_uniform(rng, 16.0, 512.0)))
-                    .regularization(log_uniform(rng, 0.5, 500.0) as f32)
-                    .alpha(log_uniform(rng, 0.3, 30.0) as f32)
-                    .scaling(if rng.f64() < 0.5 { Scaling::Linear } else { Scaling::Log })
-                    .iterations(self.p.als_iterations)
-                    .threads(t)
-                    .seed(self.p.seed),
-            ),
+            Family::Als => {
+                let scaling = SCALINGS[rng.below(3) as usize];
+                // BM25 values are idf-sized (a few units), so its α range sits a decade lower.
+                let (lo, hi) = if scaling == Scaling::Bm25 { (0.03, 3.0) } else { (0.3, 30.0) };
+                ModelChoice::Als(
+                    AlsParams::new()
+                        .scaling(scaling)
+                        .factors(self.factors(log_uniform(rng, 16.0, 512.0)))
+                        .regularization(log_uniform(rng, 0.5, 500.0) as f32)
+                        .alpha(log_uniform(rng, lo, hi) as f32)
+                        .iterations(self.p.als_iterations)
+                        .threads(t)
+                        .seed(self.p.seed),
+                )
+            }
         }
     }
 
@@ -166,11 +174,13 @@ impl Space {
             ModelChoice::Als(p) => {
                 let factors = self.factors(step(0, p.factors as f64, 8.0, 512.0));
                 let reg = step(1, p.regularization as f64, 0.01, 5000.0) as f32;
-                let alpha = step(2, p.alpha as f64, 0.1, 100.0) as f32;
-                let scaling = match (p.scaling, step(3, 1.0, 0.0, 10.0) < 0.7) {
-                    (s, false) => s,
-                    (Scaling::Linear, true) => Scaling::Log,
-                    (Scaling::Log, true) => Scaling::Linear,
+                let alpha = step(2, p.alpha as f64, 0.01, 100.0) as f32;
+                // A move of the scaling switches to one of the other two.
+                let scaling = if step(3, 1.0, 0.0, 10.0) < 0.7 {
+                    let others: Vec<Scaling> = SCALINGS.into_iter().filter(|s| *s != p.scaling).collect();
+                    others[rng.below(others.len() as u64) as usize]
+                } else {
+                    p.scaling
                 };
                 ModelChoice::Als(p.clone().factors(factors).regularization(reg).alpha(alpha).scaling(scaling))
             }
