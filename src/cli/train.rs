@@ -10,7 +10,7 @@ use shelfwise::recs::TextIndex;
 use shelfwise::text::Tokenizer;
 use shelfwise::train::baskets::{trending, PairScore, TogetherParams};
 use shelfwise::train::cold::{add_catalog_items, ColdStartParams};
-use shelfwise::train::{train_recommender, Sequences};
+use shelfwise::train::{train_recommender, Item2VecParams, Sequences};
 
 use super::args::{InputArgs, ModelArgs};
 use super::output::{refuse_overwriting_inputs, OutputFile};
@@ -186,82 +186,114 @@ impl ExtrasArgs {
             anyhow::bail!("--basket-col and --item2vec need the interaction log (--interactions)");
         }
         if let Some((data, _)) = data.filter(|(d, _)| d.has_time()) {
-            let scores = trending(data, model.items(), self.trending_half_life)?;
-            model = model.with_trending(scores)?;
-            eprintln!(
-                "trending: half-life {} days up to {}",
-                self.trending_half_life,
-                model.metadata().trained_until.as_deref().unwrap_or("?")
-            );
+            model = self.add_trending(model, data)?;
         }
         let mut baskets = None;
         if let (Some(basket), Some((_, input))) = (&self.basket_col, data) {
-            let args = InputArgs {
-                user_col: basket.clone(),
-                time_col: None,
-                title_col: None,
-                price_col: None,
-                ..input.clone()
-            };
-            eprintln!("baskets from column '{basket}':");
-            let baskets = baskets.insert(args.read(bars)?);
-            let p = TogetherParams {
-                score: self.together_score.score(),
-                min_support: self.together_min_support,
-                neighbors: self.together_neighbors,
-            };
-            let nb = p.fit(baskets, model.items())?;
-            eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.entries(), p.min_support, p.score);
-            model = model.with_bought_together(nb)?;
+            let read = baskets.insert(read_baskets(basket, input, bars)?);
+            model = self.add_bought_together(model, read)?;
         }
         if let (Some(p), Some((data, _))) = (i2v, data) {
-            let (log, what) = match (p.kind(), &baskets) {
-                (Sequences::Sets, Some(b)) => (b, "baskets"),
-                (Sequences::Sets, None) => anyhow::bail!("--item2vec-sequences baskets needs --basket-col"),
-                (Sequences::Ordered, _) => (data, "customers in time order"),
-            };
-            let t = Instant::now();
-            let e = p.fit(log, model.items())?;
-            let trained = e.vectors.chunks_exact(e.dim).filter(|r| r.iter().any(|v| *v != 0.0)).count();
-            eprintln!(
-                "item2vec: {trained} of {} items embedded from {what} in {:.2?}",
-                model.items().len(),
-                t.elapsed()
-            );
-            model = model.with_item2vec(e)?;
+            model = add_item2vec(model, p, data, baskets.as_ref())?;
         }
         if self.text_index {
-            let (lo, hi) = super::text::char_ngrams(&self.text_char_ngrams)?;
-            let titles = &model.catalog().context("--text-index needs titles: pass --title-col")?.titles;
-            let tokenizer = Tokenizer { word_ngrams: 2, char_ngrams: (lo, hi) };
-            let ix = TextIndex::build(tokenizer, titles, 1)?;
-            eprintln!(
-                "text index: {} terms, {} postings over {} titles",
-                ix.tfidf.len(),
-                ix.items.len(),
-                titles.iter().filter(|t| !t.trim().is_empty()).count()
-            );
-            model
-                .metadata_mut()
-                .params
-                .insert("text_index".into(), format!("word 1-2, char {}", self.text_char_ngrams));
-            model = model.with_text_index(ix)?;
+            model = self.add_text_index(model)?;
         }
         if let Some(cat) = catalog {
-            let (attrs, unmatched) = cat.attributes_for(model.items())?;
-            let cols: Vec<String> = attrs.all().iter().map(|a| format!("{}:{}", a.name(), a.ty().name())).collect();
-            eprintln!(
-                "catalogue: {} attributes ({}); {} of {} rows match model items{}",
-                cols.len(),
-                cols.join(", "),
-                cat.ids.len() - unmatched,
-                cat.ids.len(),
-                if unmatched > 0 { " (the others have no interactions and could not be placed)" } else { "" }
-            );
-            model = model.with_attributes(attrs)?;
+            model = add_attributes(model, cat)?;
         }
         Ok(model)
     }
+
+    /// Trending scores from the log's times (`--trending-half-life`).
+    fn add_trending(
+        &self,
+        model: shelfwise::Recommender,
+        data: &shelfwise::data::Interactions,
+    ) -> anyhow::Result<shelfwise::Recommender> {
+        let scores = trending(data, model.items(), self.trending_half_life)?;
+        let model = model.with_trending(scores)?;
+        eprintln!(
+            "trending: half-life {} days up to {}",
+            self.trending_half_life,
+            model.metadata().trained_until.as_deref().unwrap_or("?")
+        );
+        Ok(model)
+    }
+
+    /// Bought together from the baskets (`--together-*`).
+    fn add_bought_together(
+        &self,
+        model: shelfwise::Recommender,
+        baskets: &shelfwise::data::Interactions,
+    ) -> anyhow::Result<shelfwise::Recommender> {
+        let p = TogetherParams {
+            score: self.together_score.score(),
+            min_support: self.together_min_support,
+            neighbors: self.together_neighbors,
+        };
+        let nb = p.fit(baskets, model.items())?;
+        eprintln!("bought together: {} pairs kept (min support {}, {:?})", nb.entries(), p.min_support, p.score);
+        Ok(model.with_bought_together(nb)?)
+    }
+
+    /// The title search index (`--text-index`, `--text-char-ngrams`).
+    fn add_text_index(&self, mut model: shelfwise::Recommender) -> anyhow::Result<shelfwise::Recommender> {
+        let (lo, hi) = super::text::char_ngrams(&self.text_char_ngrams)?;
+        let titles = &model.catalog().context("--text-index needs titles: pass --title-col")?.titles;
+        let tokenizer = Tokenizer { word_ngrams: 2, char_ngrams: (lo, hi) };
+        let ix = TextIndex::build(tokenizer, titles, 1)?;
+        eprintln!(
+            "text index: {} terms, {} postings over {} titles",
+            ix.tfidf.len(),
+            ix.items.len(),
+            titles.iter().filter(|t| !t.trim().is_empty()).count()
+        );
+        model.metadata_mut().params.insert("text_index".into(), format!("word 1-2, char {}", self.text_char_ngrams));
+        Ok(model.with_text_index(ix)?)
+    }
+}
+
+/// The log read again with `--basket-col` as its user column: one "user" per basket.
+fn read_baskets(basket: &str, input: &InputArgs, bars: &Bars) -> anyhow::Result<shelfwise::data::Interactions> {
+    let args =
+        InputArgs { user_col: basket.to_string(), time_col: None, title_col: None, price_col: None, ..input.clone() };
+    eprintln!("baskets from column '{basket}':");
+    args.read(bars)
+}
+
+/// item2vec embeddings from baskets or from customers' histories in time order.
+fn add_item2vec(
+    model: shelfwise::Recommender,
+    p: Item2VecParams,
+    data: &shelfwise::data::Interactions,
+    baskets: Option<&shelfwise::data::Interactions>,
+) -> anyhow::Result<shelfwise::Recommender> {
+    let (log, what) = match (p.kind(), baskets) {
+        (Sequences::Sets, Some(b)) => (b, "baskets"),
+        (Sequences::Sets, None) => anyhow::bail!("--item2vec-sequences baskets needs --basket-col"),
+        (Sequences::Ordered, _) => (data, "customers in time order"),
+    };
+    let t = Instant::now();
+    let e = p.fit(log, model.items())?;
+    let trained = e.vectors.chunks_exact(e.dim).filter(|r| r.iter().any(|v| *v != 0.0)).count();
+    eprintln!("item2vec: {trained} of {} items embedded from {what} in {:.2?}", model.items().len(), t.elapsed());
+    Ok(model.with_item2vec(e)?)
+}
+
+/// The catalogue's attributes for the model's items.
+fn add_attributes(model: shelfwise::Recommender, cat: &CatalogFile) -> anyhow::Result<shelfwise::Recommender> {
+    let (attrs, unmatched) = cat.attributes_for(model.items())?;
+    let cols: Vec<String> = attrs.all().iter().map(|a| format!("{}:{}", a.name(), a.ty().name())).collect();
+    eprintln!(
+        "catalogue: {} attributes ({}); {} of {} rows match model items{}",
+        cols.len(),
+        cols.join(", "),
+        cat.ids.len() - unmatched,
+        cat.ids.len(),
+        if unmatched > 0 { " (the others have no interactions and could not be placed)" } else { "" }
+    );
+    Ok(model.with_attributes(attrs)?)
 }
 
 fn train_recs(a: TrainRecsArgs) -> anyhow::Result<()> {

@@ -89,36 +89,9 @@ pub(crate) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
             continue;
         }
         if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
-                i += 1;
-            }
-            // An exponent: 1e-3.
-            if i < b.len()
-                && (b[i] == b'e' || b[i] == b'E')
-                && b.get(i + 1).is_some_and(|d| d.is_ascii_digit() || *d == b'-' || *d == b'+')
-            {
-                i += 2;
-                while i < b.len() && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            let v = crate::num_text::parse_f64(&text[start..i])
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| RuleError::at(start, format!("'{}' is not a number", &text[start..i])))?;
-            let unit = text[i..].chars().next().filter(char::is_ascii_alphabetic);
-            match unit.map(|u| (u, unit_seconds(u))) {
-                Some((_, Some(s))) if !text[i + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') => {
-                    out.push((start, Tok::Dur(v * s)));
-                    i += 1;
-                }
-                Some(_) => {
-                    return Err(RuleError::at(
-                        i,
-                        "a number is followed by a letter: durations are 30s, 15m, 12h, 14d or 2w",
-                    ))
-                }
-                None => out.push((start, Tok::Num(v))),
-            }
+            let (tok, end) = number(text, start)?;
+            out.push((start, tok));
+            i = end;
             continue;
         }
         if c == b'"' || c == b'\'' {
@@ -162,6 +135,37 @@ pub(crate) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
     }
     out.push((text.len(), Tok::End));
     Ok(out)
+}
+
+/// A number starting at `start` (digits, a point, an exponent such as `1e-3`), or a duration
+/// when a unit letter follows (`30s`, `15m`, `12h`, `14d`, `2w`): the token and the position
+/// after it.
+fn number(text: &str, start: usize) -> Result<(Tok, usize), RuleError> {
+    let b = text.as_bytes();
+    let mut i = start;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+        i += 1;
+    }
+    if i < b.len()
+        && (b[i] == b'e' || b[i] == b'E')
+        && b.get(i + 1).is_some_and(|d| d.is_ascii_digit() || *d == b'-' || *d == b'+')
+    {
+        i += 2;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    let v = crate::num_text::parse_f64(&text[start..i])
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| RuleError::at(start, format!("'{}' is not a number", &text[start..i])))?;
+    let unit = text[i..].chars().next().filter(char::is_ascii_alphabetic);
+    match unit.map(|u| (u, unit_seconds(u))) {
+        Some((_, Some(s))) if !text[i + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') => {
+            Ok((Tok::Dur(v * s), i + 1))
+        }
+        Some(_) => Err(RuleError::at(i, "a number is followed by a letter: durations are 30s, 15m, 12h, 14d or 2w")),
+        None => Ok((Tok::Num(v), i)),
+    }
 }
 
 /// A quoted string starting at `start` with `\"`, `\'` and `\\` escapes: its value and the
