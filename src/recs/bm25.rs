@@ -100,10 +100,7 @@ impl Bm25 {
 
     /// One weighted value.
     fn value(&self, item: u32, w: f32, norm: f64) -> f32 {
-        let idf = match self.idf.get(item as usize) {
-            Some(v) => *v as f64,
-            None => (self.users as f64).ln(),
-        };
+        let idf = self.idf.get(item as usize).copied().unwrap_or_else(|| self.unseen_idf()) as f64;
         let (k1, w) = (self.k1 as f64, w as f64);
         (idf * w * (k1 + 1.0) / (k1 * norm + w)) as f32
     }
@@ -131,9 +128,14 @@ impl Bm25 {
     /// This weighting for `extra` more items that no training user touched (cold start).
     #[cfg(any(test, all(feature = "train", not(target_arch = "wasm32"))))]
     pub(crate) fn with_unseen_items(mut self, extra: usize) -> Self {
-        let unseen = (self.users as f64).ln() as f32;
+        let unseen = self.unseen_idf();
         self.idf.extend(std::iter::repeat_n(unseen, extra));
         self
+    }
+
+    /// The idf of an item no training user touched: `ln N`.
+    fn unseen_idf(&self) -> f32 {
+        (self.users as f64).ln() as f32
     }
 }
 
