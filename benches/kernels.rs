@@ -57,7 +57,13 @@ fn bench_fold_in(c: &mut Criterion) {
         K,
         items,
         gramian,
-        shelfwise::recs::FoldIn { regularization: 1.0, alpha: 10.0, scaling: Scaling::Linear, lambda_per_item: false },
+        shelfwise::recs::FoldIn {
+            regularization: 1.0,
+            alpha: 10.0,
+            scaling: Scaling::Linear,
+            lambda_per_item: false,
+            one_plus: true,
+        },
     )
     .unwrap();
     let history: Vec<(u32, f32)> = (0..50).map(|i| ((i * 7919 % N) as u32, 1.0)).collect();

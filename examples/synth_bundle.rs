@@ -40,7 +40,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         k,
         factors,
         gramian,
-        shelfwise::recs::FoldIn { regularization: 1.0, alpha: 10.0, scaling: Scaling::Linear, lambda_per_item: false },
+        shelfwise::recs::FoldIn {
+            regularization: 1.0,
+            alpha: 10.0,
+            scaling: Scaling::Linear,
+            lambda_per_item: false,
+            one_plus: true,
+        },
     )?;
     let rec = Recommender::from_parts(
         ItemIndex::new(ids)?,

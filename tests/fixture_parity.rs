@@ -70,10 +70,14 @@ fn fixture_bundles_give_the_committed_results() {
         ("als-f16", als(10), Quantization::F16),
         ("als-int8x32", als(32), Quantization::Int8),
         ("als-bm25", bm25, Quantization::None),
+        ("als-implicit", als(8), Quantization::None),
     ] {
         let path = format!("{DIR}/tiny-{label}.bundle");
         if bless {
             let mut rec = train_recommender(&data, &choice, None).unwrap().quantize(q).unwrap();
+            if label == "als-implicit" {
+                rec = as_implicit(&data, &rec);
+            }
             if label == "ease" {
                 let e = Item2VecParams::new()
                     .dim(12)
@@ -102,6 +106,22 @@ fn fixture_bundles_give_the_committed_results() {
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap();
     assert_eq!(expected.lines().collect::<Vec<_>>(), lines);
+}
+
+/// `rec`'s factors imported as an implicit model (`import implicit`: confidence α·w without
+/// `1 +`). α = 0.7 puts a single unit weight below confidence 1, so fold-in takes the direct
+/// factorisation as well as the rank-one updates.
+fn as_implicit(data: &shelfwise::data::Interactions, rec: &Recommender) -> Recommender {
+    use shelfwise::recs::{FactorValues, RecModel};
+    use shelfwise::train::import::{implicit, ImplicitAlsParams};
+    let RecModel::Factors(f) = rec.model() else { panic!("an ALS model") };
+    let FactorValues::F32(values) = f.values() else { panic!("f32 factors") };
+    let ids = common::temp_dir("implicit-ids").join("ids.csv");
+    let names: Vec<&str> = (0..rec.items().len() as u32).map(|i| rec.items().id(i)).collect();
+    std::fs::write(&ids, format!("item\n{}\n", names.join("\n"))).unwrap();
+    let m = implicit::NpyMatrix { rows: names.len(), cols: f.k(), values: values.to_vec() };
+    let params = ImplicitAlsParams { regularization: 0.5, alpha: 0.7 };
+    implicit::imported(m, params, Some(&ids)).unwrap().recommender(Some(data), None).unwrap()
 }
 
 /// Records scored by both sides; keep in sync with `tests/web.rs`.

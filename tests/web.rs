@@ -15,6 +15,7 @@ const ALS_INT8: &[u8] = include_bytes!("fixtures/tiny-als-int8.bundle");
 const ALS_F16: &[u8] = include_bytes!("fixtures/tiny-als-f16.bundle");
 const ALS_INT8X32: &[u8] = include_bytes!("fixtures/tiny-als-int8x32.bundle");
 const ALS_BM25: &[u8] = include_bytes!("fixtures/tiny-als-bm25.bundle");
+const ALS_IMPLICIT: &[u8] = include_bytes!("fixtures/tiny-als-implicit.bundle");
 const EXPECTED: &str = include_str!("fixtures/tiny-expected.txt");
 const PROP_GBT: &[u8] = include_bytes!("fixtures/tiny-propensity-gbt.bundle");
 const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
@@ -98,6 +99,7 @@ fn results_equal_the_native_build_bit_for_bit() {
         ("als-f16", ALS_F16),
         ("als-int8x32", ALS_INT8X32),
         ("als-bm25", ALS_BM25),
+        ("als-implicit", ALS_IMPLICIT),
     ] {
         let rec = Recommender::from_bytes(js_bytes(bytes)).unwrap();
         let histories: [&[&str]; 3] = [&["a1", "a2"], &["b3", "gift", "b5", "b3"], &["a7", "b7", "unknown-item"]];
@@ -366,7 +368,13 @@ fn screened_rankings_equal_scoring_every_row_in_wasm() {
         k,
         y,
         g,
-        shelfwise::recs::FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear, lambda_per_item: false },
+        shelfwise::recs::FoldIn {
+            regularization: 0.1,
+            alpha: 1.0,
+            scaling: Scaling::Linear,
+            lambda_per_item: false,
+            one_plus: true,
+        },
     )
     .unwrap();
     let int8_model = f32_model.clone().quantize(Quantization::Int8).unwrap();

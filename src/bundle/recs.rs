@@ -311,9 +311,11 @@ impl Section for Factors {
         w.u32(k as u32);
         w.f32(fold.regularization);
         w.f32(fold.alpha);
-        // The top bit marks λ per history item (Spark's ALS): a runtime that predates it refuses
-        // the bundle ("unknown weight scaling") instead of folding shoppers in differently.
-        w.u8(fold.scaling.code() | if fold.lambda_per_item { 0x80 } else { 0 });
+        // The top bit marks λ per history item (Spark's ALS), the next confidence without `1 +`
+        // (implicit's): a runtime that predates them refuses the bundle ("unknown weight
+        // scaling") instead of folding shoppers in differently.
+        let (per_item, no_one) = (if fold.lambda_per_item { 0x80 } else { 0 }, if fold.one_plus { 0 } else { 0x40 });
+        w.u8(fold.scaling.code() | per_item | no_one);
         // Upper triangle only (the matrix is symmetric); f32 next to int8/f16 factors.
         let compact = q != Quantization::None;
         w.len(k * (k + 1) / 2);
@@ -345,10 +347,10 @@ impl Section for Factors {
         let regularization = r.f32("regularisation")?;
         let alpha = r.f32("alpha")?;
         let code = r.u8("scaling")?;
-        let lambda_per_item = code & 0x80 != 0;
+        let (lambda_per_item, one_plus) = (code & 0x80 != 0, code & 0x40 == 0);
         let scaling =
-            Scaling::from_code(code & 0x7f).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
-        let fold = FoldIn { regularization, alpha, scaling, lambda_per_item };
+            Scaling::from_code(code & 0x3f).ok_or_else(|| Error::Corrupt(format!("unknown weight scaling {code}")))?;
+        let fold = FoldIn { regularization, alpha, scaling, lambda_per_item, one_plus };
         let compact = q != Quantization::None;
         let g = r.len(if compact { 4 } else { 8 }, "Gramian")?;
         if k > MAX_FACTORS || g != k * (k + 1) / 2 {
@@ -551,16 +553,20 @@ mod tests {
         assert!(back.prices.iter().zip(&cat.prices).all(|(a, b)| a.to_bits() == b.to_bits()));
         let y: Vec<f32> = (0..12).map(|i| ((i * 7 % 11) as f32 - 5.0) / 4.0).collect();
         let g: Vec<f64> = (0..16).map(|i| if i % 5 == 0 { 2.0 } else { 0.25 }).collect();
-        for (q, per_item) in
-            [Quantization::None, Quantization::F16, Quantization::Int8].into_iter().zip([false, true, false])
+        for ((q, per_item), one_plus) in [Quantization::None, Quantization::F16, Quantization::Int8]
+            .into_iter()
+            .zip([false, true, false])
+            .zip([true, true, false])
         {
-            let fold = FoldIn { regularization: 0.5, alpha: 4.0, scaling: Scaling::Log, lambda_per_item: per_item };
+            let fold =
+                FoldIn { regularization: 0.5, alpha: 4.0, scaling: Scaling::Log, lambda_per_item: per_item, one_plus };
             let f = FactorModel::new(4, y.clone(), g.clone(), fold).unwrap().quantize(q).unwrap();
             let back = round_trip::<Factors>(&f, ());
             assert_eq!(back, f, "{q:?}");
             let bm25 = Bm25::new(100.0, 0.8, 9, 2.5, vec![0.0, 1.25, 2.0]).unwrap();
             assert_eq!(round_trip::<Bm25Section>(&bm25, ()), bm25);
             assert_eq!(back.fold_params().lambda_per_item, per_item);
+            assert_eq!(back.fold_params().one_plus, one_plus);
         }
         let nb = NeighborModel::from_csr(vec![0, 2, 2, 3], vec![1, 2, 0], vec![0.5, -1.25, 3.0]);
         assert_eq!(round_trip::<Neighbors>(&nb, ()), nb);

@@ -1,11 +1,16 @@
-//! `shelfwise import spark-als`: a model Spark MLlib trained, as a bundle.
+//! `shelfwise import spark-als|implicit`: a model Spark MLlib or the Python implicit library
+//! trained, as a bundle.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use shelfwise::train::import::{read_popularity, read_together, SparkAlsModel, SparkAlsParams};
+use shelfwise::recs::Recommender;
+use shelfwise::train::import::implicit::{read_npy_matrix, NpyMatrix};
+use shelfwise::train::import::{
+    read_popularity, read_together, ImplicitAlsParams, ImportedFactors, SavedAls, SparkAlsModel, SparkAlsParams,
+};
 
 use super::args::{InputArgs, QuantizeArg, SepArg};
 use super::output::{refuse_overwriting_inputs, OutputFile};
@@ -18,6 +23,59 @@ pub enum ImportCommand {
     /// the normal equations Spark solves for a user (λ·n, ALS-WR), so it reproduces Spark's user
     /// factors from a history. See README "Training at scale".
     SparkAls(Box<SparkAlsArgs>),
+    /// An ALS model of the Python implicit library (`model.save("m.npz")`, or its item_factors
+    /// saved with `numpy.save`): the device's fold-in solves the equations implicit's
+    /// `recalculate_user` solves (confidence alpha × weight, plain λ), so it reproduces the user
+    /// factors implicit computes from the same history. See README "Training elsewhere".
+    Implicit(Box<ImplicitArgs>),
+}
+
+/// The interaction log a model was trained on (`--interactions` and its columns).
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    /// The interaction log the model was trained on (CSV or Parquet, streamed): popularity,
+    /// titles, prices, trending, and with --basket-col bought together, as `train recs`
+    /// computes them.
+    #[arg(long)]
+    interactions: Option<PathBuf>,
+    /// --interactions: user id column.
+    #[arg(long, default_value = "user")]
+    user_col: String,
+    /// --interactions: item id column (the shop's ids, as in --item-ids).
+    #[arg(long, default_value = "item")]
+    item_col: String,
+    /// --interactions: weight column.
+    #[arg(long)]
+    weight_col: Option<String>,
+    /// --interactions: timestamp column (adds trending).
+    #[arg(long)]
+    time_col: Option<String>,
+    /// --interactions: title column.
+    #[arg(long)]
+    title_col: Option<String>,
+    /// --interactions: price column.
+    #[arg(long)]
+    price_col: Option<String>,
+    #[command(flatten)]
+    sep: SepArg,
+}
+
+impl LogArgs {
+    fn input(&self) -> Option<InputArgs> {
+        self.interactions.as_ref().map(|path| InputArgs {
+            input: path.clone(),
+            user_col: self.user_col.clone(),
+            item_col: self.item_col.clone(),
+            weight_col: self.weight_col.clone(),
+            time_col: self.time_col.clone(),
+            title_col: self.title_col.clone(),
+            price_col: self.price_col.clone(),
+            sep: self.sep,
+            no_header: false,
+            skip_bad_rows: false,
+            max_memory: None,
+        })
+    }
 }
 
 /// Arguments of `import spark-als`.
@@ -45,30 +103,8 @@ pub struct SparkAlsArgs {
     /// `item`. Without it the integer ids are the item ids.
     #[arg(long)]
     item_ids: Option<PathBuf>,
-    /// The interaction log Spark trained on (CSV or Parquet, streamed): popularity, titles,
-    /// prices, trending, and with --basket-col bought together, as `train recs` computes them.
-    #[arg(long)]
-    interactions: Option<PathBuf>,
-    /// --interactions: user id column.
-    #[arg(long, default_value = "user")]
-    user_col: String,
-    /// --interactions: item id column (the shop's ids, as in --item-ids).
-    #[arg(long, default_value = "item")]
-    item_col: String,
-    /// --interactions: weight column.
-    #[arg(long)]
-    weight_col: Option<String>,
-    /// --interactions: timestamp column (adds trending).
-    #[arg(long)]
-    time_col: Option<String>,
-    /// --interactions: title column.
-    #[arg(long)]
-    title_col: Option<String>,
-    /// --interactions: price column.
-    #[arg(long)]
-    price_col: Option<String>,
     #[command(flatten)]
-    sep: SepArg,
+    log: LogArgs,
     /// Without --interactions: popularity from a table with columns `item` and `share` (share
     /// of users), as the Spark job writes it.
     #[arg(long)]
@@ -91,6 +127,7 @@ pub struct SparkAlsArgs {
 pub fn run(cmd: ImportCommand) -> anyhow::Result<()> {
     match cmd {
         ImportCommand::SparkAls(a) => spark_als(*a),
+        ImportCommand::Implicit(a) => implicit(*a),
     }
 }
 
@@ -119,56 +156,25 @@ fn params(a: &SparkAlsArgs) -> anyhow::Result<SparkAlsParams> {
 fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
     let model_dir =
         from_job(&a.model, &a.job, "als").context("give --model DIR (what ALSModel.save wrote) or --job DIR")?;
-    let inputs: Vec<&Path> = [a.interactions.as_deref(), Some(model_dir.as_path())].into_iter().flatten().collect();
+    let inputs: Vec<&Path> = [a.log.interactions.as_deref(), Some(model_dir.as_path())].into_iter().flatten().collect();
     refuse_overwriting_inputs(&a.out, &inputs)?;
     let params = params(&a)?;
-    let seed = 42;
-    a.extras.check(seed)?;
+    a.extras.check(SEED)?;
     let t = Instant::now();
     let item_ids = from_job(&a.item_ids, &a.job, "item_ids");
     let spark = SparkAlsModel::read(&model_dir, params, item_ids.as_deref())
         .with_context(|| format!("reading the ALS model in {}", model_dir.display()))?;
     eprintln!(
         "Spark ALS: {} items × rank {}, regParam {} (× each history's length, as Spark), alpha {}",
-        spark.ids.len(),
-        spark.rank,
+        spark.factors.ids().len(),
+        spark.factors.rank(),
         params.reg_param,
         params.alpha
     );
+    let popularity = from_job(&a.popularity, &a.job, "popularity");
+    let finish = Finish { log: &a.log, popularity, quantize: a.quantize, extras: &a.extras };
     let bars = Bars::default();
-    let input = a.interactions.as_ref().map(|path| InputArgs {
-        input: path.clone(),
-        user_col: a.user_col.clone(),
-        item_col: a.item_col.clone(),
-        weight_col: a.weight_col.clone(),
-        time_col: a.time_col.clone(),
-        title_col: a.title_col.clone(),
-        price_col: a.price_col.clone(),
-        sep: a.sep,
-        no_header: false,
-        skip_bad_rows: false,
-        max_memory: None,
-    });
-    let mut data = input.as_ref().map(|i| i.read(&bars)).transpose()?;
-    let catalog = a.extras.catalog_file()?;
-    if let (Some(cat), Some(data)) = (&catalog, &mut data) {
-        if let Some(titles) = &cat.titles {
-            super::train::add_titles(data, &cat.ids, titles);
-        }
-    }
-    let popularity = match (&data, from_job(&a.popularity, &a.job, "popularity")) {
-        (None, Some(p)) => Some(read_popularity(&p).with_context(|| format!("reading {}", p.display()))?),
-        _ => None,
-    };
-    if data.is_none() && popularity.is_none() {
-        eprintln!(
-            "note: no --interactions or --popularity: every item's popularity is 0 (fallbacks follow item order)"
-        );
-    }
-    let model = spark.recommender(data.as_ref(), popularity.as_ref())?;
-    let quantize = a.quantize.map(QuantizeArg::quantization);
-    let log = data.as_ref().zip(input.as_ref());
-    let mut model = a.extras.add_to(model, log, catalog.as_ref(), quantize, seed, &bars)?;
+    let mut model = finish.recommender(&spark.factors, &bars)?;
     if let Some(p) = from_job(&a.together, &a.job, "together").filter(|_| !a.extras.has_baskets()) {
         let (support, neighbors) = (a.extras.together_min_support, a.extras.together_neighbors);
         let nb =
@@ -177,9 +183,130 @@ fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
         model = model.with_bought_together(nb)?;
     }
     bars.finish();
+    write(&model, &a.out, &inputs, t)
+}
+
+/// Arguments of `import implicit`.
+#[derive(Args, Debug)]
+pub struct ImplicitArgs {
+    /// What implicit's `model.save("m.npz")` wrote (item factors, regularization, alpha).
+    #[arg(long, conflicts_with = "factors")]
+    model: Option<PathBuf>,
+    /// Or the item factors alone (`numpy.save("item_factors.npy", model.item_factors)`), with
+    /// --reg and --alpha.
+    #[arg(long)]
+    factors: Option<PathBuf>,
+    /// The model's `regularization` (overrides the saved one).
+    #[arg(long)]
+    reg: Option<f32>,
+    /// The model's `alpha` (overrides the saved one): confidence is alpha × the weight.
+    #[arg(long)]
+    alpha: Option<f32>,
+    /// Table (CSV or Parquet) of the shop's item id of each factor row: columns `index` and
+    /// `item`, or `item` alone in row order. Without it the row numbers are the item ids.
+    #[arg(long)]
+    item_ids: Option<PathBuf>,
+    #[command(flatten)]
+    log: LogArgs,
+    /// Without --interactions: popularity from a table with columns `item` and `share` (share
+    /// of users).
+    #[arg(long)]
+    popularity: Option<PathBuf>,
+    /// Store factors as f16 or int8 (a smaller download; rankings as the quantised rows give).
+    #[arg(long, value_enum)]
+    quantize: Option<QuantizeArg>,
+    #[command(flatten)]
+    extras: ExtrasArgs,
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn implicit(a: ImplicitArgs) -> anyhow::Result<()> {
+    let source = a.model.as_ref().or(a.factors.as_ref()).context("give --model M.npz or --factors ITEM_FACTORS.npy")?;
+    let inputs: Vec<&Path> =
+        [a.log.interactions.as_deref(), Some(source.as_path()), a.item_ids.as_deref()].into_iter().flatten().collect();
+    refuse_overwriting_inputs(&a.out, &inputs)?;
+    a.extras.check(SEED)?;
+    let t = Instant::now();
+    let (matrix, saved_reg, saved_alpha) = read_implicit(&a)?;
+    let params = ImplicitAlsParams {
+        regularization: a.reg.or(saved_reg).context("the model's regularization is needed: pass --reg")?,
+        alpha: a
+            .alpha
+            .or(saved_alpha)
+            .context("the model's alpha is needed: pass --alpha (implicit's default is 1)")?,
+    };
+    let factors = shelfwise::train::import::implicit::imported(matrix, params, a.item_ids.as_deref())
+        .with_context(|| format!("importing {}", source.display()))?;
+    eprintln!(
+        "implicit ALS: {} items × {} factors, regularization {}, alpha {} (confidence alpha × weight)",
+        factors.ids().len(),
+        factors.rank(),
+        params.regularization,
+        params.alpha
+    );
+    let finish = Finish { log: &a.log, popularity: a.popularity.clone(), quantize: a.quantize, extras: &a.extras };
+    let bars = Bars::default();
+    let model = finish.recommender(&factors, &bars)?;
+    bars.finish();
+    write(&model, &a.out, &inputs, t)
+}
+
+/// The item factors and the saved regularization and alpha, from --model or --factors.
+fn read_implicit(a: &ImplicitArgs) -> anyhow::Result<(NpyMatrix, Option<f32>, Option<f32>)> {
+    match (&a.model, &a.factors) {
+        (Some(m), _) => {
+            let saved = SavedAls::read(m).with_context(|| format!("reading {}", m.display()))?;
+            Ok((saved.item_factors, saved.regularization, saved.alpha))
+        }
+        (None, Some(f)) => Ok((read_npy_matrix(f).with_context(|| format!("reading {}", f.display()))?, None, None)),
+        (None, None) => anyhow::bail!("give --model M.npz or --factors ITEM_FACTORS.npy"),
+    }
+}
+
+/// The seed of the extras an import adds (trending, item2vec…).
+const SEED: u64 = 42;
+
+/// What every import adds to the factors: popularity, titles and prices from the log or a
+/// popularity table, the extras `train recs` adds, quantisation.
+struct Finish<'a> {
+    log: &'a LogArgs,
+    popularity: Option<PathBuf>,
+    quantize: Option<QuantizeArg>,
+    extras: &'a ExtrasArgs,
+}
+
+impl Finish<'_> {
+    fn recommender(&self, factors: &ImportedFactors, bars: &Bars) -> anyhow::Result<Recommender> {
+        let input = self.log.input();
+        let mut data = input.as_ref().map(|i| i.read(bars)).transpose()?;
+        let catalog = self.extras.catalog_file()?;
+        if let (Some(cat), Some(data)) = (&catalog, &mut data) {
+            if let Some(titles) = &cat.titles {
+                super::train::add_titles(data, &cat.ids, titles);
+            }
+        }
+        let popularity = match (&data, &self.popularity) {
+            (None, Some(p)) => Some(read_popularity(p).with_context(|| format!("reading {}", p.display()))?),
+            _ => None,
+        };
+        if data.is_none() && popularity.is_none() {
+            eprintln!(
+                "note: no --interactions or --popularity: every item's popularity is 0 (fallbacks follow item order)"
+            );
+        }
+        let model = factors.recommender(data.as_ref(), popularity.as_ref())?;
+        let quantize = self.quantize.map(QuantizeArg::quantization);
+        let log = data.as_ref().zip(input.as_ref());
+        self.extras.add_to(model, log, catalog.as_ref(), quantize, SEED, bars)
+    }
+}
+
+fn write(model: &Recommender, out: &Path, inputs: &[&Path], t: Instant) -> anyhow::Result<()> {
     let bytes = model.to_bytes();
-    OutputFile::write_all_to(&a.out, &inputs, &bytes)?;
+    OutputFile::write_all_to(out, inputs, &bytes)?;
     eprintln!("imported {} items in {:.2?}", model.items().len(), t.elapsed());
-    println!("wrote {} ({} bytes)", a.out.display(), bytes.len());
+    println!("wrote {} ({} bytes)", out.display(), bytes.len());
     Ok(())
 }

@@ -3,7 +3,9 @@
 //! For a shopper with history `h` (item `i`, weight `w_i`), confidence `c_i = 1 + alpha * s(w_i)`,
 //! fold-in solves the same normal equations as an ALS user update:
 //! `(YᵀY + Σ_i (c_i − 1) y_i y_iᵀ + λI) x = Σ_i c_i y_i`, with `λ` multiplied by the history's
-//! length for models trained by Spark MLlib, whose ALS weights it so (ALS-WR).
+//! length for models trained by Spark MLlib, whose ALS weights it so (ALS-WR), and
+//! `c_i = alpha * s(w_i)` for models trained by the Python implicit library, whose confidence has
+//! no `1 +`.
 
 use std::sync::OnceLock;
 
@@ -79,6 +81,9 @@ pub struct FoldIn {
     /// λ multiplied by the number of history items, as Spark MLlib's ALS regularises each user
     /// (`regParam · numExplicits`, the ALS-WR weighting); false for shelfwise's and implicit's ALS.
     pub lambda_per_item: bool,
+    /// Confidence `1 + alpha · s(w)` (Hu et al.; shelfwise's and Spark's ALS); false: `alpha ·
+    /// s(w)`, the Python implicit library's, whose `alpha × user_items` is the confidence itself.
+    pub one_plus: bool,
 }
 
 impl FoldIn {
@@ -102,9 +107,15 @@ impl FoldIn {
         }
     }
 
-    /// The confidence of a history weight, `1 + alpha · scaling(w)` (in f64, as fold-in uses it).
+    /// The confidence of a history weight, `1 + alpha · scaling(w)`, or `alpha · scaling(w)`
+    /// without [`FoldIn::one_plus`] (in f64, as fold-in uses it).
     pub fn confidence(&self, w: f32) -> f64 {
-        1.0 + self.alpha as f64 * self.scaling.apply(w) as f64
+        let scaled = self.alpha as f64 * self.scaling.apply(w) as f64;
+        if self.one_plus {
+            1.0 + scaled
+        } else {
+            scaled
+        }
     }
 }
 
@@ -503,8 +514,11 @@ impl FactorModel {
     /// equations (to rounding) and both are deterministic, so native and wasm agree bit for bit.
     pub fn fold_in(&self, history: &[(u32, f32)]) -> Result<Vec<f32>> {
         let history = &*self.weighed(history)?;
+        // A confidence below 1 would be a downdate, which may leave the precomputed factor
+        // indefinite unnoticed; the direct factorisation reports it.
+        let updates_only = history.iter().all(|&(_, w)| self.fold.confidence(w) >= 1.0);
         match &self.base.0 {
-            Some(base) if history.len() * 3 <= self.k => Ok(self.fold_in_by_updates(base, history)),
+            Some(base) if history.len() * 3 <= self.k && updates_only => Ok(self.fold_in_by_updates(base, history)),
             _ => self.fold_in_direct(history),
         }
     }
@@ -690,7 +704,13 @@ mod tests {
                 2,
                 v,
                 g.clone(),
-                FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear, lambda_per_item: false },
+                FoldIn {
+                    regularization: 0.1,
+                    alpha: 1.0,
+                    scaling: Scaling::Linear,
+                    lambda_per_item: false,
+                    one_plus: true,
+                },
             )
         };
         let e = make(vec![0.5, 1.0, f32::NAN, 2.0]).unwrap_err().to_string();
@@ -711,7 +731,13 @@ mod tests {
             k,
             y,
             g,
-            FoldIn { regularization: 0.1, alpha: 1.0, scaling: Scaling::Linear, lambda_per_item: false },
+            FoldIn {
+                regularization: 0.1,
+                alpha: 1.0,
+                scaling: Scaling::Linear,
+                lambda_per_item: false,
+                one_plus: true,
+            },
         )
         .unwrap();
         let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.37).cos()).collect();
@@ -760,7 +786,7 @@ mod tests {
             k,
             y,
             g,
-            FoldIn { regularization: 0.1, alpha: 4.0, scaling: Scaling::Log, lambda_per_item: false },
+            FoldIn { regularization: 0.1, alpha: 4.0, scaling: Scaling::Log, lambda_per_item: false, one_plus: true },
         )
         .unwrap();
         let base = m.base.0.clone().unwrap();
@@ -784,11 +810,39 @@ mod tests {
             alpha: 2.0,
             scaling: Scaling::Linear,
             lambda_per_item,
+            one_plus: true,
         };
         let spark = FactorModel::new(k, y.clone(), g.clone(), fold(0.5, true)).unwrap();
         assert!(spark.base.0.is_none(), "no shared factor when λ depends on the history");
         let history = vec![(1u32, 3.0f32), (4, 1.0), (7, 2.0)];
         let fixed = FactorModel::new(k, y, g, fold(1.5, false)).unwrap();
         assert_eq!(spark.fold_in(&history).unwrap(), fixed.fold_in_direct(&history).unwrap(), "λ = 0.5 · 3 items");
+    }
+
+    #[test]
+    fn implicit_confidence_has_no_one_plus() {
+        let (k, n) = (6, 20);
+        let y: Vec<f32> = (0..n * k).map(|i| ((i * 7 % 19) as f32 - 9.0) * 0.1).collect();
+        let g = gramian(&y, k);
+        let fold = |alpha, one_plus| FoldIn {
+            regularization: 0.5,
+            alpha,
+            scaling: Scaling::Linear,
+            lambda_per_item: false,
+            one_plus,
+        };
+        // implicit's c = 4·w equals 1 + α'·w' with α' = 1, w' = 4·w − 1.
+        let history = vec![(1u32, 3.0f32), (4, 1.0), (7, 2.0)];
+        let shifted: Vec<(u32, f32)> = history.iter().map(|&(i, w)| (i, 4.0 * w - 1.0)).collect();
+        let implicit = FactorModel::new(k, y.clone(), g.clone(), fold(4.0, false)).unwrap();
+        let hu = FactorModel::new(k, y.clone(), g.clone(), fold(1.0, true)).unwrap();
+        let (a, b) = (implicit.fold_in(&history).unwrap(), hu.fold_in_direct(&shifted).unwrap());
+        for (a, b) in a.iter().zip(&b) {
+            assert!((a - b).abs() <= 1e-5 * b.abs().max(1e-3), "{a} vs {b}");
+        }
+        // A confidence below 1 (α·w = 0.5) is solved directly, not by a downdate.
+        let low = FactorModel::new(k, y, g, fold(0.5, false)).unwrap();
+        let one = [(2u32, 1.0f32)];
+        assert_eq!(low.fold_in(&one).unwrap(), low.fold_in_direct(&one).unwrap());
     }
 }

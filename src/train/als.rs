@@ -173,7 +173,13 @@ impl AlsParams {
             k,
             items,
             gram,
-            FoldIn { regularization: reg, alpha: self.alpha, scaling: self.scaling, lambda_per_item: false },
+            FoldIn {
+                regularization: reg,
+                alpha: self.alpha,
+                scaling: self.scaling,
+                lambda_per_item: false,
+                one_plus: true,
+            },
         )?
         .with_bm25(bm25)
     }

@@ -108,7 +108,13 @@ impl SvdParams {
             k,
             v,
             gram,
-            FoldIn { regularization: 0.0, alpha: 0.0, scaling: Scaling::Linear, lambda_per_item: false },
+            FoldIn {
+                regularization: 0.0,
+                alpha: 0.0,
+                scaling: Scaling::Linear,
+                lambda_per_item: false,
+                one_plus: true,
+            },
         )
     }
 }

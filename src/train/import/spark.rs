@@ -1,6 +1,5 @@
-//! Factor models trained elsewhere, made into shelfwise recommenders: Spark MLlib's ALS
-//! (`ALSModel.save(dir)`), so a shop that trains at cluster scale keeps the bundle, the on-device
-//! runtime and exact fold-in.
+//! Spark MLlib's ALS (`ALSModel.save(dir)`), so a shop that trains at cluster scale keeps the
+//! bundle, the on-device runtime and exact fold-in.
 //!
 //! Spark's implicit ALS solves, for a user with ratings `r_i`,
 //! `(YᵀY + Σ α|r_i| y_i y_iᵀ + λ·n I) x = Σ_{r_i > 0} (1 + α|r_i|) y_i` (`ALS.computeFactors`:
@@ -9,19 +8,16 @@
 //! with linear scaling and λ per history item ([`FoldIn::lambda_per_item`]), so the device
 //! reproduces the user factors Spark computed in its last half-iteration.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type};
 use arrow_array::Array;
 
-use crate::bundle::Metadata;
+use super::{map_ids, ImportedFactors};
 use crate::data::parquet::{Batches, Number};
-use crate::data::table::Table;
-use crate::data::Interactions;
 use crate::error::{Error, Result};
-use crate::recs::{Catalog, FactorModel, FoldIn, ItemIndex, NeighborModel, RecModel, Recommender, Scaling};
+use crate::recs::{FoldIn, Scaling};
 
 /// The estimator's parameters that fold-in needs (not in `ALSModel`'s own metadata, which keeps
 /// only the rank and column names: read them from `ALS.save(dir)` or give them).
@@ -75,7 +71,13 @@ impl SparkAlsParams {
     }
 
     fn fold_in(&self) -> FoldIn {
-        FoldIn { regularization: self.reg_param, alpha: self.alpha, scaling: Scaling::Linear, lambda_per_item: true }
+        FoldIn {
+            regularization: self.reg_param,
+            alpha: self.alpha,
+            scaling: Scaling::Linear,
+            lambda_per_item: true,
+            one_plus: true,
+        }
     }
 }
 
@@ -95,16 +97,12 @@ fn read_metadata(dir: &Path) -> Result<serde_json::Value> {
 /// Item factors read from a saved `ALSModel`, rows in Spark's item-index order, with the shop's ids.
 #[derive(Debug, Clone)]
 pub struct SparkAlsModel {
-    /// The shop's item id of each row.
-    pub ids: Vec<String>,
     /// Spark's integer item id of each row (ascending).
     pub spark_ids: Vec<i64>,
-    /// Row-major factors, `rank` values per item.
-    pub factors: Vec<f32>,
-    /// Factors per item.
-    pub rank: usize,
     /// The estimator's parameters.
     pub params: SparkAlsParams,
+    /// The factors with the shop's ids, and how to fold a shopper in.
+    pub factors: ImportedFactors,
 }
 
 impl SparkAlsModel {
@@ -151,69 +149,15 @@ impl SparkAlsModel {
             Some(p) => map_ids(p, &spark_ids)?,
             None => spark_ids.iter().map(i64::to_string).collect(),
         };
-        Ok(Self { ids, spark_ids, factors, rank, params })
-    }
-
-    /// The fold-in model: Spark's item factors, their Gramian, λ per history item.
-    pub(crate) fn factor_model(&self) -> Result<FactorModel> {
-        let k = self.rank;
-        let g = super::als::gramian(&self.factors, k);
-        FactorModel::new(k, self.factors.clone(), g, self.params.fold_in())
-    }
-
-    /// A recommender of these factors. Popularity, titles and prices come from `log` (the
-    /// interactions Spark trained on, streamed like any input: items it lacks get none) or else
-    /// from `popularity` (item id → share of users, a table the Spark job computed).
-    pub fn recommender(
-        &self,
-        log: Option<&Interactions>,
-        popularity: Option<&HashMap<String, f32>>,
-    ) -> Result<Recommender> {
-        let n = self.ids.len();
-        let mut meta = Metadata::new("als");
-        for (k, v) in [
-            ("factors", self.rank.to_string()),
-            ("regularization", self.params.reg_param.to_string()),
-            ("alpha", self.params.alpha.to_string()),
+        let described = vec![
+            ("regularization", params.reg_param.to_string()),
+            ("alpha", params.alpha.to_string()),
             ("scaling", "linear".to_string()),
             ("lambda", "per history item (Spark ALS-WR)".to_string()),
             ("trained_by", "Apache Spark MLlib ALS (imported)".to_string()),
-        ] {
-            meta.params.insert(k.into(), v);
-        }
-        meta.counts.insert("items".into(), n as u64);
-        let (mut pop, mut catalog) = (vec![0f32; n], None);
-        if let Some(data) = log {
-            let row_of: HashMap<&str, usize> = self.ids.iter().enumerate().map(|(r, id)| (id.as_str(), r)).collect();
-            let map: Vec<Option<usize>> = data.items.iter().map(|id| row_of.get(id.as_str()).copied()).collect();
-            let mut seen = vec![false; data.n_users()];
-            let mut counts = vec![0u32; n];
-            for (u, i) in data.user.iter().zip(&data.item) {
-                if let Some(r) = map[*i as usize] {
-                    counts[r] += 1;
-                    seen[*u as usize] = true;
-                }
-            }
-            let users = seen.iter().filter(|s| **s).count();
-            pop = counts.iter().map(|c| *c as f32 / users.max(1) as f32).collect();
-            meta.counts.insert("users".into(), users as u64);
-            meta.counts.insert("interactions".into(), counts.iter().map(|c| u64::from(*c)).sum());
-            meta.trained_until = data.max_time().map(crate::data::time::format_timestamp);
-            if let Some(c) = &data.catalog {
-                let mut cat = Catalog { titles: vec![String::new(); n], prices: vec![f32::NAN; n] };
-                for (i, r) in map.iter().enumerate() {
-                    if let Some(r) = r {
-                        cat.titles[*r] = c.titles[i].clone();
-                        cat.prices[*r] = c.prices[i];
-                    }
-                }
-                catalog = Some(cat);
-            }
-        } else if let Some(shares) = popularity {
-            pop = self.ids.iter().map(|id| shares.get(id).copied().unwrap_or(0.0)).collect();
-        }
-        let model = RecModel::Factors(self.factor_model()?);
-        Recommender::from_parts(ItemIndex::new(self.ids.clone())?, catalog, pop, model, meta)
+        ];
+        let factors = ImportedFactors::new(ids, factors, rank, params.fold_in(), described)?;
+        Ok(Self { spark_ids, params, factors })
     }
 }
 
@@ -243,74 +187,4 @@ fn push_vector(list: &dyn Array, r: usize, out: &mut Vec<f32>) -> std::result::R
         return Err("a factor value is null or not finite");
     }
     Ok(())
-}
-
-/// The shop's id of each Spark item id, from a table with columns `index` and `item`.
-fn map_ids(path: &Path, spark_ids: &[i64]) -> Result<Vec<String>> {
-    let t = Table::read(path, b',')?;
-    let (ci, cs) = (t.column("index")?, t.column("item")?);
-    let mut by_index = HashMap::with_capacity(t.rows.len());
-    for (r, row) in t.rows.iter().enumerate() {
-        let index: i64 = row[ci].trim().parse().map_err(|_| Error::BadRow {
-            location: t.location(r, ci),
-            value: row[ci].clone(),
-            reason: "index must be a whole number".into(),
-        })?;
-        by_index.insert(index, row[cs].trim().to_string());
-    }
-    spark_ids
-        .iter()
-        .map(|i| {
-            by_index.remove(i).ok_or_else(|| Error::InvalidValue {
-                field: format!("{}: index", path.display()),
-                value: i.to_string(),
-                reason: "an item of the factors has no id in the table".into(),
-            })
-        })
-        .collect()
-}
-
-/// Bought-together rows from a table with columns `item`, `other`, `baskets` and `lift` (the
-/// Spark job's `together/`): pairs shared by fewer than `min_support` baskets are left out, and
-/// each item keeps its `neighbors` partners of highest lift. Items `items` lacks are skipped.
-pub fn read_together(path: &Path, items: &ItemIndex, min_support: u32, neighbors: usize) -> Result<NeighborModel> {
-    let t = Table::read(path, b',')?;
-    let [ci, co, cb, cl] = ["item", "other", "baskets", "lift"].map(|c| t.column(c));
-    let (ci, co, cb, cl) = (ci?, co?, cb?, cl?);
-    let mut pairs = Vec::new();
-    for (r, row) in t.rows.iter().enumerate() {
-        let number = |c: usize| -> Result<f64> {
-            row[c].trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| Error::BadRow {
-                location: t.location(r, c),
-                value: row[c].clone(),
-                reason: "must be a finite number >= 0".into(),
-            })
-        };
-        let (baskets, lift) = (number(cb)?, number(cl)?);
-        if let (Some(a), Some(b)) = (items.get(row[ci].trim()), items.get(row[co].trim())) {
-            if baskets >= f64::from(min_support) {
-                pairs.push((a, b, lift as f32));
-            }
-        }
-    }
-    Ok(crate::train::baskets::together_from_pairs(items.len(), &pairs, neighbors))
-}
-
-/// Item id → share of users, from a table with columns `item` and `share` (the Spark job's
-/// `popularity/`).
-pub fn read_popularity(path: &Path) -> Result<HashMap<String, f32>> {
-    let t = Table::read(path, b',')?;
-    let (ci, cs) = (t.column("item")?, t.column("share")?);
-    t.rows
-        .iter()
-        .enumerate()
-        .map(|(r, row)| match row[cs].trim().parse::<f32>() {
-            Ok(s) if s.is_finite() && s >= 0.0 => Ok((row[ci].trim().to_string(), s)),
-            _ => Err(Error::BadRow {
-                location: t.location(r, cs),
-                value: row[cs].clone(),
-                reason: "share must be a finite number >= 0".into(),
-            }),
-        })
-        .collect()
 }
