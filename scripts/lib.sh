@@ -102,7 +102,13 @@ ensure_e2e_modules() {
 
 # The release CLI, built once (cargo rebuilds only what changed). The first build compiles every
 # dependency with LTO: ~5 min on 2 cores, and cargo prints each crate as it goes.
+# The shelfwise CLI's path, built when needed. SHELFWISE_CLI names one built already
+# (scripts/test.sh: the binary its native tests ran), which saves a second release build.
 cli() {
+  if [ -n "${SHELFWISE_CLI:-}" ] && [ -x "$SHELFWISE_CLI" ]; then
+    echo "$SHELFWISE_CLI"
+    return
+  fi
   if [ ! -x target/release/shelfwise ]; then
     log "building the shelfwise CLI (release; first build ~5 min on 2 cores, then seconds)"
   fi

@@ -30,15 +30,18 @@ log "the Spark route: Spark MLlib ALS in local[2] (installs Java 17 and pyspark)
 SHELFWISE_SPARK_OUT=$(bash scripts/test-spark.sh --job-only | tail -1)
 export SHELFWISE_SPARK_OUT
 
+# Profile test-release (Cargo.toml): release optimisation without fat LTO, so the two dozen test
+# binaries link in seconds each. Its CLI binary is the one the demo and the browser tests use.
 if [ -d ../shared/data ]; then
-  log "native tests (cargo test --release), with the evaluation-data and Spark tests (../shared/data is here)"
-  cargo test --release -- --include-ignored
+  log "native tests (cargo test --profile test-release), with the evaluation-data and Spark tests (../shared/data is here)"
+  cargo test --profile test-release -- --include-ignored
 else
-  log "native tests (cargo test --release); ../shared/data is absent, so its tests show as ignored"
-  cargo test --release
+  log "native tests (cargo test --profile test-release); ../shared/data is absent, so its tests show as ignored"
+  cargo test --profile test-release
   log "the Spark route's test (on the committed Online Retail extract)"
-  cargo test --release --test spark -- --include-ignored
+  cargo test --profile test-release --test spark -- --include-ignored
 fi
+export SHELFWISE_CLI="$PWD/target/test-release/shelfwise"
 
 log "fuzz smoke run (every target, ${FUZZ_SECONDS:-30} s each)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, pageSite } from "./harness.mjs";
+import { CLI, ROOT, pageSite } from "./harness.mjs";
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>experiment</title>
 <script type="module">
@@ -89,15 +89,14 @@ test("reports from simulated visitors are read back by `shelfwise experiment ana
   });
   const dir = mkdtempSync(join(tmpdir(), "shelfwise-experiment-"));
   writeFileSync(join(dir, "reports.jsonl"), lines.join("\n") + "\n");
-  const cli = resolve(ROOT, "target/release/shelfwise");
-  const a = JSON.parse(execFileSync(cli, ["experiment", "analyze", "--reports", join(dir, "reports.jsonl"), "--json"]).toString());
+  const a = JSON.parse(execFileSync(CLI, ["experiment", "analyze", "--reports", join(dir, "reports.jsonl"), "--json"]).toString());
   const v = Object.fromEntries(a.variants.map((x) => [x.variant, x]));
   for (const [name, ctr] of [["shelfwise", 0.3], ["control", 0.2]]) {
     const e = v[name].metrics.clicked;
     assert.ok(e.low - 0.03 < ctr && ctr < e.high + 0.03, `${name}: ${JSON.stringify(e)}`);
   }
   assert.ok(a.differences.clicked.shelfwise.estimate.value > 0, JSON.stringify(a.differences.clicked));
-  const human = execFileSync(cli, ["experiment", "analyze", "--reports", join(dir, "reports.jsonl")]).toString();
+  const human = execFileSync(CLI, ["experiment", "analyze", "--reports", join(dir, "reports.jsonl")]).toString();
   assert.match(human, /clicked: shelfwise − control = \+0\.\d+/);
   await p.close();
 });
@@ -107,9 +106,8 @@ test("scripts/simulate-experiment.mjs: the package's Experiment in Node, read ba
   const reports = join(dir, "reports.jsonl");
   execFileSync(process.execPath, [resolve(ROOT, "scripts/simulate-experiment.mjs"), "--devices", "20000", "--epsilon", "1",
     "--ctr", "control=0.2,shelfwise=0.3", "--out", reports], { stdio: ["ignore", "pipe", "pipe"] });
-  const cli = resolve(ROOT, "target/release/shelfwise");
   const html = join(dir, "experiment.html");
-  const a = JSON.parse(execFileSync(cli, ["experiment", "analyze", "--reports", reports, "--json", "--report", html]).toString());
+  const a = JSON.parse(execFileSync(CLI, ["experiment", "analyze", "--reports", reports, "--json", "--report", html]).toString());
   const v = Object.fromEntries(a.variants.map((x) => [x.variant, x]));
   assert.equal(v.control.reports + v.shelfwise.reports, 20000);
   // Interval half-widths are about 0.02 here: 0.05 off would be five standard errors.

@@ -8,6 +8,9 @@ import { chromium } from "playwright-core";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
+/** The shelfwise CLI: `SHELFWISE_CLI` (scripts/test.sh points it at the binary its native tests built), else the release build. */
+export const CLI = process.env.SHELFWISE_CLI ?? resolve(ROOT, "target/release/shelfwise");
+
 /** Starts scripts/serve.mjs on a free port; resolves to { url, stop }. */
 export function serve({ root = "www", csp = false, isolate = false } = {}) {
   const args = [resolve(ROOT, "scripts/serve.mjs"), "--root", resolve(ROOT, root), "--port", "0"];

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, launch, openStore, serve, shelf } from "./harness.mjs";
+import { CLI, ROOT, launch, openStore, serve, shelf } from "./harness.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,7 +50,7 @@ test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recomme
   `);
   const out = JSON.parse(execFileSync(process.execPath, [join(dir, "main.mjs")], { cwd: dir }).toString());
   writeFileSync(join(dir, "h.csv"), "u,i\n" + out.items.map((i) => `x,${i}`).join("\n") + "\n");
-  const csv = execFileSync(resolve(ROOT, "target/release/shelfwise"), ["recommend", "--model", bundle, "--histories", join(dir, "h.csv"), "--user-col", "u", "--item-col", "i", "--k", "5"]).toString();
+  const csv = execFileSync(CLI, ["recommend", "--model", bundle, "--histories", join(dir, "h.csv"), "--user-col", "u", "--item-col", "i", "--k", "5"]).toString();
   const native = csv.trim().split("\n").slice(1).map((l) => l.split(","));
   assert.deepEqual(out.recs.map((r) => r.item), native.map((n) => n[1]));
   out.recs.forEach((r, i) => assert.ok(Math.abs(r.score - Number(native[i][3])) <= 1e-6));

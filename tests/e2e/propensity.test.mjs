@@ -5,9 +5,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, csvRecords as records, launch, openStore, serve } from "./harness.mjs";
+import { CLI, ROOT, csvRecords as records, launch, openStore, serve } from "./harness.mjs";
 
-const CLI = resolve(ROOT, "target/release/shelfwise");
 const OSI = resolve(ROOT, "../shared/data/online-shoppers-intention/online_shoppers_intention.csv");
 let server, browser;
 

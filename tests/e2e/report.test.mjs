@@ -7,9 +7,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, launch } from "./harness.mjs";
+import { CLI, ROOT, launch } from "./harness.mjs";
 
-const CLI = resolve(ROOT, "target/release/shelfwise");
 const dir = mkdtempSync(join(tmpdir(), "shelfwise-report-"));
 const cli = (...args) => execFileSync(CLI, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
 

@@ -8,9 +8,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, launch, openStore, serve } from "./harness.mjs";
+import { CLI, ROOT, launch, openStore, serve } from "./harness.mjs";
 
-const CLI = resolve(ROOT, "target/release/shelfwise");
 const BUNDLE = resolve(ROOT, "www/data/propensity.bundle");
 let server, browser;
 

@@ -5,9 +5,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ROOT, launch, openStore, seedProfile, serve, shelf } from "./harness.mjs";
+import { CLI, ROOT, launch, openStore, seedProfile, serve, shelf } from "./harness.mjs";
 
-const CLI = resolve(ROOT, "target/release/shelfwise");
 const BUNDLE = resolve(ROOT, "www/data/model.bundle");
 let server, browser;
 
