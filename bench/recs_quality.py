@@ -119,6 +119,8 @@ for fam, names in flag.items():
         args += [f, repr(best["params"][k]) if k not in ("factors", "neighbors") else str(int(best["params"][k]))]
     if fam == "als":  # the search records the scaling's code: 0 linear, 1 log, 2 BM25
         args += ["--scaling", ["linear", "log", "bm25"][int(best["params"].get("scaling", 0))]]
+        if "bm25_b" in best["params"]:
+            args += ["--bm25-b", repr(best["params"]["bm25_b"])]
     if best.get("storage") in ("f16", "int8"):
         args += ["--quantize", best["storage"]]
     res, secs, _ = shelfwise(args)

@@ -81,6 +81,11 @@ pub struct Propensity {
     pub(crate) session: Option<SessionMap>,
 }
 
+/// A record of owned field names as [`Propensity::score`] takes it.
+pub fn borrowed(record: &[(String, Value)]) -> Vec<(&str, Value)> {
+    record.iter().map(|(k, v)| (k.as_str(), v.clone())).collect()
+}
+
 impl Propensity {
     /// Assembles and validates a model.
     pub fn from_parts(schema: Schema, model: Classifier, meta: Metadata, threshold: f64) -> Result<Self> {
@@ -132,8 +137,7 @@ impl Propensity {
 
     /// Scores a record held as owned pairs (as [`Propensity::session_record`] returns it).
     pub fn score_record(&self, record: &[(String, Value)]) -> Result<Score> {
-        let borrowed: Vec<(&str, Value)> = record.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-        self.score(&borrowed)
+        self.score(&borrowed(record))
     }
 
     /// Sets the decision threshold (in [0, 1]).

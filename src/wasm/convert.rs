@@ -113,7 +113,8 @@ pub fn describe(v: &JsValue) -> String {
     }
 }
 
-fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsError> {
+/// `obj[key]`; a getter that throws is an error naming the property.
+pub(super) fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsError> {
     Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| JsError::new(&format!("cannot read property '{key}'")))
 }
 

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{js_err, to_js, Thrown};
-use crate::propensity::{self, Value};
+use crate::propensity::{self, borrowed, Value};
 
 /// A purchase-propensity model loaded from a bundle. Records are scored on this device.
 #[wasm_bindgen]
@@ -44,10 +44,6 @@ pub(super) fn record(v: &JsValue, what: &str) -> Result<Vec<(String, Value)>, Th
     Ok(out)
 }
 
-fn borrow(r: &[(String, Value)]) -> Vec<(&str, Value)> {
-    r.iter().map(|(k, v)| (k.as_str(), v.clone())).collect()
-}
-
 #[wasm_bindgen]
 impl Propensity {
     /// Loads and validates a propensity bundle.
@@ -78,7 +74,7 @@ impl Propensity {
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
     ) -> Result<f64, Thrown> {
         let r = record(&record_, "record")?;
-        Ok(self.inner.score(&borrow(&r)).map_err(js_err)?.p)
+        Ok(self.inner.score(&borrowed(&r)).map_err(js_err)?.p)
     }
 
     /// The probability plus what was imputed (`missing`), ignored (`unknown`) or unseen.
@@ -88,7 +84,7 @@ impl Propensity {
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
     ) -> Result<JsValue, Thrown> {
         let r = record(&record_, "record")?;
-        Ok(to_js(&self.inner.score(&borrow(&r)).map_err(js_err)?)?)
+        Ok(to_js(&self.inner.score(&borrowed(&r)).map_err(js_err)?)?)
     }
 
     /// Scores many records; the error names the index of the first bad one.
@@ -103,7 +99,7 @@ impl Propensity {
         let mut out = Vec::with_capacity(arr.length() as usize);
         for (i, v) in arr.iter().enumerate() {
             let r = record(&v, &format!("records[{i}]"))?;
-            out.push(self.inner.score(&borrow(&r)).map_err(|e| JsError::new(&format!("records[{i}]: {e}")))?.p);
+            out.push(self.inner.score(&borrowed(&r)).map_err(|e| JsError::new(&format!("records[{i}]: {e}")))?.p);
         }
         Ok(Float64Array::from(&out[..]))
     }
@@ -125,7 +121,7 @@ impl Propensity {
             return Err(super::convert::type_error("economics", "{ benefit, cost }", &economics));
         }
         let (benefit, cost) = (num("benefit")?, num("cost")?);
-        Ok(to_js(&self.inner.decide(&borrow(&r), benefit, cost).map_err(js_err)?)?)
+        Ok(to_js(&self.inner.decide(&borrowed(&r), benefit, cost).map_err(js_err)?)?)
     }
 
     /// The record this bundle's session mapping (`train propensity --features`) makes of a
@@ -174,7 +170,7 @@ impl Propensity {
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
     ) -> Result<JsValue, Thrown> {
         let r = record(&record_, "record")?;
-        Ok(to_js(&self.inner.explain(&borrow(&r)).map_err(js_err)?)?)
+        Ok(to_js(&self.inner.explain(&borrowed(&r)).map_err(js_err)?)?)
     }
 
     /// The fields the model expects, their types and categories.

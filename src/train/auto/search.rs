@@ -17,14 +17,20 @@ use crate::train::{assemble, ease_metadata, fit_family, ModelChoice, Progress, S
 fn describe(c: &ModelChoice) -> (&'static str, BTreeMap<String, f64>) {
     let m = |kv: &[(&str, f64)]| kv.iter().map(|(k, v)| (k.to_string(), *v)).collect();
     let params = match c {
-        ModelChoice::Als(p) => m(&[
-            ("factors", p.factors as f64),
-            ("regularization", p.regularization as f64),
-            ("alpha", p.alpha as f64),
-            // 0 linear, 1 log, 2 BM25 (`Scaling::code`).
-            ("scaling", f64::from(p.scaling.code())),
-            ("iterations", p.iterations as f64),
-        ]),
+        ModelChoice::Als(p) => {
+            let mut kv: BTreeMap<String, f64> = m(&[
+                ("factors", p.factors as f64),
+                ("regularization", p.regularization as f64),
+                ("alpha", p.alpha as f64),
+                // 0 linear, 1 log, 2 BM25 (`Scaling::code`).
+                ("scaling", f64::from(p.scaling.code())),
+                ("iterations", p.iterations as f64),
+            ]);
+            if p.scaling == crate::recs::Scaling::Bm25 {
+                kv.insert("bm25_b".into(), p.bm25_b as f64);
+            }
+            kv
+        }
         ModelChoice::Svd(p) => m(&[("factors", p.factors as f64)]),
         ModelChoice::Ease(p) => m(&[("lambda", p.lambda), ("neighbors", p.neighbors as f64)]),
         ModelChoice::Rp3(p) => m(&[("alpha", p.alpha), ("beta", p.beta), ("neighbors", p.neighbors as f64)]),

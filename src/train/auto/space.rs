@@ -129,9 +129,14 @@ impl Space {
                 let scaling = SCALINGS[rng.below(3) as usize];
                 // BM25 values are idf-sized (a few units), so its α range sits a decade lower.
                 let (lo, hi) = if scaling == Scaling::Bm25 { (0.03, 3.0) } else { (0.3, 30.0) };
+                // BM25's length normalisation b over the range where long histories count
+                // anywhere from a little less to fully less per item (k1 saturates repeats,
+                // which binary logs do not have: it stays at its default).
+                let b = 0.3 + 0.7 * rng.f64() as f32;
                 ModelChoice::Als(
                     AlsParams::new()
                         .scaling(scaling)
+                        .bm25(crate::recs::bm25::DEFAULT_K1, b)
                         .factors(self.factors(log_uniform(rng, 16.0, 512.0)))
                         .regularization(log_uniform(rng, 0.5, 500.0) as f32)
                         .alpha(log_uniform(rng, lo, hi) as f32)
@@ -147,7 +152,7 @@ impl Space {
     /// one, a coordinate move) each moved by a log-normal factor.
     pub(super) fn perturb(&self, c: &ModelChoice, rng: &mut Rng) -> ModelChoice {
         let n = match c {
-            ModelChoice::Als(_) => 4,
+            ModelChoice::Als(_) => 5,
             ModelChoice::Rp3(_) => 3,
             _ => 1,
         };
@@ -175,6 +180,7 @@ impl Space {
                 let factors = self.factors(step(0, p.factors as f64, 8.0, 512.0));
                 let reg = step(1, p.regularization as f64, 0.01, 5000.0) as f32;
                 let alpha = step(2, p.alpha as f64, 0.01, 100.0) as f32;
+                let b = step(4, p.bm25_b as f64, 0.05, 1.0) as f32;
                 // A move of the scaling switches to one of the other two.
                 let scaling = if step(3, 1.0, 0.0, 10.0) < 0.7 {
                     let others: Vec<Scaling> = SCALINGS.into_iter().filter(|s| *s != p.scaling).collect();
@@ -182,7 +188,9 @@ impl Space {
                 } else {
                     p.scaling
                 };
-                ModelChoice::Als(p.clone().factors(factors).regularization(reg).alpha(alpha).scaling(scaling))
+                ModelChoice::Als(
+                    p.clone().factors(factors).regularization(reg).alpha(alpha).scaling(scaling).bm25(p.bm25_k1, b),
+                )
             }
             other => other.clone(),
         }
