@@ -97,8 +97,9 @@ pub struct TrainPropensityArgs {
     /// Also write the held-out test rows (same columns) to this CSV.
     #[arg(long)]
     test_out: Option<PathBuf>,
-    /// Print a JSON summary instead of text: `model`, `train_rows`, `test_rows`, `fit_seconds`,
-    /// `seconds`, `test` (the held-out metrics, as `eval propensity --json`), `ece_uncalibrated`,
+    /// Print a JSON summary instead of text: `model`, `train_rows`, `test_rows`, `fit_seconds`
+    /// (the model's fit on the encoded rows), `prepare_seconds` (fitting the schema and encoding
+    /// the rows), `seconds` (everything), `test` (the held-out metrics, as `eval propensity --json`), `ece_uncalibrated`,
     /// `calibration`, `threshold`, `importance`, `cv` (the `auto` candidates), `warnings`,
     /// `bundle_bytes`, `out`.
     #[arg(long)]
@@ -331,10 +332,11 @@ fn print_columns(ds: &Dataset) {
 /// The held-out report, calibration, threshold and importance, as text.
 fn print_training(out: &TrainOutcome, elapsed: std::time::Duration) {
     println!(
-        "model {} fitted on {} rows in {:.2?} ({:.2?} with out-of-fold calibration, threshold and importance); held-out {} rows:",
+        "model {} fitted on {} rows in {:.2?} (encoding the rows {:.2?}; {:.2?} with out-of-fold calibration, threshold and importance); held-out {} rows:",
         out.model.model().family(),
         out.rows.0,
-        out.fit_time,
+        out.fit_time.fit,
+        out.fit_time.prepare,
         elapsed,
         out.rows.1
     );
@@ -357,7 +359,8 @@ fn training_json(out: &TrainOutcome, elapsed: std::time::Duration, bytes: usize,
         "model": out.model.model().family(),
         "train_rows": out.rows.0,
         "test_rows": out.rows.1,
-        "fit_seconds": out.fit_time.as_secs_f64(),
+        "fit_seconds": out.fit_time.fit.as_secs_f64(),
+        "prepare_seconds": out.fit_time.prepare.as_secs_f64(),
         "seconds": elapsed.as_secs_f64(),
         "test": out.test,
         "ece_uncalibrated": out.uncalibrated.ece,

@@ -459,17 +459,31 @@ fn fit_on(
     (fitter, described): (&dyn Fit, &str),
     train: &[usize],
     eval: &[usize],
-) -> Result<(Propensity, Vec<f64>)> {
+) -> Result<(Propensity, Vec<f64>, FitTimes)> {
+    let t = std::time::Instant::now();
     let schema = ds.fit_schema(train, p);
     let x = ds.encode(&schema, train)?;
     let y: Vec<bool> = train.iter().map(|r| ds.labels[*r]).collect();
     let w = weights(&ds.labels, train, p.balanced);
+    let prepare = t.elapsed();
+    let t = std::time::Instant::now();
     let model = fitter.fit(&x, &y, &w)?;
+    let fit = t.elapsed();
     let mut meta = Metadata::new(model.family());
     meta.params.insert("model".into(), described.to_string());
     let prop = Propensity::from_parts(schema, model, meta, 0.5)?;
     let xe = ds.encode(&prop.schema, eval)?;
-    Ok((prop.clone(), xe.iter().map(|x| prop.score_encoded(x)).collect()))
+    Ok((prop.clone(), xe.iter().map(|x| prop.score_encoded(x)).collect(), FitTimes { prepare, fit }))
+}
+
+/// Where a final fit's time went.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FitTimes {
+    /// Fitting the schema to the training rows and encoding them (a library's caller does this
+    /// before its `fit`: one-hot columns, scaling).
+    pub prepare: std::time::Duration,
+    /// The model's fit on the encoded rows alone (what a library's `fit` call measures).
+    pub fit: std::time::Duration,
 }
 
 /// Cross-validated ROC AUC of `choice`: one value per fold of `rows` (`p.folds`, at least 2),
@@ -489,7 +503,7 @@ pub(crate) fn cross_validate(
         .map(|k| {
             let train: Vec<usize> =
                 folds.iter().enumerate().filter(|(j, _)| *j != k).flat_map(|(_, f)| f.iter().copied()).collect();
-            let (_, scores) = fit_on(ds, p, (fitter, &described), &train, &folds[k])?;
+            let (_, scores, _) = fit_on(ds, p, (fitter, &described), &train, &folds[k])?;
             let y: Vec<bool> = folds[k].iter().map(|r| ds.labels[*r]).collect();
             Ok((classification_report(&scores, &y, 0.5).roc_auc, scores))
         })
@@ -535,8 +549,8 @@ pub struct TrainOutcome {
     pub importance: Vec<(String, f64)>,
     /// Fields that look like leakage (see `leakage::leakage_warnings`).
     pub warnings: Vec<String>,
-    /// Wall time of the final model's fit alone (what a library's `fit` call measures).
-    pub fit_time: std::time::Duration,
+    /// Wall time of the final model's fit and of preparing its rows.
+    pub fit_time: FitTimes,
     /// Cross-validation results per candidate (`auto` only), in the order tried.
     pub cv: Vec<CvResult>,
     /// Training and test row counts.
@@ -599,9 +613,7 @@ pub fn train_propensity(
     progress.stage("fitting", 1);
     // `chosen` is a concrete family: the grid holds no `Auto`, and a given choice was not one.
     let fitter = chosen.fitter().ok_or_else(|| Error::param("model", "auto", "the search chose no family"))?;
-    let t = std::time::Instant::now();
-    let (model, raw) = fit_on(ds, p, (fitter, &chosen.describe()), &train, &test)?;
-    let fit_time = t.elapsed();
+    let (model, raw, fit_time) = fit_on(ds, p, (fitter, &chosen.describe()), &train, &test)?;
     let mut model = model.with_calibration(calibration.clone())?;
     model.set_threshold(threshold)?;
     progress.tick(1);
