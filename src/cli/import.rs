@@ -78,6 +78,26 @@ impl LogArgs {
     }
 }
 
+/// What every import takes beside the model: the log or a popularity table, the extras
+/// `train recs` adds, quantisation and the output.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    log: LogArgs,
+    /// Without --interactions: popularity from a table with columns `item` and `share` (share
+    /// of users), as the Spark job writes it (`popularity/`).
+    #[arg(long)]
+    popularity: Option<PathBuf>,
+    /// Store factors as f16 or int8 (a smaller download; rankings as the quantised rows give).
+    #[arg(long, value_enum)]
+    quantize: Option<QuantizeArg>,
+    #[command(flatten)]
+    extras: ExtrasArgs,
+    /// Where to write the bundle.
+    #[arg(long)]
+    out: PathBuf,
+}
+
 /// Arguments of `import spark-als`.
 #[derive(Args, Debug)]
 pub struct SparkAlsArgs {
@@ -103,25 +123,13 @@ pub struct SparkAlsArgs {
     /// `item`. Without it the integer ids are the item ids.
     #[arg(long)]
     item_ids: Option<PathBuf>,
-    #[command(flatten)]
-    log: LogArgs,
-    /// Without --interactions: popularity from a table with columns `item` and `share` (share
-    /// of users), as the Spark job writes it.
-    #[arg(long)]
-    popularity: Option<PathBuf>,
     /// Without --basket-col: bought together from a table with columns `item`, `other`,
     /// `baskets`, `lift` (the Spark job's `together/`, read by default when it is there), with
     /// --together-min-support and --together-neighbors applied.
     #[arg(long)]
     together: Option<PathBuf>,
-    /// Store factors as f16 or int8 (a smaller download; rankings as the quantised rows give).
-    #[arg(long, value_enum)]
-    quantize: Option<QuantizeArg>,
     #[command(flatten)]
-    extras: ExtrasArgs,
-    /// Where to write the bundle.
-    #[arg(long)]
-    out: PathBuf,
+    common: ImportArgs,
 }
 
 pub fn run(cmd: ImportCommand) -> anyhow::Result<()> {
@@ -156,10 +164,11 @@ fn params(a: &SparkAlsArgs) -> anyhow::Result<SparkAlsParams> {
 fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
     let model_dir =
         from_job(&a.model, &a.job, "als").context("give --model DIR (what ALSModel.save wrote) or --job DIR")?;
-    let inputs: Vec<&Path> = [a.log.interactions.as_deref(), Some(model_dir.as_path())].into_iter().flatten().collect();
-    refuse_overwriting_inputs(&a.out, &inputs)?;
+    let c = &a.common;
+    let inputs: Vec<&Path> = [c.log.interactions.as_deref(), Some(model_dir.as_path())].into_iter().flatten().collect();
+    refuse_overwriting_inputs(&c.out, &inputs)?;
     let params = params(&a)?;
-    a.extras.check(SEED)?;
+    c.extras.check(SEED)?;
     let t = Instant::now();
     let item_ids = from_job(&a.item_ids, &a.job, "item_ids");
     let spark = SparkAlsModel::read(&model_dir, params, item_ids.as_deref())
@@ -171,19 +180,18 @@ fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
         params.reg_param,
         params.alpha
     );
-    let popularity = from_job(&a.popularity, &a.job, "popularity");
-    let finish = Finish { log: &a.log, popularity, quantize: a.quantize, extras: &a.extras };
+    let popularity = from_job(&c.popularity, &a.job, "popularity");
     let bars = Bars::default();
-    let mut model = finish.recommender(&spark.factors, &bars)?;
-    if let Some(p) = from_job(&a.together, &a.job, "together").filter(|_| !a.extras.has_baskets()) {
-        let (support, neighbors) = (a.extras.together_min_support, a.extras.together_neighbors);
+    let mut model = c.recommender(&spark.factors, popularity.as_deref(), &bars)?;
+    if let Some(p) = from_job(&a.together, &a.job, "together").filter(|_| !c.extras.has_baskets()) {
+        let (support, neighbors) = (c.extras.together_min_support, c.extras.together_neighbors);
         let nb =
             read_together(&p, model.items(), support, neighbors).with_context(|| format!("reading {}", p.display()))?;
         eprintln!("bought together: {} pairs kept from {} (min support {support}, by lift)", nb.entries(), p.display());
         model = model.with_bought_together(nb)?;
     }
     bars.finish();
-    write(&model, &a.out, &inputs, t)
+    write(&model, &c.out, &inputs, t)
 }
 
 /// Arguments of `import implicit`.
@@ -207,27 +215,16 @@ pub struct ImplicitArgs {
     #[arg(long)]
     item_ids: Option<PathBuf>,
     #[command(flatten)]
-    log: LogArgs,
-    /// Without --interactions: popularity from a table with columns `item` and `share` (share
-    /// of users).
-    #[arg(long)]
-    popularity: Option<PathBuf>,
-    /// Store factors as f16 or int8 (a smaller download; rankings as the quantised rows give).
-    #[arg(long, value_enum)]
-    quantize: Option<QuantizeArg>,
-    #[command(flatten)]
-    extras: ExtrasArgs,
-    /// Where to write the bundle.
-    #[arg(long)]
-    out: PathBuf,
+    common: ImportArgs,
 }
 
 fn implicit(a: ImplicitArgs) -> anyhow::Result<()> {
+    let c = &a.common;
     let source = a.model.as_ref().or(a.factors.as_ref()).context("give --model M.npz or --factors ITEM_FACTORS.npy")?;
     let inputs: Vec<&Path> =
-        [a.log.interactions.as_deref(), Some(source.as_path()), a.item_ids.as_deref()].into_iter().flatten().collect();
-    refuse_overwriting_inputs(&a.out, &inputs)?;
-    a.extras.check(SEED)?;
+        [c.log.interactions.as_deref(), Some(source.as_path()), a.item_ids.as_deref()].into_iter().flatten().collect();
+    refuse_overwriting_inputs(&c.out, &inputs)?;
+    c.extras.check(SEED)?;
     let t = Instant::now();
     let (matrix, saved_reg, saved_alpha) = read_implicit(&a)?;
     let params = ImplicitAlsParams {
@@ -246,11 +243,10 @@ fn implicit(a: ImplicitArgs) -> anyhow::Result<()> {
         params.regularization,
         params.alpha
     );
-    let finish = Finish { log: &a.log, popularity: a.popularity.clone(), quantize: a.quantize, extras: &a.extras };
     let bars = Bars::default();
-    let model = finish.recommender(&factors, &bars)?;
+    let model = c.recommender(&factors, c.popularity.as_deref(), &bars)?;
     bars.finish();
-    write(&model, &a.out, &inputs, t)
+    write(&model, &c.out, &inputs, t)
 }
 
 /// The item factors and the saved regularization and alpha, from --model or --factors.
@@ -268,17 +264,15 @@ fn read_implicit(a: &ImplicitArgs) -> anyhow::Result<(NpyMatrix, Option<f32>, Op
 /// The seed of the extras an import adds (trending, item2vec…).
 const SEED: u64 = 42;
 
-/// What every import adds to the factors: popularity, titles and prices from the log or a
-/// popularity table, the extras `train recs` adds, quantisation.
-struct Finish<'a> {
-    log: &'a LogArgs,
-    popularity: Option<PathBuf>,
-    quantize: Option<QuantizeArg>,
-    extras: &'a ExtrasArgs,
-}
-
-impl Finish<'_> {
-    fn recommender(&self, factors: &ImportedFactors, bars: &Bars) -> anyhow::Result<Recommender> {
+impl ImportArgs {
+    /// The factors as a recommender with what every import adds: popularity, titles and prices
+    /// from the log (else `popularity`, a table), the extras `train recs` adds, quantisation.
+    fn recommender(
+        &self,
+        factors: &ImportedFactors,
+        popularity: Option<&Path>,
+        bars: &Bars,
+    ) -> anyhow::Result<Recommender> {
         let input = self.log.input();
         let mut data = input.as_ref().map(|i| i.read(bars)).transpose()?;
         let catalog = self.extras.catalog_file()?;
@@ -287,7 +281,7 @@ impl Finish<'_> {
                 super::train::add_titles(data, &cat.ids, titles);
             }
         }
-        let popularity = match (&data, &self.popularity) {
+        let popularity = match (&data, popularity) {
             (None, Some(p)) => Some(read_popularity(p).with_context(|| format!("reading {}", p.display()))?),
             _ => None,
         };
