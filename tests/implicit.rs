@@ -19,26 +19,6 @@ use shelfwise::recs::RecommendOptions;
 use shelfwise::train::import::implicit::read_npy_matrix;
 use shelfwise::Recommender;
 
-/// Rows of an export table grouped by its `user` column: `(item, weight)` (weight 1 without a
-/// weight column).
-fn by_user(path: &Path) -> HashMap<String, Vec<(String, f32)>> {
-    let t = Table::read(path, b',').unwrap();
-    let (cu, ci) = (t.column("user").unwrap(), t.column("item").unwrap());
-    let cw = t.header.iter().position(|h| h == "weight");
-    let mut out: HashMap<String, Vec<(String, f32)>> = HashMap::new();
-    for r in &t.rows {
-        let w = cw.map_or(1.0, |c| r[c].parse::<f32>().unwrap());
-        out.entry(r[cu].clone()).or_default().push((r[ci].clone(), w));
-    }
-    out
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
-    let n = |v: &[f32]| v.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
-    dot / (n(a) * n(b)).max(1e-30)
-}
-
 /// The worst and the mean cosine between each user's fold-in and a row of `expected`.
 fn fold_in_match(
     rec: &Recommender,
@@ -51,7 +31,7 @@ fn fold_in_match(
     let (mut worst, mut sum) = (1.0f64, 0.0f64);
     for (u, id) in users.iter().enumerate() {
         let state = rec.fold_in(&histories[id]).unwrap();
-        let c = cosine(state.vector.as_ref().unwrap(), &m.values[u * m.cols..(u + 1) * m.cols]);
+        let c = common::cosine(state.vector.as_ref().unwrap(), &m.values[u * m.cols..(u + 1) * m.cols]);
         (worst, sum) = (worst.min(c), sum + c);
     }
     (worst, sum / users.len() as f64)
@@ -88,7 +68,7 @@ fn implicit_als_imported_folds_in_and_ranks_as_implicit_does() {
 
     // 1. Every training user's history folds in to what implicit's recalculate_user computes,
     //    and to the user factors its fit left (computed before its last item update).
-    let histories = by_user(&dir.join("train.csv"));
+    let histories = common::by_user(&dir.join("train.csv"), Some("weight"));
     let users: Vec<String> =
         Table::read(&dir.join("users.csv"), b',').unwrap().rows.into_iter().map(|r| r[0].clone()).collect();
     let (worst, mean) = fold_in_match(&rec, &users, &histories, &dir.join("recalculated.npy"));
@@ -99,7 +79,7 @@ fn implicit_als_imported_folds_in_and_ranks_as_implicit_does() {
     assert!(worst >= 0.99, "every training user's fold-in must match implicit's (cosine ≥ 0.99), worst {worst}");
 
     // 2. The top 10, history excluded, overlaps recommend(recalculate_user=True).
-    let theirs = by_user(&dir.join("recs.csv"));
+    let theirs = common::by_user(&dir.join("recs.csv"), None);
     let mut overlap = 0usize;
     for (user, theirs) in &theirs {
         let ours: HashSet<String> = rec
@@ -116,7 +96,7 @@ fn implicit_als_imported_folds_in_and_ranks_as_implicit_does() {
     assert!(overlap >= 0.99, "top-10 overlap {overlap}");
 
     // 3. precision@10 on the held-out split within 2 % of implicit's own.
-    let test = by_user(&dir.join("test.csv"));
+    let test = common::by_user(&dir.join("test.csv"), None);
     let mut hits = 0usize;
     for (user, held) in &test {
         let held: HashSet<&str> = held.iter().map(|(i, _)| i.as_str()).collect();

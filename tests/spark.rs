@@ -35,25 +35,6 @@ fn user_factors(job: &Path) -> HashMap<String, Vec<f32>> {
     out
 }
 
-/// Rows of a job table with string columns `user`, `item`, grouped by user.
-fn by_user(path: &Path, extra: Option<&str>) -> HashMap<String, Vec<(String, f32)>> {
-    let t = shelfwise::data::table::Table::read(path, b',').unwrap();
-    let (cu, ci) = (t.column("user").unwrap(), t.column("item").unwrap());
-    let cx = extra.map(|x| t.column(x).unwrap());
-    let mut out: HashMap<String, Vec<(String, f32)>> = HashMap::new();
-    for r in &t.rows {
-        let x = cx.map_or(1.0, |c| r[c].parse::<f32>().unwrap());
-        out.entry(r[cu].clone()).or_default().push((r[ci].clone(), x));
-    }
-    out
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
-    let n = |v: &[f32]| v.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
-    dot / (n(a) * n(b)).max(1e-30)
-}
-
 #[test]
 #[ignore = "needs the Spark job's output: bash scripts/test-spark.sh runs the job (Java 17, pyspark) and then this test"]
 fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
@@ -90,7 +71,7 @@ fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
         let history: Vec<(String, f32)> =
             csr.cols(u).iter().zip(csr.vals(u)).map(|(i, w)| (train.items()[*i as usize].clone(), *w)).collect();
         let state = rec.fold_in(&history).unwrap();
-        let c = cosine(state.vector.as_ref().unwrap(), &spark_users[id]);
+        let c = common::cosine(state.vector.as_ref().unwrap(), &spark_users[id]);
         (worst, sum) = (worst.min(c), sum + c);
         histories.insert(id.clone(), history);
     }
@@ -102,7 +83,7 @@ fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
     assert!(worst >= 0.99, "every training user's fold-in must match Spark's (cosine ≥ 0.99), worst {worst}");
 
     // 2. The top 10 (history included, as recommendForUserSubset ranks) overlaps Spark's.
-    let spark_recs = by_user(&job.join("recs"), None);
+    let spark_recs = common::by_user(&job.join("recs"), None);
     let all = RecommendOptions { include_history: true, ..RecommendOptions::top(10) };
     let mut overlap = 0usize;
     for (user, theirs) in &spark_recs {
@@ -115,7 +96,7 @@ fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
     assert!(overlap >= 0.9, "top-10 overlap {overlap}");
 
     // 3. precision@10 on the held-out split, training items excluded, within 2 % of Spark's.
-    let test = by_user(&job.join("test"), None);
+    let test = common::by_user(&job.join("test"), None);
     let mut hits = 0usize;
     for (user, held) in &test {
         let held: HashSet<&str> = held.iter().map(|(i, _)| i.as_str()).collect();

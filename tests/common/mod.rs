@@ -75,3 +75,24 @@ pub fn product_titles() -> Vec<(String, String)> {
     }
     out
 }
+
+/// Rows of a table with string columns `user` and `item`, grouped by user: `(item, weight)`,
+/// the weight from column `weight` when given, else 1.
+pub fn by_user(path: &Path, weight: Option<&str>) -> std::collections::HashMap<String, Vec<(String, f32)>> {
+    let t = shelfwise::data::table::Table::read(path, b',').unwrap();
+    let (cu, ci) = (t.column("user").unwrap(), t.column("item").unwrap());
+    let cw = weight.map(|w| t.column(w).unwrap());
+    let mut out: std::collections::HashMap<String, Vec<(String, f32)>> = std::collections::HashMap::new();
+    for r in &t.rows {
+        let w = cw.map_or(1.0, |c| r[c].parse::<f32>().unwrap());
+        out.entry(r[cu].clone()).or_default().push((r[ci].clone(), w));
+    }
+    out
+}
+
+/// The cosine of two vectors, in f64.
+pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
+    let n = |v: &[f32]| v.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    dot / (n(a) * n(b)).max(1e-30)
+}
