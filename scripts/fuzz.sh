@@ -11,7 +11,7 @@ ensure_fuzz_tools
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bundle merge csv_interactions csv_table record rules parquet)
+[ ${#targets[@]} -gt 0 ] || targets=(bundle merge csv_interactions csv_table record rules parquet implicit)
 log "building the fuzz targets (nightly, AddressSanitizer; a few minutes the first time)"
 cargo +nightly fuzz build --fuzz-dir fuzz
 total=0

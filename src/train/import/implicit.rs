@@ -139,8 +139,45 @@ fn read_bounded(reader: impl Read, what: &str) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The longest `.npy` header read, and how deeply its literal may nest: numpy writes a dict of
+/// `descr`, `fortran_order` and `shape` in about 128 bytes, two levels deep; the header parser
+/// backtracks on deep nesting (363 bytes of `[` took minutes: found by the `implicit` fuzz target).
+const MAX_HEADER: usize = 1 << 16;
+const MAX_NESTING: usize = 8;
+
+/// Fails unless the header after the magic and version is at most [`MAX_HEADER`] bytes and
+/// nests at most [`MAX_NESTING`] brackets deep (before it is parsed).
+fn check_header(bytes: &[u8], what: &str) -> Result<()> {
+    let not_npy = |why: &str| Error::file(what, format!("not an .npy array: {why}"));
+    if bytes.len() < 10 || !bytes.starts_with(b"\x93NUMPY") {
+        return Err(not_npy("no NUMPY magic"));
+    }
+    let (len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        v => return Err(not_npy(&format!("format version {v}"))),
+    };
+    if len > MAX_HEADER {
+        return Err(not_npy(&format!("a header of {len} bytes (at most {MAX_HEADER})")));
+    }
+    let header = &bytes[start..(start + len).min(bytes.len())];
+    let mut depth = 0usize;
+    for b in header {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => continue,
+        }
+        if depth > MAX_NESTING {
+            return Err(not_npy(&format!("its header nests deeper than {MAX_NESTING} brackets")));
+        }
+    }
+    Ok(())
+}
+
 /// The header and the data bytes of an `.npy`, checked to hold exactly the values it declares.
 fn parse<'b>(bytes: &'b [u8], what: &str) -> Result<(NpyFile<&'b [u8]>, DType)> {
+    check_header(bytes, what)?;
     let mut rest = bytes;
     let header = NpyHeader::from_reader(&mut rest).map_err(|e| Error::file(what, format!("not an .npy array: {e}")))?;
     let npy = NpyFile::with_header(header, rest);
@@ -255,6 +292,13 @@ mod tests {
         let e = matrix(&npy("<f4", false, "(1, 2)", &f32s(&[1., f32::NAN])), "m").unwrap_err().to_string();
         assert!(e.contains("row 0, factor 1"), "{e}");
         assert!(matrix(b"PK\x03\x04 not numpy", "m").is_err());
+        // Deep nesting in the header literal is refused before the parser sees it.
+        let mut deep = b"\x93NUMPY\x01\x00".to_vec();
+        let text = format!("{{'descr': '<f4',{}", "[".repeat(300));
+        deep.extend((text.len() as u16).to_le_bytes());
+        deep.extend(text.as_bytes());
+        let e = matrix(&deep, "m").unwrap_err().to_string();
+        assert!(e.contains("nests deeper"), "{e}");
         let e = scalar(&npy("<f8", false, "(2,)", &[0u8; 16]), "alpha").unwrap_err().to_string();
         assert!(e.contains("not one number"), "{e}");
     }

@@ -18,6 +18,9 @@ use crate::recs::{Catalog, FactorModel, FoldIn, ItemIndex, NeighborModel, RecMod
 pub use implicit::{ImplicitAlsParams, SavedAls};
 pub use spark::{SparkAlsModel, SparkAlsParams};
 
+/// The most factors per item an import takes (fold-in factorises a rank × rank system).
+pub const MAX_RANK: usize = 1024;
+
 /// Item factors trained elsewhere, with the shop's item ids and the fold-in of their trainer.
 #[derive(Debug, Clone)]
 pub struct ImportedFactors {
@@ -39,8 +42,8 @@ impl ImportedFactors {
         described: Vec<(&'static str, String)>,
     ) -> Result<Self> {
         fold.check()?;
-        if rank == 0 {
-            return Err(Error::param("rank", 0, "must be at least 1"));
+        if !(1..=MAX_RANK).contains(&rank) {
+            return Err(Error::param("rank", rank, format!("must be between 1 and {MAX_RANK} factors per item")));
         }
         if factors.len() != ids.len() * rank {
             return Err(Error::shape(
