@@ -53,19 +53,7 @@ fn bench_fold_in(c: &mut Criterion) {
             }
         }
     }
-    let model = FactorModel::new(
-        K,
-        items,
-        gramian,
-        shelfwise::recs::FoldIn {
-            regularization: 1.0,
-            alpha: 10.0,
-            scaling: Scaling::Linear,
-            lambda_per_item: false,
-            one_plus: true,
-        },
-    )
-    .unwrap();
+    let model = FactorModel::new(K, items, gramian, shelfwise::recs::FoldIn::new(1.0, 10.0, Scaling::Linear)).unwrap();
     let history: Vec<(u32, f32)> = (0..50).map(|i| ((i * 7919 % N) as u32, 1.0)).collect();
     c.bench_function("fold-in 50 items, 64 factors", |b| b.iter(|| model.fold_in(&history).unwrap()));
     // Short histories take the rank-one-update route from the factor computed at load.

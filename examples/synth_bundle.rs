@@ -36,18 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let bytes: Vec<u8> = factors.iter().flat_map(|v| v.to_le_bytes()).collect();
         std::fs::write(raw, bytes)?;
     }
-    let model = FactorModel::new(
-        k,
-        factors,
-        gramian,
-        shelfwise::recs::FoldIn {
-            regularization: 1.0,
-            alpha: 10.0,
-            scaling: Scaling::Linear,
-            lambda_per_item: false,
-            one_plus: true,
-        },
-    )?;
+    let model = FactorModel::new(k, factors, gramian, shelfwise::recs::FoldIn::new(1.0, 10.0, Scaling::Linear))?;
     let rec = Recommender::from_parts(
         ItemIndex::new(ids)?,
         None,

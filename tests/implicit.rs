@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -80,30 +80,13 @@ fn implicit_als_imported_folds_in_and_ranks_as_implicit_does() {
 
     // 2. The top 10, history excluded, overlaps recommend(recalculate_user=True).
     let theirs = common::by_user(&dir.join("recs.csv"), None);
-    let mut overlap = 0usize;
-    for (user, theirs) in &theirs {
-        let ours: HashSet<String> = rec
-            .recommend(&histories[user], &RecommendOptions::top(10))
-            .unwrap()
-            .items
-            .into_iter()
-            .map(|s| s.item)
-            .collect();
-        overlap += theirs.iter().filter(|(i, _)| ours.contains(i)).count();
-    }
-    let overlap = overlap as f64 / (10 * theirs.len()) as f64;
+    let overlap = common::top10_overlap(&rec, &histories, &theirs, &RecommendOptions::top(10));
     eprintln!("top-10 overlap with implicit's recommend: {overlap:.4} over {} users", theirs.len());
     assert!(overlap >= 0.99, "top-10 overlap {overlap}");
 
     // 3. precision@10 on the held-out split within 2 % of implicit's own.
     let test = common::by_user(&dir.join("test.csv"), None);
-    let mut hits = 0usize;
-    for (user, held) in &test {
-        let held: HashSet<&str> = held.iter().map(|(i, _)| i.as_str()).collect();
-        let ours = rec.recommend(&histories[user], &RecommendOptions::top(10)).unwrap().items;
-        hits += ours.iter().filter(|s| held.contains(s.item.as_str())).count();
-    }
-    let ours = hits as f64 / (10 * test.len()) as f64;
+    let ours = common::held_out_precision_at_10(&rec, &histories, &test);
     let metrics: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("metrics.json")).unwrap()).unwrap();
     let theirs = metrics["precision_at_10"].as_f64().unwrap();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -85,25 +85,13 @@ fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
     // 2. The top 10 (history included, as recommendForUserSubset ranks) overlaps Spark's.
     let spark_recs = common::by_user(&job.join("recs"), None);
     let all = RecommendOptions { include_history: true, ..RecommendOptions::top(10) };
-    let mut overlap = 0usize;
-    for (user, theirs) in &spark_recs {
-        let ours: HashSet<String> =
-            rec.recommend(&histories[user], &all).unwrap().items.into_iter().map(|s| s.item).collect();
-        overlap += theirs.iter().filter(|(i, _)| ours.contains(i)).count();
-    }
-    let overlap = overlap as f64 / (10 * spark_recs.len()) as f64;
+    let overlap = common::top10_overlap(&rec, &histories, &spark_recs, &all);
     eprintln!("top-10 overlap with Spark's recommendForUserSubset: {overlap:.4} over {} users", spark_recs.len());
     assert!(overlap >= 0.9, "top-10 overlap {overlap}");
 
     // 3. precision@10 on the held-out split, training items excluded, within 2 % of Spark's.
     let test = common::by_user(&job.join("test"), None);
-    let mut hits = 0usize;
-    for (user, held) in &test {
-        let held: HashSet<&str> = held.iter().map(|(i, _)| i.as_str()).collect();
-        let ours = rec.recommend(&histories[user], &RecommendOptions::top(10)).unwrap().items;
-        hits += ours.iter().filter(|s| held.contains(s.item.as_str())).count();
-    }
-    let ours = hits as f64 / (10 * test.len()) as f64;
+    let ours = common::held_out_precision_at_10(&rec, &histories, &test);
     let metrics: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(job.join("metrics.json")).unwrap()).unwrap();
     let theirs = metrics["precision_at_10"].as_f64().unwrap();

@@ -364,19 +364,7 @@ fn screened_rankings_equal_scoring_every_row_in_wasm() {
     let (k, n) = (32, 3_000);
     let y: Vec<f32> = (0..n * k).map(|_| rng.normal() as f32).collect();
     let g: Vec<f64> = (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect();
-    let f32_model = FactorModel::new(
-        k,
-        y,
-        g,
-        shelfwise::recs::FoldIn {
-            regularization: 0.1,
-            alpha: 1.0,
-            scaling: Scaling::Linear,
-            lambda_per_item: false,
-            one_plus: true,
-        },
-    )
-    .unwrap();
+    let f32_model = FactorModel::new(k, y, g, shelfwise::recs::FoldIn::new(0.1, 1.0, Scaling::Linear)).unwrap();
     let int8_model = f32_model.clone().quantize(Quantization::Int8).unwrap();
     for m in [f32_model, int8_model] {
         for _ in 0..5 {

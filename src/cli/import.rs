@@ -226,7 +226,7 @@ fn implicit(a: ImplicitArgs) -> anyhow::Result<()> {
     refuse_overwriting_inputs(&c.out, &inputs)?;
     c.extras.check(SEED)?;
     let t = Instant::now();
-    let (matrix, saved_reg, saved_alpha) = read_implicit(&a)?;
+    let (matrix, saved_reg, saved_alpha) = read_implicit(a.model.as_deref(), source)?;
     let params = ImplicitAlsParams {
         regularization: a.reg.or(saved_reg).context("the model's regularization is needed: pass --reg")?,
         alpha: a
@@ -249,16 +249,17 @@ fn implicit(a: ImplicitArgs) -> anyhow::Result<()> {
     write(&model, &c.out, &inputs, t)
 }
 
-/// The item factors and the saved regularization and alpha, from --model or --factors.
-fn read_implicit(a: &ImplicitArgs) -> anyhow::Result<(NpyMatrix, Option<f32>, Option<f32>)> {
-    match (&a.model, &a.factors) {
-        (Some(m), _) => {
-            let saved = SavedAls::read(m).with_context(|| format!("reading {}", m.display()))?;
-            Ok((saved.item_factors, saved.regularization, saved.alpha))
+/// The item factors and the saved regularization and alpha: from `model` (an .npz) when given,
+/// else from `source` (the --factors .npy).
+fn read_implicit(model: Option<&Path>, source: &Path) -> anyhow::Result<(NpyMatrix, Option<f32>, Option<f32>)> {
+    let reading = || format!("reading {}", source.display());
+    Ok(match model {
+        Some(m) => {
+            let saved = SavedAls::read(m).with_context(reading)?;
+            (saved.item_factors, saved.regularization, saved.alpha)
         }
-        (None, Some(f)) => Ok((read_npy_matrix(f).with_context(|| format!("reading {}", f.display()))?, None, None)),
-        (None, None) => anyhow::bail!("give --model M.npz or --factors ITEM_FACTORS.npy"),
-    }
+        None => (read_npy_matrix(source).with_context(reading)?, None, None),
+    })
 }
 
 /// The seed of the extras an import adds (trending, item2vec…).

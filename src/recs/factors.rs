@@ -87,6 +87,12 @@ pub struct FoldIn {
 }
 
 impl FoldIn {
+    /// Hu et al.'s fold-in, as shelfwise's own ALS trains: confidence `1 + alpha · scaling(w)`
+    /// and a fixed λ (set [`FoldIn::lambda_per_item`] or [`FoldIn::one_plus`] for imported models).
+    pub fn new(regularization: f32, alpha: f32, scaling: Scaling) -> Self {
+        Self { regularization, alpha, scaling, lambda_per_item: false, one_plus: true }
+    }
+
     /// Fails unless λ and α are finite and >= 0.
     pub fn check(&self) -> Result<()> {
         if !(self.regularization.is_finite() && self.regularization >= 0.0) {
@@ -516,9 +522,9 @@ impl FactorModel {
         let history = &*self.weighed(history)?;
         // A confidence below 1 would be a downdate, which may leave the precomputed factor
         // indefinite unnoticed; the direct factorisation reports it.
-        let updates_only = history.iter().all(|&(_, w)| self.fold.confidence(w) >= 1.0);
+        let updates_only = || history.iter().all(|&(_, w)| self.fold.confidence(w) >= 1.0);
         match &self.base.0 {
-            Some(base) if history.len() * 3 <= self.k && updates_only => Ok(self.fold_in_by_updates(base, history)),
+            Some(base) if history.len() * 3 <= self.k && updates_only() => Ok(self.fold_in_by_updates(base, history)),
             _ => self.fold_in_direct(history),
         }
     }
@@ -699,20 +705,7 @@ mod tests {
     #[test]
     fn non_finite_factors_are_named_and_huge_finite_ones_accepted() {
         let g = vec![1.0, 0.0, 0.0, 1.0];
-        let make = |v: Vec<f32>| {
-            FactorModel::new(
-                2,
-                v,
-                g.clone(),
-                FoldIn {
-                    regularization: 0.1,
-                    alpha: 1.0,
-                    scaling: Scaling::Linear,
-                    lambda_per_item: false,
-                    one_plus: true,
-                },
-            )
-        };
+        let make = |v: Vec<f32>| FactorModel::new(2, v, g.clone(), FoldIn::new(0.1, 1.0, Scaling::Linear));
         let e = make(vec![0.5, 1.0, f32::NAN, 2.0]).unwrap_err().to_string();
         assert!(e.contains("NaN at position 2 is not finite"), "{e}");
         let e = make(vec![0.5, f32::NEG_INFINITY, 1.0, 2.0]).unwrap_err().to_string();
@@ -727,19 +720,7 @@ mod tests {
         let (k, n) = (16, 1_003);
         let y: Vec<f32> = (0..n * k).map(|i| ((i as f32) * 0.618).sin()).collect();
         let g: Vec<f64> = (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect();
-        let f32_model = FactorModel::new(
-            k,
-            y,
-            g,
-            FoldIn {
-                regularization: 0.1,
-                alpha: 1.0,
-                scaling: Scaling::Linear,
-                lambda_per_item: false,
-                one_plus: true,
-            },
-        )
-        .unwrap();
+        let f32_model = FactorModel::new(k, y, g, FoldIn::new(0.1, 1.0, Scaling::Linear)).unwrap();
         let x: Vec<f32> = (0..k).map(|i| ((i as f32) * 0.37).cos()).collect();
         for m in [f32_model.clone(), f32_model.clone().quantize(Quantization::Int8).unwrap()] {
             let all: Vec<f32> = (0..n as u32).map(|i| m.score(&x, i)).collect();
@@ -782,13 +763,7 @@ mod tests {
         let (k, n) = (12, 40);
         let y: Vec<f32> = (0..n * k).map(|i| ((i * 7 % 23) as f32 - 11.0) * 0.05).collect();
         let g = gramian(&y, k);
-        let m = FactorModel::new(
-            k,
-            y,
-            g,
-            FoldIn { regularization: 0.1, alpha: 4.0, scaling: Scaling::Log, lambda_per_item: false, one_plus: true },
-        )
-        .unwrap();
+        let m = FactorModel::new(k, y, g, FoldIn::new(0.1, 4.0, Scaling::Log)).unwrap();
         let base = m.base.0.clone().unwrap();
         for history in [vec![(3u32, 1.0f32)], vec![(0, 2.0), (5, 1.0), (39, 7.5), (5, 0.5)]] {
             let fast = m.fold_in_by_updates(&base, &history);
@@ -806,11 +781,8 @@ mod tests {
         let y: Vec<f32> = (0..n * k).map(|i| ((i * 5 % 17) as f32 - 8.0) * 0.1).collect();
         let g = gramian(&y, k);
         let fold = |regularization, lambda_per_item| FoldIn {
-            regularization,
-            alpha: 2.0,
-            scaling: Scaling::Linear,
             lambda_per_item,
-            one_plus: true,
+            ..FoldIn::new(regularization, 2.0, Scaling::Linear)
         };
         let spark = FactorModel::new(k, y.clone(), g.clone(), fold(0.5, true)).unwrap();
         assert!(spark.base.0.is_none(), "no shared factor when λ depends on the history");
@@ -824,13 +796,7 @@ mod tests {
         let (k, n) = (6, 20);
         let y: Vec<f32> = (0..n * k).map(|i| ((i * 7 % 19) as f32 - 9.0) * 0.1).collect();
         let g = gramian(&y, k);
-        let fold = |alpha, one_plus| FoldIn {
-            regularization: 0.5,
-            alpha,
-            scaling: Scaling::Linear,
-            lambda_per_item: false,
-            one_plus,
-        };
+        let fold = |alpha, one_plus| FoldIn { one_plus, ..FoldIn::new(0.5, alpha, Scaling::Linear) };
         // implicit's c = 4·w equals 1 + α'·w' with α' = 1, w' = 4·w − 1.
         let history = vec![(1u32, 3.0f32), (4, 1.0), (7, 2.0)];
         let shifted: Vec<(u32, f32)> = history.iter().map(|&(i, w)| (i, 4.0 * w - 1.0)).collect();

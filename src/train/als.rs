@@ -169,19 +169,7 @@ impl AlsParams {
             }
         });
         let gram = gramian(&items, k);
-        FactorModel::new(
-            k,
-            items,
-            gram,
-            FoldIn {
-                regularization: reg,
-                alpha: self.alpha,
-                scaling: self.scaling,
-                lambda_per_item: false,
-                one_plus: true,
-            },
-        )?
-        .with_bm25(bm25)
+        FactorModel::new(k, items, gram, FoldIn::new(reg, self.alpha, self.scaling))?.with_bm25(bm25)
     }
 }
 

@@ -104,18 +104,7 @@ impl SvdParams {
             Ok((0..n_items).flat_map(|r| (0..k).map(move |c| u[(r, c)] as f32)).collect())
         })?;
         let gram = super::als::gramian(&v, k);
-        FactorModel::new(
-            k,
-            v,
-            gram,
-            FoldIn {
-                regularization: 0.0,
-                alpha: 0.0,
-                scaling: Scaling::Linear,
-                lambda_per_item: false,
-                one_plus: true,
-            },
-        )
+        FactorModel::new(k, v, gram, FoldIn::new(0.0, 0.0, Scaling::Linear))
     }
 }
 

@@ -96,3 +96,36 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     let n = |v: &[f32]| v.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
     dot / (n(a) * n(b)).max(1e-30)
 }
+
+/// The share of each user's reference top 10 (`theirs`, grouped by user) that `rec` also ranks
+/// in its top 10 for the user's history under `opts`.
+pub fn top10_overlap(
+    rec: &shelfwise::Recommender,
+    histories: &std::collections::HashMap<String, Vec<(String, f32)>>,
+    theirs: &std::collections::HashMap<String, Vec<(String, f32)>>,
+    opts: &shelfwise::recs::RecommendOptions,
+) -> f64 {
+    let mut overlap = 0usize;
+    for (user, top) in theirs {
+        let ours: std::collections::HashSet<String> =
+            rec.recommend(&histories[user], opts).unwrap().items.into_iter().map(|s| s.item).collect();
+        overlap += top.iter().filter(|(i, _)| ours.contains(i)).count();
+    }
+    overlap as f64 / (10 * theirs.len()) as f64
+}
+
+/// precision@10 of `rec` on held-out items (`test`, grouped by user), each user's training
+/// history folded in and excluded: hits / 10 over the test users.
+pub fn held_out_precision_at_10(
+    rec: &shelfwise::Recommender,
+    histories: &std::collections::HashMap<String, Vec<(String, f32)>>,
+    test: &std::collections::HashMap<String, Vec<(String, f32)>>,
+) -> f64 {
+    let mut hits = 0usize;
+    for (user, held) in test {
+        let held: std::collections::HashSet<&str> = held.iter().map(|(i, _)| i.as_str()).collect();
+        let ours = rec.recommend(&histories[user], &shelfwise::recs::RecommendOptions::top(10)).unwrap().items;
+        hits += ours.iter().filter(|s| held.contains(s.item.as_str())).count();
+    }
+    hits as f64 / (10 * test.len()) as f64
+}

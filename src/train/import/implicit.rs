@@ -13,7 +13,7 @@ use std::path::Path;
 
 use npyz::{DType, NpyFile, NpyHeader, Order, TypeChar};
 
-use super::{map_ids, ImportedFactors};
+use super::{shop_ids, ImportedFactors};
 use crate::error::{Error, Result};
 use crate::num_text::Num32;
 use crate::recs::{FoldIn, Scaling};
@@ -37,13 +37,7 @@ impl ImplicitAlsParams {
     }
 
     fn fold_in(&self) -> FoldIn {
-        FoldIn {
-            regularization: self.regularization,
-            alpha: self.alpha,
-            scaling: Scaling::Linear,
-            lambda_per_item: false,
-            one_plus: false,
-        }
+        FoldIn { one_plus: false, ..FoldIn::new(self.regularization, self.alpha, Scaling::Linear) }
     }
 }
 
@@ -93,11 +87,11 @@ impl SavedAls {
         let factors = entry("item_factors.npy")?
             .ok_or_else(|| Error::file(path, "holds no item_factors: not a model implicit's save wrote"))?;
         let item_factors = matrix(&factors, &format!("{}: item_factors", path.display()))?;
-        let scalar = |bytes: Option<Vec<u8>>, name: &str| -> Result<Option<f32>> {
-            bytes.map(|b| self::scalar(&b, &format!("{}: {name}", path.display()))).transpose()
+        let number = |bytes: Option<Vec<u8>>, name: &str| -> Result<Option<f32>> {
+            bytes.map(|b| scalar(&b, &format!("{}: {name}", path.display()))).transpose()
         };
-        let regularization = scalar(entry("regularization.npy")?, "regularization")?;
-        let alpha = scalar(entry("alpha.npy")?, "alpha")?;
+        let regularization = number(entry("regularization.npy")?, "regularization")?;
+        let alpha = number(entry("alpha.npy")?, "alpha")?;
         Ok(Self { item_factors, regularization, alpha })
     }
 }
@@ -114,10 +108,7 @@ pub fn read_npy_matrix(path: &Path) -> Result<NpyMatrix> {
 pub fn imported(factors: NpyMatrix, params: ImplicitAlsParams, item_ids: Option<&Path>) -> Result<ImportedFactors> {
     params.check()?;
     let rows: Vec<i64> = (0..factors.rows as i64).collect();
-    let ids = match item_ids {
-        Some(p) => map_ids(p, &rows)?,
-        None => rows.iter().map(i64::to_string).collect(),
-    };
+    let ids = shop_ids(item_ids, &rows)?;
     let described = vec![
         ("regularization", params.regularization.to_string()),
         ("alpha", params.alpha.to_string()),
@@ -211,6 +202,9 @@ fn matrix(bytes: &[u8], what: &str) -> Result<NpyMatrix> {
         }
         _ => return Err(not_float()),
     };
+    if rows.checked_mul(cols) != Some(values.len()) {
+        return Err(Error::file(what, format!("shape ({rows}, {cols}) does not hold its {} values", values.len())));
+    }
     if order == Order::Fortran {
         values = (0..rows * cols).map(|i| values[(i % cols) * rows + i / cols]).collect();
     }

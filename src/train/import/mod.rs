@@ -137,12 +137,26 @@ impl ImportedFactors {
     }
 }
 
+/// The shop's id of each imported row's integer id: from `item_ids` (see [`map_ids`]), else the
+/// integer itself.
+pub(crate) fn shop_ids(item_ids: Option<&Path>, indexes: &[i64]) -> Result<Vec<String>> {
+    match item_ids {
+        Some(p) => map_ids(p, indexes),
+        None => Ok(indexes.iter().map(i64::to_string).collect()),
+    }
+}
+
 /// The shop's id of each imported row's integer id, from a table with columns `index` and
 /// `item`, or `item` alone whose row numbers (from 0) are the indexes.
-pub(crate) fn map_ids(path: &Path, indexes: &[i64]) -> Result<Vec<String>> {
+fn map_ids(path: &Path, indexes: &[i64]) -> Result<Vec<String>> {
     let t = Table::read(path, b',')?;
     let cs = t.column("item")?;
     let ci = t.header.iter().position(|h| h == "index");
+    let bad_index = |index: i64, reason: &str| Error::InvalidValue {
+        field: format!("{}: index", path.display()),
+        value: index.to_string(),
+        reason: reason.into(),
+    };
     let mut by_index = HashMap::with_capacity(t.rows.len());
     for (r, row) in t.rows.iter().enumerate() {
         let index: i64 = match ci {
@@ -154,22 +168,12 @@ pub(crate) fn map_ids(path: &Path, indexes: &[i64]) -> Result<Vec<String>> {
             })?,
         };
         if by_index.insert(index, row[cs].trim().to_string()).is_some() {
-            return Err(Error::InvalidValue {
-                field: format!("{}: index", path.display()),
-                value: index.to_string(),
-                reason: "two rows give this index an id".into(),
-            });
+            return Err(bad_index(index, "two rows give this index an id"));
         }
     }
     indexes
         .iter()
-        .map(|i| {
-            by_index.remove(i).ok_or_else(|| Error::InvalidValue {
-                field: format!("{}: index", path.display()),
-                value: i.to_string(),
-                reason: "an item of the factors has no id in the table".into(),
-            })
-        })
+        .map(|i| by_index.remove(i).ok_or_else(|| bad_index(*i, "an item of the factors has no id in the table")))
         .collect()
 }
 

@@ -14,7 +14,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type};
 use arrow_array::Array;
 
-use super::{map_ids, ImportedFactors};
+use super::{shop_ids, ImportedFactors, MAX_RANK};
 use crate::data::parquet::{Batches, Number};
 use crate::error::{Error, Result};
 use crate::recs::{FoldIn, Scaling};
@@ -71,13 +71,7 @@ impl SparkAlsParams {
     }
 
     fn fold_in(&self) -> FoldIn {
-        FoldIn {
-            regularization: self.reg_param,
-            alpha: self.alpha,
-            scaling: Scaling::Linear,
-            lambda_per_item: true,
-            one_plus: true,
-        }
+        FoldIn { lambda_per_item: true, ..FoldIn::new(self.reg_param, self.alpha, Scaling::Linear) }
     }
 }
 
@@ -113,10 +107,10 @@ impl SparkAlsModel {
     pub fn read(model_dir: &Path, params: SparkAlsParams, item_ids: Option<&Path>) -> Result<Self> {
         params.check()?;
         let meta = read_metadata(model_dir)?;
-        let rank = meta.get("rank").and_then(|r| r.as_u64()).filter(|r| (1..=1024).contains(r));
-        let rank = rank
-            .ok_or_else(|| Error::file(model_dir, "metadata has no rank between 1 and 1024: not an ALSModel folder"))?
-            as usize;
+        let rank = meta.get("rank").and_then(|r| r.as_u64()).filter(|r| (1..=MAX_RANK as u64).contains(r));
+        let rank = rank.ok_or_else(|| {
+            Error::file(model_dir, format!("metadata has no rank between 1 and {MAX_RANK}: not an ALSModel folder"))
+        })? as usize;
         let (mut rows, mut values) = (Vec::<(i64, usize)>::new(), Vec::<f32>::new());
         let mut batches = Batches::open_nested(&model_dir.join("itemFactors"), &["id".into(), "features".into()])?;
         while let Some(b) = batches.next_batch()? {
@@ -145,10 +139,7 @@ impl SparkAlsModel {
         }
         let factors: Vec<f32> = rows.iter().flat_map(|(_, s)| values[*s..*s + rank].iter().copied()).collect();
         let spark_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        let ids = match item_ids {
-            Some(p) => map_ids(p, &spark_ids)?,
-            None => spark_ids.iter().map(i64::to_string).collect(),
-        };
+        let ids = shop_ids(item_ids, &spark_ids)?;
         let described = vec![
             ("regularization", params.reg_param.to_string()),
             ("alpha", params.alpha.to_string()),
