@@ -6,7 +6,7 @@
 mod common;
 
 use shelfwise::recs::{Quantization, RecommendOptions, Recommender, Scaling, TextIndex, TextQuery};
-use shelfwise::train::{train_recommender, AlsParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
+use shelfwise::train::{train_recommender, AlsParams, BlendParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
@@ -60,6 +60,13 @@ fn fixture_bundles_give_the_committed_results() {
         ModelChoice::Als(p.alpha(2.0).scaling(Scaling::Linear))
     };
     let bm25 = ModelChoice::Als(AlsParams::new().factors(8).iterations(8).regularization(0.5).threads(1));
+    // A blend's factors in int8, as `auto` usually stores them beside the item-item rows.
+    let blend = ModelChoice::Blend(
+        BlendParams::new()
+            .factors(als(20))
+            .neighbors(ModelChoice::Ease(EaseParams::new().lambda(10.0).threads(1)))
+            .weight(0.6),
+    );
     // Factor counts chosen to reach every wasm kernel path: f32 four-row blocks (k % 4 == 0)
     // and single rows (f16 with k = 10); int8 single rows with a scalar tail (k = 20) and
     // four-row blocks (k = 32).
@@ -71,6 +78,7 @@ fn fixture_bundles_give_the_committed_results() {
         ("als-int8x32", als(32), Quantization::Int8),
         ("als-bm25", bm25, Quantization::None),
         ("als-implicit", als(8), Quantization::None),
+        ("blend", blend, Quantization::Int8),
     ] {
         let path = format!("{DIR}/tiny-{label}.bundle");
         if bless {

@@ -90,20 +90,22 @@ fn auto_precision(data: &Interactions) -> f64 {
 #[ignore = "needs ../shared/data (evaluation data, not in the repo)"]
 fn auto_on_movielens_beats_tuned_ease_and_als() {
     let data = read(&common::shared_data("ml-latest-small/ratings.csv"), "userId", "movieId", None, false);
-    // Measured 0.3138 (ALS, 256 factors in f16); EASE tuned on this split reaches 0.308 (1,000
-    // neighbours, far over the bundle budget) and implicit's ALS tuned by grid 0.294.
+    // Measured 0.3209 (a blend: ALS 256 factors, weight 0.7, beside EASE λ 250 with 60
+    // neighbours; ALS alone 0.3138); EASE tuned on this split reaches 0.308 (1,000 neighbours,
+    // far over the bundle budget) and implicit's ALS tuned by grid 0.294. The target.
     let p = auto_precision(&data);
-    assert!(p >= 0.31, "precision@10 {p}");
+    assert!(p >= 0.32, "precision@10 {p}");
 }
 
 #[test]
 #[ignore = "needs ../shared/data (evaluation data, not in the repo)"]
 fn auto_on_online_retail_beats_tuned_ease_and_als() {
     let data = read(&common::shared_data("online-retail/online_retail.csv.gz"), "CustomerID", "StockCode", None, true);
-    // Measured 0.1917 (EASE, λ 96, 90 neighbours; customers × products, no weights); EASE λ=100
-    // with 1,000 neighbours scores 0.1880 and ALS 256 factors 0.1831 on this split.
+    // Measured 0.2040 (a blend: ALS 256 factors, weight 0.7, beside EASE λ 59 with 90
+    // neighbours; EASE alone, λ 96, 0.1917; customers × products, no weights); EASE λ=100 with
+    // 1,000 neighbours scores 0.1880 and ALS 256 factors 0.1831 on this split. The target.
     let p = auto_precision(&data);
-    assert!(p >= 0.19, "precision@10 {p}");
+    assert!(p >= 0.20, "precision@10 {p}");
 }
 
 /// Int8 bundles ≥ 3.5× smaller than f32 (f16 ≥ 1.9×), each losing ≤ 1 % relative precision@10.

@@ -16,6 +16,7 @@ const ALS_F16: &[u8] = include_bytes!("fixtures/tiny-als-f16.bundle");
 const ALS_INT8X32: &[u8] = include_bytes!("fixtures/tiny-als-int8x32.bundle");
 const ALS_BM25: &[u8] = include_bytes!("fixtures/tiny-als-bm25.bundle");
 const ALS_IMPLICIT: &[u8] = include_bytes!("fixtures/tiny-als-implicit.bundle");
+const BLEND: &[u8] = include_bytes!("fixtures/tiny-blend.bundle");
 const EXPECTED: &str = include_str!("fixtures/tiny-expected.txt");
 const PROP_GBT: &[u8] = include_bytes!("fixtures/tiny-propensity-gbt.bundle");
 const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
@@ -100,6 +101,7 @@ fn results_equal_the_native_build_bit_for_bit() {
         ("als-int8x32", ALS_INT8X32),
         ("als-bm25", ALS_BM25),
         ("als-implicit", ALS_IMPLICIT),
+        ("blend", BLEND),
     ] {
         let rec = Recommender::from_bytes(js_bytes(bytes)).unwrap();
         let histories: [&[&str]; 3] = [&["a1", "a2"], &["b3", "gift", "b5", "b3"], &["a7", "b7", "unknown-item"]];

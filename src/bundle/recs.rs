@@ -29,14 +29,13 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
         put::<CatalogSection>(&mut c, cat);
     }
     match &rec.model {
-        RecModel::Factors(f) => {
-            put::<Factors>(&mut c, f);
-            if let Some(b) = f.bm25() {
-                put::<Bm25Section>(&mut c, b);
-            }
+        RecModel::Factors(f) => put_factors(&mut c, f),
+        RecModel::Neighbors(nb) => put_neighbors(&mut c, nb),
+        RecModel::Blend(b) => {
+            put_factors(&mut c, b.factors());
+            put_neighbors(&mut c, b.neighbors());
+            put::<BlendSection>(&mut c, &b.weight());
         }
-        RecModel::Neighbors(nb) if nb.half_storage().is_some() => put::<HalfNeighbors>(&mut c, nb),
-        RecModel::Neighbors(nb) => put::<Neighbors>(&mut c, nb),
         RecModel::Popular => {}
     }
     if let Some(nb) = &rec.together {
@@ -67,6 +66,23 @@ pub fn write(rec: &Recommender) -> Vec<u8> {
     c.finish()
 }
 
+/// The `factors` section, and `bm25` when the factors were trained with it.
+fn put_factors(c: &mut ContainerWriter, f: &FactorModel) {
+    put::<Factors>(c, f);
+    if let Some(b) = f.bm25() {
+        put::<Bm25Section>(c, b);
+    }
+}
+
+/// The item-item section: `neighb16` when its weights allow, else `neighbrs`.
+fn put_neighbors(c: &mut ContainerWriter, nb: &NeighborModel) {
+    if nb.half_storage().is_some() {
+        put::<HalfNeighbors>(c, nb)
+    } else {
+        put::<Neighbors>(c, nb)
+    }
+}
+
 /// Parses and validates a recommender bundle.
 pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let c = Container::parse(bytes)?;
@@ -75,17 +91,32 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
     let n = items.len();
     let popularity = require!(c, Popular, ());
     let sections = catalogue_sections(&c, n)?;
-    let model = if let Some(f) = get!(c, Factors, ()) {
-        RecModel::Factors(f.with_bm25(get!(c, Bm25Section, ())).map_err(|e| match e {
+    let factors = match get!(c, Factors, ()) {
+        Some(f) => Some(f.with_bm25(get!(c, Bm25Section, ())).map_err(|e| match e {
             Error::MissingSection(_) => e,
             other => Error::Corrupt(format!("bm25 section: {other}")),
-        })?)
-    } else if let Some(nb) = get!(c, Neighbors, ()) {
-        RecModel::Neighbors(nb)
-    } else if let Some(nb) = get!(c, HalfNeighbors, ()) {
-        RecModel::Neighbors(nb)
-    } else {
-        RecModel::Popular
+        })?),
+        None => None,
+    };
+    let neighbors = match get!(c, Neighbors, ()) {
+        Some(nb) => Some(nb),
+        None => get!(c, HalfNeighbors, ()),
+    };
+    let model = match (factors, neighbors, get!(c, BlendSection, ())) {
+        (Some(f), Some(nb), Some(w)) => RecModel::Blend(
+            crate::recs::BlendModel::new(f, nb, w).map_err(|e| Error::Corrupt(format!("blend section: {e}")))?,
+        ),
+        (Some(f), None, None) => RecModel::Factors(f),
+        (None, Some(nb), None) => RecModel::Neighbors(nb),
+        (None, None, None) => RecModel::Popular,
+        (f, nb, w) => {
+            return Err(Error::Corrupt(format!(
+                "model sections: factors {}, item-item {}, blend {} (a blend needs all three, other models one)",
+                present(f.is_some()),
+                present(nb.is_some()),
+                present(w.is_some())
+            )))
+        }
     };
     if !model.holds(&meta.model) {
         meta.check_family(model.family())?;
@@ -118,6 +149,14 @@ pub fn read(bytes: &[u8]) -> Result<Recommender> {
         rec = rec.with_search(log);
     }
     Ok(rec)
+}
+
+fn present(yes: bool) -> &'static str {
+    if yes {
+        "present"
+    } else {
+        "absent"
+    }
 }
 
 /// What a catalogue update (`catalog update --delta-out`) changes on a loaded model: titles and
@@ -460,6 +499,21 @@ impl Section for HalfNeighbors {
     }
 }
 
+/// `blend`: the factor half's weight in a blend of the `factors` and item-item sections.
+struct BlendSection;
+
+impl Section for BlendSection {
+    type Value = f32;
+    const NAME: &'static str = "blend";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.f32(*v);
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        r.f32("blend weight")
+    }
+}
+
 /// `together`: items bought in the same baskets.
 struct Together;
 
@@ -544,6 +598,7 @@ mod tests {
         assert_eq!(round_trip::<Popular>(&vec![3.0, 1.0, 3.0], ()), vec![3.0, 1.0, 3.0]);
         assert_eq!(round_trip::<Cold>(&17, ()), 17);
         assert_eq!(round_trip::<Retired>(&vec![2, 9], ()), vec![2, 9]);
+        assert_eq!(round_trip::<BlendSection>(&0.35, ()), 0.35);
         let cat = Catalog {
             titles: vec!["Red train".into(), String::new(), "Doll".into()],
             prices: vec![1.5, f32::NAN, 0.0],
@@ -582,6 +637,34 @@ mod tests {
         assert_eq!(round_trip::<Trending>(&vec![0.25, 0.0, 9.5], ()), vec![0.25, 0.0, 9.5]);
         let ix = TextIndex::build(Tokenizer::default(), &["red wooden train", "", "blue doll"], 1).unwrap();
         assert_eq!(round_trip::<TextIndexSection>(&ix, 3), ix);
+    }
+
+    /// A three-item blend: factors, `neighb16` rows and the weight.
+    fn blend() -> Recommender {
+        let y: Vec<f32> = vec![1.0, 0.0, 0.5, 0.5, 0.0, 1.0];
+        let g = vec![1.25, 0.25, 0.25, 1.25];
+        let f = FactorModel::new(2, y, g, FoldIn::new(0.5, 2.0, Scaling::Linear)).unwrap();
+        let nb = NeighborModel::from_csr(vec![0, 1, 2, 3], vec![1, 2, 0], vec![0.5, 0.25, 1.0]);
+        let items = ItemIndex::new(["a", "b", "c"]).unwrap();
+        let model = RecModel::Blend(crate::recs::BlendModel::new(f, nb, 0.4).unwrap());
+        Recommender::from_parts(items, None, vec![0.5; 3], model, Metadata::new("blend")).unwrap()
+    }
+
+    #[test]
+    fn a_blend_reads_back_and_needs_all_three_sections() {
+        let rec = blend();
+        let back = read(&write(&rec)).unwrap();
+        assert_eq!(back.model(), rec.model());
+        // Without its weight, the factors and rows are not a model this runtime can score.
+        let mut c = ContainerWriter::new();
+        rec.meta.write_section(&mut c);
+        put::<Items>(&mut c, &rec.items);
+        put::<Popular>(&mut c, &rec.popularity);
+        let RecModel::Blend(b) = &rec.model else { unreachable!("a blend") };
+        put_factors(&mut c, b.factors());
+        put_neighbors(&mut c, b.neighbors());
+        let e = read(&c.finish()).unwrap_err().to_string();
+        assert!(e.contains("factors present, item-item present, blend absent"), "{e}");
     }
 
     #[test]

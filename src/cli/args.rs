@@ -9,7 +9,7 @@ use shelfwise::recs::{Quantization, Scaling};
 use shelfwise::rng::Rng;
 use shelfwise::train::auto::Budget;
 use shelfwise::train::{
-    AlsParams, AutoParams, EaseParams, Item2VecParams, ModelChoice, Rp3Params, Sequences, SvdParams,
+    AlsParams, AutoParams, BlendParams, EaseParams, Item2VecParams, ModelChoice, Rp3Params, Sequences, SvdParams,
 };
 
 use super::progress::Bars;
@@ -212,6 +212,9 @@ pub enum Family {
     Ease,
     /// RP3beta random-walk item-item with a popularity penalty, pruned (any catalogue size).
     Rp3,
+    /// ALS and EASE blended: each one's scores scaled to a largest magnitude of 1 and summed
+    /// with --blend-weight (both models ship in the bundle).
+    Blend,
     /// Popularity baseline.
     Popular,
     /// A budgeted validation search over every family and its hyperparameters (see --budget).
@@ -379,6 +382,9 @@ pub struct ModelArgs {
     /// RP3: popularity penalty beta (0 = none; higher favours less popular items) [default: 0.3].
     #[arg(long)]
     pub beta: Option<f64>,
+    /// Blend: the ALS half's weight, in (0, 1); EASE gets the rest [default: 0.5].
+    #[arg(long)]
+    pub blend_weight: Option<f32>,
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -415,8 +421,15 @@ impl ModelArgs {
     /// The library's description of the chosen model, with its parameters checked; `seed` is the
     /// run's one seed (see [`ModelArgs::seed`]).
     pub fn choice(&self, seed: u64) -> anyhow::Result<ModelChoice> {
+        let choice = self.family_choice(self.model, seed)?;
+        choice.check()?;
+        Ok(choice)
+    }
+
+    /// [`ModelArgs::choice`] for `family`, its parameters not yet checked.
+    fn family_choice(&self, family: Family, seed: u64) -> anyhow::Result<ModelChoice> {
         let t = self.threads;
-        let choice = match self.model {
+        Ok(match family {
             Family::Als => {
                 let d = AlsParams::new();
                 ModelChoice::Als(
@@ -454,6 +467,15 @@ impl ModelArgs {
                         .threads(t),
                 )
             }
+            Family::Blend => {
+                let d = BlendParams::new();
+                ModelChoice::Blend(
+                    d.clone()
+                        .factors(self.family_choice(Family::Als, seed)?)
+                        .neighbors(self.family_choice(Family::Ease, seed)?)
+                        .weight(self.blend_weight.unwrap_or(d.weight)),
+                )
+            }
             Family::Popular => ModelChoice::Popular,
             Family::Auto => ModelChoice::Auto(AutoParams {
                 budget: Budget::parse(&self.budget)?,
@@ -464,8 +486,6 @@ impl ModelArgs {
                 als_iterations: self.iterations.unwrap_or(AlsParams::new().iterations),
                 ..AutoParams::default()
             }),
-        };
-        choice.check()?;
-        Ok(choice)
+        })
     }
 }

@@ -692,6 +692,12 @@ impl FactorModel {
         }
     }
 
+    /// Every item's exact score for user vector `x` into `out` (one per item), as
+    /// [`FactorModel::score`] gives it.
+    pub fn scores_into(&self, x: &[f32], out: &mut [f32]) {
+        self.score_blocks(x, None, &mut |start, s| out[start..start + s.len()].copy_from_slice(s));
+    }
+
     /// Exact cosine similarity of items `i` and `j` (from the dequantised rows).
     pub fn cosine(&self, i: u32, j: u32) -> f32 {
         Cosine { norms: &self.norms, query_norm: self.norms[i as usize] }.apply(j as usize, self.score(&self.row(i), j))

@@ -1,6 +1,7 @@
 //! Recommendations at runtime: item index, factor and item-item models, the [`Recommender`].
 
 pub mod attributes;
+pub mod blend;
 pub mod bm25;
 pub mod catalog;
 pub mod embeddings;
@@ -13,6 +14,7 @@ mod select;
 pub mod text_index;
 
 pub use attributes::{AttrType, AttrValue, Attribute, Attributes, Column};
+pub use blend::BlendModel;
 pub use bm25::Bm25;
 pub use catalog::{Catalog, CatalogEntry};
 pub use embeddings::ItemEmbeddings;

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::select::{Allowed, Pick, Request, Source};
 use super::{
-    Attributes, Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, TextIndex,
+    Attributes, BlendModel, Catalog, CatalogEntry, FactorModel, ItemEmbeddings, ItemIndex, NeighborModel, Quantization,
+    TextIndex,
 };
 use crate::bundle::Metadata;
 use crate::error::{Error, Result};
@@ -23,6 +24,8 @@ pub enum RecModel {
     Factors(FactorModel),
     /// Sparse item-item weights (EASE, RP3beta).
     Neighbors(NeighborModel),
+    /// A weighted sum of a factor model's and an item-item model's scores.
+    Blend(BlendModel),
     /// Popularity only.
     Popular,
 }
@@ -33,6 +36,7 @@ impl RecModel {
         match self {
             RecModel::Factors(_) => "als",
             RecModel::Neighbors(_) => "ease",
+            RecModel::Blend(_) => "blend",
             RecModel::Popular => "popular",
         }
     }
@@ -41,6 +45,15 @@ impl RecModel {
     /// from ALS or PureSVD, neighbours from EASE or RP3beta.
     pub fn holds(&self, name: &str) -> bool {
         name == self.family() || matches!((self, name), (RecModel::Factors(_), "svd") | (RecModel::Neighbors(_), "rp3"))
+    }
+
+    /// The latent factors, of a factor model or of a blend's factor half.
+    pub fn factors(&self) -> Option<&FactorModel> {
+        match self {
+            RecModel::Factors(f) => Some(f),
+            RecModel::Blend(b) => Some(b.factors()),
+            _ => None,
+        }
     }
 }
 
@@ -338,6 +351,10 @@ impl Recommender {
                 return Err(Error::Corrupt(format!("{} factor rows for {n} items", f.n_items())));
             }
             RecModel::Neighbors(nb) => nb.validate(n)?,
+            RecModel::Blend(b) if b.factors().n_items() != n => {
+                return Err(Error::Corrupt(format!("{} factor rows for {n} items", b.factors().n_items())));
+            }
+            RecModel::Blend(b) => b.neighbors().validate(n)?,
             _ => {}
         }
         Ok(Self {
@@ -371,6 +388,11 @@ impl Recommender {
         match self.model {
             RecModel::Factors(f) => {
                 self.model = RecModel::Factors(f.quantize(q)?);
+                self.meta.params.insert("quantize".into(), q.name().into());
+            }
+            RecModel::Blend(b) => {
+                let (f, nb, w) = b.into_parts();
+                self.model = RecModel::Blend(BlendModel::new(f.quantize(q)?, nb, w)?);
                 self.meta.params.insert("quantize".into(), q.name().into());
             }
             _ if q != Quantization::None => {
@@ -715,16 +737,11 @@ impl Recommender {
         ModelInfo {
             model: self.meta.model.clone(),
             items: self.items.len(),
-            factors: match &self.model {
-                RecModel::Factors(f) => Some(f.k()),
-                _ => None,
-            },
-            factor_storage: match &self.model {
-                RecModel::Factors(f) => Some(f.quantization().storage_name()),
-                _ => None,
-            },
+            factors: self.model.factors().map(FactorModel::k),
+            factor_storage: self.model.factors().map(|f| f.quantization().storage_name()),
             neighbors: match &self.model {
                 RecModel::Neighbors(n) => Some(n.entries()),
+                RecModel::Blend(b) => Some(b.neighbors().entries()),
                 _ => None,
             },
             has_catalog: self.catalog.is_some(),
@@ -786,8 +803,8 @@ impl Recommender {
                 None => unknown.insert(id),
             }
         }
-        let vector = match &self.model {
-            RecModel::Factors(f) if !merged.is_empty() => Some(f.fold_in(&merged)?),
+        let vector = match self.model.factors() {
+            Some(f) if !merged.is_empty() => Some(f.fold_in(&merged)?),
             _ => None,
         };
         let unknown = unknown.into_ids().into_iter().map(str::to_string).collect();
@@ -802,11 +819,17 @@ impl Recommender {
         let rules = self.compile(opts)?;
         let req = self.request(opts, &rules, &history)?;
         let popular = || Source::Dense { scores: self.popularity.as_slice().into(), positive_only: false };
+        let mut scales = None;
         let source = match (&self.model, &state.vector) {
             _ if state.history.is_empty() => popular(),
             (RecModel::Factors(f), Some(x)) => Source::Factors { model: f, x: x.clone(), of: None },
-            (RecModel::Factors(_), None) => {
+            (RecModel::Factors(_) | RecModel::Blend(_), None) => {
                 return Err(Error::param("state", "no user vector", "fold the history in with this model"))
+            }
+            (RecModel::Blend(b), Some(x)) => {
+                let (scores, s) = b.scores(x, &state.history);
+                scales = Some(s);
+                Source::Dense { scores: scores.into(), positive_only: false }
             }
             (RecModel::Neighbors(nb), _) => {
                 let mut scores = vec![0f32; self.items.len()];
@@ -819,22 +842,23 @@ impl Recommender {
         let mut out = self.named(&picks);
         if opts.reasons && !state.history.is_empty() {
             for (o, p) in out.iter_mut().zip(&picks) {
-                o.because = self.because(state, p.hit.index)?;
+                o.because = self.because(state, p.hit.index, scales)?;
             }
         }
         Ok(out)
     }
 
     /// The history items that contributed most to item `i`'s score (at most three, each
-    /// contributing more than nothing), strongest first.
-    fn because(&self, state: &UserState, i: u32) -> Result<Vec<String>> {
-        let parts: Vec<(u32, f32)> = match &self.model {
-            RecModel::Factors(f) => {
-                let c = f.contributions(&state.history, i)?;
-                state.history.iter().zip(c).map(|((j, _), c)| (*j, c)).collect()
-            }
-            RecModel::Neighbors(nb) => state.history.iter().map(|&(j, w)| (j, w * nb.weight(j, i))).collect(),
-            RecModel::Popular => Vec::new(),
+    /// contributing more than nothing), strongest first; a blend's parts are scaled as the
+    /// request's scores were (`scales`).
+    fn because(&self, state: &UserState, i: u32, scales: Option<super::blend::Scales>) -> Result<Vec<String>> {
+        let by_history = |c: Vec<f32>| state.history.iter().zip(c).map(|((j, _), c)| (*j, c)).collect();
+        let parts: Vec<(u32, f32)> = match (&self.model, scales) {
+            (RecModel::Factors(f), _) => by_history(f.contributions(&state.history, i)?),
+            (RecModel::Blend(b), Some(s)) => by_history(b.contributions(&state.history, i, s)?),
+            (RecModel::Blend(_), None) => Vec::new(),
+            (RecModel::Neighbors(nb), _) => state.history.iter().map(|&(j, w)| (j, w * nb.weight(j, i))).collect(),
+            (RecModel::Popular, _) => Vec::new(),
         };
         Ok(self.strongest(parts.into_iter()))
     }
@@ -936,8 +960,8 @@ impl Recommender {
         if diversity == 0.0 {
             return Ok(None);
         }
-        let like = match (&self.model, &self.item2vec) {
-            (RecModel::Factors(f), _) => super::select::Likeness::Factors(f),
+        let like = match (self.model.factors(), &self.item2vec) {
+            (Some(f), _) => super::select::Likeness::Factors(f),
             (_, Some(e)) => super::select::Likeness::Embeddings(e),
             _ => {
                 return Err(Error::param(
@@ -972,9 +996,10 @@ impl Recommender {
         })
     }
 
-    /// Items most similar to `item` (cosine of factors, or the item-item row), under the same
-    /// options as [`Recommender::recommend`]; the item itself is never returned. Unknown ids
-    /// are errors. With `reasons`, each item's `because` is the query item.
+    /// Items most similar to `item` (cosine of factors, or the item-item row; a blend uses its
+    /// item-item half), under the same options as [`Recommender::recommend`]; the item itself is
+    /// never returned. Unknown ids are errors. With `reasons`, each item's `because` is the
+    /// query item.
     pub fn similar(&self, item: &str, opts: &RecommendOptions) -> Result<Vec<Scored>> {
         opts.check()?;
         let i = self.items.require(item)?;
@@ -983,6 +1008,7 @@ impl Recommender {
         let source = match &self.model {
             RecModel::Factors(f) => Source::Factors { model: f, x: Vec::new(), of: Some(i) },
             RecModel::Neighbors(nb) => Source::Sparse(nb.row(i).collect()),
+            RecModel::Blend(b) => Source::Sparse(b.neighbors().row(i).collect()),
             RecModel::Popular => Source::Dense { scores: self.popularity.as_slice().into(), positive_only: false },
         };
         let mut out = self.named(&req.select(source, opts.k));

@@ -9,7 +9,7 @@
 use crate::error::{Error, Result};
 use crate::kernels;
 use crate::recs::items::ItemIndexBuilder;
-use crate::recs::{Catalog, ItemEmbeddings, RecModel, Recommender, TextIndex};
+use crate::recs::{Catalog, FactorModel, ItemEmbeddings, NeighborModel, RecModel, Recommender, TextIndex};
 use crate::text::Tokenizer;
 
 /// How new items borrow from look-alikes. Defaults: 100 look-alikes, weights cosine².
@@ -58,6 +58,29 @@ impl ColdStartParams {
     }
 }
 
+/// Factors with one row per new item: the weighted sum of its look-alikes' rows.
+fn factors_with_cold(f: FactorModel, look_alikes: &[Vec<(u32, f32)>]) -> Result<FactorModel> {
+    let k = f.k();
+    let mut rows = vec![0f32; look_alikes.len() * k];
+    for (row, alikes) in rows.chunks_exact_mut(k).zip(look_alikes) {
+        for &(w, a) in alikes {
+            row.iter_mut().zip(f.row(w).iter()).for_each(|(r, y)| *r += a * y);
+        }
+    }
+    f.with_extra_rows(&rows)
+}
+
+/// Item-item rows for new items from their look-alikes, stored as before (4 or 8 bytes an entry).
+fn neighbors_with_cold(nb: &NeighborModel, look_alikes: &[Vec<(u32, f32)>]) -> NeighborModel {
+    let half = nb.half_storage().is_some();
+    let wider = nb.with_cold_items(look_alikes);
+    if half {
+        wider.round_to_half()
+    } else {
+        wider
+    }
+}
+
 /// `rec` with new items appended after its trained ones: ids, titles, and their look-alikes
 /// (from [`ColdStartParams::look_alikes`]). Popularity, trending, basket rows and embeddings
 /// are zero for them. Add them before quantising the factors and before the title index; an
@@ -82,20 +105,12 @@ pub fn add_cold_items(
     }
     rec.items = builder.finish()?;
     rec.model = match rec.model {
-        RecModel::Factors(f) => {
-            let k = f.k();
-            let mut rows = vec![0f32; m * k];
-            for (row, alikes) in rows.chunks_exact_mut(k).zip(look_alikes) {
-                for &(w, a) in alikes {
-                    row.iter_mut().zip(f.row(w).iter()).for_each(|(r, y)| *r += a * y);
-                }
-            }
-            RecModel::Factors(f.with_extra_rows(&rows)?)
-        }
-        RecModel::Neighbors(nb) => {
-            let half = nb.half_storage().is_some();
-            let wider = nb.with_cold_items(look_alikes);
-            RecModel::Neighbors(if half { wider.round_to_half() } else { wider })
+        RecModel::Factors(f) => RecModel::Factors(factors_with_cold(f, look_alikes)?),
+        RecModel::Neighbors(nb) => RecModel::Neighbors(neighbors_with_cold(&nb, look_alikes)),
+        RecModel::Blend(b) => {
+            let (f, nb, w) = b.into_parts();
+            let (f, nb) = (factors_with_cold(f, look_alikes)?, neighbors_with_cold(&nb, look_alikes));
+            RecModel::Blend(crate::recs::BlendModel::new(f, nb, w)?)
         }
         RecModel::Popular => RecModel::Popular,
     };
@@ -185,10 +200,7 @@ pub fn update_catalog(
     params: &ColdStartParams,
 ) -> Result<(Recommender, CatalogUpdate)> {
     let tokenizer = rec.text_index.take().map(|ix| ix.tfidf.tokenizer);
-    let stored = match &rec.model {
-        RecModel::Factors(f) => f.quantization(),
-        _ => crate::recs::Quantization::None,
-    };
+    let stored = rec.model.factors().map_or(crate::recs::Quantization::None, |f| f.quantization());
     let (mut added, mut unplaced) = (0, 0);
     if cat.ids.iter().any(|id| rec.items.get(id).is_none()) {
         if stored != crate::recs::Quantization::None {

@@ -3,6 +3,7 @@
 pub mod als;
 pub mod auto;
 pub mod baskets;
+pub mod blend;
 pub mod cold;
 pub mod ease;
 pub mod import;
@@ -24,6 +25,7 @@ use crate::recs::{Catalog, ItemIndex, RecModel, Recommender};
 
 pub use als::AlsParams;
 pub use auto::AutoParams;
+pub use blend::BlendParams;
 pub use ease::EaseParams;
 pub use item2vec::{Item2VecParams, Sequences};
 pub use progress::{Progress, Silent};
@@ -41,6 +43,8 @@ pub enum ModelChoice {
     Svd(SvdParams),
     /// RP3beta random-walk item-item, pruned.
     Rp3(Rp3Params),
+    /// A factor model and an item-item model, their scores blended.
+    Blend(BlendParams),
     /// Popularity only.
     Popular,
     /// Search a grid over every family on a validation split, keep the best NDCG@10.
@@ -56,6 +60,7 @@ impl ModelChoice {
             ModelChoice::Ease(p) => p.check(),
             ModelChoice::Svd(p) => p.check(),
             ModelChoice::Rp3(p) => p.check(),
+            ModelChoice::Blend(p) => p.check(),
             ModelChoice::Popular => Ok(()),
             ModelChoice::Auto(p) => p.check(),
         }
@@ -100,6 +105,10 @@ fn fit_family(data: &Interactions, choice: &ModelChoice, progress: &dyn Progress
             meta.params.insert("beta".into(), p.beta.to_string());
             meta.params.insert("neighbors".into(), p.neighbors.to_string());
             (RecModel::Neighbors(m), meta)
+        }
+        ModelChoice::Blend(p) => {
+            let (m, meta) = p.fit(data, progress)?;
+            (RecModel::Blend(m), meta)
         }
         ModelChoice::Popular | ModelChoice::Auto(_) => (RecModel::Popular, Metadata::new("popular")),
     })

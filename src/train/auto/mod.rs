@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 pub use budget::Budget;
-use search::{explore, promote, trial_line, Search, FINALISTS};
+use search::{blend, explore, promote, trial_line, Search, FINALISTS};
 use space::Space;
 
 use super::{assemble, compact, AlsParams, ModelChoice, Progress};
@@ -125,11 +125,13 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
         started: Instant::now(),
         ticked: std::cell::Cell::new(0),
         checking: false,
+        halves: None,
         progress,
     };
     s.run(&ModelChoice::Popular, false)?;
     explore(&mut s, &mut rng)?;
     promote(&mut s)?;
+    blend(&mut s)?;
     let fits = |t: &Trial| t.fidelity == "full" && t.bundle_bytes <= p.max_bundle_bytes;
     let mut finalists = s.best(FINALISTS, fits);
     if finalists.is_empty() {

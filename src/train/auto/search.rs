@@ -3,15 +3,15 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::space::{Family, Space};
+use super::space::{neighbor_count, Family, Space};
 use super::Budget;
 use crate::bundle::Trial;
 use crate::data::Interactions;
 use crate::error::Result;
 use crate::eval::split::evaluate;
-use crate::recs::RecModel;
+use crate::recs::{BlendModel, RecModel};
 use crate::rng::Rng;
-use crate::train::{assemble, ease_metadata, fit_family, ModelChoice, Progress, Silent};
+use crate::train::{assemble, ease_metadata, fit_family, BlendParams, ModelChoice, Progress, Silent};
 
 /// The family and parameters of a candidate, for the search record.
 fn describe(c: &ModelChoice) -> (&'static str, BTreeMap<String, f64>) {
@@ -34,6 +34,14 @@ fn describe(c: &ModelChoice) -> (&'static str, BTreeMap<String, f64>) {
         ModelChoice::Svd(p) => m(&[("factors", p.factors as f64)]),
         ModelChoice::Ease(p) => m(&[("lambda", p.lambda), ("neighbors", p.neighbors as f64)]),
         ModelChoice::Rp3(p) => m(&[("alpha", p.alpha), ("beta", p.beta), ("neighbors", p.neighbors as f64)]),
+        ModelChoice::Blend(p) => {
+            let mut kv = m(&[("weight", p.weight as f64)]);
+            for half in [&p.factors, &p.neighbors] {
+                let (family, params) = describe(half);
+                kv.extend(params.into_iter().map(|(k, v)| (format!("{family}.{k}"), v)));
+            }
+            kv
+        }
         ModelChoice::Popular | ModelChoice::Auto(_) => BTreeMap::new(),
     };
     (family_of(c).map_or("popular", Family::name), params)
@@ -54,6 +62,16 @@ pub(super) fn trial_line(t: &Trial, k: usize) -> String {
     )
 }
 
+/// A blend's halves fitted on one split: what they are (factor and item-item candidates, and
+/// whether on the second split), the models, and their metadata.
+pub(super) struct FittedHalves {
+    of: (ModelChoice, ModelChoice, bool),
+    f: crate::recs::FactorModel,
+    nb: crate::recs::NeighborModel,
+    fmeta: crate::bundle::Metadata,
+    nmeta: crate::bundle::Metadata,
+}
+
 /// The state of a running search.
 pub(super) struct Search<'a> {
     /// The training split, as evaluation matches users by id.
@@ -70,6 +88,9 @@ pub(super) struct Search<'a> {
     pub(super) ticked: std::cell::Cell<u64>,
     /// Set while finalists are re-validated on the second split.
     pub(super) checking: bool,
+    /// The last blend's halves fitted on the current split: finalists that differ only in the
+    /// weight are re-validated without fitting them again.
+    pub(super) halves: Option<FittedHalves>,
     pub(super) progress: &'a dyn Progress,
 }
 
@@ -96,6 +117,27 @@ impl Search<'_> {
                     })
                     .collect()
             }
+            ModelChoice::Blend(p) => {
+                // The halves are fitted once per split and blended at each weight.
+                let fitted = match self.halves.take() {
+                    Some(h) if h.of.0 == *p.factors && h.of.1 == *p.neighbors && h.of.2 == self.checking => h,
+                    _ => {
+                        let (f, nb, fmeta, nmeta) = p.fit_halves(data, &Silent)?;
+                        let of = ((*p.factors).clone(), (*p.neighbors).clone(), self.checking);
+                        FittedHalves { of, f, nb, fmeta, nmeta }
+                    }
+                };
+                let weights = if self.checking { vec![p.weight] } else { BLEND_WEIGHTS.to_vec() };
+                let FittedHalves { f, nb, fmeta, nmeta, .. } = self.halves.insert(fitted);
+                weights
+                    .into_iter()
+                    .map(|w| {
+                        let p = p.clone().weight(w);
+                        let m = RecModel::Blend(BlendModel::new(f.clone(), nb.clone(), w)?);
+                        Ok((ModelChoice::Blend(p.clone()), m, p.metadata(fmeta, nmeta)))
+                    })
+                    .collect::<Result<_>>()?
+            }
             _ => {
                 let (m, meta) = fit_family(data, &c, &Silent)?;
                 vec![(c.clone(), m, meta)]
@@ -113,10 +155,7 @@ impl Search<'_> {
                 family: family.into(),
                 params,
                 fidelity: fidelity.into(),
-                storage: match rec.model() {
-                    RecModel::Factors(f) => f.quantization().storage_name().into(),
-                    _ => String::new(),
-                },
+                storage: rec.model().factors().map_or(String::new(), |f| f.quantization().storage_name().into()),
                 ndcg: report.ndcg,
                 precision: report.precision,
                 coverage: report.coverage,
@@ -281,8 +320,36 @@ fn family_of(c: &ModelChoice) -> Option<Family> {
         ModelChoice::Rp3(_) => Some(Family::Rp3),
         ModelChoice::Svd(_) => Some(Family::Svd),
         ModelChoice::Als(_) => Some(Family::Als),
+        ModelChoice::Blend(_) => Some(Family::Blend),
         ModelChoice::Popular | ModelChoice::Auto(_) => None,
     }
+}
+
+/// The factor half's weights a blend is validated at (validation on ml-latest-small and
+/// Online Retail was flat from 0.3 to 0.7 and fell off outside).
+const BLEND_WEIGHTS: [f32; 3] = [0.3, 0.5, 0.7];
+
+/// Blends the best full-fidelity factor model (ALS, PureSVD) with the best item-item model
+/// (EASE, RP3beta): the factors as trained, stored as small as needed, and as many of the
+/// item-item model's neighbours as fit beside them in the bundle budget. Validated at each of
+/// [`BLEND_WEIGHTS`]; skipped when either family has no trial or fewer than 10 neighbours fit.
+pub(super) fn blend(s: &mut Search<'_>) -> Result<()> {
+    let best_of = |families: [Family; 2]| {
+        let keep = |t: &Trial| t.fidelity == "full" && families.iter().any(|f| f.name() == t.family);
+        s.best(1, keep).first().map(|i| s.choices[*i].clone())
+    };
+    let (Some(f), Some(nb)) = (best_of([Family::Als, Family::Svd]), best_of([Family::Ease, Family::Rp3])) else {
+        return Ok(());
+    };
+    let Some(n) = neighbor_count(&nb).and_then(|wanted| s.space.blend_neighbors(&f, wanted)) else {
+        return Ok(());
+    };
+    let nb = match nb {
+        ModelChoice::Ease(p) => ModelChoice::Ease(p.neighbors(n)),
+        ModelChoice::Rp3(p) => ModelChoice::Rp3(p.neighbors(n)),
+        other => other,
+    };
+    s.run(&ModelChoice::Blend(BlendParams::new().factors(f).neighbors(nb)), false)
 }
 
 /// Successive halving for ALS: the best low-fidelity ALS trials that could beat the best

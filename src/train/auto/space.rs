@@ -9,7 +9,7 @@ use crate::recs::{Quantization, Scaling};
 /// The confidence scalings ALS is searched over.
 const SCALINGS: [Scaling; 3] = [Scaling::Linear, Scaling::Log, Scaling::Bm25];
 use crate::rng::Rng;
-use crate::train::{AlsParams, EaseParams, ModelChoice, Rp3Params, SvdParams};
+use crate::train::{AlsParams, BlendParams, EaseParams, ModelChoice, Rp3Params, SvdParams};
 
 /// The families the search draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub(super) enum Family {
     Rp3,
     Svd,
     Als,
+    /// Not drawn: the search blends its best factor and item-item models at the end.
+    Blend,
 }
 
 impl Family {
@@ -27,6 +29,7 @@ impl Family {
             Family::Rp3 => "rp3",
             Family::Svd => "svd",
             Family::Als => "als",
+            Family::Blend => "blend",
         }
     }
 }
@@ -53,9 +56,8 @@ impl Space {
         let (a, b) = (8.0, n_items as f64 * per_value(smallest));
         let k = ((-b + (b * b + 4.0 * a * room).sqrt()) / (2.0 * a)).floor();
         let max_factors = (k as usize).min(512).min(data.n_users()).min(n_items);
-        // A neighbour entry takes 4 bytes (u16 index, f16 weight) up to 65,536 items, else 8.
-        let per_entry = if n_items <= 65_536 { 4.0 } else { 8.0 };
-        let max_neighbors = ((room / (n_items as f64 * per_entry)) as usize).min(n_items.saturating_sub(1)).min(2000);
+        let max_neighbors =
+            ((room / (n_items as f64 * per_entry(n_items))) as usize).min(n_items.saturating_sub(1)).min(2000);
         let mut families = Vec::new();
         if n_items <= p.ease_max_items && max_neighbors >= 10 {
             families.push(Family::Ease);
@@ -69,22 +71,50 @@ impl Space {
         Self { families, n_items, room, max_factors, max_neighbors, p: p.clone() }
     }
 
-    /// How a candidate's factors are stored: the least lossy allowed storage whose bundle fits.
+    /// How a candidate's factors are stored: the least lossy allowed storage whose bundle fits
+    /// (a blend's factors: beside its item-item half).
     pub(super) fn storage(&self, c: &ModelChoice) -> Quantization {
-        let k = match c {
-            ModelChoice::Als(p) => p.factors,
-            ModelChoice::Svd(p) => p.factors,
-            _ => return Quantization::None,
-        } as f64;
+        let (k, room) = match c {
+            ModelChoice::Blend(b) => match factor_count(&b.factors) {
+                Some(k) => (k, self.room - self.neighbor_bytes(neighbor_count(&b.neighbors).unwrap_or(0))),
+                None => return Quantization::None,
+            },
+            c => match factor_count(c) {
+                Some(k) => (k, self.room),
+                None => return Quantization::None,
+            },
+        };
         let options = storages(self.p.quantization);
-        let fits = |q: &&Quantization| self.n_items as f64 * k * per_value(**q) + 8.0 * k * k <= self.room;
+        let fits = |q: &&Quantization| self.factor_bytes(k, **q) <= room;
         *options.iter().find(fits).or(options.last()).unwrap_or(&Quantization::None)
     }
 
-    /// The family's defaults, bounded by the size budget.
+    /// Bundle bytes of `k` factors per item stored as `q`, with the fold-in Gramian.
+    fn factor_bytes(&self, k: usize, q: Quantization) -> f64 {
+        let k = k as f64;
+        self.n_items as f64 * k * per_value(q) + 8.0 * k * k
+    }
+
+    /// Bundle bytes of `n` neighbours per item.
+    fn neighbor_bytes(&self, n: usize) -> f64 {
+        self.n_items as f64 * n as f64 * per_entry(self.n_items)
+    }
+
+    /// Neighbours per item a blend can keep beside factor model `f` stored in the smallest
+    /// allowed storage (at most `wanted`); `None` when fewer than 10 fit.
+    pub(super) fn blend_neighbors(&self, f: &ModelChoice, wanted: usize) -> Option<usize> {
+        let smallest = *storages(self.p.quantization).last()?;
+        let left = self.room - self.factor_bytes(factor_count(f)?, smallest);
+        let n = ((left / self.neighbor_bytes(1)).max(0.0) as usize).min(wanted);
+        (n >= 10).then_some(n)
+    }
+
+    /// The family's defaults, bounded by the size budget (a blend: its defaults unbounded; the
+    /// search builds its blends from its best trials instead).
     pub(super) fn default_for(&self, f: Family) -> ModelChoice {
         let t = self.p.threads;
         match f {
+            Family::Blend => ModelChoice::Blend(BlendParams::new()),
             Family::Ease => ModelChoice::Ease(EaseParams::new().threads(t)),
             Family::Rp3 => {
                 let d = Rp3Params::new();
@@ -110,10 +140,11 @@ impl Space {
         }
     }
 
-    /// A seeded draw from the family's whole range.
+    /// A seeded draw from the family's whole range (a blend is not drawn: its defaults).
     pub(super) fn random(&self, f: Family, rng: &mut Rng) -> ModelChoice {
         let t = self.p.threads;
         match f {
+            Family::Blend => self.default_for(f),
             Family::Ease => ModelChoice::Ease(EaseParams::new().lambda(log_uniform(rng, 5.0, 20_000.0)).threads(t)),
             Family::Rp3 => ModelChoice::Rp3(
                 Rp3Params::new()
@@ -213,6 +244,33 @@ impl Space {
         let mut c: Vec<usize> = [top, top / 2, top / 4].into_iter().filter(|n| *n >= 10).collect();
         c.dedup();
         c
+    }
+}
+
+/// Factors of a factor-model candidate.
+fn factor_count(c: &ModelChoice) -> Option<usize> {
+    match c {
+        ModelChoice::Als(p) => Some(p.factors),
+        ModelChoice::Svd(p) => Some(p.factors),
+        _ => None,
+    }
+}
+
+/// Neighbours per item of an item-item candidate.
+pub(super) fn neighbor_count(c: &ModelChoice) -> Option<usize> {
+    match c {
+        ModelChoice::Ease(p) => Some(p.neighbors),
+        ModelChoice::Rp3(p) => Some(p.neighbors),
+        _ => None,
+    }
+}
+
+/// Bundle bytes per neighbour entry: 4 (u16 index, f16 weight) up to 65,536 items, else 8.
+fn per_entry(n_items: usize) -> f64 {
+    if n_items <= 65_536 {
+        4.0
+    } else {
+        8.0
     }
 }
 
