@@ -29,6 +29,13 @@ pub fn expected_lines(rec: &Recommender, label: &str) -> Vec<String> {
     for s in rec.similar("a4", &RecommendOptions::top(4)).unwrap() {
         out.push(format!("{label} similar a4 {} {}", s.item, s.score.to_bits()));
     }
+    if label == "blend" {
+        // A blend's reasons add each half's scaled contribution.
+        let opts = RecommendOptions { reasons: true, ..RecommendOptions::top(3) };
+        for s in rec.recommend(&[("a1", 1.0), ("b3", 2.0)], &opts).unwrap().items {
+            out.push(format!("{label} because a1+b3 {} {} {}", s.item, s.score.to_bits(), s.because.join("+")));
+        }
+    }
     if rec.text_index().is_some() {
         for q in TEXT_SEARCHES {
             for s in rec.similar_by_text(TextQuery::Text(q), &RecommendOptions::top(4)).unwrap() {

@@ -110,6 +110,30 @@ fn results_equal_the_native_build_bit_for_bit() {
             got.extend(lines(label, &format!("recommend {}", h.join("+")), out));
         }
         got.extend(lines(label, "similar a4", rec.similar(s("a4"), opts_k(4.0)).unwrap()));
+        if label == "blend" {
+            // Same request as `tests/fixture_parity.rs`: reasons, and a weighted history.
+            let history = Array::new();
+            for (item, weight) in [("a1", 1.0), ("b3", 2.0)] {
+                let e = js_sys::Object::new();
+                Reflect::set(&e, &"item".into(), &item.into()).unwrap();
+                Reflect::set(&e, &"weight".into(), &weight.into()).unwrap();
+                history.push(&e);
+            }
+            let o = opts_k(3.0);
+            Reflect::set(&o, &"reasons".into(), &true.into()).unwrap();
+            for e in rec.recommend(history.into(), o).unwrap().dyn_into::<Array>().unwrap().iter() {
+                let item = field(&e, "item").as_string().unwrap();
+                let score = field(&e, "score").as_f64().unwrap() as f32;
+                let because: Vec<String> =
+                    field(&e, "because").dyn_into::<Array>().unwrap().iter().map(|b| b.as_string().unwrap()).collect();
+                got.push(format!("{label} because a1+b3 {item} {} {}", score.to_bits(), because.join("+")));
+            }
+            let info = rec.info().unwrap();
+            assert_eq!(field(&info, "model").as_string().as_deref(), Some("blend"));
+            assert_eq!(field(&info, "factors").as_f64(), Some(20.0));
+            assert_eq!(field(&info, "factorStorage").as_string().as_deref(), Some("int8"));
+            assert!(field(&info, "neighbors").as_f64().is_some_and(|n| n > 0.0));
+        }
         assert_eq!(field(&rec.info().unwrap(), "hasItem2Vec").as_bool(), Some(label == "ease"), "{label}");
         assert_eq!(field(&rec.info().unwrap(), "hasTextIndex").as_bool(), Some(label == "ease"), "{label}");
         if label == "ease" {

@@ -143,11 +143,14 @@ export interface Classification {
 }
 /** What `info()` returns. */
 export interface ModelInfo {
-  model: "als" | "svd" | "ease" | "rp3" | "popular";
+  /** The family; "blend" holds factors and item-item rows. */
+  model: "als" | "svd" | "ease" | "rp3" | "blend" | "popular";
   items: number;
+  /** Latent factors per item (factor models and blends). */
   factors?: number;
-  /** How the factors are stored (factor models). */
+  /** How the factors are stored (factor models and blends). */
   factorStorage?: "f32" | "f16" | "int8";
+  /** Item-item entries (item-item models and blends). */
   neighbors?: number;
   hasCatalog: boolean;
   hasBoughtTogether: boolean;
