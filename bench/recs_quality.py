@@ -125,6 +125,23 @@ for fam, names in flag.items():
         args += ["--quantize", best["storage"]]
     res, secs, _ = shelfwise(args)
     rows.append((f"shelfwise {fam}", " ".join(args[2:]), res, secs))
+# The best blend the search validated, when its halves are ALS and EASE (what --model blend trains).
+blends = [t for t in log["trials"] if t["family"] == "blend" and t["fidelity"] == "full"
+          and "als.factors" in t["params"] and "ease.lambda" in t["params"]]
+if blends:
+    best = max(blends, key=lambda t: t["ndcg"])
+    q = best["params"]
+    args = ["--model", "blend", "--blend-weight", repr(q["weight"]), "--lambda", repr(q["ease.lambda"]),
+            "--neighbors", str(int(q["ease.neighbors"]))]
+    for k in ("factors", "regularization", "alpha"):
+        args += ["--" + k, repr(q["als." + k]) if k != "factors" else str(int(q["als.factors"]))]
+    args += ["--scaling", ["linear", "log", "bm25"][int(q.get("als.scaling", 0))]]
+    if "als.bm25_b" in q:
+        args += ["--bm25-b", repr(q["als.bm25_b"])]
+    if best.get("storage") in ("f16", "int8"):
+        args += ["--quantize", best["storage"]]
+    res, secs, _ = shelfwise(args)
+    rows.append(("shelfwise blend", " ".join(args[2:]), res, secs))
 
 from implicit.cpu.als import AlternatingLeastSquares  # noqa: E402
 from implicit.cpu.bpr import BayesianPersonalizedRanking  # noqa: E402
