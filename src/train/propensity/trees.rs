@@ -89,8 +89,19 @@ impl Binned {
     fn d(&self) -> usize {
         self.edges.len()
     }
-    fn bin(&self, f: usize, row: u32) -> usize {
-        self.bins[f * self.n + row as usize] as usize
+    /// `rows` split by `s` (bin at most the split's to the left), order kept; the counts are the
+    /// split's, so neither side grows while it is filled.
+    fn partition(&self, rows: &[u32], s: &Split) -> (Vec<u32>, Vec<u32>) {
+        let col = &self.bins[s.feature * self.n..(s.feature + 1) * self.n];
+        let (mut l, mut r) = (Vec::with_capacity(s.cl), Vec::with_capacity(rows.len().saturating_sub(s.cl)));
+        for &row in rows {
+            if col[row as usize] as usize <= s.bin {
+                l.push(row);
+            } else {
+                r.push(row);
+            }
+        }
+        (l, r)
     }
 }
 
@@ -112,6 +123,8 @@ struct Split {
     /// The left child's gradient and hessian sums (the right's are the node's minus these).
     gl: f64,
     hl: f64,
+    /// The left child's row count.
+    cl: usize,
 }
 
 /// Sums of gradient, hessian and row count per bin.
@@ -259,13 +272,17 @@ fn scan(f: usize, hist: &[(f64, f64, u32)], n: usize, gs: f64, hs: f64, p: &Grow
         hl += e.1;
         cl += e.2 as usize;
         let cr = n - cl;
-        if cl < p.min_samples_leaf || cr < p.min_samples_leaf {
+        if cr < p.min_samples_leaf {
+            // The right side only shrinks from here on.
+            break;
+        }
+        if cl < p.min_samples_leaf {
             continue;
         }
         let (gr, hr) = (gs - gl, hs - hl);
         let gain = gl * gl / (hl + p.lambda) + gr * gr / (hr + p.lambda) - parent;
         if gain > 1e-12 && best.as_ref().is_none_or(|s| gain > s.gain) {
-            best = Some(Split { feature: f, bin, gain, gl, hl });
+            best = Some(Split { feature: f, bin, gain, gl, hl, cl });
         }
     }
     best
@@ -381,7 +398,7 @@ pub(crate) fn grow(
         };
         let node = open.swap_remove(pos);
         let Some(s) = node.split else { continue };
-        let (l, r): (Vec<u32>, Vec<u32>) = node.rows.iter().partition(|row| b.bin(s.feature, **row) <= s.bin);
+        let (l, r) = b.partition(&node.rows, &s);
         // The children's sums come from the split's histogram scan, not another pass over rows.
         let ((gl, hl), (gr, hr)) = ((s.gl, s.hl), (node.gs - s.gl, node.hs - s.hl));
         let (li, ri) = (push_node(&mut tree, gl, hl), push_node(&mut tree, gr, hr));
