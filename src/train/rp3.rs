@@ -19,7 +19,7 @@ pub struct Rp3Params {
     /// Exponent α on each transition probability (1 = the plain random walk). Default 0.8.
     pub alpha: f64,
     /// Popularity penalty β: the weight of arriving at item `j` is divided by `count(j)^β`
-    /// (0 = none; larger favours the long tail). Default 0.3.
+    /// (0 = none; larger favours the long tail). Default 0.4.
     pub beta: f64,
     /// Neighbours kept per item in the shipped model. Default 200.
     pub neighbors: usize,
@@ -29,7 +29,7 @@ pub struct Rp3Params {
 
 impl Default for Rp3Params {
     fn default() -> Self {
-        Self { alpha: 0.8, beta: 0.3, neighbors: 200, threads: 0 }
+        Self { alpha: 0.8, beta: 0.4, neighbors: 200, threads: 0 }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::rng::Rng;
 /// PureSVD hyperparameters. Build with [`SvdParams::new`] and the setters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SvdParams {
-    /// Singular vectors kept (capped at the number of users and items). Default 96.
+    /// Singular vectors kept (capped at the number of users and items). Default 88.
     pub factors: usize,
     /// Extra random directions sampled beyond `factors` (Halko et al.'s p). Default 10.
     pub oversample: usize,
@@ -33,7 +33,7 @@ pub struct SvdParams {
 
 impl Default for SvdParams {
     fn default() -> Self {
-        Self { factors: 96, oversample: 10, power_iterations: 4, threads: 0, seed: 42 }
+        Self { factors: 88, oversample: 10, power_iterations: 4, threads: 0, seed: 42 }
     }
 }
 
