@@ -17,25 +17,11 @@ use std::io::{BufWriter, Write};
 #[cfg(not(target_arch = "wasm32"))]
 use shelfwise::rng::Rng;
 
-/// Cumulative Zipf weights over `n` ranks, for inverse-CDF sampling.
 #[cfg(not(target_arch = "wasm32"))]
-fn zipf_cdf(n: usize, s: f64) -> Vec<f64> {
-    let mut acc = 0.0;
-    let mut cdf: Vec<f64> = (1..=n)
-        .map(|r| {
-            acc += 1.0 / (r as f64).powf(s);
-            acc
-        })
-        .collect();
-    cdf.iter_mut().for_each(|c| *c /= acc);
-    cdf
-}
-
+#[path = "support/zipf.rs"]
+mod zipf;
 #[cfg(not(target_arch = "wasm32"))]
-fn sample(cdf: &[f64], rng: &mut Rng) -> usize {
-    let u = rng.f64();
-    cdf.partition_point(|c| *c < u).min(cdf.len() - 1)
-}
+use zipf::{sample, zipf_cdf};
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
