@@ -499,13 +499,15 @@ fn auto_searches_within_a_trial_budget_and_inspect_shows_the_search() {
 }
 
 #[test]
-fn svd_and_rp3_train_from_the_command_line() {
+fn svd_rp3_and_blend_train_from_the_command_line() {
     let dir = common::temp_dir("families");
     let f = dir.join("log.csv");
     std::fs::write(&f, clustered_log()).unwrap();
-    for (family, args, shown) in
-        [("svd", "--factors 4", "factors:     4"), ("rp3", "--beta 0.2 --neighbors 5", "neighbours:")]
-    {
+    for (family, args, shown) in [
+        ("svd", "--factors 4", "factors:     4"),
+        ("rp3", "--beta 0.2 --neighbors 5", "neighbours:"),
+        ("blend", "--factors 4 --lambda 5 --neighbors 5 --blend-weight 0.6", "param  weight           0.6"),
+    ] {
         let bundle = dir.join(format!("{family}.bundle"));
         let o = run(&format!(
             "train recs --input {} --user-col customer --item-col product --model {family} {args} --out {}",
@@ -521,6 +523,13 @@ fn svd_and_rp3_train_from_the_command_line() {
             .unwrap();
         assert!(recs.items.iter().all(|s| s.item.trim_start_matches('p').parse::<u32>().unwrap() < 15), "{recs:?}");
     }
+    // A blend's weight is checked before the log is read.
+    let o = run(&format!(
+        "train recs --input /nonexistent.csv --user-col customer --item-col product --model blend --blend-weight 1 --out {}",
+        dir.join("x.bundle").display()
+    ));
+    let t = text(&o);
+    assert!(!o.status.success() && t.contains("blend weight") && !t.contains("nonexistent"), "{t}");
 }
 
 #[test]
