@@ -32,9 +32,7 @@ impl BlendModel {
     /// `1 − weight`. Both must cover the same catalogue (checked when the blend joins a
     /// recommender).
     pub fn new(factors: FactorModel, neighbors: NeighborModel, weight: f32) -> Result<Self> {
-        if !(weight > 0.0 && weight < 1.0) {
-            return Err(Error::param("blend weight", crate::num_text::Num32(weight), "must be in (0, 1)"));
-        }
+        check_weight(weight)?;
         Ok(Self { factors, neighbors, weight })
     }
 
@@ -84,6 +82,15 @@ impl BlendModel {
     }
 }
 
+/// Fails unless a blend's factor weight is in (0, 1): the model's and the training parameters'
+/// one check.
+pub(crate) fn check_weight(weight: f32) -> Result<()> {
+    if !(weight > 0.0 && weight < 1.0) {
+        return Err(Error::param("blend weight", crate::num_text::Num32(weight), "must be in (0, 1)"));
+    }
+    Ok(())
+}
+
 /// `weight / max|s|`, or `weight` when every score is 0.
 fn scale(s: &[f32], weight: f32) -> f32 {
     let m = s.iter().fold(0f32, |m, v| m.max(v.abs()));
@@ -101,16 +108,9 @@ mod tests {
 
     /// Four items: two-factor rows, and item-item rows 0 → {1, 2}, 1 → {0}, 3 → {1}.
     fn halves() -> (FactorModel, NeighborModel) {
-        let (k, y) = (2, vec![1.0f32, 0.0, 0.5, 0.5, 0.0, 1.0, -0.5, 0.2]);
-        let mut g = vec![0f64; k * k];
-        for r in y.chunks_exact(k) {
-            for a in 0..k {
-                for b in 0..k {
-                    g[a * k + b] += r[a] as f64 * r[b] as f64;
-                }
-            }
-        }
-        let f = FactorModel::new(k, y, g, FoldIn::new(0.5, 1.0, Scaling::Linear)).unwrap();
+        let y = vec![1.0f32, 0.0, 0.5, 0.5, 0.0, 1.0, -0.5, 0.2];
+        let g = crate::recs::factors::tests::gramian(&y, 2);
+        let f = FactorModel::new(2, y, g, FoldIn::new(0.5, 1.0, Scaling::Linear)).unwrap();
         let nb = NeighborModel::from_csr(vec![0, 2, 3, 3, 4], vec![1, 2, 0, 1], vec![0.5, 0.25, 0.4, -0.2]);
         (f, nb)
     }

@@ -705,7 +705,7 @@ impl FactorModel {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -752,7 +752,7 @@ mod tests {
     }
 
     /// `YᵀY` of row-major `y` with `k` columns.
-    fn gramian(y: &[f32], k: usize) -> Vec<f64> {
+    pub(crate) fn gramian(y: &[f32], k: usize) -> Vec<f64> {
         let mut g = vec![0f64; k * k];
         for r in y.chunks_exact(k) {
             for a in 0..k {

@@ -55,6 +55,15 @@ impl RecModel {
             _ => None,
         }
     }
+
+    /// The item-item rows, of an item-item model or of a blend's item-item half.
+    pub fn neighbors(&self) -> Option<&NeighborModel> {
+        match self {
+            RecModel::Neighbors(nb) => Some(nb),
+            RecModel::Blend(b) => Some(b.neighbors()),
+            _ => None,
+        }
+    }
 }
 
 /// What [`Recommender::similar_by_text`] searches for.
@@ -346,16 +355,11 @@ impl Recommender {
                 )));
             }
         }
-        match &model {
-            RecModel::Factors(f) if f.n_items() != n => {
-                return Err(Error::Corrupt(format!("{} factor rows for {n} items", f.n_items())));
-            }
-            RecModel::Neighbors(nb) => nb.validate(n)?,
-            RecModel::Blend(b) if b.factors().n_items() != n => {
-                return Err(Error::Corrupt(format!("{} factor rows for {n} items", b.factors().n_items())));
-            }
-            RecModel::Blend(b) => b.neighbors().validate(n)?,
-            _ => {}
+        if let Some(f) = model.factors().filter(|f| f.n_items() != n) {
+            return Err(Error::Corrupt(format!("{} factor rows for {n} items", f.n_items())));
+        }
+        if let Some(nb) = model.neighbors() {
+            nb.validate(n)?;
         }
         Ok(Self {
             items,
@@ -739,11 +743,7 @@ impl Recommender {
             items: self.items.len(),
             factors: self.model.factors().map(FactorModel::k),
             factor_storage: self.model.factors().map(|f| f.quantization().storage_name()),
-            neighbors: match &self.model {
-                RecModel::Neighbors(n) => Some(n.entries()),
-                RecModel::Blend(b) => Some(b.neighbors().entries()),
-                _ => None,
-            },
+            neighbors: self.model.neighbors().map(NeighborModel::entries),
             has_catalog: self.catalog.is_some(),
             has_bought_together: self.together.is_some(),
             has_trending: self.trending.is_some(),

@@ -53,14 +53,12 @@ impl BlendParams {
     }
     /// Validates every field, the halves' parameters included.
     pub fn check(&self) -> Result<()> {
-        if !(self.weight > 0.0 && self.weight < 1.0) {
-            return Err(Error::param("blend weight", crate::num_text::Num32(self.weight), "must be in (0, 1)"));
-        }
+        crate::recs::blend::check_weight(self.weight)?;
         if !matches!(*self.factors, ModelChoice::Als(_) | ModelChoice::Svd(_)) {
-            return Err(Error::param("blend factors", family(&self.factors), "must be als or svd"));
+            return Err(Error::param("blend factors", self.factors.family_name(), "must be als or svd"));
         }
         if !matches!(*self.neighbors, ModelChoice::Ease(_) | ModelChoice::Rp3(_)) {
-            return Err(Error::param("blend neighbors", family(&self.neighbors), "must be ease or rp3"));
+            return Err(Error::param("blend neighbors", self.neighbors.family_name(), "must be ease or rp3"));
         }
         self.factors.check()?;
         self.neighbors.check()
@@ -98,17 +96,5 @@ impl BlendParams {
             }
         }
         meta
-    }
-}
-
-fn family(c: &ModelChoice) -> &'static str {
-    match c {
-        ModelChoice::Als(_) => "als",
-        ModelChoice::Ease(_) => "ease",
-        ModelChoice::Svd(_) => "svd",
-        ModelChoice::Rp3(_) => "rp3",
-        ModelChoice::Blend(_) => "blend",
-        ModelChoice::Popular => "popular",
-        ModelChoice::Auto(_) => "auto",
     }
 }

@@ -52,6 +52,19 @@ pub enum ModelChoice {
 }
 
 impl ModelChoice {
+    /// The family's name, as metadata and the search record write it.
+    pub fn family_name(&self) -> &'static str {
+        match self {
+            ModelChoice::Als(_) => "als",
+            ModelChoice::Ease(_) => "ease",
+            ModelChoice::Svd(_) => "svd",
+            ModelChoice::Rp3(_) => "rp3",
+            ModelChoice::Blend(_) => "blend",
+            ModelChoice::Popular => "popular",
+            ModelChoice::Auto(_) => "auto",
+        }
+    }
+
     /// Validates the chosen family's parameters (what training would reject), so a caller can
     /// refuse bad arguments before reading any data.
     pub fn check(&self) -> Result<()> {

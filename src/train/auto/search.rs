@@ -44,7 +44,7 @@ fn describe(c: &ModelChoice) -> (&'static str, BTreeMap<String, f64>) {
         }
         ModelChoice::Popular | ModelChoice::Auto(_) => BTreeMap::new(),
     };
-    (family_of(c).map_or("popular", Family::name), params)
+    (c.family_name(), params)
 }
 
 /// One line for a trial.
@@ -320,8 +320,8 @@ fn family_of(c: &ModelChoice) -> Option<Family> {
         ModelChoice::Rp3(_) => Some(Family::Rp3),
         ModelChoice::Svd(_) => Some(Family::Svd),
         ModelChoice::Als(_) => Some(Family::Als),
-        ModelChoice::Blend(_) => Some(Family::Blend),
-        ModelChoice::Popular | ModelChoice::Auto(_) => None,
+        // Blends are built from the best trials after the draws, never drawn.
+        ModelChoice::Blend(_) | ModelChoice::Popular | ModelChoice::Auto(_) => None,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::recs::{Quantization, Scaling};
 /// The confidence scalings ALS is searched over.
 const SCALINGS: [Scaling; 3] = [Scaling::Linear, Scaling::Log, Scaling::Bm25];
 use crate::rng::Rng;
-use crate::train::{AlsParams, BlendParams, EaseParams, ModelChoice, Rp3Params, SvdParams};
+use crate::train::{AlsParams, EaseParams, ModelChoice, Rp3Params, SvdParams};
 
 /// The families the search draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +18,6 @@ pub(super) enum Family {
     Rp3,
     Svd,
     Als,
-    /// Not drawn: the search blends its best factor and item-item models at the end.
-    Blend,
 }
 
 impl Family {
@@ -29,7 +27,6 @@ impl Family {
             Family::Rp3 => "rp3",
             Family::Svd => "svd",
             Family::Als => "als",
-            Family::Blend => "blend",
         }
     }
 }
@@ -75,15 +72,12 @@ impl Space {
     /// (a blend's factors: beside its item-item half).
     pub(super) fn storage(&self, c: &ModelChoice) -> Quantization {
         let (k, room) = match c {
-            ModelChoice::Blend(b) => match factor_count(&b.factors) {
-                Some(k) => (k, self.room - self.neighbor_bytes(neighbor_count(&b.neighbors).unwrap_or(0))),
-                None => return Quantization::None,
-            },
-            c => match factor_count(c) {
-                Some(k) => (k, self.room),
-                None => return Quantization::None,
-            },
+            ModelChoice::Blend(b) => {
+                (factor_count(&b.factors), self.room - self.neighbor_bytes(neighbor_count(&b.neighbors).unwrap_or(0)))
+            }
+            c => (factor_count(c), self.room),
         };
+        let Some(k) = k else { return Quantization::None };
         let options = storages(self.p.quantization);
         let fits = |q: &&Quantization| self.factor_bytes(k, **q) <= room;
         *options.iter().find(fits).or(options.last()).unwrap_or(&Quantization::None)
@@ -109,12 +103,10 @@ impl Space {
         (n >= 10).then_some(n)
     }
 
-    /// The family's defaults, bounded by the size budget (a blend: its defaults unbounded; the
-    /// search builds its blends from its best trials instead).
+    /// The family's defaults, bounded by the size budget.
     pub(super) fn default_for(&self, f: Family) -> ModelChoice {
         let t = self.p.threads;
         match f {
-            Family::Blend => ModelChoice::Blend(BlendParams::new()),
             Family::Ease => ModelChoice::Ease(EaseParams::new().threads(t)),
             Family::Rp3 => {
                 let d = Rp3Params::new();
@@ -140,11 +132,10 @@ impl Space {
         }
     }
 
-    /// A seeded draw from the family's whole range (a blend is not drawn: its defaults).
+    /// A seeded draw from the family's whole range.
     pub(super) fn random(&self, f: Family, rng: &mut Rng) -> ModelChoice {
         let t = self.p.threads;
         match f {
-            Family::Blend => self.default_for(f),
             Family::Ease => ModelChoice::Ease(EaseParams::new().lambda(log_uniform(rng, 5.0, 20_000.0)).threads(t)),
             Family::Rp3 => ModelChoice::Rp3(
                 Rp3Params::new()
