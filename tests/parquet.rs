@@ -16,6 +16,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use shelfwise::data::parquet::Batches;
 use shelfwise::data::{Columns, Interactions, ReadOptions};
 
 fn run(line: &str) -> Output {
@@ -280,4 +281,61 @@ fn tables_for_propensity_read_parquet_cells_as_csv_text() {
         a.location(301, 2).to_string(),
         format!("{}: row group 1, row 302, column 'qty'", dir.join("t.parquet").display())
     );
+}
+
+/// Id columns are read dictionary-coded where the writer coded them: dictionary pages,
+/// dictionaries that overflow into plain pages mid-chunk, and no dictionary at all must give the
+/// log the CSV gives, ids trimmed alike, and a null id a bad row at the same place.
+#[test]
+fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
+    let dir = common::temp_dir("parquet-dictionary");
+    let n = 6_000;
+    let user = |k: usize| {
+        format!("{}c{}{}", if k % 11 == 0 { "  " } else { "" }, (k * 7_919) % 900, if k % 13 == 0 { " " } else { "" })
+    };
+    let item = |k: usize| (k != 4_321).then(|| format!("sku-{:04}", (k * 104_729) % 350));
+    let mut csv = String::from("user,item\n");
+    for k in 0..n {
+        csv.push_str(&format!("{},{}\n", user(k), item(k).unwrap_or_default()));
+    }
+    std::fs::write(dir.join("log.csv"), csv).unwrap();
+    let (mut u, mut i) = (StringBuilder::new(), StringBuilder::new());
+    for k in 0..n {
+        u.append_value(user(k));
+        i.append_option(item(k));
+    }
+    let cols: Vec<(&str, ArrayRef)> = vec![("user", Arc::new(u.finish())), ("item", Arc::new(i.finish()))];
+    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let columns = Columns { user: "user".into(), item: "item".into(), ..Columns::default() };
+    let skip = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
+    let (csv, csv_report) = Interactions::read_csv(&dir.join("log.csv"), &columns, &skip, &|_| {}).unwrap();
+    assert_eq!(csv_report.rows_skipped, 1);
+    let settings: [(&str, WriterProperties); 3] = [
+        ("dictionary pages", WriterProperties::builder().set_max_row_group_row_count(Some(2_500)).build()),
+        (
+            "dictionaries overflowing into plain pages",
+            WriterProperties::builder()
+                .set_max_row_group_row_count(Some(2_500))
+                .set_dictionary_page_size_limit(512)
+                .set_data_page_row_count_limit(300)
+                .set_write_batch_size(300)
+                .build(),
+        ),
+        ("no dictionaries", WriterProperties::builder().set_dictionary_enabled(false).build()),
+    ];
+    for (what, props) in settings {
+        let path = dir.join("log.parquet");
+        let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let names = ["user".to_string(), "item".to_string()];
+        let mut batches = Batches::open(&path, &names).unwrap().with_dictionaries(&names);
+        let first = batches.next_batch().unwrap().unwrap();
+        assert!(first.columns.iter().all(|c| c.dictionary().is_some()), "{what}: ids come dictionary-coded");
+        let (pq, report) = Interactions::read_csv(&path, &columns, &skip, &|_| {}).unwrap();
+        assert_same_log(&csv, &pq);
+        assert_eq!((report.rows_read, report.rows_skipped), (n as u64, 1), "{what}");
+        let err = Interactions::read_csv(&path, &columns, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+        assert!(err.contains("row 4322, column 'item'") && err.contains("empty item id"), "{what}: {err}");
+    }
 }

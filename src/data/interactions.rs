@@ -4,6 +4,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::{interner::hash_id, interner::Interner, source, time::parse_timestamp, Csr};
+
+mod columnar;
 use crate::error::{Error, Location, Result};
 use crate::recs::Catalog;
 
@@ -76,6 +78,17 @@ pub struct ReadReport {
     pub titles_withheld: u64,
 }
 
+impl ReadReport {
+    /// Counts a skipped row, keeping its error among the first `opts.max_examples`.
+    fn skip(&mut self, e: Error, opts: &ReadOptions) {
+        self.rows_read += 1;
+        self.rows_skipped += 1;
+        if self.examples.len() < opts.max_examples {
+            self.examples.push(e);
+        }
+    }
+}
+
 /// Rows a title must occur on to be kept when the item's rows carry other titles too.
 pub const MIN_TITLE_ROWS: u32 = 2;
 
@@ -128,6 +141,8 @@ struct Builder {
     rows_seen: u64,
     /// Rows held before the first merge ([`FIRST_MERGE_ROWS`]; smaller in tests).
     first_merge: usize,
+    /// Parquet batches' user and item dictionaries, last seen, with the index of each entry.
+    dictionaries: [columnar::DictionaryIds; 2],
 }
 
 /// Rows held before the first merge of duplicates (about 200 MB of rows); later merges come each
@@ -194,6 +209,7 @@ impl Builder {
             budget,
             rows_seen: 0,
             first_merge: FIRST_MERGE_ROWS,
+            dictionaries: Default::default(),
         }
     }
 
@@ -276,29 +292,35 @@ impl Builder {
             for (row, &(hu, hi)) in group.iter().zip(hashes.iter()) {
                 let u = self.users.intern_hashed(&text[row.user.clone()], hu);
                 let i = self.items.intern_hashed(&text[row.item.clone()], hi);
-                if self.prices.len() < self.items.len() {
-                    self.titles.push(Vec::new());
-                    self.prices.push(f32::NAN);
-                }
-                if let Some(t) = &row.title {
-                    self.vote_title(i, text[t.clone()].trim());
-                }
-                if let Some(price) = row.price {
-                    if self.prices[i as usize].is_nan() {
-                        self.prices[i as usize] = price;
-                    }
-                }
-                self.out.user.push(u);
-                self.out.item.push(i);
-                self.out.weight.push(row.weight);
-                if self.timed {
-                    self.out.time.push(row.time);
-                }
+                let title = row.title.as_ref().map(|t| text[t.clone()].trim());
+                self.add_row(u, i, row.weight, row.time, title, row.price);
             }
         }
         text.clear();
         rows.clear();
         self.bound_memory()
+    }
+
+    /// Adds a row of interned ids: its pair, and its item's title vote and first price.
+    fn add_row(&mut self, u: u32, i: u32, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
+        if self.prices.len() <= i as usize {
+            self.titles.resize_with(self.items.len(), Vec::new);
+            self.prices.resize(self.items.len(), f32::NAN);
+        }
+        if let Some(t) = title {
+            self.vote_title(i, t);
+        }
+        if let Some(price) = price {
+            if self.prices[i as usize].is_nan() {
+                self.prices[i as usize] = price;
+            }
+        }
+        self.out.user.push(u);
+        self.out.item.push(i);
+        self.out.weight.push(weight);
+        if self.timed {
+            self.out.time.push(time);
+        }
     }
 
     /// Counts one row's title for item `i` (empty titles do not vote).
@@ -493,32 +515,38 @@ impl Interactions {
         progress: &dyn Fn(u64),
     ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
-        let (mut csv, mut pq);
-        let rows: &mut dyn RowReader = if super::parquet::is_parquet(path) {
-            pq = ParquetRows::open(path, cols)?;
-            &mut pq
+        let mut input = if super::parquet::is_parquet(path) {
+            Input::Parquet(columnar::Chunks::open(path, cols)?)
         } else {
             let (rdr, header, bound) = source::csv_reader(path, opts.delimiter, opts.has_header)?;
             let at = ColumnIndex::find(&header, cols, &file)?;
-            csv = CsvRows { rdr, bound, header, at, file: &file, record: csv::StringRecord::new(), line: 1 };
-            &mut csv
+            Input::Csv(CsvRows { rdr, bound, header, at, file: &file, record: csv::StringRecord::new(), line: 1 })
         };
         let (timed, catalogued) = (cols.time.is_some(), cols.title.is_some() || cols.price.is_some());
         let budget = opts.max_memory;
         let mut report = ReadReport::default();
-        // This thread parses rows into batches; a second one interns them, in order.
+        // This thread reads rows into batches; a second one interns them, in order.
         let built = std::thread::scope(|scope| -> Result<Builder> {
-            let (to_intern, batches) = std::sync::mpsc::sync_channel::<Pending>(4);
+            let (to_intern, batches) = std::sync::mpsc::sync_channel::<Work>(4);
             let (recycle, spare) = std::sync::mpsc::channel::<Pending>();
             let interning = scope.spawn(move || -> Result<Builder> {
                 let mut b = Builder::new(timed, budget);
-                for mut p in batches {
-                    b.intern(&mut p)?; // on an error the receiver goes, and the reader stops sending
-                    let _ = recycle.send(p); // fails only once reading has stopped
+                for work in batches {
+                    // On an error the receiver goes, and the reader stops sending.
+                    match work {
+                        Work::Rows(mut p) => {
+                            b.intern(&mut p)?;
+                            let _ = recycle.send(p); // fails only once reading has stopped
+                        }
+                        Work::Columns(chunk) => b.intern_columns(&chunk)?,
+                    }
                 }
                 Ok(b)
             });
-            let read = feed(rows, opts, &mut report, &to_intern, &spare, progress);
+            let read = match &mut input {
+                Input::Csv(rows) => feed(rows, opts, &mut report, &to_intern, &spare, progress),
+                Input::Parquet(chunks) => chunks.feed(opts, &mut report, &to_intern, progress),
+            };
             drop(to_intern);
             let built = interning.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             read?;
@@ -663,19 +691,14 @@ enum Next<'a> {
     End,
 }
 
-/// A source of parsed rows for [`feed`]: CSV ([`CsvRows`]) or Parquet ([`ParquetRows`]).
-trait RowReader {
-    fn next_row(&mut self) -> Next<'_>;
-}
-
 /// Parses rows into batches sent to `to_intern` (taking emptied batches back from `spare`)
 /// until the input ends or the interning thread stops. A bad row is counted and skipped with
 /// `skip_bad_rows`, else returned; an input that fails to read is always returned.
 fn feed(
-    rows: &mut dyn RowReader,
+    rows: &mut CsvRows<'_>,
     opts: &ReadOptions,
     report: &mut ReadReport,
-    to_intern: &std::sync::mpsc::SyncSender<Pending>,
+    to_intern: &std::sync::mpsc::SyncSender<Work>,
     spare: &std::sync::mpsc::Receiver<Pending>,
     progress: &dyn Fn(u64),
 ) -> Result<()> {
@@ -690,26 +713,33 @@ fn feed(
                 report.rows_kept += 1;
                 if p.is_full() {
                     let next = spare.try_recv().unwrap_or_default();
-                    if to_intern.send(std::mem::replace(&mut p, next)).is_err() {
+                    if to_intern.send(Work::Rows(std::mem::replace(&mut p, next))).is_err() {
                         break Ok(()); // the interning thread stopped; joining it tells why
                     }
                 }
             }
-            Next::Bad(e) if opts.skip_bad_rows => {
-                report.rows_read += 1;
-                report.rows_skipped += 1;
-                if report.examples.len() < opts.max_examples {
-                    report.examples.push(e);
-                }
-            }
+            Next::Bad(e) if opts.skip_bad_rows => report.skip(e, opts),
             Next::Bad(e) => break Err(e),
         }
         if report.rows_read % 65_536 == 0 {
             progress(report.rows_read);
         }
     };
-    let _ = to_intern.send(p);
+    let _ = to_intern.send(Work::Rows(p));
     read
+}
+
+/// Where a log's rows come from.
+enum Input<'a> {
+    Csv(CsvRows<'a>),
+    Parquet(columnar::Chunks),
+}
+
+/// What the reading thread hands the interning one: rows with their ids as text (CSV), or a
+/// Parquet batch's columns ([`columnar::Chunk`]).
+enum Work {
+    Rows(Pending),
+    Columns(Box<columnar::Chunk>),
 }
 
 /// CSV rows: the guarded reader, where the columns are, and the line reached.
@@ -723,7 +753,7 @@ struct CsvRows<'a> {
     line: u64,
 }
 
-impl RowReader for CsvRows<'_> {
+impl CsvRows<'_> {
     fn next_row(&mut self) -> Next<'_> {
         let row = self.rdr.read_record(&mut self.record);
         self.bound.record_read(self.rdr.position().byte());
@@ -738,128 +768,6 @@ impl RowReader for CsvRows<'_> {
             Err(e) if e.is_io_error() => Next::Broken(source::row_error(e, self.file, self.line)),
             Err(e) => Next::Bad(source::row_error(e, self.file, self.line)),
         }
-    }
-}
-
-/// Parquet rows, batch by batch: cells keep their types (a numeric weight or a timestamp is not
-/// parsed from text), ids and titles are the text a CSV export would hold, and the checks are
-/// those of CSV rows ([`RowChecks`]).
-struct ParquetRows {
-    batches: super::parquet::Batches,
-    /// Column names in [`ParquetRows::NAMES`] order (absent optional columns left out).
-    names: Vec<String>,
-    /// Which of user, item, weight, time, title, price are present, as positions in `names`.
-    at: [Option<usize>; 6],
-    batch: Option<super::parquet::Batch>,
-    row: usize,
-    bufs: [String; 3],
-}
-
-impl ParquetRows {
-    fn open(path: &Path, cols: &Columns) -> Result<Self> {
-        let wanted = [
-            Some(&cols.user),
-            Some(&cols.item),
-            cols.weight.as_ref(),
-            cols.time.as_ref(),
-            cols.title.as_ref(),
-            cols.price.as_ref(),
-        ];
-        let header = super::parquet::header(path)?;
-        let file = path.display().to_string();
-        let (mut names, mut at) = (Vec::new(), [None; 6]);
-        for (k, name) in wanted.iter().enumerate() {
-            if let Some(name) = name {
-                at[k] = Some(names.len());
-                names.push(header[source::find_column(&header, name, &file)?].clone());
-            }
-        }
-        let batches = super::parquet::Batches::open(path, &names)?;
-        Ok(Self { batches, names, at, batch: None, row: 0, bufs: Default::default() })
-    }
-}
-
-impl RowReader for ParquetRows {
-    fn next_row(&mut self) -> Next<'_> {
-        while self.batch.as_ref().is_none_or(|b| self.row >= b.rows) {
-            match self.batches.next_batch() {
-                Ok(Some(b)) => (self.batch, self.row) = (Some(b), 0),
-                Ok(None) => return Next::End,
-                Err(e) => return Next::Broken(e),
-            }
-        }
-        let (Some(b), r) = (self.batch.as_ref(), self.row) else { return Next::End };
-        self.row += 1;
-        let [ub, ib, tb] = &mut self.bufs;
-        let names = &self.names;
-        let col = |k: usize| self.at[k].map(|c| (&b.columns[c], names[c].as_str()));
-        let bad = |(_, name): (&super::parquet::Column, &str), value: String, reason: String| Error::BadRow {
-            location: b.location(r, name),
-            value: preview(&value),
-            reason,
-        };
-        let text = |c: &super::parquet::Column, buf: &mut String| c.text(r, buf).map(str::to_owned).unwrap_or_default();
-        let (Some(user_col), Some(item_col)) = (col(0), col(1)) else { return Next::End };
-        let user = match RowChecks::id(user_col.0.text(r, ub).unwrap_or(""), "user") {
-            Ok(u) => u,
-            Err(reason) => return Next::Bad(bad(user_col, text(user_col.0, &mut String::new()), reason)),
-        };
-        let item = match RowChecks::id(item_col.0.text(r, ib).unwrap_or(""), "item") {
-            Ok(i) => i,
-            Err(reason) => return Next::Bad(bad(item_col, text(item_col.0, &mut String::new()), reason)),
-        };
-        let weight = match col(2) {
-            None => 1.0,
-            Some(c) => match parquet_number(c.0, r).map(|w| w.map(|w| w as f32)) {
-                Some(Ok(w)) if w.is_finite() && w > 0.0 => w,
-                Some(Ok(_)) => return Next::Bad(bad(c, text(c.0, &mut String::new()), RowChecks::BAD_WEIGHT.into())),
-                _ => return Next::Bad(bad(c, text(c.0, &mut String::new()), "weight is not a number".into())),
-            },
-        };
-        let time = match col(3) {
-            None => i64::MIN,
-            Some(c) => {
-                let t = if c.0.is_time() {
-                    c.0.seconds_of(r)
-                } else {
-                    match c.0.number(r) {
-                        Some(super::parquet::Number::Int(v)) => Some(v),
-                        Some(super::parquet::Number::Float(v)) => v.is_finite().then_some(v as i64),
-                        None => c.0.text(r, &mut String::new()).and_then(parse_timestamp),
-                    }
-                };
-                match t.filter(|t| (super::time::MIN_TIME..=super::time::MAX_TIME).contains(t)) {
-                    Some(t) => t,
-                    None => return Next::Bad(bad(c, text(c.0, &mut String::new()), "unrecognised timestamp".into())),
-                }
-            }
-        };
-        let title = match col(4) {
-            None => None,
-            Some(c) => match RowChecks::title(c.0.text(r, tb).unwrap_or("")) {
-                Ok(t) => Some(t),
-                Err(reason) => return Next::Bad(bad(c, text(c.0, &mut String::new()), reason)),
-            },
-        };
-        let price = match col(5) {
-            None => None,
-            Some(c) if c.0.is_null(r) => None,
-            Some(c) => match parquet_number(c.0, r) {
-                Some(Ok(p)) if (p as f32).is_finite() && p >= 0.0 => Some(p as f32),
-                _ => return Next::Bad(bad(c, text(c.0, &mut String::new()), RowChecks::BAD_PRICE.into())),
-            },
-        };
-        Next::Row(Row { user, item, weight, time, title, price })
-    }
-}
-
-/// A numeric cell as f64: numbers as they are, text parsed as CSV reading parses it (as f32 for
-/// weights and prices, so `0.1` in text and in a float column give the same f32); `None` when null.
-fn parquet_number(c: &super::parquet::Column, r: usize) -> Option<std::result::Result<f64, ()>> {
-    match c.number(r) {
-        Some(super::parquet::Number::Int(v)) => Some(Ok(v as f64)),
-        Some(super::parquet::Number::Float(v)) => Some(Ok(v)),
-        None => c.text(r, &mut String::new()).map(|t| t.trim().parse::<f32>().map(f64::from).map_err(|_| ())),
     }
 }
 

@@ -150,6 +150,8 @@ pub struct Batches {
     names: Vec<String>,
     /// Whether list columns are let through (for [`Column::array`]).
     nested: bool,
+    /// String columns read dictionary-coded (see [`Batches::with_dictionaries`]).
+    dictionaries: Vec<String>,
     parts: std::vec::IntoIter<PathBuf>,
     /// The part being read: its path, metadata, next row group, and rows before that group.
     part: Option<(PathBuf, ArrowReaderMetadata, usize, u64)>,
@@ -160,7 +162,23 @@ impl Batches {
     /// Starts reading `names` from `path` (a file or a directory of parts); a column of a type
     /// other than strings, numbers, booleans, dates and timestamps is an error naming it.
     pub fn open(path: &Path, names: &[String]) -> Result<Self> {
-        Ok(Self { names: names.to_vec(), nested: false, parts: parts(path)?.into_iter(), part: None, reader: None })
+        Ok(Self {
+            names: names.to_vec(),
+            nested: false,
+            dictionaries: Vec::new(),
+            parts: parts(path)?.into_iter(),
+            part: None,
+            reader: None,
+        })
+    }
+
+    /// Reads the string columns among `names` dictionary-coded: where a page is, its dictionary
+    /// comes through once with a key per row ([`Column::dictionary`]) instead of a string per
+    /// row; pages a writer stored plain are coded by the decoder per batch. Parquet writers
+    /// dictionary-code id columns, so a reader of ids can look each distinct id up once.
+    pub fn with_dictionaries(mut self, names: &[String]) -> Self {
+        self.dictionaries = names.to_vec();
+        self
     }
 
     /// As [`Batches::open`], letting list columns through to be read by [`Column::array`].
@@ -213,13 +231,40 @@ impl Batches {
             }
             match self.parts.next() {
                 Some(p) => {
-                    let meta = metadata(&p)?;
+                    let meta = with_dictionaries(&p, metadata(&p)?, &self.dictionaries)?;
                     self.part = Some((p, meta, 0, 0));
                 }
                 None => return Ok(false),
             }
         }
     }
+}
+
+/// `meta` with the string columns named in `names` typed as dictionaries (keys `i32`), so that
+/// the decoder hands their dictionary pages through.
+fn with_dictionaries(part: &Path, meta: ArrowReaderMetadata, names: &[String]) -> Result<ArrowReaderMetadata> {
+    let coded = |f: &arrow_schema::Field| {
+        names.contains(f.name()) && matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8)
+    };
+    if !meta.schema().fields().iter().any(|f| coded(f)) {
+        return Ok(meta);
+    }
+    let fields: Vec<arrow_schema::Field> = meta
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| match coded(f) {
+            true => f
+                .as_ref()
+                .clone()
+                .with_data_type(DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone()))),
+            false => f.as_ref().clone(),
+        })
+        .collect();
+    let schema = std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(fields, meta.schema().metadata().clone()));
+    let options = ArrowReaderOptions::new().with_schema(schema);
+    decoding(part, "footer", || ArrowReaderMetadata::try_new(meta.metadata().clone(), options))?
+        .map_err(|e| Error::file(part, e))
 }
 
 /// `names` of `batch` as [`Column`]s, in that order.
@@ -274,10 +319,16 @@ fn group_reader(
 }
 
 /// One column of a batch with its type resolved once: cells read as values, or as the text a CSV
-/// export would hold.
+/// export would hold. Cloning shares the decoded buffers.
+#[derive(Clone)]
 pub struct Column {
     array: ArrayRef,
     kind: Kind,
+    /// For [`Kind::Utf8`]: the array, typed once (a downcast per cell cost more than the cell).
+    utf8: Option<arrow_array::StringArray>,
+    /// For [`Kind::Dict`]: the keys, and the dictionary's values.
+    keys: Option<arrow_array::Int32Array>,
+    values: Option<Box<Column>>,
 }
 
 #[derive(Clone, Copy)]
@@ -285,6 +336,8 @@ enum Kind {
     Utf8,
     LargeUtf8,
     Utf8View,
+    /// Strings coded by a dictionary with `i32` keys: `values` holds the dictionary.
+    Dict,
     Int(IntKind),
     F32,
     F64,
@@ -346,6 +399,19 @@ impl Column {
             DataType::Date64 => Kind::Time(TimeKind::Date64),
             DataType::Timestamp(unit, _) => Kind::Time(TimeKind::Ts(*unit)),
             DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) if nested => Kind::List,
+            DataType::Dictionary(k, v)
+                if **k == DataType::Int32 && matches!(**v, DataType::Utf8 | DataType::LargeUtf8) =>
+            {
+                let dict = array.as_dictionary::<Int32Type>();
+                let values = Column::new(dict.values().clone(), part, name, false)?;
+                let keys = Some(dict.keys().clone());
+                return Ok(Self {
+                    kind: Kind::Dict,
+                    keys,
+                    values: Some(Box::new(values)),
+                    ..Self::plain(array, Kind::Dict)
+                });
+            }
             DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
                 let dict = array.as_any_dictionary();
                 let keys = dict.normalized_keys();
@@ -354,7 +420,7 @@ impl Column {
                 let flat: arrow_array::StringArray = (0..array.len())
                     .map(|i| (!array.is_null(i)).then(|| values.text(keys[i], &mut text).map(str::to_owned)).flatten())
                     .collect();
-                return Ok(Self { array: std::sync::Arc::new(flat), kind: Kind::Utf8 });
+                return Ok(Self::plain(std::sync::Arc::new(flat), Kind::Utf8));
             }
             other => {
                 return Err(Error::InvalidValue {
@@ -365,12 +431,51 @@ impl Column {
                 })
             }
         };
-        Ok(Self { array, kind })
+        Ok(Self::plain(array, kind))
     }
 
-    /// Whether row `i` is null.
+    fn plain(array: ArrayRef, kind: Kind) -> Self {
+        let utf8 = matches!(kind, Kind::Utf8).then(|| array.as_string::<i32>().clone());
+        Self { array, kind, utf8, keys: None, values: None }
+    }
+
+    /// Whether row `i` is null (for a dictionary column: its key, or the value it points to).
     pub fn is_null(&self, i: usize) -> bool {
-        self.array.is_null(i)
+        match self.dictionary() {
+            Some((keys, values)) => self.array.is_null(i) || values.key(keys[i]).is_none_or(|k| values.is_null(k)),
+            None => self.array.is_null(i),
+        }
+    }
+
+    /// `key` as a row of this column, when it is one (a key past a dictionary's end is refused,
+    /// not read: the decoder checks keys only against non-empty dictionaries).
+    pub fn key(&self, key: i32) -> Option<usize> {
+        usize::try_from(key).ok().filter(|k| *k < self.array.len())
+    }
+
+    /// Rows in the column.
+    pub fn len(&self) -> usize {
+        self.array.len()
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.array.is_empty()
+    }
+
+    /// A dictionary-coded column's keys (one per row; a null row's key is arbitrary) and its
+    /// dictionary (see [`Batches::with_dictionaries`]).
+    pub fn dictionary(&self) -> Option<(&[i32], &Column)> {
+        Some((self.keys.as_ref()?.values(), self.values.as_deref()?))
+    }
+
+    /// Which buffers hold the column: equal for two batches that share one dictionary (the
+    /// pages of one column chunk). Only meaningful while this column is alive, so that its
+    /// buffers cannot be reused for another.
+    pub fn identity(&self) -> (usize, usize, usize) {
+        let data = self.array.to_data();
+        let at = |k: usize| data.buffers().get(k).map_or(0, |b| b.as_ptr() as usize);
+        (at(0), at(1), data.len())
     }
 
     /// Cell `i` as text (`None` when null): strings as they are, numbers as CSV exports write them
@@ -383,7 +488,11 @@ impl Column {
             return None;
         }
         let s: &str = match self.kind {
-            Kind::Utf8 => self.array.as_string::<i32>().value(i),
+            Kind::Dict => {
+                let (keys, values) = self.dictionary()?;
+                return values.text(values.key(keys[i])?, buf);
+            }
+            Kind::Utf8 => self.utf8.as_ref()?.value(i),
             Kind::LargeUtf8 => self.array.as_string::<i64>().value(i),
             Kind::Utf8View => self.array.as_string_view().value(i),
             Kind::Bool => {
