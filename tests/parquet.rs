@@ -254,6 +254,17 @@ fn a_decoder_panic_on_a_malformed_page_is_an_error_naming_the_file() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(!text(&o).contains("panicked"), "the caught panic prints nothing: {}", text(&o));
 
+    // A footer whose Thrift declares a list of 212 million booleans in 2 KB: arrow-rs's skip of
+    // unknown fields spends no bytes on a boolean element (0.6 s per read here; lists of such
+    // lists, hours). Checked first in one pass over the footer, it is refused at once.
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet/bool-list-footer-spin.parquet");
+    let err = Interactions::read_csv(&seed, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("bool-list-footer-spin.parquet")
+            && err.contains("malformed Parquet footer (3502 bytes): a collection of 212190331 elements in 2362 bytes"),
+        "{err}"
+    );
+
     // The second: arrow-buffer's bit-chunk iterator asserts on definition levels past the buffer.
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet/definition-levels-panic.parquet");
     let err = shelfwise::data::table::Table::read(&seed, b',').unwrap_err().to_string();

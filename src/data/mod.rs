@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod interactions;
 mod interner;
 pub mod parquet;
+mod parquet_footer;
 pub mod source;
 pub mod table;
 pub mod time;

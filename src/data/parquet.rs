@@ -73,8 +73,29 @@ pub fn header(path: &Path) -> Result<Vec<String>> {
 
 fn metadata(part: &Path) -> Result<ArrowReaderMetadata> {
     let file = File::open(part).map_err(|e| Error::io(part, e))?;
+    check_footer(part, &file)?;
     decoding(part, "footer", || ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()))?
         .map_err(|e| Error::file(part, e))
+}
+
+/// Refuses a footer that would keep the decoder busy for no bytes ([`super::parquet_footer`]);
+/// a file too short or without a footer is left to the decoder's own errors.
+fn check_footer(part: &Path, mut file: &File) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let io = |e| Error::io(part, e);
+    let size = file.metadata().map_err(io)?.len();
+    if size < 8 {
+        return Ok(());
+    }
+    let mut end = [0u8; 8];
+    file.seek(SeekFrom::End(-8)).and_then(|_| file.read_exact(&mut end)).map_err(io)?;
+    let len = u64::from(u32::from_le_bytes([end[0], end[1], end[2], end[3]]));
+    if &end[4..] != b"PAR1" || len > size - 8 {
+        return Ok(());
+    }
+    let mut tail = vec![0u8; len as usize + 8];
+    file.seek(SeekFrom::End(-(tail.len() as i64))).and_then(|_| file.read_exact(&mut tail)).map_err(io)?;
+    super::parquet_footer::check(&tail).map_err(|why| Error::file(part, why))
 }
 
 thread_local! {

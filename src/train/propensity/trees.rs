@@ -21,6 +21,8 @@ pub(crate) struct Binned {
     bundles: Vec<Bundle>,
     /// Whether each feature is in a bundle.
     bundled: Vec<bool>,
+    /// Where each feature's bins start in a node's histogram ([`Bins`]), and (last) its length.
+    offsets: Vec<usize>,
 }
 
 /// Mutually exclusive two-bin columns: `code[row]` is 0 when the row is in every member's lower
@@ -84,23 +86,45 @@ impl Binned {
         let bundles = bundle_exclusive(&bins, n, &edges);
         let mut bundled = vec![false; edges.len()];
         bundles.iter().flat_map(|b| &b.members).for_each(|f| bundled[*f] = true);
-        Self { n, bins, edges, bundles, bundled }
+        let offsets = std::iter::once(0)
+            .chain(edges.iter().scan(0, |end, e| {
+                *end += e.len() + 1;
+                Some(*end)
+            }))
+            .collect();
+        Self { n, bins, edges, bundles, bundled, offsets }
     }
     fn d(&self) -> usize {
         self.edges.len()
     }
+    /// Feature `f`'s bins within a node's histogram.
+    fn span(&self, f: usize) -> std::ops::Range<usize> {
+        self.offsets[f]..self.offsets[f + 1]
+    }
+    /// Bins of all features: the length of a node's histogram.
+    fn total_bins(&self) -> usize {
+        self.offsets[self.d()]
+    }
     /// `rows` split by `s` (bin at most the split's to the left), order kept; the counts are the
     /// split's, so neither side grows while it is filled.
+    ///
+    /// Without a branch per row (which side a row goes is a coin toss to the predictor): each
+    /// row is written to both sides' next slot and only its side's position advances; one spare
+    /// slot per side takes the writes past its last row.
     fn partition(&self, rows: &[u32], s: &Split) -> (Vec<u32>, Vec<u32>) {
         let col = &self.bins[s.feature * self.n..(s.feature + 1) * self.n];
-        let (mut l, mut r) = (Vec::with_capacity(s.cl), Vec::with_capacity(rows.len().saturating_sub(s.cl)));
+        let cr = rows.len().saturating_sub(s.cl);
+        let (mut l, mut r) = (vec![0u32; s.cl + 1], vec![0u32; cr + 1]);
+        let (mut li, mut ri) = (0, 0);
         for &row in rows {
-            if col[row as usize] as usize <= s.bin {
-                l.push(row);
-            } else {
-                r.push(row);
-            }
+            let left = col[row as usize] as usize <= s.bin;
+            l[li.min(s.cl)] = row;
+            r[ri.min(cr)] = row;
+            li += usize::from(left);
+            ri += usize::from(!left);
         }
+        l.truncate(li.min(s.cl));
+        r.truncate(ri.min(cr));
         (l, r)
     }
 }
@@ -127,7 +151,8 @@ struct Split {
     cl: usize,
 }
 
-/// Sums of gradient, hessian and row count per bin.
+/// Sums of gradient, hessian and row count per bin: one feature's, or a node's for every
+/// feature one after another ([`Binned::span`]), in one allocation.
 type Bins = Vec<(f64, f64, u32)>;
 
 struct Node {
@@ -140,7 +165,7 @@ struct Node {
     split: Option<Split>,
     /// Every feature's histogram, kept while the node is open when splits look at every
     /// feature, so that a child's histogram can be had as parent minus sibling.
-    hist: Option<Vec<Bins>>,
+    hist: Option<Bins>,
 }
 
 /// The gradient and hessian of each of `rows`, in the rows' order: gathered once per node, so
@@ -156,30 +181,50 @@ const LANES: usize = 4;
 const FEW_BINS: usize = 16;
 
 /// One feature's histogram over `rows`, whose gradients and hessians are `gh` (see [`ordered`]).
+fn feature_histogram(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)]) -> Bins {
+    let mut hist = vec![(0f64, 0f64, 0u32); b.edges[f].len() + 1];
+    feature_histogram_into(b, f, rows, gh, &mut hist);
+    hist
+}
+
+/// [`feature_histogram`] added into `out` (one entry per bin of feature `f`).
 ///
 /// A column of few bins (a one-hot column has two) puts consecutive rows in the same bin, and
 /// with one histogram each row's sums wait on the previous row's stores: such columns spread
 /// rows round-robin over [`LANES`] partial histograms, summed at the end in lane order.
 /// Deterministic; the sums round as interleaved sums do. Columns of many bins use one.
-fn feature_histogram(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)]) -> Bins {
-    let bins = b.edges[f].len() + 1;
+fn feature_histogram_into(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)], out: &mut [(f64, f64, u32)]) {
     let col = &b.bins[f * b.n..(f + 1) * b.n];
-    if bins > FEW_BINS {
-        let mut hist = vec![(0f64, 0f64, 0u32); bins];
+    if out.len() > FEW_BINS {
         for (&r, &(g, h)) in rows.iter().zip(gh) {
-            let e = &mut hist[col[r as usize] as usize];
+            let e = &mut out[col[r as usize] as usize];
             e.0 += g as f64;
             e.1 += h as f64;
             e.2 += 1;
         }
-        return hist;
+        return;
     }
-    lane_histogram(col, bins, rows, gh)
+    let mut lanes = [(0f64, 0f64, 0u32); LANES * FEW_BINS];
+    lane_histogram_into(col, rows, gh, &mut lanes[..LANES * out.len()], out);
 }
 
 /// The histogram of codes `col` (< `bins`) over `rows`, in [`LANES`] interleaved lanes.
 fn lane_histogram(col: &[u8], bins: usize, rows: &[u32], gh: &[(f32, f32)]) -> Bins {
     let mut lanes = vec![(0f64, 0f64, 0u32); LANES * bins];
+    let mut out = vec![(0f64, 0f64, 0u32); bins];
+    lane_histogram_into(col, rows, gh, &mut lanes, &mut out);
+    out
+}
+
+/// [`lane_histogram`] added into `out`, with `lanes` (zeroed, [`LANES`] × `out.len()`) as scratch.
+fn lane_histogram_into(
+    col: &[u8],
+    rows: &[u32],
+    gh: &[(f32, f32)],
+    lanes: &mut [(f64, f64, u32)],
+    out: &mut [(f64, f64, u32)],
+) {
+    let bins = out.len();
     let (rows4, rest) = rows.split_at(rows.len() - rows.len() % LANES);
     for (rs, ghs) in rows4.chunks_exact(LANES).zip(gh.chunks_exact(LANES)) {
         for k in 0..LANES {
@@ -195,16 +240,13 @@ fn lane_histogram(col: &[u8], bins: usize, rows: &[u32], gh: &[(f32, f32)]) -> B
         e.1 += h as f64;
         e.2 += 1;
     }
-    let (first, others) = lanes.split_at_mut(bins);
-    for lane in others.chunks_exact(bins) {
-        for (e, o) in first.iter_mut().zip(lane) {
+    for lane in lanes.chunks_exact(bins) {
+        for (e, o) in out.iter_mut().zip(lane) {
             e.0 += o.0;
             e.1 += o.1;
             e.2 += o.2;
         }
     }
-    lanes.truncate(bins);
-    lanes
 }
 
 /// Whether `rows` is worth spreading over threads.
@@ -212,8 +254,9 @@ fn large(rows: usize, features: usize) -> bool {
     rows * features >= 1 << 16
 }
 
-/// Every feature's histogram over `rows`: a pass per unbundled column and one per bundle.
-fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Vec<Bins> {
+/// Every feature's histogram over `rows`, one after another: a pass per unbundled column and one
+/// per bundle.
+fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], pool: &mut Pool) -> Bins {
     let gh = ordered(rows, g, h);
     // Unbundled columns first, then the bundles, as one list of passes.
     let passes: Vec<usize> = (0..b.d()).filter(|f| !b.bundled[*f]).chain(b.d()..b.d() + b.bundles.len()).collect();
@@ -225,34 +268,60 @@ fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32]) -> Vec<Bins> {
             lane_histogram(&bundle.code, bundle.members.len() + 1, rows, &gh)
         }
     };
-    let done: Vec<Bins> = if large(rows.len(), passes.len()) {
-        passes.par_iter().map(|p| pass(*p)).collect()
-    } else {
-        passes.iter().map(|p| pass(*p)).collect()
-    };
-    let mut out: Vec<Bins> = vec![Vec::new(); b.d()];
-    for (p, hist) in passes.iter().zip(done) {
-        if *p < b.d() {
-            out[*p] = hist;
-            continue;
-        }
-        // A member's upper bin is its code's bin; its lower bin, the node's total minus that.
+    let mut out = pool.take(b.total_bins());
+    // A member's upper bin is its code's bin; its lower bin, the node's total minus that.
+    let expand = |out: &mut Bins, p: usize, hist: &[(f64, f64, u32)]| {
         let total = hist.iter().fold((0f64, 0f64, 0u32), |t, e| (t.0 + e.0, t.1 + e.1, t.2 + e.2));
         for (k, &f) in b.bundles[p - b.d()].members.iter().enumerate() {
             let up = hist[k + 1];
-            out[f] = vec![(total.0 - up.0, total.1 - up.1, total.2 - up.2), up];
+            out[b.span(f)].copy_from_slice(&[(total.0 - up.0, total.1 - up.1, total.2 - up.2), up]);
+        }
+    };
+    if large(rows.len(), passes.len()) {
+        let done: Vec<Bins> = passes.par_iter().map(|p| pass(*p)).collect();
+        for (&p, hist) in passes.iter().zip(&done) {
+            match p < b.d() {
+                true => out[b.span(p)].copy_from_slice(hist),
+                false => expand(&mut out, p, hist),
+            }
+        }
+    } else {
+        for &p in &passes {
+            match p < b.d() {
+                true => feature_histogram_into(b, p, rows, &gh, &mut out[b.span(p)]),
+                false => expand(&mut out, p, &pass(p)),
+            }
         }
     }
     out
 }
 
-/// `parent − child`, bin by bin: the histogram of the child's sibling.
-fn subtract(parent: &[Bins], child: &[Bins]) -> Vec<Bins> {
+/// Node histograms no longer needed, kept for the next node: a node's histogram is tens of
+/// kilobytes, and allocating one per node (freed and faulted in again) cost more than filling it.
+#[derive(Default)]
+pub(crate) struct Pool(Vec<Bins>);
+
+impl Pool {
+    /// A zeroed histogram of `len` bins.
+    fn take(&mut self, len: usize) -> Bins {
+        let mut hist = self.0.pop().unwrap_or_default();
+        hist.clear();
+        hist.resize(len, (0.0, 0.0, 0));
+        hist
+    }
+
+    /// Keeps `hist` for [`Pool::take`].
+    fn give(&mut self, hist: Option<Bins>) {
+        self.0.extend(hist);
+    }
+}
+
+/// `parent − child`, bin by bin, in the parent's allocation: the histogram of the child's sibling.
+fn subtract(mut parent: Bins, child: &[(f64, f64, u32)]) -> Bins {
+    for (p, c) in parent.iter_mut().zip(child) {
+        *p = (p.0 - c.0, p.1 - c.1, p.2 - c.2);
+    }
     parent
-        .iter()
-        .zip(child)
-        .map(|(p, c)| p.iter().zip(c).map(|(p, c)| (p.0 - c.0, p.1 - c.1, p.2 - c.2)).collect())
-        .collect()
 }
 
 /// The best split of feature `f` given its histogram over a node of `n` rows with sums `gs`, `hs`.
@@ -301,8 +370,8 @@ fn pick(candidates: impl IntoIterator<Item = Option<Split>>) -> Option<Split> {
 }
 
 /// The best split of a node from its full histograms (every feature considered).
-fn best_split_all(hist: &[Bins], n: usize, gs: f64, hs: f64, p: &GrowParams) -> Option<Split> {
-    pick(hist.iter().enumerate().map(|(f, bins)| scan(f, bins, n, gs, hs, p)))
+fn best_split_all(b: &Binned, hist: &[(f64, f64, u32)], n: usize, gs: f64, hs: f64, p: &GrowParams) -> Option<Split> {
+    pick((0..b.d()).map(|f| scan(f, &hist[b.span(f)], n, gs, hs, p)))
 }
 
 /// The best split over a random subset of `features_per_split` features (random forests), each
@@ -341,6 +410,7 @@ pub(crate) struct Grown {
 ///
 /// When every split considers every feature (boosting), each open node keeps its histograms and
 /// only the smaller child of a split is scanned: the larger one's is the parent's minus it.
+#[allow(clippy::too_many_arguments)] // the rows and their gradients, the parameters, the random stream and buffers
 pub(crate) fn grow(
     b: &Binned,
     rows: Vec<u32>,
@@ -349,6 +419,7 @@ pub(crate) fn grow(
     p: &GrowParams,
     scale: f64,
     rng: &mut Rng,
+    pool: &mut Pool,
 ) -> Grown {
     let sum =
         |rows: &[u32]| rows.iter().fold((0.0, 0.0), |(a, c), r| (a + g[*r as usize] as f64, c + h[*r as usize] as f64));
@@ -365,21 +436,21 @@ pub(crate) fn grow(
     // Whether a node of `n` rows at `depth` may split at all.
     let splittable = |n: usize, depth: usize| depth < p.max_depth && n >= 2 * p.min_samples_leaf;
     // A node's split candidate (and, for all-feature splits, its histograms when it may split).
-    let mut assess =
-        |rows: &[u32], hist: Option<Vec<Bins>>, gs: f64, hs: f64, depth: usize| -> (Option<Split>, Option<Vec<Bins>>) {
-            if !splittable(rows.len(), depth) {
-                return (None, None);
-            }
-            if all_features {
-                let hist = hist.unwrap_or_else(|| histograms(b, rows, g, h));
-                (best_split_all(&hist, rows.len(), gs, hs, p), Some(hist))
-            } else {
-                (best_split_sampled(b, rows, g, h, gs, hs, p, rng), None)
-            }
-        };
+    let mut assess = |rows: &[u32], hist: Option<Bins>, gs: f64, hs: f64, depth: usize, pool: &mut Pool| {
+        if !splittable(rows.len(), depth) {
+            pool.give(hist);
+            return (None, None);
+        }
+        if all_features {
+            let hist = hist.unwrap_or_else(|| histograms(b, rows, g, h, pool));
+            (best_split_all(b, &hist, rows.len(), gs, hs, p), Some(hist))
+        } else {
+            (best_split_sampled(b, rows, g, h, gs, hs, p, rng), None)
+        }
+    };
     let (gs, hs) = sum(&rows);
     let id = push_node(&mut tree, gs, hs);
-    let (split, hist) = assess(&rows, None, gs, hs, 0);
+    let (split, hist) = assess(&rows, None, gs, hs, 0, pool);
     let mut open = vec![Node { rows, gs, hs, depth: 0, id, split, hist }];
     let mut leaves = 1;
     while leaves < p.max_leaves {
@@ -410,20 +481,30 @@ pub(crate) fn grow(
         let depth = node.depth + 1;
         // Histograms for the children that may split: the smaller scanned, the larger subtracted.
         let (mut hist_l, mut hist_r) = (None, None);
-        if let Some(parent) = node.hist.filter(|_| splittable(l.len(), depth) || splittable(r.len(), depth)) {
-            let small_left = l.len() <= r.len();
-            let small = histograms(b, if small_left { &l } else { &r }, g, h);
-            let big = subtract(&parent, &small);
-            (hist_l, hist_r) = if small_left { (Some(small), Some(big)) } else { (Some(big), Some(small)) };
+        match node.hist {
+            Some(parent) if splittable(l.len(), depth) || splittable(r.len(), depth) => {
+                let small_left = l.len() <= r.len();
+                let small = histograms(b, if small_left { &l } else { &r }, g, h, pool);
+                let big = subtract(parent, &small);
+                (hist_l, hist_r) = if small_left { (Some(small), Some(big)) } else { (Some(big), Some(small)) };
+            }
+            parent => pool.give(parent),
         }
         for (rows, gs, hs, id, hist) in [(l, gl, hl, li, hist_l), (r, gr, hr, ri, hist_r)] {
-            let (split, hist) = assess(&rows, hist, gs, hs, depth);
+            let (split, hist) = assess(&rows, hist, gs, hs, depth, pool);
             open.push(Node { rows, gs, hs, depth, id, split, hist });
         }
     }
     // Every node still open is a leaf: a row partitioned into it by `bin <= split bin` is one the
     // tree sends there by `x <= edges[bin]` (a value's bin counts the edges below it).
-    Grown { tree, leaves: open.into_iter().map(|n| (n.id, n.rows)).collect() }
+    let leaves = open
+        .into_iter()
+        .map(|n| {
+            pool.give(n.hist);
+            (n.id, n.rows)
+        })
+        .collect();
+    Grown { tree, leaves }
 }
 
 /// Gradient-boosted trees on log-loss. Defaults follow scikit-learn's HistGradientBoosting.
@@ -519,6 +600,7 @@ impl GbtParams {
             features_per_split: usize::MAX,
         };
         let mut trees: Vec<Tree> = Vec::new();
+        let mut pool = Pool::default();
         let (mut best_loss, mut best_len) = (f64::INFINITY, 0);
         for _ in 0..self.rounds {
             for r in 0..x.len() {
@@ -526,7 +608,7 @@ impl GbtParams {
                 g[r] = ((q - if y[r] { 1.0 } else { 0.0 }) * w[r] as f64) as f32;
                 h[r] = ((q * (1.0 - q)).max(1e-6) * w[r] as f64) as f32;
             }
-            let Grown { tree: t, leaves } = grow(&b, rows.clone(), &g, &h, &p, self.learning_rate, &mut rng);
+            let Grown { tree: t, leaves } = grow(&b, rows.clone(), &g, &h, &p, self.learning_rate, &mut rng, &mut pool);
             for (id, leaf_rows) in &leaves {
                 let v = t.value[*id] as f64;
                 leaf_rows.iter().for_each(|r| raw[*r as usize] += v);
@@ -631,7 +713,7 @@ impl ForestParams {
                 // Squared loss on the 0/1 label: g = −y·c, h = c gives leaf value = weighted mean of y.
                 let g: Vec<f32> = (0..n).map(|r| -(if y[r] { 1.0 } else { 0.0 }) * count[r] * w[r]).collect();
                 let h: Vec<f32> = (0..n).map(|r| count[r] * w[r]).collect();
-                grow(&b, rows, &g, &h, &p, 1.0, &mut rng).tree
+                grow(&b, rows, &g, &h, &p, 1.0, &mut rng, &mut Pool::default()).tree
             })
             .collect();
         Ok(Classifier::Forest { trees })
@@ -659,8 +741,9 @@ mod tests {
         let h: Vec<f32> = (0..300).map(|i| 0.1 + (i % 7) as f32 * 0.05).collect();
         let rows: Vec<u32> = (0..300).filter(|r| r % 5 != 0).collect();
         let gh = ordered(&rows, &g, &h);
-        let bundled = histograms(&b, &rows, &g, &h);
-        for (f, hist) in bundled.iter().enumerate() {
+        let bundled = histograms(&b, &rows, &g, &h, &mut Pool::default());
+        for f in 0..b.d() {
+            let hist = &bundled[b.span(f)];
             let direct = feature_histogram(&b, f, &rows, &gh);
             assert_eq!(hist.len(), direct.len());
             for (a, d) in hist.iter().zip(&direct) {
