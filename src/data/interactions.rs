@@ -4,10 +4,10 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::{interner::hash_id, interner::Interner, source, time::parse_timestamp, Csr};
-
-mod columnar;
 use crate::error::{Error, Location, Result};
 use crate::recs::Catalog;
+
+mod columnar;
 
 /// Which columns of a CSV hold what. Only `user` and `item` are required.
 #[derive(Debug, Clone, Default)]

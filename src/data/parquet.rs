@@ -426,12 +426,7 @@ impl Column {
                 let dict = array.as_dictionary::<Int32Type>();
                 let values = Column::new(dict.values().clone(), part, name, false)?;
                 let keys = Some(dict.keys().clone());
-                return Ok(Self {
-                    kind: Kind::Dict,
-                    keys,
-                    values: Some(Box::new(values)),
-                    ..Self::plain(array, Kind::Dict)
-                });
+                return Ok(Self { keys, values: Some(Box::new(values)), ..Self::plain(array, Kind::Dict) });
             }
             DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
                 let dict = array.as_any_dictionary();

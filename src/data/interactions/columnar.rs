@@ -187,7 +187,6 @@ fn number(c: &Column, r: usize) -> Option<std::result::Result<f64, ()>> {
 pub(super) struct DictionaryIds {
     /// The dictionary's values, held so that their buffers (its identity) are not reused.
     held: Option<Column>,
-    identity: (usize, usize, usize),
     ids: Vec<u32>,
 }
 
@@ -197,12 +196,10 @@ impl DictionaryIds {
     /// Starts over unless `values` is the dictionary already held (the same buffers: the next
     /// batch of one column chunk).
     fn use_dictionary(&mut self, values: &Column) {
-        let identity = values.identity();
-        if self.held.is_some() && self.identity == identity {
+        if self.held.as_ref().is_some_and(|held| held.identity() == values.identity()) {
             return;
         }
         self.held = Some(values.clone());
-        self.identity = identity;
         self.ids.clear();
         self.ids.resize(values.len(), Self::NONE);
     }
