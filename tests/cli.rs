@@ -768,17 +768,11 @@ fn catalogue_attributes_and_rules_from_the_command_line() {
     );
 }
 
-/// `catalog update --delta-out`: the catalogue sections alone, applied to the model a page holds,
-/// equal the whole updated bundle's; refused when items are added or for another model.
+/// `catalog update --delta-out`: the catalogue sections alone (and the new items' look-alikes),
+/// applied to the model a page holds, equal the whole updated bundle's; refused for another model.
 fn catalogue_updates_alone(dir: &std::path::Path, first: &std::path::Path, model: &std::path::Path) {
     use shelfwise::bundle::Container;
-    // Adding items needs the whole bundle: refused, and nothing is written.
     let (full, delta) = (dir.join("m3.bundle"), dir.join("m3.update"));
-    let mut grown = String::from("sku;name;price;in_stock;category;tags\nextra;Extra;3;yes;garden;red\n");
-    for p in 10..30 {
-        grown.push_str(&format!("p{p};Thing {p};{};yes;kitchen;red\n", 5 + p));
-    }
-    std::fs::write(dir.join("grown.csv"), grown).unwrap();
     let args = |catalog: &str| {
         format!(
             "catalog update --model {} --catalog {} --catalog-id-col sku --catalog-title-col name --out {} --delta-out {}",
@@ -788,9 +782,30 @@ fn catalogue_updates_alone(dir: &std::path::Path, first: &std::path::Path, model
             delta.display()
         )
     };
+    // Every section but the metadata (which notes the update) equals the whole bundle's.
+    let sections = |b: &[u8]| -> Vec<(String, Vec<u8>)> {
+        let c = Container::parse(b).unwrap();
+        c.raw().filter(|(n, _)| *n != "meta").map(|(n, p)| (n.to_string(), p.to_vec())).collect()
+    };
+    // Items added: the page places them by the look-alikes the update carries, as the CLI did.
+    let mut grown = String::from("sku;name;price;in_stock;category;tags\nextra;Thing extra;3;yes;garden;red\n");
+    for p in 10..30 {
+        grown.push_str(&format!("p{p};Thing {p};{};yes;kitchen;red\n", 5 + p));
+    }
+    std::fs::write(dir.join("grown.csv"), grown).unwrap();
     let o = run(&args("grown.csv"));
-    assert!(!o.status.success() && text(&o).contains("new items need the whole bundle"), "{}", text(&o));
-    assert!(!full.exists() && !delta.exists());
+    assert!(o.status.success() && text(&o).contains("the catalogue update alone"), "{}", text(&o));
+    let mut on_page = shelfwise::Recommender::from_bytes(&std::fs::read(model).unwrap()).unwrap();
+    let n = on_page.items().len();
+    on_page.update_catalog(&std::fs::read(&delta).unwrap()).unwrap();
+    let whole = std::fs::read(&full).unwrap();
+    assert_eq!(sections(&on_page.to_bytes()), sections(&whole));
+    assert_eq!((on_page.items().len(), on_page.items().id(n as u32)), (n + 1, "extra"));
+    let hist = [("p12", 1.0), ("p13", 1.0)];
+    let o = shelfwise::RecommendOptions { include_only: Some(vec!["extra".into()]), ..Default::default() };
+    let got = on_page.recommend(&hist, &o).unwrap().items;
+    assert_eq!(got, shelfwise::Recommender::from_bytes(&whole).unwrap().recommend(&hist, &o).unwrap().items);
+    assert!(got.len() == 1 && got[0].score != 0.0, "{got:?}");
     // The day after: new prices and titles, p10 out of stock, p11 gone; no new item.
     let mut day = String::from("sku;name;price;in_stock;category;tags\nnew1;Brand new;8;yes;kitchen;red\nnew2;Garden thing;12;yes;garden;green\n");
     for p in (10..30).filter(|p| *p != 11) {
@@ -804,13 +819,7 @@ fn catalogue_updates_alone(dir: &std::path::Path, first: &std::path::Path, model
     assert!(delta_bytes.len() * 2 < full_bytes.len(), "{} vs {}", delta_bytes.len(), full_bytes.len());
     let mut on_page = shelfwise::Recommender::from_bytes(&std::fs::read(model).unwrap()).unwrap();
     on_page.update_catalog(&delta_bytes).unwrap();
-    // Every section but the metadata (which notes the update) equals the whole bundle's.
-    let applied = on_page.to_bytes();
-    let sections = |b: &[u8]| -> Vec<(String, Vec<u8>)> {
-        let c = Container::parse(b).unwrap();
-        c.raw().filter(|(n, _)| *n != "meta").map(|(n, p)| (n.to_string(), p.to_vec())).collect()
-    };
-    assert_eq!(sections(&applied), sections(&full_bytes));
+    assert_eq!(sections(&on_page.to_bytes()), sections(&full_bytes));
     let titles = &on_page.catalog().unwrap().titles;
     assert_eq!(titles.iter().filter(|t| t.ends_with(" v2")).count(), 19, "{titles:?}");
     // Made for another model (or not an update at all): refused, and the model is unchanged.

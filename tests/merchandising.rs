@@ -383,9 +383,10 @@ fn merch_fixture_gives_the_committed_results() {
 /// The queries the catalogue-update fixture answers; keep in sync with `tests/web.rs`.
 fn update_queries(rec: &Recommender) -> String {
     let mut lines = Vec::new();
-    let queries: [(&str, &[&str], RecommendOptions); 2] = [
+    let queries: [(&str, &[&str], RecommendOptions); 3] = [
         ("stock", &["a1", "a2"], RecommendOptions { filter: Some("in_stock && price < 50".into()), ..opts(5) }),
         ("retired", &["b3"], opts(5)),
+        ("new", &["a1", "a2"], RecommendOptions { include_only: Some(vec!["a90".into(), "b90".into()]), ..opts(2) }),
     ];
     for (label, history, o) in queries {
         let hist: Vec<(&str, f32)> = history.iter().map(|i| (*i, 1.0)).collect();
@@ -401,10 +402,15 @@ fn a_catalogue_update_applied_on_the_device_equals_the_updated_model() {
     let (bundle, expected) =
         (format!("{DIR}/tiny-merch-update.bundle"), format!("{DIR}/tiny-merch-update-expected.txt"));
     let base = Recommender::from_bytes(&std::fs::read(format!("{DIR}/tiny-merch.bundle")).unwrap()).unwrap();
-    // The day after: new prices and stock, two items no longer sold.
-    let retired = ["a3", "b2"].map(|id| base.items().get(id).unwrap()).to_vec();
-    let updated = base.clone().with_attributes(attributes_on(&base, 1)).unwrap().with_retired(retired).unwrap();
-    let delta = shelfwise::bundle::recs::write_catalog_update(base.items(), &updated).unwrap();
+    // The day after: two new items (placed by look-alikes), new prices and stock, two items no
+    // longer sold.
+    let ix = |id: &str| base.items().get(id).unwrap();
+    let look_alikes = vec![vec![(ix("a1"), 0.5), (ix("a2"), 0.5)], vec![(ix("b1"), 1.0)]];
+    let new = shelfwise::recs::NewItems::new(vec!["a90".into(), "b90".into()], look_alikes).unwrap();
+    let wider = base.clone().with_new_items(&new).unwrap();
+    let retired = ["a3", "b2"].map(ix).to_vec();
+    let updated = wider.clone().with_attributes(attributes_on(&wider, 1)).unwrap().with_retired(retired).unwrap();
+    let delta = shelfwise::bundle::recs::write_catalog_update(base.items(), &updated, &new).unwrap();
     if std::env::var_os("SHELFWISE_BLESS").is_some() {
         std::fs::write(&bundle, &delta).unwrap();
         std::fs::write(&expected, update_queries(&updated)).unwrap();
@@ -415,7 +421,8 @@ fn a_catalogue_update_applied_on_the_device_equals_the_updated_model() {
     assert_eq!(on_device.to_bytes(), updated.to_bytes());
     let text = update_queries(&on_device);
     assert_eq!(text, std::fs::read_to_string(&expected).unwrap());
-    assert!(!text.contains(" a3 ") && !text.contains(" b2 ") && text != update_queries(&base), "{text}");
+    assert!(!text.contains(" a3 ") && !text.contains(" b2 ") && text.contains("new a90 "), "{text}");
+    assert_eq!((on_device.items().len(), on_device.cold_count()), (base.items().len() + 2, base.cold_count() + 2));
 }
 
 #[test]

@@ -522,9 +522,10 @@ fn merchandising_rules_equal_the_native_build_bit_for_bit() {
 fn a_catalogue_update_applies_in_place_as_natively() {
     let mut rec = Recommender::from_bytes(js_bytes(MERCH)).unwrap();
     // Same queries as `update_queries` in `tests/merchandising.rs`.
-    let queries: [(&str, &[&str], JsValue); 2] = [
+    let queries: [(&str, &[&str], JsValue); 3] = [
         ("stock", &["a1", "a2"], js_object(&[("k", 5.into()), ("filter", s("in_stock && price < 50"))])),
         ("retired", &["b3"], js_object(&[("k", 5.into())])),
+        ("new", &["a1", "a2"], js_object(&[("k", 2.into()), ("includeOnly", strings(&["a90", "b90"]))])),
     ];
     rec.update_catalog(js_bytes(MERCH_UPDATE)).unwrap();
     let mut got = Vec::new();

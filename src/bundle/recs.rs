@@ -12,8 +12,8 @@ use super::{Container, ContainerWriter, Metadata};
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
 use crate::recs::{
-    Bm25, Catalog, FactorModel, FactorValues, FoldIn, ItemEmbeddings, ItemIndex, NeighborModel, Quantization, RecModel,
-    Recommender, Scaling, TextIndex,
+    Bm25, Catalog, FactorModel, FactorValues, FoldIn, ItemEmbeddings, ItemIndex, NeighborModel, NewItems, Quantization,
+    RecModel, Recommender, Scaling, TextIndex,
 };
 
 /// Largest factor count a bundle may declare (bounds the Gramian before it is allocated).
@@ -159,11 +159,12 @@ fn present(yes: bool) -> &'static str {
     }
 }
 
-/// What a catalogue update (`catalog update --delta-out`) changes on a loaded model: titles and
-/// prices, attributes, retired items and the title index, each only when the update carries it
-/// (retired items: none when absent).
+/// What a catalogue update (`catalog update --delta-out`) changes on a loaded model: new items
+/// (with their look-alikes), titles and prices, attributes, retired items and the title index,
+/// each only when the update carries it (new and retired items: none when absent).
 #[derive(Debug)]
 pub struct CatalogUpdate {
+    pub(crate) new_items: NewItems,
     pub(crate) catalog: Option<Catalog>,
     pub(crate) attributes: Option<crate::recs::Attributes>,
     pub(crate) retired: Vec<u32>,
@@ -171,7 +172,8 @@ pub struct CatalogUpdate {
 }
 
 /// Reads a catalogue update for `items`' model: refused unless it was made from a model with
-/// exactly these items in this order (its `catbase` section), so the sections line up.
+/// exactly these items in this order (its `catbase` section), so the sections line up. The
+/// catalogue's sections cover the model's items and then the new ones.
 pub(crate) fn read_catalog_update(items: &ItemIndex, bytes: &[u8]) -> Result<CatalogUpdate> {
     let c = Container::parse(bytes)?;
     let wrong =
@@ -182,13 +184,16 @@ pub(crate) fn read_catalog_update(items: &ItemIndex, bytes: &[u8]) -> Result<Cat
     if n != items.len() as u64 || fingerprint != items.fingerprint() {
         return Err(wrong("an update made for another catalogue"));
     }
-    catalogue_sections(&c, items.len())
+    let new_items = get!(c, NewItemsSection, ()).unwrap_or_default();
+    let all = items.len() + new_items.len();
+    Ok(CatalogUpdate { new_items, ..catalogue_sections(&c, all)? })
 }
 
 /// The catalogue's sections of a bundle or of a catalogue update, for `n` items: one reader
 /// for both, so the wasm carries each section's decoding once.
 fn catalogue_sections(c: &Container<'_>, n: usize) -> Result<CatalogUpdate> {
     Ok(CatalogUpdate {
+        new_items: NewItems::default(),
         catalog: get!(c, CatalogSection, n),
         attributes: get!(c, super::attrs::AttrsSection, n),
         retired: get!(c, Retired, ()).unwrap_or_default(),
@@ -196,20 +201,28 @@ fn catalogue_sections(c: &Container<'_>, n: usize) -> Result<CatalogUpdate> {
     })
 }
 
-/// Writes the catalogue update that turns a model with `base`'s items into `updated`: no model
-/// sections, only the catalogue's. A device applies it with `updateCatalog`; an update that
-/// adds items needs the whole bundle (new items get model rows), so it is refused here.
+/// Writes the catalogue update that turns a model with `base`'s items into `updated`, which is
+/// `base`'s items followed by `new` ([`Recommender::with_new_items`]): no model sections, the new
+/// items' ids and look-alikes (a device places them as `catalog update` did), and the catalogue's
+/// sections for every item.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn write_catalog_update(base: &ItemIndex, updated: &Recommender) -> Result<Vec<u8>> {
-    if updated.items.len() != base.len() || updated.items.fingerprint() != base.fingerprint() {
+pub fn write_catalog_update(base: &ItemIndex, updated: &Recommender, new: &NewItems) -> Result<Vec<u8>> {
+    let (n, m) = (base.len(), new.len());
+    let same = updated.items.len() == n + m
+        && updated.items.ids().take(n).eq(base.ids())
+        && updated.items.ids().skip(n).eq(new.ids().iter().map(String::as_str));
+    if !same {
         return Err(Error::param(
             "catalogue update",
-            format!("{} items after, {} before", updated.items.len(), base.len()),
-            "adds items: new items need the whole bundle (they get model rows), not an update",
+            format!("{} items after, {n} before and {m} new", updated.items.len()),
+            "the updated model must hold the base model's items, then the new ones",
         ));
     }
     let mut c = ContainerWriter::new();
-    put::<CatalogBase>(&mut c, &(base.len() as u64, base.fingerprint()));
+    put::<CatalogBase>(&mut c, &(n as u64, base.fingerprint()));
+    if !new.is_empty() {
+        put::<NewItemsSection>(&mut c, new);
+    }
     if let Some(cat) = &updated.catalog {
         put::<CatalogSection>(&mut c, cat);
     }
@@ -242,6 +255,56 @@ impl Section for CatalogBase {
     }
     fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
         Ok((r.u64("item count")?, r.u64("fingerprint")?))
+    }
+}
+
+/// `newitems`: the items a catalogue update adds (their ids), then their look-alikes among the
+/// model's items as compressed rows (each item's end, the indices, the weights).
+struct NewItemsSection;
+
+impl Section for NewItemsSection {
+    type Value = NewItems;
+    const NAME: &'static str = "newitems";
+    type Context = ();
+    fn write(v: &Self::Value, w: &mut Writer) {
+        w.len(v.len());
+        for id in v.ids() {
+            w.short_str(id);
+        }
+        let ends: Vec<u32> = v
+            .look_alikes()
+            .iter()
+            .scan(0, |end, a| Some(std::mem::replace(end, *end + a.len() as u32) + a.len() as u32))
+            .collect();
+        w.u32s(&ends);
+        w.u32s(&v.look_alikes().iter().flatten().map(|(i, _)| *i).collect::<Vec<_>>());
+        w.f32s(&v.look_alikes().iter().flatten().map(|(_, a)| *a).collect::<Vec<_>>());
+    }
+    fn read(r: &mut Reader<'_>, (): ()) -> Result<Self::Value> {
+        let m = r.len(1, "new item count")?;
+        let mut ids = Vec::with_capacity(m);
+        for _ in 0..m {
+            ids.push(r.short_str_ref("new item id")?.to_owned());
+        }
+        let (ends, indices, weights) =
+            (r.u32s("look-alike ends")?, r.u32s("look-alikes")?, r.f32s("look-alike weights")?);
+        let bad = ends.len() != m
+            || indices.len() != weights.len()
+            || ends.windows(2).any(|w| w[0] > w[1])
+            || ends.last().is_some_and(|e| *e as usize != indices.len());
+        if bad {
+            return Err(Error::Corrupt(format!("new items: look-alike ends do not fit {} look-alikes", indices.len())));
+        }
+        let mut start = 0;
+        let look_alikes = ends
+            .iter()
+            .map(|end| {
+                let range = start..*end as usize;
+                start = *end as usize;
+                indices[range.clone()].iter().copied().zip(weights[range].iter().copied()).collect()
+            })
+            .collect();
+        NewItems::new(ids, look_alikes)
     }
 }
 
@@ -599,6 +662,8 @@ mod tests {
         assert_eq!(round_trip::<Cold>(&17, ()), 17);
         assert_eq!(round_trip::<Retired>(&vec![2, 9], ()), vec![2, 9]);
         assert_eq!(round_trip::<BlendSection>(&0.35, ()), 0.35);
+        let new = NewItems::new(vec!["n1".into(), "ñ2".into()], vec![vec![(0, 0.75), (2, 0.25)], vec![]]).unwrap();
+        assert_eq!(round_trip::<NewItemsSection>(&new, ()), new);
         let cat = Catalog {
             titles: vec!["Red train".into(), String::new(), "Doll".into()],
             prices: vec![1.5, f32::NAN, 0.0],

@@ -71,8 +71,8 @@ pub struct UpdateArgs {
     out: PathBuf,
     /// Also write the update alone here: the catalogue sections (titles, prices, attributes,
     /// retired items, title index) without the model, for pages that already hold the model to
-    /// apply with `rec.updateCatalog(bytes)`. Refused when the catalogue adds items (they need
-    /// model rows: ship the whole bundle).
+    /// apply with `rec.updateCatalog(bytes)`. New items travel as their ids and look-alikes; the
+    /// page places them as this command does.
     #[arg(long)]
     delta_out: Option<PathBuf>,
 }
@@ -96,8 +96,11 @@ fn update(a: UpdateArgs) -> anyhow::Result<()> {
     let params = ColdStartParams { neighbors: a.catalog.cold_neighbors, ..ColdStartParams::default() };
     let base = rec.items().clone();
     let (rec, r) = update_catalog(rec, &cat, &params)?;
-    // The update alone is checked before anything is written: it fails when items were added.
-    let delta = a.delta_out.as_ref().map(|_| shelfwise::bundle::recs::write_catalog_update(&base, &rec)).transpose()?;
+    let delta = a
+        .delta_out
+        .as_ref()
+        .map(|_| shelfwise::bundle::recs::write_catalog_update(&base, &rec, &r.new_items))
+        .transpose()?;
     let out = rec.to_bytes();
     OutputFile::write_all_to(&a.out, &[&a.model, &catalog_path], &out)?;
     if let (Some(path), Some(delta)) = (&a.delta_out, &delta) {
@@ -107,7 +110,7 @@ fn update(a: UpdateArgs) -> anyhow::Result<()> {
     eprintln!(
         "catalogue: {} items listed; {} new ({} with no look-alike), {} retired, {} retitled; {} attributes; {:.2?}",
         cat.ids.len(),
-        r.added,
+        r.new_items.len(),
         r.unplaced,
         r.retired,
         r.retitled,

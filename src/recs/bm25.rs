@@ -126,7 +126,6 @@ impl Bm25 {
         &self.idf
     }
     /// This weighting for `extra` more items that no training user touched (cold start).
-    #[cfg(any(test, all(feature = "train", not(target_arch = "wasm32"))))]
     pub(crate) fn with_unseen_items(mut self, extra: usize) -> Self {
         let unseen = self.unseen_idf();
         self.idf.extend(std::iter::repeat_n(unseen, extra));

@@ -359,17 +359,37 @@ impl FactorModel {
 
     /// This model with `rows` (`k` values per item) appended: items without interactions whose
     /// vectors were made elsewhere (cold start). The Gramian — of the trained items — and the
-    /// fold-in are unchanged. f32 models only: quantise afterwards.
-    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
-    pub(crate) fn with_extra_rows(self, rows: &[f32]) -> Result<Self> {
-        match self.values {
-            Values::F32(mut v) if self.stored == Quantization::None => {
-                v.extend_from_slice(rows);
-                let bm25 = self.bm25.map(|b| b.with_unseen_items(rows.len() / self.k));
-                Self::new(self.k, v, self.gramian, self.fold)?.with_bm25(bm25)
-            }
-            _ => Err(Error::param("quantization", self.stored.name(), "add items before quantising the factors")),
+    /// fold-in are unchanged. The new rows are stored as the others are (int8 with a scale per
+    /// row, or f16), and the stored rows are copied exactly as they were.
+    pub(crate) fn with_extra_rows(&self, rows: &[f32]) -> Result<Self> {
+        let k = self.k;
+        if rows.len() % k != 0 {
+            return Err(Error::shape("new factor values (k per item)", rows.len().div_ceil(k) * k, rows.len()));
         }
+        let (g, fold) = (self.gramian.clone(), self.fold);
+        let wider = match &self.values {
+            Values::F32(v) => {
+                let f16 = self.stored == Quantization::F16;
+                let round = |x: f32| if f16 { half::f16::from_f32(x).to_f32() } else { x };
+                let mut wide = Vec::with_capacity(v.len() + rows.len());
+                wide.extend_from_slice(v);
+                wide.extend(rows.iter().map(|x| round(*x)));
+                let mut m = Self::new(k, wide, g, fold)?;
+                m.stored = self.stored;
+                m
+            }
+            Values::Int8 { codes, scales } => {
+                let mut wide = Vec::with_capacity(codes.len() + rows.len());
+                wide.extend_from_slice(codes);
+                wide.resize(codes.len() + rows.len(), 0);
+                let mut scales = scales.clone();
+                for (r, c) in rows.chunks_exact(k).zip(wide[codes.len()..].chunks_exact_mut(k)) {
+                    scales.push(kernels::quant::quantize_row(r, c).unwrap_or(f32::INFINITY));
+                }
+                Self::from_int8(k, wide, scales, g, fold)?
+            }
+        };
+        wider.with_bm25(self.bm25.clone().map(|b| b.with_unseen_items(rows.len() / k)))
     }
 
     /// The same model with its item factors stored as `q`. Int8 and f16 round the factors, and
@@ -504,6 +524,18 @@ impl FactorModel {
             Values::F32(v) => std::borrow::Cow::Borrowed(&v[i * k..(i + 1) * k]),
             Values::Int8 { codes, scales } => {
                 std::borrow::Cow::Owned(codes[i * k..(i + 1) * k].iter().map(|c| *c as f32 * scales[i]).collect())
+            }
+        }
+    }
+
+    /// Adds `a` times item `i`'s (dequantised) row to `out`, without copying the row.
+    pub(crate) fn add_scaled_row(&self, i: u32, a: f32, out: &mut [f32]) {
+        let (k, i) = (self.k, i as usize);
+        match &self.values {
+            Values::F32(v) => out.iter_mut().zip(&v[i * k..(i + 1) * k]).for_each(|(o, y)| *o += a * y),
+            Values::Int8 { codes, scales } => {
+                let s = scales[i];
+                out.iter_mut().zip(&codes[i * k..(i + 1) * k]).for_each(|(o, c)| *o += a * (*c as f32 * s))
             }
         }
     }

@@ -8,6 +8,7 @@ pub mod embeddings;
 pub mod factors;
 pub mod items;
 pub mod neighbors;
+pub mod new_items;
 pub mod recommender;
 mod screen;
 mod select;
@@ -21,6 +22,7 @@ pub use embeddings::ItemEmbeddings;
 pub use factors::{FactorModel, FactorValues, FoldIn, Quantization, Scaling};
 pub use items::ItemIndex;
 pub use neighbors::NeighborModel;
+pub use new_items::NewItems;
 pub use recommender::{
     ModelInfo, Promote, RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState,
     MAX_HISTORY, MAX_K,

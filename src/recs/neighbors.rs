@@ -46,7 +46,6 @@ impl NeighborModel {
     /// bytes per entry (u16 index, f16 weight) instead of 8 and read back exactly these values.
     /// Catalogues over 65,536 items keep f32 (their indices need 32 bits). Rankings move only
     /// where two sums differ by less than one part in 2,048.
-    #[cfg(any(test, all(feature = "train", not(target_arch = "wasm32"))))]
     pub(crate) fn round_to_half(mut self) -> Self {
         if self.indptr.len() > 65_537 {
             return self;
@@ -118,31 +117,49 @@ impl NeighborModel {
     /// (index `n + c`) is reached from every item `j` with weight `Σ_w a_cw · B[j][w]`, where
     /// `cold[c]` lists warm items `w` and weights `a_cw` summing to 1 (its look-alikes), kept
     /// where non-zero. Cold items point nowhere themselves (they have no interactions).
-    #[cfg(all(feature = "train", not(target_arch = "wasm32")))]
     pub(crate) fn with_cold_items(&self, cold: &[Vec<(u32, f32)>]) -> Self {
         let n = self.indptr.len() - 1;
         // For each warm item w, the cold items that look like it.
         let mut like: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
         for (c, ws) in cold.iter().enumerate() {
             for &(w, a) in ws {
-                like[w as usize].push(((n + c) as u32, a));
+                like[w as usize].push((c as u32, a));
             }
         }
-        let mut rows: Vec<Vec<Hit>> = Vec::with_capacity(n + cold.len());
-        let mut acc: std::collections::BTreeMap<u32, f32> = std::collections::BTreeMap::new();
+        // Row j's weights to cold items, summed densely in the order the rows list them, then
+        // kept in cold-item order where non-zero.
+        let (mut acc, mut seen, mut touched) = (vec![0f32; cold.len()], vec![false; cold.len()], Vec::new());
+        let mut wider = NeighborModel { indptr: vec![0], ..Default::default() };
         for j in 0..n as u32 {
-            let mut row: Vec<Hit> = self.row(j).collect();
-            acc.clear();
             for h in self.row(j) {
+                wider.indices.push(h.index);
+                wider.weights.push(h.score);
                 for &(c, a) in &like[h.index as usize] {
-                    *acc.entry(c).or_default() += a * h.score;
+                    if !std::mem::replace(&mut seen[c as usize], true) {
+                        touched.push(c);
+                    }
+                    acc[c as usize] += a * h.score;
                 }
             }
-            row.extend(acc.iter().filter(|(_, w)| **w != 0.0).map(|(c, w)| Hit { index: *c, score: *w }));
-            rows.push(row);
+            crate::kernels::order::sort_by_key(&mut touched, |c| *c as u64);
+            for c in touched.drain(..) {
+                seen[c as usize] = false;
+                let w = std::mem::take(&mut acc[c as usize]);
+                if w != 0.0 {
+                    wider.indices.push(n as u32 + c);
+                    wider.weights.push(w);
+                }
+            }
+            wider.indptr.push(wider.indices.len() as u32);
         }
-        rows.resize(n + cold.len(), Vec::new());
-        Self::from_rows(rows)
+        wider.add_empty_rows(cold.len());
+        wider
+    }
+
+    /// Appends `m` rows that point nowhere (items with no neighbours of their own).
+    pub(crate) fn add_empty_rows(&mut self, m: usize) {
+        let end = *self.indptr.last().unwrap_or(&0);
+        self.indptr.resize(self.indptr.len() + m, end);
     }
 
     /// The weight from item `i` to item `j` (0 when `j` is not among `i`'s neighbours).

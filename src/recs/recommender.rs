@@ -413,19 +413,9 @@ impl Recommender {
 
     /// Adds catalogue attributes (one value per item each) for rules to read.
     pub fn with_attributes(mut self, attrs: Attributes) -> Result<Self> {
-        self.check_attributes(&attrs)?;
+        check_attributes(&attrs, self.items.len())?;
         self.attributes = Some(attrs);
         Ok(self)
-    }
-
-    /// Fails unless `attrs` has one value per item. Out of line: `with_attributes` and
-    /// `update_catalog` share one copy in the wasm.
-    #[inline(never)]
-    fn check_attributes(&self, attrs: &Attributes) -> Result<()> {
-        if attrs.n_items() != self.items.len() {
-            return Err(Error::shape("attribute values (one per item)", self.items.len(), attrs.n_items()));
-        }
-        Ok(())
     }
 
     /// Marks the last `n` items as new (cold): what `explore` draws from.
@@ -439,35 +429,42 @@ impl Recommender {
 
     /// Marks items as no longer sold: they are never returned (histories still use them).
     pub fn with_retired(mut self, retired: Vec<u32>) -> Result<Self> {
-        self.retired = self.checked_retired(retired)?;
+        self.retired = checked_retired(retired, self.items.len())?;
         Ok(self)
     }
 
-    /// `retired` checked against the catalogue, sorted and deduplicated (one copy for
-    /// `with_retired` and `update_catalog`).
-    #[inline(never)]
-    fn checked_retired(&self, mut retired: Vec<u32>) -> Result<Vec<u32>> {
-        if let Some(bad) = retired.iter().find(|i| **i as usize >= self.items.len()) {
-            return Err(Error::Corrupt(format!("retired item {bad} outside the {} items", self.items.len())));
-        }
-        kernels::order::sort_by_key(&mut retired, |i| *i as u64);
-        retired.dedup();
-        Ok(retired)
-    }
-
     /// Applies a catalogue update (`shelfwise catalog update --delta-out`, made for this model's
-    /// items): titles and prices, attributes, retired items and the title index change; the model
-    /// and its scores do not. Everything is checked before anything changes, so on an error the
-    /// model is as it was.
+    /// items): new items join, placed by the look-alikes the update names
+    /// ([`Recommender::with_new_items`]); titles and prices, attributes, retired items and the
+    /// title index change; the trained rows and scores do not. Everything is checked before
+    /// anything changes, so on an error the model is as it was (an update that adds items is
+    /// applied to a copy, so the model's memory is briefly needed twice).
     pub fn update_catalog(&mut self, bytes: &[u8]) -> Result<()> {
         let u = crate::bundle::recs::read_catalog_update(&self.items, bytes)?;
+        let grown = if u.new_items.is_empty() {
+            None
+        } else if (self.attributes.is_some() && u.attributes.is_none())
+            || (self.text_index.is_some() && u.text_index.is_none())
+        {
+            return Err(Error::Corrupt(
+                "a catalogue update that adds items must carry the attributes and title index of every item".into(),
+            ));
+        } else {
+            Some(self.grown(&u.new_items)?)
+        };
+        let n = self.items.len() + u.new_items.len();
         if let Some(ix) = &u.text_index {
-            self.check_text_index(ix)?;
+            check_text_index(ix, n)?;
         }
         if let Some(a) = &u.attributes {
-            self.check_attributes(a)?;
+            check_attributes(a, n)?;
         }
-        self.retired = self.checked_retired(u.retired)?;
+        let retired = checked_retired(u.retired, n)?;
+        // Nothing fails from here on.
+        if let Some(g) = grown {
+            self.install(g);
+        }
+        self.retired = retired;
         if let Some(c) = u.catalog {
             self.catalog = Some(c);
         }
@@ -580,18 +577,9 @@ impl Recommender {
 
     /// Adds a title search index (postings over this recommender's items).
     pub fn with_text_index(mut self, ix: TextIndex) -> Result<Self> {
-        self.check_text_index(&ix)?;
+        check_text_index(&ix, self.items.len())?;
         self.text_index = Some(ix);
         Ok(self)
-    }
-
-    /// Fails unless every item the index names is in the catalogue (one copy, as above).
-    #[inline(never)]
-    fn check_text_index(&self, ix: &TextIndex) -> Result<()> {
-        if let Some(bad) = ix.items.iter().find(|i| **i as usize >= self.items.len()) {
-            return Err(Error::Corrupt(format!("text index: item {bad} out of range for {} items", self.items.len())));
-        }
-        Ok(())
     }
 
     /// Records how a search chose this model (written to the bundle's `search` section).
@@ -1034,4 +1022,35 @@ impl Recommender {
             })
             .collect()
     }
+}
+
+/// Fails unless `attrs` has one value per item of `n`. Out of line: `with_attributes` and
+/// `update_catalog` share one copy in the wasm.
+#[inline(never)]
+fn check_attributes(attrs: &Attributes, n: usize) -> Result<()> {
+    if attrs.n_items() != n {
+        return Err(Error::shape("attribute values (one per item)", n, attrs.n_items()));
+    }
+    Ok(())
+}
+
+/// `retired` checked against a catalogue of `n` items, sorted and deduplicated (one copy for
+/// `with_retired` and `update_catalog`).
+#[inline(never)]
+fn checked_retired(mut retired: Vec<u32>, n: usize) -> Result<Vec<u32>> {
+    if let Some(bad) = retired.iter().find(|i| **i as usize >= n) {
+        return Err(Error::Corrupt(format!("retired item {bad} outside the {n} items")));
+    }
+    kernels::order::sort_by_key(&mut retired, |i| *i as u64);
+    retired.dedup();
+    Ok(retired)
+}
+
+/// Fails unless every item the index names is in a catalogue of `n` items (one copy, as above).
+#[inline(never)]
+fn check_text_index(ix: &TextIndex, n: usize) -> Result<()> {
+    if let Some(bad) = ix.items.iter().find(|i| **i as usize >= n) {
+        return Err(Error::Corrupt(format!("text index: item {bad} out of range for {n} items")));
+    }
+    Ok(())
 }

@@ -8,8 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::kernels;
-use crate::recs::items::ItemIndexBuilder;
-use crate::recs::{Catalog, FactorModel, ItemEmbeddings, NeighborModel, RecModel, Recommender, TextIndex};
+use crate::recs::{NewItems, Recommender, TextIndex};
 use crate::text::Tokenizer;
 
 /// How new items borrow from look-alikes. Defaults: 100 look-alikes, weights cosine².
@@ -58,79 +57,31 @@ impl ColdStartParams {
     }
 }
 
-/// Factors with one row per new item: the weighted sum of its look-alikes' rows.
-fn factors_with_cold(f: FactorModel, look_alikes: &[Vec<(u32, f32)>]) -> Result<FactorModel> {
-    let k = f.k();
-    let mut rows = vec![0f32; look_alikes.len() * k];
-    for (row, alikes) in rows.chunks_exact_mut(k).zip(look_alikes) {
-        for &(w, a) in alikes {
-            row.iter_mut().zip(f.row(w).iter()).for_each(|(r, y)| *r += a * y);
-        }
-    }
-    f.with_extra_rows(&rows)
-}
-
-/// Item-item rows for new items from their look-alikes, stored as before (4 or 8 bytes an entry).
-fn neighbors_with_cold(nb: &NeighborModel, look_alikes: &[Vec<(u32, f32)>]) -> NeighborModel {
-    let half = nb.half_storage().is_some();
-    let wider = nb.with_cold_items(look_alikes);
-    if half {
-        wider.round_to_half()
-    } else {
-        wider
-    }
-}
-
 /// `rec` with new items appended after its trained ones: ids, titles, and their look-alikes
-/// (from [`ColdStartParams::look_alikes`]). Popularity, trending, basket rows and embeddings
-/// are zero for them. Add them before quantising the factors and before the title index; an
-/// id the model already has is an error.
+/// (from [`ColdStartParams::look_alikes`]), placed by [`Recommender::with_new_items`] (the code a
+/// page runs for a catalogue update that adds items). Add them before the attributes and the title
+/// index, which describe every item; an id the model already has is an error.
 pub fn add_cold_items(
-    mut rec: Recommender,
+    rec: Recommender,
     ids: &[String],
     titles: &[String],
     look_alikes: &[Vec<(u32, f32)>],
 ) -> Result<Recommender> {
+    if titles.len() != ids.len() {
+        return Err(Error::shape("titles (one per new item)", ids.len(), titles.len()));
+    }
+    if rec.text_index.is_some() || rec.attributes.is_some() {
+        return Err(Error::param(
+            "new items",
+            "after the catalogue",
+            "add new items before the attributes and title index",
+        ));
+    }
     let n = rec.items.len();
-    let m = ids.len();
-    if titles.len() != m || look_alikes.len() != m {
-        return Err(Error::shape("titles and look-alikes (one per new item)", m, titles.len().min(look_alikes.len())));
+    let mut rec = rec.with_new_items(&NewItems::new(ids.to_vec(), look_alikes.to_vec())?)?;
+    if let Some(c) = rec.catalog.as_mut() {
+        c.titles[n..].clone_from_slice(titles);
     }
-    if rec.text_index.is_some() {
-        return Err(Error::param("text index", "present", "add new items before building the title index"));
-    }
-    let mut builder = ItemIndexBuilder::with_capacity(n + m);
-    for id in rec.items.ids().chain(ids.iter().map(String::as_str)) {
-        builder.push(id)?;
-    }
-    rec.items = builder.finish()?;
-    rec.model = match rec.model {
-        RecModel::Factors(f) => RecModel::Factors(factors_with_cold(f, look_alikes)?),
-        RecModel::Neighbors(nb) => RecModel::Neighbors(neighbors_with_cold(&nb, look_alikes)),
-        RecModel::Blend(b) => {
-            let (f, nb, w) = b.into_parts();
-            let (f, nb) = (factors_with_cold(f, look_alikes)?, neighbors_with_cold(&nb, look_alikes));
-            RecModel::Blend(crate::recs::BlendModel::new(f, nb, w)?)
-        }
-        RecModel::Popular => RecModel::Popular,
-    };
-    let cat = rec.catalog.get_or_insert_with(|| Catalog { titles: vec![String::new(); n], prices: vec![f32::NAN; n] });
-    cat.titles.extend(titles.iter().cloned());
-    cat.prices.resize(n + m, f32::NAN);
-    rec.popularity.resize(n + m, 0.0);
-    if let Some(t) = &mut rec.trending {
-        t.resize(n + m, 0.0);
-    }
-    if let Some(nb) = rec.together.take() {
-        rec.together = Some(nb.with_cold_items(&vec![Vec::new(); m]));
-    }
-    if let Some(e) = rec.item2vec.take() {
-        let mut v = e.vectors;
-        v.resize((n + m) * e.dim, 0.0);
-        rec.item2vec = Some(ItemEmbeddings::new(e.dim, v)?);
-    }
-    rec.cold += m;
-    rec.meta.counts.insert("cold_items".into(), rec.cold as u64);
     Ok(rec)
 }
 
@@ -143,17 +94,33 @@ pub struct Added {
     pub placed: usize,
 }
 
-/// `rec` with every item of `cat` it lacks added as a new item ([`add_cold_items`]): each new
-/// item's text (title and string attributes) against the trained items' — their catalogue
-/// text where the catalogue lists them, else their title. Unchanged when nothing is new.
+/// `rec` with every item of `cat` it lacks added as a new item ([`add_cold_items`]).
+/// Unchanged when nothing is new.
 pub fn add_catalog_items(
     rec: Recommender,
     cat: &crate::data::catalog::CatalogFile,
     params: &ColdStartParams,
 ) -> Result<(Recommender, Added)> {
+    let (new, titles) = catalog_items_missing_from(&rec, cat, params)?;
+    let placed = new.look_alikes().iter().filter(|a| !a.is_empty()).count();
+    let added = Added { added: new.len(), placed };
+    if new.is_empty() {
+        return Ok((rec, added));
+    }
+    Ok((add_cold_items(rec, new.ids(), &titles, new.look_alikes())?, added))
+}
+
+/// The items of `cat` that `rec` lacks, with their look-alikes and titles: each new item's text
+/// (title and string attributes) against the trained items' — their catalogue text where the
+/// catalogue lists them, else their title.
+fn catalog_items_missing_from(
+    rec: &Recommender,
+    cat: &crate::data::catalog::CatalogFile,
+    params: &ColdStartParams,
+) -> Result<(NewItems, Vec<String>)> {
     let new_rows: Vec<usize> = (0..cat.ids.len()).filter(|r| rec.items.get(&cat.ids[*r]).is_none()).collect();
     if new_rows.is_empty() {
-        return Ok((rec, Added { added: 0, placed: 0 }));
+        return Ok((NewItems::default(), Vec::new()));
     }
     let mut row_of = vec![None; rec.items.len()];
     for (r, id) in cat.ids.iter().enumerate() {
@@ -169,18 +136,18 @@ pub fn add_catalog_items(
         .collect();
     let cold: Vec<String> = new_rows.iter().map(|r| cat.text(*r)).collect();
     let alikes = params.look_alikes(&warm, &cold)?;
-    let placed = alikes.iter().filter(|a| !a.is_empty()).count();
     let ids: Vec<String> = new_rows.iter().map(|r| cat.ids[*r].clone()).collect();
     let titles: Vec<String> =
         new_rows.iter().map(|r| cat.titles.as_ref().map_or(String::new(), |t| t[*r].clone())).collect();
-    Ok((add_cold_items(rec, &ids, &titles, &alikes)?, Added { added: ids.len(), placed }))
+    Ok((NewItems::new(ids, alikes)?, titles))
 }
 
 /// What [`update_catalog`] changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CatalogUpdate {
-    /// Catalogue items the model did not have, added as new items.
-    pub added: usize,
+    /// Catalogue items the model did not have, added as new items, with their look-alikes (what
+    /// a catalogue update carries for a page to add them: `bundle::recs::write_catalog_update`).
+    pub new_items: NewItems,
     /// New items with no look-alike (no word in common with any trained item).
     pub unplaced: usize,
     /// Model items absent from the catalogue: no longer recommended.
@@ -190,32 +157,26 @@ pub struct CatalogUpdate {
 }
 
 /// Brings `rec`'s catalogue up to date with `cat` without retraining: catalogue items the model
-/// lacks join as new items (placed by look-alikes, as [`add_cold_items`]), model items the
-/// catalogue lacks are retired (never returned; histories still use them), titles (when the
+/// lacks join as new items (placed by look-alikes, [`Recommender::with_new_items`]), model items
+/// the catalogue lacks are retired (never returned; histories still use them), titles (when the
 /// catalogue has a title column) and every attribute are replaced, and the title index (if any)
-/// is rebuilt. Quantised factors are widened to add rows and stored as before.
+/// is rebuilt. Quantised factors stay quantised: new rows are quantised, the others kept as
+/// they were.
 pub fn update_catalog(
-    mut rec: Recommender,
+    rec: Recommender,
     cat: &crate::data::catalog::CatalogFile,
     params: &ColdStartParams,
 ) -> Result<(Recommender, CatalogUpdate)> {
-    let tokenizer = rec.text_index.take().map(|ix| ix.tfidf.tokenizer);
-    let stored = rec.model.factors().map_or(crate::recs::Quantization::None, |f| f.quantization());
-    let (mut added, mut unplaced) = (0, 0);
-    if cat.ids.iter().any(|id| rec.items.get(id).is_none()) {
-        if stored != crate::recs::Quantization::None {
-            rec = rec.quantize(crate::recs::Quantization::None)?;
-        }
-        let (wider, placed) = add_catalog_items(rec, cat, params)?;
-        (rec, added, unplaced) = (wider, placed.added, placed.added - placed.placed);
-        if stored != crate::recs::Quantization::None {
-            rec = rec.quantize(stored)?;
-        }
-    }
+    let tokenizer = rec.text_index.as_ref().map(|ix| ix.tfidf.tokenizer);
+    let (new_items, new_titles) = catalog_items_missing_from(&rec, cat, params)?;
+    let unplaced = new_items.look_alikes().iter().filter(|a| a.is_empty()).count();
+    let n = rec.items.len();
+    let mut rec = rec.with_new_items(&new_items)?;
     let mut retitled = 0;
     if let (Some(titles), Some(c)) = (&cat.titles, rec.catalog.as_mut()) {
+        c.titles[n..].clone_from_slice(&new_titles);
         for (r, id) in cat.ids.iter().enumerate() {
-            if let Some(i) = rec.items.get(id) {
+            if let Some(i) = rec.items.get(id).filter(|i| (*i as usize) < n) {
                 if c.titles[i as usize] != titles[r] {
                     c.titles[i as usize] = titles[r].clone();
                     retitled += 1;
@@ -234,10 +195,11 @@ pub fn update_catalog(
         let ix = TextIndex::build(t, &titles, 1)?;
         rec = rec.with_text_index(ix)?;
     }
-    let report = CatalogUpdate { added, unplaced, retired: n_retired, retitled };
     rec.meta.notes.push(format!(
         "catalogue updated: {} new items, {} retired, {} retitled",
-        report.added, report.retired, report.retitled
+        new_items.len(),
+        n_retired,
+        retitled
     ));
-    Ok((rec, report))
+    Ok((rec, CatalogUpdate { new_items, unplaced, retired: n_retired, retitled }))
 }
