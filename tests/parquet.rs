@@ -340,7 +340,7 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
         w.write(&batch).unwrap();
         w.close().unwrap();
         let names = ["user".to_string(), "item".to_string()];
-        let mut batches = Batches::open(&path, &names).unwrap().with_dictionaries(&names);
+        let mut batches = Batches::open(&path).unwrap().columns(&names).with_dictionaries(&names).unwrap();
         let first = batches.next_batch().unwrap().unwrap();
         assert!(first.columns.iter().all(|c| c.dictionary().is_some()), "{what}: ids come dictionary-coded");
         let (pq, report) = Interactions::read_csv(&path, &columns, &skip, &|_| {}).unwrap();

@@ -23,7 +23,8 @@ fn user_factors(job: &Path) -> HashMap<String, Vec<f32>> {
     let (ci, cu) = (table.column("index").unwrap(), table.column("user").unwrap());
     let ids: HashMap<i64, String> = table.rows.iter().map(|r| (r[ci].parse().unwrap(), r[cu].clone())).collect();
     let mut out = HashMap::new();
-    let mut b = Batches::open_nested(&job.join("als/userFactors"), &["id".into(), "features".into()]).unwrap();
+    let mut b =
+        Batches::open(&job.join("als/userFactors")).unwrap().nested().columns(&["id".into(), "features".into()]);
     while let Some(batch) = b.next_batch().unwrap() {
         let lists = batch.columns[1].array().as_list::<i32>();
         for r in 0..batch.rows {

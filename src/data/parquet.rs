@@ -64,13 +64,6 @@ pub fn parts(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// The top-level column names of a Parquet input (its first part's schema).
-pub fn header(path: &Path) -> Result<Vec<String>> {
-    let first = parts(path)?.swap_remove(0);
-    let meta = metadata(&first)?;
-    Ok(meta.schema().fields().iter().map(|f| f.name().clone()).collect())
-}
-
 fn metadata(part: &Path) -> Result<ArrowReaderMetadata> {
     let file = File::open(part).map_err(|e| Error::io(part, e))?;
     check_footer(part, &file)?;
@@ -180,31 +173,43 @@ pub struct Batches {
 }
 
 impl Batches {
-    /// Starts reading `names` from `path` (a file or a directory of parts); a column of a type
-    /// other than strings, numbers, booleans, dates and timestamps is an error naming it.
-    pub fn open(path: &Path, names: &[String]) -> Result<Self> {
-        Ok(Self {
-            names: names.to_vec(),
-            nested: false,
-            dictionaries: Vec::new(),
-            parts: parts(path)?.into_iter(),
-            part: None,
-            reader: None,
-        })
+    /// Opens `path` (a file or a directory of parts): its first part's footer is read now, for
+    /// [`Batches::header`], and kept for reading. Choose the columns with [`Batches::columns`].
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut parts = parts(path)?.into_iter();
+        let first = parts.next().map(|p| metadata(&p).map(|m| (p, m, 0, 0))).transpose()?;
+        Ok(Self { names: Vec::new(), nested: false, dictionaries: Vec::new(), parts, part: first, reader: None })
+    }
+
+    /// The top-level column names (the first part's schema).
+    pub fn header(&self) -> Vec<String> {
+        self.part
+            .as_ref()
+            .map_or_else(Vec::new, |(_, meta, _, _)| meta.schema().fields().iter().map(|f| f.name().clone()).collect())
+    }
+
+    /// Reads `names`, in this order; a column of a type other than strings, numbers, booleans,
+    /// dates and timestamps is an error naming it.
+    pub fn columns(mut self, names: &[String]) -> Self {
+        self.names = names.to_vec();
+        self
     }
 
     /// Reads the string columns among `names` dictionary-coded: where a page is, its dictionary
     /// comes through once with a key per row ([`Column::dictionary`]) instead of a string per
     /// row; pages a writer stored plain are coded by the decoder per batch. Parquet writers
     /// dictionary-code id columns, so a reader of ids can look each distinct id up once.
-    pub fn with_dictionaries(mut self, names: &[String]) -> Self {
+    pub fn with_dictionaries(mut self, names: &[String]) -> Result<Self> {
         self.dictionaries = names.to_vec();
-        self
+        if let Some((path, meta, _, _)) = &mut self.part {
+            *meta = with_dictionaries(path, meta.clone(), &self.dictionaries)?;
+        }
+        Ok(self)
     }
 
-    /// As [`Batches::open`], letting list columns through to be read by [`Column::array`].
-    pub fn open_nested(path: &Path, names: &[String]) -> Result<Self> {
-        Ok(Self { nested: true, ..Self::open(path, names)? })
+    /// Lets list columns through, to be read by [`Column::array`].
+    pub fn nested(self) -> Self {
+        Self { nested: true, ..self }
     }
 
     /// The next batch, or `None` at the end of the last part.

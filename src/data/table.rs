@@ -65,8 +65,9 @@ impl Table {
     /// [`Table::read_within`] for a Parquet input: every top-level column, batch by batch.
     fn read_parquet(path: &Path, max_memory: Option<u64>) -> Result<Self> {
         let file = path.display().to_string();
-        let header = parquet::header(path)?;
-        let mut batches = parquet::Batches::open(path, &header)?;
+        let batches = parquet::Batches::open(path)?;
+        let header = batches.header();
+        let mut batches = batches.columns(&header);
         let (mut t, mut held, mut text) = (Self { file, header, ..Self::default() }, 0u64, String::new());
         while let Some(b) = batches.next_batch()? {
             if t.parts.last() != Some(&b.part) {

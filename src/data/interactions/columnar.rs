@@ -49,7 +49,8 @@ impl Chunks {
             cols.title.as_ref(),
             cols.price.as_ref(),
         ];
-        let header = super::super::parquet::header(path)?;
+        let batches = Batches::open(path)?;
+        let header = batches.header();
         let file = path.display().to_string();
         let (mut names, mut at) = (Vec::new(), [None; 6]);
         for (k, name) in wanted.iter().enumerate() {
@@ -59,7 +60,7 @@ impl Chunks {
             }
         }
         let ids = [names[0].clone(), names[1].clone()];
-        let batches = Batches::open(path, &names)?.with_dictionaries(&ids);
+        let batches = batches.columns(&names).with_dictionaries(&ids)?;
         Ok(Self { batches, names, at })
     }
 
