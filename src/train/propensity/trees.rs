@@ -179,6 +179,8 @@ fn ordered(rows: &[u32], g: &[f32], h: &[f32]) -> Vec<(f32, f32)> {
 const LANES: usize = 4;
 /// Columns of at most this many bins are summed in [`LANES`] lanes.
 const FEW_BINS: usize = 16;
+/// Columns of more bins are summed in lanes too over nodes of at least this many rows per bin.
+const LANE_ROWS_PER_BIN: usize = 16;
 
 /// One feature's histogram over `rows`, whose gradients and hessians are `gh` (see [`ordered`]).
 fn feature_histogram(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)]) -> Bins {
@@ -192,9 +194,17 @@ fn feature_histogram(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)]) -> B
 /// A column of few bins (a one-hot column has two) puts consecutive rows in the same bin, and
 /// with one histogram each row's sums wait on the previous row's stores: such columns spread
 /// rows round-robin over [`LANES`] partial histograms, summed at the end in lane order.
-/// Deterministic; the sums round as interleaved sums do. Columns of many bins use one.
+/// Deterministic; the sums round as interleaved sums do. Columns of many bins do the same over
+/// nodes of [`LANE_ROWS_PER_BIN`] rows per bin or more (a skewed column, such as a duration that
+/// is mostly zero, chains its rows through one bin as a one-hot does; the lanes' merge costs at
+/// most a sixteenth of the pass there), and use one histogram over smaller nodes.
 fn feature_histogram_into(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)], out: &mut [(f64, f64, u32)]) {
     let col = &b.bins[f * b.n..(f + 1) * b.n];
+    if out.len() > FEW_BINS && rows.len() >= LANE_ROWS_PER_BIN * out.len() {
+        let mut lanes = vec![(0f64, 0f64, 0u32); LANES * out.len()];
+        lane_histogram_into(col, rows, gh, &mut lanes, out);
+        return;
+    }
     if out.len() > FEW_BINS {
         for (&r, &(g, h)) in rows.iter().zip(gh) {
             let e = &mut out[col[r as usize] as usize];
