@@ -191,9 +191,10 @@ impl Recommender {
         to_js(&all)
     }
 
-    /// Applies a catalogue update (`shelfwise catalog update --delta-out`: titles, prices,
-    /// attributes, retired items, title index) to this model, in place; throws, leaving the model
-    /// as it was, when the update was made for another model or is corrupt.
+    /// Applies a catalogue update (`shelfwise catalog update --delta-out`: new items placed by
+    /// their look-alikes, titles, prices, attributes, retired items, title index) to this model,
+    /// in place; throws, leaving the model as it was, when the update was made for another model
+    /// or is corrupt.
     #[wasm_bindgen(js_name = updateCatalog)]
     pub fn update_catalog(
         &mut self,
