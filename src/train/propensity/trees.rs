@@ -261,7 +261,7 @@ fn lane_histogram_into(
 
 /// Whether `rows` is worth spreading over threads: 2¹⁸ row-passes and more. Below it the
 /// passes' own histograms and the round trip to the pool cost more than the second core gives
-/// back (measured: 2¹⁶ made Online Shoppers' fit about a tenth slower, its root node included).
+/// back (measured: 2¹⁶ made Online Shoppers' fit about a tenth slower).
 fn large(rows: usize, features: usize) -> bool {
     rows * features >= 1 << 18
 }
