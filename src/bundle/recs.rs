@@ -274,7 +274,10 @@ impl Section for NewItemsSection {
         let ends: Vec<u32> = v
             .look_alikes()
             .iter()
-            .scan(0, |end, a| Some(std::mem::replace(end, *end + a.len() as u32) + a.len() as u32))
+            .scan(0, |end, a| {
+                *end += a.len() as u32;
+                Some(*end)
+            })
             .collect();
         w.u32s(&ends);
         w.u32s(&v.look_alikes().iter().flatten().map(|(i, _)| *i).collect::<Vec<_>>());

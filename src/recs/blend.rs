@@ -51,7 +51,7 @@ impl BlendModel {
         self.weight
     }
 
-    /// The halves, to change one (quantise the factors, add new items).
+    /// The halves, to change one (quantise the factors).
     pub(crate) fn into_parts(self) -> (FactorModel, NeighborModel, f32) {
         (self.factors, self.neighbors, self.weight)
     }

@@ -369,24 +369,26 @@ impl FactorModel {
         let (g, fold) = (self.gramian.clone(), self.fold);
         let wider = match &self.values {
             Values::F32(v) => {
-                let f16 = self.stored == Quantization::F16;
-                let round = |x: f32| if f16 { half::f16::from_f32(x).to_f32() } else { x };
                 let mut wide = Vec::with_capacity(v.len() + rows.len());
                 wide.extend_from_slice(v);
-                wide.extend(rows.iter().map(|x| round(*x)));
+                // Rounded to half precision for f16 models; a value beyond it becomes infinite, which
+                // `new` refuses.
+                let f16 = self.stored == Quantization::F16;
+                wide.extend(rows.iter().map(|x| if f16 { half::f16::from_f32(*x).to_f32() } else { *x }));
                 let mut m = Self::new(k, wide, g, fold)?;
                 m.stored = self.stored;
                 m
             }
             Values::Int8 { codes, scales } => {
-                let mut wide = Vec::with_capacity(codes.len() + rows.len());
-                wide.extend_from_slice(codes);
-                wide.resize(codes.len() + rows.len(), 0);
-                let mut scales = scales.clone();
-                for (r, c) in rows.chunks_exact(k).zip(wide[codes.len()..].chunks_exact_mut(k)) {
-                    scales.push(kernels::quant::quantize_row(r, c).unwrap_or(f32::INFINITY));
-                }
-                Self::from_int8(k, wide, scales, g, fold)?
+                let (new_codes, new_scales) = int8_rows(rows, k).map_err(|i| {
+                    Error::Corrupt(format!(
+                        "new item {} has a factor row too large for int8 storage",
+                        self.n_items() + i
+                    ))
+                })?;
+                let (codes, scales) =
+                    ([codes.as_slice(), &new_codes].concat(), [scales.as_slice(), &new_scales].concat());
+                Self::from_int8(k, codes, scales, g, fold)?
             }
         };
         wider.with_bm25(self.bm25.clone().map(|b| b.with_unseen_items(rows.len() / k)))
@@ -427,18 +429,14 @@ impl FactorModel {
                         format!("{k} factors; int8 supports at most {}", kernels::quant::MAX_INT8_FACTORS),
                     ));
                 }
-                let mut codes = vec![0i8; f32s.len()];
-                let mut scales = Vec::with_capacity(self.norms.len());
-                for (i, (r, c)) in f32s.chunks_exact(k).zip(codes.chunks_exact_mut(k)).enumerate() {
-                    let max = r.iter().fold(0f32, |m, v| m.max(v.abs()));
-                    scales.push(kernels::quant::quantize_row(r, c).ok_or_else(|| {
-                        Error::param(
-                            "quantize",
-                            "int8",
-                            format!("item {i} has a factor value of {}, too large for int8 storage", Num32(max)),
-                        )
-                    })?);
-                }
+                let (codes, scales) = int8_rows(&f32s, k).map_err(|i| {
+                    let max = f32s[i * k..(i + 1) * k].iter().fold(0f32, |m, v| m.max(v.abs()));
+                    Error::param(
+                        "quantize",
+                        "int8",
+                        format!("item {i} has a factor value of {}, too large for int8 storage", Num32(max)),
+                    )
+                })?;
                 Self::from_int8(k, codes, scales, g, fold)
             }
         }
@@ -734,6 +732,17 @@ impl FactorModel {
     pub fn cosine(&self, i: u32, j: u32) -> f32 {
         Cosine { norms: &self.norms, query_norm: self.norms[i as usize] }.apply(j as usize, self.score(&self.row(i), j))
     }
+}
+
+/// Int8 codes of `k`-value rows and a scale per row ([`kernels::quant::quantize_row`]), or the
+/// index of the first row too large for int8 storage (each caller names it in its own terms).
+fn int8_rows(rows: &[f32], k: usize) -> std::result::Result<(Vec<i8>, Vec<f32>), usize> {
+    let mut codes = vec![0i8; rows.len()];
+    let mut scales = Vec::with_capacity(rows.len() / k);
+    for (i, (r, c)) in rows.chunks_exact(k).zip(codes.chunks_exact_mut(k)).enumerate() {
+        scales.push(kernels::quant::quantize_row(r, c).ok_or(i)?);
+    }
+    Ok((codes, scales))
 }
 
 #[cfg(test)]

@@ -437,8 +437,8 @@ impl Recommender {
     /// items): new items join, placed by the look-alikes the update names
     /// ([`Recommender::with_new_items`]); titles and prices, attributes, retired items and the
     /// title index change; the trained rows and scores do not. Everything is checked before
-    /// anything changes, so on an error the model is as it was (an update that adds items is
-    /// applied to a copy, so the model's memory is briefly needed twice).
+    /// anything changes, so on an error the model is as it was (an update that adds items makes
+    /// the wider ids and model rows beside the old ones, so those are briefly held twice).
     pub fn update_catalog(&mut self, bytes: &[u8]) -> Result<()> {
         let u = crate::bundle::recs::read_catalog_update(&self.items, bytes)?;
         let grown = if u.new_items.is_empty() {

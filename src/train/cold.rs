@@ -67,8 +67,13 @@ pub fn add_cold_items(
     titles: &[String],
     look_alikes: &[Vec<(u32, f32)>],
 ) -> Result<Recommender> {
-    if titles.len() != ids.len() {
-        return Err(Error::shape("titles (one per new item)", ids.len(), titles.len()));
+    with_titled_new_items(rec, &NewItems::new(ids.to_vec(), look_alikes.to_vec())?, titles)
+}
+
+/// [`add_cold_items`] for items already gathered as [`NewItems`], one title each.
+fn with_titled_new_items(rec: Recommender, new: &NewItems, titles: &[String]) -> Result<Recommender> {
+    if titles.len() != new.len() {
+        return Err(Error::shape("titles (one per new item)", new.len(), titles.len()));
     }
     if rec.text_index.is_some() || rec.attributes.is_some() {
         return Err(Error::param(
@@ -78,7 +83,7 @@ pub fn add_cold_items(
         ));
     }
     let n = rec.items.len();
-    let mut rec = rec.with_new_items(&NewItems::new(ids.to_vec(), look_alikes.to_vec())?)?;
+    let mut rec = rec.with_new_items(new)?;
     if let Some(c) = rec.catalog.as_mut() {
         c.titles[n..].clone_from_slice(titles);
     }
@@ -107,7 +112,7 @@ pub fn add_catalog_items(
     if new.is_empty() {
         return Ok((rec, added));
     }
-    Ok((add_cold_items(rec, new.ids(), &titles, new.look_alikes())?, added))
+    Ok((with_titled_new_items(rec, &new, &titles)?, added))
 }
 
 /// The items of `cat` that `rec` lacks, with their look-alikes and titles: each new item's text
