@@ -14,12 +14,16 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(bundle merge csv_interactions csv_table record rules parquet implicit)
 log "building the fuzz targets (nightly, AddressSanitizer; a few minutes the first time)"
 cargo +nightly fuzz build --fuzz-dir fuzz
+# The targets' scratch files (the Parquet target writes its input to a file) go in a directory
+# removed on exit, so runs leave nothing behind in /tmp.
+scratch=$(mktemp -d /tmp/shelfwise-fuzz-XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
 total=0
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   log "fuzzing $t for ${secs}s"
   out=$(mktemp)
-  if ! cargo +nightly fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
+  if ! TMPDIR="$scratch" cargo +nightly fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
       -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1 >"$out" 2>&1; then
     tail -n 60 "$out"
     echo "fuzz target $t failed: see the crash above (artifacts in fuzz/artifacts/$t)" >&2
