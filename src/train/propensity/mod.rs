@@ -2,6 +2,7 @@
 //! stratified split and k-fold cross-validation, four model families and `auto` selection.
 
 pub mod calibrate;
+mod helper;
 pub mod leakage;
 pub mod logistic;
 pub mod mlp;

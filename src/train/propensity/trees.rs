@@ -3,6 +3,7 @@
 
 use rayon::prelude::*;
 
+use super::helper::{with_helper, Helper};
 use crate::error::{Error, Result};
 use crate::propensity::model::{Tree, LEAF};
 use crate::propensity::{logit, Classifier};
@@ -259,6 +260,10 @@ fn lane_histogram_into(
     }
 }
 
+/// Row-passes (rows × passes) from which a node's histograms are shared with the [`Helper`]
+/// (about 4 µs of work; 2¹¹ to 2¹³ measured alike on Online Shoppers).
+const SHARED_ROW_PASSES: usize = 1 << 12;
+
 /// Whether `rows` is worth spreading over threads: 2¹⁸ row-passes and more. Below it the
 /// passes' own histograms and the round trip to the pool cost more than the second core gives
 /// back (measured: 2¹⁶ made Online Shoppers' fit about a tenth slower).
@@ -267,42 +272,48 @@ fn large(rows: usize, features: usize) -> bool {
 }
 
 /// Every feature's histogram over `rows`, one after another: a pass per unbundled column and one
-/// per bundle.
-fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], pool: &mut Pool) -> Bins {
+/// per bundle. With a [`Helper`], over nodes of [`SHARED_ROW_PASSES`] or more, the passes are
+/// split between two threads, each writing its own stretch of the node's histogram (no pass
+/// allocates), so the sums are the same on any thread count.
+fn histograms(b: &Binned, rows: &[u32], g: &[f32], h: &[f32], pool: &mut Pool, helper: Option<&Helper>) -> Bins {
     let gh = ordered(rows, g, h);
-    // Unbundled columns first, then the bundles, as one list of passes.
-    let passes: Vec<usize> = (0..b.d()).filter(|f| !b.bundled[*f]).chain(b.d()..b.d() + b.bundles.len()).collect();
-    let pass = |p: usize| {
-        if p < b.d() {
-            feature_histogram(b, p, rows, &gh)
-        } else {
-            let bundle = &b.bundles[p - b.d()];
-            lane_histogram(&bundle.code, bundle.members.len() + 1, rows, &gh)
+    let mut out = pool.take(b.total_bins());
+    let unbundled: Vec<usize> = (0..b.d()).filter(|f| !b.bundled[*f]).collect();
+    let columns = |features: &[usize], out: &mut [(f64, f64, u32)], at: usize| {
+        for &f in features {
+            let span = b.span(f);
+            feature_histogram_into(b, f, rows, &gh, &mut out[span.start - at..span.end - at]);
         }
     };
-    let mut out = pool.take(b.total_bins());
+    let bundles = || -> Vec<Bins> {
+        b.bundles.iter().map(|bundle| lane_histogram(&bundle.code, bundle.members.len() + 1, rows, &gh)).collect()
+    };
+    let shared = rows.len() * (unbundled.len() + b.bundles.len()) >= SHARED_ROW_PASSES;
+    let bundled = if let Some(helper) = helper.filter(|_| shared && unbundled.len() > 1) {
+        // Half the passes on this thread; the other columns and the bundles on the helper.
+        let half = (unbundled.len() + b.bundles.len()).div_ceil(2).min(unbundled.len() - 1);
+        let (first, rest) = unbundled.split_at(half);
+        let at = b.offsets[rest[0]];
+        let (lo, hi) = out.split_at_mut(at);
+        helper
+            .join(
+                || columns(first, lo, 0),
+                || {
+                    columns(rest, hi, at);
+                    bundles()
+                },
+            )
+            .1
+    } else {
+        columns(&unbundled, &mut out, 0);
+        bundles()
+    };
     // A member's upper bin is its code's bin; its lower bin, the node's total minus that.
-    let expand = |out: &mut Bins, p: usize, hist: &[(f64, f64, u32)]| {
+    for (bundle, hist) in b.bundles.iter().zip(&bundled) {
         let total = hist.iter().fold((0f64, 0f64, 0u32), |t, e| (t.0 + e.0, t.1 + e.1, t.2 + e.2));
-        for (k, &f) in b.bundles[p - b.d()].members.iter().enumerate() {
+        for (k, &f) in bundle.members.iter().enumerate() {
             let up = hist[k + 1];
             out[b.span(f)].copy_from_slice(&[(total.0 - up.0, total.1 - up.1, total.2 - up.2), up]);
-        }
-    };
-    if large(rows.len(), passes.len()) {
-        let done: Vec<Bins> = passes.par_iter().map(|p| pass(*p)).collect();
-        for (&p, hist) in passes.iter().zip(&done) {
-            match p < b.d() {
-                true => out[b.span(p)].copy_from_slice(hist),
-                false => expand(&mut out, p, hist),
-            }
-        }
-    } else {
-        for &p in &passes {
-            match p < b.d() {
-                true => feature_histogram_into(b, p, rows, &gh, &mut out[b.span(p)]),
-                false => expand(&mut out, p, &pass(p)),
-            }
         }
     }
     out
@@ -432,6 +443,7 @@ pub(crate) fn grow(
     scale: f64,
     rng: &mut Rng,
     pool: &mut Pool,
+    helper: Option<&Helper>,
 ) -> Grown {
     let sum =
         |rows: &[u32]| rows.iter().fold((0.0, 0.0), |(a, c), r| (a + g[*r as usize] as f64, c + h[*r as usize] as f64));
@@ -454,7 +466,7 @@ pub(crate) fn grow(
             return (None, None);
         }
         if all_features {
-            let hist = hist.unwrap_or_else(|| histograms(b, rows, g, h, pool));
+            let hist = hist.unwrap_or_else(|| histograms(b, rows, g, h, pool, helper));
             (best_split_all(b, &hist, rows.len(), gs, hs, p), Some(hist))
         } else {
             (best_split_sampled(b, rows, g, h, gs, hs, p, rng), None)
@@ -491,20 +503,46 @@ pub(crate) fn grow(
         tree.right[node.id] = ri as u32;
         leaves += 1;
         let depth = node.depth + 1;
-        // Histograms for the children that may split: the smaller scanned, the larger subtracted.
-        let (mut hist_l, mut hist_r) = (None, None);
-        match node.hist {
-            Some(parent) if splittable(l.len(), depth) || splittable(r.len(), depth) => {
-                let small_left = l.len() <= r.len();
-                let small = histograms(b, if small_left { &l } else { &r }, g, h, pool);
-                let big = subtract(parent, &small);
-                (hist_l, hist_r) = if small_left { (Some(small), Some(big)) } else { (Some(big), Some(small)) };
+        // Histograms for the children that may split: the smaller's built, the larger's the
+        // parent's minus it. With a helper and both children splittable, the larger's subtraction
+        // and scan run beside the smaller's scan.
+        let small_left = l.len() <= r.len();
+        let both = splittable(l.len(), depth) && splittable(r.len(), depth);
+        match (node.hist, helper) {
+            (Some(parent), Some(helper)) if both => {
+                let small = histograms(b, if small_left { &l } else { &r }, g, h, pool, Some(helper));
+                let [(n_small, g_small, h_small), (n_big, g_big, h_big)] = match small_left {
+                    true => [(l.len(), gl, hl), (r.len(), gr, hr)],
+                    false => [(r.len(), gr, hr), (l.len(), gl, hl)],
+                };
+                let ((big, split_big), split_small) = helper.join(
+                    || {
+                        let big = subtract(parent, &small);
+                        let split = best_split_all(b, &big, n_big, g_big, h_big, p);
+                        (big, split)
+                    },
+                    || best_split_all(b, &small, n_small, g_small, h_small, p),
+                );
+                let (small, big) = ((split_small, Some(small)), (split_big, Some(big)));
+                let ((split_l, hist_l), (split_r, hist_r)) = if small_left { (small, big) } else { (big, small) };
+                open.push(Node { rows: l, gs: gl, hs: hl, depth, id: li, split: split_l, hist: hist_l });
+                open.push(Node { rows: r, gs: gr, hs: hr, depth, id: ri, split: split_r, hist: hist_r });
             }
-            parent => pool.give(parent),
-        }
-        for (rows, gs, hs, id, hist) in [(l, gl, hl, li, hist_l), (r, gr, hr, ri, hist_r)] {
-            let (split, hist) = assess(&rows, hist, gs, hs, depth, pool);
-            open.push(Node { rows, gs, hs, depth, id, split, hist });
+            (parent, _) => {
+                let (mut hist_l, mut hist_r) = (None, None);
+                match parent {
+                    Some(parent) if splittable(l.len(), depth) || splittable(r.len(), depth) => {
+                        let small = histograms(b, if small_left { &l } else { &r }, g, h, pool, helper);
+                        let big = subtract(parent, &small);
+                        (hist_l, hist_r) = if small_left { (Some(small), Some(big)) } else { (Some(big), Some(small)) };
+                    }
+                    parent => pool.give(parent),
+                }
+                for (rows, gs, hs, id, hist) in [(l, gl, hl, li, hist_l), (r, gr, hr, ri, hist_r)] {
+                    let (split, hist) = assess(&rows, hist, gs, hs, depth, pool);
+                    open.push(Node { rows, gs, hs, depth, id, split, hist });
+                }
+            }
         }
     }
     // Every node still open is a leaf: a row partitioned into it by `bin <= split bin` is one the
@@ -611,50 +649,74 @@ impl GbtParams {
             lambda: self.l2 + 1e-3,
             features_per_split: usize::MAX,
         };
-        let mut trees: Vec<Tree> = Vec::new();
-        let mut pool = Pool::default();
-        let (mut best_loss, mut best_len) = (f64::INFINITY, 0);
-        for _ in 0..self.rounds {
-            for r in 0..x.len() {
-                let q = crate::propensity::sigmoid(raw[r]);
-                g[r] = ((q - if y[r] { 1.0 } else { 0.0 }) * w[r] as f64) as f32;
-                h[r] = ((q * (1.0 - q)).max(1e-6) * w[r] as f64) as f32;
-            }
-            let Grown { tree: t, leaves } = grow(&b, rows.clone(), &g, &h, &p, self.learning_rate, &mut rng, &mut pool);
-            for (id, leaf_rows) in &leaves {
-                let v = t.value[*id] as f64;
-                leaf_rows.iter().for_each(|r| raw[*r as usize] += v);
-            }
-            for r in &valid {
-                raw[*r as usize] += t.predict(&x[*r as usize]) as f64;
-            }
-            trees.push(t);
-            if !valid.is_empty() {
-                let loss: f64 = valid
-                    .iter()
-                    .map(|r| {
-                        let q = crate::propensity::sigmoid(raw[*r as usize]).clamp(1e-15, 1.0 - 1e-15);
-                        if y[*r as usize] {
-                            -q.ln()
-                        } else {
-                            -(1.0 - q).ln()
-                        }
-                    })
-                    .sum();
-                if loss < best_loss - 1e-9 {
-                    best_loss = loss;
-                    best_len = trees.len();
-                } else if trees.len() - best_len >= 10 {
-                    break;
+        // The rounds, with a second thread for large nodes' histograms when one is free.
+        let trees = with_helper(|helper| {
+            let mut trees: Vec<Tree> = Vec::new();
+            let mut pool = Pool::default();
+            let (mut best_loss, mut best_len) = (f64::INFINITY, 0);
+            for _ in 0..self.rounds {
+                gradients(&raw, y, w, &mut g, &mut h, helper);
+                let Grown { tree: t, leaves } =
+                    grow(&b, rows.clone(), &g, &h, &p, self.learning_rate, &mut rng, &mut pool, helper);
+                for (id, leaf_rows) in &leaves {
+                    let v = t.value[*id] as f64;
+                    leaf_rows.iter().for_each(|r| raw[*r as usize] += v);
+                }
+                for r in &valid {
+                    raw[*r as usize] += t.predict(&x[*r as usize]) as f64;
+                }
+                trees.push(t);
+                if !valid.is_empty() {
+                    let loss: f64 = valid
+                        .iter()
+                        .map(|r| {
+                            let q = crate::propensity::sigmoid(raw[*r as usize]).clamp(1e-15, 1.0 - 1e-15);
+                            if y[*r as usize] {
+                                -q.ln()
+                            } else {
+                                -(1.0 - q).ln()
+                            }
+                        })
+                        .sum();
+                    if loss < best_loss - 1e-9 {
+                        best_loss = loss;
+                        best_len = trees.len();
+                    } else if trees.len() - best_len >= 10 {
+                        break;
+                    }
                 }
             }
-        }
-        if !valid.is_empty() {
-            trees.truncate(best_len.max(1));
-        }
+            if !valid.is_empty() {
+                trees.truncate(best_len.max(1));
+            }
+            trees
+        });
         Ok(Classifier::Boosted { base: base as f32, trees })
     }
 }
+
+/// Log loss's gradient and hessian at each row's raw score, weighted; each half of the rows on
+/// its own thread when there is a [`Helper`] (the values are the same).
+fn gradients(raw: &[f64], y: &[bool], w: &[f32], g: &mut [f32], h: &mut [f32], helper: Option<&Helper>) {
+    let fill = |raw: &[f64], y: &[bool], w: &[f32], g: &mut [f32], h: &mut [f32]| {
+        for ((((r, y), w), g), h) in raw.iter().zip(y).zip(w).zip(g).zip(h) {
+            let q = crate::propensity::sigmoid(*r);
+            *g = ((q - if *y { 1.0 } else { 0.0 }) * *w as f64) as f32;
+            *h = ((q * (1.0 - q)).max(1e-6) * *w as f64) as f32;
+        }
+    };
+    match helper {
+        Some(helper) if raw.len() >= 2 * MIN_SHARED_ROWS => {
+            let m = raw.len() / 2;
+            let ((g0, g1), (h0, h1)) = (g.split_at_mut(m), h.split_at_mut(m));
+            helper.join(|| fill(&raw[..m], &y[..m], &w[..m], g0, h0), || fill(&raw[m..], &y[m..], &w[m..], g1, h1));
+        }
+        _ => fill(raw, y, w, g, h),
+    }
+}
+
+/// Rows from which a round's gradients are shared with the [`Helper`].
+const MIN_SHARED_ROWS: usize = 1024;
 
 /// A random forest of probability trees (bootstrap rows, √d features per split).
 #[derive(Debug, Clone, PartialEq)]
@@ -725,7 +787,7 @@ impl ForestParams {
                 // Squared loss on the 0/1 label: g = −y·c, h = c gives leaf value = weighted mean of y.
                 let g: Vec<f32> = (0..n).map(|r| -(if y[r] { 1.0 } else { 0.0 }) * count[r] * w[r]).collect();
                 let h: Vec<f32> = (0..n).map(|r| count[r] * w[r]).collect();
-                grow(&b, rows, &g, &h, &p, 1.0, &mut rng, &mut Pool::default()).tree
+                grow(&b, rows, &g, &h, &p, 1.0, &mut rng, &mut Pool::default(), None).tree
             })
             .collect();
         Ok(Classifier::Forest { trees })
@@ -737,9 +799,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn boosting_grows_the_same_trees_with_the_helper_as_without() {
+        let x: Vec<Vec<f32>> = (0..4000)
+            .map(|i| {
+                let i = i as f32;
+                vec![
+                    (i * 0.61).sin(),
+                    (i * 0.13).cos().max(0.0),
+                    (i % 7.0),
+                    f32::from(i % 3.0 == 0.0),
+                    (i * 0.007).fract(),
+                ]
+            })
+            .collect();
+        let y: Vec<bool> = x.iter().map(|r| r[0] + r[1] * 0.5 + (r[2] - 3.0) * 0.1 > 0.2).collect();
+        let w = vec![1f32; x.len()];
+        let params = GbtParams { rounds: 15, ..GbtParams::default() };
+        // On the test's own thread a helper joins when there are two cores; inside rayon's pool none does.
+        let here = params.fit(&x, &y, &w).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let alone = pool.install(|| params.fit(&x, &y, &w)).unwrap();
+        assert_eq!(here, alone);
+        let Classifier::Boosted { trees, .. } = &here else { panic!("a boosted classifier") };
+        assert!(trees.iter().all(|t| t.feature.len() > 20), "trees of many nodes");
+    }
+
+    #[test]
     fn bundled_histograms_equal_one_pass_per_column() {
         // Columns: a number, a categorical's three one-hot columns, and a flag that overlaps them.
-        let x: Vec<Vec<f32>> = (0..300)
+        let x: Vec<Vec<f32>> = (0..3000)
             .map(|i| {
                 let c = i % 3;
                 vec![(i % 17) as f32, f32::from(c == 0), f32::from(c == 1), f32::from(c == 2), f32::from(i % 2 == 0)]
@@ -749,11 +837,15 @@ mod tests {
         assert_eq!(b.bundles.len(), 1, "the one-hot columns form one bundle");
         assert_eq!(b.bundles[0].members, [1, 2, 3]);
         assert_eq!(b.bundled, [false, true, true, true, false]);
-        let g: Vec<f32> = (0..300).map(|i| (i as f32 * 0.37).sin()).collect();
-        let h: Vec<f32> = (0..300).map(|i| 0.1 + (i % 7) as f32 * 0.05).collect();
-        let rows: Vec<u32> = (0..300).filter(|r| r % 5 != 0).collect();
+        let g: Vec<f32> = (0..3000).map(|i| (i as f32 * 0.37).sin()).collect();
+        let h: Vec<f32> = (0..3000).map(|i| 0.1 + (i % 7) as f32 * 0.05).collect();
+        let rows: Vec<u32> = (0..3000).filter(|r| r % 5 != 0).collect();
         let gh = ordered(&rows, &g, &h);
-        let bundled = histograms(&b, &rows, &g, &h, &mut Pool::default());
+        let bundled = histograms(&b, &rows, &g, &h, &mut Pool::default(), None);
+        assert!(rows.len() * 3 >= SHARED_ROW_PASSES, "large enough to be shared with a helper");
+        let shared =
+            super::super::helper::with_helper(|helper| histograms(&b, &rows, &g, &h, &mut Pool::default(), helper));
+        assert_eq!(shared, bundled, "the same sums on two threads");
         for f in 0..b.d() {
             let hist = &bundled[b.span(f)];
             let direct = feature_histogram(&b, f, &rows, &gh);
