@@ -59,6 +59,7 @@ pub(crate) struct Helper {
     /// Whether the helper is (about to be) parked, so a publisher must unpark it.
     parked: AtomicBool,
     stop: AtomicBool,
+    /// The helper thread, to unpark it.
     thread: OnceLock<Thread>,
 }
 
@@ -99,7 +100,6 @@ impl Helper {
 
     /// The helper thread: runs published jobs until [`Helper::stop`]ped.
     fn serve(&self) {
-        let _ = self.thread.set(thread::current());
         let mut idle = 0u32;
         while !self.stop.load(Acquire) {
             let job = self.slot.swap(std::ptr::null_mut(), AcqRel);
@@ -150,9 +150,12 @@ fn with_helper_if<R>(wanted: bool, body: impl FnOnce(Option<&Helper>) -> R) -> R
     }
     let helper = Helper::default();
     thread::scope(|s| {
-        if thread::Builder::new().name("shelfwise-gbt".into()).spawn_scoped(s, || helper.serve()).is_err() {
+        let Ok(serving) = thread::Builder::new().name("shelfwise-gbt".into()).spawn_scoped(s, || helper.serve()) else {
             return body(None);
-        }
+        };
+        // Set here, before any job or stop needs it: set by the helper itself, this thread
+        // could miss it and never unpark a helper that parked meanwhile.
+        let _ = helper.thread.set(serving.thread().clone());
         // The helper must be stopped even when `body` panics, or the scope would wait for it.
         let r = catch_unwind(AssertUnwindSafe(|| body(Some(&helper))));
         helper.stop();
