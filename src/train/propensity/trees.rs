@@ -201,22 +201,21 @@ fn feature_histogram(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)]) -> B
 /// most a sixteenth of the pass there), and use one histogram over smaller nodes.
 fn feature_histogram_into(b: &Binned, f: usize, rows: &[u32], gh: &[(f32, f32)], out: &mut [(f64, f64, u32)]) {
     let col = &b.bins[f * b.n..(f + 1) * b.n];
-    if out.len() > FEW_BINS && rows.len() >= LANE_ROWS_PER_BIN * out.len() {
-        let mut lanes = vec![(0f64, 0f64, 0u32); LANES * out.len()];
+    let bins = out.len();
+    if bins <= FEW_BINS {
+        let mut lanes = [(0f64, 0f64, 0u32); LANES * FEW_BINS];
+        lane_histogram_into(col, rows, gh, &mut lanes[..LANES * bins], out);
+    } else if rows.len() >= LANE_ROWS_PER_BIN * bins {
+        let mut lanes = vec![(0f64, 0f64, 0u32); LANES * bins];
         lane_histogram_into(col, rows, gh, &mut lanes, out);
-        return;
-    }
-    if out.len() > FEW_BINS {
+    } else {
         for (&r, &(g, h)) in rows.iter().zip(gh) {
             let e = &mut out[col[r as usize] as usize];
             e.0 += g as f64;
             e.1 += h as f64;
             e.2 += 1;
         }
-        return;
     }
-    let mut lanes = [(0f64, 0f64, 0u32); LANES * FEW_BINS];
-    lane_histogram_into(col, rows, gh, &mut lanes[..LANES * out.len()], out);
 }
 
 /// The histogram of codes `col` (< `bins`) over `rows`, in [`LANES`] interleaved lanes.
