@@ -29,8 +29,8 @@ struct Job {
 /// The second half of a [`Helper::join`] and the place for its result.
 struct Half<B, R> {
     f: UnsafeCell<Option<B>>,
-    /// Its result or its panic (an error until it has run).
-    out: UnsafeCell<thread::Result<R>>,
+    /// Its result or its panic, once it has run.
+    out: UnsafeCell<Option<thread::Result<R>>>,
 }
 
 impl<B: FnOnce() -> R, R> Half<B, R> {
@@ -46,7 +46,7 @@ impl<B: FnOnce() -> R, R> Half<B, R> {
         if let Some(f) = f {
             let r = catch_unwind(AssertUnwindSafe(f));
             // SAFETY: as above.
-            unsafe { *half.out.get() = r };
+            unsafe { *half.out.get() = Some(r) };
         }
     }
 }
@@ -72,8 +72,7 @@ impl Helper {
         B: FnOnce() -> RB + Send,
         RB: Send,
     {
-        let half =
-            Half { f: UnsafeCell::new(Some(b)), out: UnsafeCell::new(Err(Box::new("the second half did not run"))) };
+        let half = Half { f: UnsafeCell::new(Some(b)), out: UnsafeCell::new(None) };
         let job = Job { call: Half::<B, RB>::run, data: &half as *const Half<B, RB> as *const (), done: false.into() };
         let ptr = &job as *const Job as *mut Job;
         let published = self.slot.compare_exchange(std::ptr::null_mut(), ptr, SeqCst, SeqCst).is_ok();
@@ -91,7 +90,9 @@ impl Helper {
                 spin_loop();
             }
         }
-        let rb = half.out.into_inner();
+        // It has run by now (taken back or done); `None` would be a bug here, reported as a panic
+        // of the second half rather than an allocation on every join.
+        let rb = half.out.into_inner().unwrap_or_else(|| Err(Box::new("the second half did not run")));
         match (ra, rb) {
             (Ok(ra), Ok(rb)) => (ra, rb),
             (Err(p), _) | (_, Err(p)) => resume_unwind(p),
@@ -102,7 +103,12 @@ impl Helper {
     fn serve(&self) {
         let mut idle = 0u32;
         while !self.stop.load(Acquire) {
-            let job = self.slot.swap(std::ptr::null_mut(), AcqRel);
+            // Read before claiming: a swap on every spin would write the slot's cache line and
+            // take it away from the publishing core each time.
+            let job = match self.slot.load(Acquire).is_null() {
+                true => std::ptr::null_mut(),
+                false => self.slot.swap(std::ptr::null_mut(), AcqRel),
+            };
             if !job.is_null() {
                 // SAFETY: a published job stays alive until its `done` is set: `join` does not
                 // return before, since it could not take the job back (we claimed it). `run`'s
@@ -136,11 +142,11 @@ impl Helper {
     }
 }
 
-/// Runs `body` with a [`Helper`] thread when a second core is there for it: not on one core and
-/// not inside rayon's pool (folds fitted in parallel already keep every core busy).
+/// Runs `body` with a [`Helper`] thread when a second core is there for it: not when rayon runs
+/// on one thread (one core, or `RAYON_NUM_THREADS=1`), and not inside rayon's pool (folds fitted
+/// in parallel already keep every core busy).
 pub(crate) fn with_helper<R>(body: impl FnOnce(Option<&Helper>) -> R) -> R {
-    let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    with_helper_if(cores > 1 && rayon::current_thread_index().is_none(), body)
+    with_helper_if(rayon::current_num_threads() > 1 && rayon::current_thread_index().is_none(), body)
 }
 
 /// [`with_helper`] when `wanted` (and the thread starts), else `body(None)`.
