@@ -294,9 +294,10 @@ fn tables_for_propensity_read_parquet_cells_as_csv_text() {
     );
 }
 
-/// Id columns are read dictionary-coded where the writer coded them: dictionary pages,
-/// dictionaries that overflow into plain pages mid-chunk, and no dictionary at all must give the
-/// log the CSV gives, ids trimmed alike, and a null id a bad row at the same place.
+/// Id columns are read dictionary-coded where the writer coded every page of a chunk with its
+/// dictionary, else as strings: dictionary pages, dictionaries that overflow into plain pages
+/// mid-chunk, and no dictionary at all must give the log the CSV gives, ids trimmed alike, and a
+/// null id a bad row at the same place.
 #[test]
 fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
     let dir = common::temp_dir("parquet-dictionary");
@@ -321,10 +322,11 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
     let skip = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
     let (csv, csv_report) = Interactions::read_csv(&dir.join("log.csv"), &columns, &skip, &|_| {}).unwrap();
     assert_eq!(csv_report.rows_skipped, 1);
-    let settings: [(&str, WriterProperties); 3] = [
-        ("dictionary pages", WriterProperties::builder().set_max_row_group_row_count(Some(2_500)).build()),
+    let settings: [(&str, bool, WriterProperties); 3] = [
+        ("dictionary pages", true, WriterProperties::builder().set_max_row_group_row_count(Some(2_500)).build()),
         (
             "dictionaries overflowing into plain pages",
+            false,
             WriterProperties::builder()
                 .set_max_row_group_row_count(Some(2_500))
                 .set_dictionary_page_size_limit(512)
@@ -332,9 +334,9 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
                 .set_write_batch_size(300)
                 .build(),
         ),
-        ("no dictionaries", WriterProperties::builder().set_dictionary_enabled(false).build()),
+        ("no dictionaries", false, WriterProperties::builder().set_dictionary_enabled(false).build()),
     ];
-    for (what, props) in settings {
+    for (what, coded, props) in settings {
         let path = dir.join("log.parquet");
         let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
         w.write(&batch).unwrap();
@@ -342,7 +344,7 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
         let names = ["user".to_string(), "item".to_string()];
         let mut batches = Batches::open(&path).unwrap().columns(&names).with_dictionaries(&names).unwrap();
         let first = batches.next_batch().unwrap().unwrap();
-        assert!(first.columns.iter().all(|c| c.dictionary().is_some()), "{what}: ids come dictionary-coded");
+        assert!(first.columns.iter().all(|c| c.dictionary().is_some() == coded), "{what}: dictionary-coded: {coded}");
         let (pq, report) = Interactions::read_csv(&path, &columns, &skip, &|_| {}).unwrap();
         assert_same_log(&csv, &pq);
         assert_eq!((report.rows_read, report.rows_skipped), (n as u64, 1), "{what}");

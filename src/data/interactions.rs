@@ -1,5 +1,6 @@
 //! Interaction logs: reading them from CSV, interning ids, merging duplicates.
 
+use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
 
@@ -118,7 +119,8 @@ pub struct Interactions {
 
 /// Collects rows as they come (no per-pair hash table: at 20M rows that table alone took more
 /// memory than the rows) and merges duplicate pairs by grouping rows per user, whenever the rows
-/// collected since the last merge have doubled (and at the end): memory grows with distinct
+/// held have doubled since the last merge, or quadrupled after a merge that folded few (and at
+/// the end): memory grows with distinct
 /// pairs, not rows, and merging in stages sums weights in the same row order as merging once.
 struct Builder {
     users: Interner,
@@ -135,6 +137,10 @@ struct Builder {
     merged: u64,
     /// Rows held right after the last merge.
     rows_after_merge: usize,
+    /// The next merge comes when the rows held have grown this many times since the last: 2,
+    /// or 4 after a merge that folded fewer than 1 row in 8. So rows held stay within 4× the
+    /// distinct pairs.
+    growth_before_merge: usize,
     /// See [`ReadOptions::max_memory`].
     budget: Option<u64>,
     /// Data rows read so far, for the budget's message.
@@ -146,7 +152,7 @@ struct Builder {
 }
 
 /// Rows held before the first merge of duplicates (about 200 MB of rows); later merges come each
-/// time the rows held have doubled.
+/// time the rows held have doubled (see `Builder::growth_before_merge`).
 const FIRST_MERGE_ROWS: usize = 1 << 23;
 /// Transient bytes per row while duplicates are merged (a `[u32; 3]`, a `u64` key and a flag).
 const MERGE_BYTES_PER_ROW: u64 = 21;
@@ -157,16 +163,15 @@ const MERGE_BYTES_PER_ROW: u64 = 21;
 struct Pending {
     text: String,
     rows: Vec<PendingRow>,
-    /// (user, item) id hashes of a group of rows, filled by [`Builder::intern`].
-    hashes: Vec<(u64, u64)>,
+    /// Scratch for [`Builder::intern`]: one column's id hashes, and the rows' interned ids.
+    hashes: Vec<u64>,
+    users: Vec<u32>,
+    items: Vec<u32>,
 }
 
 impl Pending {
     /// Rows handed from the reading thread to the interning thread at a time.
     const BATCH: usize = 1024;
-    /// Rows whose slots are prefetched together: enough misses in flight to hide memory latency,
-    /// few enough to stay in L1.
-    const PREFETCH: usize = 64;
 
     /// Queues a row.
     fn push(&mut self, user: &str, item: &str, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
@@ -206,6 +211,7 @@ impl Builder {
             pending: Pending::default(),
             merged: 0,
             rows_after_merge: 0,
+            growth_before_merge: 2,
             budget,
             rows_seen: 0,
             first_merge: FIRST_MERGE_ROWS,
@@ -247,17 +253,22 @@ impl Builder {
         (held, held + rows * MERGE_BYTES_PER_ROW + self.users.len() as u64 * 4)
     }
 
-    /// Merges duplicates when the rows held have doubled since the last merge (or the next merge
+    /// Merges duplicates when the rows held have grown [`Builder::growth_before_merge`] times since the last
+    /// merge (or the next merge
     /// would not fit the budget), and stops with [`Error::MemoryBudget`] when even the merged rows
     /// do not fit.
     fn bound_memory(&mut self) -> Result<()> {
         let rows = self.out.user.len();
         let merge_would_overflow = self.budget.is_some_and(|b| self.memory().1 > b);
         if rows > self.rows_after_merge
-            && (rows >= self.first_merge.max(2 * self.rows_after_merge) || merge_would_overflow)
+            && (rows >= self.first_merge.max(self.growth_before_merge * self.rows_after_merge) || merge_would_overflow)
         {
-            self.merged += self.merge_duplicates();
+            let folded = self.merge_duplicates();
+            self.merged += folded;
             self.rows_after_merge = self.out.user.len();
+            // A merge that folded few rows will fold few next time too: wait for more rows
+            // before paying another pass over all of them (the budget still merges sooner).
+            self.growth_before_merge = if folded * 8 < rows as u64 { 4 } else { 2 };
         }
         match self.budget {
             Some(budget) if self.memory().1 > budget => Err(Error::MemoryBudget {
@@ -275,26 +286,23 @@ impl Builder {
         }
     }
 
-    /// Interns a batch of rows and empties it (keeping its buffers), [`Pending::PREFETCH`] rows at a
-    /// time: a group's ids are all hashed and their slots prefetched first, so its table misses
-    /// overlap instead of being waited for in turn. Then keeps memory within the budget.
+    /// Interns a batch of rows and empties it (keeping its buffers): all its users, then all its
+    /// items (each id space in row order), with [`Interner::intern_all`]'s prefetching. Then
+    /// keeps memory within the budget.
     fn intern(&mut self, p: &mut Pending) -> Result<()> {
         self.rows_seen += p.rows.len() as u64;
-        let Pending { text, rows, hashes } = p;
-        for group in rows.chunks(Pending::PREFETCH) {
+        let Pending { text, rows, hashes, users, items } = p;
+        for (column, interner, out) in [(0, &mut self.users, &mut *users), (1, &mut self.items, &mut *items)] {
+            let ids: Vec<&str> =
+                rows.iter().map(|row| &text[if column == 0 { row.user.clone() } else { row.item.clone() }]).collect();
             hashes.clear();
-            for row in group {
-                let (hu, hi) = (hash_id(&text[row.user.clone()]), hash_id(&text[row.item.clone()]));
-                self.users.prefetch(hu);
-                self.items.prefetch(hi);
-                hashes.push((hu, hi));
-            }
-            for (row, &(hu, hi)) in group.iter().zip(hashes.iter()) {
-                let u = self.users.intern_hashed(&text[row.user.clone()], hu);
-                let i = self.items.intern_hashed(&text[row.item.clone()], hi);
-                let title = row.title.as_ref().map(|t| text[t.clone()].trim());
-                self.add_row(u, i, row.weight, row.time, title, row.price);
-            }
+            hashes.extend(ids.iter().map(|id| hash_id(id)));
+            out.clear();
+            interner.intern_all(&ids, hashes, out);
+        }
+        for (row, (&u, &i)) in rows.iter().zip(users.iter().zip(items.iter())) {
+            let title = row.title.as_ref().map(|t| text[t.clone()].trim());
+            self.add_row(u, i, row.weight, row.time, title, row.price);
         }
         text.clear();
         rows.clear();
@@ -363,6 +371,8 @@ impl Builder {
 
     /// Folds every repeated (user, item) row into the pair's first row: weights summed in row
     /// order, latest time kept; pairs stay in first-seen order. Returns how many rows were folded.
+    /// Grouping and sorting run on all cores, a bucket of users each; folding is one pass after,
+    /// in user order, so that sums are added in the same order on any number of cores.
     fn merge_duplicates(&mut self) -> u64 {
         let d = &mut self.out;
         let (n, users) = (d.user.len(), self.users.len());
@@ -389,28 +399,57 @@ impl Builder {
             rows[next[b]] = [*u, *i, r as u32];
             next[b] += 1;
         }
+        drop(next);
+        // Each bucket's stretch of `keys` by user, each user's keys sorted: buckets on all cores.
         let mut keys = vec![0u64; n];
-        let mut next = start.clone();
-        for &[u, i, r] in &rows {
-            keys[next[u as usize] as usize] = (u64::from(i) << 32) | u64::from(r);
-            next[u as usize] += 1;
+        let mut stretches = Vec::with_capacity(coarse.len() - 1);
+        let mut rest = keys.as_mut_slice();
+        for b in 0..coarse.len() - 1 {
+            let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(coarse[b + 1] - coarse[b]);
+            stretches.push((b, stretch));
+            rest = tail;
         }
-        drop((rows, next));
+        // Each bucket then writes its folds, `head row << 32 | folded row` in the order they are
+        // applied, over the front of its stretch (a fold never outruns the keys read).
+        let folds: Vec<usize> = stretches
+            .into_par_iter()
+            .map(|(b, stretch)| {
+                let base = coarse[b];
+                let first_user = (b << shift).min(users);
+                let bucket_users = &start[first_user..((b + 1) << shift).min(users) + 1];
+                let mut next: Vec<usize> = bucket_users.iter().map(|&s| s as usize - base).collect();
+                for &[u, i, r] in &rows[base..coarse[b + 1]] {
+                    let at = &mut next[u as usize - first_user];
+                    stretch[*at] = (u64::from(i) << 32) | u64::from(r);
+                    *at += 1;
+                }
+                let mut written = 0;
+                for g in bucket_users.windows(2) {
+                    let (from, to) = (g[0] as usize - base, g[1] as usize - base);
+                    if to - from < 2 {
+                        continue;
+                    }
+                    stretch[from..to].sort_unstable();
+                    let mut head = stretch[from];
+                    for k in from + 1..to {
+                        let key = stretch[k];
+                        if key >> 32 != head >> 32 {
+                            head = key;
+                            continue;
+                        }
+                        stretch[written] = (head << 32) | (key & u64::from(u32::MAX));
+                        written += 1;
+                    }
+                }
+                written
+            })
+            .collect();
+        drop(rows);
         let mut folded = vec![false; n];
         let mut merged = 0u64;
-        for g in start.windows(2) {
-            let group = &mut keys[g[0] as usize..g[1] as usize];
-            if group.len() < 2 {
-                continue;
-            }
-            group.sort_unstable();
-            let mut head = group[0];
-            for &key in &group[1..] {
-                if key >> 32 != head >> 32 {
-                    head = key;
-                    continue;
-                }
-                let (h, r) = (head as u32 as usize, key as u32 as usize);
+        for (b, &count) in folds.iter().enumerate() {
+            for &fold in &keys[coarse[b]..coarse[b] + count] {
+                let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
                 merged += 1;
                 folded[r] = true;
                 d.weight[h] += d.weight[r];
@@ -730,6 +769,7 @@ fn feed(
 }
 
 /// Where a log's rows come from.
+#[allow(clippy::large_enum_variant)] // one per read, on the stack of `read_csv`
 enum Input<'a> {
     Csv(CsvRows<'a>),
     Parquet(columnar::Chunks),

@@ -9,6 +9,11 @@
 /// Ids of at most this many bytes are compared inside the slot.
 const INLINE: usize = 23;
 
+/// How many lookups ahead [`Interner::intern_all`] prefetches: enough misses in flight to hide
+/// memory latency, few enough not to stall on the core's miss buffers (64, issued in bursts,
+/// did: 50–60 ns a lookup against 30–40 ns, in a micro-benchmark of a million ids).
+const PREFETCH_AHEAD: usize = 16;
+
 #[derive(Clone, Copy)]
 #[repr(C)]
 struct Slot {
@@ -68,9 +73,28 @@ impl Interner {
         let _ = hash;
     }
 
-    /// The index of `id` (the next free one when it is new), given its [`Interner::hash`].
+    /// Interns `ids` in order, given their [`hash_id`]es, appending their indices to `out`. Each
+    /// lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is needed, so the table's
+    /// cache misses overlap instead of being waited for in turn.
+    pub(crate) fn intern_all(&mut self, ids: &[&str], hashes: &[u64], out: &mut Vec<u32>) {
+        debug_assert_eq!(ids.len(), hashes.len());
+        for &h in hashes.iter().take(PREFETCH_AHEAD) {
+            self.prefetch(h);
+        }
+        for (k, (id, &h)) in ids.iter().zip(hashes).enumerate() {
+            if let Some(&ahead) = hashes.get(k + PREFETCH_AHEAD) {
+                self.prefetch(ahead);
+            }
+            out.push(self.intern_hashed(id, h));
+        }
+    }
+
+    /// The index of `id` (the next free one when it is new), given its [`hash_id`].
     pub(crate) fn intern_hashed(&mut self, id: &str, hash: u64) -> u32 {
-        let (len, key) = inline_key(id);
+        // Compared as a slice: building the padded key first (as an insert does) made every
+        // lookup wait on a store-to-load forward from the copy.
+        let bytes = id.as_bytes();
+        let len = if bytes.len() <= INLINE { bytes.len() as u8 } else { u8::MAX };
         let mask = self.slots.len() - 1;
         let mut at = (hash as usize) & mask;
         loop {
@@ -80,13 +104,18 @@ impl Interner {
             }
             if s.hash == hash as u32
                 && s.len == len
-                && (if len == u8::MAX { self.names[s.index as usize] == id } else { s.key == key })
+                && (if len == u8::MAX {
+                    self.names[s.index as usize] == id
+                } else {
+                    same_bytes(&s.key[..bytes.len()], bytes)
+                })
             {
                 return s.index;
             }
             at = (at + 1) & mask;
         }
         let index = self.names.len() as u32;
+        let (len, key) = inline_key(id);
         self.slots[at] = Slot { hash: hash as u32, index, len, key };
         let name = id.to_string();
         self.name_bytes += name.capacity();
@@ -129,6 +158,30 @@ impl Interner {
     }
 }
 
+/// Whether two slices of equal length (at most [`INLINE`]) hold the same bytes, compared as a
+/// few overlapping words instead of through a call to `memcmp` (which cost a twentieth of a 20M
+/// row read).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+        let mut w = [0u8; N];
+        w.copy_from_slice(&s[at..at + N]);
+        w
+    }
+    let n = a.len();
+    debug_assert!(n == b.len() && n <= INLINE);
+    match n {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        _ => {
+            word::<8>(a, 0) == word::<8>(b, 0)
+                && word::<8>(a, 8) == word::<8>(b, 8)
+                && word::<8>(a, n - 8) == word::<8>(b, n - 8)
+        }
+    }
+}
+
 /// The id's inline form: its length and zero-padded bytes, or `u8::MAX` when it is too long.
 fn inline_key(id: &str) -> (u8, [u8; INLINE]) {
     let mut key = [0u8; INLINE];
@@ -159,6 +212,40 @@ mod tests {
         assert_eq!(t.len(), ids.len());
         assert!(t.slots.len() >= 2 * ids.len());
         assert_eq!(t.into_names(), ids);
+    }
+
+    #[test]
+    fn interning_in_bulk_gives_the_indices_of_one_by_one() {
+        let ids: Vec<String> = (0..20_000)
+            .map(|k| match k % 3 {
+                0 => format!("u{}", (k * 7_919) % 5_000),
+                1 => format!("{:030}", (k * 104_729) % 900), // longer than INLINE
+                _ => format!("{}", k % 17),
+            })
+            .collect();
+        let (mut one, mut bulk) = (Interner::default(), Interner::default());
+        let want: Vec<u32> = ids.iter().map(|id| one.intern(id)).collect();
+        let mut got = Vec::new();
+        for batch in ids.chunks(700) {
+            let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
+            let hashes: Vec<u64> = refs.iter().map(|id| hash_id(id)).collect();
+            bulk.intern_all(&refs, &hashes, &mut got);
+        }
+        assert_eq!(got, want);
+        assert_eq!(bulk.into_names(), one.into_names());
+    }
+
+    #[test]
+    fn word_compares_agree_with_slice_equality_at_every_length() {
+        for n in 0..=INLINE {
+            let a: Vec<u8> = (0..n as u8).map(|k| b'a' + k).collect();
+            assert!(same_bytes(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 1;
+                assert!(!same_bytes(&a, &b), "{n} bytes, differing at {at}");
+            }
+        }
     }
 
     #[test]

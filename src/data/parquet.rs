@@ -195,15 +195,15 @@ impl Batches {
         self
     }
 
-    /// Reads the string columns among `names` dictionary-coded: where a page is, its dictionary
-    /// comes through once with a key per row ([`Column::dictionary`]) instead of a string per
-    /// row; pages a writer stored plain are coded by the decoder per batch. Parquet writers
-    /// dictionary-code id columns, so a reader of ids can look each distinct id up once.
+    /// Reads the string columns among `names` dictionary-coded in the row groups where the
+    /// writer coded every data page of the column with its dictionary: the dictionary comes
+    /// through once with a key per row ([`Column::dictionary`]) instead of a string per row.
+    /// Parquet writers dictionary-code id columns, so a reader of ids can look each distinct id up
+    /// once. A chunk whose dictionary overflowed into plain pages (or whose footer does not say)
+    /// is read as strings: the decoder would otherwise build a dictionary for every batch of its
+    /// plain pages, which costs more than it saves.
     pub fn with_dictionaries(mut self, names: &[String]) -> Result<Self> {
         self.dictionaries = names.to_vec();
-        if let Some((path, meta, _, _)) = &mut self.part {
-            *meta = with_dictionaries(path, meta.clone(), &self.dictionaries)?;
-        }
         Ok(self)
     }
 
@@ -249,7 +249,9 @@ impl Batches {
                     let rows_before = *before;
                     *before += groups[g].num_rows().max(0) as u64;
                     *group += 1;
-                    let reader = group_reader(path, meta, &self.names, g)?;
+                    let coded = all_dictionary_coded(meta, g, &self.dictionaries);
+                    let meta = with_dictionaries(path, meta.clone(), &coded)?;
+                    let reader = group_reader(path, &meta, &self.names, g)?;
                     self.reader = Some((reader, g, rows_before + 1));
                     return Ok(true);
                 }
@@ -257,13 +259,33 @@ impl Batches {
             }
             match self.parts.next() {
                 Some(p) => {
-                    let meta = with_dictionaries(&p, metadata(&p)?, &self.dictionaries)?;
+                    let meta = metadata(&p)?;
                     self.part = Some((p, meta, 0, 0));
                 }
                 None => return Ok(false),
             }
         }
     }
+}
+
+/// Those of `names` that are columns whose every data page in row group `g` is dictionary-coded,
+/// as the footer's page-encoding summary says.
+fn all_dictionary_coded(meta: &ArrowReaderMetadata, g: usize, names: &[String]) -> Vec<String> {
+    use parquet::basic::Encoding;
+    let group = &meta.metadata().row_groups()[g];
+    names
+        .iter()
+        .filter(|name| {
+            group.columns().iter().any(|c| {
+                c.column_path().parts() == [name.as_str()]
+                    && c.dictionary_page_offset().is_some()
+                    && c.page_encoding_stats_mask().is_some_and(|mask| {
+                        mask.is_only(Encoding::PLAIN_DICTIONARY) || mask.is_only(Encoding::RLE_DICTIONARY)
+                    })
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// `meta` with the string columns named in `names` typed as dictionaries (keys `i32`), so that
@@ -497,6 +519,29 @@ impl Column {
         let data = self.array.to_data();
         let at = |k: usize| data.buffers().get(k).map_or(0, |b| b.as_ptr() as usize);
         (at(0), at(1), data.len())
+    }
+
+    /// Cell `i` of a column of strings as it is stored (`None` when null or not a string column):
+    /// a borrow of the decoded buffers, with no copy.
+    pub fn string(&self, i: usize) -> Option<&str> {
+        if self.array.is_null(i) {
+            return None;
+        }
+        match self.kind {
+            Kind::Dict => {
+                let (keys, values) = self.dictionary()?;
+                values.string(values.key(keys[i])?)
+            }
+            Kind::Utf8 => Some(self.utf8.as_ref()?.value(i)),
+            Kind::LargeUtf8 => Some(self.array.as_string::<i64>().value(i)),
+            Kind::Utf8View => Some(self.array.as_string_view().value(i)),
+            _ => None,
+        }
+    }
+
+    /// Whether cells are strings, read by [`Column::string`].
+    pub fn is_strings(&self) -> bool {
+        matches!(self.kind, Kind::Dict | Kind::Utf8 | Kind::LargeUtf8 | Kind::Utf8View)
     }
 
     /// Cell `i` as text (`None` when null): strings as they are, numbers as CSV exports write them

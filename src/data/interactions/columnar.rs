@@ -12,7 +12,7 @@ use std::path::Path;
 use super::super::interner::{hash_id, Interner};
 use super::super::parquet::{Batch, Batches, Column, Number};
 use super::super::{source, time};
-use super::{preview, Builder, Columns, Next, Pending, ReadOptions, ReadReport, Row, RowChecks, Work};
+use super::{preview, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
 use crate::error::{Error, Result};
 
 /// A Parquet log's batches, with where each of [`Columns`] is among the columns read.
@@ -22,6 +22,50 @@ pub(super) struct Chunks {
     names: Vec<String>,
     /// Which of user, item, weight, time, title, price are present, as positions in `names`.
     at: [Option<usize>; 6],
+    /// User and item dictionary entries checked so far.
+    checked: [EntryChecks; 2],
+}
+
+/// Which entries of an id column's dictionary passed [`RowChecks::id`], learnt as rows name them:
+/// a column chunk's rows repeat few ids, so each is checked once, not once per row.
+#[derive(Default)]
+struct EntryChecks {
+    /// The dictionary's values, held so that their buffers (its identity) are not reused.
+    held: Option<Column>,
+    passed: Vec<Option<bool>>,
+}
+
+impl EntryChecks {
+    /// Starts over unless `col` is coded with the dictionary already held.
+    fn use_column(&mut self, col: &Column) {
+        let Some((_, values)) = col.dictionary() else { return };
+        if self.held.as_ref().is_some_and(|held| held.identity() == values.identity()) {
+            return;
+        }
+        self.held = Some(values.clone());
+        self.passed.clear();
+        self.passed.resize(values.len(), None);
+    }
+
+    /// Row `r`'s id, trimmed, when it passes [`RowChecks::id`] (`None`: it does not, or is null).
+    /// `col` is the column last given to [`EntryChecks::use_column`].
+    fn id<'a>(&mut self, col: &'a Column, r: usize, buf: &'a mut String, what: &str) -> Option<&'a str> {
+        if col.is_null(r) {
+            return None;
+        }
+        match col.dictionary() {
+            Some((keys, values)) => {
+                let k = values.key(keys[r])?;
+                let text = values.string(k).unwrap_or("");
+                let passed = self.passed.get_mut(k)?;
+                if passed.is_none() {
+                    *passed = Some(RowChecks::id(text, what).is_ok());
+                }
+                passed.unwrap_or(false).then(|| text.trim())
+            }
+            None => RowChecks::id(col.string(r).or_else(|| col.text(r, buf)).unwrap_or(""), what).ok(),
+        }
+    }
 }
 
 /// One batch's rows that passed their checks, for the interning thread: the id and title
@@ -61,7 +105,7 @@ impl Chunks {
         }
         let ids = [names[0].clone(), names[1].clone()];
         let batches = batches.columns(&names).with_dictionaries(&ids)?;
-        Ok(Self { batches, names, at })
+        Ok(Self { batches, names, at, checked: Default::default() })
     }
 
     /// Checks every row of every batch and sends each batch's kept rows to `to_intern`, until
@@ -76,6 +120,11 @@ impl Chunks {
     ) -> Result<()> {
         let mut bufs: [String; 3] = Default::default();
         while let Some(batch) = self.batches.next_batch()? {
+            for (checked, at) in self.checked.iter_mut().zip(&self.at) {
+                if let Some(c) = at {
+                    checked.use_column(&batch.columns[*c]);
+                }
+            }
             let (mut rows, mut weight, mut time, mut price) =
                 (Vec::with_capacity(batch.rows), Vec::new(), Vec::new(), Vec::new());
             for r in 0..batch.rows {
@@ -108,7 +157,7 @@ impl Chunks {
     }
 
     /// Row `r` of `b` with the checks of a CSV row: ids and title as text, numbers as numbers.
-    fn check<'a>(&self, b: &'a Batch, r: usize, bufs: &'a mut [String; 3]) -> Next<'a> {
+    fn check<'a>(&mut self, b: &'a Batch, r: usize, bufs: &'a mut [String; 3]) -> Next<'a> {
         let [ub, ib, tb] = bufs;
         let names = &self.names;
         let col = |k: usize| self.at[k].map(|c| (&b.columns[c], names[c].as_str()));
@@ -119,13 +168,17 @@ impl Chunks {
         };
         let text = |c: &Column, buf: &mut String| c.text(r, buf).map(str::to_owned).unwrap_or_default();
         let (Some(user_col), Some(item_col)) = (col(0), col(1)) else { return Next::End };
-        let user = match RowChecks::id(user_col.0.text(r, ub).unwrap_or(""), "user") {
-            Ok(u) => u,
-            Err(reason) => return Next::Bad(bad(user_col, text(user_col.0, &mut String::new()), reason)),
+        // The slow path, for a row that failed: the reason, from the checks again.
+        let reason = |c: &Column, what: &str| match RowChecks::id(c.text(r, &mut String::new()).unwrap_or(""), what) {
+            Err(reason) => reason,
+            Ok(_) => format!("{what} id not in the column's dictionary"),
         };
-        let item = match RowChecks::id(item_col.0.text(r, ib).unwrap_or(""), "item") {
-            Ok(i) => i,
-            Err(reason) => return Next::Bad(bad(item_col, text(item_col.0, &mut String::new()), reason)),
+        let [user_checks, item_checks] = &mut self.checked;
+        let Some(user) = user_checks.id(user_col.0, r, ub, "user") else {
+            return Next::Bad(bad(user_col, text(user_col.0, &mut String::new()), reason(user_col.0, "user")));
+        };
+        let Some(item) = item_checks.id(item_col.0, r, ib, "item") else {
+            return Next::Bad(bad(item_col, text(item_col.0, &mut String::new()), reason(item_col.0, "item")));
         };
         let weight = match col(2) {
             None => 1.0,
@@ -193,6 +246,8 @@ pub(super) struct DictionaryIds {
 
 impl DictionaryIds {
     const NONE: u32 = u32::MAX;
+    /// Named by the rows being interned, its index not yet known.
+    const FRESH: u32 = u32::MAX - 1;
 
     /// Starts over unless `values` is the dictionary already held (the same buffers: the next
     /// batch of one column chunk).
@@ -223,64 +278,53 @@ impl Builder {
     }
 }
 
-/// The interned index of `col`'s id on each of `rows` (rows that passed [`RowChecks::id`]),
-/// [`Pending::PREFETCH`] rows at a time with their table slots prefetched. A dictionary-coded
-/// column looks each dictionary entry up once; any other column, each row's id.
+/// The interned index of `col`'s id on each of `rows` (rows that passed [`RowChecks::id`]), with
+/// [`Interner::intern_all`]'s prefetching. A dictionary-coded column looks each dictionary entry
+/// up once, when a row first names it; any other column, each row's id.
 fn intern_ids(interner: &mut Interner, seen: &mut DictionaryIds, col: &Column, rows: &[u32]) -> Vec<u32> {
     let mut out = Vec::with_capacity(rows.len());
-    let mut hashes = [0u64; Pending::PREFETCH];
-    let mut buf = String::new();
+    let mut arena = String::new();
     match col.dictionary() {
         Some((keys, values)) => {
             seen.use_dictionary(values);
             // A checked row's key is within the dictionary; `usize::MAX` never is.
             let entry = |r: u32| values.key(keys[r as usize]).unwrap_or(usize::MAX);
-            for group in rows.chunks(Pending::PREFETCH) {
-                for (h, &r) in hashes.iter_mut().zip(group) {
-                    let k = entry(r);
-                    if seen.ids.get(k) == Some(&DictionaryIds::NONE) {
-                        *h = hash_id(entry_text(values, k, &mut buf));
-                        interner.prefetch(*h);
-                    }
-                }
-                for (h, &r) in hashes.iter().zip(group) {
-                    let k = entry(r);
-                    let index = match seen.ids.get(k) {
-                        Some(&DictionaryIds::NONE) => {
-                            let index = interner.intern_hashed(entry_text(values, k, &mut buf), *h);
-                            seen.ids[k] = index;
-                            index
-                        }
-                        Some(&index) => index,
-                        None => interner.intern(""), // unreachable for checked rows
-                    };
-                    out.push(index);
+            // The entries these rows name for the first time, in row order.
+            let mut fresh = Vec::new();
+            for &r in rows {
+                let k = entry(r);
+                if seen.ids.get(k) == Some(&DictionaryIds::NONE) {
+                    seen.ids[k] = DictionaryIds::FRESH;
+                    fresh.push(k as u32);
                 }
             }
-        }
-        None => {
-            let mut text = String::new();
-            let mut spans = Vec::with_capacity(Pending::PREFETCH);
-            for group in rows.chunks(Pending::PREFETCH) {
-                text.clear();
-                spans.clear();
-                for (h, &r) in hashes.iter_mut().zip(group) {
-                    let start = text.len();
-                    text.push_str(col.text(r as usize, &mut buf).unwrap_or("").trim());
-                    spans.push(start..text.len());
-                    *h = hash_id(&text[start..]);
-                    interner.prefetch(*h);
-                }
-                for (h, span) in hashes.iter().zip(&spans) {
-                    out.push(interner.intern_hashed(&text[span.clone()], *h));
-                }
+            let mut indices = Vec::with_capacity(fresh.len());
+            intern_rows(interner, values, &fresh, &mut arena, &mut indices);
+            for (&k, index) in fresh.iter().zip(indices) {
+                seen.ids[k as usize] = index;
             }
+            // Unreachable for checked rows: a key outside the dictionary.
+            out.extend(rows.iter().map(|&r| seen.ids.get(entry(r)).copied().unwrap_or_else(|| interner.intern(""))));
         }
+        None => intern_rows(interner, col, rows, &mut arena, &mut out),
     }
     out
 }
 
-/// Dictionary entry `k` as an id.
-fn entry_text<'a>(values: &'a Column, k: usize, buf: &'a mut String) -> &'a str {
-    values.text(k, buf).unwrap_or("").trim()
+/// Interns the trimmed ids of `col`'s `rows`, in order. Strings are borrowed from the column;
+/// other cells (numbers) are written into `arena` first.
+fn intern_rows(interner: &mut Interner, col: &Column, rows: &[u32], arena: &mut String, out: &mut Vec<u32>) {
+    let ids: Vec<&str> = if col.is_strings() {
+        rows.iter().map(|&r| col.string(r as usize).unwrap_or("").trim()).collect()
+    } else {
+        let (mut spans, mut buf) = (Vec::with_capacity(rows.len()), String::new());
+        for &r in rows {
+            let start = arena.len();
+            arena.push_str(col.text(r as usize, &mut buf).unwrap_or("").trim());
+            spans.push(start..arena.len());
+        }
+        spans.into_iter().map(|span| &arena[span]).collect()
+    };
+    let hashes: Vec<u64> = ids.iter().map(|id| hash_id(id)).collect();
+    interner.intern_all(&ids, &hashes, out);
 }
