@@ -376,35 +376,46 @@ impl Builder {
     fn merge_duplicates(&mut self) -> u64 {
         let d = &mut self.out;
         let (n, users) = (d.user.len(), self.users.len());
-        let mut start = vec![0u32; users + 1];
-        for u in &d.user {
-            start[*u as usize + 1] += 1;
-        }
-        for u in 0..users {
-            start[u + 1] += start[u];
-        }
         // Rows grouped by user, each as an `item << 32 | row` key so that sorting a group never
         // looks back into the 20M-row columns. A counting sort in two passes: first into at most
         // 1,024 coarse buckets of consecutive users (few enough write streams to stay cached),
-        // then each bucket by user, its counters and its stretch of `keys` small enough to be too.
+        // each stretch of rows on its own core into its own buffer; then each bucket by user, its
+        // counters and its stretch of `keys` small enough to be cached too, buckets on all cores.
         let shift = (usize::BITS - users.leading_zeros()).saturating_sub(10);
-        let mut coarse = vec![0usize; (users >> shift) + 2];
-        for b in 0..coarse.len() - 1 {
-            coarse[b + 1] = start[((b + 1) << shift).min(users)] as usize;
+        let buckets = (users >> shift) + 1;
+        let (user, item) = (&d.user, &d.item);
+        let part = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
+        let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
+        // Per part: each bucket's rows (`[user, item, row]`) and where each bucket starts in them.
+        let rows: Vec<(Vec<[u32; 3]>, Vec<usize>)> = parts
+            .into_par_iter()
+            .map(|rs| {
+                let mut at = vec![0usize; buckets + 1];
+                for &u in &user[rs.clone()] {
+                    at[(u as usize >> shift) + 1] += 1;
+                }
+                for b in 0..buckets {
+                    at[b + 1] += at[b];
+                }
+                let mut next = at.clone();
+                let mut out = vec![[0u32; 3]; rs.len()];
+                for r in rs {
+                    let b = user[r] as usize >> shift;
+                    out[next[b]] = [user[r], item[r], r as u32];
+                    next[b] += 1;
+                }
+                (out, at)
+            })
+            .collect();
+        // Where each bucket's stretch of `keys` starts.
+        let mut coarse = vec![0usize; buckets + 1];
+        for b in 0..buckets {
+            coarse[b + 1] = coarse[b] + rows.iter().map(|(_, at)| at[b + 1] - at[b]).sum::<usize>();
         }
-        let mut rows = vec![[0u32; 3]; n];
-        let mut next: Vec<usize> = coarse.clone();
-        for (r, (u, i)) in d.user.iter().zip(&d.item).enumerate() {
-            let b = (*u as usize) >> shift;
-            rows[next[b]] = [*u, *i, r as u32];
-            next[b] += 1;
-        }
-        drop(next);
-        // Each bucket's stretch of `keys` by user, each user's keys sorted: buckets on all cores.
         let mut keys = vec![0u64; n];
-        let mut stretches = Vec::with_capacity(coarse.len() - 1);
+        let mut stretches = Vec::with_capacity(buckets);
         let mut rest = keys.as_mut_slice();
-        for b in 0..coarse.len() - 1 {
+        for b in 0..buckets {
             let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(coarse[b + 1] - coarse[b]);
             stretches.push((b, stretch));
             rest = tail;
@@ -414,18 +425,24 @@ impl Builder {
         let folds: Vec<usize> = stretches
             .into_par_iter()
             .map(|(b, stretch)| {
-                let base = coarse[b];
-                let first_user = (b << shift).min(users);
-                let bucket_users = &start[first_user..((b + 1) << shift).min(users) + 1];
-                let mut next: Vec<usize> = bucket_users.iter().map(|&s| s as usize - base).collect();
-                for &[u, i, r] in &rows[base..coarse[b + 1]] {
+                let first_user = b << shift;
+                let bucket_rows = || rows.iter().flat_map(|(out, at)| &out[at[b]..at[b + 1]]);
+                let mut start = vec![0usize; ((b + 1) << shift).min(users).saturating_sub(first_user) + 1];
+                for &[u, _, _] in bucket_rows() {
+                    start[u as usize - first_user + 1] += 1;
+                }
+                for k in 0..start.len() - 1 {
+                    start[k + 1] += start[k];
+                }
+                let mut next = start.clone();
+                for &[u, i, r] in bucket_rows() {
                     let at = &mut next[u as usize - first_user];
                     stretch[*at] = (u64::from(i) << 32) | u64::from(r);
                     *at += 1;
                 }
                 let mut written = 0;
-                for g in bucket_users.windows(2) {
-                    let (from, to) = (g[0] as usize - base, g[1] as usize - base);
+                for g in start.windows(2) {
+                    let (from, to) = (g[0], g[1]);
                     if to - from < 2 {
                         continue;
                     }
@@ -460,20 +477,12 @@ impl Builder {
         }
         drop(keys);
         if merged > 0 {
-            let mut w = 0;
-            for (r, _) in folded.iter().enumerate().filter(|(_, f)| !**f) {
-                d.user[w] = d.user[r];
-                d.item[w] = d.item[r];
-                d.weight[w] = d.weight[r];
-                if self.timed {
-                    d.time[w] = d.time[r];
-                }
-                w += 1;
-            }
-            d.user.truncate(w);
-            d.item.truncate(w);
-            d.weight.truncate(w);
-            d.time.truncate(if self.timed { w } else { 0 });
+            // Each column on its own core (`time` is empty without times).
+            let folded = &folded;
+            rayon::join(
+                || rayon::join(|| drop_folded(&mut d.user, folded), || drop_folded(&mut d.item, folded)),
+                || rayon::join(|| drop_folded(&mut d.weight, folded), || drop_folded(&mut d.time, folded)),
+            );
         }
         merged
     }
@@ -497,6 +506,15 @@ impl Builder {
         }
         Ok((self.out, merged, several, withheld))
     }
+}
+
+/// Keeps the rows of `column` not marked in `folded` (an empty column stays empty).
+fn drop_folded<T>(column: &mut Vec<T>, folded: &[bool]) {
+    let mut r = 0;
+    column.retain(|_| {
+        r += 1;
+        !folded[r - 1]
+    });
 }
 
 impl Interactions {
