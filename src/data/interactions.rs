@@ -829,6 +829,17 @@ impl CsvRows<'_> {
     }
 }
 
+/// `v.trim()`, without its Unicode scan when `v` starts and ends with ASCII that is not
+/// whitespace, as ids nearly always do (`str::trim` was a tenth of a 20M-row Parquet read).
+fn trim(v: &str) -> &str {
+    // ASCII's Unicode whitespace is tab to carriage return (with vertical tab) and space.
+    let plain = |b: &u8| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ');
+    match (v.as_bytes().first(), v.as_bytes().last()) {
+        (Some(a), Some(z)) if plain(a) && plain(z) => v,
+        _ => v.trim(),
+    }
+}
+
 /// The checks every row passes, whatever format it came in.
 struct RowChecks;
 
@@ -838,7 +849,7 @@ impl RowChecks {
 
     /// A trimmed, non-empty id of at most [`source::MAX_ID_BYTES`].
     fn id<'a>(v: &'a str, what: &str) -> std::result::Result<&'a str, String> {
-        let v = v.trim();
+        let v = trim(v);
         if v.is_empty() {
             return Err(format!("empty {what} id"));
         }
@@ -952,6 +963,20 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn trimming_ids_agrees_with_str_trim() {
+        let edges =
+            ["", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{85}", "\u{a0}", "\u{3000}", "\u{1c}", "x", "é", "\0"];
+        for a in edges {
+            for z in edges {
+                for mid in ["", "id", " i d "] {
+                    let v = format!("{a}{mid}{z}");
+                    assert_eq!(trim(&v), v.trim(), "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -524,19 +524,27 @@ impl Column {
     /// Cell `i` of a column of strings as it is stored (`None` when null or not a string column):
     /// a borrow of the decoded buffers, with no copy.
     pub fn string(&self, i: usize) -> Option<&str> {
-        if self.array.is_null(i) {
-            return None;
-        }
+        // Through the typed arrays: `ArrayRef::is_null` is a call through a vtable per cell.
         match self.kind {
             Kind::Dict => {
-                let (keys, values) = self.dictionary()?;
-                values.string(values.key(keys[i])?)
+                let values = self.values.as_deref()?;
+                values.string(self.dictionary_entry(i)?)
             }
-            Kind::Utf8 => Some(self.utf8.as_ref()?.value(i)),
-            Kind::LargeUtf8 => Some(self.array.as_string::<i64>().value(i)),
-            Kind::Utf8View => Some(self.array.as_string_view().value(i)),
+            Kind::Utf8 => self.utf8.as_ref().and_then(|a| (!a.is_null(i)).then(|| a.value(i))),
+            Kind::LargeUtf8 => Some(self.array.as_string::<i64>()).and_then(|a| (!a.is_null(i)).then(|| a.value(i))),
+            Kind::Utf8View => Some(self.array.as_string_view()).and_then(|a| (!a.is_null(i)).then(|| a.value(i))),
             _ => None,
         }
+    }
+
+    /// For a dictionary-coded column, the dictionary entry that row `i` names (`None` when the
+    /// row is null or its key is outside the dictionary).
+    pub fn dictionary_entry(&self, i: usize) -> Option<usize> {
+        let (keys, values) = (self.keys.as_ref()?, self.values.as_deref()?);
+        if keys.is_null(i) {
+            return None;
+        }
+        values.key(keys.value(i))
     }
 
     /// Whether cells are strings, read by [`Column::string`].

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::super::interner::{hash_id, Interner};
 use super::super::parquet::{Batch, Batches, Column, Number};
 use super::super::{source, time};
-use super::{preview, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
+use super::{preview, trim, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
 use crate::error::{Error, Result};
 
 /// A Parquet log's batches, with where each of [`Columns`] is among the columns read.
@@ -50,18 +50,15 @@ impl EntryChecks {
     /// Row `r`'s id, trimmed, when it passes [`RowChecks::id`] (`None`: it does not, or is null).
     /// `col` is the column last given to [`EntryChecks::use_column`].
     fn id<'a>(&mut self, col: &'a Column, r: usize, buf: &'a mut String, what: &str) -> Option<&'a str> {
-        if col.is_null(r) {
-            return None;
-        }
         match col.dictionary() {
-            Some((keys, values)) => {
-                let k = values.key(keys[r])?;
+            Some((_, values)) => {
+                let k = col.dictionary_entry(r)?;
                 let text = values.string(k).unwrap_or("");
                 let passed = self.passed.get_mut(k)?;
                 if passed.is_none() {
                     *passed = Some(RowChecks::id(text, what).is_ok());
                 }
-                passed.unwrap_or(false).then(|| text.trim())
+                passed.unwrap_or(false).then(|| trim(text))
             }
             None => RowChecks::id(col.string(r).or_else(|| col.text(r, buf)).unwrap_or(""), what).ok(),
         }
@@ -315,12 +312,12 @@ fn intern_ids(interner: &mut Interner, seen: &mut DictionaryIds, col: &Column, r
 /// other cells (numbers) are written into `arena` first.
 fn intern_rows(interner: &mut Interner, col: &Column, rows: &[u32], arena: &mut String, out: &mut Vec<u32>) {
     let ids: Vec<&str> = if col.is_strings() {
-        rows.iter().map(|&r| col.string(r as usize).unwrap_or("").trim()).collect()
+        rows.iter().map(|&r| trim(col.string(r as usize).unwrap_or(""))).collect()
     } else {
         let (mut spans, mut buf) = (Vec::with_capacity(rows.len()), String::new());
         for &r in rows {
             let start = arena.len();
-            arena.push_str(col.text(r as usize, &mut buf).unwrap_or("").trim());
+            arena.push_str(trim(col.text(r as usize, &mut buf).unwrap_or("")));
             spans.push(start..arena.len());
         }
         spans.into_iter().map(|span| &arena[span]).collect()
