@@ -386,27 +386,8 @@ impl Builder {
         let (user, item) = (&d.user, &d.item);
         let part = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
         let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
-        // Per part: each bucket's rows (`[user, item, row]`) and where each bucket starts in them.
-        let rows: Vec<(Vec<[u32; 3]>, Vec<usize>)> = parts
-            .into_par_iter()
-            .map(|rs| {
-                let mut at = vec![0usize; buckets + 1];
-                for &u in &user[rs.clone()] {
-                    at[(u as usize >> shift) + 1] += 1;
-                }
-                for b in 0..buckets {
-                    at[b + 1] += at[b];
-                }
-                let mut next = at.clone();
-                let mut out = vec![[0u32; 3]; rs.len()];
-                for r in rs {
-                    let b = user[r] as usize >> shift;
-                    out[next[b]] = [user[r], item[r], r as u32];
-                    next[b] += 1;
-                }
-                (out, at)
-            })
-            .collect();
+        let rows: Vec<(Vec<[u32; 3]>, Vec<usize>)> =
+            parts.into_par_iter().map(|rs| bucket_rows(user, item, rs, shift, buckets)).collect();
         // Where each bucket's stretch of `keys` starts.
         let mut coarse = vec![0usize; buckets + 1];
         for b in 0..buckets {
@@ -420,45 +401,13 @@ impl Builder {
             stretches.push((b, stretch));
             rest = tail;
         }
-        // Each bucket then writes its folds, `head row << 32 | folded row` in the order they are
-        // applied, over the front of its stretch (a fold never outruns the keys read).
         let folds: Vec<usize> = stretches
             .into_par_iter()
             .map(|(b, stretch)| {
                 let first_user = b << shift;
-                let bucket_rows = || rows.iter().flat_map(|(out, at)| &out[at[b]..at[b + 1]]);
-                let mut start = vec![0usize; ((b + 1) << shift).min(users).saturating_sub(first_user) + 1];
-                for &[u, _, _] in bucket_rows() {
-                    start[u as usize - first_user + 1] += 1;
-                }
-                for k in 0..start.len() - 1 {
-                    start[k + 1] += start[k];
-                }
-                let mut next = start.clone();
-                for &[u, i, r] in bucket_rows() {
-                    let at = &mut next[u as usize - first_user];
-                    stretch[*at] = (u64::from(i) << 32) | u64::from(r);
-                    *at += 1;
-                }
-                let mut written = 0;
-                for g in start.windows(2) {
-                    let (from, to) = (g[0], g[1]);
-                    if to - from < 2 {
-                        continue;
-                    }
-                    stretch[from..to].sort_unstable();
-                    let mut head = stretch[from];
-                    for k in from + 1..to {
-                        let key = stretch[k];
-                        if key >> 32 != head >> 32 {
-                            head = key;
-                            continue;
-                        }
-                        stretch[written] = (head << 32) | (key & u64::from(u32::MAX));
-                        written += 1;
-                    }
-                }
-                written
+                let in_bucket = ((b + 1) << shift).min(users).saturating_sub(first_user);
+                let rows = rows.iter().flat_map(|(out, at)| &out[at[b]..at[b + 1]]);
+                find_folds(rows, first_user, in_bucket, stretch)
             })
             .collect();
         drop(rows);
@@ -506,6 +455,76 @@ impl Builder {
         }
         Ok((self.out, merged, several, withheld))
     }
+}
+
+/// Rows `rows` of a log's `user` and `item` columns as `[user, item, row]`, in order of their
+/// coarse bucket (`user >> shift`, of `buckets`), with where each bucket starts among them.
+fn bucket_rows(
+    user: &[u32],
+    item: &[u32],
+    rows: Range<usize>,
+    shift: u32,
+    buckets: usize,
+) -> (Vec<[u32; 3]>, Vec<usize>) {
+    let mut at = vec![0usize; buckets + 1];
+    for &u in &user[rows.clone()] {
+        at[(u as usize >> shift) + 1] += 1;
+    }
+    for b in 0..buckets {
+        at[b + 1] += at[b];
+    }
+    let mut next = at.clone();
+    let mut out = vec![[0u32; 3]; rows.len()];
+    for r in rows {
+        let b = user[r] as usize >> shift;
+        out[next[b]] = [user[r], item[r], r as u32];
+        next[b] += 1;
+    }
+    (out, at)
+}
+
+/// Sorts one bucket's rows (users `first_user..first_user + users`) into `stretch` as
+/// `item << 32 | row` keys grouped by user, each group in (item, row) order, then writes the
+/// bucket's folds over the front of `stretch`: `head row << 32 | folded row`, in the order they
+/// are applied (a fold never outruns the keys read). Returns how many it wrote.
+fn find_folds<'a>(
+    rows: impl Iterator<Item = &'a [u32; 3]> + Clone,
+    first_user: usize,
+    users: usize,
+    stretch: &mut [u64],
+) -> usize {
+    let mut start = vec![0usize; users + 1];
+    for &[u, _, _] in rows.clone() {
+        start[u as usize - first_user + 1] += 1;
+    }
+    for k in 0..users {
+        start[k + 1] += start[k];
+    }
+    let mut next = start.clone();
+    for &[u, i, r] in rows {
+        let at = &mut next[u as usize - first_user];
+        stretch[*at] = (u64::from(i) << 32) | u64::from(r);
+        *at += 1;
+    }
+    let mut written = 0;
+    for g in start.windows(2) {
+        let (from, to) = (g[0], g[1]);
+        if to - from < 2 {
+            continue;
+        }
+        stretch[from..to].sort_unstable();
+        let mut head = stretch[from];
+        for k in from + 1..to {
+            let key = stretch[k];
+            if key >> 32 != head >> 32 {
+                head = key;
+                continue;
+            }
+            stretch[written] = (head << 32) | (key & u64::from(u32::MAX));
+            written += 1;
+        }
+    }
+    written
 }
 
 /// Keeps the rows of `column` not marked in `folded` (an empty column stays empty).
