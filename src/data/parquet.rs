@@ -558,17 +558,14 @@ impl Column {
     /// and timestamps as `YYYY-MM-DDTHH:MM:SSZ`, booleans as `true`/`false`. `buf` holds the text
     /// of cells that are not strings.
     pub fn text<'s>(&'s self, i: usize, buf: &'s mut String) -> Option<&'s str> {
+        if self.is_strings() {
+            return self.string(i);
+        }
         if self.array.is_null(i) {
             return None;
         }
         let s: &str = match self.kind {
-            Kind::Dict => {
-                let (keys, values) = self.dictionary()?;
-                return values.text(values.key(keys[i])?, buf);
-            }
-            Kind::Utf8 => self.utf8.as_ref()?.value(i),
-            Kind::LargeUtf8 => self.array.as_string::<i64>().value(i),
-            Kind::Utf8View => self.array.as_string_view().value(i),
+            Kind::Dict | Kind::Utf8 | Kind::LargeUtf8 | Kind::Utf8View => return None, // `string` above
             Kind::Bool => {
                 if self.array.as_boolean().value(i) {
                     "true"
