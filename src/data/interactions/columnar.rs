@@ -26,25 +26,17 @@ pub(super) struct Chunks {
     checked: [EntryChecks; 2],
 }
 
-/// Which entries of an id column's dictionary passed [`RowChecks::id`], learnt as rows name them:
-/// a column chunk's rows repeat few ids, so each is checked once, not once per row.
+/// Which entries of an id column's dictionary passed [`RowChecks::id`] (`None`: not checked
+/// yet): a column chunk's rows repeat few ids, so each is checked once, not once per row.
 #[derive(Default)]
-struct EntryChecks {
-    /// The dictionary's values, held so that their buffers (its identity) are not reused.
-    held: Option<Column>,
-    passed: Vec<Option<bool>>,
-}
+struct EntryChecks(PerEntry<Option<bool>>);
 
 impl EntryChecks {
     /// Starts over unless `col` is coded with the dictionary already held.
     fn use_column(&mut self, col: &Column) {
-        let Some((_, values)) = col.dictionary() else { return };
-        if self.held.as_ref().is_some_and(|held| held.identity() == values.identity()) {
-            return;
+        if let Some((_, values)) = col.dictionary() {
+            self.0.use_dictionary(values, None);
         }
-        self.held = Some(values.clone());
-        self.passed.clear();
-        self.passed.resize(values.len(), None);
     }
 
     /// Row `r`'s id, trimmed, when it passes [`RowChecks::id`] (`None`: it does not, or is null).
@@ -54,7 +46,7 @@ impl EntryChecks {
             Some((_, values)) => {
                 let k = col.dictionary_entry(r)?;
                 let text = values.string(k).unwrap_or("");
-                let passed = self.passed.get_mut(k)?;
+                let passed = self.0.of.get_mut(k)?;
                 if passed.is_none() {
                     *passed = Some(RowChecks::id(text, what).is_ok());
                 }
@@ -232,30 +224,35 @@ fn number(c: &Column, r: usize) -> Option<std::result::Result<f64, ()>> {
     }
 }
 
-/// The dictionary an id column was last coded with, and the interned index of each of its
-/// entries met so far ([`DictionaryIds::NONE`]: not yet).
+/// The dictionary an id column was last coded with, and a value for each of its entries, learnt
+/// as rows name them: the batches of one column chunk share its dictionary.
 #[derive(Default)]
-pub(super) struct DictionaryIds {
+pub(super) struct PerEntry<T> {
     /// The dictionary's values, held so that their buffers (its identity) are not reused.
     held: Option<Column>,
-    ids: Vec<u32>,
+    of: Vec<T>,
 }
+
+impl<T: Clone> PerEntry<T> {
+    /// Starts over, every entry `unknown`, unless `values` is the dictionary already held (the
+    /// same buffers: the next batch of one column chunk).
+    fn use_dictionary(&mut self, values: &Column, unknown: T) {
+        if self.held.as_ref().is_some_and(|held| held.identity() == values.identity()) {
+            return;
+        }
+        self.held = Some(values.clone());
+        self.of.clear();
+        self.of.resize(values.len(), unknown);
+    }
+}
+
+/// The interned index of each dictionary entry met so far ([`DictionaryIds::NONE`]: not yet).
+pub(super) type DictionaryIds = PerEntry<u32>;
 
 impl DictionaryIds {
     const NONE: u32 = u32::MAX;
     /// Named by the rows being interned, its index not yet known.
     const FRESH: u32 = u32::MAX - 1;
-
-    /// Starts over unless `values` is the dictionary already held (the same buffers: the next
-    /// batch of one column chunk).
-    fn use_dictionary(&mut self, values: &Column) {
-        if self.held.as_ref().is_some_and(|held| held.identity() == values.identity()) {
-            return;
-        }
-        self.held = Some(values.clone());
-        self.ids.clear();
-        self.ids.resize(values.len(), Self::NONE);
-    }
 }
 
 impl Builder {
@@ -283,25 +280,25 @@ fn intern_ids(interner: &mut Interner, seen: &mut DictionaryIds, col: &Column, r
     let mut arena = String::new();
     match col.dictionary() {
         Some((keys, values)) => {
-            seen.use_dictionary(values);
+            seen.use_dictionary(values, DictionaryIds::NONE);
             // A checked row's key is within the dictionary; `usize::MAX` never is.
             let entry = |r: u32| values.key(keys[r as usize]).unwrap_or(usize::MAX);
             // The entries these rows name for the first time, in row order.
             let mut fresh = Vec::new();
             for &r in rows {
                 let k = entry(r);
-                if seen.ids.get(k) == Some(&DictionaryIds::NONE) {
-                    seen.ids[k] = DictionaryIds::FRESH;
+                if seen.of.get(k) == Some(&DictionaryIds::NONE) {
+                    seen.of[k] = DictionaryIds::FRESH;
                     fresh.push(k as u32);
                 }
             }
             let mut indices = Vec::with_capacity(fresh.len());
             intern_rows(interner, values, &fresh, &mut arena, &mut indices);
             for (&k, index) in fresh.iter().zip(indices) {
-                seen.ids[k as usize] = index;
+                seen.of[k as usize] = index;
             }
             // Unreachable for checked rows: a key outside the dictionary.
-            out.extend(rows.iter().map(|&r| seen.ids.get(entry(r)).copied().unwrap_or_else(|| interner.intern(""))));
+            out.extend(rows.iter().map(|&r| seen.of.get(entry(r)).copied().unwrap_or_else(|| interner.intern(""))));
         }
         None => intern_rows(interner, col, rows, &mut arena, &mut out),
     }
