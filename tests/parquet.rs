@@ -352,3 +352,54 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
         assert!(err.contains("row 4322, column 'item'") && err.contains("empty item id"), "{what}: {err}");
     }
 }
+
+/// Batches whose ids all pass are checked a column at a time, the rest row by row: a log of
+/// clean ids with a few that need the row-by-row path (Unicode whitespace and non-ASCII at the
+/// ends, an overlong id, an id of spaces alone) must read as the CSV does with every writer
+/// setting, and the bad rows must be reported where they are.
+#[test]
+fn clean_batches_and_batches_with_odd_ids_read_as_the_csv_does() {
+    let dir = common::temp_dir("parquet-clean-ids");
+    let n = 6_000;
+    let user = |k: usize| match k {
+        5_001 => format!("\u{a0}c{k}\u{2003}"),
+        5_002 => format!("ü{k}é"),
+        5_003 => "x".repeat(shelfwise::data::source::MAX_ID_BYTES + 1),
+        _ => format!("c{}", (k * 7_919) % 900),
+    };
+    let item = |k: usize| if k == 5_500 { "   ".to_string() } else { format!("sku-{:04}", (k * 104_729) % 350) };
+    let mut csv = String::from("user,item\n");
+    for k in 0..n {
+        csv.push_str(&format!("{},{}\n", user(k), item(k)));
+    }
+    std::fs::write(dir.join("log.csv"), csv).unwrap();
+    let (mut u, mut i) = (StringBuilder::new(), StringBuilder::new());
+    for k in 0..n {
+        u.append_value(user(k));
+        i.append_value(item(k));
+    }
+    let cols: Vec<(&str, ArrayRef)> = vec![("user", Arc::new(u.finish())), ("item", Arc::new(i.finish()))];
+    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let columns = Columns { user: "user".into(), item: "item".into(), ..Columns::default() };
+    let skip = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
+    let (csv, csv_report) = Interactions::read_csv(&dir.join("log.csv"), &columns, &skip, &|_| {}).unwrap();
+    assert_eq!(csv_report.rows_skipped, 2);
+    assert!(csv.users().iter().any(|u| u == "c5001") && csv.users().iter().any(|u| u == "ü5002é"));
+    let groups = || WriterProperties::builder().set_max_row_group_row_count(Some(2_500));
+    let settings = [
+        ("dictionary pages", groups().build()),
+        ("dictionaries overflowing into plain pages", groups().set_dictionary_page_size_limit(512).build()),
+        ("no dictionaries", groups().set_dictionary_enabled(false).build()),
+    ];
+    for (what, props) in settings {
+        let path = dir.join("log.parquet");
+        let mut w = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let (pq, report) = Interactions::read_csv(&path, &columns, &skip, &|_| {}).unwrap();
+        assert_same_log(&csv, &pq);
+        assert_eq!((report.rows_read, report.rows_kept, report.rows_skipped), (n as u64, n as u64 - 2, 2), "{what}");
+        let err = Interactions::read_csv(&path, &columns, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+        assert!(err.contains("row 5004, column 'user'") && err.contains("longer than 1024 bytes"), "{what}: {err}");
+    }
+}

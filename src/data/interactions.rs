@@ -298,7 +298,7 @@ impl Builder {
             hashes.clear();
             hashes.extend(ids.iter().map(|id| hash_id(id)));
             out.clear();
-            interner.intern_all(&ids, hashes, out);
+            interner.intern_all(|k| ids[k], hashes, out);
         }
         for (row, (&u, &i)) in rows.iter().zip(users.iter().zip(items.iter())) {
             let title = row.title.as_ref().map(|t| text[t.clone()].trim());
@@ -328,6 +328,20 @@ impl Builder {
         self.out.weight.push(weight);
         if self.timed {
             self.out.time.push(time);
+        }
+    }
+
+    /// Adds rows of interned ids with no title or price, as [`Builder::add_row`] would one by one.
+    fn add_rows(&mut self, users: &[u32], items: &[u32], weights: &[f32], times: &[i64]) {
+        if self.prices.len() < self.items.len() {
+            self.titles.resize_with(self.items.len(), Vec::new);
+            self.prices.resize(self.items.len(), f32::NAN);
+        }
+        self.out.user.extend_from_slice(users);
+        self.out.item.extend_from_slice(items);
+        self.out.weight.extend_from_slice(weights);
+        if self.timed {
+            self.out.time.extend_from_slice(times);
         }
     }
 
@@ -851,12 +865,17 @@ impl CsvRows<'_> {
 /// `v.trim()`, without its Unicode scan when `v` starts and ends with ASCII that is not
 /// whitespace, as ids nearly always do (`str::trim` was a tenth of a 20M-row Parquet read).
 fn trim(v: &str) -> &str {
-    // ASCII's Unicode whitespace is tab to carriage return (with vertical tab) and space.
-    let plain = |b: &u8| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ');
     match (v.as_bytes().first(), v.as_bytes().last()) {
-        (Some(a), Some(z)) if plain(a) && plain(z) => v,
+        (Some(&a), Some(&z)) if plain_edge(a) && plain_edge(z) => v,
         _ => v.trim(),
     }
+}
+
+/// Whether `b`, at either end of a string, leaves it as `str::trim` finds it: ASCII that is not
+/// whitespace (ASCII's Unicode whitespace is tab to carriage return, vertical tab included, and
+/// space).
+fn plain_edge(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// The checks every row passes, whatever format it came in.

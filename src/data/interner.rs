@@ -73,19 +73,18 @@ impl Interner {
         let _ = hash;
     }
 
-    /// Interns `ids` in order, given their [`hash_id`]es, appending their indices to `out`. Each
-    /// lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is needed, so the table's
-    /// cache misses overlap instead of being waited for in turn.
-    pub(crate) fn intern_all(&mut self, ids: &[&str], hashes: &[u64], out: &mut Vec<u32>) {
-        debug_assert_eq!(ids.len(), hashes.len());
+    /// Interns ids `id(0)`, `id(1)` … in order, given their [`hash_id`]es, appending their
+    /// indices to `out`. Each lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is
+    /// needed, so the table's cache misses overlap instead of being waited for in turn.
+    pub(crate) fn intern_all<'a>(&mut self, id: impl Fn(usize) -> &'a str, hashes: &[u64], out: &mut Vec<u32>) {
         for &h in hashes.iter().take(PREFETCH_AHEAD) {
             self.prefetch(h);
         }
-        for (k, (id, &h)) in ids.iter().zip(hashes).enumerate() {
+        for (k, &h) in hashes.iter().enumerate() {
             if let Some(&ahead) = hashes.get(k + PREFETCH_AHEAD) {
                 self.prefetch(ahead);
             }
-            out.push(self.intern_hashed(id, h));
+            out.push(self.intern_hashed(id(k), h));
         }
     }
 
@@ -229,7 +228,7 @@ mod tests {
         for batch in ids.chunks(700) {
             let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
             let hashes: Vec<u64> = refs.iter().map(|id| hash_id(id)).collect();
-            bulk.intern_all(&refs, &hashes, &mut got);
+            bulk.intern_all(|k| refs[k], &hashes, &mut got);
         }
         assert_eq!(got, want);
         assert_eq!(bulk.into_names(), one.into_names());

@@ -547,6 +547,19 @@ impl Column {
         values.key(keys.value(i))
     }
 
+    /// A `Utf8` column with no null cell as its offsets (one more than its rows) and bytes, for
+    /// loops over every row without a check per cell.
+    pub fn utf8_without_nulls(&self) -> Option<(&[i32], &[u8])> {
+        let a = self.utf8.as_ref().filter(|a| a.null_count() == 0)?;
+        Some((a.value_offsets(), a.value_data()))
+    }
+
+    /// A dictionary-coded column with no null key: its keys and its dictionary.
+    pub fn dictionary_without_nulls(&self) -> Option<(&[i32], &Column)> {
+        self.keys.as_ref().filter(|k| k.null_count() == 0)?;
+        self.dictionary()
+    }
+
     /// Whether cells are strings, read by [`Column::string`].
     pub fn is_strings(&self) -> bool {
         matches!(self.kind, Kind::Dict | Kind::Utf8 | Kind::LargeUtf8 | Kind::Utf8View)

@@ -12,7 +12,7 @@ use std::path::Path;
 use super::super::interner::{hash_id, Interner};
 use super::super::parquet::{Batch, Batches, Column, Number};
 use super::super::{source, time};
-use super::{preview, trim, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
+use super::{plain_edge, preview, trim, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
 use crate::error::{Error, Result};
 
 /// A Parquet log's batches, with where each of [`Columns`] is among the columns read.
@@ -39,6 +39,29 @@ impl EntryChecks {
         }
     }
 
+    /// Whether every row of `col` (the column last given to [`EntryChecks::use_column`]) has an
+    /// id that passes [`RowChecks::id`], found a column at a time: a dictionary's entries once
+    /// each, plain strings by their lengths and end bytes. `false` when some row fails, and also
+    /// for nulls, other types and ids with whitespace or non-ASCII at an end: those rows are then
+    /// checked one by one.
+    fn all_pass(&mut self, col: &Column, what: &str) -> bool {
+        if let Some((keys, values)) = col.dictionary_without_nulls() {
+            let of = &mut self.0.of;
+            return keys.iter().all(|&key| {
+                let Some(k) = values.key(key) else { return false };
+                let Some(passed) = of.get_mut(k) else { return false };
+                *passed.get_or_insert_with(|| RowChecks::id(values.string(k).unwrap_or(""), what).is_ok())
+            });
+        }
+        let Some((offsets, bytes)) = col.utf8_without_nulls() else { return false };
+        offsets.windows(2).all(|w| {
+            let (start, end) = (w[0] as usize, w[1] as usize);
+            (1..=source::MAX_ID_BYTES).contains(&(end.wrapping_sub(start)))
+                && bytes.get(start).is_some_and(|&a| plain_edge(a))
+                && bytes.get(end.wrapping_sub(1)).is_some_and(|&z| plain_edge(z))
+        })
+    }
+
     /// Row `r`'s id, trimmed, when it passes [`RowChecks::id`] (`None`: it does not, or is null).
     /// `col` is the column last given to [`EntryChecks::use_column`].
     fn id<'a>(&mut self, col: &'a Column, r: usize, buf: &'a mut String, what: &str) -> Option<&'a str> {
@@ -63,12 +86,30 @@ pub(super) struct Chunk {
     user: Column,
     item: Column,
     title: Option<Column>,
+    kept: Kept,
+    /// Whether the log has a price column.
+    priced: bool,
+    /// For a user or item column of plain strings (not dictionary-coded): the [`id_hashes`] of
+    /// the kept rows, found on the reading thread so that the interning one only looks them up.
+    hashes: [Option<Vec<u64>>; 2],
+}
+
+/// The rows of a batch that passed their checks.
+#[derive(Default)]
+struct Kept {
     /// The batch rows kept, in order.
     rows: Vec<u32>,
     /// Per kept row: weight, time (`i64::MIN` without a time column) and price.
     weight: Vec<f32>,
     time: Vec<i64>,
     price: Vec<Option<f32>>,
+}
+
+impl Kept {
+    /// All `n` rows of a batch without weight, time or price columns.
+    fn all(n: usize) -> Self {
+        Self { rows: (0..n as u32).collect(), weight: vec![1.0; n], time: vec![i64::MIN; n], price: vec![None; n] }
+    }
 }
 
 impl Chunks {
@@ -109,35 +150,26 @@ impl Chunks {
     ) -> Result<()> {
         let mut bufs: [String; 3] = Default::default();
         while let Some(batch) = self.batches.next_batch()? {
-            for (checked, at) in self.checked.iter_mut().zip(&self.at) {
-                if let Some(c) = at {
-                    checked.use_column(&batch.columns[*c]);
-                }
-            }
-            let (mut rows, mut weight, mut time, mut price) =
-                (Vec::with_capacity(batch.rows), Vec::new(), Vec::new(), Vec::new());
-            for r in 0..batch.rows {
-                match self.check(&batch, r, &mut bufs) {
-                    Next::Row(row) => {
-                        report.rows_read += 1;
-                        report.rows_kept += 1;
-                        rows.push(r as u32);
-                        weight.push(row.weight);
-                        time.push(row.time);
-                        price.push(row.price);
-                    }
-                    Next::Bad(e) if opts.skip_bad_rows => report.skip(e, opts),
-                    Next::Bad(e) | Next::Broken(e) => return Err(e),
-                    Next::End => {}
-                }
-                if report.rows_read % 65_536 == 0 {
+            let ids_pass = self.ids_pass(&batch);
+            let kept = if ids_pass && self.at[2..].iter().all(Option::is_none) {
+                // Nothing else to check: every row is kept as it is.
+                let before = report.rows_read;
+                report.rows_read += batch.rows as u64;
+                report.rows_kept += batch.rows as u64;
+                if before / 65_536 != report.rows_read / 65_536 {
                     progress(report.rows_read);
                 }
-            }
+                Kept::all(batch.rows)
+            } else {
+                self.check_rows(&batch, ids_pass, &mut bufs, opts, report, progress)?
+            };
             let mut columns: Vec<Option<Column>> = batch.columns.into_iter().map(Some).collect();
             let mut take = |k: usize| self.at[k].and_then(|c| columns[c].take());
             let (Some(user), Some(item), title) = (take(0), take(1), take(4)) else { return Ok(()) };
-            let chunk = Chunk { user, item, title, rows, weight, time, price };
+            let plain_hashes =
+                |col: &Column| (col.dictionary().is_none() && col.is_strings()).then(|| id_hashes(col, &kept.rows));
+            let hashes = [plain_hashes(&user), plain_hashes(&item)];
+            let chunk = Chunk { user, item, title, kept, priced: self.at[5].is_some(), hashes };
             if to_intern.send(Work::Columns(Box::new(chunk))).is_err() {
                 return Ok(()); // the interning thread stopped; joining it tells why
             }
@@ -145,8 +177,56 @@ impl Chunks {
         Ok(())
     }
 
+    /// Whether every row of `b` has a user and an item that pass [`RowChecks::id`], checked a
+    /// column at a time ([`EntryChecks::all_pass`]).
+    fn ids_pass(&mut self, b: &Batch) -> bool {
+        let mut pass = true;
+        for ((checked, at), what) in self.checked.iter_mut().zip(&self.at).zip(["user", "item"]) {
+            if let Some(c) = at {
+                checked.use_column(&b.columns[*c]);
+                pass = pass && checked.all_pass(&b.columns[*c], what);
+            }
+        }
+        pass
+    }
+
+    /// Checks `b`'s rows one by one (`ids_pass`: all but their ids), counting them in `report`;
+    /// a bad row is skipped with `skip_bad_rows`, else returned.
+    fn check_rows(
+        &mut self,
+        b: &Batch,
+        ids_pass: bool,
+        bufs: &mut [String; 3],
+        opts: &ReadOptions,
+        report: &mut ReadReport,
+        progress: &dyn Fn(u64),
+    ) -> Result<Kept> {
+        let mut kept = Kept { rows: Vec::with_capacity(b.rows), ..Kept::default() };
+        for r in 0..b.rows {
+            match self.check(b, r, bufs, ids_pass) {
+                Next::Row(row) => {
+                    report.rows_read += 1;
+                    report.rows_kept += 1;
+                    kept.rows.push(r as u32);
+                    kept.weight.push(row.weight);
+                    kept.time.push(row.time);
+                    kept.price.push(row.price);
+                }
+                Next::Bad(e) if opts.skip_bad_rows => report.skip(e, opts),
+                Next::Bad(e) | Next::Broken(e) => return Err(e),
+                Next::End => {}
+            }
+            if report.rows_read % 65_536 == 0 {
+                progress(report.rows_read);
+            }
+        }
+        Ok(kept)
+    }
+
     /// Row `r` of `b` with the checks of a CSV row: ids and title as text, numbers as numbers.
-    fn check<'a>(&mut self, b: &'a Batch, r: usize, bufs: &'a mut [String; 3]) -> Next<'a> {
+    /// With `ids_pass` (the batch's ids are known to pass) the ids are not read again: the row's
+    /// `user` and `item` are left empty.
+    fn check<'a>(&mut self, b: &'a Batch, r: usize, bufs: &'a mut [String; 3], ids_pass: bool) -> Next<'a> {
         let [ub, ib, tb] = bufs;
         let names = &self.names;
         let col = |k: usize| self.at[k].map(|c| (&b.columns[c], names[c].as_str()));
@@ -163,11 +243,16 @@ impl Chunks {
             Ok(_) => format!("{what} id not in the column's dictionary"),
         };
         let [user_checks, item_checks] = &mut self.checked;
-        let Some(user) = user_checks.id(user_col.0, r, ub, "user") else {
-            return Next::Bad(bad(user_col, text(user_col.0, &mut String::new()), reason(user_col.0, "user")));
-        };
-        let Some(item) = item_checks.id(item_col.0, r, ib, "item") else {
-            return Next::Bad(bad(item_col, text(item_col.0, &mut String::new()), reason(item_col.0, "item")));
+        let (user, item) = if ids_pass {
+            ("", "")
+        } else {
+            let Some(user) = user_checks.id(user_col.0, r, ub, "user") else {
+                return Next::Bad(bad(user_col, text(user_col.0, &mut String::new()), reason(user_col.0, "user")));
+            };
+            let Some(item) = item_checks.id(item_col.0, r, ib, "item") else {
+                return Next::Bad(bad(item_col, text(item_col.0, &mut String::new()), reason(item_col.0, "item")));
+            };
+            (user, item)
         };
         let weight = match col(2) {
             None => 1.0,
@@ -259,24 +344,40 @@ impl Builder {
     /// Interns a Parquet batch's kept rows: all their users, then all their items (each id space
     /// in row order, so indices are those of a row-by-row read), then adds the rows.
     pub(super) fn intern_columns(&mut self, c: &Chunk) -> Result<()> {
-        self.rows_seen += c.rows.len() as u64;
+        self.rows_seen += c.kept.rows.len() as u64;
         let [user_ids, item_ids] = &mut self.dictionaries;
-        let users = intern_ids(&mut self.users, user_ids, &c.user, &c.rows);
-        let items = intern_ids(&mut self.items, item_ids, &c.item, &c.rows);
-        let mut buf = String::new();
-        for (k, &r) in c.rows.iter().enumerate() {
-            let title = c.title.as_ref().map(|t| t.text(r as usize, &mut buf).unwrap_or("").trim());
-            self.add_row(users[k], items[k], c.weight[k], c.time[k], title, c.price[k]);
+        let [user_hashes, item_hashes] = &c.hashes;
+        // Into the buffers CSV batches use: reused, not allocated per batch.
+        let (mut users, mut items) = (std::mem::take(&mut self.pending.users), std::mem::take(&mut self.pending.items));
+        intern_ids(&mut self.users, user_ids, &c.user, &c.kept.rows, user_hashes.as_deref(), &mut users);
+        intern_ids(&mut self.items, item_ids, &c.item, &c.kept.rows, item_hashes.as_deref(), &mut items);
+        if c.title.is_none() && !c.priced {
+            self.add_rows(&users, &items, &c.kept.weight, &c.kept.time);
+        } else {
+            let mut buf = String::new();
+            for (k, &r) in c.kept.rows.iter().enumerate() {
+                let title = c.title.as_ref().map(|t| t.text(r as usize, &mut buf).unwrap_or("").trim());
+                self.add_row(users[k], items[k], c.kept.weight[k], c.kept.time[k], title, c.kept.price[k]);
+            }
         }
+        (self.pending.users, self.pending.items) = (users, items);
         self.bound_memory()
     }
 }
 
-/// The interned index of `col`'s id on each of `rows` (rows that passed [`RowChecks::id`]), with
-/// [`Interner::intern_all`]'s prefetching. A dictionary-coded column looks each dictionary entry
-/// up once, when a row first names it; any other column, each row's id.
-fn intern_ids(interner: &mut Interner, seen: &mut DictionaryIds, col: &Column, rows: &[u32]) -> Vec<u32> {
-    let mut out = Vec::with_capacity(rows.len());
+/// Sets `out` to the interned index of `col`'s id on each of `rows` (rows that passed
+/// [`RowChecks::id`]), with [`Interner::intern_all`]'s prefetching. A dictionary-coded column
+/// looks each dictionary entry up once, when a row first names it; any other column, each row's
+/// id, by its [`id_hashes`] when `hashes` has them.
+fn intern_ids(
+    interner: &mut Interner,
+    seen: &mut DictionaryIds,
+    col: &Column,
+    rows: &[u32],
+    hashes: Option<&[u64]>,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
     let mut arena = String::new();
     match col.dictionary() {
         Some((keys, values)) => {
@@ -293,32 +394,52 @@ fn intern_ids(interner: &mut Interner, seen: &mut DictionaryIds, col: &Column, r
                 }
             }
             let mut indices = Vec::with_capacity(fresh.len());
-            intern_rows(interner, values, &fresh, &mut arena, &mut indices);
+            intern_rows(interner, values, &fresh, None, &mut arena, &mut indices);
             for (&k, index) in fresh.iter().zip(indices) {
                 seen.of[k as usize] = index;
             }
             // Unreachable for checked rows: a key outside the dictionary.
             out.extend(rows.iter().map(|&r| seen.of.get(entry(r)).copied().unwrap_or_else(|| interner.intern(""))));
         }
-        None => intern_rows(interner, col, rows, &mut arena, &mut out),
+        None => intern_rows(interner, col, rows, hashes, &mut arena, out),
     }
-    out
 }
 
-/// Interns the trimmed ids of `col`'s `rows`, in order. Strings are borrowed from the column;
-/// other cells (numbers) are written into `arena` first.
-fn intern_rows(interner: &mut Interner, col: &Column, rows: &[u32], arena: &mut String, out: &mut Vec<u32>) {
-    let ids: Vec<&str> = if col.is_strings() {
-        rows.iter().map(|&r| trim(col.string(r as usize).unwrap_or(""))).collect()
-    } else {
-        let (mut spans, mut buf) = (Vec::with_capacity(rows.len()), String::new());
-        for &r in rows {
-            let start = arena.len();
-            arena.push_str(trim(col.text(r as usize, &mut buf).unwrap_or("")));
-            spans.push(start..arena.len());
+/// Interns the trimmed ids of `col`'s `rows`, in order, given their [`id_hashes`] or not.
+/// Strings are borrowed from the column; other cells (numbers) are written into `arena` first.
+fn intern_rows(
+    interner: &mut Interner,
+    col: &Column,
+    rows: &[u32],
+    hashes: Option<&[u64]>,
+    arena: &mut String,
+    out: &mut Vec<u32>,
+) {
+    if col.is_strings() {
+        let id = |k: usize| string_id(col, rows[k]);
+        match hashes {
+            Some(hashes) => interner.intern_all(id, hashes, out),
+            None => interner.intern_all(id, &id_hashes(col, rows), out),
         }
-        spans.into_iter().map(|span| &arena[span]).collect()
-    };
+        return;
+    }
+    let (mut spans, mut buf) = (Vec::with_capacity(rows.len()), String::new());
+    for &r in rows {
+        let start = arena.len();
+        arena.push_str(trim(col.text(r as usize, &mut buf).unwrap_or("")));
+        spans.push(start..arena.len());
+    }
+    let ids: Vec<&str> = spans.into_iter().map(|span| &arena[span]).collect();
     let hashes: Vec<u64> = ids.iter().map(|id| hash_id(id)).collect();
-    interner.intern_all(&ids, &hashes, out);
+    interner.intern_all(|k| ids[k], &hashes, out);
+}
+
+/// Row `r`'s trimmed id in a column of strings.
+fn string_id(col: &Column, r: u32) -> &str {
+    trim(col.string(r as usize).unwrap_or(""))
+}
+
+/// The [`hash_id`] of each of `rows`' trimmed ids in `col`, a column of strings.
+fn id_hashes(col: &Column, rows: &[u32]) -> Vec<u64> {
+    rows.iter().map(|&r| hash_id(string_id(col, r))).collect()
 }
