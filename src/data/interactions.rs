@@ -631,6 +631,8 @@ impl Interactions {
                         Work::Columns(chunk) => b.intern_columns(&chunk)?,
                     }
                 }
+                // The last Parquet batch's dictionaries, held in case the next batch shared them.
+                b.dictionaries = Default::default();
                 Ok(b)
             });
             let read = match &mut input {
@@ -642,6 +644,10 @@ impl Interactions {
             read?;
             built
         })?;
+        // The reader (for Parquet: the files' metadata and decoders) goes before the last merge,
+        // and with it the memory reading freed.
+        drop(input);
+        super::release_free_memory();
         if report.rows_kept == 0 {
             return Err(Error::Empty(format!(
                 "{file}: no usable rows ({} read, {} skipped)",
