@@ -294,6 +294,21 @@ fn tables_for_propensity_read_parquet_cells_as_csv_text() {
     );
 }
 
+/// Writes `n` rows of `user` and `item` ids (`None`: null, an empty CSV cell) to `dir/log.csv`
+/// and returns them as a batch to write as Parquet.
+fn id_log(dir: &Path, n: usize, user: impl Fn(usize) -> String, item: impl Fn(usize) -> Option<String>) -> RecordBatch {
+    let mut csv = String::from("user,item\n");
+    let (mut u, mut i) = (StringBuilder::new(), StringBuilder::new());
+    for k in 0..n {
+        csv.push_str(&format!("{},{}\n", user(k), item(k).unwrap_or_default()));
+        u.append_value(user(k));
+        i.append_option(item(k));
+    }
+    std::fs::write(dir.join("log.csv"), csv).unwrap();
+    let cols: Vec<(&str, ArrayRef)> = vec![("user", Arc::new(u.finish())), ("item", Arc::new(i.finish()))];
+    RecordBatch::try_from_iter(cols).unwrap()
+}
+
 /// Id columns are read dictionary-coded where the writer coded every page of a chunk with its
 /// dictionary, else as strings: dictionary pages, dictionaries that overflow into plain pages
 /// mid-chunk, and no dictionary at all must give the log the CSV gives, ids trimmed alike, and a
@@ -306,18 +321,7 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
         format!("{}c{}{}", if k % 11 == 0 { "  " } else { "" }, (k * 7_919) % 900, if k % 13 == 0 { " " } else { "" })
     };
     let item = |k: usize| (k != 4_321).then(|| format!("sku-{:04}", (k * 104_729) % 350));
-    let mut csv = String::from("user,item\n");
-    for k in 0..n {
-        csv.push_str(&format!("{},{}\n", user(k), item(k).unwrap_or_default()));
-    }
-    std::fs::write(dir.join("log.csv"), csv).unwrap();
-    let (mut u, mut i) = (StringBuilder::new(), StringBuilder::new());
-    for k in 0..n {
-        u.append_value(user(k));
-        i.append_option(item(k));
-    }
-    let cols: Vec<(&str, ArrayRef)> = vec![("user", Arc::new(u.finish())), ("item", Arc::new(i.finish()))];
-    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let batch = id_log(&dir, n, user, item);
     let columns = Columns { user: "user".into(), item: "item".into(), ..Columns::default() };
     let skip = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
     let (csv, csv_report) = Interactions::read_csv(&dir.join("log.csv"), &columns, &skip, &|_| {}).unwrap();
@@ -367,19 +371,8 @@ fn clean_batches_and_batches_with_odd_ids_read_as_the_csv_does() {
         5_003 => "x".repeat(shelfwise::data::source::MAX_ID_BYTES + 1),
         _ => format!("c{}", (k * 7_919) % 900),
     };
-    let item = |k: usize| if k == 5_500 { "   ".to_string() } else { format!("sku-{:04}", (k * 104_729) % 350) };
-    let mut csv = String::from("user,item\n");
-    for k in 0..n {
-        csv.push_str(&format!("{},{}\n", user(k), item(k)));
-    }
-    std::fs::write(dir.join("log.csv"), csv).unwrap();
-    let (mut u, mut i) = (StringBuilder::new(), StringBuilder::new());
-    for k in 0..n {
-        u.append_value(user(k));
-        i.append_value(item(k));
-    }
-    let cols: Vec<(&str, ArrayRef)> = vec![("user", Arc::new(u.finish())), ("item", Arc::new(i.finish()))];
-    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let item = |k: usize| Some(if k == 5_500 { "   ".to_string() } else { format!("sku-{:04}", (k * 104_729) % 350) });
+    let batch = id_log(&dir, n, user, item);
     let columns = Columns { user: "user".into(), item: "item".into(), ..Columns::default() };
     let skip = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
     let (csv, csv_report) = Interactions::read_csv(&dir.join("log.csv"), &columns, &skip, &|_| {}).unwrap();
