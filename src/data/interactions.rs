@@ -311,10 +311,7 @@ impl Builder {
 
     /// Adds a row of interned ids: its pair, and its item's title vote and first price.
     fn add_row(&mut self, u: u32, i: u32, weight: f32, time: i64, title: Option<&str>, price: Option<f32>) {
-        if self.prices.len() <= i as usize {
-            self.titles.resize_with(self.items.len(), Vec::new);
-            self.prices.resize(self.items.len(), f32::NAN);
-        }
+        self.cover_items();
         if let Some(t) = title {
             self.vote_title(i, t);
         }
@@ -333,15 +330,20 @@ impl Builder {
 
     /// Adds rows of interned ids with no title or price, as [`Builder::add_row`] would one by one.
     fn add_rows(&mut self, users: &[u32], items: &[u32], weights: &[f32], times: &[i64]) {
-        if self.prices.len() < self.items.len() {
-            self.titles.resize_with(self.items.len(), Vec::new);
-            self.prices.resize(self.items.len(), f32::NAN);
-        }
+        self.cover_items();
         self.out.user.extend_from_slice(users);
         self.out.item.extend_from_slice(items);
         self.out.weight.extend_from_slice(weights);
         if self.timed {
             self.out.time.extend_from_slice(times);
+        }
+    }
+
+    /// Gives every item interned so far its (empty) title votes and (unknown) price.
+    fn cover_items(&mut self) {
+        if self.prices.len() < self.items.len() {
+            self.titles.resize_with(self.items.len(), Vec::new);
+            self.prices.resize(self.items.len(), f32::NAN);
         }
     }
 

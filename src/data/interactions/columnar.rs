@@ -46,12 +46,9 @@ impl EntryChecks {
     /// checked one by one.
     fn all_pass(&mut self, col: &Column, what: &str) -> bool {
         if let Some((keys, values)) = col.dictionary_without_nulls() {
-            let of = &mut self.0.of;
-            return keys.iter().all(|&key| {
-                let Some(k) = values.key(key) else { return false };
-                let Some(passed) = of.get_mut(k) else { return false };
-                *passed.get_or_insert_with(|| RowChecks::id(values.string(k).unwrap_or(""), what).is_ok())
-            });
+            return keys
+                .iter()
+                .all(|&key| values.key(key).and_then(|k| self.entry_passes(values, k, what)) == Some(true));
         }
         let Some((offsets, bytes)) = col.utf8_without_nulls() else { return false };
         offsets.windows(2).all(|w| {
@@ -62,18 +59,20 @@ impl EntryChecks {
         })
     }
 
+    /// Whether dictionary entry `k` of `values` passes [`RowChecks::id`], checked the first time
+    /// it is asked (`None`: no such entry in the dictionary held).
+    fn entry_passes(&mut self, values: &Column, k: usize, what: &str) -> Option<bool> {
+        let passed = self.0.of.get_mut(k)?;
+        Some(*passed.get_or_insert_with(|| RowChecks::id(values.string(k).unwrap_or(""), what).is_ok()))
+    }
+
     /// Row `r`'s id, trimmed, when it passes [`RowChecks::id`] (`None`: it does not, or is null).
     /// `col` is the column last given to [`EntryChecks::use_column`].
     fn id<'a>(&mut self, col: &'a Column, r: usize, buf: &'a mut String, what: &str) -> Option<&'a str> {
         match col.dictionary() {
             Some((_, values)) => {
                 let k = col.dictionary_entry(r)?;
-                let text = values.string(k).unwrap_or("");
-                let passed = self.0.of.get_mut(k)?;
-                if passed.is_none() {
-                    *passed = Some(RowChecks::id(text, what).is_ok());
-                }
-                passed.unwrap_or(false).then(|| trim(text))
+                self.entry_passes(values, k, what)?.then(|| trim(values.string(k).unwrap_or("")))
             }
             None => RowChecks::id(col.string(r).or_else(|| col.text(r, buf)).unwrap_or(""), what).ok(),
         }
