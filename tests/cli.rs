@@ -83,7 +83,7 @@ fn skip_bad_rows_counts_and_shows_examples() {
     let o = run(&format!("train recs --input {} --user-col customer --item-col product --weight-col qty --skip-bad-rows --model popular --out {}", f.display(), out.display()));
     let t = text(&o);
     assert!(o.status.success(), "{t}");
-    assert!(t.contains("read 9 rows: kept 7, skipped 2 malformed, merged 1 duplicate"), "{t}");
+    assert!(t.contains("read 9 rows in ") && t.contains(": kept 7, skipped 2 malformed, merged 1 duplicate"), "{t}");
     assert!(t.contains("log.csv:9 column 'customer': empty user id"), "{t}");
     assert!(t.contains("log.csv:10 column 'qty'") && t.contains("\"-3\""), "{t}");
     assert!(t.contains("3 users × 3 items"), "{t}");

@@ -157,20 +157,21 @@ impl InputArgs {
             opts.max_memory = Some(m);
         }
         let spinner = bars.spinner(&format!("reading {}", self.input.display()));
+        let started = std::time::Instant::now();
         let (data, report) = Interactions::read_csv(&self.input, &cols, &opts, &|n| {
             spinner.set_message(format!("reading {}: {n} rows", self.input.display()))
         })
         .with_context(|| format!("reading {}", self.input.display()))?;
         spinner.finish_and_clear();
-        print_read_report(&data, &report);
+        print_read_report(&data, &report, started.elapsed());
         Ok(data)
     }
 }
 
-fn print_read_report(data: &Interactions, r: &ReadReport) {
+fn print_read_report(data: &Interactions, r: &ReadReport, took: std::time::Duration) {
     eprintln!(
-        "read {} rows: kept {}, skipped {} malformed, merged {} duplicate (user, item) rows",
-        r.rows_read, r.rows_kept, r.rows_skipped, r.duplicates_merged
+        "read {} rows in {:.2?}: kept {}, skipped {} malformed, merged {} duplicate (user, item) rows",
+        r.rows_read, took, r.rows_kept, r.rows_skipped, r.duplicates_merged
     );
     for e in &r.examples {
         eprintln!("  skipped: {e}");
