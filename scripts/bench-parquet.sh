@@ -18,7 +18,13 @@ for r in $(seq "$runs"); do
     # The read's own time (as the CLI reports it), then the whole command's wall time and peak.
     out=$(/usr/bin/time -f "%e s wall, %M KB peak" "$bin" train recs --input "$dir/log.$f" --user-col user \
       --item-col item --model popular --out "$dir/$f.bundle" 2>&1)
-    echo "$f run $r: read in $(sed -n 's/^read [0-9]* rows in \([^:]*\):.*/\1/p' <<<"$out"); $(tail -1 <<<"$out")"
+    read=$(sed -n 's/^read [0-9]* rows in \([^:]*\):.*/\1/p' <<<"$out")
+    echo "$f run $r: read in $read; $(tail -1 <<<"$out")"
+    echo "$read" >>"$dir/$f.reads"
   done
 done
+# The goal compares medians of the reads' own times (Rust's Debug format: s or ms).
+median() { sed 's/ms$/e-3/; s/s$//' "$1" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+csv=$(median "$dir/csv.reads") parquet=$(median "$dir/parquet.reads")
+awk -v c="$csv" -v p="$parquet" 'BEGIN {printf "median read: CSV %.3f s, Parquet %.3f s, Parquet/CSV %.2f\n", c, p, p / c}'
 cmp "$dir/csv.bundle" "$dir/parquet.bundle" && echo "bundles: byte-identical"
