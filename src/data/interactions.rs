@@ -296,9 +296,9 @@ impl Builder {
             let ids: Vec<&str> =
                 rows.iter().map(|row| &text[if column == 0 { row.user.clone() } else { row.item.clone() }]).collect();
             hashes.clear();
-            hashes.extend(ids.iter().map(|id| hash_id(id)));
+            hashes.extend(ids.iter().map(|id| hash_id(id.as_bytes())));
             out.clear();
-            interner.intern_all(|k| ids[k], hashes, out);
+            interner.intern_all(|k| ids[k].as_bytes(), hashes, out);
         }
         for (row, (&u, &i)) in rows.iter().zip(users.iter().zip(items.iter())) {
             let title = row.title.as_ref().map(|t| text[t.clone()].trim());

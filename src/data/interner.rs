@@ -39,10 +39,11 @@ pub(crate) struct Interner {
     name_bytes: usize,
 }
 
-/// The hash [`Interner::intern_hashed`] expects for `id` (a fixed seed: the same on every run).
-pub(crate) fn hash_id(id: &str) -> u64 {
+/// The hash [`Interner::intern_hashed`] expects for the id of UTF-8 bytes `id` (a fixed seed:
+/// the same on every run).
+pub(crate) fn hash_id(id: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x5e1f_5e1f).hash_one(id.as_bytes())
+    foldhash::fast::FixedState::with_seed(0x5e1f_5e1f).hash_one(id)
 }
 
 impl Default for Interner {
@@ -54,7 +55,7 @@ impl Default for Interner {
 impl Interner {
     /// The index of `id`, giving it the next free index when it is new.
     pub(crate) fn intern(&mut self, id: &str) -> u32 {
-        self.intern_hashed(id, hash_id(id))
+        self.intern_hashed(id.as_bytes(), hash_id(id.as_bytes()))
     }
 
     /// Asks the CPU to start loading the slot where a lookup of `hash` begins (a hint only).
@@ -73,10 +74,10 @@ impl Interner {
         let _ = hash;
     }
 
-    /// Interns ids `id(0)`, `id(1)` … in order, given their [`hash_id`]es, appending their
-    /// indices to `out`. Each lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is
+    /// Interns ids `id(0)`, `id(1)` … (UTF-8 bytes: a column's cells are read without a check
+    /// per cell) in order, given their [`hash_id`]es, appending their indices to `out`. Each lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is
     /// needed, so the table's cache misses overlap instead of being waited for in turn.
-    pub(crate) fn intern_all<'a>(&mut self, id: impl Fn(usize) -> &'a str, hashes: &[u64], out: &mut Vec<u32>) {
+    pub(crate) fn intern_all<'a>(&mut self, id: impl Fn(usize) -> &'a [u8], hashes: &[u64], out: &mut Vec<u32>) {
         for &h in hashes.iter().take(PREFETCH_AHEAD) {
             self.prefetch(h);
         }
@@ -88,11 +89,12 @@ impl Interner {
         }
     }
 
-    /// The index of `id` (the next free one when it is new), given its [`hash_id`].
-    pub(crate) fn intern_hashed(&mut self, id: &str, hash: u64) -> u32 {
+    /// The index of the id of UTF-8 bytes `id` (the next free one when it is new), given its
+    /// [`hash_id`].
+    pub(crate) fn intern_hashed(&mut self, id: &[u8], hash: u64) -> u32 {
         // Compared as a slice: building the padded key first (as an insert does) made every
         // lookup wait on a store-to-load forward from the copy.
-        let bytes = id.as_bytes();
+        let bytes = id;
         let len = if bytes.len() <= INLINE { bytes.len() as u8 } else { u8::MAX };
         let mask = self.slots.len() - 1;
         let mut at = (hash as usize) & mask;
@@ -104,7 +106,7 @@ impl Interner {
             if s.hash == hash as u32
                 && s.len == len
                 && (if len == u8::MAX {
-                    self.names[s.index as usize] == id
+                    self.names[s.index as usize].as_bytes() == id
                 } else {
                     same_bytes(&s.key[..bytes.len()], bytes)
                 })
@@ -116,7 +118,8 @@ impl Interner {
         let index = self.names.len() as u32;
         let (len, key) = inline_key(id);
         self.slots[at] = Slot { hash: hash as u32, index, len, key };
-        let name = id.to_string();
+        // Bytes from a `&str` or a string column: valid UTF-8, so nothing is replaced.
+        let name = String::from_utf8_lossy(id).into_owned();
         self.name_bytes += name.capacity();
         self.names.push(name);
         if self.names.len() * 2 > self.slots.len() {
@@ -182,12 +185,12 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The id's inline form: its length and zero-padded bytes, or `u8::MAX` when it is too long.
-fn inline_key(id: &str) -> (u8, [u8; INLINE]) {
+fn inline_key(id: &[u8]) -> (u8, [u8; INLINE]) {
     let mut key = [0u8; INLINE];
     if id.len() > INLINE {
         return (u8::MAX, key);
     }
-    key[..id.len()].copy_from_slice(id.as_bytes());
+    key[..id.len()].copy_from_slice(id);
     (id.len() as u8, key)
 }
 
@@ -227,8 +230,8 @@ mod tests {
         let mut got = Vec::new();
         for batch in ids.chunks(700) {
             let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
-            let hashes: Vec<u64> = refs.iter().map(|id| hash_id(id)).collect();
-            bulk.intern_all(|k| refs[k], &hashes, &mut got);
+            let hashes: Vec<u64> = refs.iter().map(|id| hash_id(id.as_bytes())).collect();
+            bulk.intern_all(|k| refs[k].as_bytes(), &hashes, &mut got);
         }
         assert_eq!(got, want);
         assert_eq!(bulk.into_names(), one.into_names());

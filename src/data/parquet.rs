@@ -377,6 +377,8 @@ pub struct Column {
     /// For [`Kind::Dict`]: the keys, and the dictionary's values.
     keys: Option<arrow_array::Int32Array>,
     values: Option<Box<Column>>,
+    /// `array.len()`, kept: asking the array is a call through its vtable, once per key checked.
+    rows: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -479,7 +481,7 @@ impl Column {
 
     fn plain(array: ArrayRef, kind: Kind) -> Self {
         let utf8 = matches!(kind, Kind::Utf8).then(|| array.as_string::<i32>().clone());
-        Self { array, kind, utf8, keys: None, values: None }
+        Self { rows: array.len(), array, kind, utf8, keys: None, values: None }
     }
 
     /// Whether row `i` is null (for a dictionary column: its key, or the value it points to).
@@ -493,17 +495,17 @@ impl Column {
     /// `key` as a row of this column, when it is one (a key past a dictionary's end is refused,
     /// not read: the decoder checks keys only against non-empty dictionaries).
     pub fn key(&self, key: i32) -> Option<usize> {
-        usize::try_from(key).ok().filter(|k| *k < self.array.len())
+        usize::try_from(key).ok().filter(|k| *k < self.rows)
     }
 
     /// Rows in the column.
     pub fn len(&self) -> usize {
-        self.array.len()
+        self.rows
     }
 
     /// Whether the column has no rows.
     pub fn is_empty(&self) -> bool {
-        self.array.is_empty()
+        self.rows == 0
     }
 
     /// A dictionary-coded column's keys (one per row; a null row's key is arbitrary) and its

@@ -414,8 +414,8 @@ fn intern_rows(
     arena: &mut String,
     out: &mut Vec<u32>,
 ) {
-    if col.is_strings() {
-        let id = |k: usize| string_id(col, rows[k]);
+    if let Some(ids) = StringIds::of(col) {
+        let id = |k: usize| ids.id(rows[k]);
         match hashes {
             Some(hashes) => interner.intern_all(id, hashes, out),
             None => interner.intern_all(id, &id_hashes(col, rows), out),
@@ -429,16 +429,51 @@ fn intern_rows(
         spans.push(start..arena.len());
     }
     let ids: Vec<&str> = spans.into_iter().map(|span| &arena[span]).collect();
-    let hashes: Vec<u64> = ids.iter().map(|id| hash_id(id)).collect();
-    interner.intern_all(|k| ids[k], &hashes, out);
+    let hashes: Vec<u64> = ids.iter().map(|id| hash_id(id.as_bytes())).collect();
+    interner.intern_all(|k| ids[k].as_bytes(), &hashes, out);
 }
 
-/// Row `r`'s trimmed id in a column of strings.
-fn string_id(col: &Column, r: u32) -> &str {
-    trim(col.string(r as usize).unwrap_or(""))
+/// A column of strings, its rows' trimmed ids read as UTF-8 bytes.
+enum StringIds<'c> {
+    /// A `Utf8` column without nulls, sliced by its offsets: no check or call per cell.
+    Plain { offsets: &'c [i32], bytes: &'c [u8] },
+    /// Any other column of strings (a null reads as the empty id).
+    Cells(&'c Column),
+}
+
+impl<'c> StringIds<'c> {
+    /// `col`'s ids, when it is a column of strings.
+    fn of(col: &'c Column) -> Option<Self> {
+        match col.utf8_without_nulls() {
+            Some((offsets, bytes)) => Some(Self::Plain { offsets, bytes }),
+            None => col.is_strings().then_some(Self::Cells(col)),
+        }
+    }
+
+    /// Row `r`'s id, trimmed as [`trim`] trims it.
+    fn id(&self, r: u32) -> &'c [u8] {
+        match *self {
+            Self::Plain { offsets, bytes } => {
+                let r = r as usize;
+                let cell = match (offsets.get(r), offsets.get(r + 1)) {
+                    (Some(&a), Some(&z)) => bytes.get(a as usize..z as usize).unwrap_or_default(),
+                    _ => &[],
+                };
+                match (cell.first(), cell.last()) {
+                    (Some(&a), Some(&z)) if plain_edge(a) && plain_edge(z) => cell,
+                    // The column's cells are UTF-8 (arrow checks them when it decodes a page).
+                    _ => std::str::from_utf8(cell).map_or(cell, |v| trim(v).as_bytes()),
+                }
+            }
+            Self::Cells(col) => trim(col.string(r as usize).unwrap_or("")).as_bytes(),
+        }
+    }
 }
 
 /// The [`hash_id`] of each of `rows`' trimmed ids in `col`, a column of strings.
 fn id_hashes(col: &Column, rows: &[u32]) -> Vec<u64> {
-    rows.iter().map(|&r| hash_id(string_id(col, r))).collect()
+    match StringIds::of(col) {
+        Some(ids) => rows.iter().map(|&r| hash_id(ids.id(r))).collect(),
+        None => Vec::new(),
+    }
 }
