@@ -381,24 +381,36 @@ fn intern_ids(
     match col.dictionary() {
         Some((keys, values)) => {
             seen.use_dictionary(values, DictionaryIds::NONE);
-            // A checked row's key is within the dictionary; `usize::MAX` never is.
-            let entry = |r: u32| values.key(keys[r as usize]).unwrap_or(usize::MAX);
-            // The entries these rows name for the first time, in row order.
-            let mut fresh = Vec::new();
-            for &r in rows {
-                let k = entry(r);
-                if seen.of.get(k) == Some(&DictionaryIds::NONE) {
-                    seen.of[k] = DictionaryIds::FRESH;
-                    fresh.push(k as u32);
+            // A checked row's key is within the dictionary (`seen.of` has an entry for each); a
+            // negative key reads as one far past it.
+            let entry = |r: u32| keys.get(r as usize).map_or(usize::MAX, |&key| key as u32 as usize);
+            // One pass: each row's index where its entry's is known. The entries named for the
+            // first time (in row order) are interned after it, and the rows naming them (or a
+            // key outside the dictionary, unreachable for checked rows) are filled in then.
+            let (mut fresh, mut unknown) = (Vec::new(), Vec::new());
+            for (n, &r) in rows.iter().enumerate() {
+                let index = match seen.of.get_mut(entry(r)) {
+                    Some(index) if *index == DictionaryIds::NONE => {
+                        fresh.push(entry(r) as u32);
+                        *index = DictionaryIds::FRESH;
+                        DictionaryIds::FRESH
+                    }
+                    Some(index) => *index,
+                    None => DictionaryIds::FRESH,
+                };
+                if index == DictionaryIds::FRESH {
+                    unknown.push(n);
                 }
+                out.push(index);
             }
             let mut indices = Vec::with_capacity(fresh.len());
             intern_rows(interner, values, &fresh, None, &mut arena, &mut indices);
             for (&k, index) in fresh.iter().zip(indices) {
                 seen.of[k as usize] = index;
             }
-            // Unreachable for checked rows: a key outside the dictionary.
-            out.extend(rows.iter().map(|&r| seen.of.get(entry(r)).copied().unwrap_or_else(|| interner.intern(""))));
+            for n in unknown {
+                out[n] = seen.of.get(entry(rows[n])).copied().unwrap_or_else(|| interner.intern(""));
+            }
         }
         None => intern_rows(interner, col, rows, hashes, &mut arena, out),
     }
