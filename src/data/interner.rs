@@ -75,8 +75,9 @@ impl Interner {
     }
 
     /// Interns ids `id(0)`, `id(1)` … (UTF-8 bytes: a column's cells are read without a check
-    /// per cell) in order, given their [`hash_id`]es, appending their indices to `out`. Each lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is
-    /// needed, so the table's cache misses overlap instead of being waited for in turn.
+    /// per cell) in order, given their [`hash_id`]es, appending their indices to `out`. Each
+    /// lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is needed, so the
+    /// table's cache misses overlap instead of being waited for in turn.
     pub(crate) fn intern_all<'a>(&mut self, id: impl Fn(usize) -> &'a [u8], hashes: &[u64], out: &mut Vec<u32>) {
         for &h in hashes.iter().take(PREFETCH_AHEAD) {
             self.prefetch(h);
