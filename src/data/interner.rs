@@ -95,8 +95,7 @@ impl Interner {
     pub(crate) fn intern_hashed(&mut self, id: &[u8], hash: u64) -> u32 {
         // Compared as a slice: building the padded key first (as an insert does) made every
         // lookup wait on a store-to-load forward from the copy.
-        let bytes = id;
-        let len = if bytes.len() <= INLINE { bytes.len() as u8 } else { u8::MAX };
+        let len = if id.len() <= INLINE { id.len() as u8 } else { u8::MAX };
         let mask = self.slots.len() - 1;
         let mut at = (hash as usize) & mask;
         loop {
@@ -109,7 +108,7 @@ impl Interner {
                 && (if len == u8::MAX {
                     self.names[s.index as usize].as_bytes() == id
                 } else {
-                    same_bytes(&s.key[..bytes.len()], bytes)
+                    same_bytes(&s.key[..id.len()], id)
                 })
             {
                 return s.index;

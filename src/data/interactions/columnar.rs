@@ -12,7 +12,7 @@ use std::path::Path;
 use super::super::interner::{hash_id, Interner};
 use super::super::parquet::{Batch, Batches, Column, Number};
 use super::super::{source, time};
-use super::{plain_edge, preview, trim, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
+use super::{preview, trim, untrimmable, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
 use crate::error::{Error, Result};
 
 /// A Parquet log's batches, with where each of [`Columns`] is among the columns read.
@@ -54,8 +54,7 @@ impl EntryChecks {
         offsets.windows(2).all(|w| {
             let (start, end) = (w[0] as usize, w[1] as usize);
             (1..=source::MAX_ID_BYTES).contains(&(end.wrapping_sub(start)))
-                && bytes.get(start).is_some_and(|&a| plain_edge(a))
-                && bytes.get(end.wrapping_sub(1)).is_some_and(|&z| plain_edge(z))
+                && bytes.get(start..end).is_some_and(untrimmable)
         })
     }
 
@@ -88,7 +87,7 @@ pub(super) struct Chunk {
     kept: Kept,
     /// Whether the log has a price column.
     priced: bool,
-    /// For a user or item column of plain strings (not dictionary-coded): the [`id_hashes`] of
+    /// For a user or item column of plain strings (not dictionary-coded): the [`StringIds::hashes`] of
     /// the kept rows, found on the reading thread so that the interning one only looks them up.
     hashes: [Option<Vec<u64>>; 2],
 }
@@ -165,8 +164,9 @@ impl Chunks {
             let mut columns: Vec<Option<Column>> = batch.columns.into_iter().map(Some).collect();
             let mut take = |k: usize| self.at[k].and_then(|c| columns[c].take());
             let (Some(user), Some(item), title) = (take(0), take(1), take(4)) else { return Ok(()) };
-            let plain_hashes =
-                |col: &Column| (col.dictionary().is_none() && col.is_strings()).then(|| id_hashes(col, &kept.rows));
+            let plain_hashes = |col: &Column| {
+                col.dictionary().is_none().then(|| StringIds::of(col)).flatten().map(|ids| ids.hashes(&kept.rows))
+            };
             let hashes = [plain_hashes(&user), plain_hashes(&item)];
             let chunk = Chunk { user, item, title, kept, priced: self.at[5].is_some(), hashes };
             if to_intern.send(Work::Columns(Box::new(chunk))).is_err() {
@@ -367,7 +367,7 @@ impl Builder {
 /// Sets `out` to the interned index of `col`'s id on each of `rows` (rows that passed
 /// [`RowChecks::id`]), with [`Interner::intern_all`]'s prefetching. A dictionary-coded column
 /// looks each dictionary entry up once, when a row first names it; any other column, each row's
-/// id, by its [`id_hashes`] when `hashes` has them.
+/// id, by its [`StringIds::hashes`] when `hashes` has them.
 fn intern_ids(
     interner: &mut Interner,
     seen: &mut DictionaryIds,
@@ -389,9 +389,10 @@ fn intern_ids(
             // key outside the dictionary, unreachable for checked rows) are filled in then.
             let (mut fresh, mut unknown) = (Vec::new(), Vec::new());
             for (n, &r) in rows.iter().enumerate() {
-                let index = match seen.of.get_mut(entry(r)) {
+                let k = entry(r);
+                let index = match seen.of.get_mut(k) {
                     Some(index) if *index == DictionaryIds::NONE => {
-                        fresh.push(entry(r) as u32);
+                        fresh.push(k as u32);
                         *index = DictionaryIds::FRESH;
                         DictionaryIds::FRESH
                     }
@@ -416,7 +417,7 @@ fn intern_ids(
     }
 }
 
-/// Interns the trimmed ids of `col`'s `rows`, in order, given their [`id_hashes`] or not.
+/// Interns the trimmed ids of `col`'s `rows`, in order, given their [`StringIds::hashes`] or not.
 /// Strings are borrowed from the column; other cells (numbers) are written into `arena` first.
 fn intern_rows(
     interner: &mut Interner,
@@ -430,7 +431,7 @@ fn intern_rows(
         let id = |k: usize| ids.id(rows[k]);
         match hashes {
             Some(hashes) => interner.intern_all(id, hashes, out),
-            None => interner.intern_all(id, &id_hashes(col, rows), out),
+            None => interner.intern_all(id, &ids.hashes(rows), out),
         }
         return;
     }
@@ -471,21 +472,19 @@ impl<'c> StringIds<'c> {
                     (Some(&a), Some(&z)) => bytes.get(a as usize..z as usize).unwrap_or_default(),
                     _ => &[],
                 };
-                match (cell.first(), cell.last()) {
-                    (Some(&a), Some(&z)) if plain_edge(a) && plain_edge(z) => cell,
+                if untrimmable(cell) {
+                    cell
+                } else {
                     // The column's cells are UTF-8 (arrow checks them when it decodes a page).
-                    _ => std::str::from_utf8(cell).map_or(cell, |v| trim(v).as_bytes()),
+                    std::str::from_utf8(cell).map_or(cell, |v| v.trim().as_bytes())
                 }
             }
             Self::Cells(col) => trim(col.string(r as usize).unwrap_or("")).as_bytes(),
         }
     }
-}
 
-/// The [`hash_id`] of each of `rows`' trimmed ids in `col`, a column of strings.
-fn id_hashes(col: &Column, rows: &[u32]) -> Vec<u64> {
-    match StringIds::of(col) {
-        Some(ids) => rows.iter().map(|&r| hash_id(ids.id(r))).collect(),
-        None => Vec::new(),
+    /// The [`hash_id`] of each of `rows`' ids.
+    fn hashes(&self, rows: &[u32]) -> Vec<u64> {
+        rows.iter().map(|&r| hash_id(self.id(r))).collect()
     }
 }
