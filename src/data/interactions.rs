@@ -1,6 +1,5 @@
 //! Interaction logs: reading them from CSV, interning ids, merging duplicates.
 
-use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
 
@@ -9,6 +8,7 @@ use crate::error::{Error, Location, Result};
 use crate::recs::Catalog;
 
 mod columnar;
+mod merge;
 
 /// Which columns of a CSV hold what. Only `user` and `item` are required.
 #[derive(Debug, Clone, Default)]
@@ -118,10 +118,12 @@ pub struct Interactions {
 }
 
 /// Collects rows as they come (no per-pair hash table: at 20M rows that table alone took more
-/// memory than the rows) and merges duplicate pairs by grouping rows per user, whenever the rows
-/// held have doubled since the last merge, or quadrupled after a merge that folded few (and at
-/// the end): memory grows with distinct
-/// pairs, not rows, and merging in stages sums weights in the same row order as merging once.
+/// memory than the rows) and merges duplicate pairs by grouping rows per user whenever that pays:
+/// the rows held have doubled since the last merge and a count of the distinct pairs read so far
+/// ([`PairCount`]) says at least 1 row in 8 would fold (or the budget needs a merge now), and at
+/// the end. So memory grows with distinct pairs, not rows, and a log with few duplicates is not
+/// sorted over and over for little. Merging in stages sums weights in the same row order as
+/// merging once.
 struct Builder {
     users: Interner,
     items: Interner,
@@ -137,10 +139,8 @@ struct Builder {
     merged: u64,
     /// Rows held right after the last merge.
     rows_after_merge: usize,
-    /// The next merge comes when the rows held have grown this many times since the last: 2,
-    /// or 4 after a merge that folded fewer than 1 row in 8. So rows held stay within 4× the
-    /// distinct pairs.
-    growth_before_merge: usize,
+    /// The distinct (user, item) pairs among the rows read so far.
+    pairs: PairCount,
     /// See [`ReadOptions::max_memory`].
     budget: Option<u64>,
     /// Data rows read so far, for the budget's message.
@@ -151,11 +151,9 @@ struct Builder {
     dictionaries: [columnar::DictionaryIds; 2],
 }
 
-/// Rows held before the first merge of duplicates (about 200 MB of rows); later merges come each
-/// time the rows held have doubled (see `Builder::growth_before_merge`).
+/// Rows held before the first merge of duplicates (100 MB of rows, 170 MB with times); later merges come when
+/// the rows held have doubled (see [`Builder::bound_memory`]).
 const FIRST_MERGE_ROWS: usize = 1 << 23;
-/// Transient bytes per row while duplicates are merged (a `[u32; 3]`, a `u64` key and a flag).
-const MERGE_BYTES_PER_ROW: u64 = 21;
 
 /// Rows read but not yet interned, their strings copied into one buffer. Reading a file fills
 /// these on one thread while another interns them.
@@ -211,7 +209,7 @@ impl Builder {
             pending: Pending::default(),
             merged: 0,
             rows_after_merge: 0,
-            growth_before_merge: 2,
+            pairs: PairCount::default(),
             budget,
             rows_seen: 0,
             first_merge: FIRST_MERGE_ROWS,
@@ -250,25 +248,22 @@ impl Builder {
         let ids = self.users.heap_bytes() + self.items.heap_bytes();
         let items = self.prices.len() as u64 * 28 + self.title_bytes;
         let held = rows * row_bytes + ids + items;
-        (held, held + rows * MERGE_BYTES_PER_ROW + self.users.len() as u64 * 4)
+        (held, held + rows * merge::BYTES_PER_ROW)
     }
 
-    /// Merges duplicates when the rows held have grown [`Builder::growth_before_merge`] times since the last
-    /// merge (or the next merge
-    /// would not fit the budget), and stops with [`Error::MemoryBudget`] when even the merged rows
-    /// do not fit.
+    /// Merges duplicates when the rows held have doubled since the last merge (and number at
+    /// least [`FIRST_MERGE_ROWS`]) and at least 1 in 8 of them would fold, or when the next merge
+    /// would not fit the budget; stops with [`Error::MemoryBudget`] when even the merged rows do
+    /// not fit. So between merges the rows held stay within twice the distinct pairs (or 8/7 of
+    /// them, as far as [`PairCount`] can tell) once past the first merge's size.
     fn bound_memory(&mut self) -> Result<()> {
         let rows = self.out.user.len();
         let merge_would_overflow = self.budget.is_some_and(|b| self.memory().1 > b);
-        if rows > self.rows_after_merge
-            && (rows >= self.first_merge.max(self.growth_before_merge * self.rows_after_merge) || merge_would_overflow)
+        let grown = rows >= self.first_merge.max(2 * self.rows_after_merge);
+        if rows > self.rows_after_merge && (merge_would_overflow || (grown && self.pairs.would_fold(rows) * 8 >= rows))
         {
-            let folded = self.merge_duplicates();
-            self.merged += folded;
+            self.merged += self.merge_duplicates();
             self.rows_after_merge = self.out.user.len();
-            // A merge that folded few rows will fold few next time too: wait for more rows
-            // before paying another pass over all of them (the budget still merges sooner).
-            self.growth_before_merge = if folded * 8 < rows as u64 { 4 } else { 2 };
         }
         match self.budget {
             Some(budget) if self.memory().1 > budget => Err(Error::MemoryBudget {
@@ -320,6 +315,7 @@ impl Builder {
                 self.prices[i as usize] = price;
             }
         }
+        self.pairs.add(u, i);
         self.out.user.push(u);
         self.out.item.push(i);
         self.out.weight.push(weight);
@@ -331,6 +327,9 @@ impl Builder {
     /// Adds rows of interned ids with no title or price, as [`Builder::add_row`] would one by one.
     fn add_rows(&mut self, users: &[u32], items: &[u32], weights: &[f32], times: &[i64]) {
         self.cover_items();
+        for (&u, &i) in users.iter().zip(items) {
+            self.pairs.add(u, i);
+        }
         self.out.user.extend_from_slice(users);
         self.out.item.extend_from_slice(items);
         self.out.weight.extend_from_slice(weights);
@@ -385,71 +384,10 @@ impl Builder {
         (out, several, withheld)
     }
 
-    /// Folds every repeated (user, item) row into the pair's first row: weights summed in row
-    /// order, latest time kept; pairs stay in first-seen order. Returns how many rows were folded.
-    /// Grouping and sorting run on all cores, a bucket of users each; folding is one pass after,
-    /// in user order, so that sums are added in the same order on any number of cores.
+    /// Folds every repeated (user, item) row into the pair's first row ([`merge::merge_duplicates`]).
+    /// Returns how many rows were folded.
     fn merge_duplicates(&mut self) -> u64 {
-        let d = &mut self.out;
-        let (n, users) = (d.user.len(), self.users.len());
-        // Rows grouped by user, each as an `item << 32 | row` key so that sorting a group never
-        // looks back into the 20M-row columns. A counting sort in two passes: first into at most
-        // 1,024 coarse buckets of consecutive users (few enough write streams to stay cached),
-        // each stretch of rows on its own core into its own buffer; then each bucket by user, its
-        // counters and its stretch of `keys` small enough to be cached too, buckets on all cores.
-        let shift = (usize::BITS - users.leading_zeros()).saturating_sub(10);
-        let buckets = (users >> shift) + 1;
-        let (user, item) = (&d.user, &d.item);
-        let part = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
-        let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
-        let rows: Vec<(Vec<[u32; 3]>, Vec<usize>)> =
-            parts.into_par_iter().map(|rs| bucket_rows(user, item, rs, shift, buckets)).collect();
-        // Where each bucket's stretch of `keys` starts.
-        let mut coarse = vec![0usize; buckets + 1];
-        for b in 0..buckets {
-            coarse[b + 1] = coarse[b] + rows.iter().map(|(_, at)| at[b + 1] - at[b]).sum::<usize>();
-        }
-        let mut keys = vec![0u64; n];
-        let mut stretches = Vec::with_capacity(buckets);
-        let mut rest = keys.as_mut_slice();
-        for b in 0..buckets {
-            let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(coarse[b + 1] - coarse[b]);
-            stretches.push((b, stretch));
-            rest = tail;
-        }
-        let folds: Vec<usize> = stretches
-            .into_par_iter()
-            .map(|(b, stretch)| {
-                let first_user = b << shift;
-                let in_bucket = ((b + 1) << shift).min(users).saturating_sub(first_user);
-                let rows = rows.iter().flat_map(|(out, at)| &out[at[b]..at[b + 1]]);
-                find_folds(rows, first_user, in_bucket, stretch)
-            })
-            .collect();
-        drop(rows);
-        let mut folded = vec![false; n];
-        let mut merged = 0u64;
-        for (b, &count) in folds.iter().enumerate() {
-            for &fold in &keys[coarse[b]..coarse[b] + count] {
-                let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
-                merged += 1;
-                folded[r] = true;
-                d.weight[h] += d.weight[r];
-                if self.timed {
-                    d.time[h] = d.time[h].max(d.time[r]);
-                }
-            }
-        }
-        drop(keys);
-        if merged > 0 {
-            // Each column on its own core (`time` is empty without times).
-            let folded = &folded;
-            rayon::join(
-                || rayon::join(|| drop_folded(&mut d.user, folded), || drop_folded(&mut d.item, folded)),
-                || rayon::join(|| drop_folded(&mut d.weight, folded), || drop_folded(&mut d.time, folded)),
-            );
-        }
-        merged
+        merge::merge_duplicates(&mut self.out, self.users.len(), self.items.len(), self.timed)
     }
 
     /// The merged log, with how many duplicate rows were folded into earlier ones, how many items
@@ -473,83 +411,59 @@ impl Builder {
     }
 }
 
-/// Rows `rows` of a log's `user` and `item` columns as `[user, item, row]`, in order of their
-/// coarse bucket (`user >> shift`, of `buckets`), with where each bucket starts among them.
-fn bucket_rows(
-    user: &[u32],
-    item: &[u32],
-    rows: Range<usize>,
-    shift: u32,
-    buckets: usize,
-) -> (Vec<[u32; 3]>, Vec<usize>) {
-    let mut at = vec![0usize; buckets + 1];
-    for &u in &user[rows.clone()] {
-        at[(u as usize >> shift) + 1] += 1;
+/// A running estimate of how many distinct (user, item) pairs a log's rows hold: a HyperLogLog
+/// sketch (2^14 registers, 12 KB) of the pairs whose hash falls in one eighth of the hash space,
+/// times 8. Sampling by hash counts every pair of that eighth however often it repeats, so the
+/// count stays unbiased while 7 rows in 8 cost only their hash; its standard error is about
+/// 0.8 % plus that of the sample, under 0.1 % at a million pairs.
+struct PairCount(cardinality_estimator::CardinalityEstimator<u64, std::collections::hash_map::DefaultHasher, 14, 6>);
+
+impl Default for PairCount {
+    fn default() -> Self {
+        Self(cardinality_estimator::CardinalityEstimator::new())
     }
-    for b in 0..buckets {
-        at[b + 1] += at[b];
-    }
-    let mut next = at.clone();
-    let mut out = vec![[0u32; 3]; rows.len()];
-    for r in rows {
-        let b = user[r] as usize >> shift;
-        out[next[b]] = [user[r], item[r], r as u32];
-        next[b] += 1;
-    }
-    (out, at)
 }
 
-/// Sorts one bucket's rows (users `first_user..first_user + users`) into `stretch` as
-/// `item << 32 | row` keys grouped by user, each group in (item, row) order, then writes the
-/// bucket's folds over the front of `stretch`: `head row << 32 | folded row`, in the order they
-/// are applied (a fold never outruns the keys read). Returns how many it wrote.
-fn find_folds<'a>(
-    rows: impl Iterator<Item = &'a [u32; 3]> + Clone,
-    first_user: usize,
-    users: usize,
-    stretch: &mut [u64],
-) -> usize {
-    let mut start = vec![0usize; users + 1];
-    for &[u, _, _] in rows.clone() {
-        start[u as usize - first_user + 1] += 1;
-    }
-    for k in 0..users {
-        start[k + 1] += start[k];
-    }
-    let mut next = start.clone();
-    for &[u, i, r] in rows {
-        let at = &mut next[u as usize - first_user];
-        stretch[*at] = (u64::from(i) << 32) | u64::from(r);
-        *at += 1;
-    }
-    let mut written = 0;
-    for g in start.windows(2) {
-        let (from, to) = (g[0], g[1]);
-        if to - from < 2 {
-            continue;
-        }
-        stretch[from..to].sort_unstable();
-        let mut head = stretch[from];
-        for k in from + 1..to {
-            let key = stretch[k];
-            if key >> 32 != head >> 32 {
-                head = key;
-                continue;
-            }
-            stretch[written] = (head << 32) | (key & u64::from(u32::MAX));
-            written += 1;
+impl PairCount {
+    /// Pairs whose hash has this many leading zero bits are counted.
+    const SAMPLE_BITS: u32 = 3;
+
+    #[inline]
+    fn add(&mut self, user: u32, item: u32) {
+        // (Pairs arrive hashed: the sketch's own hasher, named above for its precision, is unused.)
+        // Which eighth a pair falls in: the top bits of one product, which every bit of the pair
+        // reaches. Only the sampled pairs pay for the full hash the sketch needs.
+        let pair = (u64::from(user) << 32) | u64::from(item);
+        if pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::SAMPLE_BITS) == 0 {
+            self.count(mix(pair));
         }
     }
-    written
+
+    /// Out of line, so that the 7 rows in 8 that are not counted run through a few instructions.
+    #[inline(never)]
+    fn count(&mut self, hash: u64) {
+        self.0.insert_hash(hash);
+    }
+
+    /// The estimated number of distinct pairs added.
+    fn estimate(&self) -> usize {
+        self.0.estimate() << Self::SAMPLE_BITS
+    }
+
+    /// How many of `rows` held rows would fold into others, by the estimate (at least 0).
+    fn would_fold(&self, rows: usize) -> usize {
+        rows.saturating_sub(self.estimate())
+    }
 }
 
-/// Keeps the rows of `column` not marked in `folded` (an empty column stays empty).
-fn drop_folded<T>(column: &mut Vec<T>, folded: &[bool]) {
-    let mut r = 0;
-    column.retain(|_| {
-        r += 1;
-        !folded[r - 1]
-    });
+/// A 64-bit mix of a pair's bits (the finaliser of splitmix64): every output bit depends on
+/// every input bit, as both the sample's top bits and the sketch's low bits need.
+#[inline]
+fn mix(pair: u64) -> u64 {
+    let mut z = pair.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 impl Interactions {
@@ -1068,6 +982,25 @@ mod tests {
                 assert_eq!(d.time_at(r), if timed { *t } else { i64::MIN });
             }
         }
+    }
+
+    #[test]
+    fn duplicates_merge_while_reading_only_when_enough_would_fold() {
+        let read = |rows: usize, distinct: usize| {
+            let mut b = Builder::new(false, None);
+            b.first_merge = 1_000;
+            for r in 0..rows {
+                b.push(&format!("u{}", r % distinct), "i", 1.0, 0, None, None).unwrap();
+            }
+            b.flush().unwrap();
+            (b.merged, b.out.user.len())
+        };
+        // Distinct pairs: nothing would fold, so no pass over the rows however many arrive.
+        assert_eq!(read(20_000, 20_000), (0, 20_000));
+        // Each pair four times: merged while reading, the rows held within twice the distinct
+        // pairs (plus the batch that crossed the line).
+        let (merged, held) = read(20_000, 5_000);
+        assert!(merged > 0 && held <= 2 * 5_000 + Pending::BATCH, "{merged} merged, {held} held");
     }
 
     /// Rows cross from the reading thread to the interning thread in batches: order, errors

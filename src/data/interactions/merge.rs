@@ -1,0 +1,220 @@
+//! Merging duplicate (user, item) rows of a log held in memory, on all cores, with one `u64`
+//! and one flag of scratch per row.
+//!
+//! Each row becomes one sort key, its user's place within a coarse bucket of consecutive users,
+//! its item and its row number packed into a `u64` ([`KeyLayout`]). A counting sort in two
+//! passes groups the keys: first by coarse bucket (at most 1,024 of them: few enough write
+//! streams to stay cached), each stretch of rows on its own core into its own buffer; then each
+//! bucket by user into a scratch buffer the size of the bucket (cached too), buckets on all
+//! cores. Sorting a user's keys then orders them by item and row, so the first row of each pair
+//! is its head, and the fold of every later row into it is written back over the bucket's own
+//! keys, which have been read by then. Folding is one pass after, bucket by bucket, so weights
+//! are summed in the same order on any number of cores.
+
+use rayon::prelude::*;
+use std::ops::Range;
+
+use super::Interactions;
+
+/// Transient bytes per row while duplicates are merged: a `u64` key and a flag.
+pub(super) const BYTES_PER_ROW: u64 = 9;
+
+/// Folds every repeated (user, item) row of `d` into the pair's first row: weights summed in row
+/// order, latest time kept (`timed`); pairs stay in first-seen order. `users` and `items` bound
+/// the indices in `d`. Returns how many rows were folded.
+pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize, timed: bool) -> u64 {
+    let n = d.user.len();
+    let layout = KeyLayout::new(users, items, n);
+    let part = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
+    let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
+    let (user, item) = (&d.user, &d.item);
+    let mut keys: Vec<(Vec<u64>, Vec<usize>)> =
+        parts.into_par_iter().map(|rows| bucket_keys(user, item, rows, &layout)).collect();
+    // Each bucket's stretch of every part's buffer, in row order.
+    let mut stretches: Vec<Vec<&mut [u64]>> = (0..layout.buckets).map(|_| Vec::with_capacity(keys.len())).collect();
+    for (buffer, at) in &mut keys {
+        let mut rest = buffer.as_mut_slice();
+        for (b, bucket) in stretches.iter_mut().enumerate() {
+            let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(at[b + 1] - at[b]);
+            bucket.push(stretch);
+            rest = tail;
+        }
+    }
+    let folds: Vec<usize> = stretches
+        .into_par_iter()
+        .map_init(Vec::new, |scratch, stretches| find_folds(stretches, &layout, scratch))
+        .collect();
+    let mut folded = vec![false; n];
+    let mut merged = 0u64;
+    for (b, &count) in folds.iter().enumerate() {
+        for &fold in keys.iter().flat_map(|(buffer, at)| &buffer[at[b]..at[b + 1]]).take(count) {
+            let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
+            merged += 1;
+            folded[r] = true;
+            d.weight[h] += d.weight[r];
+            if timed {
+                d.time[h] = d.time[h].max(d.time[r]);
+            }
+        }
+    }
+    drop(keys);
+    if merged > 0 {
+        // Each column on its own core (`time` is empty without times).
+        let folded = &folded;
+        rayon::join(
+            || rayon::join(|| drop_folded(&mut d.user, folded), || drop_folded(&mut d.item, folded)),
+            || rayon::join(|| drop_folded(&mut d.weight, folded), || drop_folded(&mut d.time, folded)),
+        );
+    }
+    merged
+}
+
+/// How a row packs into its `u64` sort key: from the top, the user's place within its coarse
+/// bucket (`user >> shift`), the item, the row number. Buckets hold `2^shift` users, as many as
+/// make about 1,024 buckets when the bits allow it; a log too large for that gets more buckets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct KeyLayout {
+    shift: u32,
+    item_bits: u32,
+    row_bits: u32,
+    buckets: usize,
+}
+
+impl KeyLayout {
+    /// The layout for user indices below `users`, item indices below `items` and `rows` rows
+    /// (each below 2^32, as indices into a log's `u32` columns are).
+    fn new(users: usize, items: usize, rows: usize) -> Self {
+        // Bits to write the largest index below `count`.
+        let bits = |count: usize| usize::BITS - count.saturating_sub(1).leading_zeros();
+        let (user_bits, item_bits, row_bits) = (bits(users), bits(items), bits(rows));
+        let shift = user_bits.saturating_sub(10).min(64u32.saturating_sub(item_bits + row_bits));
+        Self { shift, item_bits, row_bits, buckets: (users.saturating_sub(1) >> shift) + 1 }
+    }
+
+    fn bucket(&self, user: u32) -> usize {
+        (user >> self.shift) as usize
+    }
+
+    fn key(&self, user: u32, item: u32, row: usize) -> u64 {
+        let in_bucket = u64::from(user) & ((1 << self.shift) - 1);
+        // With no bits for the user (`shift` 0), `in_bucket` is 0 and the shift may be 64.
+        in_bucket.checked_shl(self.item_bits + self.row_bits).unwrap_or(0)
+            | (u64::from(item) << self.row_bits)
+            | row as u64
+    }
+
+    /// The user's place within its bucket, of a key.
+    fn user_in_bucket(&self, key: u64) -> usize {
+        (key.checked_shr(self.item_bits + self.row_bits).unwrap_or(0)) as usize
+    }
+
+    /// The (user, item) pair of a key, as the key without its row.
+    fn pair(&self, key: u64) -> u64 {
+        key >> self.row_bits
+    }
+
+    fn row(&self, key: u64) -> u64 {
+        key & ((1 << self.row_bits) - 1)
+    }
+}
+
+/// The keys of rows `rows` of a log's `user` and `item` columns, in order of their coarse bucket,
+/// with where each bucket starts among them.
+fn bucket_keys(user: &[u32], item: &[u32], rows: Range<usize>, layout: &KeyLayout) -> (Vec<u64>, Vec<usize>) {
+    let mut at = vec![0usize; layout.buckets + 1];
+    for &u in &user[rows.clone()] {
+        at[layout.bucket(u) + 1] += 1;
+    }
+    for b in 0..layout.buckets {
+        at[b + 1] += at[b];
+    }
+    let mut next = at.clone();
+    let mut out = vec![0u64; rows.len()];
+    for r in rows {
+        let b = layout.bucket(user[r]);
+        out[next[b]] = layout.key(user[r], item[r], r);
+        next[b] += 1;
+    }
+    (out, at)
+}
+
+/// Sorts one bucket's keys (its stretches of the parts' buffers, in row order) into `scratch`,
+/// grouped by user and each group in (item, row) order, then writes the bucket's folds over the
+/// stretches, front to back: `head row << 32 | folded row`, in the order they are applied.
+/// Returns how many it wrote.
+fn find_folds(mut stretches: Vec<&mut [u64]>, layout: &KeyLayout, scratch: &mut Vec<u64>) -> usize {
+    let users = 1usize << layout.shift;
+    let mut start = vec![0usize; users + 1];
+    for &key in stretches.iter().flat_map(|s| s.iter()) {
+        start[layout.user_in_bucket(key) + 1] += 1;
+    }
+    for k in 0..users {
+        start[k + 1] += start[k];
+    }
+    scratch.clear();
+    scratch.resize(start[users], 0);
+    let mut next = start.clone();
+    for &key in stretches.iter().flat_map(|s| s.iter()) {
+        let at = &mut next[layout.user_in_bucket(key)];
+        scratch[*at] = key;
+        *at += 1;
+    }
+    let mut out = stretches.iter_mut().flat_map(|s| s.iter_mut());
+    let mut written = 0;
+    for g in start.windows(2) {
+        let group = &mut scratch[g[0]..g[1]];
+        if group.len() < 2 {
+            continue;
+        }
+        group.sort_unstable();
+        let mut head = group[0];
+        for &key in &group[1..] {
+            if layout.pair(key) != layout.pair(head) {
+                head = key;
+                continue;
+            }
+            // A bucket folds fewer rows than it has, so there is always a slot to write into.
+            if let Some(slot) = out.next() {
+                *slot = (layout.row(head) << 32) | layout.row(key);
+                written += 1;
+            }
+        }
+    }
+    written
+}
+
+/// Keeps the rows of `column` not marked in `folded` (an empty column stays empty).
+fn drop_folded<T>(column: &mut Vec<T>, folded: &[bool]) {
+    let mut r = 0;
+    column.retain(|_| {
+        r += 1;
+        !folded[r - 1]
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_pack_user_item_and_row_without_overlap() {
+        // A million users in 1,024 buckets; the largest log whose keys leave no bits for the
+        // user gets a bucket per user; each field reads back as written.
+        let small = KeyLayout::new(1_000_000, 50_000, 20_000_000);
+        assert_eq!((small.shift, small.item_bits, small.row_bits, small.buckets), (10, 16, 25, 977));
+        let full = KeyLayout::new(10, u32::MAX as usize + 1, u32::MAX as usize + 1);
+        assert_eq!((full.shift, full.buckets), (0, 10));
+        let tight = KeyLayout::new(1 << 30, 1 << 20, 1 << 30);
+        assert_eq!((tight.shift, tight.buckets), (14, 1 << 16));
+        for layout in [small, full, tight, KeyLayout::new(1, 1, 1)] {
+            let largest = |bits: u32| (1u64 << bits) - 1;
+            let (u, i, r) =
+                ((layout.buckets << layout.shift) as u32 - 1, largest(layout.item_bits), largest(layout.row_bits));
+            let key = layout.key(u, i as u32, r as usize);
+            assert_eq!(layout.bucket(u), layout.buckets - 1, "{layout:?}");
+            assert_eq!(layout.user_in_bucket(key), (u as usize) & ((1 << layout.shift) - 1), "{layout:?}");
+            assert_eq!(layout.row(key), r, "{layout:?}");
+            assert_eq!(layout.pair(key) & largest(layout.item_bits), i, "{layout:?}");
+        }
+    }
+}
