@@ -1,5 +1,5 @@
-//! Merging duplicate (user, item) rows of a log held in memory, on all cores, with one `u64`
-//! and one flag of scratch per row.
+//! Merging duplicate (user, item) rows of a log held in memory, on all cores, with a flag of
+//! scratch per row and a `u64` per row of one round.
 //!
 //! Each row becomes one sort key, its user's place within a coarse bucket of consecutive users,
 //! its item and its row number packed into a `u64` ([`KeyLayout`]). A counting sort in two
@@ -9,55 +9,70 @@
 //! cores. Sorting a user's keys then orders them by item and row, so the first row of each pair
 //! is its head, and the fold of every later row into it is written back over the bucket's own
 //! keys, which have been read by then. Folding is one pass after, bucket by bucket, so weights
-//! are summed in the same order on any number of cores.
+//! are summed in the same order on any number of cores. The buckets are taken in [`ROUNDS`]
+//! rounds of about equal rows, so only one round's keys are held at a time.
 
 use rayon::prelude::*;
 use std::ops::Range;
 
 use super::Interactions;
 
-/// Transient bytes per row while duplicates are merged: a `u64` key and a flag.
-pub(super) const BYTES_PER_ROW: u64 = 9;
+/// Rounds a merge takes, each over the buckets that hold about an equal share of the rows: only
+/// one round's keys are held at a time.
+const ROUNDS: usize = 4;
+
+/// Transient bytes per row while duplicates are merged: a flag, and a `u64` key for each row of
+/// one round (8 / [`ROUNDS`] per row), plus 1 for a round that a large bucket makes longer.
+pub(super) const BYTES_PER_ROW: u64 = 4;
 
 /// Folds every repeated (user, item) row of `d` into the pair's first row: weights summed in row
 /// order, latest time kept (`timed`); pairs stay in first-seen order. `users` and `items` bound
 /// the indices in `d`. Returns how many rows were folded.
 pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize, timed: bool) -> u64 {
     let n = d.user.len();
+    if n < 2 {
+        return 0;
+    }
     let layout = KeyLayout::new(users, items, n);
     let part = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
     let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
-    let (user, item) = (&d.user, &d.item);
-    let mut keys: Vec<(Vec<u64>, Vec<usize>)> =
-        parts.into_par_iter().map(|rows| bucket_keys(user, item, rows, &layout)).collect();
-    // Each bucket's stretch of every part's buffer, in row order.
-    let mut stretches: Vec<Vec<&mut [u64]>> = (0..layout.buckets).map(|_| Vec::with_capacity(keys.len())).collect();
-    for (buffer, at) in &mut keys {
-        let mut rest = buffer.as_mut_slice();
-        for (b, bucket) in stretches.iter_mut().enumerate() {
-            let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(at[b + 1] - at[b]);
-            bucket.push(stretch);
-            rest = tail;
-        }
-    }
-    let folds: Vec<usize> = stretches
-        .into_par_iter()
-        .map_init(Vec::new, |scratch, stretches| find_folds(stretches, &layout, scratch))
-        .collect();
+    // Rows per bucket, for each part: where each bucket's keys go in that part's buffer.
+    let counts: Vec<Vec<usize>> = parts.par_iter().map(|rows| count_buckets(&d.user, rows.clone(), &layout)).collect();
     let mut folded = vec![false; n];
     let mut merged = 0u64;
-    for (b, &count) in folds.iter().enumerate() {
-        for &fold in keys.iter().flat_map(|(buffer, at)| &buffer[at[b]..at[b + 1]]).take(count) {
-            let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
-            merged += 1;
-            folded[r] = true;
-            d.weight[h] += d.weight[r];
-            if timed {
-                d.time[h] = d.time[h].max(d.time[r]);
+    for buckets in rounds(&counts, layout.buckets, n) {
+        let (user, item) = (&d.user, &d.item);
+        let mut keys: Vec<(Vec<u64>, Vec<usize>)> = parts
+            .par_iter()
+            .zip(&counts)
+            .map(|(rows, counts)| bucket_keys(user, item, rows.clone(), &layout, buckets.clone(), counts))
+            .collect();
+        // Each bucket's stretch of every part's buffer, in row order.
+        let mut stretches: Vec<Vec<&mut [u64]>> = buckets.clone().map(|_| Vec::with_capacity(keys.len())).collect();
+        for (buffer, at) in &mut keys {
+            let mut rest = buffer.as_mut_slice();
+            for (b, bucket) in stretches.iter_mut().enumerate() {
+                let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(at[b + 1] - at[b]);
+                bucket.push(stretch);
+                rest = tail;
+            }
+        }
+        let folds: Vec<usize> = stretches
+            .into_par_iter()
+            .map_init(Vec::new, |scratch, stretches| find_folds(stretches, &layout, scratch))
+            .collect();
+        for (b, &count) in folds.iter().enumerate() {
+            for &fold in keys.iter().flat_map(|(buffer, at)| &buffer[at[b]..at[b + 1]]).take(count) {
+                let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
+                merged += 1;
+                folded[r] = true;
+                d.weight[h] += d.weight[r];
+                if timed {
+                    d.time[h] = d.time[h].max(d.time[r]);
+                }
             }
         }
     }
-    drop(keys);
     if merged > 0 {
         // Each column on its own core (`time` is empty without times).
         let folded = &folded;
@@ -67,6 +82,35 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
         );
     }
     merged
+}
+
+/// The buckets of each round, in order: consecutive ranges of `buckets` buckets, cut where the
+/// rows (`counts`, per part and bucket, `n` in all) reach the next of [`ROUNDS`] equal shares.
+fn rounds(counts: &[Vec<usize>], buckets: usize, n: usize) -> Vec<Range<usize>> {
+    let (mut out, mut start, mut rows) = (Vec::new(), 0, 0);
+    for b in 0..buckets {
+        let share = rows * ROUNDS / n.max(1);
+        rows += counts.iter().map(|c| c[b]).sum::<usize>();
+        if rows * ROUNDS / n.max(1) > share {
+            out.push(start..b + 1);
+            start = b + 1;
+        }
+    }
+    // Buckets after the last row (or all of them, without rows) join the last round.
+    match out.last_mut() {
+        Some(last) => last.end = buckets,
+        None => out.push(0..buckets),
+    }
+    out
+}
+
+/// How many of rows `rows` fall in each bucket.
+fn count_buckets(user: &[u32], rows: Range<usize>, layout: &KeyLayout) -> Vec<usize> {
+    let mut counts = vec![0usize; layout.buckets];
+    for &u in &user[rows] {
+        counts[layout.bucket(u)] += 1;
+    }
+    counts
 }
 
 /// How a row packs into its `u64` sort key: from the top, the user's place within its coarse
@@ -118,22 +162,30 @@ impl KeyLayout {
     }
 }
 
-/// The keys of rows `rows` of a log's `user` and `item` columns, in order of their coarse bucket,
-/// with where each bucket starts among them.
-fn bucket_keys(user: &[u32], item: &[u32], rows: Range<usize>, layout: &KeyLayout) -> (Vec<u64>, Vec<usize>) {
-    let mut at = vec![0usize; layout.buckets + 1];
-    for &u in &user[rows.clone()] {
-        at[layout.bucket(u) + 1] += 1;
-    }
-    for b in 0..layout.buckets {
-        at[b + 1] += at[b];
+/// The keys of those of rows `rows` (of a log's `user` and `item` columns) that fall in
+/// `buckets`, in order of their bucket, with where each bucket starts among them (indexed from
+/// `buckets.start`); `counts` are the rows' [`count_buckets`].
+fn bucket_keys(
+    user: &[u32],
+    item: &[u32],
+    rows: Range<usize>,
+    layout: &KeyLayout,
+    buckets: Range<usize>,
+    counts: &[usize],
+) -> (Vec<u64>, Vec<usize>) {
+    let mut at = vec![0usize; buckets.len() + 1];
+    for (k, b) in buckets.clone().enumerate() {
+        at[k + 1] = at[k] + counts[b];
     }
     let mut next = at.clone();
-    let mut out = vec![0u64; rows.len()];
+    let mut out = vec![0u64; at[buckets.len()]];
     for r in rows {
         let b = layout.bucket(user[r]);
-        out[next[b]] = layout.key(user[r], item[r], r);
-        next[b] += 1;
+        if buckets.contains(&b) {
+            let slot = &mut next[b - buckets.start];
+            out[*slot] = layout.key(user[r], item[r], r);
+            *slot += 1;
+        }
     }
     (out, at)
 }
@@ -195,6 +247,17 @@ fn drop_folded<T>(column: &mut Vec<T>, folded: &[bool]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rounds_share_the_rows_and_cover_every_bucket() {
+        // Rows per bucket, summed over two parts.
+        let split = |per_bucket: &[usize]| vec![per_bucket.to_vec(), vec![0; per_bucket.len()]];
+        assert_eq!(rounds(&split(&[1; 8]), 8, 8), vec![0..2, 2..4, 4..6, 6..8]);
+        // A bucket with most rows ends every share it spans; empty buckets after it join the last.
+        assert_eq!(rounds(&split(&[1, 10, 1, 0, 0]), 5, 12), vec![0..2, 2..5]);
+        assert_eq!(rounds(&split(&[0, 0, 0]), 3, 0), vec![0..3]);
+        assert_eq!(rounds(&split(&[5]), 1, 5), vec![0..1]);
+    }
 
     #[test]
     fn keys_pack_user_item_and_row_without_overlap() {
