@@ -3,7 +3,7 @@
 //!
 //! Each row becomes one sort key, its user's place within a coarse bucket of consecutive users,
 //! its item and its row number packed into a `u64` ([`KeyLayout`]). A counting sort in two
-//! passes groups the keys: first by coarse bucket (at most 1,024 of them: few enough write
+//! passes groups the keys: first by coarse bucket (about 1,024 of them: few enough write
 //! streams to stay cached), each stretch of rows on its own core into its own buffer; then each
 //! bucket by user into a scratch buffer the size of the bucket (cached too), buckets on all
 //! cores. Sorting a user's keys then orders them by item and row, so the first row of each pair
