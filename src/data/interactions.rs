@@ -412,10 +412,10 @@ impl Builder {
 }
 
 /// A running estimate of how many distinct (user, item) pairs a log's rows hold: a HyperLogLog
-/// sketch (2^14 registers, 12 KB) of the pairs whose hash falls in one eighth of the hash space,
-/// times 8. Sampling by hash counts every pair of that eighth however often it repeats, so the
-/// count stays unbiased while 7 rows in 8 cost only their hash; its standard error is about
-/// 0.8 % plus that of the sample, under 0.1 % at a million pairs.
+/// sketch (2^14 registers, 12 KB) of the pairs that fall in one eighth of the pair space (picked
+/// by a hash), times 8. Sampling by pair counts every pair of that eighth however often it
+/// repeats, so the count stays unbiased while 7 rows in 8 cost one multiply; its standard error
+/// is about 0.8 % plus that of the sample, under 0.1 % at a million pairs.
 struct PairCount(cardinality_estimator::CardinalityEstimator<u64, std::collections::hash_map::DefaultHasher, 14, 6>);
 
 impl Default for PairCount {
@@ -425,7 +425,7 @@ impl Default for PairCount {
 }
 
 impl PairCount {
-    /// Pairs whose hash has this many leading zero bits are counted.
+    /// Pairs whose multiplicative hash has this many leading zero bits are counted.
     const SAMPLE_BITS: u32 = 3;
 
     #[inline]
@@ -456,8 +456,8 @@ impl PairCount {
     }
 }
 
-/// A 64-bit mix of a pair's bits (the finaliser of splitmix64): every output bit depends on
-/// every input bit, as both the sample's top bits and the sketch's low bits need.
+/// A 64-bit mix of a pair's bits (the finaliser of splitmix64) for the sketch: every output bit
+/// depends on every input bit, as the sketch's register index (low bits) and rank need.
 #[inline]
 fn mix(pair: u64) -> u64 {
     let mut z = pair.wrapping_add(0x9e37_79b9_7f4a_7c15);
