@@ -151,8 +151,8 @@ struct Builder {
     dictionaries: [columnar::DictionaryIds; 2],
 }
 
-/// Rows held before the first merge of duplicates (100 MB of rows, 170 MB with times); later merges come when
-/// the rows held have doubled (see [`Builder::bound_memory`]).
+/// Rows held before the first merge of duplicates (100 MB of rows, 170 MB with times); later
+/// merges come when the rows held have doubled (see [`Builder::bound_memory`]).
 const FIRST_MERGE_ROWS: usize = 1 << 23;
 
 /// Rows read but not yet interned, their strings copied into one buffer. Reading a file fills
@@ -415,7 +415,8 @@ impl Builder {
 /// sketch (2^14 registers, 12 KB) of the pairs that fall in one eighth of the pair space (picked
 /// by a hash), times 8. Sampling by pair counts every pair of that eighth however often it
 /// repeats, so the count stays unbiased while 7 rows in 8 cost one multiply; its standard error
-/// is about 0.8 % plus that of the sample, under 0.1 % at a million pairs.
+/// is about 0.8 % plus that of the sample, under 0.1 % at a million pairs. (Pairs arrive hashed:
+/// the sketch's own hasher, named in its type for the precision that follows it, is unused.)
 struct PairCount(cardinality_estimator::CardinalityEstimator<u64, std::collections::hash_map::DefaultHasher, 14, 6>);
 
 impl Default for PairCount {
@@ -430,19 +431,20 @@ impl PairCount {
 
     #[inline]
     fn add(&mut self, user: u32, item: u32) {
-        // (Pairs arrive hashed: the sketch's own hasher, named above for its precision, is unused.)
         // Which eighth a pair falls in: the top bits of one product, which every bit of the pair
         // reaches. Only the sampled pairs pay for the full hash the sketch needs.
         let pair = (u64::from(user) << 32) | u64::from(item);
         if pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - Self::SAMPLE_BITS) == 0 {
-            self.count(mix(pair));
+            self.count(pair);
         }
     }
 
-    /// Out of line, so that the 7 rows in 8 that are not counted run through a few instructions.
+    /// Counts a sampled pair, hashed as ids are (foldhash, fixed seed). Out of line, so that the 7
+    /// rows in 8 that are not counted run through a few instructions.
     #[inline(never)]
-    fn count(&mut self, hash: u64) {
-        self.0.insert_hash(hash);
+    fn count(&mut self, pair: u64) {
+        use std::hash::BuildHasher;
+        self.0.insert_hash(foldhash::fast::FixedState::with_seed(0x5e1f_5e1f).hash_one(pair));
     }
 
     /// The estimated number of distinct pairs added.
@@ -454,16 +456,6 @@ impl PairCount {
     fn would_fold(&self, rows: usize) -> usize {
         rows.saturating_sub(self.estimate())
     }
-}
-
-/// A 64-bit mix of a pair's bits (the finaliser of splitmix64) for the sketch: every output bit
-/// depends on every input bit, as the sketch's register index (low bits) and rank need.
-#[inline]
-fn mix(pair: u64) -> u64 {
-    let mut z = pair.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 impl Interactions {
