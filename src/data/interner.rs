@@ -1,22 +1,38 @@
 //! Id interning for large logs: id string → dense index in first-seen order.
 //!
 //! A 20M-row log looks up every row's user among a million others, so each lookup is a random
-//! access into a table far larger than the caches. Here one lookup touches one 32-byte slot: the
-//! slot holds the id's hash, its index and, for ids of up to [`INLINE`] bytes (most shop ids),
-//! the id itself, so the common case never follows a pointer. Longer ids are compared against
-//! the stored name. Open addressing with linear probing, at most half full.
+//! access into a table far larger than the caches. Here one lookup touches one slot: the slot
+//! holds the id's hash, its index and, for short ids, the id itself, so the common case never
+//! follows a pointer. Longer ids are compared against the stored name. Open addressing with
+//! linear probing, at most half full.
+//!
+//! The slots start narrow, 16 bytes with ids of up to [`NARROW`] bytes inline, and widen to
+//! 32 bytes ([`WIDE`] bytes inline) once more than 1 id in [`WIDEN_AT`] is too long for narrow
+//! slots but fits wide ones. A table half the size misses the caches less (a quarter faster on
+//! a million 7-byte ids, and 32 MB less memory), while a log of longer ids keeps its compares
+//! inside the slot.
 
-/// Ids of at most this many bytes are compared inside the slot.
-const INLINE: usize = 23;
+/// Ids of at most this many bytes are compared inside a narrow (16-byte) slot.
+const NARROW: usize = 7;
+
+/// Ids of at most this many bytes are compared inside a wide (32-byte) slot.
+const WIDE: usize = 23;
+
+/// The slots widen once more than 1 id in this many is too long for a narrow slot but fits a
+/// wide one: each such id's lookup follows a pointer to its name (a miss of its own), which then
+/// costs more in all than the wider slots' extra misses. (Ids longer than [`WIDE`] bytes follow
+/// the pointer either way, so they do not count.)
+const WIDEN_AT: usize = 8;
 
 /// How many lookups ahead [`Interner::intern_all`] prefetches: enough misses in flight to hide
 /// memory latency, few enough not to stall on the core's miss buffers (64, issued in bursts,
 /// did: 50–60 ns a lookup against 30–40 ns, in a micro-benchmark of a million ids).
 const PREFETCH_AHEAD: usize = 16;
 
+/// One slot of the table, with up to `N` id bytes inline.
 #[derive(Clone, Copy)]
 #[repr(C)]
-struct Slot {
+struct Slot<const N: usize> {
     /// Low 32 bits of the id's hash.
     hash: u32,
     /// Dense index, or `EMPTY`.
@@ -24,19 +40,78 @@ struct Slot {
     /// Id length when it fits inline, else `u8::MAX`.
     len: u8,
     /// The id's bytes, zero-padded (only when `len != u8::MAX`).
-    key: [u8; INLINE],
+    key: [u8; N],
 }
 
+const _: () = assert!(std::mem::size_of::<Slot<NARROW>>() == 16 && std::mem::size_of::<Slot<WIDE>>() == 32);
+
 const EMPTY: u32 = u32::MAX;
-const VACANT: Slot = Slot { hash: 0, index: EMPTY, len: 0, key: [0; INLINE] };
+
+impl<const N: usize> Slot<N> {
+    const VACANT: Self = Self { hash: 0, index: EMPTY, len: 0, key: [0; N] };
+
+    /// The slot of id `id` (UTF-8 bytes) of hash `hash` and index `index`.
+    fn new(id: &[u8], hash: u32, index: u32) -> Self {
+        let mut key = [0u8; N];
+        if id.len() > N {
+            return Self { hash, index, len: u8::MAX, key };
+        }
+        key[..id.len()].copy_from_slice(id);
+        Self { hash, index, len: id.len() as u8, key }
+    }
+
+    /// Whether this slot holds `id`, of hash `hash` (`names`: the ids by index).
+    fn holds(&self, id: &[u8], hash: u32, names: &[String]) -> bool {
+        // Compared as a slice: building the padded key first (as an insert does) made every
+        // lookup wait on a store-to-load forward from the copy.
+        let len = if id.len() <= N { id.len() as u8 } else { u8::MAX };
+        self.hash == hash
+            && self.len == len
+            && (if len == u8::MAX {
+                names.get(self.index as usize).is_some_and(|name| name.as_bytes() == id)
+            } else {
+                same_bytes(&self.key[..id.len()], id)
+            })
+    }
+}
+
+/// The slots, narrow or wide (see the module doc).
+enum Table {
+    Narrow(Vec<Slot<NARROW>>),
+    Wide(Vec<Slot<WIDE>>),
+}
 
 /// Id → index, names kept in index order.
 pub(crate) struct Interner {
-    slots: Vec<Slot>,
-    names: Vec<String>,
-    /// Heap bytes of `names`' strings, kept as they are added (summing them per call made every
+    table: Table,
+    names: Names,
+}
+
+/// The ids by index, with what the table's upkeep needs to know of them.
+#[derive(Default)]
+struct Names {
+    list: Vec<String>,
+    /// Heap bytes of the strings, kept as they are added (summing them per call made every
     /// batch of a 20M-row read walk a million names: 34 s instead of 5 s).
-    name_bytes: usize,
+    bytes: usize,
+    /// How many are too long for a narrow slot but fit a wide one.
+    wide_only: usize,
+}
+
+impl Names {
+    /// Adds `id` (UTF-8 bytes) under the next index.
+    fn push(&mut self, id: &[u8]) {
+        // Bytes from a `&str` or a string column: valid UTF-8, so nothing is replaced.
+        let name = String::from_utf8_lossy(id).into_owned();
+        self.bytes += name.capacity();
+        self.wide_only += usize::from((NARROW + 1..=WIDE).contains(&id.len()));
+        self.list.push(name);
+    }
+
+    /// Whether narrow slots should widen (see [`WIDEN_AT`]).
+    fn want_wide(&self) -> bool {
+        self.wide_only * WIDEN_AT > self.list.len()
+    }
 }
 
 /// The hash [`Interner::intern_hashed`] expects for the id of UTF-8 bytes `id` (a fixed seed:
@@ -48,7 +123,7 @@ pub(crate) fn hash_id(id: &[u8]) -> u64 {
 
 impl Default for Interner {
     fn default() -> Self {
-        Self { slots: vec![VACANT; 16], names: Vec::new(), name_bytes: 0 }
+        Self { table: Table::Narrow(vec![Slot::VACANT; 16]), names: Names::default() }
     }
 }
 
@@ -58,109 +133,144 @@ impl Interner {
         self.intern_hashed(id.as_bytes(), hash_id(id.as_bytes()))
     }
 
-    /// Asks the CPU to start loading the slot where a lookup of `hash` begins (a hint only).
-    pub(crate) fn prefetch(&self, hash: u64) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let at = (hash as usize) & (self.slots.len() - 1);
-            // SAFETY: prefetching has no observable effect; the pointer is in bounds.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    self.slots.as_ptr().add(at).cast(),
-                )
-            };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = hash;
-    }
-
     /// Interns ids `id(0)`, `id(1)` … (UTF-8 bytes: a column's cells are read without a check
     /// per cell) in order, given their [`hash_id`]es, appending their indices to `out`. Each
     /// lookup's slot is prefetched [`PREFETCH_AHEAD`] lookups before it is needed, so the
     /// table's cache misses overlap instead of being waited for in turn.
     pub(crate) fn intern_all<'a>(&mut self, id: impl Fn(usize) -> &'a [u8], hashes: &[u64], out: &mut Vec<u32>) {
-        for &h in hashes.iter().take(PREFETCH_AHEAD) {
-            self.prefetch(h);
-        }
-        for (k, &h) in hashes.iter().enumerate() {
-            if let Some(&ahead) = hashes.get(k + PREFETCH_AHEAD) {
-                self.prefetch(ahead);
-            }
-            out.push(self.intern_hashed(id(k), h));
+        let mut from = 0;
+        while from < hashes.len() {
+            from = match &mut self.table {
+                Table::Narrow(slots) => intern_run(slots, &mut self.names, &id, hashes, from, out),
+                Table::Wide(slots) => intern_run(slots, &mut self.names, &id, hashes, from, out),
+            };
+            self.widen_if_wanted();
         }
     }
 
     /// The index of the id of UTF-8 bytes `id` (the next free one when it is new), given its
     /// [`hash_id`].
     pub(crate) fn intern_hashed(&mut self, id: &[u8], hash: u64) -> u32 {
-        // Compared as a slice: building the padded key first (as an insert does) made every
-        // lookup wait on a store-to-load forward from the copy.
-        let len = if id.len() <= INLINE { id.len() as u8 } else { u8::MAX };
-        let mask = self.slots.len() - 1;
-        let mut at = (hash as usize) & mask;
-        loop {
-            let s = &self.slots[at];
-            if s.index == EMPTY {
-                break;
-            }
-            if s.hash == hash as u32
-                && s.len == len
-                && (if len == u8::MAX {
-                    self.names[s.index as usize].as_bytes() == id
-                } else {
-                    same_bytes(&s.key[..id.len()], id)
-                })
-            {
-                return s.index;
-            }
-            at = (at + 1) & mask;
-        }
-        let index = self.names.len() as u32;
-        let (len, key) = inline_key(id);
-        self.slots[at] = Slot { hash: hash as u32, index, len, key };
-        // Bytes from a `&str` or a string column: valid UTF-8, so nothing is replaced.
-        let name = String::from_utf8_lossy(id).into_owned();
-        self.name_bytes += name.capacity();
-        self.names.push(name);
-        if self.names.len() * 2 > self.slots.len() {
-            self.grow();
-        }
+        let (index, _) = match &mut self.table {
+            Table::Narrow(slots) => find_or_insert(slots, &mut self.names, id, hash),
+            Table::Wide(slots) => find_or_insert(slots, &mut self.names, id, hash),
+        };
+        self.widen_if_wanted();
         index
     }
 
     /// Number of distinct ids.
     pub(crate) fn len(&self) -> usize {
-        self.names.len()
+        self.names.list.len()
+    }
+
+    /// Approximate heap bytes held: the slot table and every name.
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        let table = match &self.table {
+            Table::Narrow(slots) => std::mem::size_of_val(slots.as_slice()),
+            Table::Wide(slots) => std::mem::size_of_val(slots.as_slice()),
+        };
+        let names = self.names.bytes + self.names.list.capacity() * std::mem::size_of::<String>();
+        (table + names) as u64
     }
 
     /// The ids by index.
-    /// Approximate heap bytes held: the slot table and every name.
-    pub(crate) fn heap_bytes(&self) -> u64 {
-        let names = self.name_bytes + self.names.capacity() * std::mem::size_of::<String>();
-        (self.slots.capacity() * std::mem::size_of::<Slot>() + names) as u64
-    }
-
     pub(crate) fn into_names(self) -> Vec<String> {
-        self.names
+        self.names.list
     }
 
-    /// Doubles the table. Slots keep only 32 bits of hash, so the new position is found from
-    /// those: with at most 2^31 slots that is every bit the mask can use.
-    fn grow(&mut self) {
-        let slots = vec![VACANT; self.slots.len() * 2];
-        let old = std::mem::replace(&mut self.slots, slots);
-        let mask = self.slots.len() - 1;
-        for s in old.into_iter().filter(|s| s.index != EMPTY) {
-            let mut at = (s.hash as usize) & mask;
-            while self.slots[at].index != EMPTY {
-                at = (at + 1) & mask;
+    /// Rebuilds narrow slots as wide ones, as many, once [`Names::want_wide`].
+    fn widen_if_wanted(&mut self) {
+        if let Table::Narrow(narrow) = &self.table {
+            if self.names.want_wide() {
+                let mut wide = vec![Slot::<WIDE>::VACANT; narrow.len()];
+                for s in narrow.iter().filter(|s| s.index != EMPTY) {
+                    let name = self.names.list.get(s.index as usize).map_or(&[][..], |n| n.as_bytes());
+                    place(&mut wide, Slot::new(name, s.hash, s.index));
+                }
+                self.table = Table::Wide(wide);
             }
-            self.slots[at] = s;
         }
     }
 }
 
-/// Whether two slices of equal length (at most [`INLINE`]) hold the same bytes, compared as a
+/// Interns `id(from)`, `id(from + 1)` … into `slots` as [`Interner::intern_all`] does, until the
+/// ids end or narrow slots should widen; returns the position of the next id to intern.
+fn intern_run<'a, const N: usize>(
+    slots: &mut Vec<Slot<N>>,
+    names: &mut Names,
+    id: &impl Fn(usize) -> &'a [u8],
+    hashes: &[u64],
+    from: usize,
+    out: &mut Vec<u32>,
+) -> usize {
+    for &h in hashes.iter().skip(from).take(PREFETCH_AHEAD) {
+        prefetch(slots, h);
+    }
+    for (k, &h) in hashes.iter().enumerate().skip(from) {
+        if let Some(&ahead) = hashes.get(k + PREFETCH_AHEAD) {
+            prefetch(slots, ahead);
+        }
+        let (index, new) = find_or_insert(slots, names, id(k), h);
+        out.push(index);
+        if new && N < WIDE && names.want_wide() {
+            return k + 1;
+        }
+    }
+    hashes.len()
+}
+
+/// Asks the CPU to start loading the slot where a lookup of `hash` begins (a hint only).
+fn prefetch<const N: usize>(slots: &[Slot<N>], hash: u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let at = (hash as usize) & (slots.len() - 1);
+        // SAFETY: prefetching has no observable effect; `at` is masked to within the table.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(slots.as_ptr().add(at).cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slots, hash);
+}
+
+/// The index of `id` (UTF-8 bytes) of hash `hash`, and whether it was new (it is then added to
+/// `names` under the next index, and the table doubles when over half full).
+fn find_or_insert<const N: usize>(slots: &mut Vec<Slot<N>>, names: &mut Names, id: &[u8], hash: u64) -> (u32, bool) {
+    let mask = slots.len() - 1;
+    let mut at = (hash as usize) & mask;
+    loop {
+        let s = &slots[at];
+        if s.index == EMPTY {
+            break;
+        }
+        if s.holds(id, hash as u32, &names.list) {
+            return (s.index, false);
+        }
+        at = (at + 1) & mask;
+    }
+    let index = names.list.len() as u32;
+    slots[at] = Slot::new(id, hash as u32, index);
+    names.push(id);
+    if names.list.len() * 2 > slots.len() {
+        let old = std::mem::replace(slots, vec![Slot::VACANT; slots.len() * 2]);
+        for s in old.into_iter().filter(|s| s.index != EMPTY) {
+            place(slots, s);
+        }
+    }
+    (index, true)
+}
+
+/// Puts `s` in the first vacant slot from its hash's. Slots keep only 32 bits of hash, so that
+/// is where a table of up to 2^32 slots looks for it.
+fn place<const N: usize>(slots: &mut [Slot<N>], s: Slot<N>) {
+    let mask = slots.len() - 1;
+    let mut at = (s.hash as usize) & mask;
+    while slots[at].index != EMPTY {
+        at = (at + 1) & mask;
+    }
+    slots[at] = s;
+}
+
+/// Whether two slices of equal length (at most [`WIDE`]) hold the same bytes, compared as a
 /// few overlapping words instead of through a call to `memcmp` (which cost a twentieth of a 20M
 /// row read).
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
@@ -170,7 +280,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         w
     }
     let n = a.len();
-    debug_assert!(n == b.len() && n <= INLINE);
+    debug_assert!(n == b.len() && n <= WIDE);
     match n {
         0 => true,
         1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
@@ -184,24 +294,27 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The id's inline form: its length and zero-padded bytes, or `u8::MAX` when it is too long.
-fn inline_key(id: &[u8]) -> (u8, [u8; INLINE]) {
-    let mut key = [0u8; INLINE];
-    if id.len() > INLINE {
-        return (u8::MAX, key);
-    }
-    key[..id.len()].copy_from_slice(id);
-    (id.len() as u8, key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    impl Interner {
+        fn is_wide(&self) -> bool {
+            matches!(self.table, Table::Wide(_))
+        }
+
+        fn slots(&self) -> usize {
+            match &self.table {
+                Table::Narrow(slots) => slots.len(),
+                Table::Wide(slots) => slots.len(),
+            }
+        }
+    }
+
     #[test]
     fn indices_follow_first_sight_for_short_long_and_empty_ids() {
         let mut ids: Vec<String> = (0..5_000).map(|i| format!("user-{i}")).collect();
-        ids.extend((0..500).map(|i| format!("{:040}", i * 7919))); // longer than INLINE
+        ids.extend((0..500).map(|i| format!("{:040}", i * 7919))); // longer than WIDE
         ids.push(String::new());
         ids.push("é".repeat(11)); // 22 bytes, multi-byte characters
         let mut t = Interner::default();
@@ -212,26 +325,59 @@ mod tests {
             assert_eq!(t.intern(id), n as u32, "{id} again");
         }
         assert_eq!(t.len(), ids.len());
-        assert!(t.slots.len() >= 2 * ids.len());
+        assert!(t.slots() >= 2 * ids.len());
         assert_eq!(t.into_names(), ids);
     }
 
     #[test]
+    fn slots_widen_once_one_id_in_eight_fits_only_wide_ones() {
+        let mut t = Interner::default();
+        let short: Vec<String> = (0..1_000).map(|i| format!("s{i}")).collect();
+        let very_long: Vec<String> = (0..1_000).map(|i| format!("{i:030}")).collect();
+        let mid: Vec<String> = (0..300).map(|i| format!("item-{i:08}")).collect();
+        for id in short.iter().chain(&very_long) {
+            t.intern(id);
+        }
+        assert!(!t.is_wide(), "ids longer than WIDE do not widen the slots");
+        // 2,000 ids: the 286th mid-length id is the one that makes 8 × 286 > 2,286.
+        for (n, id) in mid.iter().enumerate() {
+            t.intern(id);
+            assert_eq!(t.is_wide(), n + 1 >= 286, "after {} mid-length ids", n + 1);
+        }
+        for (n, id) in short.iter().chain(&very_long).chain(&mid).enumerate() {
+            assert_eq!(t.intern(id), n as u32, "{id} after widening");
+        }
+        assert_eq!(t.len(), 2_300);
+    }
+
+    #[test]
     fn interning_in_bulk_gives_the_indices_of_one_by_one() {
+        // Mid-length ids from row 10,000 on widen the slots in the middle of a batch.
         let ids: Vec<String> = (0..20_000)
-            .map(|k| match k % 3 {
+            .map(|k| match k % 4 {
                 0 => format!("u{}", (k * 7_919) % 5_000),
-                1 => format!("{:030}", (k * 104_729) % 900), // longer than INLINE
+                1 => format!("{:030}", (k * 104_729) % 900), // longer than WIDE
+                3 if k >= 10_000 => format!("item-{:08}", (k * 31) % 3_000),
                 _ => format!("{}", k % 17),
             })
             .collect();
         let (mut one, mut bulk) = (Interner::default(), Interner::default());
-        let want: Vec<u32> = ids.iter().map(|id| one.intern(id)).collect();
+        let mut widened_at = None;
+        let want: Vec<u32> = (ids.iter().enumerate())
+            .map(|(k, id)| {
+                let index = one.intern(id);
+                widened_at = widened_at.or(one.is_wide().then_some(k));
+                index
+            })
+            .collect();
+        let widened_at = widened_at.expect("the mid-length ids widen the slots");
+        assert!(widened_at > 10_000 && widened_at % 700 != 699, "mid-batch: {widened_at}");
         let mut got = Vec::new();
-        for batch in ids.chunks(700) {
+        for (n, batch) in ids.chunks(700).enumerate() {
             let refs: Vec<&str> = batch.iter().map(String::as_str).collect();
             let hashes: Vec<u64> = refs.iter().map(|id| hash_id(id.as_bytes())).collect();
             bulk.intern_all(|k| refs[k].as_bytes(), &hashes, &mut got);
+            assert_eq!(bulk.is_wide(), (n + 1) * 700 > widened_at, "after batch {n}");
         }
         assert_eq!(got, want);
         assert_eq!(bulk.into_names(), one.into_names());
@@ -239,7 +385,7 @@ mod tests {
 
     #[test]
     fn word_compares_agree_with_slice_equality_at_every_length() {
-        for n in 0..=INLINE {
+        for n in 0..=WIDE {
             let a: Vec<u8> = (0..n as u8).map(|k| b'a' + k).collect();
             assert!(same_bytes(&a, &a.clone()), "{n}");
             for at in 0..n {
@@ -252,12 +398,21 @@ mod tests {
 
     #[test]
     fn ids_differing_only_in_padding_or_tail_stay_distinct() {
-        let mut t = Interner::default();
-        let ids =
-            ["a", "a\0", "a\0\0", &"x".repeat(INLINE), &"x".repeat(INLINE + 1), &format!("{}y", "x".repeat(INLINE))];
-        for (n, id) in ids.iter().enumerate() {
-            assert_eq!(t.intern(id), n as u32, "{id:?}");
+        for width in [NARROW, WIDE] {
+            let mut t = Interner::default();
+            let x = "x".repeat(width);
+            let ids = ["a", "a\0", "a\0\0", &x, &format!("{x}x"), &format!("{x}y"), &format!("{x}\0")];
+            // Enough ids that fit only a wide slot first, for the wide case.
+            let filler: Vec<String> =
+                (0..if width == WIDE { 10 } else { 0 }).map(|i| format!("filler-{i:04}")).collect();
+            for id in &filler {
+                t.intern(id);
+            }
+            assert_eq!(t.is_wide(), width == WIDE);
+            for (n, id) in ids.iter().enumerate() {
+                assert_eq!(t.intern(id), (filler.len() + n) as u32, "{id:?}");
+            }
+            assert_eq!(t.len(), filler.len() + ids.len());
         }
-        assert_eq!(t.len(), ids.len());
     }
 }
