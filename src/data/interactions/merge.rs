@@ -40,17 +40,26 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
     let counts: Vec<Vec<usize>> = parts.par_iter().map(|rows| count_buckets(&d.user, rows.clone(), &layout)).collect();
     let mut folded = vec![false; n];
     let mut merged = 0u64;
-    for buckets in rounds(&counts, layout.buckets, n) {
+    let rounds = rounds(&counts, layout.buckets, n);
+    // Each part's buffer of keys, reused by every round (a fresh one each round cost a page
+    // fault per 512 keys), sized for the part's largest round.
+    let mut keys: Vec<PartKeys> = counts
+        .iter()
+        .map(|counts| {
+            let largest = rounds.iter().map(|round| counts[round.clone()].iter().sum::<usize>()).max();
+            PartKeys { keys: Vec::with_capacity(largest.unwrap_or(0)), at: Vec::new() }
+        })
+        .collect();
+    for buckets in rounds {
         let (user, item) = (&d.user, &d.item);
-        let mut keys: Vec<(Vec<u64>, Vec<usize>)> = parts
-            .par_iter()
+        keys.par_iter_mut()
+            .zip(&parts)
             .zip(&counts)
-            .map(|(rows, counts)| bucket_keys(user, item, rows.clone(), &layout, buckets.clone(), counts))
-            .collect();
+            .for_each(|((part, rows), counts)| part.fill(user, item, rows.clone(), &layout, buckets.clone(), counts));
         // Each bucket's stretch of every part's buffer, in row order.
         let mut stretches: Vec<Vec<&mut [u64]>> = buckets.clone().map(|_| Vec::with_capacity(keys.len())).collect();
-        for (buffer, at) in &mut keys {
-            let mut rest = buffer.as_mut_slice();
+        for PartKeys { keys, at } in &mut keys {
+            let mut rest = keys.as_mut_slice();
             for (b, bucket) in stretches.iter_mut().enumerate() {
                 let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(at[b + 1] - at[b]);
                 bucket.push(stretch);
@@ -62,7 +71,7 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
             .map_init(Vec::new, |scratch, stretches| find_folds(stretches, &layout, scratch))
             .collect();
         for (b, &count) in folds.iter().enumerate() {
-            for &fold in keys.iter().flat_map(|(buffer, at)| &buffer[at[b]..at[b + 1]]).take(count) {
+            for &fold in keys.iter().flat_map(|part| &part.keys[part.at[b]..part.at[b + 1]]).take(count) {
                 let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
                 merged += 1;
                 folded[r] = true;
@@ -162,32 +171,43 @@ impl KeyLayout {
     }
 }
 
-/// The keys of those of rows `rows` (of a log's `user` and `item` columns) that fall in
-/// `buckets`, in order of their bucket, with where each bucket starts among them (indexed from
-/// `buckets.start`); `counts` are the rows' [`count_buckets`].
-fn bucket_keys(
-    user: &[u32],
-    item: &[u32],
-    rows: Range<usize>,
-    layout: &KeyLayout,
-    buckets: Range<usize>,
-    counts: &[usize],
-) -> (Vec<u64>, Vec<usize>) {
-    let mut at = vec![0usize; buckets.len() + 1];
-    for (k, b) in buckets.clone().enumerate() {
-        at[k + 1] = at[k] + counts[b];
-    }
-    let mut next = at.clone();
-    let mut out = vec![0u64; at[buckets.len()]];
-    for r in rows {
-        let b = layout.bucket(user[r]);
-        if buckets.contains(&b) {
-            let slot = &mut next[b - buckets.start];
-            out[*slot] = layout.key(user[r], item[r], r);
-            *slot += 1;
+/// One part of the rows' keys in a round, grouped by bucket.
+struct PartKeys {
+    keys: Vec<u64>,
+    /// Where each of the round's buckets starts in `keys` (indexed from the round's first).
+    at: Vec<usize>,
+}
+
+impl PartKeys {
+    /// Sets these to the keys of those of rows `rows` (of a log's `user` and `item` columns)
+    /// that fall in `buckets`; `counts` are the rows' [`count_buckets`].
+    fn fill(
+        &mut self,
+        user: &[u32],
+        item: &[u32],
+        rows: Range<usize>,
+        layout: &KeyLayout,
+        buckets: Range<usize>,
+        counts: &[usize],
+    ) {
+        let Self { keys: out, at } = self;
+        at.clear();
+        at.push(0);
+        for b in buckets.clone() {
+            at.push(at[at.len() - 1] + counts[b]);
+        }
+        let mut next = at.clone();
+        out.clear();
+        out.resize(at[buckets.len()], 0);
+        for r in rows {
+            let b = layout.bucket(user[r]);
+            if buckets.contains(&b) {
+                let slot = &mut next[b - buckets.start];
+                out[*slot] = layout.key(user[r], item[r], r);
+                *slot += 1;
+            }
         }
     }
-    (out, at)
 }
 
 /// Sorts one bucket's keys (its stretches of the parts' buffers, in row order) into `scratch`,
