@@ -8,8 +8,8 @@
 //!
 //! The slots start narrow, 16 bytes with ids of up to [`NARROW`] bytes inline, and widen to
 //! 32 bytes ([`WIDE`] bytes inline) once more than 1 id in [`WIDEN_AT`] is too long for narrow
-//! slots but fits wide ones. A table half the size misses the caches less (a quarter faster on
-//! a million 7-byte ids, and 32 MB less memory), while a log of longer ids keeps its compares
+//! slots but fits wide ones. A table half the size misses the caches less (a fifth faster on a
+//! million 7-byte ids, and 32 MB less memory), while a log of longer ids keeps its compares
 //! inside the slot.
 
 /// Ids of at most this many bytes are compared inside a narrow (16-byte) slot.
@@ -83,8 +83,8 @@ pub(crate) struct Interner {
     names: Names,
 }
 
-/// The ids by index, back to back in one buffer (a `String` each took 56 bytes a 7-byte id, and
-/// a call to the allocator), with what the table's upkeep needs to know of them.
+/// The ids by index, back to back in one buffer (a `String` each took 56 bytes for a 7-byte id,
+/// and a call to the allocator), with what the table's upkeep needs to know of them.
 #[derive(Default)]
 struct Names {
     /// Every id's UTF-8 bytes, in index order.
