@@ -36,10 +36,10 @@ fn quiet_parquet_panics() {
 /// glibc serves blocks above a threshold by `mmap`, and raises that threshold (up to 32 MB) each
 /// time such a block is freed. Reading a Parquet log frees decoder pages early, so later blocks
 /// of a few MB (a growing id buffer's) land inside its heaps, and the blocks they replace stay
-/// resident there: 33 MB more than the CSV read held at the last merge of a 20M-row log, and
-/// 25 MB more peak. A fixed threshold (which also stops the adjustment) keeps the two alike; at
-/// 1 MB both peaks were 354–356 MB, against 370–387 MB before. Process-wide, so the program sets
-/// it, not the library.
+/// resident there: 33 MB more than the CSV read held at the last merge of a 20M-row log, whose
+/// peak was 381–387 MB against the CSV read's 370–379 MB. A fixed threshold (which also stops
+/// the adjustment) keeps the two alike: at 1 MB both peaks were 354–357 MB. Process-wide, so the
+/// program sets it, not the library.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn fix_mmap_threshold() {
     // SAFETY: `mallopt` takes no pointer; it runs before any other thread is started.

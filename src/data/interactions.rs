@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use super::{interner::hash_id, interner::Interner, source, time::parse_timestamp, Csr};
+use super::{interner::fixed_hasher, interner::hash_id, interner::Interner, source, time::parse_timestamp, Csr};
 use crate::error::{Error, Location, Result};
 use crate::recs::Catalog;
 
@@ -439,12 +439,12 @@ impl PairCount {
         }
     }
 
-    /// Counts a sampled pair, hashed as ids are (foldhash, fixed seed). Out of line, so that the 7
-    /// rows in 8 that are not counted run through a few instructions.
+    /// Counts a sampled pair, hashed by the ids' [`fixed_hasher`]. Out of line, so that the 7 rows
+    /// in 8 that are not counted run through a few instructions.
     #[inline(never)]
     fn count(&mut self, pair: u64) {
         use std::hash::BuildHasher;
-        self.0.insert_hash(foldhash::fast::FixedState::with_seed(0x5e1f_5e1f).hash_one(pair));
+        self.0.insert_hash(fixed_hasher().hash_one(pair));
     }
 
     /// The estimated number of distinct pairs added.

@@ -125,7 +125,13 @@ impl Names {
 /// the same on every run).
 pub(crate) fn hash_id(id: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x5e1f_5e1f).hash_one(id)
+    fixed_hasher().hash_one(id)
+}
+
+/// The hasher of ids and of the (user, item) pairs a log's reader counts: foldhash with a fixed
+/// seed.
+pub(crate) fn fixed_hasher() -> foldhash::fast::FixedState {
+    foldhash::fast::FixedState::with_seed(0x5e1f_5e1f)
 }
 
 impl Default for Interner {
