@@ -136,7 +136,7 @@ impl CatalogFile {
                 AttrType::String => {
                     let mut dict = Interner::default();
                     let codes = (0..items.len()).map(|i| cell(i).map_or(NO_CODE, |v| dict.intern(v))).collect();
-                    Column::String { dict: dict.into_names(), codes }
+                    Column::String { dict: dict.into_names().into_strings(), codes }
                 }
                 AttrType::Set => {
                     let mut dict = Interner::default();
@@ -154,7 +154,7 @@ impl CatalogFile {
                         codes.extend(run);
                         ends.push(codes.len() as u32);
                     }
-                    Column::Set { dict: dict.into_names(), ends, codes }
+                    Column::Set { dict: dict.into_names().into_strings(), ends, codes }
                 }
             };
             attrs.push(Attribute::new(name.clone(), *ty, column)?);

@@ -394,14 +394,16 @@ impl Builder {
     /// had several titles and how many titles were withheld.
     fn finish(mut self, with_catalog: bool) -> Result<(Interactions, u64, u64, u64)> {
         self.flush()?;
-        let merged = self.merged + self.merge_duplicates();
+        // The id tables go before the last merge, whose peak memory they would add to.
+        let (users, items) = (self.users.into_names(), self.items.into_names());
+        let merged = self.merged + merge::merge_duplicates(&mut self.out, users.len(), items.len(), self.timed);
         let d = &mut self.out;
         d.user.shrink_to_fit();
         d.item.shrink_to_fit();
         d.weight.shrink_to_fit();
         d.time.shrink_to_fit();
-        self.out.users = self.users.into_names();
-        self.out.items = self.items.into_names();
+        self.out.users = users.into_strings();
+        self.out.items = items.into_strings();
         self.out.check_summed_weights()?;
         let (titles, several, withheld) = Self::elect_titles(self.titles);
         if with_catalog {
