@@ -463,7 +463,7 @@ impl PairCount {
 impl Interactions {
     /// Each row's weight is finite, but a pair's repeated rows can sum past `f32::MAX`.
     fn check_summed_weights(&self) -> Result<()> {
-        match self.weight.iter().position(|w| !w.is_finite()) {
+        match first_not_finite(&self.weight) {
             None => Ok(()),
             Some(r) => Err(Error::InvalidValue {
                 field: format!(
@@ -475,6 +475,16 @@ impl Interactions {
             }),
         }
     }
+}
+
+/// The position of the first weight that is not finite: blocks of 4,096 tested whole (in vector
+/// instructions: 4 ms for 20M weights, against 12–23 ms stopping at each), then the one that
+/// fails.
+fn first_not_finite(weights: &[f32]) -> Option<usize> {
+    const BLOCK: usize = 4096;
+    let all_finite = |block: &[f32]| block.iter().fold(true, |ok, w| ok & w.is_finite());
+    let start = weights.chunks(BLOCK).position(|block| !all_finite(block))? * BLOCK;
+    weights[start..].iter().position(|w| !w.is_finite()).map(|k| start + k)
 }
 
 impl Interactions {
@@ -906,6 +916,21 @@ fn preview(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_not_finite_is_found_in_any_block_and_at_its_edges() {
+        let mut w = vec![1.0f32; 3 * 4096 + 7];
+        assert_eq!(first_not_finite(&w), None);
+        assert_eq!(first_not_finite(&[]), None);
+        for (bad, at) in [(f32::INFINITY, 4095), (f32::NAN, 4096), (f32::NEG_INFINITY, 3 * 4096 + 6), (f32::NAN, 0)] {
+            w[at] = bad;
+            assert_eq!(first_not_finite(&w), Some(at), "{bad} at {at}");
+            w[at] = 1.0;
+        }
+        // The first in row order, wherever the later ones are.
+        (w[4095], w[5000], w[9000]) = (f32::INFINITY, f32::NAN, f32::INFINITY);
+        assert_eq!(first_not_finite(&w), Some(4095));
+    }
 
     /// The obvious definition: one hash-map slot per pair, in first-seen order.
     fn reference(rows: &[(u32, u32, f32, i64)]) -> Vec<(u32, u32, f32, i64)> {

@@ -255,13 +255,15 @@ fn find_folds(mut stretches: Vec<&mut [u64]>, layout: &KeyLayout, scratch: &mut 
     written
 }
 
-/// Keeps the rows of `column` not marked in `folded` (an empty column stays empty).
-fn drop_folded<T>(column: &mut Vec<T>, folded: &[bool]) {
-    let mut r = 0;
-    column.retain(|_| {
-        r += 1;
-        !folded[r - 1]
-    });
+/// Keeps the rows of `column` not marked in `folded` (an empty column stays empty), moving each
+/// row down whether kept or not: no branch per row.
+fn drop_folded<T: Copy>(column: &mut Vec<T>, folded: &[bool]) {
+    let mut kept = 0;
+    for r in 0..column.len().min(folded.len()) {
+        column[kept] = column[r];
+        kept += usize::from(!folded[r]);
+    }
+    column.truncate(kept);
 }
 
 #[cfg(test)]
