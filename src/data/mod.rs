@@ -117,3 +117,48 @@ impl Csr {
         &self.val[self.indptr[r]..self.indptr[r + 1]]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The flags of the mapping that holds `addr`, from `/proc/self/smaps` (`None`: not found).
+    #[cfg(target_os = "linux")]
+    fn mapping_flags(addr: usize) -> Option<String> {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
+        let mut inside = false;
+        for line in smaps.lines() {
+            let range = line.split_whitespace().next().and_then(|r| r.split_once('-'));
+            if let Some((Ok(start), Ok(end))) =
+                range.map(|(s, e)| (usize::from_str_radix(s, 16), usize::from_str_radix(e, 16)))
+            {
+                inside = (start..end).contains(&addr);
+            } else if let (true, Some(flags)) = (inside, line.strip_prefix("VmFlags:")) {
+                return Some(flags.to_string());
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn huge_pages_are_asked_for_without_touching_what_a_buffer_holds() {
+        // Nothing to ask for: no buffer, no bytes, less than a 2 MB stretch.
+        prefer_huge_pages(&Vec::<u8>::new());
+        prefer_huge_pages(&Vec::<()>::with_capacity(1 << 30));
+        prefer_huge_pages(&vec![7u8; 100]);
+        let mut v: Vec<u64> = (0..1u64 << 21).collect(); // 16 MB, written before and after
+        prefer_huge_pages(&v);
+        assert!(v.iter().enumerate().all(|(k, &x)| x == k as u64));
+        v.resize(v.len() + 10, 1);
+        // Where the kernel has transparent huge pages, the stretch is marked for them (`hg`),
+        // whether or not 2 MB pages were free to back it.
+        #[cfg(target_os = "linux")]
+        if std::path::Path::new("/sys/kernel/mm/transparent_hugepage/enabled").exists() {
+            let v: Vec<u64> = Vec::with_capacity(1 << 21);
+            prefer_huge_pages(&v);
+            let middle = v.as_ptr() as usize + (8 << 20);
+            let flags = mapping_flags(middle).expect("the buffer's mapping is in smaps");
+            assert!(flags.split_whitespace().any(|f| f == "hg"), "{flags}");
+        }
+    }
+}
