@@ -4,7 +4,8 @@
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_PROGRESS_WHEN=never
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each step's line carries the wall-clock time (UTC), so a CI log shows where its minutes go.
+log() { printf '\033[1m==> [%s] %s\033[0m\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # Runs "$@" as one step: says what it is before, and how long it took after.
 timed() {

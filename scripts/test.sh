@@ -58,4 +58,5 @@ build_demo_propensity
 scripts/build-pkg.sh
 
 log "browser and Node tests: the demo storefront (Chromium and Firefox), the package, hostile calls, the HTML reports"
-cd tests/e2e && node --test --test-concurrency=1
+(cd tests/e2e && node --test --test-concurrency=1)
+log "every test passed"
