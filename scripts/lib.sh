@@ -16,6 +16,16 @@ timed() {
   log "$label: done in $((SECONDS - t0)) s"
 }
 
+# `cargo install` for the tools the scripts run (they are built for this machine, never shipped).
+# Their release profiles use LTO and opt-level 3, which takes most of each build. Here they build
+# at opt-level 1 without LTO, with 16 codegen units. They also share one target folder, so the
+# crates they have in common are built once.
+cargo_install_tool() {
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_TARGET_DIR="${TMPDIR:-/tmp}/shelfwise-tools-build" \
+    cargo install "$@"
+}
+
 crate_version() { sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1; }
 
 # The wasm-bindgen version pinned in Cargo.lock (the CLI must match it exactly).
@@ -34,8 +44,8 @@ ensure_wasm_tools() {
   have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
   if [ "$have" != "$want" ]; then
     log "installing wasm-bindgen-cli $want (found '${have:-none}'; one time, ~3 min)"
-    cargo install wasm-bindgen-cli --version "$want" --locked --force \
-      || cargo install wasm-bindgen-cli --version "$want" --force
+    cargo_install_tool wasm-bindgen-cli --version "$want" --locked --force \
+      || cargo_install_tool wasm-bindgen-cli --version "$want" --force
   fi
 }
 
@@ -46,7 +56,7 @@ WASM_PACK_VERSION=0.15.1
 ensure_wasm_pack() {
   if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
     log "installing wasm-pack $WASM_PACK_VERSION (one time, ~2 min)"
-    cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked
+    cargo_install_tool wasm-pack --version "$WASM_PACK_VERSION" --locked
   fi
 }
 
@@ -57,7 +67,7 @@ ensure_firefox() {
   apt_install firefox-esr
   if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
     log "installing geckodriver $GECKODRIVER_VERSION (one time, ~2 min)"
-    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+    cargo_install_tool geckodriver --version "$GECKODRIVER_VERSION" --locked
   fi
 }
 
@@ -71,12 +81,17 @@ apt_install() {
   apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Java 17 (Debian's openjdk-17-jre-headless) and pyspark in examples/spark/.venv, for the Spark
-# route's test (Spark in local[2] mode: no cluster, no service).
-ensure_spark() {
+# Java 17 or later (Debian's openjdk-17-jre-headless when there is none), for Spark.
+ensure_java() {
   if ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then
     apt_install openjdk-17-jre-headless
   fi
+}
+
+# Java 17 (Debian's openjdk-17-jre-headless) and pyspark in examples/spark/.venv, for the Spark
+# route's test (Spark in local[2] mode: no cluster, no service).
+ensure_spark() {
+  ensure_java
   [ -x examples/spark/.venv/bin/python ] || { log "creating examples/spark/.venv"; python3 -m venv examples/spark/.venv; }
   if ! examples/spark/.venv/bin/python -c "import pyspark, numpy" 2>/dev/null; then
     log "installing pyspark 4.3.0 and numpy into examples/spark/.venv (pip)"
@@ -176,6 +191,6 @@ ensure_fuzz_tools() {
   fi
   if ! command -v cargo-fuzz >/dev/null 2>&1; then
     log "installing cargo-fuzz (one time, ~2 min)"
-    cargo install cargo-fuzz --locked
+    cargo_install_tool cargo-fuzz --locked
   fi
 }
