@@ -6,9 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+# Debian's packages first (apt takes one process at a time), then the Spark route's job in the
+# background: its pip install and JVM leave a core idle much of the time, which the tool and test
+# builds below take. Its log is printed, and its result checked, after the native tests' build.
+ensure_chromium
+apt_install firefox-esr
+ensure_java
+log "the Spark route's job, in the background: Spark MLlib ALS in local[2] (installs pyspark; its log follows the native tests' build)"
+spark_log=$(mktemp /tmp/shelfwise-spark-XXXXXX)
+# In its own process group (setsid), so a failure of this script stops the JVM too.
+setsid bash scripts/test-spark.sh --job-only >"$spark_log.out" 2>"$spark_log" &
+spark_job=$!
+trap 'kill -- "-$spark_job" 2>/dev/null || true; rm -f "$spark_log" "$spark_log.out"' EXIT
 ensure_wasm_tools
 ensure_wasm_pack
-ensure_chromium
 ensure_firefox
 ensure_e2e_modules
 
@@ -26,12 +37,18 @@ tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e
 log "gate: the API docs build without warnings (no link to a private item)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
-log "the Spark route: Spark MLlib ALS in local[2] (installs Java 17 and pyspark); tests/spark.rs checks the import"
-SHELFWISE_SPARK_OUT=$(bash scripts/test-spark.sh --job-only | tail -1)
-export SHELFWISE_SPARK_OUT
-
 # Profile test-release (Cargo.toml): release optimisation without fat LTO, so the two dozen test
 # binaries link in seconds each. Its CLI binary is the one the demo and the browser tests use.
+log "native tests' build (cargo test --profile test-release --no-run)"
+cargo test --profile test-release --no-run
+log "the Spark route's job (started in the background): its log"
+spark_rc=0
+wait "$spark_job" || spark_rc=$?
+cat "$spark_log" >&2
+[ "$spark_rc" = 0 ] || { echo "the Spark job failed (exit $spark_rc)" >&2; exit 1; }
+SHELFWISE_SPARK_OUT=$(tail -1 "$spark_log.out")
+export SHELFWISE_SPARK_OUT
+
 if [ -d ../shared/data ]; then
   log "native tests (cargo test --profile test-release), with the evaluation-data and Spark tests (../shared/data is here)"
   cargo test --profile test-release -- --include-ignored
