@@ -190,7 +190,7 @@ ensure_fuzz_tools() {
     rustup toolchain install nightly --profile minimal
   fi
   if ! command -v cargo-fuzz >/dev/null 2>&1; then
-    log "installing cargo-fuzz (one time, ~2 min)"
+    log "installing cargo-fuzz (one time, under a minute)"
     cargo_install_tool cargo-fuzz --locked
   fi
 }
