@@ -325,6 +325,7 @@ impl Builder {
     }
 
     /// Adds rows of interned ids with no title or price, as [`Builder::add_row`] would one by one.
+    /// Empty `weights` or `times` stand for weight 1 and no time on every row.
     fn add_rows(&mut self, users: &[u32], items: &[u32], weights: &[f32], times: &[i64]) {
         self.cover_items();
         for (&u, &i) in users.iter().zip(items) {
@@ -332,9 +333,16 @@ impl Builder {
         }
         self.out.user.extend_from_slice(users);
         self.out.item.extend_from_slice(items);
-        self.out.weight.extend_from_slice(weights);
+        let rows = self.out.user.len();
+        match weights {
+            [] => self.out.weight.resize(rows, 1.0),
+            _ => self.out.weight.extend_from_slice(weights),
+        }
         if self.timed {
-            self.out.time.extend_from_slice(times);
+            match times {
+                [] => self.out.time.resize(rows, i64::MIN),
+                _ => self.out.time.extend_from_slice(times),
+            }
         }
     }
 

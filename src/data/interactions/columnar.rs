@@ -97,16 +97,18 @@ pub(super) struct Chunk {
 struct Kept {
     /// The batch rows kept, in order.
     rows: Vec<u32>,
-    /// Per kept row: weight, time (`i64::MIN` without a time column) and price.
+    /// Per kept row: weight, time (`i64::MIN` without a time column) and price; all three empty
+    /// for [`Kept::all`].
     weight: Vec<f32>,
     time: Vec<i64>,
     price: Vec<Option<f32>>,
 }
 
 impl Kept {
-    /// All `n` rows of a batch without weight, time or price columns.
+    /// All `n` rows of a batch without weight, time, title or price columns: weight 1, no time,
+    /// no price, left implicit ([`Builder::add_rows`] takes empty columns so).
     fn all(n: usize) -> Self {
-        Self { rows: (0..n as u32).collect(), weight: vec![1.0; n], time: vec![i64::MIN; n], price: vec![None; n] }
+        Self { rows: (0..n as u32).collect(), ..Self::default() }
     }
 }
 
