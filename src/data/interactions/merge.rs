@@ -1,5 +1,5 @@
-//! Merging duplicate (user, item) rows of a log held in memory, on all cores, with a `u64` of
-//! scratch per row of one round.
+//! Merging duplicate (user, item) rows of a log held in memory, on all cores, with a flag of
+//! scratch per row and a `u64` per row of one round.
 //!
 //! Each row becomes one sort key, its user's place within a coarse bucket of consecutive users,
 //! its item and its row number packed into a `u64` ([`KeyLayout`]). A counting sort in two
@@ -21,9 +21,9 @@ use super::Interactions;
 /// one round's keys are held at a time.
 const ROUNDS: usize = 4;
 
-/// Transient bytes per row while duplicates are merged: a `u64` key for each row of one round
-/// (8 / [`ROUNDS`] per row), plus 1 for a round that a large bucket makes longer.
-pub(super) const BYTES_PER_ROW: u64 = 3;
+/// Transient bytes per row while duplicates are merged: a flag, and a `u64` key for each row of
+/// one round (8 / [`ROUNDS`] per row), plus 1 for a round that a large bucket makes longer.
+pub(super) const BYTES_PER_ROW: u64 = 4;
 
 /// Folds every repeated (user, item) row of `d` into the pair's first row: weights summed in row
 /// order, latest time kept (`timed`); pairs stay in first-seen order. `users` and `items` bound
@@ -38,6 +38,7 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
     let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
     // Rows per bucket, for each part: where each bucket's keys go in that part's buffer.
     let counts: Vec<Vec<usize>> = parts.par_iter().map(|rows| count_buckets(&d.user, rows.clone(), &layout)).collect();
+    let mut folded = vec![false; n];
     let mut merged = 0u64;
     let rounds = rounds(&counts, layout.buckets, n);
     // Each part's buffer of keys, reused by every round (a fresh one each round cost a page
@@ -73,10 +74,8 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
             for &fold in keys.iter().flat_map(|part| &part.keys[part.at[b]..part.at[b + 1]]).take(count) {
                 let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
                 merged += 1;
+                folded[r] = true;
                 d.weight[h] += d.weight[r];
-                // Read weights are finite and positive, so their sums are never NaN: NaN marks a
-                // folded row (instead of a flag per row, n bytes more at the merge's peak).
-                d.weight[r] = f32::NAN;
                 if timed {
                     d.time[h] = d.time[h].max(d.time[r]);
                 }
@@ -84,15 +83,12 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
         }
     }
     if merged > 0 {
-        // Each column on its own core (`time` is empty without times), the weights that mark
-        // the folded rows last.
-        let weight = &d.weight;
-        let folded = |r: usize| weight[r].is_nan();
+        // Each column on its own core (`time` is empty without times).
+        let folded = &folded;
         rayon::join(
             || rayon::join(|| drop_folded(&mut d.user, folded), || drop_folded(&mut d.item, folded)),
-            || drop_folded(&mut d.time, folded),
+            || rayon::join(|| drop_folded(&mut d.weight, folded), || drop_folded(&mut d.time, folded)),
         );
-        drop_marked(&mut d.weight);
     }
     merged
 }
@@ -268,26 +264,15 @@ fn find_folds(mut stretches: Vec<&mut [u64]>, layout: &KeyLayout, scratch: &mut 
     written
 }
 
-/// Keeps the rows of `column` that are not `folded` (an empty column stays empty), moving each
+/// Keeps the rows of `column` not marked in `folded` (an empty column stays empty), moving each
 /// row down whether kept or not: no branch per row.
-fn drop_folded<T: Copy>(column: &mut Vec<T>, folded: impl Fn(usize) -> bool) {
+fn drop_folded<T: Copy>(column: &mut Vec<T>, folded: &[bool]) {
     let mut kept = 0;
-    for r in 0..column.len() {
+    for r in 0..column.len().min(folded.len()) {
         column[kept] = column[r];
-        kept += usize::from(!folded(r));
+        kept += usize::from(!folded[r]);
     }
     column.truncate(kept);
-}
-
-/// Keeps the weights that are not NaN, the folded rows' mark, as [`drop_folded`] keeps rows.
-fn drop_marked(weight: &mut Vec<f32>) {
-    let mut kept = 0;
-    for r in 0..weight.len() {
-        let w = weight[r];
-        weight[kept] = w;
-        kept += usize::from(!w.is_nan());
-    }
-    weight.truncate(kept);
 }
 
 #[cfg(test)]
