@@ -202,11 +202,10 @@ impl PartKeys {
         // Which rows fall in the round, found 64 at a time as a bit mask (compares without a
         // branch), then only those rows, one by one. A branch per row, taken at random for the
         // rows of one round in four, took twice as long.
-        let (first, count) = (buckets.start as u32, buckets.len() as u32);
         for (chunk, users) in user[rows.clone()].chunks(64).enumerate() {
             let mut mask = 0u64;
             for (j, &u) in users.iter().enumerate() {
-                mask |= u64::from((u >> layout.shift).wrapping_sub(first) < count) << j;
+                mask |= u64::from(layout.bucket(u).wrapping_sub(buckets.start) < buckets.len()) << j;
             }
             while mask != 0 {
                 let r = rows.start + chunk * 64 + mask.trailing_zeros() as usize;
