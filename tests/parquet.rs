@@ -239,15 +239,22 @@ fn a_decoder_panic_on_a_malformed_page_is_an_error_naming_the_file() {
     // Found by the `parquet` fuzz target in its first minute: arrow-rs 59 asserts on an over-long
     // RLE run length (`BitReader::get_vlq_int`), a panic in release builds too.
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet/vlq-overflow-panic.parquet");
-    let cols =
-        Columns { user: "item".into(), item: "users".into(), weight: Some("share".into()), ..Columns::default() };
+    let cols = Columns { user: "item".into(), item: "users".into(), ..Columns::default() };
     let err = Interactions::read_csv(&seed, &cols, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
     assert!(
         err.contains("vlq-overflow-panic.parquet") && err.contains("malformed Parquet data in the row group 0"),
         "{err}"
     );
+    // The same file's `share` column has a page header that is not Thrift: the walk over the
+    // headers before decoding (which checks each page against the budget) refuses it by place.
+    let cols = Columns { weight: Some("share".into()), ..cols };
+    let err = Interactions::read_csv(&seed, &cols, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("row group 0, column `share`, byte 9224: malformed page header: unknown field type 15"),
+        "{err}"
+    );
     let o = run(&format!(
-        "train recs --input {} --user-col item --item-col users --weight-col share --model popular --out {}",
+        "train recs --input {} --user-col item --item-col users --model popular --out {}",
         seed.display(),
         common::temp_dir("parquet-panic").join("m.bundle").display()
     ));
@@ -270,6 +277,93 @@ fn a_decoder_panic_on_a_malformed_page_is_an_error_naming_the_file() {
     let err = shelfwise::data::table::Table::read(&seed, b',').unwrap_err().to_string();
     assert!(err.contains("malformed Parquet data"), "{err}");
     assert!(!shelfwise::data::parquet::in_decoder(), "the boundary's flag is cleared after an unwind");
+}
+
+/// An unsigned LEB128 integer at `b[*at..]`, moving `at` past it.
+fn varint(b: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = b[*at];
+        *at += 1;
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            break;
+        }
+    }
+    v
+}
+
+fn zigzag_varint(n: i64) -> Vec<u8> {
+    let (mut v, mut out) = (((n << 1) ^ (n >> 63)) as u64, Vec::new());
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+    out
+}
+
+/// `good` with one integer of the dictionary page header that starts column 0 of row group 0
+/// (arrow-rs writes it `15 04 | 15 size | 15 size | 4c 15 count …`) set to `value`: field 2 (the
+/// decompressed size) or the dictionary header's field 1 (its value count). The bytes after it
+/// shift, which only the other columns' offsets notice.
+fn with_dictionary_header_field(good: &[u8], start: usize, field: u8, value: i32) -> Vec<u8> {
+    assert_eq!(&good[start..start + 3], &[0x15, 0x04, 0x15], "a dictionary page header");
+    let mut at = start + 3;
+    let spans: Vec<(usize, usize)> = (0..3)
+        .map(|k| {
+            if k > 0 {
+                at += if k == 2 { 2 } else { 1 }; // 0x15, or 0x4c 0x15 into the dictionary header
+            }
+            let from = at;
+            varint(good, &mut at);
+            (from, at)
+        })
+        .collect();
+    let (from, to) = spans[if field == 2 { 0 } else { 2 }];
+    [&good[..from], &zigzag_varint(i64::from(value))[..], &good[to..]].concat()
+}
+
+#[test]
+fn pages_are_checked_against_the_budget_before_the_decoder_allocates_them() {
+    // The `parquet` fuzz target (CI, 2026-12-02) ran out of memory on a page header that declared
+    // a 2 GB page: arrow-rs zero-fills a page's declared size before decompressing it.
+    let dir = common::temp_dir("parquet-page-budget");
+    write_parquet(&dir.join("good.parquet"), &shop_rows(400), 100);
+    let good = std::fs::read(dir.join("good.parquet")).unwrap();
+    let meta = parquet::file::reader::SerializedFileReader::new(std::fs::File::open(dir.join("good.parquet")).unwrap())
+        .unwrap();
+    let start = parquet::file::reader::FileReader::metadata(&meta).row_group(0).column(0).byte_range().0 as usize;
+    let budget = ReadOptions { max_memory: Some(64 << 20), ..ReadOptions::default() };
+    let read_with = |bytes: &[u8], opts: &ReadOptions| {
+        let f = dir.join("bad.parquet");
+        std::fs::write(&f, bytes).unwrap();
+        let log = Interactions::read_csv(&f, &columns(), opts, &|_| {}).map(drop).map_err(|e| e.to_string());
+        let table = shelfwise::data::table::Table::read_within(&f, b',', opts.max_memory).map(drop);
+        (log, table.map_err(|e| e.to_string()))
+    };
+
+    let huge = with_dictionary_header_field(&good, start, 2, i32::MAX);
+    let (log, table) = read_with(&huge, &budget);
+    for err in [log.unwrap_err(), table.unwrap_err()] {
+        assert!(
+            err.contains(
+                "bad.parquet, row group 0: pages of column `customer`, decompressed one at a time, need about 2.0 GB"
+            ) && err.contains("over the budget of 64 MB"),
+            "{err}"
+        );
+    }
+    // Within the budget, the same file reads; below one page, it is refused the same way.
+    let (log, table) = read_with(&good, &budget);
+    assert_eq!((log, table), (Ok(()), Ok(())));
+    let (log, _) = read_with(&good, &ReadOptions { max_memory: Some(200), ..ReadOptions::default() });
+    assert!(log.unwrap_err().contains("pages of column `customer`, decompressed one at a time, need about"));
+
+    // A dictionary page that says it holds more values than it has bytes.
+    let (log, table) = read_with(&with_dictionary_header_field(&good, start, 1, 1 << 30), &budget);
+    for err in [log.unwrap_err(), table.unwrap_err()] {
+        assert!(err.contains("a dictionary page of 1073741824 values in"), "{err}");
+    }
 }
 
 #[test]

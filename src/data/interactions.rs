@@ -534,7 +534,7 @@ impl Interactions {
     ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
         let mut input = if super::parquet::is_parquet(path) {
-            Input::Parquet(columnar::Chunks::open(path, cols)?)
+            Input::Parquet(columnar::Chunks::open(path, cols, opts.max_memory)?)
         } else {
             let (rdr, header, bound) = source::csv_reader(path, opts.delimiter, opts.has_header)?;
             let at = ColumnIndex::find(&header, cols, &file)?;

@@ -4,7 +4,7 @@ pub mod catalog;
 pub mod interactions;
 mod interner;
 pub mod parquet;
-mod parquet_footer;
+mod parquet_thrift;
 pub mod source;
 pub mod table;
 pub mod time;

@@ -71,7 +71,7 @@ fn metadata(part: &Path) -> Result<ArrowReaderMetadata> {
         .map_err(|e| Error::file(part, e))
 }
 
-/// Refuses a footer that would keep the decoder busy for no bytes ([`super::parquet_footer`]);
+/// Refuses a footer that would keep the decoder busy for no bytes ([`super::parquet_thrift`]);
 /// a file too short or without a footer is left to the decoder's own errors.
 fn check_footer(part: &Path, mut file: &File) -> Result<()> {
     use std::io::{Seek, SeekFrom};
@@ -88,7 +88,7 @@ fn check_footer(part: &Path, mut file: &File) -> Result<()> {
     }
     let mut tail = vec![0u8; len as usize + 8];
     file.seek(SeekFrom::End(-(tail.len() as i64))).and_then(|_| file.read_exact(&mut tail)).map_err(io)?;
-    super::parquet_footer::check(&tail).map_err(|why| Error::file(part, why))
+    super::parquet_thrift::check(&tail).map_err(|why| Error::file(part, why))
 }
 
 thread_local! {
@@ -166,6 +166,8 @@ pub struct Batches {
     nested: bool,
     /// String columns read dictionary-coded (see [`Batches::with_dictionaries`]).
     dictionaries: Vec<String>,
+    /// The memory budget a page must fit in once decompressed (see [`Batches::within`]).
+    budget: Option<u64>,
     parts: std::vec::IntoIter<PathBuf>,
     /// The part being read: its path, metadata, next row group, and rows before that group.
     part: Option<(PathBuf, ArrowReaderMetadata, usize, u64)>,
@@ -178,7 +180,15 @@ impl Batches {
     pub fn open(path: &Path) -> Result<Self> {
         let mut parts = parts(path)?.into_iter();
         let first = parts.next().map(|p| metadata(&p).map(|m| (p, m, 0, 0))).transpose()?;
-        Ok(Self { names: Vec::new(), nested: false, dictionaries: Vec::new(), parts, part: first, reader: None })
+        Ok(Self {
+            names: Vec::new(),
+            nested: false,
+            dictionaries: Vec::new(),
+            budget: None,
+            parts,
+            part: first,
+            reader: None,
+        })
     }
 
     /// The top-level column names (the first part's schema).
@@ -205,6 +215,14 @@ impl Batches {
     pub fn with_dictionaries(mut self, names: &[String]) -> Result<Self> {
         self.dictionaries = names.to_vec();
         Ok(self)
+    }
+
+    /// Refuses a row group holding a page of the columns read that would need more than `budget`
+    /// bytes once decompressed (an [`Error::MemoryBudget`] naming the part, row group and column),
+    /// before the decoder allocates it. Without a budget (the default) any page size is let
+    /// through. Either way each page header's encoding is checked first.
+    pub fn within(self, budget: Option<u64>) -> Self {
+        Self { budget, ..self }
     }
 
     /// Lets list columns through, to be read by [`Column::array`].
@@ -249,6 +267,7 @@ impl Batches {
                     let rows_before = *before;
                     *before += groups[g].num_rows().max(0) as u64;
                     *group += 1;
+                    check_pages(path, meta, g, &self.names, self.budget)?;
                     let coded = all_dictionary_coded(meta, g, &self.dictionaries);
                     let meta = with_dictionaries(path, meta.clone(), &coded)?;
                     let reader = group_reader(path, &meta, &self.names, g)?;
@@ -264,6 +283,83 @@ impl Batches {
                 }
                 None => return Ok(false),
             }
+        }
+    }
+}
+
+/// Walks the page headers of the column chunks of `names` in row group `g` before the decoder
+/// reads them, refusing a page that decompresses to more than `budget` bytes and a header whose
+/// Thrift is malformed ([`super::parquet_thrift`]).
+///
+/// arrow-rs allocates a page's declared decompressed size (up to 2 GB, zeroed) before it
+/// decompresses: a header of a few bytes can declare it, and the `parquet` fuzz target found one
+/// that did. The walk reads only the headers (usually tens of bytes each), and stops at what the
+/// decoder reports itself: a negative size, or a page past its chunk's end.
+fn check_pages(part: &Path, meta: &ArrowReaderMetadata, g: usize, names: &[String], budget: Option<u64>) -> Result<()> {
+    let file = File::open(part).map_err(|e| Error::io(part, e))?;
+    let size = file.metadata().map_err(|e| Error::io(part, e))?.len();
+    let mut buf = Vec::new();
+    for chunk in meta.metadata().row_groups()[g].columns() {
+        let column = chunk.column_path().parts().first().map(String::as_str).unwrap_or_default();
+        if !names.iter().any(|n| n == column) {
+            continue;
+        }
+        let (start, len) = chunk.byte_range();
+        let (mut at, end) = (start, start.saturating_add(len).min(size));
+        while at < end {
+            let page = match page_header_at(&file, at, end, budget, &mut buf) {
+                Ok(page) => page,
+                Err(why) => {
+                    return Err(Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}")));
+                }
+            };
+            let too_big = budget.filter(|b| u64::try_from(page.uncompressed).is_ok_and(|u| u > *b));
+            if let Some(budget) = too_big {
+                let what = format!(
+                    "{}, row group {g}: pages of column `{column}`, decompressed one at a time,",
+                    part.display()
+                );
+                return Err(Error::MemoryBudget { what, needed: page.uncompressed as u64, budget });
+            }
+            if let Some(values) = page.dictionary_values.filter(|n| *n > page.uncompressed.max(0)) {
+                // Every dictionary value takes a byte at least; the decoder sizes buffers by the count.
+                let why = format!("a dictionary page of {values} values in {} bytes", page.uncompressed);
+                return Err(Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}")));
+            }
+            let (Ok(header), Ok(body)) = (u64::try_from(page.header), u64::try_from(page.compressed)) else { break };
+            at = at.saturating_add(header).saturating_add(body);
+        }
+    }
+    Ok(())
+}
+
+/// The header of the page at byte `at` of a column chunk ending at `end`: read 256 bytes, then as
+/// many more as a long header needs (statistics can make one kilobytes long), within the chunk
+/// and `budget`.
+fn page_header_at(
+    file: &File,
+    at: u64,
+    end: u64,
+    budget: Option<u64>,
+    buf: &mut Vec<u8>,
+) -> std::result::Result<super::parquet_thrift::PageSize, String> {
+    use super::parquet_thrift::{page_header, Stop};
+    use std::os::unix::fs::FileExt;
+    let left = end - at;
+    let mut want = left.min(256);
+    loop {
+        buf.resize(want as usize, 0);
+        file.read_exact_at(buf, at).map_err(|e| format!("reading a page header: {e}"))?;
+        match page_header(buf) {
+            Ok(page) => return Ok(page),
+            Err(Stop::Short { needs, why }) if needs > left => {
+                return Err(format!("a page header past its column chunk's end ({why})"));
+            }
+            Err(Stop::Short { needs, .. }) if budget.is_some_and(|b| needs > b) => {
+                return Err(format!("a page header of at least {needs} bytes, over the memory budget"));
+            }
+            Err(Stop::Short { needs, .. }) => want = needs.max(want * 2).min(left),
+            Err(Stop::Malformed(why)) => return Err(format!("malformed page header: {why}")),
         }
     }
 }

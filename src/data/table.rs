@@ -67,7 +67,7 @@ impl Table {
         let file = path.display().to_string();
         let batches = parquet::Batches::open(path)?;
         let header = batches.header();
-        let mut batches = batches.columns(&header);
+        let mut batches = batches.columns(&header).within(max_memory);
         let (mut t, mut held, mut text) = (Self { file, header, ..Self::default() }, 0u64, String::new());
         while let Some(b) = batches.next_batch()? {
             if t.parts.last() != Some(&b.part) {

@@ -113,8 +113,9 @@ impl Kept {
 }
 
 impl Chunks {
-    /// Opens `path` (a file or a directory of parts) for `cols`, ids read dictionary-coded.
-    pub(super) fn open(path: &Path, cols: &Columns) -> Result<Self> {
+    /// Opens `path` (a file or a directory of parts) for `cols`, ids read dictionary-coded, each
+    /// page within `budget` once decompressed.
+    pub(super) fn open(path: &Path, cols: &Columns, budget: Option<u64>) -> Result<Self> {
         let wanted = [
             Some(&cols.user),
             Some(&cols.item),
@@ -134,7 +135,7 @@ impl Chunks {
             }
         }
         let ids = [names[0].clone(), names[1].clone()];
-        let batches = batches.columns(&names).with_dictionaries(&ids)?;
+        let batches = batches.columns(&names).with_dictionaries(&ids)?.within(budget);
         Ok(Self { batches, names, at, checked: Default::default() })
     }
 
