@@ -359,6 +359,23 @@ fn pages_are_checked_against_the_budget_before_the_decoder_allocates_them() {
     let (log, _) = read_with(&good, &ReadOptions { max_memory: Some(200), ..ReadOptions::default() });
     assert!(log.unwrap_err().contains("pages of column `customer`, decompressed one at a time, need about"));
 
+    // A data page of `product` coded PLAIN where the footer says every one is dictionary-coded:
+    // the data page header's encoding (`2c 15 <values> 15 10`: RLE_DICTIONARY) set to 0.
+    let product = parquet::file::reader::FileReader::metadata(&meta).row_group(0).column(1).byte_range().0 as usize;
+    let mut plain = good.clone();
+    let at = (product..good.len() - 8).find(|&k| good[k] == 0x2c && good[k + 1] == 0x15).unwrap() + 2;
+    let mut end = at;
+    varint(&good, &mut end);
+    assert_eq!(&good[end..end + 2], &[0x15, 0x10], "an RLE_DICTIONARY data page");
+    plain[end + 1] = 0x00;
+    let (log, _) = read_with(&plain, &budget);
+    let err = log.unwrap_err();
+    assert!(
+        err.contains("row group 0, column `product`, byte")
+            && err.contains("a data page not dictionary-coded, where the footer says every one is"),
+        "{err}"
+    );
+
     // A dictionary page that says it holds more values than it has bytes.
     let (log, table) = read_with(&with_dictionary_header_field(&good, start, 1, 1 << 30), &budget);
     for err in [log.unwrap_err(), table.unwrap_err()] {
@@ -489,4 +506,65 @@ fn clean_batches_and_batches_with_odd_ids_read_as_the_csv_does() {
         let err = Interactions::read_csv(&path, &columns, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
         assert!(err.contains("row 5004, column 'user'") && err.contains("longer than 1024 bytes"), "{what}: {err}");
     }
+}
+
+/// A shop log whose every title is one string of `title_bytes`, dictionary-coded: 100,000 rows
+/// in about 40 KB, which decode to 6.4 GB of titles at 64 KB if each row's is copied out.
+fn long_title_log(path: &Path, title_bytes: usize) {
+    use arrow_array::{DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray};
+    use parquet::arrow::arrow_writer::ArrowWriterOptions;
+    let rows = 1000;
+    let long = "x".repeat(title_bytes);
+    let title: DictionaryArray<arrow_array::types::Int32Type> =
+        DictionaryArray::try_new(Int32Array::from(vec![0; rows]), Arc::new(StringArray::from(vec![long.as_str()])))
+            .unwrap();
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("customer", Arc::new(Int64Array::from((0..rows as i64).map(|k| k % 100).collect::<Vec<_>>()))),
+        ("product", Arc::new(StringArray::from((0..rows).map(|k| format!("P{}", k % 50)).collect::<Vec<_>>()))),
+        ("qty", Arc::new(Float64Array::from(vec![1.0; rows]))),
+        ("when", Arc::new(Int64Array::from(vec![1_300_000_000; rows]))),
+        ("title", Arc::new(title)),
+        ("price", Arc::new(Float64Array::from(vec![9.5; rows]))),
+    ];
+    let b = RecordBatch::try_from_iter(cols).unwrap();
+    // Without the Arrow schema in the footer, as most writers outside arrow-rs leave it: the
+    // titles' type comes from the Parquet schema, plain strings.
+    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    let opts = ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true);
+    let mut w = ArrowWriter::try_new_with_options(std::fs::File::create(path).unwrap(), b.schema(), opts).unwrap();
+    for _ in 0..100 {
+        w.write(&b).unwrap();
+    }
+    w.close().unwrap();
+}
+
+#[test]
+fn a_dictionary_of_long_strings_is_not_copied_out_row_by_row() {
+    // Read as plain strings, arrow-rs copies a dictionary-coded value out for every row: 1 GB per
+    // batch of 16,384 rows here, under a 64 MB budget (2.1 GB resident with 1 MB titles). Read as
+    // string views, each row points into the dictionary; the budget and the title limit hold.
+    let dir = common::temp_dir("parquet-long-titles");
+    let f = dir.join("long-titles.parquet");
+    long_title_log(&f, 64 << 10);
+    assert!(std::fs::metadata(&f).unwrap().len() < 64 << 10, "small enough to be a fuzz seed");
+    let cols = Columns { title: Some("title".into()), ..columns() };
+    let opts = ReadOptions { max_memory: Some(64 << 20), skip_bad_rows: true, ..ReadOptions::default() };
+    let err = Interactions::read_csv(&f, &cols, &opts, &|_| {}).unwrap_err().to_string();
+    assert!(err.contains("no usable rows (100000 read, 100000 skipped)"), "{err}");
+    let opts = ReadOptions { skip_bad_rows: false, ..opts };
+    let err = Interactions::read_csv(&f, &cols, &opts, &|_| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("row 1, column 'title': title longer than 4096 bytes (value \"xxxx")
+            && err.contains("… (65536 bytes)"),
+        "{err}"
+    );
+    // Without titles the log reads; the table reader stops at its budget.
+    let (log, _) = Interactions::read_csv(&f, &columns_without_title(), &opts, &|_| {}).unwrap();
+    assert_eq!((log.users().len(), log.items().len()), (100, 50));
+    let err = shelfwise::data::table::Table::read_within(&f, b',', Some(64 << 20)).unwrap_err().to_string();
+    assert!(err.contains("over the budget of 64 MB"), "{err}");
+}
+
+fn columns_without_title() -> Columns {
+    Columns { title: None, price: None, ..columns() }
 }

@@ -267,9 +267,10 @@ impl Batches {
                     let rows_before = *before;
                     *before += groups[g].num_rows().max(0) as u64;
                     *group += 1;
-                    check_pages(path, meta, g, &self.names, self.budget)?;
                     let coded = all_dictionary_coded(meta, g, &self.dictionaries);
-                    let meta = with_dictionaries(path, meta.clone(), &coded)?;
+                    check_pages(path, meta, g, &self.names, &coded, self.budget)?;
+                    let viewed = dictionary_pages_read_as_strings(meta, g, &self.names, &coded);
+                    let meta = typed(path, meta.clone(), &coded, &viewed)?;
                     let reader = group_reader(path, &meta, &self.names, g)?;
                     self.reader = Some((reader, g, rows_before + 1));
                     return Ok(true);
@@ -288,14 +289,24 @@ impl Batches {
 }
 
 /// Walks the page headers of the column chunks of `names` in row group `g` before the decoder
-/// reads them, refusing a page that decompresses to more than `budget` bytes and a header whose
-/// Thrift is malformed ([`super::parquet_thrift`]).
+/// reads them, refusing a page that decompresses to more than `budget` bytes, a header whose
+/// Thrift is malformed ([`super::parquet_thrift`]), and in the columns of `coded` a data page that
+/// is not dictionary-coded though the footer says every one is (read as a dictionary, such a
+/// page would have the decoder copy each of the batch's coded values out as a string).
 ///
 /// arrow-rs allocates a page's declared decompressed size (up to 2 GB, zeroed) before it
 /// decompresses: a header of a few bytes can declare it, and the `parquet` fuzz target found one
 /// that did. The walk reads only the headers (usually tens of bytes each), and stops at what the
 /// decoder reports itself: a negative size, or a page past its chunk's end.
-fn check_pages(part: &Path, meta: &ArrowReaderMetadata, g: usize, names: &[String], budget: Option<u64>) -> Result<()> {
+fn check_pages(
+    part: &Path,
+    meta: &ArrowReaderMetadata,
+    g: usize,
+    names: &[String],
+    coded: &[String],
+    budget: Option<u64>,
+) -> Result<()> {
+    use super::parquet_thrift::DICTIONARY_ENCODINGS;
     let file = File::open(part).map_err(|e| Error::io(part, e))?;
     let size = file.metadata().map_err(|e| Error::io(part, e))?.len();
     let mut buf = Vec::new();
@@ -304,6 +315,7 @@ fn check_pages(part: &Path, meta: &ArrowReaderMetadata, g: usize, names: &[Strin
         if !names.iter().any(|n| n == column) {
             continue;
         }
+        let dictionary_only = coded.iter().any(|n| n == column);
         let (start, len) = chunk.byte_range();
         let (mut at, end) = (start, start.saturating_add(len).min(size));
         while at < end {
@@ -324,6 +336,10 @@ fn check_pages(part: &Path, meta: &ArrowReaderMetadata, g: usize, names: &[Strin
             if let Some(values) = page.dictionary_values.filter(|n| *n > page.uncompressed.max(0)) {
                 // Every dictionary value takes a byte at least; the decoder sizes buffers by the count.
                 let why = format!("a dictionary page of {values} values in {} bytes", page.uncompressed);
+                return Err(Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}")));
+            }
+            if dictionary_only && page.data_encoding.is_some_and(|e| !DICTIONARY_ENCODINGS.contains(&e)) {
+                let why = "a data page not dictionary-coded, where the footer says every one is";
                 return Err(Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}")));
             }
             let (Ok(header), Ok(body)) = (u64::try_from(page.header), u64::try_from(page.compressed)) else { break };
@@ -384,25 +400,55 @@ fn all_dictionary_coded(meta: &ArrowReaderMetadata, g: usize, names: &[String]) 
         .collect()
 }
 
-/// `meta` with the string columns named in `names` typed as dictionaries (keys `i32`), so that
-/// the decoder hands their dictionary pages through.
-fn with_dictionaries(part: &Path, meta: ArrowReaderMetadata, names: &[String]) -> Result<ArrowReaderMetadata> {
-    let coded = |f: &arrow_schema::Field| {
-        names.contains(f.name()) && matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8)
+/// Those of `names` not in `coded` whose chunk in row group `g` has a dictionary page: read as
+/// strings, they are read as string views (see [`typed`]).
+fn dictionary_pages_read_as_strings(
+    meta: &ArrowReaderMetadata,
+    g: usize,
+    names: &[String],
+    coded: &[String],
+) -> Vec<String> {
+    use parquet::basic::Encoding;
+    let group = &meta.metadata().row_groups()[g];
+    names
+        .iter()
+        .filter(|name| !coded.contains(name))
+        .filter(|name| {
+            group.columns().iter().any(|c| {
+                c.column_path().parts() == [name.as_str()]
+                    && (c.dictionary_page_offset().is_some()
+                        || c.encodings().any(|e| matches!(e, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY)))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// `meta` with the string columns named in `coded` typed as dictionaries (keys `i32`), so that
+/// the decoder hands their dictionary pages through, and those in `viewed` as string views.
+///
+/// Views, because a string column read as plain strings is copied out value by value: a
+/// dictionary page holding one value of 1 MB and 200,000 keys to it (a 74 KB file) would become
+/// 16 GB per batch of 16,384 rows. A view of a dictionary-coded value points into the decoded
+/// dictionary page instead, 16 bytes a row.
+fn typed(part: &Path, meta: ArrowReaderMetadata, coded: &[String], viewed: &[String]) -> Result<ArrowReaderMetadata> {
+    let retype = |f: &arrow_schema::Field| match f.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 if coded.contains(f.name()) => {
+            Some(DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone())))
+        }
+        DataType::Utf8 | DataType::LargeUtf8 if viewed.contains(f.name()) => Some(DataType::Utf8View),
+        _ => None,
     };
-    if !meta.schema().fields().iter().any(|f| coded(f)) {
+    if !meta.schema().fields().iter().any(|f| retype(f).is_some()) {
         return Ok(meta);
     }
     let fields: Vec<arrow_schema::Field> = meta
         .schema()
         .fields()
         .iter()
-        .map(|f| match coded(f) {
-            true => f
-                .as_ref()
-                .clone()
-                .with_data_type(DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone()))),
-            false => f.as_ref().clone(),
+        .map(|f| match retype(f) {
+            Some(t) => f.as_ref().clone().with_data_type(t),
+            None => f.as_ref().clone(),
         })
         .collect();
     let schema = std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(fields, meta.schema().metadata().clone()));
@@ -470,6 +516,8 @@ pub struct Column {
     kind: Kind,
     /// For [`Kind::Utf8`]: the array, typed once (a downcast per cell cost more than the cell).
     utf8: Option<arrow_array::StringArray>,
+    /// For [`Kind::Utf8View`]: the array, typed once.
+    views: Option<arrow_array::StringViewArray>,
     /// For [`Kind::Dict`]: the keys, and the dictionary's values.
     keys: Option<arrow_array::Int32Array>,
     values: Option<Box<Column>>,
@@ -577,7 +625,8 @@ impl Column {
 
     fn plain(array: ArrayRef, kind: Kind) -> Self {
         let utf8 = matches!(kind, Kind::Utf8).then(|| array.as_string::<i32>().clone());
-        Self { rows: array.len(), array, kind, utf8, keys: None, values: None }
+        let views = matches!(kind, Kind::Utf8View).then(|| array.as_string_view().clone());
+        Self { rows: array.len(), array, kind, utf8, views, keys: None, values: None }
     }
 
     /// Whether row `i` is null (for a dictionary column: its key, or the value it points to).
@@ -630,7 +679,7 @@ impl Column {
             }
             Kind::Utf8 => self.utf8.as_ref().and_then(|a| (!a.is_null(i)).then(|| a.value(i))),
             Kind::LargeUtf8 => Some(self.array.as_string::<i64>()).and_then(|a| (!a.is_null(i)).then(|| a.value(i))),
-            Kind::Utf8View => Some(self.array.as_string_view()).and_then(|a| (!a.is_null(i)).then(|| a.value(i))),
+            Kind::Utf8View => self.views.as_ref().and_then(|a| (!a.is_null(i)).then(|| a.value(i))),
             _ => None,
         }
     }
@@ -650,6 +699,11 @@ impl Column {
     pub fn utf8_without_nulls(&self) -> Option<(&[i32], &[u8])> {
         let a = self.utf8.as_ref().filter(|a| a.null_count() == 0)?;
         Some((a.value_offsets(), a.value_data()))
+    }
+
+    /// A string-view column without nulls (see [`typed`] for when a column is read as views).
+    pub fn views_without_nulls(&self) -> Option<&arrow_array::StringViewArray> {
+        self.views.as_ref().filter(|a| a.null_count() == 0)
     }
 
     /// A dictionary-coded column with no null key: its keys and its dictionary.

@@ -39,6 +39,9 @@ pub(crate) fn check(tail: &[u8]) -> Result<(), String> {
     walk.value(STRUCT, 0).map_err(|stop| format!("malformed Parquet footer ({len} bytes): {}", stop.why()))
 }
 
+/// Thrift `Encoding`s of dictionary-coded data pages: `PLAIN_DICTIONARY` and `RLE_DICTIONARY`.
+pub(crate) const DICTIONARY_ENCODINGS: [i64; 2] = [2, 8];
+
 /// What a page header says of its page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PageSize {
@@ -50,14 +53,17 @@ pub(crate) struct PageSize {
     pub uncompressed: i64,
     /// For a dictionary page, the values it holds.
     pub dictionary_values: Option<i64>,
+    /// For a data page (v1 or v2), the encoding of its values (Thrift `Encoding`).
+    pub data_encoding: Option<i64>,
 }
 
 /// The page header at the start of `bytes` (Thrift `PageHeader`: field 2 is the decompressed size,
-/// field 3 the size in the file, field 7 a dictionary page's header, whose field 1 counts its
-/// values), its encoding checked as [`check`] checks a footer's.
+/// field 3 the size in the file; field 5 a data page's header and field 8 a v2 data page's, whose
+/// fields 2 and 4 give the values' encoding; field 7 a dictionary page's header, whose field 1
+/// counts its values), its encoding checked as [`check`] checks a footer's.
 pub(crate) fn page_header(bytes: &[u8]) -> Result<PageSize, Stop> {
     let mut walk = Walk { bytes, at: 0 };
-    let (mut uncompressed, mut compressed, mut dictionary_values) = (None, None, None);
+    let (mut uncompressed, mut compressed, mut dictionary_values, mut data_encoding) = (None, None, None, None);
     walk.fields(&mut |w, id, t| {
         match (id, t) {
             (2, I32) => uncompressed = Some(w.int()?),
@@ -69,13 +75,23 @@ pub(crate) fn page_header(bytes: &[u8]) -> Result<PageSize, Stop> {
                 }
                 _ => w.value(t, 2),
             })?,
+            (5 | 8, STRUCT) => {
+                let encoding_field = if id == 5 { 2 } else { 4 };
+                w.fields(&mut |w, id, t| match (id, t) {
+                    (f, I32) if f == encoding_field => {
+                        data_encoding = Some(w.int()?);
+                        Ok(())
+                    }
+                    _ => w.value(t, 2),
+                })?
+            }
             _ => w.value(t, 1)?,
         }
         Ok(())
     })?;
     match (uncompressed, compressed) {
         (Some(uncompressed), Some(compressed)) => {
-            Ok(PageSize { header: walk.at, compressed, uncompressed, dictionary_values })
+            Ok(PageSize { header: walk.at, compressed, uncompressed, dictionary_values, data_encoding })
         }
         _ => Err(Stop::Malformed("a page header without the page's sizes".into())),
     }
@@ -282,11 +298,12 @@ mod tests {
     #[test]
     fn page_headers_give_their_sizes_or_say_how_many_bytes_they_need() {
         // type DATA_PAGE, decompressed 100 bytes, 50 in the file, a data-page header struct
-        // (num_values 10), then the stop byte; the page's own bytes follow.
-        let header = [0x15, 0x00, 0x15, 0xc8, 0x01, 0x15, 0x64, 0x2c, 0x15, 0x14, 0x00, 0x00];
+        // (num_values 10, encoding RLE_DICTIONARY), then the stop byte; the page's own bytes follow.
+        let header = [0x15, 0x00, 0x15, 0xc8, 0x01, 0x15, 0x64, 0x2c, 0x15, 0x14, 0x15, 0x10, 0x00, 0x00];
         let mut page = header.to_vec();
         page.extend_from_slice(&[0xaa; 50]);
-        let data = PageSize { header: 12, compressed: 50, uncompressed: 100, dictionary_values: None };
+        let data =
+            PageSize { header: 14, compressed: 50, uncompressed: 100, dictionary_values: None, data_encoding: Some(8) };
         assert_eq!(page_header(&page), Ok(data));
         // A dictionary page (type 2) with its header (field 7: num_values 7, encoding PLAIN).
         let dict = [0x15, 0x04, 0x15, 0x1c, 0x15, 0x1c, 0x4c, 0x15, 0x0e, 0x15, 0x00, 0x00, 0x00];

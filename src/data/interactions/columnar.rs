@@ -50,6 +50,11 @@ impl EntryChecks {
                 .iter()
                 .all(|&key| values.key(key).and_then(|k| self.entry_passes(values, k, what)) == Some(true));
         }
+        if let Some(views) = col.views_without_nulls() {
+            return views.iter().all(|v| {
+                v.is_some_and(|v| (1..=source::MAX_ID_BYTES).contains(&v.len()) && untrimmable(v.as_bytes()))
+            });
+        }
         let Some((offsets, bytes)) = col.utf8_without_nulls() else { return false };
         offsets.windows(2).all(|w| {
             let (start, end) = (w[0] as usize, w[1] as usize);
@@ -234,10 +239,11 @@ impl Chunks {
         let col = |k: usize| self.at[k].map(|c| (&b.columns[c], names[c].as_str()));
         let bad = |(_, name): (&Column, &str), value: String, reason: String| Error::BadRow {
             location: b.location(r, name),
-            value: preview(&value),
+            value,
             reason,
         };
-        let text = |c: &Column, buf: &mut String| c.text(r, buf).map(str::to_owned).unwrap_or_default();
+        // The cell as an error shows it: cut before it is copied (a cell can be megabytes long).
+        let text = |c: &Column, buf: &mut String| c.text(r, buf).map(preview).unwrap_or_default();
         let (Some(user_col), Some(item_col)) = (col(0), col(1)) else { return Next::End };
         // The slow path, for a row that failed: the reason, from the checks again.
         let reason = |c: &Column, what: &str| match RowChecks::id(c.text(r, &mut String::new()).unwrap_or(""), what) {
@@ -453,6 +459,8 @@ fn intern_rows(
 enum StringIds<'c> {
     /// A `Utf8` column without nulls, sliced by its offsets: no check or call per cell.
     Plain { offsets: &'c [i32], bytes: &'c [u8] },
+    /// A column of string views without nulls, typed once.
+    Views(&'c arrow_array::StringViewArray),
     /// Any other column of strings (a null reads as the empty id).
     Cells(&'c Column),
 }
@@ -460,6 +468,9 @@ enum StringIds<'c> {
 impl<'c> StringIds<'c> {
     /// `col`'s ids, when it is a column of strings.
     fn of(col: &'c Column) -> Option<Self> {
+        if let Some(views) = col.views_without_nulls() {
+            return Some(Self::Views(views));
+        }
         match col.utf8_without_nulls() {
             Some((offsets, bytes)) => Some(Self::Plain { offsets, bytes }),
             None => col.is_strings().then_some(Self::Cells(col)),
@@ -482,6 +493,10 @@ impl<'c> StringIds<'c> {
                     std::str::from_utf8(cell).map_or(cell, |v| v.trim().as_bytes())
                 }
             }
+            Self::Views(views) => match arrow_array::Array::len(views) > r as usize {
+                true => trim(views.value(r as usize)).as_bytes(),
+                false => &[],
+            },
             Self::Cells(col) => trim(col.string(r as usize).unwrap_or("")).as_bytes(),
         }
     }
