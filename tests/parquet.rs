@@ -508,6 +508,38 @@ fn clean_batches_and_batches_with_odd_ids_read_as_the_csv_does() {
     }
 }
 
+#[test]
+fn dictionaries_with_narrow_keys_read_as_the_csv_does() {
+    // pandas writes a category column as a dictionary with `i8` keys, and the Arrow schema in the
+    // footer has the reader hand it back as one.
+    use arrow_array::builder::StringDictionaryBuilder;
+    use arrow_array::types::Int8Type;
+    let dir = common::temp_dir("parquet-narrow-keys");
+    let rows = shop_rows(3_000);
+    std::fs::write(dir.join("log.csv"), csv_text(&rows)).unwrap();
+    let b = batch(&rows);
+    let (mut product, mut title) =
+        (StringDictionaryBuilder::<Int8Type>::new(), StringDictionaryBuilder::<Int8Type>::new());
+    for r in &rows {
+        product.append_value(&r.product);
+        title.append_option(r.title.as_deref());
+    }
+    let schema = b.schema();
+    let mut cols: Vec<(&str, ArrayRef)> =
+        schema.fields().iter().map(|f| f.name().as_str()).zip(b.columns().iter().cloned()).collect();
+    cols[1].1 = Arc::new(product.finish());
+    cols[4].1 = Arc::new(title.finish());
+    let b = RecordBatch::try_from_iter(cols).unwrap();
+    assert!(
+        matches!(b.schema().field(1).data_type(), arrow_schema::DataType::Dictionary(k, _) if **k == arrow_schema::DataType::Int8)
+    );
+    let f = dir.join("log.parquet");
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&f).unwrap(), b.schema(), None).unwrap();
+    w.write(&b).unwrap();
+    w.close().unwrap();
+    assert_same_log(&read(&dir.join("log.csv")), &read(&f));
+}
+
 /// A shop log whose every title is one string of `title_bytes`, dictionary-coded: 100,000 rows
 /// in about 40 KB, which decode to 6.4 GB of titles at 64 KB if each row's is copied out.
 fn long_title_log(path: &Path, title_bytes: usize) {

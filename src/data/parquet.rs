@@ -425,7 +425,8 @@ fn dictionary_pages_read_as_strings(
 }
 
 /// `meta` with the string columns named in `coded` typed as dictionaries (keys `i32`), so that
-/// the decoder hands their dictionary pages through, and those in `viewed` as string views.
+/// the decoder hands their dictionary pages through, and the string (or binary) columns in
+/// `viewed` as views.
 ///
 /// Views, because a string column read as plain strings is copied out value by value: a
 /// dictionary page holding one value of 1 MB and 200,000 keys to it (a 74 KB file) would become
@@ -437,6 +438,7 @@ fn typed(part: &Path, meta: ArrowReaderMetadata, coded: &[String], viewed: &[Str
             Some(DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone())))
         }
         DataType::Utf8 | DataType::LargeUtf8 if viewed.contains(f.name()) => Some(DataType::Utf8View),
+        DataType::Binary | DataType::LargeBinary if viewed.contains(f.name()) => Some(DataType::BinaryView),
         _ => None,
     };
     if !meta.schema().fields().iter().any(|f| retype(f).is_some()) {
@@ -602,14 +604,16 @@ impl Column {
                 return Ok(Self { keys, values: Some(Box::new(values)), ..Self::plain(array, Kind::Dict) });
             }
             DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
+                // Keys of another width (a pandas category is written with `i8` keys) made `i32`,
+                // rather than each row's string copied out: a dictionary holds fewer than 2^31
+                // values, since a page is at most 2 GB.
                 let dict = array.as_any_dictionary();
-                let keys = dict.normalized_keys();
-                let values = Column::new(dict.values().clone(), part, name, false)?;
-                let mut text = String::new();
-                let flat: arrow_array::StringArray = (0..array.len())
-                    .map(|i| (!array.is_null(i)).then(|| values.text(keys[i], &mut text).map(str::to_owned)).flatten())
+                let keys: arrow_array::Int32Array = (dict.normalized_keys().iter().enumerate())
+                    .map(|(i, &k)| (!array.is_null(i)).then(|| i32::try_from(k).ok()).flatten())
                     .collect();
-                return Ok(Self::plain(std::sync::Arc::new(flat), Kind::Utf8));
+                let recoded = arrow_array::DictionaryArray::<Int32Type>::try_new(keys, dict.values().clone())
+                    .map_err(|e| Error::file(part, format!("column '{name}': {e}")))?;
+                return Column::new(std::sync::Arc::new(recoded), part, name, nested);
             }
             other => {
                 return Err(Error::InvalidValue {
