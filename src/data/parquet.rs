@@ -269,7 +269,7 @@ impl Batches {
                     *group += 1;
                     let coded = all_dictionary_coded(meta, g, &self.dictionaries);
                     check_pages(path, meta, g, &self.names, &coded, self.budget)?;
-                    let viewed = dictionary_pages_read_as_strings(meta, g, &self.names, &coded);
+                    let viewed = viewed_columns(meta, g, &self.names, &coded);
                     let meta = typed(path, meta.clone(), &coded, &viewed)?;
                     let reader = group_reader(path, &meta, &self.names, g)?;
                     self.reader = Some((reader, g, rows_before + 1));
@@ -400,14 +400,9 @@ fn all_dictionary_coded(meta: &ArrowReaderMetadata, g: usize, names: &[String]) 
         .collect()
 }
 
-/// Those of `names` not in `coded` whose chunk in row group `g` has a dictionary page: read as
-/// strings, they are read as string views (see [`typed`]).
-fn dictionary_pages_read_as_strings(
-    meta: &ArrowReaderMetadata,
-    g: usize,
-    names: &[String],
-    coded: &[String],
-) -> Vec<String> {
+/// Those of `names` not in `coded` whose chunk in row group `g` has a dictionary page: string and
+/// binary columns among them are read as views (see [`typed`]).
+fn viewed_columns(meta: &ArrowReaderMetadata, g: usize, names: &[String], coded: &[String]) -> Vec<String> {
     use parquet::basic::Encoding;
     let group = &meta.metadata().row_groups()[g];
     names
