@@ -272,6 +272,15 @@ fn a_decoder_panic_on_a_malformed_page_is_an_error_naming_the_file() {
         "{err}"
     );
 
+    // A column chunk at a negative offset: arrow-rs's `byte_range` asserts. The page walk reads
+    // the offsets without it and leaves the chunk to the decoder, behind the boundary (found by
+    // the fuzz target the day the walk was added, when the walk still called `byte_range`).
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet/negative-chunk-offset-panic.parquet");
+    let err = Interactions::read_csv(&seed, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+    assert!(err.contains("(the decoder failed: column start and length should not be negative)"), "{err}");
+    let err = shelfwise::data::table::Table::read(&seed, b',').unwrap_err().to_string();
+    assert!(err.contains("column start and length should not be negative"), "{err}");
+
     // The second: arrow-buffer's bit-chunk iterator asserts on definition levels past the buffer.
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/parquet/definition-levels-panic.parquet");
     let err = shelfwise::data::table::Table::read(&seed, b',').unwrap_err().to_string();

@@ -316,7 +316,10 @@ fn check_pages(
             continue;
         }
         let dictionary_only = coded.iter().any(|n| n == column);
-        let (start, len) = chunk.byte_range();
+        // `ColumnChunkMetaData::byte_range`, without its panic on a negative offset or length
+        // (the decoder, behind its boundary, reports those).
+        let start = chunk.dictionary_page_offset().unwrap_or_else(|| chunk.data_page_offset());
+        let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(chunk.compressed_size())) else { continue };
         let (mut at, end) = (start, start.saturating_add(len).min(size));
         while at < end {
             let page = match page_header_at(&file, at, end, budget, &mut buf) {
