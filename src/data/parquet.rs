@@ -703,7 +703,8 @@ impl Column {
         Some((a.value_offsets(), a.value_data()))
     }
 
-    /// A string-view column without nulls (see [`typed`] for when a column is read as views).
+    /// A string-view column without nulls (string columns with a dictionary page are read as
+    /// views, unless read as dictionaries).
     pub fn views_without_nulls(&self) -> Option<&arrow_array::StringViewArray> {
         self.views.as_ref().filter(|a| a.null_count() == 0)
     }
