@@ -549,9 +549,10 @@ fn dictionaries_with_narrow_keys_read_as_the_csv_does() {
     assert_same_log(&read(&dir.join("log.csv")), &read(&f));
 }
 
-/// A shop log whose every title is one string of `title_bytes`, dictionary-coded: 100,000 rows
-/// in about 40 KB, which decode to 6.4 GB of titles at 64 KB if each row's is copied out.
-fn long_title_log(path: &Path, title_bytes: usize) {
+/// A shop log of `thousands` × 1,000 rows whose every title is one string of `title_bytes`,
+/// dictionary-coded: 100,000 rows of 64 KB titles take about 40 KB, and decode to 6.4 GB of
+/// titles if each row's is copied out.
+fn long_title_log(path: &Path, title_bytes: usize, thousands: usize) {
     use arrow_array::{DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray};
     use parquet::arrow::arrow_writer::ArrowWriterOptions;
     let rows = 1000;
@@ -573,7 +574,7 @@ fn long_title_log(path: &Path, title_bytes: usize) {
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let opts = ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true);
     let mut w = ArrowWriter::try_new_with_options(std::fs::File::create(path).unwrap(), b.schema(), opts).unwrap();
-    for _ in 0..100 {
+    for _ in 0..thousands {
         w.write(&b).unwrap();
     }
     w.close().unwrap();
@@ -586,7 +587,7 @@ fn a_dictionary_of_long_strings_is_not_copied_out_row_by_row() {
     // string views, each row points into the dictionary; the budget and the title limit hold.
     let dir = common::temp_dir("parquet-long-titles");
     let f = dir.join("long-titles.parquet");
-    long_title_log(&f, 64 << 10);
+    long_title_log(&f, 64 << 10, 100);
     assert!(std::fs::metadata(&f).unwrap().len() < 64 << 10, "small enough to be a fuzz seed");
     let cols = Columns { title: Some("title".into()), ..columns() };
     let opts = ReadOptions { max_memory: Some(64 << 20), skip_bad_rows: true, ..ReadOptions::default() };
