@@ -322,12 +322,8 @@ fn check_pages(
         let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(chunk.compressed_size())) else { continue };
         let (mut at, end) = (start, start.saturating_add(len).min(size));
         while at < end {
-            let page = match page_header_at(&file, at, end, budget, &mut buf) {
-                Ok(page) => page,
-                Err(why) => {
-                    return Err(Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}")));
-                }
-            };
+            let bad_page = |why: &str| Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}"));
+            let page = page_header_at(&file, at, end, budget, &mut buf).map_err(|why| bad_page(&why))?;
             let too_big = budget.filter(|b| u64::try_from(page.uncompressed).is_ok_and(|u| u > *b));
             if let Some(budget) = too_big {
                 let what = format!(
@@ -338,12 +334,10 @@ fn check_pages(
             }
             if let Some(values) = page.dictionary_values.filter(|n| *n > page.uncompressed.max(0)) {
                 // Every dictionary value takes a byte at least; the decoder sizes buffers by the count.
-                let why = format!("a dictionary page of {values} values in {} bytes", page.uncompressed);
-                return Err(Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}")));
+                return Err(bad_page(&format!("a dictionary page of {values} values in {} bytes", page.uncompressed)));
             }
             if dictionary_only && page.data_encoding.is_some_and(|e| !DICTIONARY_ENCODINGS.contains(&e)) {
-                let why = "a data page not dictionary-coded, where the footer says every one is";
-                return Err(Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}")));
+                return Err(bad_page("a data page not dictionary-coded, where the footer says every one is"));
             }
             let (Ok(header), Ok(body)) = (u64::try_from(page.header), u64::try_from(page.compressed)) else { break };
             at = at.saturating_add(header).saturating_add(body);
