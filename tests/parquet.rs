@@ -14,8 +14,8 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::basic::{Compression, Encoding};
+use parquet::file::properties::{WriterProperties, WriterVersion};
 use shelfwise::data::parquet::Batches;
 use shelfwise::data::{Columns, Interactions, ReadOptions};
 
@@ -446,7 +446,7 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
     let skip = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
     let (csv, csv_report) = Interactions::read_csv(&dir.join("log.csv"), &columns, &skip, &|_| {}).unwrap();
     assert_eq!(csv_report.rows_skipped, 1);
-    let settings: [(&str, bool, WriterProperties); 3] = [
+    let settings: [(&str, bool, WriterProperties); 6] = [
         ("dictionary pages", true, WriterProperties::builder().set_max_row_group_row_count(Some(2_500)).build()),
         (
             "dictionaries overflowing into plain pages",
@@ -459,6 +459,9 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
                 .build(),
         ),
         ("no dictionaries", false, WriterProperties::builder().set_dictionary_enabled(false).build()),
+        ("delta-coded strings, v1 pages", false, delta_coded(Encoding::DELTA_BYTE_ARRAY, WriterVersion::PARQUET_1_0)),
+        ("delta-coded strings, v2 pages", false, delta_coded(Encoding::DELTA_BYTE_ARRAY, WriterVersion::PARQUET_2_0)),
+        ("delta-coded lengths", false, delta_coded(Encoding::DELTA_LENGTH_BYTE_ARRAY, WriterVersion::PARQUET_1_0)),
     ];
     for (what, coded, props) in settings {
         let path = dir.join("log.parquet");
@@ -475,6 +478,18 @@ fn dictionary_plain_and_overflowing_id_pages_read_as_the_csv_does() {
         let err = Interactions::read_csv(&path, &columns, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
         assert!(err.contains("row 4322, column 'item'") && err.contains("empty item id"), "{what}: {err}");
     }
+}
+
+/// Writer settings that code the ids by their lengths (`DELTA_*`), without dictionaries, in
+/// pages of 700 rows.
+fn delta_coded(encoding: Encoding, version: WriterVersion) -> WriterProperties {
+    WriterProperties::builder()
+        .set_writer_version(version)
+        .set_dictionary_enabled(false)
+        .set_encoding(encoding)
+        .set_data_page_row_count_limit(700)
+        .set_write_batch_size(700)
+        .build()
 }
 
 /// Batches whose ids all pass are checked a column at a time, the rest row by row: a log of
@@ -609,4 +624,64 @@ fn a_dictionary_of_long_strings_is_not_copied_out_row_by_row() {
 
 fn columns_without_title() -> Columns {
     Columns { title: None, price: None, ..columns() }
+}
+
+/// A log of `thousands` × 1,000 rows whose titles are one title of `title_bytes`, coded
+/// `DELTA_BYTE_ARRAY`: every title after the first is the one before it as a prefix and an empty
+/// suffix, so the page of titles takes a few bytes per row and decodes to `title_bytes` per row.
+fn delta_title_log(path: &Path, title_bytes: usize, thousands: usize) {
+    use arrow_array::{Float64Array, Int64Array, StringArray};
+    use parquet::arrow::arrow_writer::ArrowWriterOptions;
+    let rows = 1000;
+    let long = "x".repeat(title_bytes);
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("customer", Arc::new(Int64Array::from((0..rows as i64).map(|k| k % 100).collect::<Vec<_>>()))),
+        ("product", Arc::new(StringArray::from((0..rows).map(|k| format!("P{}", k % 50)).collect::<Vec<_>>()))),
+        ("qty", Arc::new(Float64Array::from(vec![1.0; rows]))),
+        ("when", Arc::new(Int64Array::from(vec![1_300_000_000; rows]))),
+        ("title", Arc::new(StringArray::from(vec![long.as_str(); rows]))),
+        ("price", Arc::new(Float64Array::from(vec![9.5; rows]))),
+    ];
+    let b = RecordBatch::try_from_iter(cols).unwrap();
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_column_dictionary_enabled("title".into(), false)
+        .set_column_encoding("title".into(), Encoding::DELTA_BYTE_ARRAY)
+        .build();
+    let opts = ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true);
+    let mut w = ArrowWriter::try_new_with_options(std::fs::File::create(path).unwrap(), b.schema(), opts).unwrap();
+    for _ in 0..thousands {
+        w.write(&b).unwrap();
+    }
+    w.close().unwrap();
+}
+
+#[test]
+fn delta_coded_strings_are_checked_against_the_budget_before_they_are_decoded() {
+    // arrow-rs builds each DELTA_BYTE_ARRAY value in full before the reader sees a batch: this
+    // 4.4 KB file's 4,000 titles of 32 KB decode to 125 MB, over a 64 MB budget. The page walk adds
+    // the values' lengths up from the page's length streams first (`data::parquet_delta`).
+    let dir = common::temp_dir("parquet-delta-titles");
+    let f = dir.join("delta-titles.parquet");
+    delta_title_log(&f, 32 << 10, 4);
+    assert!(std::fs::metadata(&f).unwrap().len() < 64 << 10, "small enough to be a fuzz seed");
+    let cols = Columns { title: Some("title".into()), ..columns() };
+    let opts = ReadOptions { max_memory: Some(64 << 20), skip_bad_rows: true, ..ReadOptions::default() };
+    let log = Interactions::read_csv(&f, &cols, &opts, &|_| {}).map(drop).unwrap_err().to_string();
+    let table = shelfwise::data::table::Table::read_within(&f, b',', Some(64 << 20)).map(drop).unwrap_err().to_string();
+    for err in [log, table] {
+        assert!(
+            err.contains(
+                "delta-titles.parquet, row group 0: pages of column `title`, decoded one at a time, need about 125 MB"
+            ) && err.contains("over the budget of 64 MB"),
+            "{err}"
+        );
+    }
+    // Under the budget the titles are read, and refused one by one as too long.
+    let opts = ReadOptions { max_memory: Some(256 << 20), ..opts };
+    let err = Interactions::read_csv(&f, &cols, &opts, &|_| {}).unwrap_err().to_string();
+    assert!(err.contains("no usable rows (4000 read, 4000 skipped)"), "{err}");
+    // Without titles, the column is not read and the log reads.
+    let (log, _) = Interactions::read_csv(&f, &columns_without_title(), &opts, &|_| {}).unwrap();
+    assert_eq!((log.users().len(), log.items().len()), (100, 50));
 }

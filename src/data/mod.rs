@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod interactions;
 mod interner;
 pub mod parquet;
+mod parquet_delta;
 mod parquet_thrift;
 pub mod source;
 pub mod table;

@@ -306,6 +306,7 @@ fn check_pages(
     coded: &[String],
     budget: Option<u64>,
 ) -> Result<()> {
+    use super::parquet_delta::DELTA_STRING_ENCODINGS;
     use super::parquet_thrift::DICTIONARY_ENCODINGS;
     let file = File::open(part).map_err(|e| Error::io(part, e))?;
     let size = file.metadata().map_err(|e| Error::io(part, e))?.len();
@@ -321,6 +322,8 @@ fn check_pages(
         let start = chunk.dictionary_page_offset().unwrap_or_else(|| chunk.data_page_offset());
         let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(chunk.compressed_size())) else { continue };
         let (mut at, end) = (start, start.saturating_add(len).min(size));
+        // Where each page starts, for the pages of delta-coded strings.
+        let mut delta_pages = Vec::new();
         while at < end {
             let bad_page = |why: &str| Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}"));
             let page = page_header_at(&file, at, end, budget, &mut buf).map_err(|why| bad_page(&why))?;
@@ -339,11 +342,76 @@ fn check_pages(
             if dictionary_only && page.data_encoding.is_some_and(|e| !DICTIONARY_ENCODINGS.contains(&e)) {
                 return Err(bad_page("a data page not dictionary-coded, where the footer says every one is"));
             }
+            delta_pages.push(page.data_encoding.filter(|e| DELTA_STRING_ENCODINGS.contains(e)).map(|_| at));
             let (Ok(header), Ok(body)) = (u64::try_from(page.header), u64::try_from(page.compressed)) else { break };
             at = at.saturating_add(header).saturating_add(body);
         }
+        if delta_pages.iter().any(Option::is_some) {
+            check_delta_pages(part, &file, chunk, &delta_pages, budget).map_err(|e| e.within(part, g, column))?;
+        }
     }
     Ok(())
+}
+
+/// What went wrong in [`check_delta_pages`], placed by [`DeltaPageError::within`].
+enum DeltaPageError {
+    /// The page reader (decompression) failed, or panicked.
+    Reading(Error),
+    /// The page at this byte declares more lengths than values.
+    Malformed(u64, String),
+    /// A page needs this many bytes to decode, over the budget.
+    OverBudget(u64, u64),
+}
+
+impl DeltaPageError {
+    fn within(self, part: &Path, g: usize, column: &str) -> Error {
+        match self {
+            Self::Reading(e) => e,
+            Self::Malformed(at, why) => {
+                Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}"))
+            }
+            Self::OverBudget(needed, budget) => Error::MemoryBudget {
+                what: format!("{}, row group {g}: pages of column `{column}`, decoded one at a time,", part.display()),
+                needed,
+                budget,
+            },
+        }
+    }
+}
+
+/// Decompresses the pages of delta-coded strings in `chunk` (`delta_pages` holds, for each page
+/// the walk found, its byte if it is one) and refuses one that declares more lengths than it
+/// holds values, or whose decoding would need more than `budget` ([`super::parquet_delta`]).
+/// Without a budget only the declared counts are checked.
+fn check_delta_pages(
+    part: &Path,
+    file: &File,
+    chunk: &parquet::file::metadata::ColumnChunkMetaData,
+    delta_pages: &[Option<u64>],
+    budget: Option<u64>,
+) -> std::result::Result<(), DeltaPageError> {
+    use parquet::column::page::PageReader;
+    use parquet::file::serialized_reader::SerializedPageReader;
+    let file = file.try_clone().map_err(|e| DeltaPageError::Reading(Error::io(part, e)))?;
+    let (max_def, max_rep) = (chunk.column_descr().max_def_level(), chunk.column_descr().max_rep_level());
+    let walk = || -> std::result::Result<(), DeltaPageError> {
+        let reading = |e: parquet::errors::ParquetError| DeltaPageError::Reading(Error::file(part, e.to_string()));
+        let mut pages = SerializedPageReader::new(std::sync::Arc::new(file), chunk, 0, None).map_err(reading)?;
+        for page_at in delta_pages {
+            let Some(at) = *page_at else {
+                pages.skip_next_page().map_err(reading)?;
+                continue;
+            };
+            let Some(page) = pages.get_next_page().map_err(reading)? else { break };
+            let held = super::parquet_delta::decoded_bytes(&page, max_def, max_rep, budget.unwrap_or(0))
+                .map_err(|why| DeltaPageError::Malformed(at, why))?;
+            if let Some(budget) = budget.filter(|b| held > *b) {
+                return Err(DeltaPageError::OverBudget(held, budget));
+            }
+        }
+        Ok(())
+    };
+    decoding(part, "a page of delta-coded strings", walk).map_err(DeltaPageError::Reading)?
 }
 
 /// The header of the page at byte `at` of a column chunk ending at `end`: read 256 bytes, then as

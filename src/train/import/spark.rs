@@ -112,8 +112,11 @@ impl SparkAlsModel {
             Error::file(model_dir, format!("metadata has no rank between 1 and {MAX_RANK}: not an ALSModel folder"))
         })? as usize;
         let (mut rows, mut values) = (Vec::<(i64, usize)>::new(), Vec::<f32>::new());
-        let mut batches =
-            Batches::open(&model_dir.join("itemFactors"))?.nested().columns(&["id".into(), "features".into()]);
+        // Pages are checked against the default budget, as every other Parquet input's are.
+        let mut batches = Batches::open(&model_dir.join("itemFactors"))?
+            .nested()
+            .columns(&["id".into(), "features".into()])
+            .within(Some(crate::data::default_memory_budget()));
         while let Some(b) = batches.next_batch()? {
             let features = b.columns[1].array();
             for r in 0..b.rows {
