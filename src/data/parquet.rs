@@ -268,10 +268,12 @@ impl Batches {
                     *before += groups[g].num_rows().max(0) as u64;
                     *group += 1;
                     let coded = all_dictionary_coded(meta, g, &self.dictionaries);
-                    check_pages(path, meta, g, &self.names, &coded, self.budget)?;
+                    // One handle for the walk and the decoder: the pages checked are the pages read.
+                    let file = File::open(&*path).map_err(|e| Error::io(&*path, e))?;
+                    check_pages(path, &file, meta, g, &self.names, &coded, self.budget)?;
                     let viewed = viewed_columns(meta, g, &self.names, &coded);
                     let meta = typed(path, meta.clone(), &coded, &viewed)?;
-                    let reader = group_reader(path, &meta, &self.names, g)?;
+                    let reader = group_reader(path, file, &meta, &self.names, g)?;
                     self.reader = Some((reader, g, rows_before + 1));
                     return Ok(true);
                 }
@@ -300,6 +302,7 @@ impl Batches {
 /// decoder reports itself: a negative size, or a page past its chunk's end.
 fn check_pages(
     part: &Path,
+    file: &File,
     meta: &ArrowReaderMetadata,
     g: usize,
     names: &[String],
@@ -308,7 +311,6 @@ fn check_pages(
 ) -> Result<()> {
     use super::parquet_delta::DELTA_STRING_ENCODINGS;
     use super::parquet_thrift::DICTIONARY_ENCODINGS;
-    let file = File::open(part).map_err(|e| Error::io(part, e))?;
     let size = file.metadata().map_err(|e| Error::io(part, e))?.len();
     let mut buf = Vec::new();
     for chunk in meta.metadata().row_groups()[g].columns() {
@@ -326,7 +328,7 @@ fn check_pages(
         let mut delta_pages = Vec::new();
         while at < end {
             let bad_page = |why: &str| Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}"));
-            let page = page_header_at(&file, at, end, budget, &mut buf).map_err(|why| bad_page(&why))?;
+            let page = page_header_at(file, at, end, budget, &mut buf).map_err(|why| bad_page(&why))?;
             let too_big = budget.filter(|b| u64::try_from(page.uncompressed).is_ok_and(|u| u > *b));
             if let Some(budget) = too_big {
                 let what = format!(
@@ -347,7 +349,7 @@ fn check_pages(
             at = at.saturating_add(header).saturating_add(body);
         }
         if delta_pages.iter().any(Option::is_some) {
-            check_delta_pages(part, &file, chunk, &delta_pages, budget).map_err(|e| e.within(part, g, column))?;
+            check_delta_pages(part, file, chunk, &delta_pages, budget).map_err(|e| e.within(part, g, column))?;
         }
     }
     Ok(())
@@ -550,6 +552,7 @@ fn missing(part: &str, name: &str, schema: &arrow_schema::Schema) -> Error {
 /// A reader of row group `g` of one part, projected to `names`.
 fn group_reader(
     path: &Path,
+    file: File,
     meta: &ArrowReaderMetadata,
     names: &[String],
     g: usize,
@@ -558,7 +561,6 @@ fn group_reader(
     let schema = meta.schema();
     let roots =
         names.iter().map(|n| schema.index_of(n).map_err(|_| missing(&part, n, schema))).collect::<Result<Vec<_>>>()?;
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
     decoding(path, &format!("row group {g}"), || {
         ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
