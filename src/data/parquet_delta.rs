@@ -8,9 +8,9 @@
 //! in four bytes. A `DELTA_LENGTH_BYTE_ARRAY` page's lengths are sized the same way (its values
 //! are its own bytes, so they cannot outgrow the page).
 //!
-//! [`decoded_bytes`] walks the length streams without storing them and adds up what the decoder
-//! will hold: 4 bytes per declared length and every value's bytes. The reader compares that with
-//! its memory budget before arrow-rs sees the page.
+//! [`decoded_bytes`] decodes the length streams alone, once their declared counts are known to fit
+//! the budget, and adds up what the decoder will hold: 4 bytes per declared length and every
+//! value's bytes. The reader compares that with its memory budget before arrow-rs sees the page.
 
 use parquet::basic::Encoding;
 use parquet::column::page::Page;
@@ -88,31 +88,33 @@ fn values_bytes(values: &[u8], prefixed: bool, page_values: u64, limit: u64) -> 
         }
         Ok(4 * s.count)
     };
-    let Some(mut first) = Lengths::new(values) else { return Ok(0) };
+    let Some(first) = Lengths::new(values) else { return Ok(0) };
     let mut held = declared(&first)?;
     if held > limit {
         return Ok(held);
     }
     // The decoder reads every length of the first stream into its array before anything else.
-    let Some(first_end) = first.clone().end() else { return Ok(held) };
+    let Some((first, first_end)) = first.decode() else { return Ok(held) };
     if !prefixed {
         // The decoder adds the lengths up and refuses a negative one or a total past the page.
         let data = values.len().saturating_sub(first_end) as u64;
-        let total = first.try_fold(0u64, |sum, n| u64::try_from(n.ok()?).ok().map(|n| sum + n));
+        let total = first.iter().try_fold(0u64, |sum, n| u64::try_from(*n).ok().map(|n| sum + n));
         return Ok(held + total.filter(|t| *t <= data).unwrap_or(0));
     }
     let Some(suffixes) = Lengths::new(&values[first_end..]) else { return Ok(held) };
     held += declared(&suffixes)?;
-    let Some(suffixes_end) = suffixes.clone().end() else { return Ok(held) };
-    if held > limit || suffixes.count != first.count {
+    if held > limit {
+        return Ok(held);
+    }
+    let Some((suffixes, suffixes_end)) = suffixes.decode() else { return Ok(held) };
+    if suffixes.len() != first.len() {
         return Ok(held);
     }
     // Each value: the previous one cut to the prefix length (a longer prefix keeps it whole),
     // then the suffix, which must lie within the page.
     let mut data = values.len().saturating_sub(first_end + suffixes_end) as u64;
     let mut last = 0u64;
-    for (prefix, suffix) in first.zip(suffixes) {
-        let (Ok(prefix), Ok(suffix)) = (prefix, suffix) else { break };
+    for (&prefix, &suffix) in first.iter().zip(&suffixes) {
         let suffix = suffix as u32 as u64; // a negative length is past any page's end
         if suffix > data {
             break;
@@ -124,173 +126,131 @@ fn values_bytes(values: &[u8], prefixed: bool, page_values: u64, limit: u64) -> 
     Ok(held)
 }
 
-/// A `DELTA_BINARY_PACKED` stream of `i32` lengths, read the way arrow-rs reads it: a header
-/// (values per block, mini blocks per block, the count, the first value), then blocks of a
-/// minimum delta, one bit width per mini block, and the mini blocks' deltas packed LSB first.
-/// Yields each length, or `Err` where the decoder fails (it fails the page there).
-#[derive(Clone)]
+/// The header of a `DELTA_BINARY_PACKED` stream of `i32` lengths, read the way arrow-rs reads it:
+/// values per block, mini blocks per block, the count, the first value. Blocks follow: a minimum
+/// delta, one bit width per mini block, and the mini blocks' deltas packed LSB first.
 struct Lengths<'a> {
     bytes: &'a [u8],
-    /// Bit position of the next read.
-    bit: usize,
+    /// The byte after the header.
+    body: usize,
     per_mini: usize,
     minis: usize,
     /// Values declared by the header.
     count: u64,
-    /// Values not yet yielded.
-    left: u64,
-    first: Option<i32>,
-    last: i32,
-    min_delta: i32,
-    /// Bit widths of the current block's mini blocks, the one being read, and its values left.
-    widths: &'a [u8],
-    mini: usize,
-    in_mini: usize,
-    /// Byte where the current block's mini blocks end.
-    block_end: usize,
+    first: i32,
 }
 
 impl<'a> Lengths<'a> {
     /// The stream at the start of `bytes`, or `None` if the decoder refuses its header.
     fn new(bytes: &'a [u8]) -> Option<Self> {
-        let mut s = Lengths {
-            bytes,
-            bit: 0,
-            per_mini: 0,
-            minis: 0,
-            count: 0,
-            left: 0,
-            first: None,
-            last: 0,
-            min_delta: 0,
-            widths: &[],
-            mini: 0,
-            in_mini: 0,
-            block_end: 0,
-        };
-        let block = usize::try_from(s.varint()?).ok()?;
-        s.minis = usize::try_from(s.varint()?).ok()?;
-        s.count = u64::try_from(s.varint()?).ok().filter(|c| usize::try_from(*c).is_ok())?;
-        s.first = Some(i32::try_from(s.zigzag()?).ok()?);
-        if s.minis == 0 || block % 128 != 0 || block % s.minis != 0 || (block / s.minis) % 32 != 0 {
+        let (block, at) = varint(bytes, 0)?;
+        let (minis, at) = varint(bytes, at)?;
+        let (count, at) = varint(bytes, at)?;
+        let (first, body) = varint(bytes, at)?;
+        let (block, minis) = (usize::try_from(block).ok()?, usize::try_from(minis).ok()?);
+        let count = u64::try_from(count).ok().filter(|c| usize::try_from(*c).is_ok())?;
+        let first = i32::try_from(zigzag(first)).ok()?;
+        if minis == 0 || block % 128 != 0 || block % minis != 0 || (block / minis) % 32 != 0 {
             return None;
         }
-        s.per_mini = block / s.minis;
-        s.left = s.count;
-        Some(s)
+        Some(Self { bytes, body, per_mini: block / minis, minis, count, first })
     }
 
-    /// The byte after the stream once every value is read, as the decoder reports it (the end of
-    /// the last block, padding included); `None` if the decoder fails on the way.
-    fn end(mut self) -> Option<usize> {
-        for v in self.by_ref() {
-            v.ok()?;
+    /// Every length, and the byte after the stream as the decoder reports it (the end of the last
+    /// block, padding included); `None` where the decoder fails. The lengths are pushed as they
+    /// are decoded, so a count the bytes do not back costs no more than the bytes do (width-0
+    /// mini blocks aside, which the caller bounds by the declared count).
+    fn decode(&self) -> Option<(Vec<i32>, usize)> {
+        let mut out = Vec::new();
+        if self.count == 0 {
+            return Some((out, self.body));
         }
-        Some(self.bit.div_ceil(8).max(self.block_end))
-    }
-
-    fn varint(&mut self) -> Option<i64> {
-        let mut at = self.bit.div_ceil(8);
-        let (mut v, mut shift) = (0i64, 0u32);
-        loop {
-            let b = *self.bytes.get(at)?;
-            at += 1;
-            v |= i64::from(b & 0x7f).wrapping_shl(shift);
-            shift += 7;
-            if b & 0x80 == 0 {
-                self.bit = at * 8;
-                return Some(v);
+        out.push(self.first);
+        let (mut last, mut left, mut at, mut block_end) = (self.first, self.count - 1, self.body, 0);
+        while left > 0 {
+            let (min_delta, widths_at) = varint(self.bytes, at)?;
+            let min_delta = i32::try_from(zigzag(min_delta)).ok()?;
+            let widths = self.bytes.get(widths_at..widths_at.checked_add(self.minis)?)?;
+            // The block's end counts the widths of the mini blocks that hold values.
+            let (mut end, mut remaining) = (widths_at + self.minis, left);
+            for &w in widths {
+                if remaining > 0 {
+                    end = end.saturating_add(w as usize * self.per_mini / 8);
+                }
+                remaining = remaining.saturating_sub(self.per_mini as u64);
             }
-            if shift >= 70 {
-                return None; // the decoder panics past 10 bytes; its boundary makes that an error
+            block_end = end;
+            let mut bit = (widths_at + self.minis) * 8;
+            for &width in widths {
+                if left == 0 {
+                    break;
+                }
+                let take = left.min(self.per_mini as u64) as usize;
+                let width = width as usize;
+                if width > 32 || bit.checked_add(take * width)? > self.bytes.len() * 8 {
+                    return None;
+                }
+                unpack(self.bytes, bit, width, take, min_delta, &mut last, &mut out);
+                bit += take * width;
+                left -= take as u64;
             }
+            at = bit.div_ceil(8);
         }
-    }
-
-    fn zigzag(&mut self) -> Option<i64> {
-        let u = self.varint()? as u64;
-        Some((u >> 1) as i64 ^ -((u & 1) as i64))
-    }
-
-    /// The next block's header: its minimum delta and its mini blocks' widths (those past the
-    /// stream's values count as 0, as the decoder counts them for the block's end).
-    fn next_block(&mut self) -> Option<()> {
-        self.min_delta = i32::try_from(self.zigzag()?).ok()?;
-        let at = self.bit / 8;
-        let widths = self.bytes.get(at..at.checked_add(self.minis)?)?;
-        self.bit = (at + self.minis) * 8;
-        let mut end = at + self.minis;
-        let mut remaining = self.left;
-        for &w in widths {
-            if remaining > 0 {
-                end = end.saturating_add(w as usize * self.per_mini / 8);
-            }
-            remaining = remaining.saturating_sub(self.per_mini as u64);
-        }
-        self.block_end = end;
-        self.widths = widths;
-        self.mini = 0;
-        self.in_mini = self.per_mini;
-        Some(())
-    }
-
-    fn bits(&mut self, width: usize) -> Option<u32> {
-        if width == 0 {
-            return Some(0);
-        }
-        if self.bit.checked_add(width)? > self.bytes.len() * 8 {
-            return None;
-        }
-        // Up to 32 bits from any bit offset: within the 8 bytes from the offset's byte.
-        let (at, shift) = (self.bit / 8, self.bit % 8);
-        let mut word = [0u8; 8];
-        let take = (self.bytes.len() - at).min(8);
-        word[..take].copy_from_slice(&self.bytes[at..at + take]);
-        self.bit += width;
-        Some(((u64::from_le_bytes(word) >> shift) & ((1u64 << width) - 1)) as u32)
+        Some((out, at.max(block_end)))
     }
 }
 
-impl Iterator for Lengths<'_> {
-    type Item = Result<i32, ()>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
+/// Appends `take` values to `out`: each the one before (`last`) plus `min_delta` plus a delta of
+/// `width` bits, read LSB first from bit `bit` of `bytes` (which holds them all).
+fn unpack(bytes: &[u8], bit: usize, width: usize, take: usize, min_delta: i32, last: &mut i32, out: &mut Vec<i32>) {
+    out.reserve(take);
+    if width == 0 {
+        for _ in 0..take {
+            *last = last.wrapping_add(min_delta);
+            out.push(*last);
         }
-        if let Some(first) = self.first.take() {
-            self.left -= 1;
-            self.last = first;
-            return Some(Ok(first));
-        }
-        let step = (|| {
-            if self.in_mini == 0 {
-                self.mini += 1;
-                self.in_mini = self.per_mini;
-            }
-            if self.widths.is_empty() || self.mini >= self.widths.len() {
-                self.next_block()?;
-            }
-            let width = self.widths[self.mini] as usize;
-            if width > 32 {
-                return None;
-            }
-            let delta = self.bits(width)?;
-            self.in_mini -= 1;
-            Some((delta as i32).wrapping_add(self.min_delta))
-        })();
-        match step {
-            Some(delta) => {
-                self.left -= 1;
-                self.last = self.last.wrapping_add(delta);
-                Some(Ok(self.last))
-            }
+        return;
+    }
+    let mask = (1u64 << width) - 1;
+    for k in 0..take {
+        let b = bit + k * width;
+        let at = b / 8;
+        // 8 bytes from the delta's first byte hold it (at most 32 bits from a bit offset under 8).
+        let word = match bytes.get(at..at + 8) {
+            Some(s) => u64::from_le_bytes(<[u8; 8]>::try_from(s).unwrap_or_default()),
             None => {
-                self.left = 0;
-                Some(Err(()))
+                let mut w = [0u8; 8];
+                let tail = &bytes[at.min(bytes.len())..];
+                w[..tail.len()].copy_from_slice(tail);
+                u64::from_le_bytes(w)
             }
+        };
+        let delta = ((word >> (b % 8)) & mask) as u32 as i32;
+        *last = last.wrapping_add(delta).wrapping_add(min_delta);
+        out.push(*last);
+    }
+}
+
+/// The ULEB128 at byte `at` and the byte after it, as arrow-rs reads one (at most 10 bytes).
+fn varint(bytes: &[u8], mut at: usize) -> Option<(i64, usize)> {
+    let (mut v, mut shift) = (0i64, 0u32);
+    loop {
+        let b = *bytes.get(at)?;
+        at += 1;
+        v |= i64::from(b & 0x7f).wrapping_shl(shift);
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Some((v, at));
+        }
+        if shift >= 70 {
+            return None; // the decoder panics past 10 bytes; its boundary makes that an error
         }
     }
+}
+
+fn zigzag(v: i64) -> i64 {
+    let u = v as u64;
+    (u >> 1) as i64 ^ -((u & 1) as i64)
 }
 
 #[cfg(test)]
