@@ -564,29 +564,53 @@ fn dictionaries_with_narrow_keys_read_as_the_csv_does() {
     assert_same_log(&read(&dir.join("log.csv")), &read(&f));
 }
 
-/// A shop log of `thousands` × 1,000 rows whose every title is one string of `title_bytes`,
-/// dictionary-coded: 100,000 rows of 64 KB titles take about 40 KB, and decode to 6.4 GB of
-/// titles if each row's is copied out.
-fn long_title_log(path: &Path, title_bytes: usize, thousands: usize) {
+/// How [`long_title_log`] codes its titles.
+#[derive(Clone, Copy)]
+enum TitleCoding {
+    /// One dictionary entry every row points to: 100,000 rows of 64 KB titles take about 40 KB,
+    /// and decode to 6.4 GB of titles if each row's is copied out.
+    Dictionary,
+    /// `DELTA_BYTE_ARRAY`: every title after the first is the one before it as a prefix and an
+    /// empty suffix, a few bytes per row, and each decodes to `title_bytes`.
+    DeltaByteArray,
+}
+
+/// A shop log of `thousands` × 1,000 rows whose every title is one string of `title_bytes`, coded
+/// as `coding` says.
+fn long_title_log(path: &Path, title_bytes: usize, thousands: usize, coding: TitleCoding) {
     use arrow_array::{DictionaryArray, Float64Array, Int32Array, Int64Array, StringArray};
     use parquet::arrow::arrow_writer::ArrowWriterOptions;
     let rows = 1000;
     let long = "x".repeat(title_bytes);
-    let title: DictionaryArray<arrow_array::types::Int32Type> =
-        DictionaryArray::try_new(Int32Array::from(vec![0; rows]), Arc::new(StringArray::from(vec![long.as_str()])))
+    let (title, props): (ArrayRef, _) = match coding {
+        TitleCoding::Dictionary => {
+            let keys = Int32Array::from(vec![0; rows]);
+            let title = DictionaryArray::<arrow_array::types::Int32Type>::try_new(
+                keys,
+                Arc::new(StringArray::from(vec![long.as_str()])),
+            )
             .unwrap();
+            (Arc::new(title), WriterProperties::builder())
+        }
+        TitleCoding::DeltaByteArray => (
+            Arc::new(StringArray::from(vec![long.as_str(); rows])),
+            WriterProperties::builder()
+                .set_column_dictionary_enabled("title".into(), false)
+                .set_column_encoding("title".into(), Encoding::DELTA_BYTE_ARRAY),
+        ),
+    };
     let cols: Vec<(&str, ArrayRef)> = vec![
         ("customer", Arc::new(Int64Array::from((0..rows as i64).map(|k| k % 100).collect::<Vec<_>>()))),
         ("product", Arc::new(StringArray::from((0..rows).map(|k| format!("P{}", k % 50)).collect::<Vec<_>>()))),
         ("qty", Arc::new(Float64Array::from(vec![1.0; rows]))),
         ("when", Arc::new(Int64Array::from(vec![1_300_000_000; rows]))),
-        ("title", Arc::new(title)),
+        ("title", title),
         ("price", Arc::new(Float64Array::from(vec![9.5; rows]))),
     ];
     let b = RecordBatch::try_from_iter(cols).unwrap();
     // Without the Arrow schema in the footer, as most writers outside arrow-rs leave it: the
     // titles' type comes from the Parquet schema, plain strings.
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+    let props = props.set_compression(Compression::SNAPPY).build();
     let opts = ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true);
     let mut w = ArrowWriter::try_new_with_options(std::fs::File::create(path).unwrap(), b.schema(), opts).unwrap();
     for _ in 0..thousands {
@@ -602,7 +626,7 @@ fn a_dictionary_of_long_strings_is_not_copied_out_row_by_row() {
     // string views, each row points into the dictionary; the budget and the title limit hold.
     let dir = common::temp_dir("parquet-long-titles");
     let f = dir.join("long-titles.parquet");
-    long_title_log(&f, 64 << 10, 100);
+    long_title_log(&f, 64 << 10, 100, TitleCoding::Dictionary);
     assert!(std::fs::metadata(&f).unwrap().len() < 64 << 10, "small enough to be a fuzz seed");
     let cols = Columns { title: Some("title".into()), ..columns() };
     let opts = ReadOptions { max_memory: Some(64 << 20), skip_bad_rows: true, ..ReadOptions::default() };
@@ -626,36 +650,6 @@ fn columns_without_title() -> Columns {
     Columns { title: None, price: None, ..columns() }
 }
 
-/// A log of `thousands` × 1,000 rows whose titles are one title of `title_bytes`, coded
-/// `DELTA_BYTE_ARRAY`: every title after the first is the one before it as a prefix and an empty
-/// suffix, so the page of titles takes a few bytes per row and decodes to `title_bytes` per row.
-fn delta_title_log(path: &Path, title_bytes: usize, thousands: usize) {
-    use arrow_array::{Float64Array, Int64Array, StringArray};
-    use parquet::arrow::arrow_writer::ArrowWriterOptions;
-    let rows = 1000;
-    let long = "x".repeat(title_bytes);
-    let cols: Vec<(&str, ArrayRef)> = vec![
-        ("customer", Arc::new(Int64Array::from((0..rows as i64).map(|k| k % 100).collect::<Vec<_>>()))),
-        ("product", Arc::new(StringArray::from((0..rows).map(|k| format!("P{}", k % 50)).collect::<Vec<_>>()))),
-        ("qty", Arc::new(Float64Array::from(vec![1.0; rows]))),
-        ("when", Arc::new(Int64Array::from(vec![1_300_000_000; rows]))),
-        ("title", Arc::new(StringArray::from(vec![long.as_str(); rows]))),
-        ("price", Arc::new(Float64Array::from(vec![9.5; rows]))),
-    ];
-    let b = RecordBatch::try_from_iter(cols).unwrap();
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_column_dictionary_enabled("title".into(), false)
-        .set_column_encoding("title".into(), Encoding::DELTA_BYTE_ARRAY)
-        .build();
-    let opts = ArrowWriterOptions::new().with_properties(props).with_skip_arrow_metadata(true);
-    let mut w = ArrowWriter::try_new_with_options(std::fs::File::create(path).unwrap(), b.schema(), opts).unwrap();
-    for _ in 0..thousands {
-        w.write(&b).unwrap();
-    }
-    w.close().unwrap();
-}
-
 #[test]
 fn delta_coded_strings_are_checked_against_the_budget_before_they_are_decoded() {
     // arrow-rs builds each DELTA_BYTE_ARRAY value in full before the reader sees a batch: this
@@ -663,7 +657,7 @@ fn delta_coded_strings_are_checked_against_the_budget_before_they_are_decoded() 
     // the values' lengths up from the page's length streams first (`data::parquet_delta`).
     let dir = common::temp_dir("parquet-delta-titles");
     let f = dir.join("delta-titles.parquet");
-    delta_title_log(&f, 32 << 10, 4);
+    long_title_log(&f, 32 << 10, 4, TitleCoding::DeltaByteArray);
     assert!(std::fs::metadata(&f).unwrap().len() < 64 << 10, "small enough to be a fuzz seed");
     let cols = Columns { title: Some("title".into()), ..columns() };
     let opts = ReadOptions { max_memory: Some(64 << 20), skip_bad_rows: true, ..ReadOptions::default() };
