@@ -300,9 +300,9 @@ fn surprising_type_inference_is_reported() {
     assert!(ds.columns.iter().all(|(n, _)| n != "Empty"), "{:?}", ds.columns);
     assert!(ds.notices.iter().any(|n| n.contains("'Empty' is empty in every row")), "{:?}", ds.notices);
     assert!(
-        ds.notices
-            .iter()
-            .any(|n| n.contains("'PageValue' read as categorical: 2 of its 200 cells") && n.contains("line 19")),
+        ds.notices.iter().any(|n| n.contains("'PageValue' read as categorical: 2 of its 200 cells")
+            && n.contains("first at ")
+            && n.contains("p.csv:19:")),
         "{:?}",
         ds.notices
     );

@@ -683,3 +683,177 @@ fn delta_coded_strings_are_checked_against_the_budget_before_they_are_decoded() 
     let (log, _) = Interactions::read_csv(&f, &columns_without_title(), &opts, &|_| {}).unwrap();
     assert_eq!((log.users().len(), log.items().len()), (100, 50));
 }
+
+/// Writes the CSV (optionally gzip) `csv` as Parquet, each column typed as a warehouse would
+/// type it: whole numbers `Int64`, other numbers `Float64`, `TRUE`/`FALSE` `Boolean`, the rest
+/// strings; an empty cell is null. Row groups of 2,000 rows.
+fn typed_parquet(csv: &Path, out: &Path) {
+    use arrow_array::builder::BooleanBuilder;
+    let text = if csv.extension().is_some_and(|e| e == "gz") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(csv).unwrap()), &mut s)
+            .unwrap();
+        s
+    } else {
+        std::fs::read_to_string(csv).unwrap()
+    };
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let cells = |c: usize| rows.iter().map(move |r| Some(&r[c]).filter(|v| !v.is_empty()));
+    let cols: Vec<(String, ArrayRef)> = (0..header.len())
+        .map(|c| {
+            let all = |f: &dyn Fn(&str) -> bool| cells(c).flatten().all(f);
+            let array: ArrayRef = if all(&|v| v.parse::<i64>().is_ok()) {
+                let mut b = Int64Builder::new();
+                cells(c).for_each(|v| b.append_option(v.map(|v| v.parse::<i64>().unwrap())));
+                Arc::new(b.finish())
+            } else if all(&|v| v.parse::<f64>().is_ok()) {
+                let mut b = Float64Builder::new();
+                cells(c).for_each(|v| b.append_option(v.map(|v| v.parse::<f64>().unwrap())));
+                Arc::new(b.finish())
+            } else if all(&|v| v == "TRUE" || v == "FALSE") {
+                let mut b = BooleanBuilder::new();
+                cells(c).for_each(|v| b.append_option(v.map(|v| v == "TRUE")));
+                Arc::new(b.finish())
+            } else {
+                let mut b = StringBuilder::new();
+                cells(c).for_each(|v| b.append_option(v));
+                Arc::new(b.finish())
+            };
+            (header[c].clone(), array)
+        })
+        .collect();
+    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(2_000))
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let mut w = ArrowWriter::try_new(std::fs::File::create(out).unwrap(), batch.schema(), Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+/// Runs `line` once with `{in}` as the CSV and once as the Parquet, writing to `{out}` in turn;
+/// returns both outputs (stdout, and the `{out}` file if the line names one) with the inputs'
+/// and outputs' paths taken out.
+fn both_formats(dir: &Path, line: &str, csv: &Path, pq: &Path) -> [(String, Vec<u8>); 2] {
+    [csv, pq].map(|input| {
+        let out = dir.join("out.bin");
+        let _ = std::fs::remove_file(&out);
+        let o = run(&line.replace("{in}", &input.display().to_string()).replace("{out}", &out.display().to_string()));
+        assert!(o.status.success(), "{line} on {}: {}", input.display(), text(&o));
+        let stdout = String::from_utf8_lossy(&o.stdout)
+            .replace(&input.display().to_string(), "INPUT")
+            .replace(&out.display().to_string(), "OUT");
+        (without_durations(&stdout), std::fs::read(&out).unwrap_or_default())
+    })
+}
+
+/// `report` with every duration (`21.42ms`, `1.2s`, `830µs`) replaced by `T`.
+fn without_durations(report: &str) -> String {
+    let is_duration = |w: &str| {
+        let w = w.trim_end_matches([',', ';', ':', ')']);
+        let number = ["ms", "µs", "ns", "s"].iter().find_map(|unit| w.strip_suffix(unit));
+        number.is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    report
+        .lines()
+        .map(|line| line.split(' ').map(|w| if is_duration(w) { "T" } else { w }).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// "Parquet input everywhere a CSV is read": propensity (train, evaluate, score), text (train,
+/// classify), catalogue attributes and histories give the same bundles and outputs from a CSV and
+/// from the same data as typed Parquet columns.
+#[test]
+fn every_command_reads_parquet_as_it_reads_the_csv() {
+    let dir = common::temp_dir("parquet-commands");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let visits = (data.join("online-shoppers.csv.gz"), dir.join("visits.parquet"));
+    typed_parquet(&visits.0, &visits.1);
+    let same = |line: &str, (csv, pq): &(std::path::PathBuf, std::path::PathBuf)| {
+        let [a, b] = both_formats(&dir, line, csv, pq);
+        let first = a.0.lines().zip(b.0.lines()).find(|(x, y)| x != y);
+        assert!(a == b, "{line}: outputs differ between CSV and Parquet (first lines that differ: {first:?})");
+        a.1
+    };
+    let model = same("train propensity --input {in} --target Revenue --model logistic --seed 3 --out {out}", &visits);
+    std::fs::write(dir.join("p.bundle"), model).unwrap();
+    let p = dir.join("p.bundle").display().to_string();
+    same(&format!("eval propensity --model {p} --input {{in}}"), &visits);
+    same(&format!("score --model {p} --input {{in}} --out {{out}}"), &visits);
+
+    // Titles labelled with their product's category (the demo log joined to its catalogue).
+    let catalog = (data.join("online-retail-catalog.csv.gz"), dir.join("catalog.parquet"));
+    typed_parquet(&catalog.0, &catalog.1);
+    let log = (data.join("online-retail-demo.csv.gz"), dir.join("log.parquet"));
+    typed_parquet(&log.0, &log.1);
+    let category: std::collections::HashMap<String, String> =
+        csv::Reader::from_reader(flate2::read::GzDecoder::new(std::fs::File::open(&catalog.0).unwrap()))
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[2].to_string())
+            })
+            .collect();
+    let mut titles = String::from("title,label\n");
+    let mut seen = std::collections::HashSet::new();
+    for r in csv::Reader::from_reader(flate2::read::GzDecoder::new(std::fs::File::open(&log.0).unwrap())).records() {
+        let r = r.unwrap();
+        if let Some(label) = category.get(&r[1]).filter(|_| seen.insert(r[2].to_string())) {
+            titles.push_str(&format!("\"{}\",{label}\n", r[2].replace('"', "\"\"")));
+        }
+    }
+    let texts = (dir.join("titles.csv"), dir.join("titles.parquet"));
+    std::fs::write(&texts.0, titles).unwrap();
+    typed_parquet(&texts.0, &texts.1);
+    let model = same("train text --input {in} --text-col title --label-col label --out {out}", &texts);
+    std::fs::write(dir.join("t.bundle"), model).unwrap();
+    let t = dir.join("t.bundle").display().to_string();
+    // `row` is the CSV's line (the header is line 1) and Parquet's row from 1, counted on across
+    // part files: the same rows either way, and in a directory of parts each row once.
+    let parts = dir.join("titles-parts");
+    std::fs::create_dir_all(&parts).unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(&texts.0).unwrap().lines().map(str::to_string).collect();
+    for (k, half) in lines[1..].chunks(lines.len() / 2 + 1).enumerate() {
+        let csv = dir.join(format!("half-{k}.csv"));
+        std::fs::write(&csv, format!("{}\n{}\n", lines[0], half.join("\n"))).unwrap();
+        typed_parquet(&csv, &parts.join(format!("part-{k:05}.parquet")));
+    }
+    let classify = format!("classify --model {t} --input {{in}} --text-col title --out {{out}}");
+    let rows = |out: &[u8]| -> Vec<(u64, String)> {
+        let text = String::from_utf8(out.to_vec()).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| l.split_once(',').unwrap())
+            .map(|(r, rest)| (r.parse().unwrap(), rest.into()))
+            .collect()
+    };
+    let [csv_out, pq_out] = both_formats(&dir, &classify, &texts.0, &texts.1);
+    let [_, parts_out] = both_formats(&dir, &classify, &texts.0, &parts);
+    let (csv_rows, pq_rows, parts_rows) = (rows(&csv_out.1), rows(&pq_out.1), rows(&parts_out.1));
+    assert_eq!(csv_rows.len(), lines.len() - 1);
+    assert_eq!(pq_rows, csv_rows.iter().map(|(line, rest)| (line - 1, rest.clone())).collect::<Vec<_>>());
+    assert_eq!(parts_rows, pq_rows);
+    let with_line = format!("score --model {p} --input {{in}} --with-line --out {{out}}");
+    let [csv_out, pq_out] = both_formats(&dir, &with_line, &visits.0, &visits.1);
+    let (csv_rows, pq_rows) = (rows(&csv_out.1), rows(&pq_out.1));
+    assert_eq!(pq_rows, csv_rows.iter().map(|(line, rest)| (line - 1, rest.clone())).collect::<Vec<_>>());
+
+    // A recommender with catalogue attributes, from Parquet log and catalogue alike; then
+    // recommendations for the log's customers as histories.
+    let recs = "train recs --input {in} --user-col CustomerID --item-col StockCode --weight-col Quantity \
+                --time-col InvoiceDate --title-col Description --price-col UnitPrice --model als --out {out}";
+    let with_catalog = |catalog: &Path| format!("{recs} --catalog {} --catalog-id-col StockCode", catalog.display());
+    let a = both_formats(&dir, &with_catalog(&catalog.0), &log.0, &log.1);
+    let b = both_formats(&dir, &with_catalog(&catalog.1), &log.0, &log.1);
+    assert!(a[0].1 == a[1].1 && a[0].1 == b[0].1 && a[0].1 == b[1].1, "bundles differ between formats");
+    std::fs::write(dir.join("r.bundle"), &a[0].1).unwrap();
+    let r = dir.join("r.bundle").display().to_string();
+    same(
+        &format!("recommend --model {r} --histories {{in}} --user-col CustomerID --item-col StockCode --out {{out}}"),
+        &log,
+    );
+}

@@ -13,7 +13,7 @@ use super::output::{refuse_overwriting_inputs, OutputFile};
 /// The shop's catalogue file: attributes that rules read on the device.
 #[derive(Args, Debug)]
 pub struct CatalogArgs {
-    /// Catalogue CSV, one row per product: every column but the id (and title) becomes a typed
+    /// Catalogue CSV or Parquet, one row per product: every column but the id (and title) becomes a typed
     /// attribute (number, bool, string, set `a|b|c`, time) stored in the bundle.
     #[arg(long)]
     pub catalog: Option<PathBuf>,

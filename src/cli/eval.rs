@@ -185,7 +185,7 @@ fn write_recs_report(
 /// Arguments of `eval baskets`.
 #[derive(Args, Debug)]
 pub struct EvalBasketsArgs {
-    /// CSV (optionally gzip) of purchase lines.
+    /// CSV (optionally gzip) or Parquet of purchase lines.
     #[arg(long)]
     input: std::path::PathBuf,
     /// Customer column.
@@ -243,29 +243,17 @@ fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
             continue;
         }
         if let Some(w) = cw {
-            let q: f64 = row[w].trim().parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "{}:{} column '{}': {:?} is not a number",
-                    table.file,
-                    table.lines[r],
-                    table.header[w],
-                    row[w]
-                )
-            })?;
+            let q: f64 = row[w]
+                .trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{}: {:?} is not a number", table.location(r, w), row[w]))?;
             if q <= 0.0 {
                 returns += 1;
                 continue;
             }
         }
-        let time = shelfwise::data::time::parse_timestamp(&row[ct]).ok_or_else(|| {
-            anyhow::anyhow!(
-                "{}:{} column '{}': unrecognised timestamp {:?}",
-                table.file,
-                table.lines[r],
-                table.header[ct],
-                row[ct]
-            )
-        })?;
+        let time = shelfwise::data::time::parse_timestamp(&row[ct])
+            .ok_or_else(|| anyhow::anyhow!("{}: unrecognised timestamp {:?}", table.location(r, ct), row[ct]))?;
         lines.push(Line {
             customer: row[cu].trim().into(),
             basket: row[cb].trim().into(),

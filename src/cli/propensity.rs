@@ -39,7 +39,7 @@ pub enum Family {
 /// Arguments of `train propensity`.
 #[derive(Args, Debug)]
 pub struct TrainPropensityArgs {
-    /// CSV (optionally gzip) with one row per visit/customer and a boolean target column.
+    /// CSV (optionally gzip) or Parquet with one row per visit/customer and a boolean target column.
     #[arg(long)]
     input: PathBuf,
     /// Target column (TRUE/FALSE, yes/no, 1/0).
@@ -116,7 +116,7 @@ pub struct EvalPropensityArgs {
     /// The bundle.
     #[arg(long)]
     model: PathBuf,
-    /// Labelled CSV with the model's target column.
+    /// Labelled CSV or Parquet with the model's target column.
     #[arg(long)]
     input: PathBuf,
     /// Threshold for accuracy/precision/recall/F1 (default: the one stored in the bundle).
@@ -143,7 +143,7 @@ pub struct ScoreArgs {
     /// The bundle.
     #[arg(long)]
     model: PathBuf,
-    /// CSV of raw records (extra columns are ignored, missing ones imputed).
+    /// CSV or Parquet of raw records (extra columns are ignored, missing ones imputed).
     #[arg(long, required_unless_present = "session", conflicts_with = "session")]
     input: Option<PathBuf>,
     /// Score session logs instead (JSON: one `SessionTracker.toJSON()` object or an array of
@@ -161,8 +161,9 @@ pub struct ScoreArgs {
     id_col: Option<String>,
     #[command(flatten)]
     sep: super::args::SepArg,
-    /// Start each output row with the input line it scores (1-based, counting the header), so
-    /// a score joins back to its row even without an id column.
+    /// Start each output row with the input line it scores (1-based, counting the header; for
+    /// Parquet the row number from 1, counted across part files), so a score joins back to its
+    /// row even without an id column.
     #[arg(long)]
     with_line: bool,
     /// Add a `decide` column: whether acting pays by expected value, `benefit=B,cost=C`
@@ -425,7 +426,7 @@ fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
     let mut out = Vec::with_capacity(table.rows.len());
     for (r, rec) in records(table).iter().enumerate() {
         let rec: Vec<(&str, Value)> = rec.iter().filter(|(k, _)| *k != model.schema().target).cloned().collect();
-        let s = model.score(&rec).with_context(|| format!("{}:{}", table.file, table.lines[r]))?;
+        let s = model.score(&rec).with_context(|| table.row_place(r))?;
         s.report.unknown.into_iter().for_each(|u| {
             unknown.insert(u, ());
         });
@@ -447,15 +448,10 @@ pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     let ti = table.column(&model.schema().target)?;
     let mut y = Vec::with_capacity(table.rows.len());
     for (r, row) in table.rows.iter().enumerate() {
-        y.push(shelfwise::propensity::value::parse_bool(&row[ti]).with_context(|| {
-            format!(
-                "{}:{} column '{}': target {:?} is not boolean",
-                table.file,
-                table.lines[r],
-                model.schema().target,
-                row[ti]
-            )
-        })?);
+        y.push(
+            shelfwise::propensity::value::parse_bool(&row[ti])
+                .with_context(|| format!("{}: target {:?} is not boolean", table.location(r, ti), row[ti]))?,
+        );
     }
     let p = score_all(&model, &table)?;
     let r = classification_report(&p, &y, a.threshold.unwrap_or(model.threshold()));
@@ -507,7 +503,7 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     writeln!(out, "p{}", if a.decide.is_some() { ",decide" } else { "" })?;
     for (r, v) in p.iter().enumerate() {
         if a.with_line {
-            write!(out, "{},", table.lines[r])?;
+            write!(out, "{},", table.row_number(r))?;
         }
         if let Some(c) = id {
             write!(out, "{},", super::recommend::csv_field(&table.rows[r][c]))?;

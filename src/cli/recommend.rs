@@ -18,7 +18,7 @@ pub struct RecommendArgs {
     /// The bundle to score with.
     #[arg(long)]
     model: PathBuf,
-    /// CSV of histories: one (user, item[, weight]) per row, in the order events happened.
+    /// CSV or Parquet of histories: one (user, item[, weight]) per row, in the order events happened.
     #[arg(long)]
     histories: PathBuf,
     /// User column of the histories file.

@@ -16,7 +16,7 @@ use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
 /// Arguments of `train text`.
 #[derive(Args, Debug)]
 pub struct TrainTextArgs {
-    /// CSV (optionally gzip) with a header row.
+    /// CSV (optionally gzip, with a header row) or Parquet.
     #[arg(long)]
     input: PathBuf,
     #[command(flatten)]
@@ -30,7 +30,7 @@ pub struct TrainTextArgs {
     /// Share of rows held out (stratified by label) for the report; 0 trains on everything.
     #[arg(long, default_value_t = 0.25)]
     test_fraction: f64,
-    /// A separate held-out CSV (same columns) for the report: trains on all of `--input`
+    /// A separate held-out CSV or Parquet (same columns) for the report: trains on all of `--input`
     /// (replaces `--test-fraction`).
     #[arg(long, conflicts_with = "test_fraction")]
     test: Option<PathBuf>,
@@ -81,7 +81,7 @@ pub struct ClassifyArgs {
     /// A text bundle from `train text`.
     #[arg(long)]
     model: PathBuf,
-    /// CSV (optionally gzip) with a header row.
+    /// CSV (optionally gzip, with a header row) or Parquet.
     #[arg(long)]
     input: PathBuf,
     #[command(flatten)]
@@ -89,7 +89,8 @@ pub struct ClassifyArgs {
     /// Column holding the text.
     #[arg(long)]
     text_col: String,
-    /// Output CSV (default: standard output): row, label, p.
+    /// Output CSV (default: standard output): row, label, p. `row` is the input's line for a CSV
+    /// (the header is line 1), its row number from 1 for Parquet (counted across part files).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -295,7 +296,7 @@ pub fn classify(a: ClassifyArgs) -> anyhow::Result<()> {
     w.write_record(["row", "label", "p"])?;
     for (r, row) in table.rows.iter().enumerate() {
         let c = model.classify(&row[ct]).with_context(|| table.location(r, ct).to_string())?;
-        w.write_record([table.lines[r].to_string(), c.labels[0].label.clone(), c.labels[0].p.to_string()])?;
+        w.write_record([table.row_number(r).to_string(), c.labels[0].label.clone(), c.labels[0].p.to_string()])?;
     }
     w.into_inner().map_err(|e| e.into_error())?.finish()
 }

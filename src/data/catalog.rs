@@ -81,7 +81,7 @@ impl CatalogFile {
                 });
             }
             if let Some(first) = seen.insert(v, r) {
-                let reason = format!("item id repeated (first on line {})", t.lines[first]);
+                let reason = format!("item id repeated (first at {})", t.row_place(first));
                 return Err(Error::BadRow { location: t.location(r, id), value: v.into(), reason });
             }
         }

@@ -97,6 +97,29 @@ impl Table {
         source::find_column(&self.header, name, &self.file)
     }
 
+    /// How an output names input row `row` (the number `classify` and `score --with-line` write
+    /// before a row's result): a CSV's line (from 1, the header being line 1; a quoted line
+    /// break makes a row span lines), or Parquet's row number from 1 across all its part files
+    /// in order, since Parquet has no lines and a part's own row numbers restart in each part.
+    pub fn row_number(&self, row: usize) -> u64 {
+        if self.origins.is_empty() {
+            self.lines[row]
+        } else {
+            row as u64 + 1
+        }
+    }
+
+    /// Where row `row` is, for a message about the whole row: `file:line` for a CSV, the part
+    /// file, row group and row for Parquet.
+    pub fn row_place(&self, row: usize) -> String {
+        match self.origins.get(row) {
+            Some(&(part, group)) => {
+                format!("{}: row group {group}, row {}", self.parts[part as usize], self.lines[row])
+            }
+            None => format!("{}:{}", self.file, self.lines[row]),
+        }
+    }
+
     /// The location of cell (`row`, `col`).
     pub fn location(&self, row: usize, col: usize) -> Location {
         match self.origins.get(row) {

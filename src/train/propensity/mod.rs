@@ -230,11 +230,11 @@ fn infer_type(table: &Table, c: usize, notices: &mut Vec<String>) -> Option<Colu
     if numbers as f64 >= MOSTLY_NUMERIC * n as f64 {
         let (r, first) = vals().find(|(_, v)| !finite(v)).unwrap_or((0, ""));
         notices.push(format!(
-            "column '{}' read as categorical: {} of its {n} cells are not finite numbers (first at line {}: {first:?}); \
+            "column '{}' read as categorical: {} of its {n} cells are not finite numbers (first at {}: {first:?}); \
              fix those cells, or pass --numeric {} to stop at them",
             table.header[c],
             n - numbers,
-            table.lines[r],
+            table.row_place(r),
             table.header[c]
         ));
     }
