@@ -101,7 +101,8 @@ fn values_bytes(values: &[u8], prefixed: bool, page_values: u64, limit: u64) -> 
         let total = first.iter().try_fold(0u64, |sum, n| u64::try_from(*n).ok().map(|n| sum + n));
         return Ok(held + total.filter(|t| *t <= data).unwrap_or(0));
     }
-    let Some(suffixes) = Lengths::new(&values[first_end..]) else { return Ok(held) };
+    // The padding the first stream's last block claims may run past the page (the decoder then fails).
+    let Some(suffixes) = values.get(first_end..).and_then(Lengths::new) else { return Ok(held) };
     held += declared(&suffixes)?;
     if held > limit {
         return Ok(held);
@@ -175,7 +176,7 @@ impl<'a> Lengths<'a> {
             let (mut end, mut remaining) = (widths_at + self.minis, left);
             for &w in widths {
                 if remaining > 0 {
-                    end = end.saturating_add(w as usize * self.per_mini / 8);
+                    end = end.saturating_add((w as usize).saturating_mul(self.per_mini) / 8);
                 }
                 remaining = remaining.saturating_sub(self.per_mini as u64);
             }
@@ -335,6 +336,25 @@ mod tests {
             varint(v, &mut out);
         }
         out
+    }
+
+    #[test]
+    fn malformed_streams_cost_what_the_decoder_allocates_before_it_fails() {
+        // Three lengths whose last block claims 128 bytes of padding the page does not hold: the
+        // suffix stream would start past the page's end, so only the prefix array is held.
+        let mut page = header(3, 5);
+        page.extend([0, 8, 1, 2]); // min delta 0, one mini block of width 8, two deltas
+        assert_eq!(values_bytes(&page, true, 3, u64::MAX).unwrap(), 12);
+        // A mini block of width 255 in blocks of 2^52 × 128 values (their padding past any size):
+        // refused by the decoder.
+        let mut page = Vec::new();
+        for v in [128 << 52, 1, 3, 0] {
+            varint(v, &mut page);
+        }
+        page.extend([0, 255, 1, 2]);
+        assert_eq!(values_bytes(&page, false, 3, u64::MAX).unwrap(), 12);
+        // A header cut short costs nothing: the decoder fails before it allocates.
+        assert_eq!(values_bytes(&page[..3], true, 3, u64::MAX).unwrap(), 0);
     }
 
     /// A stream of `count` copies of `value`: after the header, two bytes per block of 128 (a
