@@ -357,8 +357,10 @@ fn check_pages(
 
 /// What went wrong in [`check_delta_pages`], placed by [`DeltaPageError::within`].
 enum DeltaPageError {
-    /// The page reader (decompression) failed, or panicked.
+    /// The file could not be read again, or the page reader panicked.
     Reading(Error),
+    /// The page reader (decompression) failed.
+    Unreadable(String),
     /// The page at this byte declares more lengths than values.
     Malformed(u64, String),
     /// A page needs this many bytes to decode, over the budget.
@@ -369,6 +371,7 @@ impl DeltaPageError {
     fn within(self, part: &Path, g: usize, column: &str) -> Error {
         match self {
             Self::Reading(e) => e,
+            Self::Unreadable(why) => Error::file(part, format!("row group {g}, column `{column}`: {why}")),
             Self::Malformed(at, why) => {
                 Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}"))
             }
@@ -397,7 +400,7 @@ fn check_delta_pages(
     let file = file.try_clone().map_err(|e| DeltaPageError::Reading(Error::io(part, e)))?;
     let (max_def, max_rep) = (chunk.column_descr().max_def_level(), chunk.column_descr().max_rep_level());
     let walk = || -> std::result::Result<(), DeltaPageError> {
-        let reading = |e: parquet::errors::ParquetError| DeltaPageError::Reading(Error::file(part, e.to_string()));
+        let reading = |e: parquet::errors::ParquetError| DeltaPageError::Unreadable(e.to_string());
         let mut pages = SerializedPageReader::new(std::sync::Arc::new(file), chunk, 0, None).map_err(reading)?;
         for page_at in delta_pages {
             let Some(at) = *page_at else {
