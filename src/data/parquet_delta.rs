@@ -61,7 +61,8 @@ fn is_delta_string(e: Encoding) -> bool {
 }
 
 /// Bytes of a v1 page's levels, as arrow-rs finds them: RLE levels after their 4-byte length,
-/// bit-packed ones by the count of values. `None` where the decoder will refuse them.
+/// bit-packed ones by the count of values; within `buf`. `None` where the decoder will refuse
+/// them (bit-packed levels past the page make it panic, which its boundary reports).
 fn v1_levels_len(buf: &[u8], max: i16, encoding: Encoding, num_values: u32) -> Option<usize> {
     match encoding {
         Encoding::RLE => {
@@ -71,7 +72,7 @@ fn v1_levels_len(buf: &[u8], max: i16, encoding: Encoding, num_values: u32) -> O
         #[allow(deprecated)]
         Encoding::BIT_PACKED => {
             let width = 16 - (max as u16).leading_zeros() as usize;
-            Some((num_values as usize * width).div_ceil(8))
+            Some((num_values as usize * width).div_ceil(8)).filter(|n| *n <= buf.len())
         }
         _ => None,
     }
@@ -355,6 +356,23 @@ mod tests {
         assert_eq!(values_bytes(&page, false, 3, u64::MAX).unwrap(), 12);
         // A header cut short costs nothing: the decoder fails before it allocates.
         assert_eq!(values_bytes(&page[..3], true, 3, u64::MAX).unwrap(), 0);
+    }
+
+    #[test]
+    fn levels_past_the_page_end_the_count_before_the_values() {
+        // A v1 page of one optional column: 1,000 values' bit-packed definition levels need 125
+        // bytes, and the page holds 20. The decoder refuses it (its boundary turns the panic into
+        // an error); the count stops there too, holding nothing.
+        #[allow(deprecated)]
+        let page = Page::DataPage {
+            buf: vec![0u8; 20].into(),
+            num_values: 1000,
+            encoding: Encoding::DELTA_BYTE_ARRAY,
+            def_level_encoding: Encoding::BIT_PACKED,
+            rep_level_encoding: Encoding::RLE,
+            statistics: None,
+        };
+        assert_eq!(decoded_bytes(&page, 1, 0, u64::MAX), Ok(0));
     }
 
     /// A stream of `count` copies of `value`: after the header, two bytes per block of 128 (a
