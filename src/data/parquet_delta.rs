@@ -233,26 +233,15 @@ fn unpack(bytes: &[u8], bit: usize, width: usize, take: usize, min_delta: i32, l
     }
 }
 
-/// The ULEB128 at byte `at` and the byte after it, as arrow-rs reads one (at most 10 bytes).
-fn varint(bytes: &[u8], mut at: usize) -> Option<(i64, usize)> {
-    let (mut v, mut shift) = (0i64, 0u32);
-    loop {
-        let b = *bytes.get(at)?;
-        at += 1;
-        v |= i64::from(b & 0x7f).wrapping_shl(shift);
-        shift += 7;
-        if b & 0x80 == 0 {
-            return Some((v, at));
-        }
-        if shift >= 70 {
-            return None; // the decoder panics past 10 bytes; its boundary makes that an error
-        }
-    }
+/// The ULEB128 at byte `at` and the byte after it, as arrow-rs reads one: at most 10 bytes (it
+/// panics past that, and its boundary makes that an error), the bits taken as an `i64`.
+fn varint(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
+    super::parquet_thrift::varint_at(bytes, at).ok().map(|(v, next)| (v as i64, next))
 }
 
+/// A zigzag-coded integer read by [`varint`].
 fn zigzag(v: i64) -> i64 {
-    let u = v as u64;
-    (u >> 1) as i64 ^ -((u & 1) as i64)
+    super::parquet_thrift::zigzag(v as u64)
 }
 
 #[cfg(test)]

@@ -97,8 +97,17 @@ pub(crate) fn page_header(bytes: &[u8]) -> Result<PageSize, Stop> {
     }
 }
 
-fn zigzag(v: u64) -> i64 {
+/// The signed integer a zigzag-coded one stands for.
+pub(crate) fn zigzag(v: u64) -> i64 {
     (v >> 1) as i64 ^ -((v & 1) as i64)
+}
+
+/// The unsigned LEB128 integer (at most 10 bytes) at byte `at` of `bytes`, and the byte after it.
+/// Thrift's compact protocol and Parquet's `DELTA_BINARY_PACKED` headers both code integers so.
+pub(crate) fn varint_at(bytes: &[u8], at: usize) -> Result<(u64, usize), Stop> {
+    let mut walk = Walk { bytes, at };
+    let v = walk.varint()?;
+    Ok((v, walk.at))
 }
 
 /// Why a walk stopped.
