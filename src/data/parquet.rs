@@ -318,6 +318,7 @@ fn check_pages(
         if !names.iter().any(|n| n == column) {
             continue;
         }
+        let place = ChunkPlace { part, group: g, column };
         let dictionary_only = coded.iter().any(|n| n == column);
         // `ColumnChunkMetaData::byte_range`, without its panic on a negative offset or length
         // (the decoder, behind its boundary, reports those).
@@ -327,15 +328,11 @@ fn check_pages(
         // Where each page starts, for the pages of delta-coded strings.
         let mut delta_pages = Vec::new();
         while at < end {
-            let bad_page = |why: &str| Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}"));
+            let bad_page = |why: &str| place.bad_page(Some(at), why);
             let page = page_header_at(file, at, end, budget, &mut buf).map_err(|why| bad_page(&why))?;
             let too_big = budget.filter(|b| u64::try_from(page.uncompressed).is_ok_and(|u| u > *b));
             if let Some(budget) = too_big {
-                let what = format!(
-                    "{}, row group {g}: pages of column `{column}`, decompressed one at a time,",
-                    part.display()
-                );
-                return Err(Error::MemoryBudget { what, needed: page.uncompressed as u64, budget });
+                return Err(place.over_budget("decompressed", page.uncompressed as u64, budget));
             }
             if let Some(values) = page.dictionary_values.filter(|n| *n > page.uncompressed.max(0)) {
                 // Every dictionary value takes a byte at least; the decoder sizes buffers by the count.
@@ -349,38 +346,34 @@ fn check_pages(
             at = at.saturating_add(header).saturating_add(body);
         }
         if delta_pages.iter().any(Option::is_some) {
-            check_delta_pages(part, file, chunk, &delta_pages, budget).map_err(|e| e.within(part, g, column))?;
+            check_delta_pages(&place, file, chunk, &delta_pages, budget)?;
         }
     }
     Ok(())
 }
 
-/// What went wrong in [`check_delta_pages`], placed by [`DeltaPageError::within`].
-enum DeltaPageError {
-    /// The file could not be read again, or the page reader panicked.
-    Reading(Error),
-    /// The page reader (decompression) failed.
-    Unreadable(String),
-    /// The page at this byte declares more lengths than values.
-    Malformed(u64, String),
-    /// A page needs this many bytes to decode, over the budget.
-    OverBudget(u64, u64),
+/// A column chunk of a row group of a part file, for the errors its pages raise.
+struct ChunkPlace<'a> {
+    part: &'a Path,
+    group: usize,
+    column: &'a str,
 }
 
-impl DeltaPageError {
-    fn within(self, part: &Path, g: usize, column: &str) -> Error {
-        match self {
-            Self::Reading(e) => e,
-            Self::Unreadable(why) => Error::file(part, format!("row group {g}, column `{column}`: {why}")),
-            Self::Malformed(at, why) => {
-                Error::file(part, format!("row group {g}, column `{column}`, byte {at}: {why}"))
-            }
-            Self::OverBudget(needed, budget) => Error::MemoryBudget {
-                what: format!("{}, row group {g}: pages of column `{column}`, decoded one at a time,", part.display()),
-                needed,
-                budget,
-            },
+impl ChunkPlace<'_> {
+    /// A page that is not what it claims to be (at byte `at`, where known).
+    fn bad_page(&self, at: Option<u64>, why: &str) -> Error {
+        let (g, column) = (self.group, self.column);
+        match at {
+            Some(at) => Error::file(self.part, format!("row group {g}, column `{column}`, byte {at}: {why}")),
+            None => Error::file(self.part, format!("row group {g}, column `{column}`: {why}")),
         }
+    }
+
+    /// A page that needs `needed` bytes once `held` (decompressed, or decoded), over `budget`.
+    fn over_budget(&self, held: &str, needed: u64, budget: u64) -> Error {
+        let (g, column) = (self.group, self.column);
+        let what = format!("{}, row group {g}: pages of column `{column}`, {held} one at a time,", self.part.display());
+        Error::MemoryBudget { what, needed, budget }
     }
 }
 
@@ -389,34 +382,34 @@ impl DeltaPageError {
 /// holds values, or whose decoding would need more than `budget` ([`super::parquet_delta`]).
 /// Without a budget only the declared counts are checked.
 fn check_delta_pages(
-    part: &Path,
+    place: &ChunkPlace,
     file: &File,
     chunk: &parquet::file::metadata::ColumnChunkMetaData,
     delta_pages: &[Option<u64>],
     budget: Option<u64>,
-) -> std::result::Result<(), DeltaPageError> {
+) -> Result<()> {
     use parquet::column::page::PageReader;
     use parquet::file::serialized_reader::SerializedPageReader;
-    let file = file.try_clone().map_err(|e| DeltaPageError::Reading(Error::io(part, e)))?;
+    let file = file.try_clone().map_err(|e| Error::io(place.part, e))?;
     let (max_def, max_rep) = (chunk.column_descr().max_def_level(), chunk.column_descr().max_rep_level());
-    let walk = || -> std::result::Result<(), DeltaPageError> {
-        let reading = |e: parquet::errors::ParquetError| DeltaPageError::Unreadable(e.to_string());
-        let mut pages = SerializedPageReader::new(std::sync::Arc::new(file), chunk, 0, None).map_err(reading)?;
+    let walk = || -> Result<()> {
+        let unreadable = |e: parquet::errors::ParquetError| place.bad_page(None, &e.to_string());
+        let mut pages = SerializedPageReader::new(std::sync::Arc::new(file), chunk, 0, None).map_err(unreadable)?;
         for page_at in delta_pages {
             let Some(at) = *page_at else {
-                pages.skip_next_page().map_err(reading)?;
+                pages.skip_next_page().map_err(unreadable)?;
                 continue;
             };
-            let Some(page) = pages.get_next_page().map_err(reading)? else { break };
+            let Some(page) = pages.get_next_page().map_err(unreadable)? else { break };
             let held = super::parquet_delta::decoded_bytes(&page, max_def, max_rep, budget.unwrap_or(0))
-                .map_err(|why| DeltaPageError::Malformed(at, why))?;
+                .map_err(|why| place.bad_page(Some(at), &why))?;
             if let Some(budget) = budget.filter(|b| held > *b) {
-                return Err(DeltaPageError::OverBudget(held, budget));
+                return Err(place.over_budget("decoded", held, budget));
             }
         }
         Ok(())
     };
-    decoding(part, "a page of delta-coded strings", walk).map_err(DeltaPageError::Reading)?
+    decoding(place.part, "a page of delta-coded strings", walk)?
 }
 
 /// The header of the page at byte `at` of a column chunk ending at `end`: read 256 bytes, then as
