@@ -63,14 +63,21 @@ impl Location {
     pub fn csv(file: impl Into<String>, line: u64, column: impl Into<String>) -> Self {
         Self { file: file.into(), line, column: column.into(), row_group: None }
     }
+
+    /// The row's place without the column: `file:line` for a CSV, the part file, row group and
+    /// row for Parquet.
+    pub fn row(&self) -> String {
+        match self.row_group {
+            None => format!("{}:{}", self.file, self.line),
+            Some(g) => format!("{}: row group {g}, row {}", self.file, self.line),
+        }
+    }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.row_group {
-            None => write!(f, "{}:{} column '{}'", self.file, self.line, self.column),
-            Some(g) => write!(f, "{}: row group {g}, row {}, column '{}'", self.file, self.line, self.column),
-        }
+        let sep = if self.row_group.is_some() { "," } else { "" };
+        write!(f, "{}{sep} column '{}'", self.row(), self.column)
     }
 }
 

@@ -109,27 +109,25 @@ impl Table {
         }
     }
 
-    /// Where row `row` is, for a message about the whole row: `file:line` for a CSV, the part
-    /// file, row group and row for Parquet.
+    /// Where row `row` is, for a message about the whole row ([`Location::row`]).
     pub fn row_place(&self, row: usize) -> String {
-        match self.origins.get(row) {
-            Some(&(part, group)) => {
-                format!("{}: row group {group}, row {}", self.parts[part as usize], self.lines[row])
-            }
-            None => format!("{}:{}", self.file, self.lines[row]),
-        }
+        self.place(row, String::new()).row()
     }
 
     /// The location of cell (`row`, `col`).
     pub fn location(&self, row: usize, col: usize) -> Location {
+        self.place(row, self.header[col].clone())
+    }
+
+    fn place(&self, row: usize, column: String) -> Location {
         match self.origins.get(row) {
             Some(&(part, group)) => Location {
                 file: self.parts[part as usize].clone(),
                 line: self.lines[row],
-                column: self.header[col].clone(),
+                column,
                 row_group: Some(group.into()),
             },
-            None => Location::csv(self.file.clone(), self.lines[row], self.header[col].clone()),
+            None => Location::csv(self.file.clone(), self.lines[row], column),
         }
     }
 }
