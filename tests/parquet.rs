@@ -171,6 +171,74 @@ fn a_parquet_file_and_a_directory_of_parts_read_as_the_csv_does() {
     }
 }
 
+/// A Hive-partitioned data set (Spark's `partitionBy("year", "region")`): the files lack the
+/// partition columns, which come from the `key=value` directories, escapes undone and the
+/// default partition read as null. It reads as the CSV of the same rows in the directories'
+/// order with those columns added, as a log (region as baskets) and as a table.
+#[test]
+fn a_hive_partitioned_directory_reads_as_the_csv_of_its_rows_with_the_partition_columns() {
+    let dir = common::temp_dir("parquet-hive");
+    let rows = shop_rows(3_000);
+    let root = dir.join("events");
+    // Each row's partition: (year, region directory, region as a CSV cell).
+    let regions = [("north%3A1%2Fa", "north:1/a"), ("south", "south"), ("__HIVE_DEFAULT_PARTITION__", "")];
+    let mut groups: Vec<(std::path::PathBuf, Vec<usize>, String)> = Vec::new();
+    for (k, _) in rows.iter().enumerate() {
+        let year = 2011 + k % 2;
+        let (name, cell) = regions[k * 7 % 11 % 3];
+        let path = root.join(format!("year={year}")).join(format!("region={name}"));
+        match groups.iter_mut().find(|g| g.0 == path) {
+            Some(g) => g.1.push(k),
+            None => groups.push((path, vec![k], format!("{cell},{year}"))),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut csv = String::from("customer,product,qty,when,title,price,year,region\n");
+    for (path, ks, cells) in &groups {
+        std::fs::create_dir_all(path).unwrap();
+        let part: Vec<Row> = ks.iter().map(|&k| shop_rows(3_000).swap_remove(k)).collect();
+        write_parquet(&path.join("part-00000-abc.c000.snappy.parquet"), &part, 400);
+        std::fs::write(path.join(".part-00000-abc.c000.snappy.parquet.crc"), b"crc").unwrap();
+        let (region, year) = cells.split_once(',').unwrap();
+        for line in csv_text(&part).lines().skip(1) {
+            csv.push_str(&format!("{line},{year},{region}\n"));
+        }
+    }
+    std::fs::write(root.join("_SUCCESS"), b"").unwrap();
+    std::fs::write(dir.join("events.csv"), &csv).unwrap();
+
+    let table = |p: &Path| shelfwise::data::table::Table::read(p, b',').unwrap();
+    let (a, b) = (table(&root), table(&dir.join("events.csv")));
+    assert_eq!(a.header, b.header);
+    assert_eq!(a.rows.len(), b.rows.len());
+    for (r, (x, y)) in a.rows.iter().zip(&b.rows).enumerate() {
+        assert_eq!(x[6..], y[6..], "row {r}: the partition columns");
+        assert_eq!(x[1], y[1], "row {r}: a column of the files");
+    }
+    assert!(a.rows.iter().any(|x| x[7] == "north:1/a") && a.rows.iter().any(|x| x[7].is_empty()));
+
+    // The region as baskets: rows of the default partition have none and are skipped in both.
+    let line = "train recs --input {in} --user-col customer --item-col product --weight-col qty --time-col when \
+                --basket-col region --together-min-support 1 --skip-bad-rows --model ease --out {out}";
+    let [(csv_report, csv_bundle), (pq_report, pq_bundle)] = both_formats(&dir, line, &dir.join("events.csv"), &root);
+    assert!(!csv_bundle.is_empty(), "{csv_report}");
+    assert_eq!(csv_bundle, pq_bundle, "bundles differ: {csv_report}\n---\n{pq_report}");
+}
+
+/// Partition directories that nest without end (a link back up) stop with an error, not a
+/// stack overflow.
+#[cfg(unix)]
+#[test]
+fn partition_directories_that_loop_are_an_error() {
+    let dir = common::temp_dir("parquet-hive-loop");
+    let root = dir.join("events");
+    std::fs::create_dir_all(&root).unwrap();
+    write_parquet(&root.join("part-0.parquet"), &shop_rows(10), 10);
+    std::os::unix::fs::symlink(&root, root.join("k=1")).unwrap();
+    let e = Interactions::read_csv(&root, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("partition directories nest deeper than 16 levels"), "{e}");
+}
+
 #[test]
 fn a_bad_cell_names_part_row_group_row_and_column() {
     let dir = common::temp_dir("parquet-bad");

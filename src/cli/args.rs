@@ -18,7 +18,8 @@ use super::progress::Bars;
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
     /// CSV file (optionally gzip-compressed) or Parquet (a file, or a directory of part files as
-    /// Spark writes them) with one interaction per row.
+    /// Spark writes them, `key=value` partition directories giving columns) with one interaction
+    /// per row.
     #[arg(long)]
     pub input: PathBuf,
     /// Column holding the user (customer) id.

@@ -5,6 +5,7 @@ pub mod interactions;
 mod interner;
 pub mod parquet;
 mod parquet_delta;
+mod parquet_hive;
 mod parquet_thrift;
 pub mod source;
 pub mod table;

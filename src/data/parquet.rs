@@ -1,5 +1,6 @@
 //! Parquet input (arrow-rs): one file, or a directory of part files as Spark and warehouses write
-//! them, read one row group at a time in bounded batches of the columns asked for.
+//! them (Hive-style `key=value` partition directories giving columns: `parquet_hive.rs`),
+//! read one row group at a time in bounded batches of the columns asked for.
 //!
 //! Cells keep their Parquet types: numbers, booleans, dates and timestamps are read as values,
 //! not text; where a reader wants text (ids, titles, the string cells of a [`super::table::Table`]),
@@ -23,19 +24,17 @@ use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
 
+use super::parquet_hive::{self, Constant};
 use super::time::format_timestamp;
 use crate::error::{Error, Location, Result};
 
 /// Rows per batch: bounds what one read holds beside the row group's pages.
 const BATCH_ROWS: usize = 16_384;
 
-/// Whether `path` is Parquet: a file starting with the `PAR1` magic, or a directory holding part
-/// files that do.
+/// Whether `path` is read as Parquet: a file starting with the `PAR1` magic, or a directory
+/// (read only as a data set of part files: [`parts`] tells what is wrong with one that is not).
 pub fn is_parquet(path: &Path) -> bool {
-    if path.is_dir() {
-        return parts(path).is_ok();
-    }
-    has_magic(path)
+    path.is_dir() || has_magic(path)
 }
 
 fn has_magic(path: &Path) -> bool {
@@ -43,20 +42,15 @@ fn has_magic(path: &Path) -> bool {
     File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"PAR1"
 }
 
-/// The Parquet files behind `path`: the file itself, or a directory's part files in name order
-/// (names starting with `_` or `.`, such as `_SUCCESS` and checksum files, are not data).
+/// The Parquet files behind `path`: the file itself, or a directory's part files, in the
+/// directories of Hive-style partitions too (`parquet_hive.rs`), in path order (names
+/// starting with `_` or `.`, such as `_SUCCESS` and checksum files, are not data).
 pub fn parts(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
-        let p = entry.map_err(|e| Error::io(path, e))?.path();
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if p.is_file() && !name.starts_with(['_', '.']) && has_magic(&p) {
-            found.push(p);
-        }
-    }
+    parquet_hive::collect_parts(path, 0, &has_magic, &mut found)?;
     if found.is_empty() {
         return Err(Error::file(path, "is a directory without Parquet part files"));
     }
@@ -168,10 +162,39 @@ pub struct Batches {
     dictionaries: Vec<String>,
     /// The memory budget a page must fit in once decompressed (see [`Batches::within`]).
     budget: Option<u64>,
+    /// The data set's directory (or file): partition directories are read below it.
+    root: PathBuf,
     parts: std::vec::IntoIter<PathBuf>,
-    /// The part being read: its path, metadata, next row group, and rows before that group.
-    part: Option<(PathBuf, ArrowReaderMetadata, usize, u64)>,
+    /// The part being read.
+    part: Option<OpenPart>,
     reader: Option<(parquet::arrow::arrow_reader::ParquetRecordBatchReader, usize, u64)>,
+}
+
+/// A part file being read.
+struct OpenPart {
+    path: PathBuf,
+    meta: ArrowReaderMetadata,
+    /// The next row group to read, and the part's rows before it.
+    next_group: usize,
+    rows_before: u64,
+    /// The columns its partition directories give it, outermost first.
+    partition: Vec<Constant>,
+}
+
+impl OpenPart {
+    /// Reads the footer of `path`, a part of the data set at `root`.
+    fn open(root: &Path, path: PathBuf) -> Result<Self> {
+        let meta = metadata(&path)?;
+        let partition = Constant::all(parquet_hive::partition_of(root, &path));
+        Ok(Self { path, meta, next_group: 0, rows_before: 0, partition })
+    }
+
+    /// Those of `names` the file holds: all but the partition columns it does not hold.
+    fn file_columns(&self, names: &[String]) -> Vec<String> {
+        let schema = self.meta.schema();
+        let from_directory = |n: &String| schema.index_of(n).is_err() && self.partition.iter().any(|c| &c.key == n);
+        names.iter().filter(|n| !from_directory(n)).cloned().collect()
+    }
 }
 
 impl Batches {
@@ -179,23 +202,30 @@ impl Batches {
     /// [`Batches::header`], and kept for reading. Choose the columns with [`Batches::columns`].
     pub fn open(path: &Path) -> Result<Self> {
         let mut parts = parts(path)?.into_iter();
-        let first = parts.next().map(|p| metadata(&p).map(|m| (p, m, 0, 0))).transpose()?;
+        let first = parts.next().map(|p| OpenPart::open(path, p)).transpose()?;
         Ok(Self {
             names: Vec::new(),
             nested: false,
             dictionaries: Vec::new(),
             budget: None,
+            root: path.to_path_buf(),
             parts,
             part: first,
             reader: None,
         })
     }
 
-    /// The top-level column names (the first part's schema).
+    /// The top-level column names: the first part's schema, then the columns its partition
+    /// directories add.
     pub fn header(&self) -> Vec<String> {
-        self.part
-            .as_ref()
-            .map_or_else(Vec::new, |(_, meta, _, _)| meta.schema().fields().iter().map(|f| f.name().clone()).collect())
+        let Some(part) = &self.part else { return Vec::new() };
+        let mut names: Vec<String> = part.meta.schema().fields().iter().map(|f| f.name().clone()).collect();
+        for c in &part.partition {
+            if !names.contains(&c.key) {
+                names.push(c.key.clone());
+            }
+        }
+        names
     }
 
     /// Reads `names`, in this order; a column of a type other than strings, numbers, booleans,
@@ -234,7 +264,8 @@ impl Batches {
     pub fn next_batch(&mut self) -> Result<Option<Batch>> {
         loop {
             if let Some((reader, group, first)) = &mut self.reader {
-                let path = self.part.as_ref().map(|p| p.0.clone()).unwrap_or_default();
+                let (path, partition) =
+                    self.part.as_ref().map(|p| (p.path.clone(), &p.partition[..])).unwrap_or_default();
                 let next = match decoding(&path, &format!("row group {group}"), || reader.next()) {
                     Ok(next) => next,
                     Err(e) => {
@@ -245,7 +276,7 @@ impl Batches {
                 if let Some(batch) = next {
                     let part = path.display().to_string();
                     let batch = batch.map_err(|e| Error::file(&part, format!("row group {group}: {e}")))?;
-                    let out = columns_of(&self.names, self.nested, &batch, &part, *group, *first)?;
+                    let out = columns_of(&self.names, partition, self.nested, &batch, &part, *group, *first)?;
                     *first += batch.num_rows() as u64;
                     return Ok(Some(out));
                 }
@@ -260,30 +291,27 @@ impl Batches {
     /// Opens the next row group (of this part or the next ones); false when none is left.
     fn open_next_group(&mut self) -> Result<bool> {
         loop {
-            if let Some((path, meta, group, before)) = &mut self.part {
-                let groups = meta.metadata().row_groups();
-                if *group < groups.len() {
-                    let g = *group;
-                    let rows_before = *before;
-                    *before += groups[g].num_rows().max(0) as u64;
-                    *group += 1;
+            if let Some(part) = &mut self.part {
+                let groups = part.meta.metadata().row_groups();
+                if part.next_group < groups.len() {
+                    let (g, rows_before) = (part.next_group, part.rows_before);
+                    part.rows_before += groups[g].num_rows().max(0) as u64;
+                    part.next_group += 1;
+                    let (path, meta, names) = (&part.path, &part.meta, part.file_columns(&self.names));
                     let coded = all_dictionary_coded(meta, g, &self.dictionaries);
                     // One handle for the walk and the decoder: the pages checked are the pages read.
-                    let file = File::open(&*path).map_err(|e| Error::io(&*path, e))?;
-                    check_pages(path, &file, meta, g, &self.names, &coded, self.budget)?;
-                    let viewed = viewed_columns(meta, g, &self.names, &coded);
+                    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                    check_pages(path, &file, meta, g, &names, &coded, self.budget)?;
+                    let viewed = viewed_columns(meta, g, &names, &coded);
                     let meta = typed(path, meta.clone(), &coded, &viewed)?;
-                    let reader = group_reader(path, file, &meta, &self.names, g)?;
+                    let reader = group_reader(path, file, &meta, &names, g)?;
                     self.reader = Some((reader, g, rows_before + 1));
                     return Ok(true);
                 }
                 self.part = None;
             }
             match self.parts.next() {
-                Some(p) => {
-                    let meta = metadata(&p)?;
-                    self.part = Some((p, meta, 0, 0));
-                }
+                Some(p) => self.part = Some(OpenPart::open(&self.root, p)?),
                 None => return Ok(false),
             }
         }
@@ -517,9 +545,11 @@ fn typed(part: &Path, meta: ArrowReaderMetadata, coded: &[String], viewed: &[Str
         .map_err(|e| Error::file(part, e))
 }
 
-/// `names` of `batch` as [`Column`]s, in that order.
+/// `names` of `batch` as [`Column`]s, in that order: the file's columns, or those of its
+/// `partition` directories.
 fn columns_of(
     names: &[String],
+    partition: &[Constant],
     nested: bool,
     batch: &RecordBatch,
     part: &str,
@@ -530,8 +560,12 @@ fn columns_of(
     let columns = names
         .iter()
         .map(|name| {
-            let at = schema.index_of(name).map_err(|_| missing(part, name, &schema))?;
-            Column::new(batch.column(at).clone(), part, name, nested)
+            let array = match (schema.index_of(name), partition.iter().find(|c| &c.key == name)) {
+                (Ok(at), _) => batch.column(at).clone(),
+                (Err(_), Some(c)) => c.column(batch.num_rows()),
+                (Err(_), None) => return Err(missing(part, name, &schema)),
+            };
+            Column::new(array, part, name, nested)
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Batch { columns, rows: batch.num_rows(), part: part.into(), group, first_row })

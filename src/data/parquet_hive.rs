@@ -1,0 +1,140 @@
+//! Hive-style partition directories, as Spark's `partitionBy` and warehouse tables lay out a
+//! Parquet data set: `events/day=2024-03-01/country=FR/part-00000.snappy.parquet`. The files do
+//! not hold the partition columns; each `key=value` directory on a part's path gives every row
+//! of that part column `key` with text `value` (Spark's `%XX` escapes undone,
+//! `__HIVE_DEFAULT_PARTITION__` read as null).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, StringArray};
+
+use crate::error::{Error, Result};
+
+/// The value Spark and Hive write for a null partition value.
+const NULL_VALUE: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// How deep partition directories may nest: a data set has a few levels; a symbolic link that
+/// loops would otherwise be followed forever.
+const MAX_DEPTH: usize = 16;
+
+/// Adds to `found` the Parquet files under directory `dir` (`depth` levels below the data set's
+/// root) that `is_part` accepts, descending into `key=value` directories. Names starting with `_`
+/// or `.` (`_SUCCESS`, `_temporary`, checksum files) are not data and are skipped.
+pub(super) fn collect_parts(
+    dir: &Path,
+    depth: usize,
+    is_part: &dyn Fn(&Path) -> bool,
+    found: &mut Vec<PathBuf>,
+) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let p = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        if name.starts_with(['_', '.']) {
+            continue;
+        }
+        if p.is_dir() && partition(&name).is_some() {
+            if depth + 1 >= MAX_DEPTH {
+                return Err(Error::file(&p, format!("partition directories nest deeper than {MAX_DEPTH} levels")));
+            }
+            collect_parts(&p, depth + 1, is_part, found)?;
+        } else if p.is_file() && is_part(&p) {
+            found.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The partition column `key` and value of a directory named `key=value` (`None` for a null
+/// value), or `None` when the name is not of that form.
+fn partition(name: &str) -> Option<(String, Option<String>)> {
+    let (key, value) = name.split_once('=')?;
+    if key.is_empty() {
+        return None;
+    }
+    let value = (value != NULL_VALUE).then(|| unescape(value));
+    Some((unescape(key), value))
+}
+
+/// `text` with Spark's path escapes (`%` and two hex digits, for a byte) undone; a `%` not
+/// followed by two hex digits is kept, as Spark keeps it.
+fn unescape(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = |i: usize| bytes.get(i).and_then(|&b| (b as char).to_digit(16));
+        match (bytes[at], hex(at + 1), hex(at + 2)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                at += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
+/// The partition columns of the part file `part` of the data set at `root`, outermost first:
+/// one per `key=value` directory between them.
+pub(super) fn partition_of(root: &Path, part: &Path) -> Vec<(String, Option<String>)> {
+    let dirs = part.parent().and_then(|dir| dir.strip_prefix(root).ok());
+    dirs.into_iter().flat_map(|d| d.iter()).filter_map(|name| partition(&name.to_string_lossy())).collect()
+}
+
+/// A partition column's values, made once per part so that its batches share them (a reader
+/// that learns a dictionary's entries then learns this one's once).
+#[derive(Clone)]
+pub(super) struct Constant {
+    pub(super) key: String,
+    values: ArrayRef,
+    null: bool,
+}
+
+impl Constant {
+    /// The columns of `partition` ([`partition_of`]).
+    pub(super) fn all(partition: Vec<(String, Option<String>)>) -> Vec<Self> {
+        let column = |(key, value): (String, Option<String>)| Self {
+            key,
+            null: value.is_none(),
+            values: Arc::new(StringArray::from(vec![value.unwrap_or_default()])),
+        };
+        partition.into_iter().map(column).collect()
+    }
+
+    /// `rows` rows of the value: a dictionary of one entry, a key per row.
+    pub(super) fn column(&self, rows: usize) -> ArrayRef {
+        let keys = Int32Array::from(vec![(!self.null).then_some(0); rows]);
+        Arc::new(DictionaryArray::new(keys, self.values.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_directories_name_a_column_and_its_value() {
+        assert_eq!(partition("day=2024-03-01"), Some(("day".into(), Some("2024-03-01".into()))));
+        // Spark escapes `:` and other path characters; a stray `%` stays.
+        assert_eq!(partition("ts=2024-03-01 10%3A00%3A00"), Some(("ts".into(), Some("2024-03-01 10:00:00".into()))));
+        assert_eq!(partition("k=50%"), Some(("k".into(), Some("50%".into()))));
+        assert_eq!(partition("k=%zz%4"), Some(("k".into(), Some("%zz%4".into()))));
+        assert_eq!(partition("k=a=b"), Some(("k".into(), Some("a=b".into()))));
+        assert_eq!(partition("k="), Some(("k".into(), Some(String::new()))));
+        assert_eq!(partition("country=__HIVE_DEFAULT_PARTITION__"), Some(("country".into(), None)));
+        // Escapes that decode to bytes which are not UTF-8 leave the text as it is.
+        assert_eq!(partition("k=%FF"), Some(("k".into(), Some("%FF".into()))));
+        assert_eq!(partition("=x"), None);
+        assert_eq!(partition("data"), None);
+        let root = Path::new("/d");
+        let part = Path::new("/d/day=1/misc/country=FR/p.parquet");
+        assert_eq!(
+            partition_of(root, part),
+            vec![("day".into(), Some("1".into())), ("country".into(), Some("FR".into()))]
+        );
+    }
+}
