@@ -225,6 +225,42 @@ fn a_hive_partitioned_directory_reads_as_the_csv_of_its_rows_with_the_partition_
     assert_eq!(csv_bundle, pq_bundle, "bundles differ: {csv_report}\n---\n{pq_report}");
 }
 
+/// What Spark itself writes with `partitionBy("day", "store")` (tests/fixtures/spark-partitioned,
+/// made by scripts/make-spark-partitioned-fixture.py with pyspark 4.3): INT96 timestamps, a
+/// decimal price, store names escaped in directory names and a null store read as the rows Spark
+/// wrote to `expected.csv`, and train the bundle that CSV does when its rows come in the same order.
+#[test]
+fn spark_partitioned_output_reads_as_the_rows_spark_wrote() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spark-partitioned");
+    let table = |p: &Path| shelfwise::data::table::Table::read(p, b',').unwrap();
+    let (pq, csv) = (table(&fixture.join("events")), table(&fixture.join("expected.csv")));
+    assert_eq!(pq.header, csv.header);
+    assert_eq!((pq.rows.len(), csv.rows.len()), (240, 240));
+    let (n, when) = (csv.column("n").unwrap(), csv.column("event_time").unwrap());
+    let expected: std::collections::HashMap<&str, &Vec<String>> = csv.rows.iter().map(|r| (r[n].as_str(), r)).collect();
+    let mut in_order = format!("{}\n", csv.header.join(","));
+    for x in &pq.rows {
+        let y = expected[x[n].as_str()];
+        let time = shelfwise::data::time::parse_timestamp;
+        assert_eq!(time(&x[when]), time(&y[when]), "row n={}: {x:?} vs {y:?}", x[n]);
+        let same =
+            |k: usize| x[k] == y[k] || x[k].parse::<f64>().ok().is_some_and(|v| y[k].parse::<f64>().ok() == Some(v));
+        assert!((0..x.len()).filter(|&k| k != when).all(same), "row n={}: {x:?} vs {y:?}", x[n]);
+        in_order.push_str(&format!("{}\n", y.join(",")));
+    }
+    let stores: std::collections::BTreeSet<&str> = pq.rows.iter().map(|r| r[7].as_str()).collect();
+    assert_eq!(stores.into_iter().collect::<Vec<_>>(), ["", "store:0/east", "store:1/east", "store:2/east"]);
+
+    let dir = common::temp_dir("parquet-spark-partitioned");
+    std::fs::write(dir.join("expected.csv"), in_order).unwrap();
+    let line = "train recs --input {in} --user-col user_id --item-col item_id --weight-col quantity \
+                --time-col event_time --price-col price --basket-col store --together-min-support 1 \
+                --skip-bad-rows --model ease --out {out}";
+    let [(_, csv_bundle), (_, pq_bundle)] =
+        both_formats(&dir, line, &dir.join("expected.csv"), &fixture.join("events"));
+    assert!(!csv_bundle.is_empty() && csv_bundle == pq_bundle, "bundles differ");
+}
+
 /// Partition directories that nest without end (a link back up) stop with an error, not a
 /// stack overflow.
 #[cfg(unix)]
