@@ -261,6 +261,28 @@ fn spark_partitioned_output_reads_as_the_rows_spark_wrote() {
     assert!(!csv_bundle.is_empty() && csv_bundle == pq_bundle, "bundles differ");
 }
 
+/// A Delta Lake, Hudi or Iceberg table keeps rewritten and deleted rows in files on disk until
+/// they are cleaned up; read file by file it would silently train on them, so it is refused with
+/// the way to a snapshot.
+#[test]
+fn tables_that_keep_their_own_log_are_refused_not_read_file_by_file() {
+    let dir = common::temp_dir("parquet-table-formats");
+    for (marker, format, spark_name) in [
+        ("_delta_log/00000000000000000000.json", "a Delta Lake", "delta"),
+        (".hoodie/hoodie.properties", "an Apache Hudi", "hudi"),
+        ("metadata/v1.metadata.json", "an Apache Iceberg", "iceberg"),
+    ] {
+        let table = dir.join(spark_name);
+        let marker = table.join(marker);
+        std::fs::create_dir_all(marker.parent().unwrap()).unwrap();
+        std::fs::write(&marker, b"{}").unwrap();
+        write_parquet(&table.join("part-00000.parquet"), &shop_rows(20), 20);
+        let e = Interactions::read_csv(&table, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+        assert!(e.contains(&format!("is {format} table")), "{e}");
+        assert!(e.contains(&format!("spark.read.format(\"{spark_name}\")")), "{e}");
+    }
+}
+
 /// Partition directories that nest without end (a link back up) stop with an error, not a
 /// stack overflow.
 #[cfg(unix)]

@@ -49,6 +49,16 @@ pub fn parts(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
+    if let Some((format, spark_name)) = parquet_hive::table_format(path) {
+        return Err(Error::file(
+            path,
+            format!(
+                "is {format} table: its directory can hold files the table no longer contains, so it is not read \
+                 file by file; write a snapshot as plain Parquet and read that (in Spark: \
+                 `spark.read.format(\"{spark_name}\").load(table).write.parquet(out)`)"
+            ),
+        ));
+    }
     let mut found = Vec::new();
     parquet_hive::collect_parts(path, 0, &has_magic, &mut found)?;
     if found.is_empty() {

@@ -45,6 +45,24 @@ pub(super) fn collect_parts(
     Ok(())
 }
 
+/// Which table format keeps its log in directory `dir`, where plain part files would not tell
+/// which of them the table still holds (rewritten and deleted rows stay on disk until cleaned
+/// up), with Spark's name for it: a Delta Lake `_delta_log`, Apache Hudi's `.hoodie` or Apache
+/// Iceberg's `metadata/*.metadata.json`.
+pub(super) fn table_format(dir: &Path) -> Option<(&'static str, &'static str)> {
+    if dir.join("_delta_log").is_dir() {
+        return Some(("a Delta Lake", "delta"));
+    }
+    if dir.join(".hoodie").is_dir() {
+        return Some(("an Apache Hudi", "hudi"));
+    }
+    let iceberg = std::fs::read_dir(dir.join("metadata")).ok()?.flatten().any(|e| {
+        let name = e.file_name();
+        name.to_string_lossy().ends_with(".metadata.json")
+    });
+    iceberg.then_some(("an Apache Iceberg", "iceberg"))
+}
+
 /// The partition column `key` and value of a directory named `key=value` (`None` for a null
 /// value), or `None` when the name is not of that form.
 fn partition(name: &str) -> Option<(String, Option<String>)> {
