@@ -34,7 +34,7 @@ pub(super) fn collect_parts(
             continue;
         }
         if p.is_dir() && partition(&name).is_some() {
-            if depth + 1 >= MAX_DEPTH {
+            if depth + 1 > MAX_DEPTH {
                 return Err(Error::file(&p, format!("partition directories nest deeper than {MAX_DEPTH} levels")));
             }
             collect_parts(&p, depth + 1, is_part, found)?;
@@ -154,5 +154,22 @@ mod tests {
             partition_of(root, part),
             vec![("day".into(), Some("1".into())), ("country".into(), Some("FR".into()))]
         );
+    }
+
+    #[test]
+    fn partitions_nest_up_to_the_limit_and_no_deeper() {
+        let root = std::env::temp_dir().join(format!("shelfwise-hive-depth-{}", std::process::id()));
+        let nested = |levels: usize| (0..levels).fold(root.clone(), |dir, k| dir.join(format!("k{k}=v")));
+        let deepest = nested(MAX_DEPTH);
+        std::fs::create_dir_all(&deepest).unwrap();
+        std::fs::write(deepest.join("part-0"), b"").unwrap();
+        let mut found = Vec::new();
+        collect_parts(&root, 0, &|_| true, &mut found).unwrap();
+        assert_eq!(found, [deepest.join("part-0")]);
+        assert_eq!(partition_of(&root, &found[0]).len(), MAX_DEPTH);
+        std::fs::create_dir_all(nested(MAX_DEPTH + 1)).unwrap();
+        let e = collect_parts(&root, 0, &|_| true, &mut Vec::new()).unwrap_err().to_string();
+        assert!(e.contains("nest deeper than 16 levels"), "{e}");
+        std::fs::remove_dir_all(&root).unwrap();
     }
 }
