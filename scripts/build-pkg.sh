@@ -8,7 +8,12 @@ ensure_wasm_tools
 
 [ -f target/wasm32-unknown-unknown/release/shelfwise.wasm ] \
   || log "building the wasm runtime (release; first build ~1 min, then seconds)"
-cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+# Panic messages carry the source paths of dependencies, under the Cargo home of whoever builds:
+# written as /cargo, so the shipped bytes (and their integrity hash) do not depend on the
+# machine or name the builder's home directory. (Added to .cargo/config.toml's flags.)
+cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd -P)
+cargo build --release --target wasm32-unknown-unknown --lib --no-default-features \
+  --config "target.wasm32-unknown-unknown.rustflags = ['--remap-path-prefix=$cargo_home=/cargo']"
 rm -rf pkg && mkdir -p pkg
 # Function names and producer metadata only serve debuggers; leaving them out saves ~10 KB gzip.
 wasm-bindgen target/wasm32-unknown-unknown/release/shelfwise.wasm --out-dir pkg --out-name shelfwise --target web \
