@@ -1,7 +1,8 @@
 """Writes tests/fixtures/spark-partitioned/: a small synthetic interaction log as Spark writes it
-with `partitionBy("day", "store")` (snappy part files, INT96 timestamps, a decimal price, store
-names that Spark escapes in directory names, and a null store in `__HIVE_DEFAULT_PARTITION__`),
-and the same rows as `expected.csv` (times as Unix seconds), for tests/parquet.rs.
+with `partitionBy("day", "store")`, as Parquet in `events/` (snappy part files, INT96 timestamps,
+a decimal price, store names that Spark escapes in directory names, and a null store in
+`__HIVE_DEFAULT_PARTITION__`) and as gzip CSV with header lines in `events-csv/`, and the same
+rows as `expected.csv` (times as Unix seconds), for tests/parquet.rs and tests/csv_parts.rs.
 
     examples/spark/.venv/bin/python scripts/make-spark-partitioned-fixture.py
 """
@@ -27,8 +28,11 @@ rows = spark.range(0, 240).select(
     F.when(n % 7 == 0, F.lit(None).cast("string"))
     .otherwise(F.concat(F.lit("store:"), (n % 3).cast("string"), F.lit("/east"))).alias("store"),
 )
-shutil.rmtree(os.path.join(out, "events"), ignore_errors=True)
+for name in ("events", "events-csv"):
+    shutil.rmtree(os.path.join(out, name), ignore_errors=True)
 rows.repartition(1).write.partitionBy("day", "store").parquet(os.path.join(out, "events"))
+rows.repartition(1).write.partitionBy("day", "store").option("header", True).option("compression", "gzip") \
+    .csv(os.path.join(out, "events-csv"))
 expected = rows.withColumn("event_time", F.unix_timestamp("event_time")).orderBy("n").collect()
 with open(os.path.join(out, "expected.csv"), "w") as f:
     f.write("n,user_id,item_id,quantity,event_time,price,day,store\n")

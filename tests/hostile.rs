@@ -499,10 +499,16 @@ fn hostile_files_table() {
     // The truncated gzip stops even when bad rows may be skipped (it used to be able to spin).
     write(&dir, "log.csv", &cases[13].1);
     fails_with(&cli(&dir, "train recs --input {dir}/log.csv --user-col user --item-col item --model popular --skip-bad-rows --out {dir}/m.bundle"), &["log.csv"]);
-    // A directory as input, an unwritable output, a missing file.
+    // A directory as input is read as a data set of part files: one holding other text fails,
+    // naming it and what it lacks. An unwritable output, a missing file.
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    write(&dir.join("docs"), "notes.txt", b"free text, not a log\n");
     fails_with(
-        &cli(&dir, "train recs --input {dir} --user-col user --item-col item --model popular --out {dir}/m.bundle"),
-        &["is a directory"],
+        &cli(
+            &dir,
+            "train recs --input {dir}/docs --user-col user --item-col item --model popular --out {dir}/m.bundle",
+        ),
+        &["docs", "no column 'user'", "free text"],
     );
     write(&dir, "log.csv", LOG);
     fails_with(&cli(&dir, "train recs --input {dir}/log.csv --user-col user --item-col item --model popular --out {dir}/no/such/dir/m.bundle"), &["m.bundle"]);

@@ -3,6 +3,7 @@
 use std::ops::Range;
 use std::path::Path;
 
+use super::csv_input::{CsvInput, Record};
 use super::{interner::fixed_hasher, interner::hash_id, interner::Interner, source, time::parse_timestamp, Csr};
 use crate::error::{Error, Location, Result};
 use crate::recs::Catalog;
@@ -519,7 +520,8 @@ impl Interactions {
         Ok(b.finish(false)?.0)
     }
 
-    /// Reads a CSV (optionally gzip) log. Malformed rows stop the read with an error naming
+    /// Reads a CSV (optionally gzip) or Parquet log: a file, or a directory of part files
+    /// ([`super::parquet`], `csv_input.rs`). Malformed rows stop the read with an error naming
     /// file, line, column and value, unless `opts.skip_bad_rows`, which counts and reports them;
     /// an input that cannot be read on (a truncated gzip, a row over
     /// [`source::MAX_RECORD_BYTES`]) always stops it. Duplicate rows are merged while reading, so
@@ -536,9 +538,9 @@ impl Interactions {
         let mut input = if super::parquet::is_parquet(path) {
             Input::Parquet(columnar::Chunks::open(path, cols, opts.max_memory)?)
         } else {
-            let (rdr, header, bound) = source::csv_reader(path, opts.delimiter, opts.has_header)?;
-            let at = ColumnIndex::find(&header, cols, &file)?;
-            Input::Csv(CsvRows { rdr, bound, header, at, file: &file, record: csv::StringRecord::new(), line: 1 })
+            let input = CsvInput::open(path, opts.delimiter, opts.has_header)?;
+            let at = ColumnIndex::find(input.header(), cols, &file)?;
+            Input::Csv(CsvRows { input, at, record: csv::StringRecord::new() })
         };
         let (timed, catalogued) = (cols.time.is_some(), cols.title.is_some() || cols.price.is_some());
         let budget = opts.max_memory;
@@ -719,7 +721,7 @@ enum Next<'a> {
 /// until the input ends or the interning thread stops. A bad row is counted and skipped with
 /// `skip_bad_rows`, else returned; an input that fails to read is always returned.
 fn feed(
-    rows: &mut CsvRows<'_>,
+    rows: &mut CsvRows,
     opts: &ReadOptions,
     report: &mut ReadReport,
     to_intern: &std::sync::mpsc::SyncSender<Work>,
@@ -755,8 +757,8 @@ fn feed(
 
 /// Where a log's rows come from.
 #[allow(clippy::large_enum_variant)] // one per read, on the stack of `read_csv`
-enum Input<'a> {
-    Csv(CsvRows<'a>),
+enum Input {
+    Csv(CsvRows),
     Parquet(columnar::Chunks),
 }
 
@@ -767,31 +769,26 @@ enum Work {
     Columns(Box<columnar::Chunk>),
 }
 
-/// CSV rows: the guarded reader, where the columns are, and the line reached.
-struct CsvRows<'a> {
-    rdr: csv::Reader<source::Guarded>,
-    bound: source::RecordBound,
-    header: Vec<String>,
+/// CSV rows: the input (a file or part files), where the columns are, and the record read last.
+struct CsvRows {
+    input: CsvInput,
     at: ColumnIndex,
-    file: &'a str,
     record: csv::StringRecord,
-    line: u64,
 }
 
-impl CsvRows<'_> {
+impl CsvRows {
     fn next_row(&mut self) -> Next<'_> {
-        let row = self.rdr.read_record(&mut self.record);
-        self.bound.record_read(self.rdr.position().byte());
-        self.line = self.record.position().map_or(self.line + 1, |p| p.line());
-        match row {
-            Ok(false) => Next::End,
-            Ok(true) => match self.at.parse(&self.record, &self.header, self.file, self.line) {
-                Ok(r) => Next::Row(r),
-                Err(e) => Next::Bad(e),
-            },
-            // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
-            Err(e) if e.is_io_error() => Next::Broken(source::row_error(e, self.file, self.line)),
-            Err(e) => Next::Bad(source::row_error(e, self.file, self.line)),
+        match self.input.read(&mut self.record) {
+            Record::End => Next::End,
+            Record::Broken(e) => Next::Broken(e),
+            Record::Bad(e) => Next::Bad(e),
+            Record::Read => {
+                let input = &self.input;
+                match self.at.parse(&self.record, input.header(), input.file(), input.line()) {
+                    Ok(r) => Next::Row(r),
+                    Err(e) => Next::Bad(e),
+                }
+            }
         }
     }
 }

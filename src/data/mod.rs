@@ -1,11 +1,12 @@
 //! Native-only data ingestion: CSV/gzip logs with line/column errors, id interning, CSR rows.
 
 pub mod catalog;
+mod csv_input;
+mod hive;
 pub mod interactions;
 mod interner;
 pub mod parquet;
 mod parquet_delta;
-mod parquet_hive;
 mod parquet_thrift;
 pub mod source;
 pub mod table;

@@ -1,5 +1,5 @@
 //! Parquet input (arrow-rs): one file, or a directory of part files as Spark and warehouses write
-//! them (Hive-style `key=value` partition directories giving columns: `parquet_hive.rs`),
+//! them (Hive-style `key=value` partition directories giving columns: `hive.rs`),
 //! read one row group at a time in bounded batches of the columns asked for.
 //!
 //! Cells keep their Parquet types: numbers, booleans, dates and timestamps are read as values,
@@ -24,7 +24,7 @@ use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
 
-use super::parquet_hive::{self, Constant};
+use super::hive::{self, Constant};
 use super::time::format_timestamp;
 use crate::error::{Error, Location, Result};
 
@@ -32,9 +32,14 @@ use crate::error::{Error, Location, Result};
 const BATCH_ROWS: usize = 16_384;
 
 /// Whether `path` is read as Parquet: a file starting with the `PAR1` magic, or a directory
-/// (read only as a data set of part files: [`parts`] tells what is wrong with one that is not).
+/// holding such a file among its data files (`hive.rs`; a directory without one is
+/// read as CSV part files).
 pub fn is_parquet(path: &Path) -> bool {
-    path.is_dir() || has_magic(path)
+    if path.is_dir() {
+        hive::data_files(path).is_ok_and(|files| files.iter().any(|f| has_magic(f)))
+    } else {
+        has_magic(path)
+    }
 }
 
 fn has_magic(path: &Path) -> bool {
@@ -42,29 +47,17 @@ fn has_magic(path: &Path) -> bool {
     File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"PAR1"
 }
 
-/// The Parquet files behind `path`: the file itself, or a directory's part files, in the
-/// directories of Hive-style partitions too (`parquet_hive.rs`), in path order (names
-/// starting with `_` or `.`, such as `_SUCCESS` and checksum files, are not data).
+/// The Parquet files behind `path`: the file itself, or the Parquet files among a directory's
+/// data files (`hive.rs`: below Hive-style partition directories too, in path
+/// order, `_SUCCESS` and checksum files skipped).
 pub fn parts(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    if let Some((format, spark_name)) = parquet_hive::table_format(path) {
-        return Err(Error::file(
-            path,
-            format!(
-                "is {format} table: its directory can hold files the table no longer contains, so it is not read \
-                 file by file; write a snapshot as plain Parquet and read that (in Spark: \
-                 `spark.read.format(\"{spark_name}\").load(table).write.parquet(out)`)"
-            ),
-        ));
-    }
-    let mut found = Vec::new();
-    parquet_hive::collect_parts(path, 0, &has_magic, &mut found)?;
+    let found: Vec<PathBuf> = hive::data_files(path)?.into_iter().filter(|f| has_magic(f)).collect();
     if found.is_empty() {
         return Err(Error::file(path, "is a directory without Parquet part files"));
     }
-    found.sort();
     Ok(found)
 }
 
@@ -195,7 +188,7 @@ impl OpenPart {
     /// Reads the footer of `path`, a part of the data set at `root`.
     fn open(root: &Path, path: PathBuf) -> Result<Self> {
         let meta = metadata(&path)?;
-        let partition = Constant::all(parquet_hive::partition_of(root, &path));
+        let partition = Constant::all(hive::partition_of(root, &path));
         Ok(Self { path, meta, next_group: 0, rows_before: 0, partition })
     }
 

@@ -1,7 +1,8 @@
-//! Opening text inputs: plain or gzip (detected by magic bytes, not by file name), with the
-//! guards every CSV reader shares: `\r\n` read as `\n` (so line numbers are right for the files
-//! Python's csv module and Windows tools write), a bound on a record's length (so a gzip bomb
-//! holding one huge field stops with an error instead of exhausting memory), unique header names.
+//! Opening text inputs: plain or gzip (detected by magic bytes, not by file name; text that
+//! Spark compressed otherwise is refused by name), with the guards every CSV reader shares:
+//! `\r\n` read as `\n` (so line numbers are right for the files Python's csv module and Windows
+//! tools write), a bound on a record's length (so a gzip bomb holding one huge field stops with
+//! an error instead of exhausting memory), unique header names.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -32,9 +33,37 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
         return Err(Error::file(path, "is a Parquet file, which this input does not take: give a CSV"));
     }
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(buf))))
-    } else {
-        Ok(Box::new(buf))
+        return Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(buf))));
+    }
+    if let Some(codec) = other_codec(path, head) {
+        return Err(Error::file(
+            path,
+            format!(
+                "is compressed with {codec}, which is not read: give it uncompressed or gzip-compressed (in Spark: \
+                 `.option(\"compression\", \"gzip\")`)"
+            ),
+        ));
+    }
+    Ok(Box::new(buf))
+}
+
+/// The compression of a file that starts with `head`, among those Spark can write text with
+/// besides gzip: bzip2 and Zstandard by their magic bytes; Hadoop's snappy, LZ4 and deflate
+/// framings, which have none, by the extension Spark gives them.
+fn other_codec(path: &Path, head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"BZh") {
+        return Some("bzip2");
+    }
+    if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Some("Zstandard");
+    }
+    match path.extension()?.to_str()? {
+        "snappy" => Some("snappy"),
+        "lz4" => Some("LZ4"),
+        "deflate" => Some("deflate"),
+        "bz2" => Some("bzip2"),
+        "zst" => Some("Zstandard"),
+        _ => None,
     }
 }
 
@@ -53,16 +82,22 @@ pub(crate) fn find_column(header: &[String], name: &str, file: &str) -> Result<u
 /// The separators [`detect_delimiter`] considers, in order of preference on a tie.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
-/// The field separator of `path` (plain or gzip), read off its header line: whichever of
-/// [`DELIMITERS`] occurs most often outside double quotes (a comma when none does, or when the
-/// input is Parquet, which has none).
+/// The field separator of `path` (plain or gzip; of a directory's first part with any bytes),
+/// read off its header line: whichever of [`DELIMITERS`] occurs most often outside double
+/// quotes (a comma when none does, or when the input is Parquet, which has none).
 pub fn detect_delimiter(path: &Path) -> Result<u8> {
     if super::parquet::is_parquet(path) {
         return Ok(b',');
     }
+    // A directory's first part with any bytes (empty partitions' files have none).
+    let first = match path.is_dir() {
+        true => super::hive::data_files(path)?.into_iter().find(|f| f.metadata().is_ok_and(|m| m.len() > 0)),
+        false => Some(path.to_path_buf()),
+    };
+    let Some(path) = first else { return Ok(b',') };
     let mut line = Vec::new();
-    let mut reader = BufReader::new(open(path)?.take(1 << 20));
-    reader.read_until(b'\n', &mut line).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(open(&path)?.take(1 << 20));
+    reader.read_until(b'\n', &mut line).map_err(|e| Error::io(&path, e))?;
     let mut counts = [0usize; DELIMITERS.len()];
     let mut quoted = false;
     for b in line {

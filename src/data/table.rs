@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::csv_input::{CsvInput, Record};
 use super::{parquet, source};
 use crate::error::{Error, Location, Result};
 
@@ -15,11 +16,13 @@ pub struct Table {
     pub header: Vec<String>,
     /// Cells, row by row.
     pub rows: Vec<Vec<String>>,
-    /// 1-based line number of each row (Parquet: row number within its part file).
+    /// 1-based line number of each row within its file (Parquet: row number within its part
+    /// file).
     pub lines: Vec<u64>,
-    /// Parquet only: each row's part file (index into `parts`) and row group.
-    origins: Vec<(u32, u32)>,
-    /// Parquet only: the part files rows came from.
+    /// Parquet and directories of CSV parts only: each row's part file (index into `parts`) and
+    /// row group (Parquet).
+    origins: Vec<(u32, Option<u32>)>,
+    /// Parquet and directories of CSV parts only: the part files rows came from.
     parts: Vec<String>,
 }
 
@@ -29,37 +32,41 @@ impl Table {
         Self::read_within(path, delimiter, Some(super::default_memory_budget()))
     }
 
-    /// Reads a CSV (optionally gzip) or Parquet input (a file or a directory of part files: see
-    /// [`super::parquet`]; cells become the text a CSV export would hold, null an empty cell); a
-    /// row with the wrong field count is an error naming its line, and so is a repeated column
-    /// name. Past `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`].
+    /// Reads a CSV (optionally gzip) or Parquet input, a file or a directory of part files (see
+    /// [`super::parquet`]; Parquet cells become the text a CSV export would hold, null an empty
+    /// cell); a row with the wrong field count is an error naming its part file and line, and so
+    /// is a repeated column name or a part whose columns differ from the first part's. Past `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`].
     pub fn read_within(path: &Path, delimiter: u8, max_memory: Option<u64>) -> Result<Self> {
         if parquet::is_parquet(path) {
             return Self::read_parquet(path, max_memory);
         }
         let file = path.display().to_string();
-        let (mut rdr, header, bound) = source::csv_reader(path, delimiter, true)?;
-        let mut rows = Vec::new();
-        let mut lines = Vec::new();
+        let mut input = CsvInput::open(path, delimiter, true)?;
+        let mut t = Self { file, header: input.header().to_vec(), ..Self::default() };
         let mut record = csv::StringRecord::new();
         let mut held = 0u64;
         loop {
-            let line = lines.last().map_or(2, |l| l + 1);
-            let more = rdr.read_record(&mut record).map_err(|e| source::row_error(e, &file, line))?;
-            bound.record_read(rdr.position().byte());
-            if !more {
-                break;
+            match input.read(&mut record) {
+                Record::Read => {}
+                Record::End => break,
+                Record::Bad(e) | Record::Broken(e) => return Err(e),
             }
-            lines.push(record.position().map_or(line, |p| p.line()));
+            if input.is_dir() {
+                if t.parts.last().map(String::as_str) != Some(input.file()) {
+                    t.parts.push(input.file().to_owned());
+                }
+                t.origins.push(((t.parts.len() - 1) as u32, None));
+            }
+            t.lines.push(input.line());
             let row: Vec<String> = record.iter().map(str::to_string).collect();
             held += (row.len() * std::mem::size_of::<String>() + record.as_slice().len() + 40) as u64;
-            check_budget(held, max_memory, &file, rows.len() + 1, header.len())?;
-            rows.push(row);
+            check_budget(held, max_memory, &t.file, t.rows.len() + 1, t.header.len())?;
+            t.rows.push(row);
         }
-        if rows.is_empty() {
-            return Err(Error::Empty(format!("{file}: no data rows")));
+        if t.rows.is_empty() {
+            return Err(Error::Empty(format!("{}: no data rows", t.file)));
         }
-        Ok(Self { file, header, rows, lines, origins: Vec::new(), parts: Vec::new() })
+        Ok(t)
     }
 
     /// [`Table::read_within`] for a Parquet input: every top-level column, batch by batch.
@@ -73,7 +80,7 @@ impl Table {
             if t.parts.last() != Some(&b.part) {
                 t.parts.push(b.part.clone());
             }
-            let origin = ((t.parts.len() - 1) as u32, b.group as u32);
+            let origin = ((t.parts.len() - 1) as u32, Some(b.group as u32));
             for r in 0..b.rows {
                 let row: Vec<String> =
                     b.columns.iter().map(|c| c.text(r, &mut text).unwrap_or_default().to_owned()).collect();
@@ -99,8 +106,9 @@ impl Table {
 
     /// How an output names input row `row` (the number `classify` and `score --with-line` write
     /// before a row's result): a CSV's line (from 1, the header being line 1; a quoted line
-    /// break makes a row span lines), or Parquet's row number from 1 across all its part files
-    /// in order, since Parquet has no lines and a part's own row numbers restart in each part.
+    /// break makes a row span lines), or, for Parquet and a directory of CSV parts, the row
+    /// number from 1 across all part files in order, since Parquet has no lines and a part's own
+    /// lines or row numbers restart in each part.
     pub fn row_number(&self, row: usize) -> u64 {
         if self.origins.is_empty() {
             self.lines[row]
@@ -125,7 +133,7 @@ impl Table {
                 file: self.parts[part as usize].clone(),
                 line: self.lines[row],
                 column,
-                row_group: Some(group.into()),
+                row_group: group.map(u64::from),
             },
             None => Location::csv(self.file.clone(), self.lines[row], column),
         }

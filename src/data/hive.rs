@@ -1,8 +1,8 @@
-//! Hive-style partition directories, as Spark's `partitionBy` and warehouse tables lay out a
-//! Parquet data set: `events/day=2024-03-01/country=FR/part-00000.snappy.parquet`. The files do
-//! not hold the partition columns; each `key=value` directory on a part's path gives every row
-//! of that part column `key` with text `value` (Spark's `%XX` escapes undone,
-//! `__HIVE_DEFAULT_PARTITION__` read as null).
+//! Data sets as directories of part files, as Spark and warehouses write them, in Parquet or
+//! CSV: `events/day=2024-03-01/country=FR/part-00000.snappy.parquet`. Hive-style `key=value`
+//! directories partition the rows; the files do not hold the partition columns, so each
+//! `key=value` directory on a part's path gives every row of that part column `key` with text
+//! `value` (Spark's `%XX` escapes undone, `__HIVE_DEFAULT_PARTITION__` read as null).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,15 +18,31 @@ const NULL_VALUE: &str = "__HIVE_DEFAULT_PARTITION__";
 /// loops would otherwise be followed forever.
 const MAX_DEPTH: usize = 16;
 
-/// Adds to `found` the Parquet files under directory `dir` (`depth` levels below the data set's
-/// root) that `is_part` accepts, descending into `key=value` directories. Names starting with `_`
-/// or `.` (`_SUCCESS`, `_temporary`, checksum files) are not data and are skipped.
-pub(super) fn collect_parts(
-    dir: &Path,
-    depth: usize,
-    is_part: &dyn Fn(&Path) -> bool,
-    found: &mut Vec<PathBuf>,
-) -> Result<()> {
+/// The data files of the data set in directory `dir`: every file below it and its `key=value`
+/// directories, in path order. Names starting with `_` or `.` (`_SUCCESS`, `_temporary`,
+/// checksum files) are not data and are skipped. A table that keeps its own log of which files
+/// it holds ([`table_format`]) is refused: its directory also holds the files of rewritten and
+/// deleted rows.
+pub(super) fn data_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    if let Some((format, spark_name)) = table_format(dir) {
+        return Err(Error::file(
+            dir,
+            format!(
+                "is {format} table: its directory can hold files the table no longer contains, so it is not read \
+                 file by file; write a snapshot as plain Parquet and read that (in Spark: \
+                 `spark.read.format(\"{spark_name}\").load(table).write.parquet(out)`)"
+            ),
+        ));
+    }
+    let mut found = Vec::new();
+    collect_files(dir, 0, &mut found)?;
+    found.sort();
+    Ok(found)
+}
+
+/// Adds to `found` the files under directory `dir` (`depth` levels below the data set's root),
+/// descending into `key=value` directories; see [`data_files`].
+fn collect_files(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let p = entry.map_err(|e| Error::io(dir, e))?.path();
         let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
@@ -37,8 +53,8 @@ pub(super) fn collect_parts(
             if depth + 1 > MAX_DEPTH {
                 return Err(Error::file(&p, format!("partition directories nest deeper than {MAX_DEPTH} levels")));
             }
-            collect_parts(&p, depth + 1, is_part, found)?;
-        } else if p.is_file() && is_part(&p) {
+            collect_files(&p, depth + 1, found)?;
+        } else if p.is_file() {
             found.push(p);
         }
     }
@@ -103,7 +119,7 @@ pub(super) fn partition_of(root: &Path, part: &Path) -> Vec<(String, Option<Stri
     dirs.into_iter().flat_map(|d| d.iter()).filter_map(|name| partition(&name.to_string_lossy())).collect()
 }
 
-/// A partition column's values, made once per part so that its batches share them (a reader
+/// A partition column's values for the Parquet reader, made once per part so that its batches share them (a reader
 /// that learns a dictionary's entries then learns this one's once).
 #[derive(Clone)]
 pub(super) struct Constant {
@@ -163,12 +179,11 @@ mod tests {
         let deepest = nested(MAX_DEPTH);
         std::fs::create_dir_all(&deepest).unwrap();
         std::fs::write(deepest.join("part-0"), b"").unwrap();
-        let mut found = Vec::new();
-        collect_parts(&root, 0, &|_| true, &mut found).unwrap();
+        let found = data_files(&root).unwrap();
         assert_eq!(found, [deepest.join("part-0")]);
         assert_eq!(partition_of(&root, &found[0]).len(), MAX_DEPTH);
         std::fs::create_dir_all(nested(MAX_DEPTH + 1)).unwrap();
-        let e = collect_parts(&root, 0, &|_| true, &mut Vec::new()).unwrap_err().to_string();
+        let e = data_files(&root).unwrap_err().to_string();
         assert!(e.contains("nest deeper than 16 levels"), "{e}");
         std::fs::remove_dir_all(&root).unwrap();
     }

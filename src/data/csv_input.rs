@@ -1,0 +1,196 @@
+//! CSV input as one stream of records: a file, or a directory of part files as Spark's
+//! `DataFrameWriter.csv` writes them (`part-00000-….csv`, gzip parts too), below Hive-style
+//! `key=value` partition directories too, whose columns every row of the part gets (`hive.rs`).
+//! Every part must repeat the first one's columns; errors name the part file and its line.
+
+use std::path::{Path, PathBuf};
+
+use super::{hive, source};
+use crate::error::{Error, Result};
+
+/// The records of a CSV input, part after part; see the module docs.
+pub(crate) struct CsvInput {
+    /// Column names: the first part's, then the partition columns its files do not hold.
+    header: Vec<String>,
+    /// The first part's own header (positions `1`, `2`, … without a header line), which every
+    /// part must repeat.
+    file_header: Vec<String>,
+    /// The first part's partition columns, outermost first, which every part must have too.
+    keys: Vec<String>,
+    /// The data set's directory, when the input is one.
+    root: Option<PathBuf>,
+    /// Part files not opened yet.
+    rest: std::vec::IntoIter<PathBuf>,
+    /// The part being read; `None` once all are read.
+    part: Option<Part>,
+    /// The part being read (or the last one), for messages.
+    file: String,
+    /// Parts opened so far.
+    opened: usize,
+    delimiter: u8,
+    has_header: bool,
+}
+
+/// One open part file.
+struct Part {
+    rdr: csv::Reader<source::Guarded>,
+    bound: source::RecordBound,
+    /// Line of the record read last.
+    line: u64,
+    /// The values of the partition columns the header adds, for every row of the part.
+    values: Vec<String>,
+}
+
+/// What [`CsvInput::read`] found.
+pub(crate) enum Record {
+    /// A record, in the buffer given.
+    Read,
+    /// A malformed record (wrong field count, bad UTF-8): reading can go on after it.
+    Bad(Error),
+    /// The input cannot be read on (a truncated gzip, an endless row, a part whose columns
+    /// differ from the first's).
+    Broken(Error),
+    /// No more records.
+    End,
+}
+
+impl CsvInput {
+    /// Opens `path`, a CSV file (plain or gzip) or a directory of CSV part files, and reads the
+    /// first part's header (see [`source::csv_reader`]). In a directory, parts without even a
+    /// header line (an empty partition's file) are skipped.
+    pub(crate) fn open(path: &Path, delimiter: u8, has_header: bool) -> Result<Self> {
+        let (root, files) = if path.is_dir() {
+            let files = hive::data_files(path)?;
+            if files.is_empty() {
+                return Err(Error::file(path, "is a directory without data files (CSV or Parquet part files)"));
+            }
+            (Some(path.to_path_buf()), files)
+        } else {
+            (None, vec![path.to_path_buf()])
+        };
+        let mut input = Self {
+            header: Vec::new(),
+            file_header: Vec::new(),
+            keys: Vec::new(),
+            root,
+            rest: files.into_iter(),
+            part: None,
+            file: path.display().to_string(),
+            opened: 0,
+            delimiter,
+            has_header,
+        };
+        input.open_next_part()?;
+        if input.part.is_none() && input.is_dir() {
+            return Err(Error::Empty(format!("{}: every part file is empty", path.display())));
+        }
+        Ok(input)
+    }
+
+    /// Column names: the files' own, then the partition columns (see [`CsvInput`]).
+    pub(crate) fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The part file being read (the input itself when it is a file).
+    pub(crate) fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The line of the record read last, within its part.
+    pub(crate) fn line(&self) -> u64 {
+        self.part.as_ref().map_or(0, |p| p.line)
+    }
+
+    /// Whether the input is a directory of parts (whose lines restart in each part).
+    pub(crate) fn is_dir(&self) -> bool {
+        self.root.is_some()
+    }
+
+    /// Reads the next record into `record`, the partition columns' values appended, opening the
+    /// next part when one ends.
+    pub(crate) fn read(&mut self, record: &mut csv::StringRecord) -> Record {
+        loop {
+            let Some(part) = self.part.as_mut() else { return Record::End };
+            let row = part.rdr.read_record(record);
+            part.bound.record_read(part.rdr.position().byte());
+            part.line = record.position().map_or(part.line + 1, |p| p.line());
+            match row {
+                Ok(true) => {
+                    for v in &part.values {
+                        record.push_field(v);
+                    }
+                    return Record::Read;
+                }
+                Ok(false) => {
+                    if let Err(e) = self.open_next_part() {
+                        return Record::Broken(e);
+                    }
+                }
+                // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
+                Err(e) if e.is_io_error() => return Record::Broken(source::row_error(e, &self.file, part.line)),
+                Err(e) => return Record::Bad(source::row_error(e, &self.file, part.line)),
+            }
+        }
+    }
+
+    /// Opens the next part that has a header line; the first one opened sets the columns, and
+    /// any later one must have the same.
+    fn open_next_part(&mut self) -> Result<()> {
+        self.part = None;
+        for path in self.rest.by_ref() {
+            let (rdr, file_header, bound) = source::csv_reader(&path, self.delimiter, self.has_header)?;
+            if self.root.is_some() && file_header.is_empty() {
+                continue;
+            }
+            let partition = self.root.as_deref().map(|root| hive::partition_of(root, &path)).unwrap_or_default();
+            let keys: Vec<String> = partition.iter().map(|(k, _)| k.clone()).collect();
+            if self.opened == 0 {
+                self.header = file_header.clone();
+                for k in &keys {
+                    if !self.header.contains(k) {
+                        self.header.push(k.clone());
+                    }
+                }
+                (self.file_header, self.keys) = (file_header, keys);
+            } else {
+                self.check_same_columns(&path, &file_header, &keys)?;
+            }
+            // The value of each column the header adds: the outermost directory of its name.
+            let added = &self.header[self.file_header.len()..];
+            let values = added
+                .iter()
+                .map(|k| partition.iter().find(|(key, _)| key == k).and_then(|(_, v)| v.clone()).unwrap_or_default())
+                .collect();
+            self.file = path.display().to_string();
+            self.opened += 1;
+            self.part = Some(Part { rdr, bound, line: 1, values });
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// Fails unless part `path` has the first part's columns: the same header (the same number
+    /// of fields, without header lines) and the same partition directories.
+    fn check_same_columns(&self, path: &Path, file_header: &[String], keys: &[String]) -> Result<()> {
+        // The part read before this one, which had the first part's columns.
+        let previous = self.file.as_str();
+        let differs = if self.has_header {
+            (file_header != self.file_header)
+                .then(|| format!("has columns {file_header:?}, where {previous} has {:?}", self.file_header))
+        } else {
+            (file_header.len() != self.file_header.len())
+                .then(|| format!("has {} fields, where {previous} has {}", file_header.len(), self.file_header.len()))
+        };
+        let differs = differs.or_else(|| {
+            (keys != self.keys)
+                .then(|| format!("lies in partitions {keys:?}, where {previous} lies in partitions {:?}", self.keys))
+        });
+        match differs {
+            Some(how) => {
+                Err(Error::file(path, format!("{how}: every part file of a data set must have the same columns")))
+            }
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Directories of CSV part files, as Spark's `DataFrameWriter.csv` writes them (gzip parts,
+//! `_SUCCESS` and checksum files, empty parts, Hive-style `key=value` partition directories):
+//! read as the one CSV of their rows in path order with the partition columns added, as a log
+//! and as a table, through every command; a part whose columns differ, or a bad row, is an error
+//! naming the part file and its line.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use shelfwise::data::table::Table;
+use shelfwise::data::{Columns, Interactions, ReadOptions};
+
+fn run(line: &str) -> Output {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).output().expect("run shelfwise")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap()
+}
+
+/// `n` seeded rows `customer,product,qty,when,title` with repeated pairs and a quoted title
+/// holding the separator.
+fn shop_lines(n: usize) -> Vec<String> {
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    (0..n)
+        .map(|k| {
+            let customer = next() % 90;
+            let p = (next() % 30 + customer % 5 * 4) % 37;
+            let qty = ["1", "2", "0.5"][(next() % 3) as usize];
+            let when = 1_700_000_000 + k * 1_800;
+            format!("c{customer},P{p:02},{qty},{when},\"toy {p}, {}\"", ["red", "blue"][p as usize % 2])
+        })
+        .collect()
+}
+
+const HEADER: &str = "customer,product,qty,when,title";
+
+/// Writes `lines` as a Spark-style partitioned data set under `root` (`year=…/region=…`, one
+/// region escaped, one null; every other part gzip; each part with a header line, plus an empty
+/// part, a header-only part, `_SUCCESS`, checksum files and a `_temporary` directory), and
+/// returns the CSV of the same rows in the parts' path order with `year` and `region` added.
+fn write_parts(root: &Path, lines: &[String]) -> String {
+    let regions = [("north%3A1%2Fa", "north:1/a"), ("south", "south"), ("__HIVE_DEFAULT_PARTITION__", "")];
+    let mut groups: Vec<(PathBuf, Vec<&String>, String)> = Vec::new();
+    for (k, line) in lines.iter().enumerate() {
+        let year = 2021 + k % 2;
+        let (name, cell) = regions[k * 5 % 7 % 3];
+        let dir = root.join(format!("year={year}")).join(format!("region={name}"));
+        match groups.iter_mut().find(|g| g.0 == dir) {
+            Some(g) => g.1.push(line),
+            None => groups.push((dir, vec![line], format!("{year},{cell}"))),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut csv = format!("{HEADER},year,region\n");
+    for (g, (dir, part, cells)) in groups.iter().enumerate() {
+        std::fs::create_dir_all(dir).unwrap();
+        // Two part files per partition, as a job with two tasks writes them.
+        for (k, half) in part.chunks(part.len().div_ceil(2)).enumerate() {
+            let body = format!("{HEADER}\n{}\n", half.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n"));
+            let name = format!("part-{k:05}-7f3e.c000.csv");
+            match (g + k) % 2 {
+                0 => std::fs::write(dir.join(&name), body).unwrap(),
+                _ => std::fs::write(dir.join(format!("{name}.gz")), gzip(body.as_bytes())).unwrap(),
+            }
+            std::fs::write(dir.join(format!(".{name}.crc")), b"crc").unwrap();
+            for l in half.iter() {
+                csv.push_str(&format!("{l},{cells}\n"));
+            }
+        }
+    }
+    let first = &groups[0].0;
+    std::fs::write(first.join("part-00002-7f3e.c000.csv"), b"").unwrap();
+    std::fs::write(first.join("part-00003-7f3e.c000.csv"), format!("{HEADER}\n")).unwrap();
+    std::fs::write(root.join("_SUCCESS"), b"").unwrap();
+    std::fs::create_dir_all(root.join("_temporary/0")).unwrap();
+    std::fs::write(root.join("_temporary/0/part-00000.csv"), b"not,the,columns\n1,2,3\n").unwrap();
+    csv
+}
+
+fn columns() -> Columns {
+    Columns {
+        user: "customer".into(),
+        item: "product".into(),
+        weight: Some("qty".into()),
+        time: Some("when".into()),
+        title: Some("title".into()),
+        price: None,
+    }
+}
+
+fn read(path: &Path) -> Interactions {
+    Interactions::read_csv(path, &columns(), &ReadOptions::default(), &|_| {}).unwrap().0
+}
+
+#[test]
+fn a_directory_of_csv_parts_reads_as_the_one_csv_of_its_rows_with_the_partition_columns() {
+    let dir = common::temp_dir("csv-parts");
+    let root = dir.join("events");
+    let csv = write_parts(&root, &shop_lines(2_400));
+    std::fs::write(dir.join("events.csv"), &csv).unwrap();
+
+    // As a log: the same pairs, weights, times and titles.
+    let (a, b) = (read(&root), read(&dir.join("events.csv")));
+    assert!(a.len() < 2_400 && a.catalog().is_some(), "duplicates merged, catalogue kept");
+    assert_eq!((a.users(), a.items()), (b.users(), b.items()));
+    assert_eq!(
+        (a.user_indices(), a.item_indices(), a.weights(), a.times()),
+        (b.user_indices(), b.item_indices(), b.weights(), b.times())
+    );
+    assert_eq!(format!("{:?}", a.catalog()), format!("{:?}", b.catalog()));
+
+    // As a table: the same header and cells; rows numbered across parts; cells placed in their part.
+    let (t, u) = (Table::read(&root, b',').unwrap(), Table::read(&dir.join("events.csv"), b',').unwrap());
+    assert_eq!(t.header, u.header);
+    assert_eq!(t.rows, u.rows);
+    assert!(t.rows.iter().any(|r| r[6] == "north:1/a") && t.rows.iter().any(|r| r[6].is_empty()));
+    assert_eq!((t.row_number(0), t.row_number(2_399)), (1, 2_400));
+    let last = t.location(2_399, 1).to_string();
+    assert!(
+        last.contains("year=2022/region=south/part-00001-7f3e.c000.csv") && last.ends_with(" column 'product'"),
+        "{last}"
+    );
+    assert_eq!(shelfwise::data::source::detect_delimiter(&root).unwrap(), b',');
+
+    // Through the CLI: byte-identical bundles, the partition columns as times' neighbours and baskets.
+    let mut bundles = Vec::new();
+    for input in [dir.join("events.csv"), root.clone()] {
+        let out = dir.join(format!("{}.bundle", bundles.len()));
+        let o = run(&format!(
+            "train recs --input {} --user-col customer --item-col product --weight-col qty --time-col when \
+             --title-col title --basket-col region --together-min-support 1 --skip-bad-rows --model ease --out {}",
+            input.display(),
+            out.display()
+        ));
+        assert!(o.status.success(), "{}", text(&o));
+        bundles.push(std::fs::read(&out).unwrap());
+    }
+    assert!(bundles[0] == bundles[1], "bundles differ between one CSV and its parts");
+}
+
+/// What Spark itself writes with `partitionBy("day", "store")` and
+/// `.option("header", True).option("compression", "gzip").csv(…)` (tests/fixtures/spark-partitioned,
+/// made by scripts/make-spark-partitioned-fixture.py with pyspark 4.3) holds the rows of the
+/// Parquet Spark wrote of the same data, and trains the same bundle byte for byte.
+#[test]
+fn spark_csv_output_reads_as_the_parquet_spark_wrote() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spark-partitioned");
+    let (csv, pq) = (fixture.join("events-csv"), fixture.join("events"));
+    let (a, b) = (Table::read(&csv, b',').unwrap(), Table::read(&pq, b',').unwrap());
+    assert_eq!(a.header, b.header);
+    assert_eq!((a.rows.len(), b.rows.len()), (240, 240));
+    let when = a.column("event_time").unwrap();
+    let time = shelfwise::data::time::parse_timestamp;
+    for (r, (x, y)) in a.rows.iter().zip(&b.rows).enumerate() {
+        assert_eq!(time(&x[when]), time(&y[when]), "row {r}: {x:?} vs {y:?}");
+        assert!((0..x.len()).filter(|&k| k != when).all(|k| x[k] == y[k]), "row {r}: {x:?} vs {y:?}");
+    }
+    let dir = common::temp_dir("csv-parts-spark");
+    let mut bundles = Vec::new();
+    for input in [&csv, &pq] {
+        let out = dir.join(format!("{}.bundle", bundles.len()));
+        let o = run(&format!(
+            "train recs --input {} --user-col user_id --item-col item_id --weight-col quantity --time-col event_time \
+             --price-col price --basket-col store --together-min-support 1 --skip-bad-rows --model ease --out {}",
+            input.display(),
+            out.display()
+        ));
+        assert!(o.status.success(), "{}", text(&o));
+        bundles.push(std::fs::read(&out).unwrap());
+    }
+    assert!(bundles[0] == bundles[1], "bundles differ between Spark's CSV and Parquet output");
+}
+
+/// Every part must repeat the first one's columns and partitions; a bad row names its own part
+/// file and line, and is skipped with `--skip-bad-rows` like a CSV's.
+#[test]
+fn parts_must_share_their_columns_and_errors_name_the_part_and_its_line() {
+    let dir = common::temp_dir("csv-parts-errors");
+    let part = |root: &Path, name: &str, body: &str| {
+        let p = root.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    };
+    let err = |root: &Path| {
+        Interactions::read_csv(root, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string()
+    };
+    let good = format!("{HEADER}\nc1,P1,1,1700000000,toy\nc2,P2,1,1700000001,toy\n");
+
+    let renamed = dir.join("renamed");
+    part(&renamed, "part-00000.csv", &good);
+    part(&renamed, "part-00001.csv", &good.replace("qty", "quantity"));
+    let e = err(&renamed);
+    assert!(e.contains("renamed/part-00001.csv: has columns") && e.contains("\"quantity\""), "{e}");
+    assert!(e.contains("renamed/part-00000.csv has") && e.contains("must have the same columns"), "{e}");
+
+    let partitions = dir.join("partitions");
+    part(&partitions, "day=1/part-00000.csv", &good);
+    part(&partitions, "day=2/store=x/part-00000.csv", &good);
+    let e = err(&partitions);
+    assert!(e.contains("day=2/store=x/part-00000.csv: lies in partitions [\"day\", \"store\"]"), "{e}");
+
+    let bad_row = dir.join("bad-row");
+    part(&bad_row, "part-00000.csv", &good);
+    part(&bad_row, "part-00001.csv", &format!("{HEADER}\nc3,P3,1,1700000002,toy\nc4,P4,lots,1700000003,toy\n"));
+    let e = err(&bad_row);
+    assert!(e.contains("bad-row/part-00001.csv:3 column 'qty'") && e.contains("\"lots\""), "{e}");
+    let opts = ReadOptions { skip_bad_rows: true, ..ReadOptions::default() };
+    let (log, report) = Interactions::read_csv(&bad_row, &columns(), &opts, &|_| {}).unwrap();
+    assert_eq!((report.rows_read, report.rows_skipped, log.len()), (4, 1, 3));
+    let t = Table::read(&bad_row, b',').unwrap();
+    assert_eq!(t.row_place(3), format!("{}:3", bad_row.join("part-00001.csv").display()));
+
+    let empty = dir.join("empty");
+    part(&empty, "part-00000.csv", "");
+    part(&empty, "part-00001.csv", "");
+    let e = err(&empty);
+    assert!(e.contains("every part file is empty"), "{e}");
+    std::fs::create_dir_all(dir.join("nothing/_temporary")).unwrap();
+    let e = err(&dir.join("nothing"));
+    assert!(e.contains("is a directory without data files"), "{e}");
+}
+
+/// Spark writes CSV without header lines by default: columns are then named by position in every
+/// part, the partition columns by name after them, and every part must have as many fields.
+#[test]
+fn parts_without_header_lines_are_read_by_position() {
+    let dir = common::temp_dir("csv-parts-no-header");
+    let lines = shop_lines(300);
+    let root = dir.join("events");
+    let mut csv = String::new();
+    for (k, chunk) in lines.chunks(100).enumerate() {
+        let part = root.join(format!("day=2024-03-0{}", k + 1));
+        std::fs::create_dir_all(&part).unwrap();
+        std::fs::write(part.join("part-00000.csv"), chunk.join("\n") + "\n").unwrap();
+        for l in chunk {
+            csv.push_str(&format!("{l},2024-03-0{}\n", k + 1));
+        }
+    }
+    std::fs::write(dir.join("events.csv"), &csv).unwrap();
+    let cols = Columns { user: "1".into(), item: "2".into(), time: Some("day".into()), ..Columns::default() };
+    let cols_csv = Columns { time: Some("6".into()), ..cols.clone() };
+    let opts = ReadOptions { has_header: false, ..ReadOptions::default() };
+    let (a, _) = Interactions::read_csv(&root, &cols, &opts, &|_| {}).unwrap();
+    let (b, _) = Interactions::read_csv(&dir.join("events.csv"), &cols_csv, &opts, &|_| {}).unwrap();
+    assert_eq!((a.users(), a.items(), a.times()), (b.users(), b.items(), b.times()));
+
+    std::fs::write(root.join("day=2024-03-03/part-00001.csv"), "c1,P1\n").unwrap();
+    let e = Interactions::read_csv(&root, &cols, &opts, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("part-00001.csv: has 2 fields, where") && e.contains("has 5"), "{e}");
+}
+
+/// Spark can compress text with other codecs than gzip; those parts are refused by name with
+/// the option that writes gzip, not read as garbled text.
+#[test]
+fn text_compressed_with_another_codec_is_refused_by_name() {
+    let dir = common::temp_dir("csv-parts-codecs");
+    for (name, bytes, codec) in [
+        ("part-00000.csv.bz2", &b"BZh91AY&SY"[..], "bzip2"),
+        ("part-00000.csv.zst", &[0x28, 0xb5, 0x2f, 0xfd, 0, 0][..], "Zstandard"),
+        ("part-00000.csv.snappy", &b"\0\0\0\x10snappy"[..], "snappy"),
+        ("part-00000.csv.lz4", &b"\0\0\0\x10lz4"[..], "LZ4"),
+        ("part-00000.csv.deflate", &b"x\x9c"[..], "deflate"),
+    ] {
+        let root = dir.join(codec);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join(name), bytes).unwrap();
+        let e = Interactions::read_csv(&root, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+        assert!(e.contains(&format!("is compressed with {codec}, which is not read")), "{e}");
+        assert!(e.contains(".option(\"compression\", \"gzip\")"), "{e}");
+    }
+}
