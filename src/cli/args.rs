@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport};
+use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport, TimeWindow};
 use shelfwise::recs::{Quantization, Scaling};
 use shelfwise::rng::Rng;
 use shelfwise::train::auto::Budget;
@@ -54,6 +54,21 @@ pub struct InputArgs {
     /// (user, item) pairs; past it the run stops with a message instead of being killed.
     #[arg(long, value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
+    /// Read only the rows at or after this time (a date such as 2024-03-01, a date and time, or
+    /// Unix seconds; UTC), by --time-col. In a data set partitioned by that column
+    /// (`day=2024-03-01/…`) the part files of earlier partitions are not read at all.
+    #[arg(long, value_parser = parse_time)]
+    pub since: Option<i64>,
+    /// Read only the rows before this time (as --since; the time itself is left out).
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<i64>,
+}
+
+/// Parses `--since`/`--until`: what a time column may hold (see `data::time::parse_timestamp`).
+pub fn parse_time(s: &str) -> Result<i64, String> {
+    shelfwise::data::time::parse_timestamp(s).ok_or_else(|| {
+        format!("expected a date (2024-03-01), a date and time (2024-03-01 12:00) or Unix seconds, got {s:?}")
+    })
 }
 
 /// Parses `--sep`: one ASCII character, or a name (`tab`, `comma`, `semicolon`, `pipe`,
@@ -158,6 +173,12 @@ impl InputArgs {
         if let Some(m) = self.max_memory {
             opts.max_memory = Some(m);
         }
+        if self.since.is_some() || self.until.is_some() {
+            if self.time_col.is_none() {
+                anyhow::bail!("--since and --until need --time-col: the column whose time they compare");
+            }
+            opts.window = Some(TimeWindow { since: self.since, until: self.until });
+        }
         let spinner = bars.spinner(&format!("reading {}", self.input.display()));
         let started = std::time::Instant::now();
         let (data, report) = Interactions::read_csv(&self.input, &cols, &opts, &|n| {
@@ -166,6 +187,12 @@ impl InputArgs {
         .with_context(|| format!("reading {}", self.input.display()))?;
         spinner.finish_and_clear();
         print_read_report(&data, &report, started.elapsed());
+        if self.since.is_some() || self.until.is_some() {
+            eprintln!(
+                "time window: {} rows outside it, {} part files outside it not read",
+                report.rows_outside_window, report.parts_outside_window
+            );
+        }
         Ok(data)
     }
 }

@@ -74,6 +74,8 @@ impl LogArgs {
             no_header: false,
             skip_bad_rows: false,
             max_memory: None,
+            since: None,
+            until: None,
         })
     }
 }

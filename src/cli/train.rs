@@ -256,8 +256,10 @@ impl ExtrasArgs {
 
 /// The log read again with `--basket-col` as its user column: one "user" per basket.
 fn read_baskets(basket: &str, input: &InputArgs, bars: &Bars) -> anyhow::Result<shelfwise::data::Interactions> {
-    let args =
-        InputArgs { user_col: basket.to_string(), time_col: None, title_col: None, price_col: None, ..input.clone() };
+    // Times only to keep the rows of a time window, which baskets are read from too.
+    let windowed = input.since.is_some() || input.until.is_some();
+    let time_col = input.time_col.clone().filter(|_| windowed);
+    let args = InputArgs { user_col: basket.to_string(), time_col, title_col: None, price_col: None, ..input.clone() };
     eprintln!("baskets from column '{basket}':");
     args.read(bars)
 }

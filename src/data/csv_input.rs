@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{hive, source};
+use super::hive::{self, PartitionFilter};
+use super::source;
 use crate::error::{Error, Result};
 
 /// The records of a CSV input, part after part; see the module docs.
@@ -29,6 +30,10 @@ pub(crate) struct CsvInput {
     opened: usize,
     delimiter: u8,
     has_header: bool,
+    /// Parts not to read ([`CsvInput::skip_partitions`]).
+    filter: Option<PartitionFilter>,
+    /// Parts skipped by `filter` so far.
+    skipped: u64,
 }
 
 /// One open part file.
@@ -39,6 +44,8 @@ struct Part {
     line: u64,
     /// The values of the partition columns the header adds, for every row of the part.
     values: Vec<String>,
+    /// Its partition directories' columns and values, outermost first.
+    partition: Vec<(String, Option<String>)>,
 }
 
 /// What [`CsvInput::read`] found.
@@ -79,6 +86,8 @@ impl CsvInput {
             opened: 0,
             delimiter,
             has_header,
+            filter: None,
+            skipped: 0,
         };
         input.open_next_part()?;
         if input.part.is_none() && input.is_dir() {
@@ -100,6 +109,34 @@ impl CsvInput {
     /// The line of the record read last, within its part.
     pub(crate) fn line(&self) -> u64 {
         self.part.as_ref().map_or(0, |p| p.line)
+    }
+
+    /// Skips, without reading their rows, the part files whose partition directory `key=value`
+    /// has a value that `skip` accepts (`None` for the null partition), where the files hold no
+    /// column `key` (their column wins, as in reading), the part open now included.
+    pub(crate) fn skip_partitions(
+        &mut self,
+        key: &str,
+        skip: impl Fn(Option<&str>) -> bool + Send + 'static,
+    ) -> Result<()> {
+        self.filter = Some(PartitionFilter::new(key, skip));
+        match self.part.as_ref().is_some_and(|p| self.skips(&p.partition)) {
+            true => {
+                self.skipped += 1;
+                self.open_next_part()
+            }
+            false => Ok(()),
+        }
+    }
+
+    /// How many part files [`CsvInput::skip_partitions`] skipped so far.
+    pub(crate) fn parts_skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    fn skips(&self, partition: &[(String, Option<String>)]) -> bool {
+        let holds = |key: &str| self.file_header.iter().any(|h| h == key);
+        self.filter.as_ref().is_some_and(|f| f.skips(partition, holds))
     }
 
     /// Whether the input is a directory of parts (whose lines restart in each part).
@@ -138,7 +175,7 @@ impl CsvInput {
     /// any later one must have the same.
     fn open_next_part(&mut self) -> Result<()> {
         self.part = None;
-        for path in self.rest.by_ref() {
+        while let Some(path) = self.rest.next() {
             let (rdr, file_header, bound) = source::csv_reader(&path, self.delimiter, self.has_header)?;
             if self.root.is_some() && file_header.is_empty() {
                 continue;
@@ -156,6 +193,10 @@ impl CsvInput {
             } else {
                 self.check_same_columns(&path, &file_header, &keys)?;
             }
+            if self.skips(&partition) {
+                self.skipped += 1;
+                continue;
+            }
             // The value of each column the header adds: the outermost directory of its name.
             let added = &self.header[self.file_header.len()..];
             let values = added
@@ -164,7 +205,7 @@ impl CsvInput {
                 .collect();
             self.file = path.display().to_string();
             self.opened += 1;
-            self.part = Some(Part { rdr, bound, line: 1, values });
+            self.part = Some(Part { rdr, bound, line: 1, values, partition });
             return Ok(());
         }
         Ok(())

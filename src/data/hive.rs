@@ -119,6 +119,30 @@ pub(super) fn partition_of(root: &Path, part: &Path) -> Vec<(String, Option<Stri
     dirs.into_iter().flat_map(|d| d.iter()).filter_map(|name| partition(&name.to_string_lossy())).collect()
 }
 
+/// Which part files a reader skips without reading their rows: those whose partition directory
+/// `key=value` has a value `skip` accepts (`None` for the null partition), where the file holds
+/// no column `key` (its own column wins, as in reading).
+pub(super) struct PartitionFilter {
+    key: String,
+    skip: Box<SkipValue>,
+}
+
+/// Whether a partition value (`None`: null) rules its part out.
+type SkipValue = dyn Fn(Option<&str>) -> bool + Send;
+
+impl PartitionFilter {
+    pub(super) fn new(key: &str, skip: impl Fn(Option<&str>) -> bool + Send + 'static) -> Self {
+        Self { key: key.to_owned(), skip: Box::new(skip) }
+    }
+
+    /// Whether to skip a part in directories `partition` ([`partition_of`]), given whether the
+    /// file holds a column of the key's name.
+    pub(super) fn skips(&self, partition: &[(String, Option<String>)], file_holds: impl Fn(&str) -> bool) -> bool {
+        let value = partition.iter().find(|(k, _)| *k == self.key).map(|(_, v)| v.as_deref());
+        value.is_some_and(|v| (self.skip)(v)) && !file_holds(&self.key)
+    }
+}
+
 /// A partition column's values for the Parquet reader, made once per part so that its batches share them (a reader
 /// that learns a dictionary's entries then learns this one's once).
 #[derive(Clone)]

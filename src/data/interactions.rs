@@ -45,6 +45,27 @@ pub struct ReadOptions {
     /// duplicate rows); past it reading stops with [`Error::MemoryBudget`] instead of the process
     /// being killed. `None`: no limit.
     pub max_memory: Option<u64>,
+    /// Keep only the rows whose time lies in this window (needs [`Columns::time`]); the others
+    /// are counted in [`ReadReport::rows_outside_window`], their other cells unchecked. `None`
+    /// (the default): every row.
+    pub window: Option<TimeWindow>,
+}
+
+/// A span of time rows are kept in: from `since` (included) to `until` (excluded), in seconds
+/// since the Unix epoch as the time column reads; an open end when `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeWindow {
+    /// The earliest time kept.
+    pub since: Option<i64>,
+    /// The first time after the window.
+    pub until: Option<i64>,
+}
+
+impl TimeWindow {
+    /// Whether time `t` lies in the window.
+    pub fn contains(&self, t: i64) -> bool {
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
+    }
 }
 
 impl Default for ReadOptions {
@@ -55,6 +76,7 @@ impl Default for ReadOptions {
             has_header: true,
             max_examples: 5,
             max_memory: Some(super::default_memory_budget()),
+            window: None,
         }
     }
 }
@@ -68,6 +90,11 @@ pub struct ReadReport {
     pub rows_kept: u64,
     /// Rows skipped as malformed (only with `skip_bad_rows`).
     pub rows_skipped: u64,
+    /// Rows read whose time lies outside [`ReadOptions::window`].
+    pub rows_outside_window: u64,
+    /// Part files not read at all because the partition directory giving their rows' time lies
+    /// outside [`ReadOptions::window`].
+    pub parts_outside_window: u64,
     /// The first skipped rows' errors.
     pub examples: Vec<Error>,
     /// Rows folded into an earlier (user, item) pair.
@@ -81,6 +108,12 @@ pub struct ReadReport {
 }
 
 impl ReadReport {
+    /// Counts a row outside the time window.
+    fn outside_window(&mut self) {
+        self.rows_read += 1;
+        self.rows_outside_window += 1;
+    }
+
     /// Counts a skipped row, keeping its error among the first `opts.max_examples`.
     fn skip(&mut self, e: Error, opts: &ReadOptions) {
         self.rows_read += 1;
@@ -535,11 +568,22 @@ impl Interactions {
         progress: &dyn Fn(u64),
     ) -> Result<(Self, ReadReport)> {
         let file = path.display().to_string();
+        if let (Some(w), None) = (opts.window, &cols.time) {
+            return Err(Error::InvalidValue {
+                field: "time window".into(),
+                value: format!("{w:?}"),
+                reason: "needs a time column".into(),
+            });
+        }
         let mut input = if super::parquet::is_parquet(path) {
-            Input::Parquet(columnar::Chunks::open(path, cols, opts.max_memory)?)
+            Input::Parquet(columnar::Chunks::open(path, cols, opts)?)
         } else {
-            let input = CsvInput::open(path, opts.delimiter, opts.has_header)?;
-            let at = ColumnIndex::find(input.header(), cols, &file)?;
+            let mut input = CsvInput::open(path, opts.delimiter, opts.has_header)?;
+            let at = ColumnIndex { window: opts.window, ..ColumnIndex::find(input.header(), cols, &file)? };
+            if let (Some(window), Some(t)) = (opts.window, at.time) {
+                let key = input.header()[t].clone();
+                input.skip_partitions(&key, move |v| columnar::outside(window, v))?;
+            }
             Input::Csv(CsvRows { input, at, record: csv::StringRecord::new() })
         };
         let (timed, catalogued) = (cols.time.is_some(), cols.title.is_some() || cols.price.is_some());
@@ -574,13 +618,24 @@ impl Interactions {
             read?;
             built
         })?;
+        report.parts_outside_window = match &input {
+            Input::Csv(rows) => rows.input.parts_skipped(),
+            Input::Parquet(chunks) => chunks.parts_skipped(),
+        };
         // The reader (for Parquet: the files' metadata and decoders) goes before the last merge,
         // and with it the memory reading freed.
         drop(input);
         super::release_free_memory();
         if report.rows_kept == 0 {
+            let outside = match opts.window {
+                Some(_) => format!(
+                    "; {} rows and {} part files outside the time window",
+                    report.rows_outside_window, report.parts_outside_window
+                ),
+                None => String::new(),
+            };
             return Err(Error::Empty(format!(
-                "{file}: no usable rows ({} read, {} skipped)",
+                "{file}: no usable rows ({} read, {} skipped{outside})",
                 report.rows_read, report.rows_skipped
             )));
         }
@@ -709,9 +764,11 @@ struct Row<'a> {
     price: Option<f32>,
 }
 
-/// One step of reading rows: a row, a bad row (skippable), the end, or a broken input.
+/// One step of reading rows: a row, a row outside the time window, a bad row (skippable), the
+/// end, or a broken input.
 enum Next<'a> {
     Row(Row<'a>),
+    Outside,
     Bad(Error),
     Broken(Error),
     End,
@@ -744,6 +801,7 @@ fn feed(
                     }
                 }
             }
+            Next::Outside => report.outside_window(),
             Next::Bad(e) if opts.skip_bad_rows => report.skip(e, opts),
             Next::Bad(e) => break Err(e),
         }
@@ -785,7 +843,8 @@ impl CsvRows {
             Record::Read => {
                 let input = &self.input;
                 match self.at.parse(&self.record, input.header(), input.file(), input.line()) {
-                    Ok(r) => Next::Row(r),
+                    Ok(Some(r)) => Next::Row(r),
+                    Ok(None) => Next::Outside,
                     Err(e) => Next::Bad(e),
                 }
             }
@@ -853,6 +912,8 @@ struct ColumnIndex {
     time: Option<usize>,
     title: Option<usize>,
     price: Option<usize>,
+    /// See [`ReadOptions::window`].
+    window: Option<TimeWindow>,
 }
 
 impl ColumnIndex {
@@ -867,11 +928,19 @@ impl ColumnIndex {
             time: optional(&cols.time)?,
             title: optional(&cols.title)?,
             price: optional(&cols.price)?,
+            window: None,
         })
     }
 
-    /// One record as a row, or an error naming file, `line`, column and value.
-    fn parse<'a>(&self, rec: &'a csv::StringRecord, header: &[String], file: &str, line: u64) -> Result<Row<'a>> {
+    /// One record as a row (`None` when its time lies outside the window, its other cells
+    /// unchecked), or an error naming file, `line`, column and value.
+    fn parse<'a>(
+        &self,
+        rec: &'a csv::StringRecord,
+        header: &[String],
+        file: &str,
+        line: u64,
+    ) -> Result<Option<Row<'a>>> {
         let bad = |col: usize, reason: &str| Error::BadRow {
             location: Location::csv(file, line, header[col].clone()),
             value: preview(rec.get(col).unwrap_or("")),
@@ -881,6 +950,13 @@ impl ColumnIndex {
         let id = |col: usize, what: &str| -> Result<&'a str> {
             RowChecks::id(rec.get(col).unwrap_or(""), what).map_err(|reason| bad(col, &reason))
         };
+        let time = match self.time {
+            Some(c) => parse_timestamp(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
+            None => i64::MIN,
+        };
+        if self.window.is_some_and(|w| !w.contains(time)) {
+            return Ok(None);
+        }
         let user = id(self.user, "user")?;
         let item = id(self.item, "item")?;
         let weight = match self.weight {
@@ -890,10 +966,6 @@ impl ColumnIndex {
                 Err(_) => return Err(bad(c, "weight is not a number")),
             },
             None => 1.0,
-        };
-        let time = match self.time {
-            Some(c) => parse_timestamp(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
-            None => i64::MIN,
         };
         let title = match self.title {
             Some(c) => Some(RowChecks::title(field(c)).map_err(|reason| bad(c, &reason))?),
@@ -906,7 +978,7 @@ impl ColumnIndex {
             },
             _ => None,
         };
-        Ok(Row { user, item, weight, time, title, price })
+        Ok(Some(Row { user, item, weight, time, title, price }))
     }
 }
 

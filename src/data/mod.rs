@@ -12,7 +12,7 @@ pub mod source;
 pub mod table;
 pub mod time;
 
-pub use interactions::{Columns, Interactions, ReadOptions, ReadReport};
+pub use interactions::{Columns, Interactions, ReadOptions, ReadReport, TimeWindow};
 
 /// The default memory budget for reading an input: half of this machine's physical memory (from
 /// `/proc/meminfo`; 4 GiB where that cannot be read), leaving the rest for training.

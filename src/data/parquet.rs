@@ -24,7 +24,7 @@ use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
 
-use super::hive::{self, Constant};
+use super::hive::{self, Constant, PartitionFilter};
 use super::time::format_timestamp;
 use crate::error::{Error, Location, Result};
 
@@ -171,6 +171,10 @@ pub struct Batches {
     /// The part being read.
     part: Option<OpenPart>,
     reader: Option<(parquet::arrow::arrow_reader::ParquetRecordBatchReader, usize, u64)>,
+    /// Parts not to read, by a partition directory ([`Batches::skip_partitions`]).
+    filter: Option<PartitionFilter>,
+    /// Parts skipped by `filter` so far.
+    skipped: u64,
 }
 
 /// A part file being read.
@@ -180,16 +184,18 @@ struct OpenPart {
     /// The next row group to read, and the part's rows before it.
     next_group: usize,
     rows_before: u64,
-    /// The columns its partition directories give it, outermost first.
+    /// The columns its partition directories give it, outermost first, as columns and as text.
     partition: Vec<Constant>,
+    partition_values: Vec<(String, Option<String>)>,
 }
 
 impl OpenPart {
     /// Reads the footer of `path`, a part of the data set at `root`.
     fn open(root: &Path, path: PathBuf) -> Result<Self> {
         let meta = metadata(&path)?;
-        let partition = Constant::all(hive::partition_of(root, &path));
-        Ok(Self { path, meta, next_group: 0, rows_before: 0, partition })
+        let partition_values = hive::partition_of(root, &path);
+        let partition = Constant::all(partition_values.clone());
+        Ok(Self { path, meta, next_group: 0, rows_before: 0, partition, partition_values })
     }
 
     /// Those of `names` the file holds: all but the partition columns it does not hold.
@@ -215,7 +221,32 @@ impl Batches {
             parts,
             part: first,
             reader: None,
+            filter: None,
+            skipped: 0,
         })
+    }
+
+    /// Skips, without reading their rows, the part files whose partition directory `key=value`
+    /// has a value that `skip` accepts (`None` for the null partition), where the file itself
+    /// holds no column `key` (the file's column wins, as in reading). The part open now is
+    /// skipped too if so; ask for [`Batches::header`] first.
+    pub fn skip_partitions(mut self, key: &str, skip: impl Fn(Option<&str>) -> bool + Send + 'static) -> Self {
+        self.filter = Some(PartitionFilter::new(key, skip));
+        if self.part.as_ref().is_some_and(|p| self.skips(p)) {
+            self.part = None;
+            self.skipped += 1;
+        }
+        self
+    }
+
+    /// How many part files [`Batches::skip_partitions`] skipped so far.
+    pub fn parts_skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    fn skips(&self, part: &OpenPart) -> bool {
+        let holds = |key: &str| part.meta.schema().index_of(key).is_ok();
+        self.filter.as_ref().is_some_and(|f| f.skips(&part.partition_values, holds))
     }
 
     /// The top-level column names: the first part's schema, then the columns its partition
@@ -314,7 +345,14 @@ impl Batches {
                 self.part = None;
             }
             match self.parts.next() {
-                Some(p) => self.part = Some(OpenPart::open(&self.root, p)?),
+                Some(p) => {
+                    let part = OpenPart::open(&self.root, p)?;
+                    if self.skips(&part) {
+                        self.skipped += 1;
+                    } else {
+                        self.part = Some(part);
+                    }
+                }
                 None => return Ok(false),
             }
         }

@@ -12,7 +12,9 @@ use std::path::Path;
 use super::super::interner::{hash_id, Interner};
 use super::super::parquet::{Batch, Batches, Column, Number};
 use super::super::{source, time};
-use super::{preview, trim, untrimmable, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, Work};
+use super::{
+    preview, trim, untrimmable, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow, Work,
+};
 use crate::error::{Error, Result};
 
 /// A Parquet log's batches, with where each of [`Columns`] is among the columns read.
@@ -24,6 +26,8 @@ pub(super) struct Chunks {
     at: [Option<usize>; 6],
     /// User and item dictionary entries checked so far.
     checked: [EntryChecks; 2],
+    /// See [`ReadOptions::window`].
+    window: Option<TimeWindow>,
 }
 
 /// Which entries of an id column's dictionary passed [`RowChecks::id`] (`None`: not checked
@@ -119,8 +123,8 @@ impl Kept {
 
 impl Chunks {
     /// Opens `path` (a file or a directory of parts) for `cols`, ids read dictionary-coded, each
-    /// page within `budget` once decompressed.
-    pub(super) fn open(path: &Path, cols: &Columns, budget: Option<u64>) -> Result<Self> {
+    /// page within `opts.max_memory` once decompressed, rows kept within `opts.window`.
+    pub(super) fn open(path: &Path, cols: &Columns, opts: &ReadOptions) -> Result<Self> {
         let wanted = [
             Some(&cols.user),
             Some(&cols.item),
@@ -140,8 +144,16 @@ impl Chunks {
             }
         }
         let ids = [names[0].clone(), names[1].clone()];
-        let batches = batches.columns(&names).with_dictionaries(&ids)?.within(budget);
-        Ok(Self { batches, names, at, checked: Default::default() })
+        let mut batches = batches.columns(&names).with_dictionaries(&ids)?.within(opts.max_memory);
+        if let (Some(window), Some(t)) = (opts.window, at[3]) {
+            batches = batches.skip_partitions(&names[t], move |v| outside(window, v));
+        }
+        Ok(Self { batches, names, at, checked: Default::default(), window: opts.window })
+    }
+
+    /// Part files not read because their time partition lies outside the window.
+    pub(super) fn parts_skipped(&self) -> u64 {
+        self.batches.parts_skipped()
     }
 
     /// Checks every row of every batch and sends each batch's kept rows to `to_intern`, until
@@ -219,6 +231,7 @@ impl Chunks {
                     kept.time.push(row.time);
                     kept.price.push(row.price);
                 }
+                Next::Outside => report.outside_window(),
                 Next::Bad(e) if opts.skip_bad_rows => report.skip(e, opts),
                 Next::Bad(e) | Next::Broken(e) => return Err(e),
                 Next::End => {}
@@ -230,7 +243,8 @@ impl Chunks {
         Ok(kept)
     }
 
-    /// Row `r` of `b` with the checks of a CSV row: ids and title as text, numbers as numbers.
+    /// Row `r` of `b` with the checks of a CSV row: ids and title as text, numbers as numbers;
+    /// [`Next::Outside`] for a row whose time lies outside the window, its other cells unchecked.
     /// With `ids_pass` (the batch's ids are known to pass) the ids are not read again: the row's
     /// `user` and `item` are left empty.
     fn check<'a>(&mut self, b: &'a Batch, r: usize, bufs: &'a mut [String; 3], ids_pass: bool) -> Next<'a> {
@@ -250,6 +264,27 @@ impl Chunks {
             Err(reason) => reason,
             Ok(_) => format!("{what} id not in the column's dictionary"),
         };
+        let time = match col(3) {
+            None => i64::MIN,
+            Some(c) => {
+                let t = if c.0.is_time() {
+                    c.0.seconds_of(r)
+                } else {
+                    match c.0.number(r) {
+                        Some(Number::Int(v)) => Some(v),
+                        Some(Number::Float(v)) => v.is_finite().then_some(v as i64),
+                        None => c.0.text(r, &mut String::new()).and_then(time::parse_timestamp),
+                    }
+                };
+                match t.filter(|t| (time::MIN_TIME..=time::MAX_TIME).contains(t)) {
+                    Some(t) => t,
+                    None => return Next::Bad(bad(c, text(c.0, &mut String::new()), "unrecognised timestamp".into())),
+                }
+            }
+        };
+        if self.window.is_some_and(|w| !w.contains(time)) {
+            return Next::Outside;
+        }
         let [user_checks, item_checks] = &mut self.checked;
         let (user, item) = if ids_pass {
             ("", "")
@@ -270,24 +305,6 @@ impl Chunks {
                 _ => return Next::Bad(bad(c, text(c.0, &mut String::new()), "weight is not a number".into())),
             },
         };
-        let time = match col(3) {
-            None => i64::MIN,
-            Some(c) => {
-                let t = if c.0.is_time() {
-                    c.0.seconds_of(r)
-                } else {
-                    match c.0.number(r) {
-                        Some(Number::Int(v)) => Some(v),
-                        Some(Number::Float(v)) => v.is_finite().then_some(v as i64),
-                        None => c.0.text(r, &mut String::new()).and_then(time::parse_timestamp),
-                    }
-                };
-                match t.filter(|t| (time::MIN_TIME..=time::MAX_TIME).contains(t)) {
-                    Some(t) => t,
-                    None => return Next::Bad(bad(c, text(c.0, &mut String::new()), "unrecognised timestamp".into())),
-                }
-            }
-        };
         let title = match col(4) {
             None => None,
             Some(c) => match RowChecks::title(c.0.text(r, tb).unwrap_or("")) {
@@ -305,6 +322,13 @@ impl Chunks {
         };
         Next::Row(Row { user, item, weight, time, title, price })
     }
+}
+
+/// Whether partition value `v` of the time column puts every row of its part outside `window`:
+/// the rows' time is that value, read as a row's time is (a value that is no time is left for
+/// the rows to report).
+pub(super) fn outside(window: TimeWindow, v: Option<&str>) -> bool {
+    v.and_then(time::parse_timestamp).is_some_and(|t| !window.contains(t))
 }
 
 /// A numeric cell as f64: numbers as they are, text parsed as CSV reading parses it (as f32 for

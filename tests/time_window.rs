@@ -1,0 +1,201 @@
+//! `--since`/`--until` (`ReadOptions::window`): only the rows whose time lies in the window are
+//! read, from CSV and Parquet, files and partitioned directories alike, giving the bundle of a
+//! log that holds just those rows; in a data set partitioned by the time column, the part files
+//! of partitions outside the window are not read at all.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use parquet::arrow::ArrowWriter;
+use shelfwise::data::{Columns, Interactions, ReadOptions, TimeWindow};
+
+fn run(line: &str) -> Output {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).output().expect("run shelfwise")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// One row: customer, product, quantity, day (`2024-03-DD`).
+type Row = (String, String, f64, String);
+
+/// 20 days of seeded rows, a few hundred a day, with customers and products that come and go.
+fn rows() -> Vec<Row> {
+    let mut s = 0x853c_49e6_748f_ea9bu64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    (0..6_000)
+        .map(|k| {
+            let day = 1 + k / 300;
+            let customer = (next() % 60 + day as u64 * 3) % 150;
+            let product = (next() % 25 + customer % 4 * 5 + day as u64) % 48;
+            let qty = [1.0, 2.0, 0.5][(next() % 3) as usize];
+            (format!("c{customer}"), format!("P{product:02}"), qty, format!("2024-03-{day:02}"))
+        })
+        .collect()
+}
+
+fn csv(rows: &[&Row]) -> String {
+    let mut out = String::from("customer,product,qty,day\n");
+    for (c, p, q, d) in rows {
+        out.push_str(&format!("{c},{p},{q},{d}\n"));
+    }
+    out
+}
+
+fn write_parquet(path: &Path, rows: &[&Row], with_day: bool) {
+    let col = |f: &dyn Fn(&Row) -> String| -> ArrayRef {
+        Arc::new(StringArray::from(rows.iter().map(|r| f(r)).collect::<Vec<_>>()))
+    };
+    let mut columns = vec![
+        ("customer", col(&|r| r.0.clone())),
+        ("product", col(&|r| r.1.clone())),
+        ("qty", Arc::new(Float64Array::from(rows.iter().map(|r| r.2).collect::<Vec<_>>())) as ArrayRef),
+    ];
+    if with_day {
+        columns.push(("day", col(&|r| r.3.clone())));
+    }
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let mut w = ArrowWriter::try_new(std::fs::File::create(path).unwrap(), batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+}
+
+/// The log in four forms: one CSV, one Parquet file, and directories partitioned by `day` of CSV
+/// parts and of Parquet parts (the day only in the directory names).
+fn write_forms(dir: &Path, rows: &[Row]) -> [std::path::PathBuf; 4] {
+    let all: Vec<&Row> = rows.iter().collect();
+    std::fs::write(dir.join("log.csv"), csv(&all)).unwrap();
+    write_parquet(&dir.join("log.parquet"), &all, true);
+    for (name, parquet) in [("csv-parts", false), ("parquet-parts", true)] {
+        let mut days: Vec<&str> = rows.iter().map(|r| r.3.as_str()).collect();
+        days.dedup();
+        for day in days {
+            let part_dir = dir.join(name).join(format!("day={day}"));
+            std::fs::create_dir_all(&part_dir).unwrap();
+            let these: Vec<&Row> = rows.iter().filter(|r| r.3 == day).collect();
+            if parquet {
+                write_parquet(&part_dir.join("part-00000.parquet"), &these, false);
+            } else {
+                let body: String =
+                    csv(&these).lines().map(|l| l.rsplit_once(',').unwrap().0.to_owned() + "\n").collect();
+                std::fs::write(part_dir.join("part-00000.csv"), body).unwrap();
+            }
+        }
+    }
+    ["log.csv", "log.parquet", "csv-parts", "parquet-parts"].map(|n| dir.join(n))
+}
+
+fn columns() -> Columns {
+    Columns {
+        user: "customer".into(),
+        item: "product".into(),
+        weight: Some("qty".into()),
+        time: Some("day".into()),
+        ..Columns::default()
+    }
+}
+
+#[test]
+fn a_time_window_reads_the_rows_in_it_from_every_form_of_the_log() {
+    let dir = common::temp_dir("time-window");
+    let rows = rows();
+    let forms = write_forms(&dir, &rows);
+    let in_window: Vec<&Row> =
+        rows.iter().filter(|r| r.3.as_str() >= "2024-03-06" && r.3.as_str() < "2024-03-15").collect();
+    std::fs::write(dir.join("window.csv"), csv(&in_window)).unwrap();
+    let time = |d: &str| shelfwise::data::time::parse_timestamp(d);
+    let opts = ReadOptions {
+        window: Some(TimeWindow { since: time("2024-03-06"), until: time("2024-03-15") }),
+        ..ReadOptions::default()
+    };
+    let (want, _) =
+        Interactions::read_csv(&dir.join("window.csv"), &columns(), &ReadOptions::default(), &|_| {}).unwrap();
+    for form in &forms {
+        let (got, report) = Interactions::read_csv(form, &columns(), &opts, &|_| {}).unwrap();
+        let name = form.file_name().unwrap().to_string_lossy();
+        assert_eq!((got.users(), got.items()), (want.users(), want.items()), "{name}");
+        assert_eq!(
+            (got.user_indices(), got.item_indices(), got.weights(), got.times()),
+            (want.user_indices(), want.item_indices(), want.weights(), want.times()),
+            "{name}"
+        );
+        assert_eq!(report.rows_kept, in_window.len() as u64, "{name}");
+        // In the partitioned forms the 11 days outside are not read; in the others, their rows are.
+        let outside = (rows.len() - in_window.len()) as u64;
+        let expected = if name.ends_with("parts") { (0, 11) } else { (outside, 0) };
+        assert_eq!((report.rows_outside_window, report.parts_outside_window), expected, "{name}");
+    }
+
+    // Through the CLI: the bundle of the log that holds just the window's rows, byte for byte,
+    // bought together from baskets (the day) included.
+    let train = |input: &Path, window: &str, out: &Path| {
+        let o = run(&format!(
+            "train recs --input {} --user-col customer --item-col product --weight-col qty --time-col day \
+             --basket-col day --together-min-support 2 --model ease {window} --out {}",
+            input.display(),
+            out.display()
+        ));
+        assert!(o.status.success(), "{}", text(&o));
+        (std::fs::read(out).unwrap(), text(&o))
+    };
+    let (want, _) = train(&dir.join("window.csv"), "", &dir.join("want.bundle"));
+    for form in &forms {
+        let (got, report) = train(form, "--since 2024-03-06 --until 2024-03-15", &dir.join("got.bundle"));
+        assert!(got == want, "{}: the bundle differs from the window's log\n{report}", form.display());
+        assert!(report.contains("time window: "), "{report}");
+    }
+}
+
+/// The part files of partitions outside the window are not opened for their rows: a part whose
+/// rows are broken (a ragged row, which a CSV reader stops at) does not stop the read when its
+/// day lies outside, and does when it lies inside.
+#[test]
+fn parts_outside_the_window_are_not_read() {
+    let dir = common::temp_dir("time-window-pruned");
+    let forms = write_forms(&dir, &rows());
+    let broken = forms[2].join("day=2024-03-02/part-00001.csv");
+    std::fs::write(&broken, "customer,product,qty\nc1,P01\n").unwrap();
+    let time = |d: &str| shelfwise::data::time::parse_timestamp(d);
+    let read = |since: &str| {
+        let opts =
+            ReadOptions { window: Some(TimeWindow { since: time(since), until: None }), ..ReadOptions::default() };
+        Interactions::read_csv(&forms[2], &columns(), &opts, &|_| {})
+    };
+    let (_, report) = read("2024-03-03").unwrap();
+    assert_eq!(report.parts_outside_window, 3, "the two days before, one of them in two parts");
+    let e = read("2024-03-02").unwrap_err().to_string();
+    assert!(e.contains("day=2024-03-02/part-00001.csv:2") && e.contains("expected 3 fields, found 2"), "{e}");
+
+    // A window no row falls in says so; a window without a time column is refused.
+    let opts =
+        ReadOptions { window: Some(TimeWindow { since: time("2025-01-01"), until: None }), ..ReadOptions::default() };
+    let e = Interactions::read_csv(&forms[0], &columns(), &opts, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("no usable rows") && e.contains("6000 rows and 0 part files outside the time window"), "{e}");
+    let untimed = Columns { time: None, ..columns() };
+    let e = Interactions::read_csv(&forms[0], &untimed, &opts, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("needs a time column"), "{e}");
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --since 2024-03-03 --out {}",
+        forms[0].display(),
+        dir.join("x.bundle").display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("--since and --until need --time-col"), "{}", text(&o));
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --time-col day --since yesterday --out {}",
+        forms[0].display(),
+        dir.join("x.bundle").display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("expected a date"), "{}", text(&o));
+}
