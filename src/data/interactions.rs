@@ -914,6 +914,29 @@ struct ColumnIndex {
     price: Option<usize>,
     /// See [`ReadOptions::window`].
     window: Option<TimeWindow>,
+    /// The last time cell parsed, and its time.
+    last_time: LastTime,
+}
+
+/// The last time text parsed and the time it gave: consecutive rows often share a time (the
+/// lines of one order; every row of a part whose time is its partition directory), and parsing
+/// a date costs more than comparing a few bytes.
+#[derive(Default)]
+pub(super) struct LastTime {
+    text: String,
+    time: Option<i64>,
+}
+
+impl LastTime {
+    /// `parse_timestamp(text)`, reusing the last result when `text` is the last text.
+    pub(super) fn parse(&mut self, text: &str) -> Option<i64> {
+        if self.time.is_none() || self.text != text {
+            self.time = parse_timestamp(text);
+            self.text.clear();
+            self.text.push_str(text);
+        }
+        self.time
+    }
 }
 
 impl ColumnIndex {
@@ -929,13 +952,14 @@ impl ColumnIndex {
             title: optional(&cols.title)?,
             price: optional(&cols.price)?,
             window: None,
+            last_time: LastTime::default(),
         })
     }
 
     /// One record as a row (`None` when its time lies outside the window, its other cells
     /// unchecked), or an error naming file, `line`, column and value.
     fn parse<'a>(
-        &self,
+        &mut self,
         rec: &'a csv::StringRecord,
         header: &[String],
         file: &str,
@@ -951,7 +975,7 @@ impl ColumnIndex {
             RowChecks::id(rec.get(col).unwrap_or(""), what).map_err(|reason| bad(col, &reason))
         };
         let time = match self.time {
-            Some(c) => parse_timestamp(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
+            Some(c) => self.last_time.parse(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
             None => i64::MIN,
         };
         if self.window.is_some_and(|w| !w.contains(time)) {
@@ -993,6 +1017,14 @@ fn preview(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_time_parsed_is_reused_only_for_the_same_text() {
+        let mut last = LastTime::default();
+        for text in ["2024-03-01", "2024-03-01", "bad", "bad", "2024-03-01", "1700000000", "2024-03-01 10:00", ""] {
+            assert_eq!(last.parse(text), parse_timestamp(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn first_not_finite_is_found_in_any_block_and_at_its_edges() {

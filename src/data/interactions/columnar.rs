@@ -13,7 +13,8 @@ use super::super::interner::{hash_id, Interner};
 use super::super::parquet::{Batch, Batches, Column, Number};
 use super::super::{source, time};
 use super::{
-    preview, trim, untrimmable, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow, Work,
+    preview, trim, untrimmable, Builder, Columns, LastTime, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow,
+    Work,
 };
 use crate::error::{Error, Result};
 
@@ -28,6 +29,8 @@ pub(super) struct Chunks {
     checked: [EntryChecks; 2],
     /// See [`ReadOptions::window`].
     window: Option<TimeWindow>,
+    /// The last time cell of text parsed.
+    last_time: LastTime,
 }
 
 /// Which entries of an id column's dictionary passed [`RowChecks::id`] (`None`: not checked
@@ -148,7 +151,14 @@ impl Chunks {
         if let (Some(window), Some(t)) = (opts.window, at[3]) {
             batches = batches.skip_partitions(&names[t], move |v| outside(window, v));
         }
-        Ok(Self { batches, names, at, checked: Default::default(), window: opts.window })
+        Ok(Self {
+            batches,
+            names,
+            at,
+            checked: Default::default(),
+            window: opts.window,
+            last_time: LastTime::default(),
+        })
     }
 
     /// Part files not read because their time partition lies outside the window.
@@ -273,7 +283,7 @@ impl Chunks {
                     match c.0.number(r) {
                         Some(Number::Int(v)) => Some(v),
                         Some(Number::Float(v)) => v.is_finite().then_some(v as i64),
-                        None => c.0.text(r, &mut String::new()).and_then(time::parse_timestamp),
+                        None => c.0.text(r, &mut String::new()).and_then(|t| self.last_time.parse(t)),
                     }
                 };
                 match t.filter(|t| (time::MIN_TIME..=time::MAX_TIME).contains(t)) {
