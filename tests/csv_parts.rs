@@ -8,20 +8,10 @@
 mod common;
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use shelfwise::data::table::Table;
 use shelfwise::data::{Columns, Interactions, ReadOptions};
-
-fn run(line: &str) -> Output {
-    let args: Vec<&str> = line.split_whitespace().collect();
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).output().expect("run shelfwise")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -32,13 +22,7 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 /// `n` seeded rows `customer,product,qty,when,title` with repeated pairs and a quoted title
 /// holding the separator.
 fn shop_lines(n: usize) -> Vec<String> {
-    let mut s = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut next = common::xorshift(0x2545_f491_4f6c_dd1d);
     (0..n)
         .map(|k| {
             let customer = next() % 90;
@@ -57,21 +41,11 @@ const HEADER: &str = "customer,product,qty,when,title";
 /// part, a header-only part, `_SUCCESS`, checksum files and a `_temporary` directory), and
 /// returns the CSV of the same rows in the parts' path order with `year` and `region` added.
 fn write_parts(root: &Path, lines: &[String]) -> String {
-    let regions = [("north%3A1%2Fa", "north:1/a"), ("south", "south"), ("__HIVE_DEFAULT_PARTITION__", "")];
-    let mut groups: Vec<(PathBuf, Vec<&String>, String)> = Vec::new();
-    for (k, line) in lines.iter().enumerate() {
-        let year = 2021 + k % 2;
-        let (name, cell) = regions[k * 5 % 7 % 3];
-        let dir = root.join(format!("year={year}")).join(format!("region={name}"));
-        match groups.iter_mut().find(|g| g.0 == dir) {
-            Some(g) => g.1.push(line),
-            None => groups.push((dir, vec![line], format!("{year},{cell}"))),
-        }
-    }
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    let groups = common::year_region_partitions(root, lines.len(), 2021);
     let mut csv = format!("{HEADER},year,region\n");
-    for (g, (dir, part, cells)) in groups.iter().enumerate() {
+    for (g, common::Partition { dir, rows, cells }) in groups.iter().enumerate() {
         std::fs::create_dir_all(dir).unwrap();
+        let part: Vec<&String> = rows.iter().map(|&k| &lines[k]).collect();
         // Two part files per partition, as a job with two tasks writes them.
         for (k, half) in part.chunks(part.len().div_ceil(2)).enumerate() {
             let body = format!("{HEADER}\n{}\n", half.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("\n"));
@@ -86,7 +60,7 @@ fn write_parts(root: &Path, lines: &[String]) -> String {
             }
         }
     }
-    let first = &groups[0].0;
+    let first = &groups[0].dir;
     std::fs::write(first.join("part-00002-7f3e.c000.csv"), b"").unwrap();
     std::fs::write(first.join("part-00003-7f3e.c000.csv"), format!("{HEADER}\n")).unwrap();
     std::fs::write(root.join("_SUCCESS"), b"").unwrap();
@@ -140,20 +114,11 @@ fn a_directory_of_csv_parts_reads_as_the_one_csv_of_its_rows_with_the_partition_
     );
     assert_eq!(shelfwise::data::source::detect_delimiter(&root).unwrap(), b',');
 
-    // Through the CLI: byte-identical bundles, the partition columns as times' neighbours and baskets.
-    let mut bundles = Vec::new();
-    for input in [dir.join("events.csv"), root.clone()] {
-        let out = dir.join(format!("{}.bundle", bundles.len()));
-        let o = run(&format!(
-            "train recs --input {} --user-col customer --item-col product --weight-col qty --time-col when \
-             --title-col title --basket-col region --together-min-support 1 --skip-bad-rows --model ease --out {}",
-            input.display(),
-            out.display()
-        ));
-        assert!(o.status.success(), "{}", text(&o));
-        bundles.push(std::fs::read(&out).unwrap());
-    }
-    assert!(bundles[0] == bundles[1], "bundles differ between one CSV and its parts");
+    // Through the CLI: byte-identical bundles, with the region partition as baskets.
+    let line = "train recs --input {in} --user-col customer --item-col product --weight-col qty --time-col when \
+                --title-col title --basket-col region --together-min-support 1 --skip-bad-rows --model ease --out {out}";
+    let bundles = common::train_each(&dir, line, &[&dir.join("events.csv"), &root]);
+    assert!(bundles[0].0 == bundles[1].0, "bundles differ between one CSV and its parts");
 }
 
 /// What Spark itself writes with `partitionBy("day", "store")` and
@@ -174,19 +139,11 @@ fn spark_csv_output_reads_as_the_parquet_spark_wrote() {
         assert!((0..x.len()).filter(|&k| k != when).all(|k| x[k] == y[k]), "row {r}: {x:?} vs {y:?}");
     }
     let dir = common::temp_dir("csv-parts-spark");
-    let mut bundles = Vec::new();
-    for input in [&csv, &pq] {
-        let out = dir.join(format!("{}.bundle", bundles.len()));
-        let o = run(&format!(
-            "train recs --input {} --user-col user_id --item-col item_id --weight-col quantity --time-col event_time \
-             --price-col price --basket-col store --together-min-support 1 --skip-bad-rows --model ease --out {}",
-            input.display(),
-            out.display()
-        ));
-        assert!(o.status.success(), "{}", text(&o));
-        bundles.push(std::fs::read(&out).unwrap());
-    }
-    assert!(bundles[0] == bundles[1], "bundles differ between Spark's CSV and Parquet output");
+    let line = "train recs --input {in} --user-col user_id --item-col item_id --weight-col quantity \
+                --time-col event_time --price-col price --basket-col store --together-min-support 1 --skip-bad-rows \
+                --model ease --out {out}";
+    let bundles = common::train_each(&dir, line, &[&csv, &pq]);
+    assert!(bundles[0].0 == bundles[1].0, "bundles differ between Spark's CSV and Parquet output");
 }
 
 /// Every part must repeat the first one's columns and partitions; a bad row names its own part

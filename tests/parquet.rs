@@ -181,28 +181,14 @@ fn a_hive_partitioned_directory_reads_as_the_csv_of_its_rows_with_the_partition_
     let dir = common::temp_dir("parquet-hive");
     let rows = shop_rows(3_000);
     let root = dir.join("events");
-    // Each row's partition: (year, region directory, region as a CSV cell).
-    let regions = [("north%3A1%2Fa", "north:1/a"), ("south", "south"), ("__HIVE_DEFAULT_PARTITION__", "")];
-    let mut groups: Vec<(std::path::PathBuf, Vec<usize>, String)> = Vec::new();
-    for (k, _) in rows.iter().enumerate() {
-        let year = 2011 + k % 2;
-        let (name, cell) = regions[k * 7 % 11 % 3];
-        let path = root.join(format!("year={year}")).join(format!("region={name}"));
-        match groups.iter_mut().find(|g| g.0 == path) {
-            Some(g) => g.1.push(k),
-            None => groups.push((path, vec![k], format!("{cell},{year}"))),
-        }
-    }
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
     let mut csv = String::from("customer,product,qty,when,title,price,year,region\n");
-    for (path, ks, cells) in &groups {
-        std::fs::create_dir_all(path).unwrap();
-        let part: Vec<Row> = ks.iter().map(|&k| rows[k].clone()).collect();
-        write_parquet(&path.join("part-00000-abc.c000.snappy.parquet"), &part, 400);
-        std::fs::write(path.join(".part-00000-abc.c000.snappy.parquet.crc"), b"crc").unwrap();
-        let (region, year) = cells.split_once(',').unwrap();
+    for p in common::year_region_partitions(&root, rows.len(), 2011) {
+        std::fs::create_dir_all(&p.dir).unwrap();
+        let part: Vec<Row> = p.rows.iter().map(|&k| rows[k].clone()).collect();
+        write_parquet(&p.dir.join("part-00000-abc.c000.snappy.parquet"), &part, 400);
+        std::fs::write(p.dir.join(".part-00000-abc.c000.snappy.parquet.crc"), b"crc").unwrap();
         for line in csv_text(&part).lines().skip(1) {
-            csv.push_str(&format!("{line},{year},{region}\n"));
+            csv.push_str(&format!("{line},{}\n", p.cells));
         }
     }
     std::fs::write(root.join("_SUCCESS"), b"").unwrap();

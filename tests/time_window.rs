@@ -7,34 +7,18 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use parquet::arrow::ArrowWriter;
 use shelfwise::data::{Columns, Interactions, ReadOptions, TimeWindow};
 
-fn run(line: &str) -> Output {
-    let args: Vec<&str> = line.split_whitespace().collect();
-    Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).output().expect("run shelfwise")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
 /// One row: customer, product, quantity, day (`2024-03-DD`).
 type Row = (String, String, f64, String);
 
 /// 20 days of seeded rows, a few hundred a day, with customers and products that come and go.
 fn rows() -> Vec<Row> {
-    let mut s = 0x853c_49e6_748f_ea9bu64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut next = common::xorshift(0x853c_49e6_748f_ea9b);
     (0..6_000)
         .map(|k| {
             let day = 1 + k / 300;
@@ -140,19 +124,12 @@ fn a_time_window_reads_the_rows_in_it_from_every_form_of_the_log() {
 
     // Through the CLI: the bundle of the log that holds just the window's rows, byte for byte,
     // bought together from baskets (the day) included.
-    let train = |input: &Path, window: &str, out: &Path| {
-        let o = run(&format!(
-            "train recs --input {} --user-col customer --item-col product --weight-col qty --time-col day \
-             --basket-col day --together-min-support 2 --model ease {window} --out {}",
-            input.display(),
-            out.display()
-        ));
-        assert!(o.status.success(), "{}", text(&o));
-        (std::fs::read(out).unwrap(), text(&o))
-    };
-    let (want, _) = train(&dir.join("window.csv"), "", &dir.join("want.bundle"));
-    for form in &forms {
-        let (got, report) = train(form, "--since 2024-03-06 --until 2024-03-15", &dir.join("got.bundle"));
+    let line = "train recs --input {in} --user-col customer --item-col product --weight-col qty --time-col day \
+                --basket-col day --together-min-support 2 --model ease --out {out}";
+    let want = common::train_each(&dir, line, &[&dir.join("window.csv")]).remove(0).0;
+    let windowed = line.replace("--out", "--since 2024-03-06 --until 2024-03-15 --out");
+    let forms: Vec<&Path> = forms.iter().map(|f| f.as_path()).collect();
+    for (form, (got, report)) in forms.iter().zip(common::train_each(&dir, &windowed, &forms)) {
         assert!(got == want, "{}: the bundle differs from the window's log\n{report}", form.display());
         assert!(report.contains("time window: "), "{report}");
     }
@@ -186,16 +163,20 @@ fn parts_outside_the_window_are_not_read() {
     let untimed = Columns { time: None, ..columns() };
     let e = Interactions::read_csv(&forms[0], &untimed, &opts, &|_| {}).unwrap_err().to_string();
     assert!(e.contains("needs a time column"), "{e}");
-    let o = run(&format!(
+    let o = common::run_cli(&format!(
         "train recs --input {} --user-col customer --item-col product --since 2024-03-03 --out {}",
         forms[0].display(),
         dir.join("x.bundle").display()
     ));
-    assert!(!o.status.success() && text(&o).contains("--since and --until need --time-col"), "{}", text(&o));
-    let o = run(&format!(
+    assert!(
+        !o.status.success() && common::printed(&o).contains("--since and --until need --time-col"),
+        "{}",
+        common::printed(&o)
+    );
+    let o = common::run_cli(&format!(
         "train recs --input {} --user-col customer --item-col product --time-col day --since yesterday --out {}",
         forms[0].display(),
         dir.join("x.bundle").display()
     ));
-    assert!(!o.status.success() && text(&o).contains("expected a date"), "{}", text(&o));
+    assert!(!o.status.success() && common::printed(&o).contains("expected a date"), "{}", common::printed(&o));
 }

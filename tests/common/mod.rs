@@ -37,6 +37,73 @@ pub fn clustered_shop_with_titles() -> Interactions {
     data
 }
 
+/// Runs the shelfwise CLI with the words of `line`.
+pub fn run_cli(line: &str) -> std::process::Output {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    std::process::Command::new(env!("CARGO_BIN_EXE_shelfwise")).args(&args).output().expect("run shelfwise")
+}
+
+/// What a command printed, stdout then stderr, for a failed assertion's message.
+pub fn printed(o: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Runs `line` once per input, `{in}` its path and `{out}` a bundle in `dir`, and returns each
+/// bundle's bytes with what the command printed; a command that fails fails the test.
+pub fn train_each(dir: &Path, line: &str, inputs: &[&Path]) -> Vec<(Vec<u8>, String)> {
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(k, input)| {
+            let out = dir.join(format!("train-each-{k}.bundle"));
+            let o = run_cli(
+                &line.replace("{in}", &input.display().to_string()).replace("{out}", &out.display().to_string()),
+            );
+            assert!(o.status.success(), "{line} on {}: {}", input.display(), printed(&o));
+            (std::fs::read(&out).unwrap(), printed(&o))
+        })
+        .collect()
+}
+
+/// A seeded xorshift64 generator, for test data that is the same on every machine.
+pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut s = seed;
+    move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    }
+}
+
+/// One Hive-style partition of [`year_region_partitions`]: its directory, its rows (indices, in
+/// order) and the `year,region` cells a CSV of its rows holds (the null region empty).
+pub struct Partition {
+    pub dir: PathBuf,
+    pub rows: Vec<usize>,
+    pub cells: String,
+}
+
+/// Rows `0..n` spread over the directories `year=Y/region=R` below `root`, as Spark's
+/// `partitionBy("year", "region")` lays them out (two years from `first_year`; a region name that
+/// Spark escapes, `north%3A1%2Fa` for `north:1/a`, and the null region
+/// `__HIVE_DEFAULT_PARTITION__`), in path order. The directories are not created.
+pub fn year_region_partitions(root: &Path, n: usize, first_year: usize) -> Vec<Partition> {
+    let regions = [("north%3A1%2Fa", "north:1/a"), ("south", "south"), ("__HIVE_DEFAULT_PARTITION__", "")];
+    let mut out: Vec<Partition> = Vec::new();
+    for k in 0..n {
+        let year = first_year + k % 2;
+        let (name, cell) = regions[k * 7 % 11 % 3];
+        let dir = root.join(format!("year={year}")).join(format!("region={name}"));
+        match out.iter_mut().find(|p| p.dir == dir) {
+            Some(p) => p.rows.push(k),
+            None => out.push(Partition { dir, rows: vec![k], cells: format!("{year},{cell}") }),
+        }
+    }
+    out.sort_by(|a, b| a.dir.cmp(&b.dir));
+    out
+}
+
 /// A fresh temporary directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("shelfwise-test-{}-{name}", std::process::id()));
