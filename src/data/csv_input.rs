@@ -120,13 +120,11 @@ impl CsvInput {
         skip: impl Fn(Option<&str>) -> bool + Send + 'static,
     ) -> Result<()> {
         self.filter = Some(PartitionFilter::new(key, skip));
-        match self.part.as_ref().is_some_and(|p| self.skips(&p.partition)) {
-            true => {
-                self.skipped += 1;
-                self.open_next_part()
-            }
-            false => Ok(()),
+        if self.part.as_ref().is_some_and(|p| self.skips(&p.partition)) {
+            self.skipped += 1;
+            self.open_next_part()?;
         }
+        Ok(())
     }
 
     /// How many part files [`CsvInput::skip_partitions`] skipped so far.
