@@ -153,6 +153,11 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
 }
 
 impl InputArgs {
+    /// The time window `--since` and `--until` give, if either does.
+    pub fn window(&self) -> Option<TimeWindow> {
+        (self.since.is_some() || self.until.is_some()).then_some(TimeWindow { since: self.since, until: self.until })
+    }
+
     /// Reads the log, printing a summary to stderr.
     pub fn read(&self, bars: &Bars) -> anyhow::Result<Interactions> {
         let delimiter = self.sep.delimiter(&self.input)?;
@@ -173,11 +178,9 @@ impl InputArgs {
         if let Some(m) = self.max_memory {
             opts.max_memory = Some(m);
         }
-        if self.since.is_some() || self.until.is_some() {
-            if self.time_col.is_none() {
-                anyhow::bail!("--since and --until need --time-col: the column whose time they compare");
-            }
-            opts.window = Some(TimeWindow { since: self.since, until: self.until });
+        opts.window = self.window();
+        if opts.window.is_some() && self.time_col.is_none() {
+            anyhow::bail!("--since and --until need --time-col: the column whose time they compare");
         }
         let spinner = bars.spinner(&format!("reading {}", self.input.display()));
         let started = std::time::Instant::now();
@@ -187,7 +190,7 @@ impl InputArgs {
         .with_context(|| format!("reading {}", self.input.display()))?;
         spinner.finish_and_clear();
         print_read_report(&data, &report, started.elapsed());
-        if self.since.is_some() || self.until.is_some() {
+        if opts.window.is_some() {
             eprintln!(
                 "time window: {} rows outside it, {} part files outside it not read",
                 report.rows_outside_window, report.parts_outside_window

@@ -257,8 +257,7 @@ impl ExtrasArgs {
 /// The log read again with `--basket-col` as its user column: one "user" per basket.
 fn read_baskets(basket: &str, input: &InputArgs, bars: &Bars) -> anyhow::Result<shelfwise::data::Interactions> {
     // Times only to keep the rows of a time window, which baskets are read from too.
-    let windowed = input.since.is_some() || input.until.is_some();
-    let time_col = input.time_col.clone().filter(|_| windowed);
+    let time_col = input.time_col.clone().filter(|_| input.window().is_some());
     let args = InputArgs { user_col: basket.to_string(), time_col, title_col: None, price_col: None, ..input.clone() };
     eprintln!("baskets from column '{basket}':");
     args.read(bars)

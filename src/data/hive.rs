@@ -143,8 +143,8 @@ impl PartitionFilter {
     }
 }
 
-/// A partition column's values for the Parquet reader, made once per part so that its batches share them (a reader
-/// that learns a dictionary's entries then learns this one's once).
+/// A partition column's values for the Parquet reader, made once per part so that its batches
+/// share them (a reader that learns a dictionary's entries then learns this one's once).
 #[derive(Clone)]
 pub(super) struct Constant {
     pub(super) key: String,

@@ -66,6 +66,13 @@ impl TimeWindow {
     pub fn contains(&self, t: i64) -> bool {
         self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
     }
+
+    /// Whether partition value `v` of the time column puts every row of its part outside the
+    /// window: the rows' time is that value, read as a row's time is (a value that is no time is
+    /// left for the rows to report).
+    pub(crate) fn rules_out_partition(&self, v: Option<&str>) -> bool {
+        v.and_then(parse_timestamp).is_some_and(|t| !self.contains(t))
+    }
 }
 
 impl Default for ReadOptions {
@@ -582,7 +589,7 @@ impl Interactions {
             let at = ColumnIndex { window: opts.window, ..ColumnIndex::find(input.header(), cols, &file)? };
             if let (Some(window), Some(t)) = (opts.window, at.time) {
                 let key = input.header()[t].clone();
-                input.skip_partitions(&key, move |v| columnar::outside(window, v))?;
+                input.skip_partitions(&key, move |v| window.rules_out_partition(v))?;
             }
             Input::Csv(CsvRows { input, at, record: csv::StringRecord::new() })
         };

@@ -35,7 +35,8 @@ impl Table {
     /// Reads a CSV (optionally gzip) or Parquet input, a file or a directory of part files (see
     /// [`super::parquet`]; Parquet cells become the text a CSV export would hold, null an empty
     /// cell); a row with the wrong field count is an error naming its part file and line, and so
-    /// is a repeated column name or a part whose columns differ from the first part's. Past `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`].
+    /// is a repeated column name or a part whose columns differ from the first part's. Past
+    /// `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`].
     pub fn read_within(path: &Path, delimiter: u8, max_memory: Option<u64>) -> Result<Self> {
         if parquet::is_parquet(path) {
             return Self::read_parquet(path, max_memory);

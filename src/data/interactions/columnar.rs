@@ -149,7 +149,7 @@ impl Chunks {
         let ids = [names[0].clone(), names[1].clone()];
         let mut batches = batches.columns(&names).with_dictionaries(&ids)?.within(opts.max_memory);
         if let (Some(window), Some(t)) = (opts.window, at[3]) {
-            batches = batches.skip_partitions(&names[t], move |v| outside(window, v));
+            batches = batches.skip_partitions(&names[t], move |v| window.rules_out_partition(v));
         }
         Ok(Self {
             batches,
@@ -332,13 +332,6 @@ impl Chunks {
         };
         Next::Row(Row { user, item, weight, time, title, price })
     }
-}
-
-/// Whether partition value `v` of the time column puts every row of its part outside `window`:
-/// the rows' time is that value, read as a row's time is (a value that is no time is left for
-/// the rows to report).
-pub(super) fn outside(window: TimeWindow, v: Option<&str>) -> bool {
-    v.and_then(time::parse_timestamp).is_some_and(|t| !window.contains(t))
 }
 
 /// A numeric cell as f64: numbers as they are, text parsed as CSV reading parses it (as f32 for
