@@ -179,9 +179,9 @@ pub enum Error {
         path: String,
         /// What went wrong (the operating system's message, or ours).
         message: String,
-        /// The operating system's error, when there was one.
-        #[source]
-        source: Option<IoSource>,
+        /// The operating system's error, when there was one. Its text is `message`, so it is not
+        /// also the error's `source()`: a chain printed in full (`{:#}`) would say it twice.
+        os_error: Option<IoSource>,
     },
     /// Two things that must have the same size do not (a mistake in assembling a model from
     /// parts, not a corrupt file).
@@ -264,18 +264,18 @@ impl Error {
         Error::InvalidParameter { name: name.into(), value: value.to_string(), reason: reason.into() }
     }
 
-    /// Wraps an I/O error with the path it concerns, keeping it as the source.
+    /// Wraps an I/O error with the path it concerns, keeping it (`Error::Io::os_error`).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn io(path: impl AsRef<std::path::Path>, err: std::io::Error) -> Self {
         let message = err.to_string();
-        Error::Io { path: path.as_ref().display().to_string(), message, source: Some(IoSource(Arc::new(err))) }
+        Error::Io { path: path.as_ref().display().to_string(), message, os_error: Some(IoSource(Arc::new(err))) }
     }
 
     /// A problem with the file at `path` that the operating system did not report (a directory
     /// given for a file, a CSV header that cannot be read).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn file(path: impl AsRef<std::path::Path>, message: impl fmt::Display) -> Self {
-        Error::Io { path: path.as_ref().display().to_string(), message: message.to_string(), source: None }
+        Error::Io { path: path.as_ref().display().to_string(), message: message.to_string(), os_error: None }
     }
 
     /// Shorthand for [`Error::ShapeMismatch`].
