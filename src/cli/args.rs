@@ -17,7 +17,7 @@ use super::progress::Bars;
 /// Where the interaction log is and which columns mean what.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// CSV (optionally gzip-compressed) or Parquet: a file, or a directory of part files as Spark
+    /// CSV (plain or compressed: gzip, bzip2, zstd, snappy, LZ4, deflate) or Parquet: a file, or a directory of part files as Spark
     /// writes them (`key=value` partition directories giving columns), with one interaction per
     /// row.
     #[arg(long)]
@@ -160,6 +160,14 @@ impl InputArgs {
 
     /// Reads the log, printing a summary to stderr.
     pub fn read(&self, bars: &Bars) -> anyhow::Result<Interactions> {
+        let (data, report, took) = self.read_quietly(bars)?;
+        print_read_report(&data, &report, took);
+        self.print_window(&report);
+        Ok(data)
+    }
+
+    /// Reads the log as [`InputArgs::read`] does, printing only its progress.
+    pub fn read_quietly(&self, bars: &Bars) -> anyhow::Result<(Interactions, ReadReport, std::time::Duration)> {
         let delimiter = self.sep.delimiter(&self.input)?;
         let cols = Columns {
             user: self.user_col.clone(),
@@ -189,14 +197,17 @@ impl InputArgs {
         })
         .with_context(|| format!("reading {}", self.input.display()))?;
         spinner.finish_and_clear();
-        print_read_report(&data, &report, started.elapsed());
-        if opts.window.is_some() {
+        Ok((data, report, started.elapsed()))
+    }
+
+    /// How many rows and part files the time window left out, if there is one.
+    pub fn print_window(&self, report: &ReadReport) {
+        if self.window().is_some() {
             eprintln!(
                 "time window: {} rows outside it, {} part files outside it not read",
                 report.rows_outside_window, report.parts_outside_window
             );
         }
-        Ok(data)
     }
 }
 

@@ -185,7 +185,7 @@ fn write_recs_report(
 /// Arguments of `eval baskets`.
 #[derive(Args, Debug)]
 pub struct EvalBasketsArgs {
-    /// CSV (optionally gzip) or Parquet of purchase lines.
+    /// CSV (optionally compressed) or Parquet of purchase lines.
     #[arg(long)]
     input: std::path::PathBuf,
     /// Customer column.

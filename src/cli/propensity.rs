@@ -39,7 +39,7 @@ pub enum Family {
 /// Arguments of `train propensity`.
 #[derive(Args, Debug)]
 pub struct TrainPropensityArgs {
-    /// CSV (optionally gzip) or Parquet with one row per visit/customer and a boolean target column.
+    /// CSV (optionally compressed) or Parquet with one row per visit/customer and a boolean target column.
     #[arg(long)]
     input: PathBuf,
     /// Target column (TRUE/FALSE, yes/no, 1/0).

@@ -16,7 +16,7 @@ use super::output::{refuse_overwriting_inputs, OutputFile, Sink};
 /// Arguments of `train text`.
 #[derive(Args, Debug)]
 pub struct TrainTextArgs {
-    /// CSV (optionally gzip, with a header row) or Parquet.
+    /// CSV (optionally compressed, with a header row) or Parquet.
     #[arg(long)]
     input: PathBuf,
     #[command(flatten)]
@@ -81,7 +81,7 @@ pub struct ClassifyArgs {
     /// A text bundle from `train text`.
     #[arg(long)]
     model: PathBuf,
-    /// CSV (optionally gzip, with a header row) or Parquet.
+    /// CSV (optionally compressed, with a header row) or Parquet.
     #[arg(long)]
     input: PathBuf,
     #[command(flatten)]

@@ -254,13 +254,32 @@ impl ExtrasArgs {
     }
 }
 
-/// The log read again with `--basket-col` as its user column: one "user" per basket.
+/// The log read again with `--basket-col` as its user column: one "user" per basket. A row with
+/// an empty basket id is in no basket (a sale outside any order, a null column), not an error;
+/// such rows are counted.
 fn read_baskets(basket: &str, input: &InputArgs, bars: &Bars) -> anyhow::Result<shelfwise::data::Interactions> {
     // Times only to keep the rows of a time window, which baskets are read from too.
     let time_col = input.time_col.clone().filter(|_| input.window().is_some());
-    let args = InputArgs { user_col: basket.to_string(), time_col, title_col: None, price_col: None, ..input.clone() };
-    eprintln!("baskets from column '{basket}':");
-    args.read(bars)
+    let args = InputArgs {
+        user_col: basket.to_string(),
+        time_col,
+        title_col: None,
+        price_col: None,
+        skip_bad_rows: true,
+        ..input.clone()
+    };
+    let (baskets, report, took) = args.read_quietly(bars)?;
+    let left_out = match input.skip_bad_rows {
+        true => "in no basket (no basket id, or skipped as malformed above)",
+        false => "in no basket (no basket id)",
+    };
+    eprintln!(
+        "baskets from column '{basket}': {} baskets over {} items, read in {took:.2?}; {} rows {left_out}",
+        baskets.n_users(),
+        baskets.n_items(),
+        report.rows_skipped
+    );
+    Ok(baskets)
 }
 
 /// item2vec embeddings from baskets or from customers' histories in time order.

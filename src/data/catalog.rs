@@ -61,7 +61,7 @@ impl CatalogFile {
         t
     }
 
-    /// Reads `path` (CSV, optionally gzip). A repeated or empty id is an error naming its line.
+    /// Reads `path` (CSV, optionally compressed). A repeated or empty id is an error naming its line.
     pub fn read(path: &Path, opts: &CatalogOptions) -> Result<Self> {
         let t = Table::read(path, opts.delimiter)?;
         let id = t.column(&opts.id_col)?;

@@ -62,7 +62,7 @@ pub(crate) enum Record {
 }
 
 impl CsvInput {
-    /// Opens `path`, a CSV file (plain or gzip) or a directory of CSV part files, and reads the
+    /// Opens `path`, a CSV file (plain or compressed) or a directory of CSV part files, and reads the
     /// first part's header (see [`source::csv_reader`]). In a directory, parts without even a
     /// header line (an empty partition's file) are skipped.
     pub(crate) fn open(path: &Path, delimiter: u8, has_header: bool) -> Result<Self> {

@@ -560,7 +560,7 @@ impl Interactions {
         Ok(b.finish(false)?.0)
     }
 
-    /// Reads a CSV (optionally gzip) or Parquet log: a file, or a directory of part files
+    /// Reads a CSV (optionally compressed) or Parquet log: a file, or a directory of part files
     /// ([`super::parquet`], `csv_input.rs`). Malformed rows stop the read with an error naming
     /// file, line, column and value, unless `opts.skip_bad_rows`, which counts and reports them;
     /// an input that cannot be read on (a truncated gzip, a row over

@@ -1,6 +1,7 @@
 //! Native-only data ingestion: CSV/gzip logs with line/column errors, id interning, CSR rows.
 
 pub mod catalog;
+mod compression;
 mod csv_input;
 mod hive;
 pub mod interactions;

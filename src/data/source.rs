@@ -1,5 +1,5 @@
-//! Opening text inputs: plain or gzip (detected by magic bytes, not by file name; text that
-//! Spark compressed otherwise is refused by name), with the guards every CSV reader shares:
+//! Opening text inputs: plain or compressed (detected by magic bytes, not by file name, except
+//! for Hadoop's framings, which have none: see [`super::compression`]), with the guards every CSV reader shares:
 //! `\r\n` read as `\n` (so line numbers are right for the files Python's csv module and Windows
 //! tools write), a bound on a record's length (so a gzip bomb holding one huge field stops with
 //! an error instead of exhausting memory), unique header names.
@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::compression::Compression;
 use crate::error::{Error, Location, Result};
 
 /// Longest CSV record (one row, every field and separator) read, in bytes. Far above any real
@@ -21,7 +22,8 @@ pub const MAX_ID_BYTES: usize = 1024;
 /// Longest catalogue title, in bytes.
 pub const MAX_TITLE_BYTES: usize = 4096;
 
-/// Opens `path` for reading, transparently decompressing gzip.
+/// Opens `path` for reading, decompressing it as its first bytes (or, for Hadoop's framings, its
+/// extension) say: see [`Compression`].
 pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     if path.is_dir() {
         return Err(Error::file(path, "is a directory, not a CSV file"));
@@ -32,39 +34,8 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     if head.starts_with(b"PAR1") {
         return Err(Error::file(path, "is a Parquet file, which this input does not take: give a CSV"));
     }
-    if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(buf))));
-    }
-    if let Some(codec) = other_codec(path, head) {
-        return Err(Error::file(
-            path,
-            format!(
-                "is compressed with {codec}, which is not read: give it uncompressed or gzip-compressed (in Spark: \
-                 `.option(\"compression\", \"gzip\")`)"
-            ),
-        ));
-    }
-    Ok(Box::new(buf))
-}
-
-/// The compression of a file that starts with `head`, among those Spark can write text with
-/// besides gzip: bzip2 and Zstandard by their magic bytes; Hadoop's snappy, LZ4 and deflate
-/// framings, which have none, by the extension Spark gives them.
-fn other_codec(path: &Path, head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"BZh") {
-        return Some("bzip2");
-    }
-    if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return Some("Zstandard");
-    }
-    match path.extension()?.to_str()? {
-        "snappy" => Some("snappy"),
-        "lz4" => Some("LZ4"),
-        "deflate" => Some("deflate"),
-        "bz2" => Some("bzip2"),
-        "zst" => Some("Zstandard"),
-        _ => None,
-    }
+    let compression = Compression::detect(path, head)?;
+    Ok(compression.decoder(buf))
 }
 
 /// Where column `name` is in `header`: the column of that name, or else, when `name` is a
@@ -82,7 +53,7 @@ pub(crate) fn find_column(header: &[String], name: &str, file: &str) -> Result<u
 /// The separators [`detect_delimiter`] considers, in order of preference on a tie.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
-/// The field separator of `path` (plain or gzip; of a directory's first part with any bytes),
+/// The field separator of `path` (plain or compressed; of a directory's first part with any bytes),
 /// read off its header line: whichever of [`DELIMITERS`] occurs most often outside double
 /// quotes (a comma when none does, or when the input is Parquet, which has none).
 pub fn detect_delimiter(path: &Path) -> Result<u8> {
@@ -115,7 +86,7 @@ pub fn detect_delimiter(path: &Path) -> Result<u8> {
     Ok(DELIMITERS[best])
 }
 
-/// A CSV reader over `path` (plain or gzip) with the guards in the module docs, its trimmed
+/// A CSV reader over `path` (plain or compressed) with the guards in the module docs, its trimmed
 /// header (BOM removed; a repeated name is an error naming both positions) and the handle that
 /// bounds record length. Without a header line (`has_header` false) the columns are named by
 /// their 1-based positions, `1`, `2`, …, from the first record, which stays data.

@@ -1,0 +1,401 @@
+//! The compressions a text input may come in, found by magic bytes (or, for Hadoop's framings,
+//! which have none, by the extension Spark gives them), and a decoder for each: every codec Spark
+//! writes text with (`.option("compression", …)`: gzip, bzip2, deflate, snappy, lz4, zstd) and the
+//! files the command-line tools of those formats write.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// How a text file is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// Not compressed.
+    Plain,
+    /// gzip, one member or several (`gzip`, `pigz`, Hadoop's `GzipCodec`).
+    Gzip,
+    /// bzip2, one stream or several (`bzip2`, Hadoop's `BZip2Codec`).
+    Bzip2,
+    /// Zstandard frames (`zstd`, Hadoop's `ZStandardCodec`).
+    Zstd,
+    /// A zlib stream (Hadoop's `DeflateCodec` and `DefaultCodec`, `.deflate`).
+    Zlib,
+    /// The snappy framing format (`snzip`, python-snappy's stream).
+    SnappyFramed,
+    /// The LZ4 frame format (`lz4`).
+    Lz4Frame,
+    /// Hadoop's block framing (`BlockCompressorStream`) of raw snappy: `SnappyCodec`, `.snappy`.
+    HadoopSnappy,
+    /// Hadoop's block framing of raw LZ4 blocks: `Lz4Codec`, `.lz4`.
+    HadoopLz4,
+}
+
+impl Compression {
+    /// The compression of `path`, whose first bytes are `head` (as many as one read gives, which
+    /// is all of them for a file shorter than the read buffer). An extension that names a
+    /// compression the bytes do not start with is an error: such a file is damaged or misnamed,
+    /// and read as text it would be garbled rows.
+    pub(crate) fn detect(path: &Path, head: &[u8]) -> Result<Self> {
+        let by_magic = Self::by_magic(head);
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let named = match extension {
+            "bz2" => Some(Self::Bzip2),
+            "zst" => Some(Self::Zstd),
+            "deflate" => Some(Self::Zlib),
+            "sz" => Some(Self::SnappyFramed),
+            "snappy" => Some(by_magic.filter(|c| *c == Self::SnappyFramed).unwrap_or(Self::HadoopSnappy)),
+            "lz4" => Some(by_magic.filter(|c| *c == Self::Lz4Frame).unwrap_or(Self::HadoopLz4)),
+            "lzo" | "lzo_deflate" | "br" => {
+                let codec = if extension == "br" { "Brotli" } else { "LZO" };
+                return Err(Error::file(
+                    path,
+                    format!(
+                        "is compressed with {codec}, which is not read: give it uncompressed or compressed with gzip, \
+                         bzip2, deflate, snappy, lz4 or zstd (in Spark: `.option(\"compression\", \"gzip\")`)"
+                    ),
+                ));
+            }
+            _ => None,
+        };
+        match (named, by_magic) {
+            // An empty file is empty text in any compression (an empty partition's part file).
+            _ if head.is_empty() => Ok(Self::Plain),
+            (None, found) => Ok(found.unwrap_or(Self::Plain)),
+            (Some(Self::Zlib), _) if is_zlib_header(head) => Ok(Self::Zlib),
+            // A block's length and its first chunk's: Hadoop's framing has no magic bytes.
+            (Some(n @ (Self::HadoopSnappy | Self::HadoopLz4)), _) if head.len() >= 8 => Ok(n),
+            (Some(n), Some(m)) if n == m => Ok(n),
+            (Some(n), _) => Err(Error::file(
+                path,
+                format!(
+                    "is named .{extension}, but does not start as {} does: a damaged or misnamed file, \
+                     not read as text",
+                    n.name()
+                ),
+            )),
+        }
+    }
+
+    /// The compressions that have magic bytes, found by them.
+    fn by_magic(head: &[u8]) -> Option<Self> {
+        // bzip2: "BZh", the block size 1-9, then a block's or the end's magic.
+        let bzip2 = head.len() >= 10
+            && head.starts_with(b"BZh")
+            && (b'1'..=b'9').contains(&head[3])
+            && (head[4..10] == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]
+                || head[4..10] == [0x17, 0x72, 0x45, 0x38, 0x50, 0x90]);
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Some(Self::Gzip)
+        } else if bzip2 {
+            Some(Self::Bzip2)
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Self::Zstd)
+        } else if head.starts_with(b"\xff\x06\0\0sNaPpY") {
+            Some(Self::SnappyFramed)
+        } else if head.starts_with(&[0x04, 0x22, 0x4d, 0x18]) {
+            Some(Self::Lz4Frame)
+        } else {
+            None
+        }
+    }
+
+    /// The format's name, for messages.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Plain => "plain text",
+            Self::Gzip => "gzip",
+            Self::Bzip2 => "bzip2",
+            Self::Zstd => "Zstandard",
+            Self::Zlib => "a zlib stream (deflate)",
+            Self::SnappyFramed => "snappy's framing format",
+            Self::Lz4Frame => "an LZ4 frame",
+            Self::HadoopSnappy => "Hadoop's snappy blocks",
+            Self::HadoopLz4 => "Hadoop's LZ4 blocks",
+        }
+    }
+
+    /// The decompressed bytes of `input`.
+    pub(crate) fn decoder(self, input: BufReader<File>) -> Box<dyn Read + Send> {
+        const BUF: usize = 1 << 16;
+        match self {
+            Self::Plain => Box::new(input),
+            Self::Gzip => Box::new(BufReader::with_capacity(BUF, flate2::bufread::MultiGzDecoder::new(input))),
+            Self::Bzip2 => Box::new(BufReader::with_capacity(BUF, bzip2::bufread::MultiBzDecoder::new(input))),
+            Self::Zlib => Box::new(BufReader::with_capacity(BUF, flate2::bufread::ZlibDecoder::new(input))),
+            // A frame may ask for a window of up to 2^27 bytes (zstd's own default limit, which
+            // `zstd --long` stays within); a frame asking more is an error, not an allocation.
+            Self::Zstd => match zstd::stream::read::Decoder::with_buffer(input).and_then(|mut d| {
+                d.window_log_max(27)?;
+                Ok(d)
+            }) {
+                Ok(d) => Box::new(BufReader::with_capacity(BUF, d)),
+                // Only a failed allocation of zstd's context; reported on the first read.
+                Err(e) => Box::new(Failed(Some(e))),
+            },
+            Self::SnappyFramed => Box::new(BufReader::with_capacity(BUF, snap::read::FrameDecoder::new(input))),
+            Self::Lz4Frame => Box::new(BufReader::with_capacity(BUF, lz4_flex::frame::FrameDecoder::new(input))),
+            Self::HadoopSnappy => Box::new(HadoopBlocks::new(input, BlockCodec::Snappy)),
+            Self::HadoopLz4 => Box::new(HadoopBlocks::new(input, BlockCodec::Lz4)),
+        }
+    }
+}
+
+/// zlib's two-byte header: deflate with a window of at most 32 KiB, and the check bits.
+fn is_zlib_header(head: &[u8]) -> bool {
+    head.len() >= 2
+        && head[0] & 0x0f == 8
+        && head[0] >> 4 <= 7
+        && (u16::from(head[0]) << 8 | u16::from(head[1])) % 31 == 0
+}
+
+/// A reader whose first read fails with the error it holds.
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(self.0.take().unwrap_or_else(|| io::Error::other("decoder unavailable")))
+    }
+}
+
+/// The raw codec inside Hadoop's block framing.
+#[derive(Debug, Clone, Copy)]
+enum BlockCodec {
+    Snappy,
+    Lz4,
+}
+
+/// Largest block of Hadoop's framing read, decompressed (Hadoop's codecs buffer 64-256 KiB by
+/// default): a bound on the memory a damaged or hostile length can claim.
+const MAX_HADOOP_BLOCK: usize = 64 << 20;
+
+/// Hadoop's `BlockCompressorStream` framing, as its `SnappyCodec` and `Lz4Codec` write it: blocks,
+/// each a big-endian `u32` of its decompressed length, then chunks of a big-endian `u32`
+/// compressed length and that many bytes of raw snappy or LZ4, until the block's length is out.
+struct HadoopBlocks<R> {
+    input: R,
+    codec: BlockCodec,
+    /// Decompressed bytes of the current block not yet produced by its chunks.
+    block_left: usize,
+    /// Bytes of the input read so far, for messages.
+    offset: u64,
+    compressed: Vec<u8>,
+    /// The last chunk's decompressed bytes, of which `out[at..]` are not yet handed out.
+    out: Vec<u8>,
+    at: usize,
+}
+
+impl<R: Read> HadoopBlocks<R> {
+    fn new(input: R, codec: BlockCodec) -> Self {
+        Self { input, codec, block_left: 0, offset: 0, compressed: Vec::new(), out: Vec::new(), at: 0 }
+    }
+
+    fn corrupt(&self, what: impl std::fmt::Display) -> io::Error {
+        let codec = match self.codec {
+            BlockCodec::Snappy => "snappy",
+            BlockCodec::Lz4 => "LZ4",
+        };
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("damaged Hadoop {codec} block at byte {}: {what}", self.offset),
+        )
+    }
+
+    /// A big-endian length, or `None` at a clean end of the input when `end_ok`.
+    fn length(&mut self, end_ok: bool) -> io::Result<Option<usize>> {
+        let mut word = [0u8; 4];
+        let mut got = 0;
+        while got < 4 {
+            match self.input.read(&mut word[got..]) {
+                Ok(0) if got == 0 && end_ok => return Ok(None),
+                Ok(0) => return Err(self.corrupt("the input ends inside a length")),
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.offset += 4;
+        let n = u32::from_be_bytes(word) as usize;
+        if n > MAX_HADOOP_BLOCK {
+            return Err(
+                self.corrupt(format_args!("a length of {n} bytes, over the {} MiB read", MAX_HADOOP_BLOCK >> 20))
+            );
+        }
+        Ok(Some(n))
+    }
+
+    /// Decompresses the next chunk into `out`; false at the end of the input.
+    fn next_chunk(&mut self) -> io::Result<bool> {
+        while self.block_left == 0 {
+            match self.length(true)? {
+                None => return Ok(false),
+                Some(n) => self.block_left = n,
+            }
+        }
+        let Some(n) = self.length(false)? else { unreachable!("a length is required here") };
+        self.compressed.resize(n, 0);
+        self.input.read_exact(&mut self.compressed).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => self.corrupt(format_args!("the input ends inside a chunk of {n} bytes")),
+            _ => e,
+        })?;
+        self.offset += n as u64;
+        self.out.resize(self.block_left, 0);
+        let produced = match self.codec {
+            BlockCodec::Snappy => {
+                let len = snap::raw::decompress_len(&self.compressed).map_err(|e| self.corrupt(e))?;
+                if len > self.block_left {
+                    return Err(self
+                        .corrupt(format_args!("a chunk of {len} bytes where the block has {} left", self.block_left)));
+                }
+                snap::raw::Decoder::new().decompress(&self.compressed, &mut self.out).map_err(|e| self.corrupt(e))?
+            }
+            BlockCodec::Lz4 => {
+                lz4_flex::block::decompress_into(&self.compressed, &mut self.out).map_err(|e| self.corrupt(e))?
+            }
+        };
+        self.out.truncate(produced);
+        self.block_left -= produced;
+        self.at = 0;
+        Ok(true)
+    }
+}
+
+impl<R: Read> Read for HadoopBlocks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.out.len() {
+            if !self.next_chunk()? {
+                return Ok(0);
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.at);
+        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` in Hadoop's block framing: blocks of `block` bytes, each in chunks of `chunk`.
+    fn hadoop(text: &[u8], codec: BlockCodec, block: usize, chunk: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for b in text.chunks(block) {
+            out.extend_from_slice(&(b.len() as u32).to_be_bytes());
+            for c in b.chunks(chunk) {
+                let z = match codec {
+                    BlockCodec::Snappy => snap::raw::Encoder::new().compress_vec(c).unwrap(),
+                    BlockCodec::Lz4 => lz4_flex::block::compress(c),
+                };
+                out.extend_from_slice(&(z.len() as u32).to_be_bytes());
+                out.extend_from_slice(&z);
+            }
+        }
+        out
+    }
+
+    fn decode(bytes: &[u8], codec: BlockCodec) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        HadoopBlocks::new(bytes, codec).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    fn text() -> Vec<u8> {
+        (0..5000).flat_map(|k| format!("u{},i{},{}\n", k % 97, k % 13, k % 5).into_bytes()).collect()
+    }
+
+    #[test]
+    fn hadoop_blocks_of_one_or_several_chunks_decode_to_the_text() {
+        let text = text();
+        for codec in [BlockCodec::Snappy, BlockCodec::Lz4] {
+            for (block, chunk) in [(text.len(), text.len()), (4096, 4096), (4096, 1000), (1 << 18, 777)] {
+                assert_eq!(
+                    decode(&hadoop(&text, codec, block, chunk), codec).unwrap(),
+                    text,
+                    "{codec:?} {block} {chunk}"
+                );
+            }
+            assert_eq!(decode(&[], codec).unwrap(), b"");
+            // An empty block (a flush with nothing buffered) is skipped.
+            let mut with_empty = 0u32.to_be_bytes().to_vec();
+            with_empty.extend(hadoop(b"a,b\n", codec, 4, 4));
+            assert_eq!(decode(&with_empty, codec).unwrap(), b"a,b\n");
+        }
+    }
+
+    #[test]
+    fn damaged_hadoop_blocks_are_errors_not_text() {
+        let text = text();
+        for codec in [BlockCodec::Snappy, BlockCodec::Lz4] {
+            let good = hadoop(&text, codec, 4096, 4096);
+            let message = |bytes: &[u8]| decode(bytes, codec).unwrap_err().to_string();
+            assert!(message(&good[..good.len() - 3]).contains("ends inside a chunk"), "{codec:?}");
+            assert!(message(&good[..6]).contains("ends inside a length"), "{codec:?}");
+            let mut huge = good.clone();
+            huge[..4].copy_from_slice(&u32::MAX.to_be_bytes());
+            assert!(message(&huge).contains("over the 64 MiB read"), "{codec:?}");
+            // A block that claims fewer bytes than its chunk holds.
+            let mut short = good.clone();
+            short[..4].copy_from_slice(&100u32.to_be_bytes());
+            assert!(message(&short).contains("damaged Hadoop"), "{codec:?}");
+            let mut garbled = good.clone();
+            for b in &mut garbled[8..40] {
+                *b = 0xff;
+            }
+            assert!(decode(&garbled, codec).map_or(true, |out| out != text), "{codec:?}");
+        }
+    }
+
+    /// Random damage to a framed text is an error or other bytes, never a panic or a hang.
+    #[test]
+    fn randomly_damaged_hadoop_blocks_never_panic() {
+        let text = text();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for codec in [BlockCodec::Snappy, BlockCodec::Lz4] {
+            let good = hadoop(&text, codec, 4096, 1500);
+            for _ in 0..2000 {
+                let mut bad = good.clone();
+                for _ in 0..1 + next() % 4 {
+                    let at = (next() % bad.len() as u64) as usize;
+                    bad[at] = next() as u8;
+                }
+                bad.truncate(bad.len() - (next() % 16) as usize);
+                let _ = decode(&bad, codec);
+            }
+        }
+    }
+
+    #[test]
+    fn magic_bytes_and_extensions_name_the_compression() {
+        let detect = |name: &str, head: &[u8]| Compression::detect(Path::new(name), head);
+        assert_eq!(detect("a.csv", b"user,item\n").unwrap(), Compression::Plain);
+        assert_eq!(detect("a", &[0x1f, 0x8b, 8]).unwrap(), Compression::Gzip);
+        assert_eq!(detect("a.bz2", b"BZh91AY&SY\0").unwrap(), Compression::Bzip2);
+        assert_eq!(detect("a", b"BZh91AY&SY\0").unwrap(), Compression::Bzip2);
+        assert_eq!(detect("a.csv", b"BZh9,item\n").unwrap(), Compression::Plain, "text that starts like bzip2");
+        assert_eq!(detect("a.zst", &[0x28, 0xb5, 0x2f, 0xfd, 0]).unwrap(), Compression::Zstd);
+        assert_eq!(detect("a.deflate", b"x\x9c").unwrap(), Compression::Zlib);
+        assert_eq!(detect("a.csv", b"x^,y\n").unwrap(), Compression::Plain, "a valid zlib header, but no .deflate");
+        assert_eq!(detect("a.snappy", b"\0\0gi\0\0&\\rest").unwrap(), Compression::HadoopSnappy);
+        assert_eq!(detect("a.snappy", b"\xff\x06\0\0sNaPpY").unwrap(), Compression::SnappyFramed);
+        assert_eq!(detect("a.lz4", b"\0\0gi\0\0&\\rest").unwrap(), Compression::HadoopLz4);
+        assert_eq!(detect("a.lz4", &[0x04, 0x22, 0x4d, 0x18, 0x64]).unwrap(), Compression::Lz4Frame);
+        assert_eq!(detect("a.snappy", b"").unwrap(), Compression::Plain, "an empty part");
+        for (name, head) in
+            [("a.bz2", &b"user,item\n"[..]), ("a.zst", b"user"), ("a.deflate", b"user"), ("a.lz4", b"abc")]
+        {
+            let e = detect(name, head).unwrap_err().to_string();
+            assert!(e.contains("does not start as") && e.contains("misnamed"), "{name}: {e}");
+        }
+        let e = detect("a.lzo", b"\x89LZO").unwrap_err().to_string();
+        assert!(e.contains("LZO, which is not read"), "{e}");
+    }
+}
