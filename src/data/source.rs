@@ -1,6 +1,6 @@
 //! Opening text inputs: plain or compressed (detected by magic bytes, not by file name, except
-//! for Hadoop's framings, which have none: see [`super::compression`]), with the guards every CSV reader shares:
-//! `\r\n` read as `\n` (so line numbers are right for the files Python's csv module and Windows
+//! for Hadoop's framings, which have none: see `compression.rs`), with the guards every CSV
+//! reader shares: `\r\n` read as `\n` (so line numbers are right for the files Python's csv module and Windows
 //! tools write), a bound on a record's length (so a gzip bomb holding one huge field stops with
 //! an error instead of exhausting memory), unique header names.
 
@@ -23,7 +23,7 @@ pub const MAX_ID_BYTES: usize = 1024;
 pub const MAX_TITLE_BYTES: usize = 4096;
 
 /// Opens `path` for reading, decompressing it as its first bytes (or, for Hadoop's framings, its
-/// extension) say: see [`Compression`].
+/// extension) say: gzip, bzip2, Zstandard, LZ4, snappy or zlib.
 pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     if path.is_dir() {
         return Err(Error::file(path, "is a directory, not a CSV file"));
