@@ -1,8 +1,8 @@
 //! Opening text inputs: plain or compressed (detected by magic bytes, not by file name, except
 //! for Hadoop's framings, which have none: see `compression.rs`), with the guards every CSV
-//! reader shares: `\r\n` read as `\n` (so line numbers are right for the files Python's csv module and Windows
-//! tools write), a bound on a record's length (so a gzip bomb holding one huge field stops with
-//! an error instead of exhausting memory), unique header names.
+//! reader shares: `\r\n` read as `\n` (so line numbers are right for the files Python's csv
+//! module and Windows tools write), a bound on a record's length (so a gzip bomb holding one huge
+//! field stops with an error instead of exhausting memory), unique header names.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
