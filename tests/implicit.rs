@@ -129,3 +129,60 @@ fn a_bpr_model_or_a_broken_file_is_an_error_naming_it() {
     assert!(e.contains("ids.csv") && e.contains("no id"), "{e}");
     assert!(!out.exists());
 }
+
+/// `--interactions` is read as `train recs` reads a log: a Spark-style CSV without a header
+/// line (`--no-header`, columns by position) and a time window (`--since`/`--until`, the window
+/// the model was trained on) give the bundle of the log holding just the window's rows.
+#[test]
+fn the_imported_log_takes_a_time_window_and_no_header() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/implicit");
+    let dir = common::temp_dir("implicit-window");
+    let train = std::fs::read_to_string(fixture.join("train.csv")).unwrap();
+    let (mut inside, mut all) = (String::from("user,item,weight,day\n"), String::new());
+    for (k, row) in train.lines().skip(1).enumerate() {
+        inside.push_str(&format!("{row},2024-03-02\n"));
+        all.push_str(&format!("{row},2024-03-02\n"));
+        // Rows before and after the window, on the same items: popularity would differ.
+        let day = ["2024-02-28", "2024-03-05"][k % 2];
+        all.push_str(&format!("{row},{day}\n"));
+    }
+    std::fs::write(dir.join("inside.csv"), inside).unwrap();
+    std::fs::write(dir.join("all.csv"), all).unwrap();
+    let import = |log: &str, extra: &[&str]| {
+        let out = dir.join(format!("{log}.bundle"));
+        let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+            .args(["import", "implicit", "--model"])
+            .arg(fixture.join("model.npz"))
+            .arg("--item-ids")
+            .arg(fixture.join("item_ids.csv"))
+            .arg("--interactions")
+            .arg(dir.join(log))
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{err}");
+        (std::fs::read(out).unwrap(), err)
+    };
+    let (want, _) = import("inside.csv", &["--weight-col", "weight", "--time-col", "day"]);
+    let (got, err) = import(
+        "all.csv",
+        &["--no-header", "--user-col", "1", "--item-col", "2", "--weight-col", "3", "--time-col", "4"]
+            .into_iter()
+            .chain(["--since", "2024-03-01", "--until", "2024-03-03"])
+            .collect::<Vec<_>>(),
+    );
+    assert!(err.contains("time window: 2243 rows outside it"), "{err}");
+    assert!(got == want, "the window's import differs from the import of the window's rows");
+    // A window without a log to apply it to is refused.
+    let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+        .args(["import", "implicit", "--model"])
+        .arg(fixture.join("model.npz"))
+        .args(["--since", "2024-03-01", "--out"])
+        .arg(dir.join("x.bundle"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("give it"));
+}

@@ -17,9 +17,9 @@ use super::progress::Bars;
 /// Where the interaction log is and which columns mean what.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// CSV (plain or compressed: gzip, bzip2, zstd, snappy, LZ4, deflate) or Parquet: a file, or a directory of part files as Spark
-    /// writes them (`key=value` partition directories giving columns), with one interaction per
-    /// row.
+    /// CSV (plain or compressed: gzip, bzip2, zstd, snappy, LZ4, deflate) or Parquet: a file, or a
+    /// directory of part files as Spark writes them (`key=value` partition directories giving
+    /// columns), with one interaction per row.
     #[arg(long)]
     pub input: PathBuf,
     /// Column holding the user (customer) id.

@@ -58,6 +58,22 @@ pub struct LogArgs {
     price_col: Option<String>,
     #[command(flatten)]
     sep: SepArg,
+    /// --interactions has no header line (Spark's CSV default): columns by 1-based position.
+    #[arg(long)]
+    no_header: bool,
+    /// --interactions: skip malformed rows (counted, the first ones shown) instead of stopping.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// --interactions: memory the log may take while it is read (as `train recs --max-memory`).
+    #[arg(long, value_parser = super::args::parse_bytes)]
+    max_memory: Option<u64>,
+    /// --interactions: read only the rows at or after this time, by --time-col (as `train recs
+    /// --since`): the window the model was trained on.
+    #[arg(long, value_parser = super::args::parse_time)]
+    since: Option<i64>,
+    /// --interactions: read only the rows before this time (as --since).
+    #[arg(long, value_parser = super::args::parse_time)]
+    until: Option<i64>,
 }
 
 impl LogArgs {
@@ -71,11 +87,11 @@ impl LogArgs {
             title_col: self.title_col.clone(),
             price_col: self.price_col.clone(),
             sep: self.sep,
-            no_header: false,
-            skip_bad_rows: false,
-            max_memory: None,
-            since: None,
-            until: None,
+            no_header: self.no_header,
+            skip_bad_rows: self.skip_bad_rows,
+            max_memory: self.max_memory,
+            since: self.since,
+            until: self.until,
         })
     }
 }
@@ -277,6 +293,14 @@ impl ImportArgs {
         bars: &Bars,
     ) -> anyhow::Result<Recommender> {
         let input = self.log.input();
+        let l = &self.log;
+        if input.is_none()
+            && (l.since.is_some() || l.until.is_some() || l.no_header || l.skip_bad_rows || l.max_memory.is_some())
+        {
+            anyhow::bail!(
+                "--since, --until, --no-header, --skip-bad-rows and --max-memory are about --interactions: give it"
+            );
+        }
         let mut data = input.as_ref().map(|i| i.read(bars)).transpose()?;
         let catalog = self.extras.catalog_file()?;
         if let (Some(cat), Some(data)) = (&catalog, &mut data) {
