@@ -116,8 +116,17 @@ impl Compression {
         }
     }
 
-    /// The decompressed bytes of `input`.
+    /// The decompressed bytes of `input`, decompressed on a thread of their own a few MiB ahead
+    /// of the reader ([`ReadAhead`]), so that a CSV is parsed while the next bytes are decoded.
     pub(crate) fn decoder(self, input: BufReader<File>) -> Box<dyn Read + Send> {
+        match self {
+            Self::Plain => Box::new(input),
+            _ => Box::new(ReadAhead::spawn(self.decoder_here(input))),
+        }
+    }
+
+    /// The decompressed bytes of `input`, decompressed as they are read.
+    fn decoder_here(self, input: BufReader<File>) -> Box<dyn Read + Send> {
         const BUF: usize = 1 << 16;
         match self {
             Self::Plain => Box::new(input),
@@ -139,6 +148,85 @@ impl Compression {
             Self::HadoopSnappy => Box::new(HadoopBlocks::new(input, BlockCodec::Snappy)),
             Self::HadoopLz4 => Box::new(HadoopBlocks::new(input, BlockCodec::Lz4)),
         }
+    }
+}
+
+/// A reader that reads `inner` on a thread of its own, [`ReadAhead::CHUNK`] bytes at a time and at
+/// most [`ReadAhead::AHEAD`] chunks ahead (so it holds a few MiB at most), handing the chunks
+/// over in order; buffers go back to the thread to be filled again. Dropping it stops the
+/// thread after the chunk it is reading. An error of `inner` is returned after the bytes read
+/// before it, so it is reported where it occurred.
+struct ReadAhead {
+    full: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    empty: std::sync::mpsc::SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl ReadAhead {
+    const CHUNK: usize = 1 << 20;
+    const AHEAD: usize = 3;
+
+    fn spawn(mut inner: Box<dyn Read + Send>) -> Self {
+        let (full_tx, full) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(Self::AHEAD);
+        let (empty, empty_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(Self::AHEAD + 2);
+        std::thread::spawn(move || loop {
+            let mut buf = empty_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(Self::CHUNK));
+            buf.clear();
+            // A send fails once the reader is gone: nothing left to do.
+            match fill(&mut inner, &mut buf) {
+                Ok(n) => {
+                    if full_tx.send(Ok(buf)).is_err() || n == 0 {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    if !buf.is_empty() && full_tx.send(Ok(buf)).is_err() {
+                        return;
+                    }
+                    let _ = full_tx.send(Err(e));
+                    return;
+                }
+            }
+        });
+        Self { full, empty, chunk: Vec::new(), at: 0, done: false }
+    }
+}
+
+/// Reads from `inner` until `buf` holds [`ReadAhead::CHUNK`] bytes or the input ends; the bytes
+/// read (0 at the end). On an error, `buf` keeps the bytes read before it.
+fn fill(inner: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<usize> {
+    let mut limited = inner.take(ReadAhead::CHUNK as u64);
+    loop {
+        match limited.read_to_end(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let next = match self.full.recv() {
+                Ok(next) => next,
+                Err(_) => return Err(io::Error::other("the decompressing thread stopped")),
+            };
+            let used = std::mem::replace(&mut self.chunk, next.inspect_err(|_| self.done = true)?);
+            // The thread may have ended, or have buffers enough: then this one is dropped.
+            let _ = self.empty.try_send(used);
+            self.at = 0;
+            self.done = self.chunk.is_empty();
+        }
+        let n = out.len().min(self.chunk.len() - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -346,6 +434,37 @@ mod tests {
             }
             assert!(decode(&garbled, codec).map_or(true, |out| out != text), "{codec:?}");
         }
+    }
+
+    /// A reader that fails after `good` bytes.
+    struct FailsAfter(io::Cursor<Vec<u8>>);
+
+    impl Read for FailsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(1000);
+            match self.0.read(&mut buf[..n])? {
+                0 => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "truncated")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn read_ahead_hands_over_every_byte_in_order_then_the_error_where_it_occurred() {
+        let text: Vec<u8> = (0..3 * ReadAhead::CHUNK + 12_345).map(|k| (k * 7 % 251) as u8).collect();
+        let mut got = Vec::new();
+        ReadAhead::spawn(Box::new(io::Cursor::new(text.clone()))).read_to_end(&mut got).unwrap();
+        assert!(got == text);
+        let mut failing = ReadAhead::spawn(Box::new(FailsAfter(io::Cursor::new(text.clone()))));
+        let mut got = Vec::new();
+        let e = failing.read_to_end(&mut got).unwrap_err();
+        assert_eq!(e.to_string(), "truncated");
+        assert!(got == text, "every byte before the error, {} of {}", got.len(), text.len());
+        // A reader dropped early stops its thread instead of hanging it.
+        let mut early = ReadAhead::spawn(Box::new(io::repeat(b'x')));
+        let mut head = [0u8; 10];
+        early.read_exact(&mut head).unwrap();
+        drop(early);
     }
 
     /// Random damage to a framed text is an error or other bytes, never a panic or a hang.
