@@ -326,3 +326,48 @@ fn misnamed_or_unread_compressions_are_errors_naming_the_file() {
     let e = Interactions::read_csv(&root, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
     assert!(e.contains("part-00000.csv.snappy") && e.contains("damaged Hadoop snappy block at byte"), "{e}");
 }
+
+/// A data set's format is its first non-empty part file's, so a directory is not opened file by
+/// file to decide; a part of the other format is then an error naming it, whichever comes first,
+/// never rows skipped in silence.
+#[test]
+fn a_part_of_the_other_format_is_an_error_naming_it() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spark-partitioned");
+    let parquet = hive_files(&fixture.join("events"))[0].clone();
+    let dir = common::temp_dir("csv-parts-mixed");
+    let cols = Columns { user: "user_id".into(), item: "item_id".into(), ..Columns::default() };
+    let header = "n,user_id,item_id,quantity,event_time,price,day,store\n";
+    for (name, first, second) in [("csv-first", "a.csv", "b.parquet"), ("parquet-first", "a.parquet", "b.csv")] {
+        let root = dir.join(name);
+        std::fs::create_dir_all(&root).unwrap();
+        for file in [first, second] {
+            match file.ends_with(".csv") {
+                true => std::fs::write(root.join(file), format!("{header}0,0,sku-0,1,1709287200,1.99,x,y\n")).unwrap(),
+                false => std::fs::copy(&parquet, root.join(file)).map(|_| ()).unwrap(),
+            }
+        }
+        std::fs::write(root.join("0-empty"), b"").unwrap();
+        let e = Interactions::read_csv(&root, &cols, &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
+        assert!(e.contains(second) && e.contains("every part file of a data set must be of one format"), "{name}: {e}");
+        let e = Table::read(&root, b',').unwrap_err().to_string();
+        assert!(e.contains(second) && e.contains("must be of one format"), "{name}: {e}");
+    }
+}
+
+/// The files below `dir`, in path order, without `_`/`.` names.
+fn hive_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with(['_', '.']) {
+            continue;
+        }
+        match p.is_dir() {
+            true => found.extend(hive_files(&p)),
+            false => found.push(p),
+        }
+    }
+    found.sort();
+    found
+}

@@ -174,7 +174,13 @@ impl CsvInput {
     fn open_next_part(&mut self) -> Result<()> {
         self.part = None;
         while let Some(path) = self.rest.next() {
-            let (rdr, file_header, bound) = source::csv_reader(&path, self.delimiter, self.has_header)?;
+            let (rdr, file_header, bound) =
+                source::csv_reader(&path, self.delimiter, self.has_header).map_err(|e| {
+                    match self.root.is_some() && super::parquet::has_magic(&path) {
+                        true => Error::file(&path, super::parquet::MIXED_FORMATS),
+                        false => e,
+                    }
+                })?;
             if self.root.is_some() && file_header.is_empty() {
                 continue;
             }

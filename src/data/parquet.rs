@@ -32,29 +32,45 @@ use crate::error::{Error, Location, Result};
 const BATCH_ROWS: usize = 16_384;
 
 /// Whether `path` is read as Parquet: a file starting with the `PAR1` magic, or a directory
-/// holding such a file among its data files (`hive.rs`; a directory without one is
-/// read as CSV part files).
+/// whose first data file with any bytes (`hive.rs`, in path order) does. A data set's part files
+/// are all of one format, so one file tells, and the reader of that format refuses a part of
+/// the other (a directory of many parts is not opened file by file to decide).
 pub fn is_parquet(path: &Path) -> bool {
     if path.is_dir() {
-        hive::data_files(path).is_ok_and(|files| files.iter().any(|f| has_magic(f)))
+        hive::data_files(path).is_ok_and(|files| {
+            files.iter().find(|f| f.metadata().is_ok_and(|m| m.len() > 0)).is_some_and(|f| has_magic(f))
+        })
     } else {
         has_magic(path)
     }
 }
 
-fn has_magic(path: &Path) -> bool {
+pub(super) fn has_magic(path: &Path) -> bool {
     let mut head = [0u8; 4];
     File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"PAR1"
 }
 
-/// The Parquet files behind `path`: the file itself, or the Parquet files among a directory's
-/// data files (`hive.rs`: below Hive-style partition directories too, in path
-/// order, `_SUCCESS` and checksum files skipped).
+/// Why a data set whose part files are Parquet and CSV is not read.
+pub(super) const MIXED_FORMATS: &str = "is not of the format of the data set's first part file (Parquet or CSV): \
+    every part file of a data set must be of one format";
+
+/// The Parquet files behind `path`: the file itself, or a directory's data files (`hive.rs`:
+/// below Hive-style partition directories too, in path order, `_SUCCESS` and checksum files
+/// skipped, and empty files too); a data file that is not Parquet is an error.
 pub fn parts(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let found: Vec<PathBuf> = hive::data_files(path)?.into_iter().filter(|f| has_magic(f)).collect();
+    let mut found = Vec::new();
+    for f in hive::data_files(path)? {
+        if f.metadata().is_ok_and(|m| m.len() == 0) {
+            continue;
+        }
+        if !has_magic(&f) {
+            return Err(Error::file(&f, MIXED_FORMATS));
+        }
+        found.push(f);
+    }
     if found.is_empty() {
         return Err(Error::file(path, "is a directory without Parquet part files"));
     }
