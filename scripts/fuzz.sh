@@ -12,7 +12,7 @@ ensure_fuzz_tools
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bundle merge csv_interactions csv_table record rules parquet implicit)
+[ ${#targets[@]} -gt 0 ] || targets=(bundle merge csv_interactions csv_table text_codecs record rules parquet implicit)
 log "building the fuzz targets (nightly, AddressSanitizer; a few minutes the first time)"
 cargo +nightly fuzz build --fuzz-dir fuzz
 # The targets' scratch files (the Parquet target writes its input to a file) go in a directory
