@@ -299,15 +299,45 @@ fn text_compressed_by_the_formats_own_tools_reads_as_the_plain_csv() {
     }
 }
 
-/// A file named for a compression its bytes are not in (damaged, or renamed) is an error naming
-/// it, as is one in a compression that is not read; neither is read as garbled rows.
+/// A compressed file of a MiB or more is decompressed on a thread of its own ahead of the
+/// parser (`ReadAhead`): the same rows, and a damaged end still names its line.
+#[test]
+fn a_large_compressed_file_reads_ahead_as_the_plain_csv() {
+    let dir = common::temp_dir("csv-parts-read-ahead");
+    let text = format!("{HEADER}\n{}\n", shop_lines(40_000).join("\n"));
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    z.write_all(text.as_bytes()).unwrap();
+    let stored = z.finish().unwrap();
+    assert!(stored.len() > 1 << 20, "{} bytes: under the read-ahead size", stored.len());
+    std::fs::write(dir.join("log.csv"), &text).unwrap();
+    std::fs::write(dir.join("log.csv.gz"), &stored).unwrap();
+    let (got, want) = (read(&dir.join("log.csv.gz")), read(&dir.join("log.csv")));
+    assert_eq!(
+        (got.users(), got.items(), got.weights(), got.times()),
+        (want.users(), want.items(), want.weights(), want.times())
+    );
+    std::fs::write(dir.join("cut.csv.gz"), &stored[..stored.len() - 300]).unwrap();
+    let e = Interactions::read_csv(&dir.join("cut.csv.gz"), &columns(), &ReadOptions::default(), &|_| {})
+        .unwrap_err()
+        .to_string();
+    let lines = text.lines().count() as u64;
+    let line: u64 =
+        e.split("cut.csv.gz:").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+    assert!(line + 10 >= lines && line <= lines, "line {line} of {lines}: {e}");
+}
+
+/// A file named for a compression whose bytes are neither in it nor text (damaged, or renamed) is
+/// an error naming it, as is one in a compression that is not read; neither is read as garbled
+/// rows. Text under a compressed name is read as the text it is.
 #[test]
 fn misnamed_or_unread_compressions_are_errors_naming_the_file() {
     let dir = common::temp_dir("csv-parts-misnamed");
+    let junk = b"\x00\x13\xfe\x01customer,product\n";
     for (name, bytes, says) in [
-        ("part-00000.csv.bz2", &b"customer,product\nc1,P1\n"[..], "is named .bz2, but does not start as bzip2 does"),
-        ("part-00000.csv.zst", b"customer,product\nc1,P1\n", "is named .zst, but does not start as Zstandard does"),
-        ("part-00000.csv.deflate", b"customer,product\nc1,P1\n", "is named .deflate, but does not start as a zlib"),
+        ("part-00000.csv.gz", &junk[..], "is named .gz, but holds neither gzip nor text"),
+        ("part-00000.csv.bz2", junk, "is named .bz2, but holds neither bzip2 nor text"),
+        ("part-00000.csv.zst", junk, "is named .zst, but holds neither Zstandard nor text"),
+        ("part-00000.csv.deflate", junk, "is named .deflate, but holds neither a zlib stream (deflate) nor text"),
         ("part-00000.csv.lzo", b"\x89LZO\0\r\n\x1a\n", "is compressed with LZO, which is not read"),
     ] {
         let root = dir.join(name);
@@ -318,6 +348,12 @@ fn misnamed_or_unread_compressions_are_errors_naming_the_file() {
                 Interactions::read_csv(&input, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
             assert!(e.contains(name) && e.contains(says), "{e}");
         }
+    }
+    let text = format!("{HEADER}\n{}\n", shop_lines(50).join("\n"));
+    std::fs::write(dir.join("plain.csv"), &text).unwrap();
+    for name in ["export.csv.gz", "export.csv.bz2", "export.csv.snappy"] {
+        std::fs::write(dir.join(name), &text).unwrap();
+        assert_eq!(read(&dir.join(name)).users(), read(&dir.join("plain.csv")).users(), "{name}");
     }
     // Hadoop's snappy framing has no magic bytes: a damaged part is an error naming it and a byte.
     let root = dir.join("snappy");

@@ -34,19 +34,31 @@ pub(crate) enum Compression {
 
 impl Compression {
     /// The compression of `path`, whose first bytes are `head` (as many as one read gives, which
-    /// is all of them for a file shorter than the read buffer). An extension that names a
-    /// compression the bytes do not start with is an error: such a file is damaged or misnamed,
-    /// and read as text it would be garbled rows.
+    /// is all of them for a file shorter than the read buffer). Magic bytes decide first; then
+    /// bytes that read as text are plain text, whatever the name (a plain export named `.gz`);
+    /// then the extension, for the framings without magic bytes. A file named for a compression
+    /// that is neither in it nor text is an error: damaged or misnamed, it would be read as
+    /// garbled rows.
     pub(crate) fn detect(path: &Path, head: &[u8]) -> Result<Self> {
-        let by_magic = Self::by_magic(head);
+        if head.is_empty() {
+            // Empty text in any compression (an empty partition's part file).
+            return Ok(Self::Plain);
+        }
+        if let Some(found) = Self::by_magic(head) {
+            return Ok(found);
+        }
+        if looks_like_text(head) {
+            return Ok(Self::Plain);
+        }
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let named = match extension {
-            "bz2" => Some(Self::Bzip2),
-            "zst" => Some(Self::Zstd),
-            "deflate" => Some(Self::Zlib),
-            "sz" => Some(Self::SnappyFramed),
-            "snappy" => Some(by_magic.filter(|c| *c == Self::SnappyFramed).unwrap_or(Self::HadoopSnappy)),
-            "lz4" => Some(by_magic.filter(|c| *c == Self::Lz4Frame).unwrap_or(Self::HadoopLz4)),
+            "gz" => Self::Gzip,
+            "bz2" => Self::Bzip2,
+            "zst" => Self::Zstd,
+            "deflate" => Self::Zlib,
+            "sz" => Self::SnappyFramed,
+            "snappy" => Self::HadoopSnappy,
+            "lz4" => Self::HadoopLz4,
             "lzo" | "lzo_deflate" | "br" => {
                 let codec = if extension == "br" { "Brotli" } else { "LZO" };
                 return Err(Error::file(
@@ -57,22 +69,18 @@ impl Compression {
                     ),
                 ));
             }
-            _ => None,
+            // Bytes that are not text under no compression's name: the CSV reader says what is wrong.
+            _ => return Ok(Self::Plain),
         };
-        match (named, by_magic) {
-            // An empty file is empty text in any compression (an empty partition's part file).
-            _ if head.is_empty() => Ok(Self::Plain),
-            (None, found) => Ok(found.unwrap_or(Self::Plain)),
-            (Some(Self::Zlib), _) if is_zlib_header(head) => Ok(Self::Zlib),
+        match named {
+            Self::Zlib if is_zlib_header(head) => Ok(Self::Zlib),
             // A block's length and its first chunk's: Hadoop's framing has no magic bytes.
-            (Some(n @ (Self::HadoopSnappy | Self::HadoopLz4)), _) if head.len() >= 8 => Ok(n),
-            (Some(n), Some(m)) if n == m => Ok(n),
-            (Some(n), _) => Err(Error::file(
+            Self::HadoopSnappy | Self::HadoopLz4 if head.len() >= 8 => Ok(named),
+            _ => Err(Error::file(
                 path,
                 format!(
-                    "is named .{extension}, but does not start as {} does: a damaged or misnamed file, \
-                     not read as text",
-                    n.name()
+                    "is named .{extension}, but holds neither {} nor text: a damaged or misnamed file",
+                    named.name()
                 ),
             )),
         }
@@ -116,11 +124,14 @@ impl Compression {
         }
     }
 
-    /// The decompressed bytes of `input`, decompressed on a thread of their own a few MiB ahead
-    /// of the reader ([`ReadAhead`]), so that a CSV is parsed while the next bytes are decoded.
-    pub(crate) fn decoder(self, input: BufReader<File>) -> Box<dyn Read + Send> {
+    /// The decompressed bytes of `input`, a file of `len` bytes. A compressed file of at least
+    /// [`READ_AHEAD_FROM`] bytes is decompressed on a thread of its own, a few MiB ahead of the
+    /// reader ([`ReadAhead`]), so that a CSV is parsed while the next bytes are decoded; a
+    /// smaller one is not worth a thread.
+    pub(crate) fn decoder(self, input: BufReader<File>, len: u64) -> Box<dyn Read + Send> {
         match self {
             Self::Plain => Box::new(input),
+            _ if len < READ_AHEAD_FROM => self.decoder_here(input),
             _ => Box::new(ReadAhead::spawn(self.decoder_here(input))),
         }
     }
@@ -150,6 +161,9 @@ impl Compression {
         }
     }
 }
+
+/// The compressed size from which a file is decompressed on a thread of its own.
+const READ_AHEAD_FROM: u64 = 1 << 20;
 
 /// A reader that reads `inner` on a thread of its own, [`ReadAhead::CHUNK`] bytes at a time and at
 /// most [`ReadAhead::AHEAD`] chunks ahead (so it holds a few MiB at most), handing the chunks
@@ -228,6 +242,13 @@ impl Read for ReadAhead {
         self.at += n;
         Ok(n)
     }
+}
+
+/// Whether `head` reads as text: UTF-8 (a character cut off at its end allowed) without control
+/// bytes other than tab, line feed and carriage return.
+fn looks_like_text(head: &[u8]) -> bool {
+    let utf8 = std::str::from_utf8(head).map_or_else(|e| e.error_len().is_none(), |_| true);
+    utf8 && !head.iter().any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
 }
 
 /// zlib's two-byte header: deflate with a window of at most 32 KiB, and the check bits.
@@ -502,18 +523,30 @@ mod tests {
         assert_eq!(detect("a.csv", b"BZh9,item\n").unwrap(), Compression::Plain, "text that starts like bzip2");
         assert_eq!(detect("a.zst", &[0x28, 0xb5, 0x2f, 0xfd, 0]).unwrap(), Compression::Zstd);
         assert_eq!(detect("a.deflate", b"x\x9c").unwrap(), Compression::Zlib);
-        assert_eq!(detect("a.csv", b"x^,y\n").unwrap(), Compression::Plain, "a valid zlib header, but no .deflate");
+        assert_eq!(detect("a.deflate", b"x^\x03\x80").unwrap(), Compression::Zlib);
+        assert_eq!(detect("a.csv", b"x^,y\n").unwrap(), Compression::Plain, "a valid zlib header, but text");
         assert_eq!(detect("a.snappy", b"\0\0gi\0\0&\\rest").unwrap(), Compression::HadoopSnappy);
         assert_eq!(detect("a.snappy", b"\xff\x06\0\0sNaPpY").unwrap(), Compression::SnappyFramed);
         assert_eq!(detect("a.lz4", b"\0\0gi\0\0&\\rest").unwrap(), Compression::HadoopLz4);
         assert_eq!(detect("a.lz4", &[0x04, 0x22, 0x4d, 0x18, 0x64]).unwrap(), Compression::Lz4Frame);
         assert_eq!(detect("a.snappy", b"").unwrap(), Compression::Plain, "an empty part");
+        assert_eq!(detect("a.gz", &[0x28, 0xb5, 0x2f, 0xfd, 0]).unwrap(), Compression::Zstd, "the bytes decide");
+        // Text under a compressed name is the text it is: a plain export named .gz, say.
+        for name in ["a.gz", "a.bz2", "a.zst", "a.deflate", "a.snappy", "a.lz4", "a.lzo"] {
+            // A character cut off at the end of what one read gave (the first 2 bytes of a `€`).
+            let head = ["user,item\r\nü,\t".as_bytes(), &[0xe2, 0x82]].concat();
+            assert_eq!(detect(name, &head).unwrap(), Compression::Plain, "{name}");
+        }
         for (name, head) in
-            [("a.bz2", &b"user,item\n"[..]), ("a.zst", b"user"), ("a.deflate", b"user"), ("a.lz4", b"abc")]
+            [("a.gz", &b"\x1f\x00"[..]), ("a.bz2", b"\x00\x01"), ("a.deflate", b"\x78\x02\x00"), ("a.lz4", b"\x00")]
         {
             let e = detect(name, head).unwrap_err().to_string();
-            assert!(e.contains("does not start as") && e.contains("misnamed"), "{name}: {e}");
+            assert!(
+                e.contains("but holds neither") && e.contains("nor text: a damaged or misnamed file"),
+                "{name}: {e}"
+            );
         }
+        assert_eq!(detect("a.bin", b"\x00\x01\x02").unwrap(), Compression::Plain, "binary without a codec's name");
         let e = detect("a.lzo", b"\x89LZO").unwrap_err().to_string();
         assert!(e.contains("LZO, which is not read"), "{e}");
     }

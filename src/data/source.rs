@@ -35,7 +35,8 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
         return Err(Error::file(path, "is a Parquet file, which this input does not take: give a CSV"));
     }
     let compression = Compression::detect(path, head)?;
-    Ok(compression.decoder(buf))
+    let len = buf.get_ref().metadata().map_or(0, |m| m.len());
+    Ok(compression.decoder(buf, len))
 }
 
 /// Where column `name` is in `header`: the column of that name, or else, when `name` is a
