@@ -124,42 +124,49 @@ impl Compression {
         }
     }
 
-    /// The decompressed bytes of `input`, a file of `len` bytes. A compressed file of at least
-    /// [`READ_AHEAD_FROM`] bytes is decompressed on a thread of its own, a few MiB ahead of the
-    /// reader ([`ReadAhead`]), so that a CSV is parsed while the next bytes are decoded; a
-    /// smaller one is not worth a thread.
-    pub(crate) fn decoder(self, input: BufReader<File>, len: u64) -> Box<dyn Read + Send> {
-        match self {
+    /// The decompressed bytes of `input`. With [`Prefetch::WhenLarge`], a compressed file of at
+    /// least [`READ_AHEAD_FROM`] bytes is decompressed on a thread of its own, a few MiB ahead of
+    /// the reader ([`ReadAhead`]), so that a CSV is parsed while the next bytes are decoded; a
+    /// smaller one is not worth a thread. An error is zstd's failure to allocate its context.
+    pub(crate) fn decoder(self, input: BufReader<File>, prefetch: Prefetch) -> io::Result<Box<dyn Read + Send>> {
+        let large = input.get_ref().metadata().is_ok_and(|m| m.len() >= READ_AHEAD_FROM);
+        Ok(match self {
             Self::Plain => Box::new(input),
-            _ if len < READ_AHEAD_FROM => self.decoder_here(input),
-            _ => Box::new(ReadAhead::spawn(self.decoder_here(input))),
-        }
+            _ if prefetch == Prefetch::WhenLarge && large => Box::new(ReadAhead::spawn(self.decoder_here(input)?)),
+            _ => self.decoder_here(input)?,
+        })
     }
 
     /// The decompressed bytes of `input`, decompressed as they are read.
-    fn decoder_here(self, input: BufReader<File>) -> Box<dyn Read + Send> {
+    fn decoder_here(self, input: BufReader<File>) -> io::Result<Box<dyn Read + Send>> {
         const BUF: usize = 1 << 16;
-        match self {
+        Ok(match self {
             Self::Plain => Box::new(input),
             Self::Gzip => Box::new(BufReader::with_capacity(BUF, flate2::bufread::MultiGzDecoder::new(input))),
             Self::Bzip2 => Box::new(BufReader::with_capacity(BUF, bzip2::bufread::MultiBzDecoder::new(input))),
             Self::Zlib => Box::new(BufReader::with_capacity(BUF, flate2::bufread::ZlibDecoder::new(input))),
             // A frame may ask for a window of up to 2^27 bytes (zstd's own default limit, which
             // `zstd --long` stays within); a frame asking more is an error, not an allocation.
-            Self::Zstd => match zstd::stream::read::Decoder::with_buffer(input).and_then(|mut d| {
+            Self::Zstd => {
+                let mut d = zstd::stream::read::Decoder::with_buffer(input)?;
                 d.window_log_max(27)?;
-                Ok(d)
-            }) {
-                Ok(d) => Box::new(BufReader::with_capacity(BUF, d)),
-                // Only a failed allocation of zstd's context; reported on the first read.
-                Err(e) => Box::new(Failed(Some(e))),
-            },
+                Box::new(BufReader::with_capacity(BUF, d))
+            }
             Self::SnappyFramed => Box::new(BufReader::with_capacity(BUF, snap::read::FrameDecoder::new(input))),
             Self::Lz4Frame => Box::new(BufReader::with_capacity(BUF, lz4_flex::frame::FrameDecoder::new(input))),
             Self::HadoopSnappy => Box::new(HadoopBlocks::new(input, BlockCodec::Snappy)),
             Self::HadoopLz4 => Box::new(HadoopBlocks::new(input, BlockCodec::Lz4)),
-        }
+        })
     }
+}
+
+/// Whether a file may be decompressed on a thread of its own ahead of its reader ([`ReadAhead`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prefetch {
+    /// When it is [`READ_AHEAD_FROM`] bytes or more: a file read through.
+    WhenLarge,
+    /// Never: a file of which only the first lines are read.
+    Never,
 }
 
 /// The compressed size from which a file is decompressed on a thread of its own.
@@ -209,16 +216,10 @@ impl ReadAhead {
 }
 
 /// Reads from `inner` until `buf` holds [`ReadAhead::CHUNK`] bytes or the input ends; the bytes
-/// read (0 at the end). On an error, `buf` keeps the bytes read before it.
+/// read (0 at the end). On an error, `buf` keeps the bytes read before it (`read_to_end`
+/// retries an interrupted read itself).
 fn fill(inner: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<usize> {
-    let mut limited = inner.take(ReadAhead::CHUNK as u64);
-    loop {
-        match limited.read_to_end(buf) {
-            Ok(n) => return Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    inner.take(ReadAhead::CHUNK as u64).read_to_end(buf)
 }
 
 impl Read for ReadAhead {
@@ -257,15 +258,6 @@ fn is_zlib_header(head: &[u8]) -> bool {
         && head[0] & 0x0f == 8
         && head[0] >> 4 <= 7
         && (u16::from(head[0]) << 8 | u16::from(head[1])) % 31 == 0
-}
-
-/// A reader whose first read fails with the error it holds.
-struct Failed(Option<io::Error>);
-
-impl Read for Failed {
-    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-        Err(self.0.take().unwrap_or_else(|| io::Error::other("decoder unavailable")))
-    }
 }
 
 /// The raw codec inside Hadoop's block framing.
@@ -342,7 +334,7 @@ impl<R: Read> HadoopBlocks<R> {
                 Some(n) => self.block_left = n,
             }
         }
-        let Some(n) = self.length(false)? else { unreachable!("a length is required here") };
+        let n = self.length(false)?.ok_or_else(|| self.corrupt("the input ends inside a length"))?;
         self.compressed.resize(n, 0);
         self.input.read_exact(&mut self.compressed).map_err(|e| match e.kind() {
             io::ErrorKind::UnexpectedEof => self.corrupt(format_args!("the input ends inside a chunk of {n} bytes")),

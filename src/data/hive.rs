@@ -40,6 +40,17 @@ pub(super) fn data_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// The first of `dir`'s data files ([`data_files`]) with any bytes (an empty partition's part file
+/// has none): the file that tells a data set's format and separator.
+pub(super) fn first_file_with_bytes(dir: &Path) -> Result<Option<PathBuf>> {
+    Ok(data_files(dir)?.into_iter().find(|f| !is_empty_file(f)))
+}
+
+/// Whether `path` is a file of no bytes.
+pub(super) fn is_empty_file(path: &Path) -> bool {
+    path.metadata().is_ok_and(|m| m.len() == 0)
+}
+
 /// Adds to `found` the files under directory `dir` (`depth` levels below the data set's root),
 /// descending into `key=value` directories; see [`data_files`].
 fn collect_files(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) -> Result<()> {

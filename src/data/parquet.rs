@@ -37,9 +37,7 @@ const BATCH_ROWS: usize = 16_384;
 /// the other (a directory of many parts is not opened file by file to decide).
 pub fn is_parquet(path: &Path) -> bool {
     if path.is_dir() {
-        hive::data_files(path).is_ok_and(|files| {
-            files.iter().find(|f| f.metadata().is_ok_and(|m| m.len() > 0)).is_some_and(|f| has_magic(f))
-        })
+        hive::first_file_with_bytes(path).is_ok_and(|first| first.is_some_and(|f| has_magic(&f)))
     } else {
         has_magic(path)
     }
@@ -63,7 +61,7 @@ pub fn parts(path: &Path) -> Result<Vec<PathBuf>> {
     }
     let mut found = Vec::new();
     for f in hive::data_files(path)? {
-        if f.metadata().is_ok_and(|m| m.len() == 0) {
+        if hive::is_empty_file(&f) {
             continue;
         }
         if !has_magic(&f) {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use super::compression::Compression;
+use super::compression::{Compression, Prefetch};
 use crate::error::{Error, Location, Result};
 
 /// Longest CSV record (one row, every field and separator) read, in bytes. Far above any real
@@ -25,6 +25,12 @@ pub const MAX_TITLE_BYTES: usize = 4096;
 /// Opens `path` for reading, decompressing it as its first bytes (or, for Hadoop's framings, its
 /// extension) say: gzip, bzip2, Zstandard, LZ4, snappy or zlib.
 pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
+    open_to_read(path, Prefetch::WhenLarge)
+}
+
+/// Opens `path` as [`open`] does, decompressing on a thread of its own ahead of the reader
+/// only with [`Prefetch::WhenLarge`] (not worth it for a header line).
+fn open_to_read(path: &Path, read_ahead: Prefetch) -> Result<Box<dyn Read + Send>> {
     if path.is_dir() {
         return Err(Error::file(path, "is a directory, not a CSV file"));
     }
@@ -35,8 +41,7 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
         return Err(Error::file(path, "is a Parquet file, which this input does not take: give a CSV"));
     }
     let compression = Compression::detect(path, head)?;
-    let len = buf.get_ref().metadata().map_or(0, |m| m.len());
-    Ok(compression.decoder(buf, len))
+    compression.decoder(buf, read_ahead).map_err(|e| Error::io(path, e))
 }
 
 /// Where column `name` is in `header`: the column of that name, or else, when `name` is a
@@ -61,14 +66,13 @@ pub fn detect_delimiter(path: &Path) -> Result<u8> {
     if super::parquet::is_parquet(path) {
         return Ok(b',');
     }
-    // A directory's first part with any bytes (empty partitions' files have none).
     let first = match path.is_dir() {
-        true => super::hive::data_files(path)?.into_iter().find(|f| f.metadata().is_ok_and(|m| m.len() > 0)),
+        true => super::hive::first_file_with_bytes(path)?,
         false => Some(path.to_path_buf()),
     };
     let Some(path) = first else { return Ok(b',') };
     let mut line = Vec::new();
-    let mut reader = BufReader::new(open(&path)?.take(1 << 20));
+    let mut reader = BufReader::new(open_to_read(&path, Prefetch::Never)?.take(1 << 20));
     reader.read_until(b'\n', &mut line).map_err(|e| Error::io(&path, e))?;
     let mut counts = [0usize; DELIMITERS.len()];
     let mut quoted = false;

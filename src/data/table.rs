@@ -27,12 +27,12 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads a CSV (optionally gzip) within the default memory budget; see [`Table::read_within`].
+    /// Reads a CSV (optionally compressed) or Parquet input within the default memory budget; see [`Table::read_within`].
     pub fn read(path: &Path, delimiter: u8) -> Result<Self> {
         Self::read_within(path, delimiter, Some(super::default_memory_budget()))
     }
 
-    /// Reads a CSV (optionally gzip) or Parquet input, a file or a directory of part files (see
+    /// Reads a CSV (optionally compressed) or Parquet input, a file or a directory of part files (see
     /// [`super::parquet`]; Parquet cells become the text a CSV export would hold, null an empty
     /// cell); a row with the wrong field count is an error naming its part file and line, and so
     /// is a repeated column name or a part whose columns differ from the first part's. Past
