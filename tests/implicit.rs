@@ -37,19 +37,23 @@ fn fold_in_match(
     (worst, sum / users.len() as f64)
 }
 
-fn import(dir: &Path, bundle: &Path) {
+/// Imports the model in `dir` with `log` as `--interactions` (read with `args`) into `bundle`;
+/// what the run printed to stderr.
+fn import(dir: &Path, log: &Path, args: &[&str], bundle: &Path) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
         .args(["import", "implicit", "--model"])
         .arg(dir.join("model.npz"))
         .arg("--item-ids")
         .arg(dir.join("item_ids.csv"))
         .arg("--interactions")
-        .arg(dir.join("train.csv"))
-        .args(["--weight-col", "weight", "--out"])
+        .arg(log)
+        .args(args)
+        .arg("--out")
         .arg(bundle)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
@@ -58,7 +62,7 @@ fn implicit_als_imported_folds_in_and_ranks_as_implicit_does() {
         .map(PathBuf::from)
         .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/implicit"));
     let bundle = common::temp_dir("implicit").join("implicit.bundle");
-    import(&dir, &bundle);
+    import(&dir, &dir.join("train.csv"), &["--weight-col", "weight"], &bundle);
     let rec = Recommender::from_bytes(&std::fs::read(&bundle).unwrap()).unwrap();
     let info = rec.info();
     assert_eq!(
@@ -148,22 +152,9 @@ fn the_imported_log_takes_a_time_window_and_no_header() {
     }
     std::fs::write(dir.join("inside.csv"), inside).unwrap();
     std::fs::write(dir.join("all.csv"), all).unwrap();
-    let import = |log: &str, extra: &[&str]| {
+    let import = |log: &str, args: &[&str]| {
         let out = dir.join(format!("{log}.bundle"));
-        let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
-            .args(["import", "implicit", "--model"])
-            .arg(fixture.join("model.npz"))
-            .arg("--item-ids")
-            .arg(fixture.join("item_ids.csv"))
-            .arg("--interactions")
-            .arg(dir.join(log))
-            .args(extra)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert!(o.status.success(), "{err}");
+        let err = import(&fixture, &dir.join(log), args, &out);
         (std::fs::read(out).unwrap(), err)
     };
     let (want, _) = import("inside.csv", &["--weight-col", "weight", "--time-col", "day"]);
