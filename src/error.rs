@@ -149,7 +149,7 @@ pub enum Error {
         reason: String,
     },
     /// A row of a CSV input could not be parsed.
-    #[error("{location}: {reason} (value {value:?})")]
+    #[error("{location}: {reason}{}", shown_value(.value))]
     BadRow {
         /// Where.
         location: Location,
@@ -238,6 +238,15 @@ pub enum Error {
         /// Why it was rejected.
         reason: String,
     },
+}
+
+/// A bad row's value for its message: ` (value "…")`, or nothing when the error has none to show
+/// (the file could not be read on at that line).
+fn shown_value(value: &str) -> String {
+    match value {
+        "" => String::new(),
+        v => format!(" (value {v:?})"),
+    }
 }
 
 /// A byte count for messages: `1.5 GB`, `320 MB`, `12 KB`.

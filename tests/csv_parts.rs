@@ -255,7 +255,8 @@ fn text_spark_compressed_with_each_codec_reads_as_the_plain_csv() {
 
 /// Text compressed as the command-line tools of each format write it (Zstandard frames, bzip2
 /// streams, each twice over as concatenated files are; an LZ4 frame; snappy's framing format)
-/// reads as the plain CSV, whatever the file is named.
+/// reads as the plain CSV, whatever the file is named; a Brotli stream, which has no magic bytes,
+/// when named `.br`.
 #[test]
 fn text_compressed_by_the_formats_own_tools_reads_as_the_plain_csv() {
     let dir = common::temp_dir("csv-parts-tools");
@@ -297,6 +298,12 @@ fn text_compressed_by_the_formats_own_tools_reads_as_the_plain_csv() {
             assert_eq!(got.times(), want.times(), "{name}");
         }
     }
+    let mut brotli = brotli::CompressorWriter::new(Vec::new(), 4096, 5, 22);
+    brotli.write_all(&all).unwrap();
+    let path = dir.join("log.csv.br");
+    std::fs::write(&path, brotli.into_inner()).unwrap();
+    let got = read(&path);
+    assert_eq!((got.users(), got.items(), got.times()), (want.users(), want.items(), want.times()), "brotli");
 }
 
 /// A compressed file of a MiB or more is decompressed on a thread of its own ahead of the
@@ -361,6 +368,12 @@ fn misnamed_or_unread_compressions_are_errors_naming_the_file() {
     std::fs::write(root.join("part-00000.csv.snappy"), b"\0\0\0\x20\0\0\0\x08garbled!").unwrap();
     let e = Interactions::read_csv(&root, &columns(), &ReadOptions::default(), &|_| {}).unwrap_err().to_string();
     assert!(e.contains("part-00000.csv.snappy") && e.contains("damaged Hadoop snappy block at byte"), "{e}");
+    // Nor has Brotli: bytes that are not a Brotli stream are an error naming the file.
+    std::fs::write(dir.join("junk.csv.br"), junk).unwrap();
+    let e = Interactions::read_csv(&dir.join("junk.csv.br"), &columns(), &ReadOptions::default(), &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("junk.csv.br") && e.contains("(decoding Brotli)"), "{e}");
 }
 
 /// A data set's format is its first non-empty part file's, so a directory is not opened file by

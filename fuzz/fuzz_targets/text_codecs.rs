@@ -1,12 +1,12 @@
 //! Compressed text on arbitrary file contents: the first byte picks the file's extension, so
-//! Hadoop's snappy and LZ4 block framings and zlib (which are found by extension, not by magic
-//! bytes) are decoded too; the rest is the file, read as a table within a 64 MB budget.
+//! Hadoop's snappy and LZ4 block framings, zlib and Brotli (which are found by extension, not by
+//! magic bytes) are decoded too; the rest is the file, read as a table within a 64 MB budget.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use shelfwise::data::table::Table;
 
-const EXTENSIONS: [&str; 4] = ["csv.snappy", "csv.lz4", "csv.deflate", "csv"];
+const EXTENSIONS: [&str; 5] = ["csv.snappy", "csv.lz4", "csv.deflate", "csv", "csv.br"];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, file)) = data.split_first() else { return };

@@ -1,7 +1,7 @@
 //! The compressions a text input may come in, found by magic bytes (or, for Hadoop's framings,
 //! which have none, by the extension Spark gives them), and a decoder for each: every codec Spark
 //! writes text with (`.option("compression", …)`: gzip, bzip2, deflate, snappy, lz4, zstd) and the
-//! files the command-line tools of those formats write.
+//! files the command-line tools of those formats write, Brotli's (`.br`) among them.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -30,6 +30,8 @@ pub(crate) enum Compression {
     HadoopSnappy,
     /// Hadoop's block framing of raw LZ4 blocks: `Lz4Codec`, `.lz4`.
     HadoopLz4,
+    /// A Brotli stream (`brotli`, `.br`; it has no magic bytes).
+    Brotli,
 }
 
 impl Compression {
@@ -59,14 +61,12 @@ impl Compression {
             "sz" => Self::SnappyFramed,
             "snappy" => Self::HadoopSnappy,
             "lz4" => Self::HadoopLz4,
-            "lzo" | "lzo_deflate" | "br" => {
-                let codec = if extension == "br" { "Brotli" } else { "LZO" };
+            "br" => Self::Brotli,
+            "lzo" | "lzo_deflate" => {
                 return Err(Error::file(
                     path,
-                    format!(
-                        "is compressed with {codec}, which is not read: give it uncompressed or compressed with gzip, \
-                         bzip2, deflate, snappy, lz4 or zstd (in Spark: `.option(\"compression\", \"gzip\")`)"
-                    ),
+                    "is compressed with LZO, which is not read: give it uncompressed or compressed with gzip, \
+                     bzip2, deflate, snappy, lz4, zstd or brotli (in Spark: `.option(\"compression\", \"gzip\")`)",
                 ));
             }
             // Bytes that are not text under no compression's name: the CSV reader says what is wrong.
@@ -76,6 +76,8 @@ impl Compression {
             Self::Zlib if is_zlib_header(head) => Ok(Self::Zlib),
             // A block's length and its first chunk's: Hadoop's framing has no magic bytes.
             Self::HadoopSnappy | Self::HadoopLz4 if head.len() >= 8 => Ok(named),
+            // Any bytes may start a Brotli stream: its decoder says whether they do.
+            Self::Brotli => Ok(named),
             _ => Err(Error::file(
                 path,
                 format!(
@@ -121,6 +123,7 @@ impl Compression {
             Self::Lz4Frame => "an LZ4 frame",
             Self::HadoopSnappy => "Hadoop's snappy blocks",
             Self::HadoopLz4 => "Hadoop's LZ4 blocks",
+            Self::Brotli => "Brotli",
         }
     }
 
@@ -139,23 +142,51 @@ impl Compression {
 
     /// The decompressed bytes of `input`, decompressed as they are read.
     fn decoder_here(self, input: BufReader<File>) -> io::Result<Box<dyn Read + Send>> {
-        const BUF: usize = 1 << 16;
         Ok(match self {
             Self::Plain => Box::new(input),
-            Self::Gzip => Box::new(BufReader::with_capacity(BUF, flate2::bufread::MultiGzDecoder::new(input))),
-            Self::Bzip2 => Box::new(BufReader::with_capacity(BUF, bzip2::bufread::MultiBzDecoder::new(input))),
-            Self::Zlib => Box::new(BufReader::with_capacity(BUF, flate2::bufread::ZlibDecoder::new(input))),
+            Self::Gzip => self.buffered(flate2::bufread::MultiGzDecoder::new(input)),
+            Self::Bzip2 => self.buffered(bzip2::bufread::MultiBzDecoder::new(input)),
+            Self::Zlib => self.buffered(flate2::bufread::ZlibDecoder::new(input)),
             // A frame may ask for a window of up to 2^27 bytes (zstd's own default limit, which
             // `zstd --long` stays within); a frame asking more is an error, not an allocation.
             Self::Zstd => {
                 let mut d = zstd::stream::read::Decoder::with_buffer(input)?;
                 d.window_log_max(27)?;
-                Box::new(BufReader::with_capacity(BUF, d))
+                self.buffered(d)
             }
-            Self::SnappyFramed => Box::new(BufReader::with_capacity(BUF, snap::read::FrameDecoder::new(input))),
-            Self::Lz4Frame => Box::new(BufReader::with_capacity(BUF, lz4_flex::frame::FrameDecoder::new(input))),
+            Self::SnappyFramed => self.buffered(snap::read::FrameDecoder::new(input)),
+            Self::Lz4Frame => self.buffered(lz4_flex::frame::FrameDecoder::new(input)),
+            // These name the block and byte in their errors themselves.
             Self::HadoopSnappy => Box::new(HadoopBlocks::new(input, BlockCodec::Snappy)),
             Self::HadoopLz4 => Box::new(HadoopBlocks::new(input, BlockCodec::Lz4)),
+            // Windows are at most 16 MiB (the format's own limit without the large-window flag,
+            // which this decoder refuses).
+            Self::Brotli => self.buffered(brotli::Decompressor::new(input, DECODED_BUF)),
+        })
+    }
+
+    /// `decoder`'s output, read [`DECODED_BUF`] bytes at a time, its errors saying which
+    /// compression the file failed to decode as ([`Labelled`]).
+    fn buffered(self, decoder: impl Read + Send + 'static) -> Box<dyn Read + Send> {
+        Box::new(BufReader::with_capacity(DECODED_BUF, Labelled { decoder, compression: self }))
+    }
+}
+
+/// How many decoded bytes a decoder hands on at a time.
+const DECODED_BUF: usize = 1 << 16;
+
+/// A decoder whose own errors (those that are not the operating system's) say which compression
+/// was being decoded: `Invalid Data` alone does not tell that a `.br` file's Brotli is damaged.
+struct Labelled<R> {
+    decoder: R,
+    compression: Compression,
+}
+
+impl<R: Read> Read for Labelled<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.decoder.read(buf).map_err(|e| match e.raw_os_error() {
+            Some(_) => e,
+            None => io::Error::new(e.kind(), format!("{e} (decoding {})", self.compression.name())),
         })
     }
 }
@@ -522,9 +553,11 @@ mod tests {
         assert_eq!(detect("a.lz4", b"\0\0gi\0\0&\\rest").unwrap(), Compression::HadoopLz4);
         assert_eq!(detect("a.lz4", &[0x04, 0x22, 0x4d, 0x18, 0x64]).unwrap(), Compression::Lz4Frame);
         assert_eq!(detect("a.snappy", b"").unwrap(), Compression::Plain, "an empty part");
+        assert_eq!(detect("a.br", b"\x1b\x00\xf8").unwrap(), Compression::Brotli, "by its name only");
+        assert_eq!(detect("a", b"\x1b\x00\xf8").unwrap(), Compression::Plain);
         assert_eq!(detect("a.gz", &[0x28, 0xb5, 0x2f, 0xfd, 0]).unwrap(), Compression::Zstd, "the bytes decide");
         // Text under a compressed name is the text it is: a plain export named .gz, say.
-        for name in ["a.gz", "a.bz2", "a.zst", "a.deflate", "a.snappy", "a.lz4", "a.lzo"] {
+        for name in ["a.gz", "a.bz2", "a.zst", "a.deflate", "a.snappy", "a.lz4", "a.lzo", "a.br"] {
             // A character cut off at the end of what one read gave (the first 2 bytes of a `€`).
             let head = ["user,item\r\nü,\t".as_bytes(), &[0xe2, 0x82]].concat();
             assert_eq!(detect(name, &head).unwrap(), Compression::Plain, "{name}");
