@@ -240,8 +240,8 @@ pub enum Error {
     },
 }
 
-/// A bad row's value for its message: ` (value "…")`, or nothing when the error has none to show
-/// (the file could not be read on at that line).
+/// A bad row's value for its message: ` (value "…")`, or nothing when it is empty (an empty cell,
+/// which the reason names, or a line the file could not be read on).
 fn shown_value(value: &str) -> String {
     match value {
         "" => String::new(),

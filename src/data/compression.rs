@@ -132,10 +132,12 @@ impl Compression {
     /// the reader ([`ReadAhead`]), so that a CSV is parsed while the next bytes are decoded; a
     /// smaller one is not worth a thread. An error is zstd's failure to allocate its context.
     pub(crate) fn decoder(self, input: BufReader<File>, prefetch: Prefetch) -> io::Result<Box<dyn Read + Send>> {
-        let large = input.get_ref().metadata().is_ok_and(|m| m.len() >= READ_AHEAD_FROM);
+        let large = |input: &BufReader<File>| input.get_ref().metadata().is_ok_and(|m| m.len() >= READ_AHEAD_FROM);
         Ok(match self {
             Self::Plain => Box::new(input),
-            _ if prefetch == Prefetch::WhenLarge && large => Box::new(ReadAhead::spawn(self.decoder_here(input)?)),
+            _ if prefetch == Prefetch::WhenLarge && large(&input) => {
+                Box::new(ReadAhead::spawn(self.decoder_here(input)?))
+            }
             _ => self.decoder_here(input)?,
         })
     }

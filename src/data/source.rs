@@ -22,8 +22,8 @@ pub const MAX_ID_BYTES: usize = 1024;
 /// Longest catalogue title, in bytes.
 pub const MAX_TITLE_BYTES: usize = 4096;
 
-/// Opens `path` for reading, decompressing it as its first bytes (or, for Hadoop's framings, its
-/// extension) say: gzip, bzip2, Zstandard, LZ4, snappy or zlib.
+/// Opens `path` for reading, decompressing it as its first bytes (or, for Hadoop's framings, zlib
+/// and Brotli, its extension) say: gzip, bzip2, Zstandard, LZ4, snappy, zlib or Brotli.
 pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
     open_to_read(path, Prefetch::WhenLarge)
 }

@@ -27,7 +27,8 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads a CSV (optionally compressed) or Parquet input within the default memory budget; see [`Table::read_within`].
+    /// Reads a CSV (optionally compressed) or Parquet input within the default memory budget;
+    /// see [`Table::read_within`].
     pub fn read(path: &Path, delimiter: u8) -> Result<Self> {
         Self::read_within(path, delimiter, Some(super::default_memory_budget()))
     }
