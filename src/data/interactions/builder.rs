@@ -385,7 +385,7 @@ fn first_not_finite(weights: &[f32]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[test]
@@ -404,7 +404,7 @@ mod tests {
     }
 
     /// The obvious definition: one hash-map slot per pair, in first-seen order.
-    fn reference(rows: &[(u32, u32, f32, i64)]) -> Vec<(u32, u32, f32, i64)> {
+    pub(in crate::data::interactions) fn reference(rows: &[(u32, u32, f32, i64)]) -> Vec<(u32, u32, f32, i64)> {
         let mut slot: std::collections::HashMap<(u32, u32), usize> = std::collections::HashMap::new();
         let mut out: Vec<(u32, u32, f32, i64)> = Vec::new();
         for &(u, i, w, t) in rows {

@@ -1,16 +1,16 @@
-//! Merging duplicate (user, item) rows of a log held in memory, on all cores, with a flag of
+//! Merging duplicate (user, item) rows of a log held in memory, on all cores, with a bit of
 //! scratch per row and a `u64` per row of one round.
 //!
 //! Each row becomes one sort key, its user's place within a coarse bucket of consecutive users,
-//! its item and its row number packed into a `u64` ([`KeyLayout`]). A counting sort in two
-//! passes groups the keys: first by coarse bucket (about 1,024 of them: few enough write
-//! streams to stay cached), each stretch of rows on its own core into its own buffer; then each
-//! bucket by user into a scratch buffer the size of the bucket (cached too), buckets on all
-//! cores. Sorting a user's keys then orders them by item and row, so the first row of each pair
-//! is its head, and the fold of every later row into it is written back over the bucket's own
-//! keys, which have been read by then. Folding is one pass after, bucket by bucket, so weights
-//! are summed in the same order on any number of cores. The buckets are taken in [`ROUNDS`]
-//! rounds of about equal rows, so only one round's keys are held at a time.
+//! its item and its row number packed into a `u64` ([`KeyLayout`]). Two counting sorts group the
+//! keys: first by coarse bucket (about 1,024 of them: few enough write streams to stay cached),
+//! each stretch of rows on its own core into its own part of each bucket; then each bucket by
+//! user, in place, buckets on all cores. Sorting a user's keys then orders them by item and row,
+//! so the first row of each pair is its head, and the fold of every later row into it is
+//! written back over the bucket's own keys, which have been read by then. Folding is one pass
+//! after, bucket by bucket, so weights are summed in the same order on any number of cores. The
+//! buckets are taken in [`ROUNDS`] rounds of about equal rows, so only one round's keys are held
+//! at a time.
 
 use rayon::prelude::*;
 use std::ops::Range;
@@ -21,8 +21,9 @@ use super::Interactions;
 /// one round's keys are held at a time.
 const ROUNDS: usize = 4;
 
-/// Transient bytes per row while duplicates are merged: a flag, and a `u64` key for each row of
-/// one round (8 / [`ROUNDS`] per row), plus 1 for a round that a large bucket makes longer.
+/// Transient bytes per row while duplicates are merged: a bit, and a `u64` key for each row of
+/// one round (8 / [`ROUNDS`] per row), plus 1 for a round that a large bucket makes longer;
+/// 3 1/8 in all, rounded up.
 pub(super) const BYTES_PER_ROW: u64 = 4;
 
 /// Folds every repeated (user, item) row of `d` into the pair's first row: weights summed in row
@@ -38,48 +39,55 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
     let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
     // Rows per bucket, for each part: where each bucket's keys go in that part's buffer.
     let counts: Vec<Vec<usize>> = parts.par_iter().map(|rows| count_buckets(&d.user, rows.clone(), &layout)).collect();
-    let mut folded = vec![false; n];
+    // A bit per row, from the lowest: whether it folded into an earlier row of its pair.
+    let mut folded = vec![0u64; n.div_ceil(64)];
     let mut merged = 0u64;
     let rounds = rounds(&counts, layout.buckets, n);
-    // Each part's buffer of keys, reused by every round (a fresh one each round cost a page
-    // fault per 512 keys), sized for the part's largest round.
-    let mut keys: Vec<PartKeys> = counts
-        .iter()
-        .map(|counts| {
-            let largest = rounds.iter().map(|round| counts[round.clone()].iter().sum::<usize>()).max();
-            PartKeys { keys: Vec::with_capacity(largest.unwrap_or(0)), at: Vec::new() }
-        })
-        .collect();
+    // One buffer of keys, reused by every round (a fresh one each round cost a page fault per
+    // 512 keys), sized for the largest round.
+    let rows_in = |b: usize| counts.iter().map(|c| c[b]).sum::<usize>();
+    let largest = rounds.iter().map(|round| round.clone().map(rows_in).sum::<usize>()).max();
+    let mut keys: Vec<u64> = Vec::with_capacity(largest.unwrap_or(0));
     for buckets in rounds {
-        let (user, item) = (&d.user, &d.item);
-        keys.par_iter_mut()
-            .zip(&parts)
-            .zip(&counts)
-            .for_each(|((part, rows), counts)| part.fill(user, item, rows.clone(), &layout, buckets.clone(), counts));
-        // Each bucket's stretch of every part's buffer, in row order.
-        let mut stretches: Vec<Vec<&mut [u64]>> = buckets.clone().map(|_| Vec::with_capacity(keys.len())).collect();
-        for PartKeys { keys, at } in &mut keys {
-            let mut rest = keys.as_mut_slice();
-            for (b, bucket) in stretches.iter_mut().enumerate() {
-                let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(at[b + 1] - at[b]);
-                bucket.push(stretch);
+        let sizes: Vec<usize> = buckets.clone().map(rows_in).collect();
+        // Every slot is written below: resizing without clearing zeroes only what the buffer grows by.
+        keys.resize(sizes.iter().sum(), 0);
+        // The round's buckets one after another, each its parts' keys in part order (so in row
+        // order): every part's stretch of every bucket, for that part's core to fill.
+        let mut stretches: Vec<Vec<&mut [u64]>> = parts.iter().map(|_| Vec::with_capacity(sizes.len())).collect();
+        let mut rest = keys.as_mut_slice();
+        for b in buckets.clone() {
+            for (part, counts) in stretches.iter_mut().zip(&counts) {
+                let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(counts[b]);
+                part.push(stretch);
                 rest = tail;
             }
         }
-        let folds: Vec<usize> = stretches
-            .into_par_iter()
-            .map_init(Vec::new, |scratch, stretches| find_folds(stretches, &layout, scratch))
-            .collect();
-        for (b, &count) in folds.iter().enumerate() {
-            for &fold in keys.iter().flat_map(|part| &part.keys[part.at[b]..part.at[b + 1]]).take(count) {
+        let (user, item) = (&d.user, &d.item);
+        stretches
+            .par_iter_mut()
+            .zip(&parts)
+            .for_each(|(part, rows)| fill(part, user, item, rows.clone(), &layout, buckets.clone()));
+        let mut rest = keys.as_mut_slice();
+        let mut bucket_keys = Vec::with_capacity(sizes.len());
+        for &size in &sizes {
+            let (bucket, tail) = std::mem::take(&mut rest).split_at_mut(size);
+            bucket_keys.push(bucket);
+            rest = tail;
+        }
+        let folds: Vec<usize> = bucket_keys.into_par_iter().map(|bucket| find_folds(bucket, &layout)).collect();
+        let mut at = 0;
+        for (&count, &size) in folds.iter().zip(&sizes) {
+            for &fold in &keys[at..at + count] {
                 let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
                 merged += 1;
-                folded[r] = true;
+                folded[r / 64] |= 1 << (r % 64);
                 d.weight[h] += d.weight[r];
                 if timed {
                     d.time[h] = d.time[h].max(d.time[r]);
                 }
             }
+            at += size;
         }
     }
     if merged > 0 {
@@ -171,105 +179,95 @@ impl KeyLayout {
     }
 }
 
-/// One part of the rows' keys in a round, grouped by bucket.
-struct PartKeys {
-    keys: Vec<u64>,
-    /// Where each of the round's buckets starts in `keys` (indexed from the round's first).
-    at: Vec<usize>,
-}
-
-impl PartKeys {
-    /// Sets these to the keys of those of rows `rows` (of a log's `user` and `item` columns)
-    /// that fall in `buckets`; `counts` are the rows' [`count_buckets`].
-    fn fill(
-        &mut self,
-        user: &[u32],
-        item: &[u32],
-        rows: Range<usize>,
-        layout: &KeyLayout,
-        buckets: Range<usize>,
-        counts: &[usize],
-    ) {
-        let Self { keys: out, at } = self;
-        at.clear();
-        at.push(0);
-        for b in buckets.clone() {
-            at.push(at[at.len() - 1] + counts[b]);
+/// Writes the keys of those of rows `rows` (of a log's `user` and `item` columns) that fall in
+/// `buckets` into `stretches`, one per bucket (each as long as the rows of `rows` in it), in row
+/// order.
+fn fill(
+    stretches: &mut [&mut [u64]],
+    user: &[u32],
+    item: &[u32],
+    rows: Range<usize>,
+    layout: &KeyLayout,
+    buckets: Range<usize>,
+) {
+    let mut next = vec![0usize; buckets.len()];
+    // Which rows fall in the round, found 64 at a time as a bit mask (compares without a branch),
+    // then only those rows, one by one. A branch per row, taken at random for the rows of one
+    // round in four, took twice as long.
+    for (chunk, users) in user[rows.clone()].chunks(64).enumerate() {
+        let mut mask = 0u64;
+        for (j, &u) in users.iter().enumerate() {
+            mask |= u64::from(layout.bucket(u).wrapping_sub(buckets.start) < buckets.len()) << j;
         }
-        let mut next = at.clone();
-        // Every slot is written below: resizing without clearing zeroes only what the buffer grows by.
-        out.resize(at[buckets.len()], 0);
-        // Which rows fall in the round, found 64 at a time as a bit mask (compares without a
-        // branch), then only those rows, one by one. A branch per row, taken at random for the
-        // rows of one round in four, took twice as long.
-        for (chunk, users) in user[rows.clone()].chunks(64).enumerate() {
-            let mut mask = 0u64;
-            for (j, &u) in users.iter().enumerate() {
-                mask |= u64::from(layout.bucket(u).wrapping_sub(buckets.start) < buckets.len()) << j;
-            }
-            while mask != 0 {
-                let r = rows.start + chunk * 64 + mask.trailing_zeros() as usize;
-                mask &= mask - 1;
-                let slot = &mut next[layout.bucket(user[r]) - buckets.start];
-                out[*slot] = layout.key(user[r], item[r], r);
-                *slot += 1;
-            }
+        while mask != 0 {
+            let r = rows.start + chunk * 64 + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let b = layout.bucket(user[r]) - buckets.start;
+            stretches[b][next[b]] = layout.key(user[r], item[r], r);
+            next[b] += 1;
         }
     }
 }
 
-/// Sorts one bucket's keys (its stretches of the parts' buffers, in row order) into `scratch`,
-/// grouped by user and each group in (item, row) order, then writes the bucket's folds over the
-/// stretches, front to back: `head row << 32 | folded row`, in the order they are applied.
-/// Returns how many it wrote.
-fn find_folds(mut stretches: Vec<&mut [u64]>, layout: &KeyLayout, scratch: &mut Vec<u64>) -> usize {
+/// Groups one bucket's keys (in row order) by user in place, sorts each user's keys, which
+/// orders them by item and row, so the first row of each pair is its head, then writes the
+/// bucket's folds over its keys, front to back: `head row << 32 | folded row`, in the order they
+/// are applied. Returns how many it wrote. No scratch the size of the bucket: the heaviest users
+/// share the first buckets, and one held 2.2 million of a 20-million-row log's rows.
+fn find_folds(keys: &mut [u64], layout: &KeyLayout) -> usize {
     let users = 1usize << layout.shift;
     let mut start = vec![0usize; users + 1];
-    for &key in stretches.iter().flat_map(|s| s.iter()) {
+    for &key in keys.iter() {
         start[layout.user_in_bucket(key) + 1] += 1;
     }
     for k in 0..users {
         start[k + 1] += start[k];
     }
-    scratch.clear();
-    scratch.resize(start[users], 0);
+    // In place (an American flag sort): each user's next unfilled place; a key taken from there
+    // is carried to its own user's next place, and the key there taken on, until one belongs here.
     let mut next = start.clone();
-    for &key in stretches.iter().flat_map(|s| s.iter()) {
-        let at = &mut next[layout.user_in_bucket(key)];
-        scratch[*at] = key;
-        *at += 1;
+    for g in 0..users {
+        while next[g] < start[g + 1] {
+            let mut key = keys[next[g]];
+            let mut u = layout.user_in_bucket(key);
+            while u != g {
+                std::mem::swap(&mut key, &mut keys[next[u]]);
+                next[u] += 1;
+                u = layout.user_in_bucket(key);
+            }
+            keys[next[g]] = key;
+            next[g] += 1;
+        }
     }
-    let mut out = stretches.iter_mut().flat_map(|s| s.iter_mut());
+    // Each fold is written before the key it comes from (the keys before that one hold at least
+    // one head, which writes nothing), so it overwrites only keys already read.
     let mut written = 0;
     for g in start.windows(2) {
-        let group = &mut scratch[g[0]..g[1]];
-        if group.len() < 2 {
+        if g[1] - g[0] < 2 {
             continue;
         }
-        group.sort_unstable();
-        let mut head = group[0];
-        for &key in &group[1..] {
+        keys[g[0]..g[1]].sort_unstable();
+        let mut head = keys[g[0]];
+        for k in g[0] + 1..g[1] {
+            let key = keys[k];
             if layout.pair(key) != layout.pair(head) {
                 head = key;
                 continue;
             }
-            // A bucket folds fewer rows than it has, so there is always a slot to write into.
-            if let Some(slot) = out.next() {
-                *slot = (layout.row(head) << 32) | layout.row(key);
-                written += 1;
-            }
+            keys[written] = (layout.row(head) << 32) | layout.row(key);
+            written += 1;
         }
     }
     written
 }
 
-/// Keeps the rows of `column` not marked in `folded` (an empty column stays empty), moving each
-/// row down whether kept or not: no branch per row.
-fn drop_folded<T: Copy>(column: &mut Vec<T>, folded: &[bool]) {
+/// Keeps the rows of `column` whose bit in `folded` (a bit per row, from the lowest) is clear
+/// (an empty column stays empty), moving each row down whether kept or not: no branch per row.
+fn drop_folded<T: Copy>(column: &mut Vec<T>, folded: &[u64]) {
     let mut kept = 0;
-    for r in 0..column.len().min(folded.len()) {
+    for r in 0..column.len().min(folded.len() * 64) {
         column[kept] = column[r];
-        kept += usize::from(!folded[r]);
+        kept += usize::from(folded[r / 64] >> (r % 64) & 1 == 0);
     }
     column.truncate(kept);
 }
@@ -277,6 +275,46 @@ fn drop_folded<T: Copy>(column: &mut Vec<T>, folded: &[bool]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buckets_of_heavy_and_light_users_fold_in_row_order() {
+        // 4,096 users make buckets of 4 users. Users 0–3 have 12,000 rows each and user 4 has
+        // 40,000 (the heavy users share the first buckets, as in a log indexed in first-seen
+        // order); the rest have a row or two.
+        let mut rng = crate::rng::Rng::new(5);
+        let mut rows: Vec<(u32, u32, f32, i64)> = Vec::new();
+        for (user, count, items) in [(0, 12_000, 900), (1, 12_000, 30), (2, 12_000, 5_000), (3, 12_000, 1)]
+            .into_iter()
+            .chain([(4, 40_000, 3_000)])
+            .chain((5..4_096).map(|u| (u, 1 + u as usize % 2, 2)))
+        {
+            for _ in 0..count {
+                rows.push((user, rng.below(items) as u32, 0.1 + rng.f64() as f32, rng.below(1_000) as i64));
+            }
+        }
+        // Users interleaved, as a log has them.
+        for k in (1..rows.len()).rev() {
+            rows.swap(k, rng.below(k as u64 + 1) as usize);
+        }
+        assert_eq!(KeyLayout::new(4_096, 5_000, rows.len()).shift, 2);
+        for timed in [false, true] {
+            let mut d = Interactions {
+                user: rows.iter().map(|r| r.0).collect(),
+                item: rows.iter().map(|r| r.1).collect(),
+                weight: rows.iter().map(|r| r.2).collect(),
+                time: if timed { rows.iter().map(|r| r.3).collect() } else { Vec::new() },
+                ..Interactions::default()
+            };
+            let want = super::super::builder::tests::reference(&rows);
+            assert_eq!(merge_duplicates(&mut d, 4_096, 5_000, timed) as usize, rows.len() - want.len());
+            assert_eq!(d.len(), want.len());
+            for (r, (u, i, w, t)) in want.iter().enumerate() {
+                assert_eq!((d.user[r], d.item[r]), (*u, *i), "row {r}");
+                assert_eq!(d.weight[r].to_bits(), w.to_bits(), "row {r}: weights sum in row order");
+                assert_eq!(d.time_at(r), if timed { *t } else { i64::MIN }, "row {r}");
+            }
+        }
+    }
 
     #[test]
     fn rounds_share_the_rows_and_cover_every_bucket() {
