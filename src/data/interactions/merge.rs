@@ -37,47 +37,37 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
     let layout = KeyLayout::new(users, items, n);
     let part = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
     let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
-    // Rows per bucket, for each part: where each bucket's keys go in that part's buffer.
+    // Rows per bucket, for each part: how long each part's stretch of each bucket is.
     let counts: Vec<Vec<usize>> = parts.par_iter().map(|rows| count_buckets(&d.user, rows.clone(), &layout)).collect();
+    let per_bucket: Vec<usize> = (0..layout.buckets).map(|b| counts.iter().map(|c| c[b]).sum()).collect();
     // A bit per row, from the lowest: whether it folded into an earlier row of its pair.
     let mut folded = vec![0u64; n.div_ceil(64)];
     let mut merged = 0u64;
-    let rounds = rounds(&counts, layout.buckets, n);
+    let rounds = rounds(&per_bucket);
     // One buffer of keys, reused by every round (a fresh one each round cost a page fault per
     // 512 keys), sized for the largest round.
-    let rows_in = |b: usize| counts.iter().map(|c| c[b]).sum::<usize>();
-    let largest = rounds.iter().map(|round| round.clone().map(rows_in).sum::<usize>()).max();
+    let largest = rounds.iter().map(|round| per_bucket[round.clone()].iter().sum::<usize>()).max();
     let mut keys: Vec<u64> = Vec::with_capacity(largest.unwrap_or(0));
     for buckets in rounds {
-        let sizes: Vec<usize> = buckets.clone().map(rows_in).collect();
+        let sizes = &per_bucket[buckets.clone()];
         // Every slot is written below: resizing without clearing zeroes only what the buffer grows by.
         keys.resize(sizes.iter().sum(), 0);
         // The round's buckets one after another, each its parts' keys in part order (so in row
         // order): every part's stretch of every bucket, for that part's core to fill.
         let mut stretches: Vec<Vec<&mut [u64]>> = parts.iter().map(|_| Vec::with_capacity(sizes.len())).collect();
-        let mut rest = keys.as_mut_slice();
-        for b in buckets.clone() {
-            for (part, counts) in stretches.iter_mut().zip(&counts) {
-                let (stretch, tail) = std::mem::take(&mut rest).split_at_mut(counts[b]);
-                part.push(stretch);
-                rest = tail;
-            }
+        let lengths = buckets.clone().flat_map(|b| counts.iter().map(move |c| c[b]));
+        for (k, stretch) in cut(&mut keys, lengths).into_iter().enumerate() {
+            stretches[k % parts.len()].push(stretch);
         }
         let (user, item) = (&d.user, &d.item);
         stretches
             .par_iter_mut()
             .zip(&parts)
             .for_each(|(part, rows)| fill(part, user, item, rows.clone(), &layout, buckets.clone()));
-        let mut rest = keys.as_mut_slice();
-        let mut bucket_keys = Vec::with_capacity(sizes.len());
-        for &size in &sizes {
-            let (bucket, tail) = std::mem::take(&mut rest).split_at_mut(size);
-            bucket_keys.push(bucket);
-            rest = tail;
-        }
-        let folds: Vec<usize> = bucket_keys.into_par_iter().map(|bucket| find_folds(bucket, &layout)).collect();
+        let folds: Vec<usize> =
+            cut(&mut keys, sizes.iter().copied()).into_par_iter().map(|bucket| find_folds(bucket, &layout)).collect();
         let mut at = 0;
-        for (&count, &size) in folds.iter().zip(&sizes) {
+        for (&count, &size) in folds.iter().zip(sizes) {
             for &fold in &keys[at..at + count] {
                 let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
                 merged += 1;
@@ -101,13 +91,25 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
     merged
 }
 
-/// The buckets of each round, in order: consecutive ranges of `buckets` buckets, cut where the
-/// rows (`counts`, per part and bucket, `n` in all) reach the next of [`ROUNDS`] equal shares.
-fn rounds(counts: &[Vec<usize>], buckets: usize, n: usize) -> Vec<Range<usize>> {
+/// Consecutive pieces of `v`, as long as `lengths` says, in order (together at most `v`).
+fn cut(mut v: &mut [u64], lengths: impl Iterator<Item = usize>) -> Vec<&mut [u64]> {
+    lengths
+        .map(|len| {
+            let (piece, rest) = std::mem::take(&mut v).split_at_mut(len);
+            v = rest;
+            piece
+        })
+        .collect()
+}
+
+/// The buckets of each round, in order: consecutive ranges of buckets, cut where their rows
+/// (`per_bucket`) reach the next of [`ROUNDS`] equal shares of all rows.
+fn rounds(per_bucket: &[usize]) -> Vec<Range<usize>> {
+    let (buckets, n) = (per_bucket.len(), per_bucket.iter().sum::<usize>());
     let (mut out, mut start, mut rows) = (Vec::new(), 0, 0);
-    for b in 0..buckets {
+    for (b, &in_bucket) in per_bucket.iter().enumerate() {
         let share = rows * ROUNDS / n.max(1);
-        rows += counts.iter().map(|c| c[b]).sum::<usize>();
+        rows += in_bucket;
         if rows * ROUNDS / n.max(1) > share {
             out.push(start..b + 1);
             start = b + 1;
@@ -318,13 +320,12 @@ mod tests {
 
     #[test]
     fn rounds_share_the_rows_and_cover_every_bucket() {
-        // Rows per bucket, summed over two parts.
-        let split = |per_bucket: &[usize]| vec![per_bucket.to_vec(), vec![0; per_bucket.len()]];
-        assert_eq!(rounds(&split(&[1; 8]), 8, 8), vec![0..2, 2..4, 4..6, 6..8]);
+        // Rows per bucket.
+        assert_eq!(rounds(&[1; 8]), vec![0..2, 2..4, 4..6, 6..8]);
         // A bucket with most rows ends every share it spans; empty buckets after it join the last.
-        assert_eq!(rounds(&split(&[1, 10, 1, 0, 0]), 5, 12), vec![0..2, 2..5]);
-        assert_eq!(rounds(&split(&[0, 0, 0]), 3, 0), vec![0..3]);
-        assert_eq!(rounds(&split(&[5]), 1, 5), vec![0..1]);
+        assert_eq!(rounds(&[1, 10, 1, 0, 0]), vec![0..2, 2..5]);
+        assert_eq!(rounds(&[0, 0, 0]), vec![0..3]);
+        assert_eq!(rounds(&[5]), vec![0..1]);
     }
 
     #[test]
