@@ -33,6 +33,8 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; sub(/version = "/, ""); sub(/"/, ""); print; exit }' Cargo.lock
 }
 
+# The wasm32 target and wasm-bindgen-cli, which brings `wasm-bindgen` (scripts/build-pkg.sh) and
+# `wasm-bindgen-test-runner` (the wasm tests in scripts/test.sh).
 ensure_wasm_tools() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     log "installing the wasm32-unknown-unknown target"
@@ -45,17 +47,6 @@ ensure_wasm_tools() {
     log "installing wasm-bindgen-cli $want (found '${have:-none}'; one time, ~3 min)"
     cargo_install_tool wasm-bindgen-cli --version "$want" --locked --force \
       || cargo_install_tool wasm-bindgen-cli --version "$want" --force
-  fi
-}
-
-# wasm-pack (crates.io), so `wasm-pack test --headless --chrome|--firefox` runs the browser tests
-# as the wasm ecosystem expects; it finds the wasm-bindgen-cli above and the drivers through
-# CHROMEDRIVER / GECKODRIVER, so it downloads nothing.
-WASM_PACK_VERSION=0.15.1
-ensure_wasm_pack() {
-  if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
-    log "installing wasm-pack $WASM_PACK_VERSION (one time, ~2 min)"
-    cargo_install_tool wasm-pack --version "$WASM_PACK_VERSION" --locked
   fi
 }
 

@@ -1,5 +1,6 @@
 //! The `shelfwise` command-line tool: train, evaluate, inspect, recommend. Native only: built
-//! for wasm32 (as `wasm-pack test` builds every target) it is an empty program.
+//! for wasm32 (the wasm tests' `cargo test --target wasm32-unknown-unknown` builds every target)
+//! it is an empty program.
 #[cfg(not(target_arch = "wasm32"))]
 mod cli;
 
