@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test: formatting and lint gates, the Spark route (Spark MLlib ALS in local[2], imported),
 # native (unit, integration, doc, the hostile-input table), the fuzz smoke run, wasm in headless
-# Chromium and Firefox (wasm-bindgen-test-runner), and the demo storefront and package driven in Chromium,
-# Firefox and Node. Installs what it needs; quick when already installed.
+# Chromium and Firefox (wasm-bindgen-test-runner), and the demo storefront and package driven in
+# Chromium, Firefox and Node. Installs what it needs; quick when already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -64,13 +64,13 @@ log "fuzz smoke run (every target, ${FUZZ_SECONDS:-30} s each)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 
 # Every target built for wasm32 (the native-only ones are empty there) and run by
-# wasm-bindgen-test-runner, which comes with wasm-bindgen-cli: tests/web.rs, release-built with the
-# inference runtime only, as the page gets it. This is what `wasm-pack test --headless --chrome`
-# runs; calling the runner directly spares CI wasm-pack's build from crates.io (2.5 min).
-# The runner picks the browser by the driver variable it finds, so each run sets only its own.
+# wasm-bindgen-test-runner, the target's runner in .cargo/config.toml (it comes with
+# wasm-bindgen-cli): tests/web.rs, release-built with the inference runtime only, as the page gets
+# it. This is what `wasm-pack test --headless --chrome` runs; without wasm-pack, CI spares its
+# build from crates.io (2.5 min). The runner picks the browser by the driver variable it finds, so
+# each run sets only its own.
 wasm_browser_tests() {
   env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER "$1" \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test --target wasm32-unknown-unknown --release --no-default-features
 }
 log "wasm tests in headless Chromium and Firefox (wasm-bindgen-test-runner; Debian's chromedriver, geckodriver)"
