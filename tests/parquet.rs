@@ -794,7 +794,7 @@ fn columns_without_title() -> Columns {
 fn delta_coded_strings_are_checked_against_the_budget_before_they_are_decoded() {
     // arrow-rs builds each DELTA_BYTE_ARRAY value in full before the reader sees a batch: this
     // 4.4 KB file's 4,000 titles of 32 KB decode to 125 MB, over a 64 MB budget. The page walk adds
-    // the values' lengths up from the page's length streams first (`data::parquet_delta`).
+    // the values' lengths up from the page's length streams first (`data::parquet::delta`).
     let dir = common::temp_dir("parquet-delta-titles");
     let f = dir.join("delta-titles.parquet");
     long_title_log(&f, 32 << 10, 4, TitleCoding::DeltaByteArray);

@@ -7,8 +7,6 @@ mod hive;
 pub mod interactions;
 mod interner;
 pub mod parquet;
-mod parquet_delta;
-mod parquet_thrift;
 pub mod source;
 pub mod table;
 pub mod time;

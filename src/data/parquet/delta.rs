@@ -236,12 +236,12 @@ fn unpack(bytes: &[u8], bit: usize, width: usize, take: usize, min_delta: i32, l
 /// The ULEB128 at byte `at` and the byte after it, as arrow-rs reads one: at most 10 bytes (it
 /// panics past that, and its boundary makes that an error), the bits taken as an `i64`.
 fn varint(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
-    super::parquet_thrift::varint_at(bytes, at).ok().map(|(v, next)| (v as i64, next))
+    super::thrift::varint_at(bytes, at).ok().map(|(v, next)| (v as i64, next))
 }
 
 /// A zigzag-coded integer read by [`varint`].
 fn zigzag(v: i64) -> i64 {
-    super::parquet_thrift::zigzag(v as u64)
+    super::thrift::zigzag(v as u64)
 }
 
 #[cfg(test)]
