@@ -6,7 +6,10 @@ use std::collections::HashMap;
 use super::{RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_HISTORY};
 use crate::error::{Error, Result};
 use crate::kernels;
-use crate::recs::select::{Allowed, Pick, Request, Source};
+use crate::recs::blend::Scales;
+use crate::recs::items::FirstSeen;
+use crate::recs::select::{now_or_clock, Allowed, Likeness, Pick, Request, Source};
+use crate::recs::AttrType;
 use crate::rules::{Rule, RuleKind};
 
 /// A request's rules, compiled against the catalogue (they outlive the bound forms).
@@ -35,7 +38,7 @@ impl Recommender {
         let recent = &session[session.len().saturating_sub(MAX_HISTORY)..];
         let mut seen = vec![false; self.items.len()];
         let mut known: Vec<u32> = Vec::new();
-        let mut unknown = crate::recs::items::FirstSeen::default();
+        let mut unknown = FirstSeen::default();
         for id in recent.iter().rev() {
             match self.items.get(id.as_ref()) {
                 Some(i) if !std::mem::replace(&mut seen[i as usize], true) => known.push(i),
@@ -104,7 +107,7 @@ impl Recommender {
         let nb = self.together.as_ref().ok_or_else(|| Error::MissingSection("together".into()))?;
         let mut known = Vec::new();
         let mut seen: HashMap<u32, usize> = HashMap::with_capacity(cart.len());
-        let mut unknown = crate::recs::items::FirstSeen::default();
+        let mut unknown = FirstSeen::default();
         for id in cart {
             match self.items.get(id.as_ref()) {
                 Some(i) if !seen.contains_key(&i) => {
@@ -151,7 +154,7 @@ impl Recommender {
         let history = &history[truncated..];
         let mut merged: Vec<(u32, f32)> = Vec::with_capacity(history.len());
         let mut slot: HashMap<u32, usize> = HashMap::with_capacity(history.len());
-        let mut unknown = crate::recs::items::FirstSeen::default();
+        let mut unknown = FirstSeen::default();
         for (id, w) in history {
             let id = id.as_ref();
             if !(w.is_finite() && *w > 0.0) {
@@ -220,7 +223,7 @@ impl Recommender {
     /// The history items that contributed most to item `i`'s score (at most three, each
     /// contributing more than nothing), strongest first; a blend's parts are scaled as the
     /// request's scores were (`scales`).
-    fn because(&self, state: &UserState, i: u32, scales: Option<crate::recs::blend::Scales>) -> Result<Vec<String>> {
+    fn because(&self, state: &UserState, i: u32, scales: Option<Scales>) -> Result<Vec<String>> {
         let by_history = |c: Vec<f32>| state.history.iter().zip(c).map(|((j, _), c)| (*j, c)).collect();
         let parts: Vec<(u32, f32)> = match (&self.model, scales) {
             (RecModel::Factors(f), _) => by_history(f.contributions(&state.history, i)?),
@@ -269,7 +272,7 @@ impl Recommender {
         kernels::order::sort_by_key(&mut except, |i| *i as u64);
         except.dedup();
         let attrs = self.attributes_or_none();
-        let now = crate::recs::select::now_or_clock(opts);
+        let now = now_or_clock(opts);
         let bind = |r: &'r Option<Rule>| r.as_ref().map(|r| r.bind(attrs, &opts.params, now)).transpose();
         let group = match &opts.max_per_group {
             Some((name, n)) => {
@@ -280,7 +283,7 @@ impl Recommender {
                         format!("is not an attribute (attributes: {})", attrs.names()),
                     )
                 })?;
-                if a.ty() == crate::recs::AttrType::Set {
+                if a.ty() == AttrType::Set {
                     return Err(Error::param(
                         "maxPerGroup.attribute",
                         name,
@@ -325,13 +328,13 @@ impl Recommender {
 
     /// What diversity compares items by: factors, else item2vec embeddings; a diversity above 0
     /// with neither is an error.
-    fn likeness(&self, diversity: f32) -> Result<Option<(f32, crate::recs::select::Likeness<'_>)>> {
+    fn likeness(&self, diversity: f32) -> Result<Option<(f32, Likeness<'_>)>> {
         if diversity == 0.0 {
             return Ok(None);
         }
         let like = match (self.model.factors(), &self.item2vec) {
-            (Some(f), _) => crate::recs::select::Likeness::Factors(f),
-            (_, Some(e)) => crate::recs::select::Likeness::Embeddings(e),
+            (Some(f), _) => Likeness::Factors(f),
+            (_, Some(e)) => Likeness::Embeddings(e),
             _ => {
                 return Err(Error::param(
                     "diversity",
