@@ -32,7 +32,7 @@ pub(super) struct Builder {
     rows_after_merge: usize,
     /// The distinct (user, item) pairs among the rows read so far.
     pairs: PairCount,
-    /// See [`ReadOptions::max_memory`].
+    /// See [`super::ReadOptions::max_memory`].
     budget: Option<u64>,
     /// Data rows read so far, for the budget's message.
     pub(super) rows_seen: u64,

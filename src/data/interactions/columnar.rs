@@ -168,7 +168,7 @@ impl Chunks {
 
     /// Checks every row of every batch and sends each batch's kept rows to `to_intern`, until
     /// the input ends or the interning thread stops. A bad row is counted and skipped with
-    /// `skip_bad_rows`, else returned, as [`super::feed`] does for CSV.
+    /// `skip_bad_rows`, else returned, as [`super::csv_rows::CsvRows::feed`] does for CSV.
     pub(super) fn feed(
         &mut self,
         opts: &ReadOptions,
