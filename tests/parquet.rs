@@ -997,3 +997,39 @@ fn every_command_reads_parquet_as_it_reads_the_csv() {
         &log,
     );
 }
+
+/// Files as pandas and pyarrow write them (tests/fixtures/pyarrow, made by
+/// scripts/make-pyarrow-fixture.py: categorical and `large_string` ids, millisecond and INT96
+/// timestamps, v2 pages without dictionaries, int32/float32/decimal columns, gzip, LZ4 and zstd,
+/// dates, uint64 ids past i64 and the same ids as DECIMAL(38,0)) train the bundle the CSV of the
+/// same rows trains; a visit table with nullable integers, missing floats, booleans and a
+/// categorical trains the same propensity model.
+#[test]
+fn files_pandas_and_pyarrow_write_train_what_their_csv_trains() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pyarrow");
+    let dir = common::temp_dir("parquet-pyarrow");
+    let recs = "train recs --input {in} --user-col user --item-col item --weight-col qty --time-col ts \
+                --title-col title --price-col price --model als --factors 8 --iterations 3 --out {out}";
+    for (parquet, csv) in [
+        ("pandas", "log"),
+        ("categorical", "log"),
+        ("large-string-ms", "log"),
+        ("int96", "log"),
+        ("v2-zstd-plain", "log"),
+        ("gzip", "log"),
+        ("lz4", "log"),
+        ("narrow-types", "log"),
+        ("date32", "log-dates"),
+        ("uint64", "log-uint64"),
+        ("decimal-ids", "log-uint64"),
+    ] {
+        let (csv, pq) = (fixture.join(format!("{csv}.csv")), fixture.join(format!("{parquet}.parquet")));
+        let [(csv_out, csv_bundle), (pq_out, pq_bundle)] = both_formats(&dir, recs, &csv, &pq);
+        assert_eq!(pq_out, csv_out, "{parquet}");
+        assert!(!csv_bundle.is_empty() && csv_bundle == pq_bundle, "{parquet}.parquet: bundle differs from the CSV's");
+    }
+    let sessions = (fixture.join("sessions.csv"), fixture.join("sessions.parquet"));
+    let line = "train propensity --input {in} --target bought --model gbt --seed 5 --out {out}";
+    let [(_, csv_bundle), (_, pq_bundle)] = both_formats(&dir, line, &sessions.0, &sessions.1);
+    assert!(!csv_bundle.is_empty() && csv_bundle == pq_bundle, "sessions: bundle differs from the CSV's");
+}

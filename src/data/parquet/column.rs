@@ -228,8 +228,8 @@ impl Column {
     }
 
     /// Cell `i` as text (`None` when null): strings as they are, numbers as CSV exports write them
-    /// (integers without a decimal point, floats in the shortest form that reads back, whole
-    /// ones with `.0`), dates
+    /// (integers without a decimal point, `u64` past `i64` too; decimals exactly, with their
+    /// scale's digits; floats in the shortest form that reads back, whole ones with `.0`), dates
     /// and timestamps as `YYYY-MM-DDTHH:MM:SSZ`, booleans as `true`/`false`. `buf` holds the text
     /// of cells that are not strings.
     pub fn text<'s>(&'s self, i: usize, buf: &'s mut String) -> Option<&'s str> {
@@ -253,6 +253,16 @@ impl Column {
                 buf.push_str(&format_timestamp(self.seconds_of(i)?));
                 buf.as_str()
             }
+            Kind::Int(IntKind::U64) => {
+                buf.clear();
+                write!(buf, "{}", self.array.as_primitive::<UInt64Type>().value(i)).ok()?;
+                buf.as_str()
+            }
+            Kind::Decimal(scale) => {
+                buf.clear();
+                write_decimal(buf, self.array.as_primitive::<Decimal128Type>().value(i), scale);
+                buf.as_str()
+            }
             _ => {
                 buf.clear();
                 // Floats as Spark, pandas and Java write them: shortest digits that read back, and
@@ -269,7 +279,9 @@ impl Column {
         Some(s)
     }
 
-    /// Cell `i` as a number, when the column is numeric and the cell not null.
+    /// Cell `i` as a number, when the column is numeric and the cell not null. A `u64` past
+    /// `i64` and a decimal are floats here (rounded beyond 2^53); [`Column::text`] gives them
+    /// exactly, as ids need.
     pub fn number(&self, i: usize) -> Option<Number> {
         if self.array.is_null(i) {
             return None;
@@ -329,5 +341,60 @@ impl Column {
     /// The raw array, for readers of nested columns (factor vectors).
     pub fn array(&self) -> &ArrayRef {
         &self.array
+    }
+}
+
+/// `value` scaled by 10^−`scale` as exact decimal text, as a CSV export writes a decimal: `25.90`
+/// for 2590 at scale 2, `-0.05` for −5 at scale 2, `1200` for 12 at scale −2.
+fn write_decimal(buf: &mut String, value: i128, scale: i8) {
+    let digits = value.unsigned_abs().to_string();
+    if value < 0 {
+        buf.push('-');
+    }
+    let Ok(scale) = usize::try_from(scale) else {
+        buf.push_str(&digits);
+        if value != 0 {
+            buf.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
+        }
+        return;
+    };
+    if scale == 0 {
+        buf.push_str(&digits);
+        return;
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - scale);
+    buf.push_str(whole);
+    buf.push('.');
+    buf.push_str(fraction);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn texts(array: ArrayRef) -> Vec<Option<String>> {
+        let col = Column::new(array, "part", "c", false).unwrap();
+        let mut buf = String::new();
+        (0..col.rows).map(|i| col.text(i, &mut buf).map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn decimals_and_large_unsigned_ids_read_as_exact_text() {
+        let u = arrow_array::UInt64Array::from(vec![Some(u64::MAX), Some(18_446_744_073_709_551_039), None, Some(7)]);
+        let want = [Some("18446744073709551615"), Some("18446744073709551039"), None, Some("7")];
+        assert_eq!(texts(Arc::new(u)), want.map(|t| t.map(String::from)));
+        // DECIMAL(38, 0), as Snowflake unloads NUMBER: ids past 2^53 stay apart.
+        let ids = [12_345_678_901_234_567_890i128, 12_345_678_901_234_567_891, -42];
+        let d = arrow_array::Decimal128Array::from(ids.to_vec()).with_precision_and_scale(38, 0).unwrap();
+        assert_eq!(texts(Arc::new(d)), ids.map(|v| Some(v.to_string())));
+        let cents = arrow_array::Decimal128Array::from(vec![2590, 5, -5, 0, -123_456, i128::MIN + 1])
+            .with_precision_and_scale(38, 2)
+            .unwrap();
+        let want = ["25.90", "0.05", "-0.05", "0.00", "-1234.56", "-1701411834604692317316873037158841057.27"];
+        assert_eq!(texts(Arc::new(cents)), want.map(|t| Some(t.to_string())));
+        let hundreds = arrow_array::Decimal128Array::from(vec![12, 0, -3]).with_precision_and_scale(10, -2).unwrap();
+        assert_eq!(texts(Arc::new(hundreds)), ["1200", "0", "-300"].map(|t| Some(t.to_string())));
     }
 }
