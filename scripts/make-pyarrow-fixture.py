@@ -1,10 +1,10 @@
 """Writes tests/fixtures/pyarrow/: one small synthetic shop log as pandas and pyarrow write it, in
 the types and layouts a shop's data team produces (`DataFrame.to_parquet`'s defaults, a
-categorical id, `string[pyarrow]`, `large_string`, millisecond and INT96 timestamps, data page v2
-with zstd and no dictionary, int32 ids with a float32 quantity and a decimal price, gzip and LZ4
-pages, dates, uint64 ids past i64 and the same ids as DECIMAL(38,0)), beside the CSV of the same
-rows that pandas writes (`log.csv`; `log-dates.csv` and `log-uint64.csv` for the files whose
-values differ), and a visit table for propensity (`sessions.parquet`: bool, categorical, nullable
+categorical id of strings and one of integers, `string[pyarrow]`, `large_string`, millisecond,
+INT96 and Europe/Paris timestamps, data page v2 with zstd and no dictionary, int32 ids with a
+float32 quantity and a decimal price, gzip and LZ4 pages, dates, uint64 ids past i64 and the same
+ids as DECIMAL(38,0)), beside the CSV of the same rows that pandas writes (`log.csv`; `log-*.csv`
+for the files whose values differ, such as times with their offset), and a visit table for propensity (`sessions.parquet`: bool, categorical, nullable
 Int64 with missing values, floats with missing values; `sessions.csv`), for tests/parquet.rs.
 Seeded: the rows are the same on every run (the files' `created_by` names the pyarrow version).
 
@@ -42,6 +42,14 @@ typed = log.copy()
 typed["user"] = typed["user"].astype(str).astype("category")
 typed["item"] = typed["item"].astype(str).astype("string[pyarrow]")
 typed.to_parquet(path("categorical.parquet"))
+codes = log.copy()
+codes["user"] = pd.Categorical(codes["user"])
+codes.to_parquet(path("int-categorical.parquet"))
+# Times in a zone: pandas' CSV writes them with their offset (`2024-02-21 03:07:57.972000+01:00`).
+paris = log.copy()
+paris["ts"] = paris["ts"].dt.tz_convert("Europe/Paris")
+paris.to_csv(path("log-paris.csv"), index=False)
+paris.to_parquet(path("paris.parquet"))
 
 table = pa.Table.from_pandas(log, preserve_index=False)
 column = lambda t, name, values: t.set_column(t.schema.get_field_index(name), name, values)

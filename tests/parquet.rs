@@ -999,10 +999,10 @@ fn every_command_reads_parquet_as_it_reads_the_csv() {
 }
 
 /// Files as pandas and pyarrow write them (tests/fixtures/pyarrow, made by
-/// scripts/make-pyarrow-fixture.py: categorical and `large_string` ids, millisecond and INT96
-/// timestamps, v2 pages without dictionaries, int32/float32/decimal columns, gzip, LZ4 and zstd,
-/// dates, uint64 ids past i64 and the same ids as DECIMAL(38,0)) train the bundle the CSV of the
-/// same rows trains; a visit table with nullable integers, missing floats, booleans and a
+/// scripts/make-pyarrow-fixture.py: categorical ids of strings and of integers, `large_string`,
+/// millisecond, INT96 and zoned timestamps (the CSV holding their offsets), v2 pages without
+/// dictionaries, int32/float32/decimal columns, gzip, LZ4 and zstd, dates, uint64 ids past i64
+/// and the same ids as DECIMAL(38,0)) train the bundle the CSV of the same rows trains; a visit table with nullable integers, missing floats, booleans and a
 /// categorical trains the same propensity model.
 #[test]
 fn files_pandas_and_pyarrow_write_train_what_their_csv_trains() {
@@ -1013,6 +1013,8 @@ fn files_pandas_and_pyarrow_write_train_what_their_csv_trains() {
     for (parquet, csv) in [
         ("pandas", "log"),
         ("categorical", "log"),
+        ("int-categorical", "log"),
+        ("paris", "log-paris"),
         ("large-string-ms", "log"),
         ("int96", "log"),
         ("v2-zstd-plain", "log"),

@@ -1,7 +1,10 @@
-//! Timestamps found in shop exports, parsed to Unix seconds (UTC, no time zones).
+//! Timestamps found in shop exports, parsed to Unix seconds (UTC).
 
 /// Parses `1700000000` (Unix seconds), `2011-12-09 12:50[:00]`, `2011-12-09T12:50:00`,
-/// `2011-12-09`, or `12/9/2011 12:50` (month/day/year, as Excel exports write it).
+/// `2011-12-09`, or `12/9/2011 12:50` (month/day/year, as Excel exports write it). A time
+/// followed by `Z` is UTC; one followed by an offset (`+01:00`, `-0530`, `+01`, as Spark's and
+/// pandas' CSV exports write zoned times) is that far ahead of UTC; one without either is read
+/// as UTC. Fractions of a second are dropped.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     parse_any(s).filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
 }
@@ -40,8 +43,8 @@ fn parse_any(s: &str) -> Option<i64> {
     if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
-    let time = time.trim_end_matches('Z');
-    let mut secs = 0i64;
+    let (time, offset) = zone_offset(time)?;
+    let mut secs = -offset;
     if !time.is_empty() {
         let mut it = time.split(':');
         let h = num(it.next())?;
@@ -53,9 +56,31 @@ fn parse_any(s: &str) -> Option<i64> {
         if h > 23 || mi > 59 || sec > 60 {
             return None;
         }
-        secs = h * 3600 + mi * 60 + sec;
+        secs += h * 3600 + mi * 60 + sec;
     }
     Some(days_from_civil(y, m, d) * 86_400 + secs)
+}
+
+/// `time` without its zone, and the zone's offset from UTC in seconds: 0 for `Z` or none;
+/// `+HH:MM`, `+HHMM` or `+HH` (or `-`) up to 18 hours. `None` for a malformed offset.
+fn zone_offset(time: &str) -> Option<(&str, i64)> {
+    if let Some(t) = time.strip_suffix('Z') {
+        return Some((t.trim_end(), 0));
+    }
+    let Some(at) = time.find(['+', '-']) else { return Some((time, 0)) };
+    let (sign, zone) = (if time.as_bytes()[at] == b'-' { -1 } else { 1 }, &time[at + 1..]);
+    let digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
+    let (h, m) = match (zone.len(), zone.split_once(':')) {
+        (5, Some((h, m))) if digits(h) && digits(m) => (h, m),
+        (4, None) if zone.is_ascii() && digits(&zone[..2]) && digits(&zone[2..]) => zone.split_at(2),
+        (2, None) if digits(zone) => (zone, "00"),
+        _ => return None,
+    };
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 18 || m > 59 {
+        return None;
+    }
+    Some((time[..at].trim_end(), sign * (h * 3600 + m * 60)))
 }
 
 fn num(s: Option<&str>) -> Option<i64> {
@@ -103,6 +128,26 @@ mod tests {
         assert_eq!(format_timestamp(a), "2011-12-09T12:50:00Z");
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp("2011-13-01"), None);
+    }
+
+    #[test]
+    fn a_zone_offset_is_applied_and_a_malformed_one_refused() {
+        let utc = parse_timestamp("2024-03-01T10:00:00Z").unwrap();
+        // pandas writes zoned times as `2024-03-01 11:00:00.250000+01:00`, Spark as `…T11:00:00.250+01:00`.
+        assert_eq!(parse_timestamp("2024-03-01 11:00:00.250000+01:00"), Some(utc));
+        assert_eq!(parse_timestamp("2024-03-01T11:00:00.250+01:00"), Some(utc));
+        assert_eq!(parse_timestamp("2024-03-01T04:30:00-0530"), Some(utc));
+        assert_eq!(parse_timestamp("2024-03-01T12:00+02"), Some(utc));
+        assert_eq!(parse_timestamp("2024-03-01 10:00:00 +00:00"), Some(utc));
+        assert_eq!(parse_timestamp("2024-03-01T10:00:00.5Z"), Some(utc));
+        // Across midnight and before 1970.
+        assert_eq!(parse_timestamp("2024-03-01T00:30:00+01:00"), parse_timestamp("2024-02-29T23:30:00Z"));
+        assert_eq!(parse_timestamp("1970-01-01T00:59:06.673+01:00"), Some(-54));
+        for bad in
+            ["2024-03-01T10:00:00+1", "2024-03-01T10:00:00+25:00", "2024-03-01T10:00:00+01:60", "2024-03-01T10:00+x1"]
+        {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
     }
 
     #[test]

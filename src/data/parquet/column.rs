@@ -120,6 +120,14 @@ impl Column {
                     .map_err(|e| Error::file(part, format!("column '{name}': {e}")))?;
                 return Column::new(std::sync::Arc::new(recoded), part, name, nested);
             }
+            DataType::Dictionary(..) => {
+                // Numbers, dates or booleans coded by a dictionary (a pandas category of integer
+                // codes): decoded to their values, which read as a column of that type does.
+                let dict = array.as_any_dictionary();
+                let plain = arrow_select::take::take(dict.values().as_ref(), dict.keys(), None)
+                    .map_err(|e| Error::file(part, format!("column '{name}': {e}")))?;
+                return Column::new(plain, part, name, nested);
+            }
             other => {
                 return Err(Error::InvalidValue {
                     field: format!("{part}: column '{name}'"),
