@@ -420,3 +420,25 @@ fn hive_files(dir: &Path) -> Vec<std::path::PathBuf> {
     found.sort();
     found
 }
+
+/// Spark's CSV writer escapes quotes and backslashes inside quoted fields with a backslash
+/// (`"q\"\\"`), not by doubling: its part files (as Spark 4.3 wrote these lines) read back as the
+/// values Spark wrote, while a file named otherwise keeps CSV's doubled quotes and any backslash.
+#[test]
+fn spark_escaped_quotes_in_part_files_read_as_the_values_spark_wrote() {
+    let dir = common::temp_dir("csv-spark-escapes");
+    let spark = "n,title\n0,\"a\\\\b, c\"\n1,\"q\\\"\\\\\"\n2,end\\\n3,\"\\\"lead\"\n4,\"x\\\"\\\"y\"\n\
+                 5,\"plain\\\\\\\"mix, z\"\n6,C:\\dir\\\n7,\"doubled \"\"too\"\"\"\n";
+    let parts = dir.join("out");
+    std::fs::create_dir_all(&parts).unwrap();
+    std::fs::write(parts.join("_SUCCESS"), "").unwrap();
+    std::fs::write(parts.join("part-00000-5c1d-c000.csv"), spark).unwrap();
+    let titles = |t: Table| t.rows.iter().map(|r| r[1].clone()).collect::<Vec<_>>();
+    let wrote = ["a\\b, c", "q\"\\", "end\\", "\"lead", "x\"\"y", "plain\\\"mix, z", "C:\\dir\\", "doubled \"too\""];
+    assert_eq!(titles(Table::read(&parts, b',').unwrap()), wrote);
+    assert_eq!(titles(Table::read(&parts.join("part-00000-5c1d-c000.csv"), b',').unwrap()), wrote);
+    // pandas and Excel double a quote and leave a backslash alone.
+    let plain = dir.join("export.csv");
+    std::fs::write(&plain, "n,title\n0,\"a\\b, c\"\n1,\"doubled \"\"too\"\"\"\n2,C:\\dir\\\n").unwrap();
+    assert_eq!(titles(Table::read(&plain, b',').unwrap()), ["a\\b, c", "doubled \"too\"", "C:\\dir\\"]);
+}

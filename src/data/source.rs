@@ -94,7 +94,8 @@ pub fn detect_delimiter(path: &Path) -> Result<u8> {
 /// A CSV reader over `path` (plain or compressed) with the guards in the module docs, its trimmed
 /// header (BOM removed; a repeated name is an error naming both positions) and the handle that
 /// bounds record length. Without a header line (`has_header` false) the columns are named by
-/// their 1-based positions, `1`, `2`, …, from the first record, which stays data.
+/// their 1-based positions, `1`, `2`, …, from the first record, which stays data. A part file
+/// named as Spark and Hadoop name their output ([`spark_escapes`]) is read with their escapes.
 pub(crate) fn csv_reader(
     path: &Path,
     delimiter: u8,
@@ -102,7 +103,9 @@ pub(crate) fn csv_reader(
 ) -> Result<(csv::Reader<Guarded>, Vec<String>, RecordBound)> {
     let bound = RecordBound { start: Arc::new(AtomicU64::new(0)) };
     let guarded = Guarded::new(open(path)?, bound.clone());
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(has_header).from_reader(guarded);
+    let escape = spark_escapes(path).then_some(b'\\');
+    let mut rdr =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(has_header).escape(escape).from_reader(guarded);
     let first = rdr.headers().map_err(|e| Error::file(path, e))?;
     let header: Vec<String> = if has_header {
         first.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect()
@@ -120,6 +123,14 @@ pub(crate) fn csv_reader(
     }
     bound.record_read(rdr.position().byte());
     Ok((rdr, header, bound))
+}
+
+/// Whether `path` is a part file as Spark, Databricks and Hadoop name their output (`part-…`),
+/// whose CSV writer escapes a quote inside a quoted field as `\"` and a backslash as `\\`
+/// (univocity's defaults), not as CSV's `""`: such a file is read with those escapes, which
+/// also take `""`. Other files keep a backslash as it is.
+pub(crate) fn spark_escapes(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("part-"))
 }
 
 /// Lets a reading loop tell the input where the current record starts, so the input can refuse
