@@ -1,7 +1,8 @@
 //! Timestamps found in shop exports, parsed to Unix seconds (UTC).
 
 /// Parses `1700000000` (Unix seconds), `2011-12-09 12:50[:00]`, `2011-12-09T12:50:00`,
-/// `2011-12-09`, or `12/9/2011 12:50` (month/day/year, as Excel exports write it). A time
+/// `2011-12-09`, `12/9/2011 12:50` (month/day/year, as Excel exports write it), or
+/// `09.12.2011 12:50` (day.month.year, as European exports write it). A time
 /// followed by `Z` is UTC; one followed by an offset (`+01:00`, `-0530`, `+01`, as Spark's and
 /// pandas' CSV exports write zoned times) is that far ahead of UTC; one without either is read
 /// as UTC. Fractions of a second are dropped.
@@ -37,6 +38,15 @@ fn parse_any(s: &str) -> Option<i64> {
         let mut it = date.split('/');
         let (m, d, y) = (num(it.next())?, num(it.next())?, num(it.next())?);
         (y, m, d)
+    } else if date.contains('.') {
+        // Day first, as German, Swiss and Russian exports write dates with dots; a four-digit
+        // year, so that a version or a decimal such as `1.2.3` is no date.
+        let mut it = date.split('.');
+        let (d, m, year) = (num(it.next())?, num(it.next())?, it.next()?);
+        if year.trim().len() != 4 {
+            return None;
+        }
+        (num(Some(year))?, m, d)
     } else {
         return None;
     };
@@ -126,6 +136,10 @@ mod tests {
         assert_eq!(parse_timestamp("12/9/2011 12:50"), Some(a));
         assert_eq!(parse_timestamp("2011-12-09T12:50:00Z"), Some(a));
         assert_eq!(format_timestamp(a), "2011-12-09T12:50:00Z");
+        assert_eq!(parse_timestamp("09.12.2011 12:50"), Some(a));
+        assert_eq!(parse_timestamp("9.12.2011"), parse_timestamp("2011-12-09"));
+        assert_eq!(parse_timestamp("12.31.2011"), None, "day first: there is no month 31");
+        assert_eq!(parse_timestamp("1.2.3"), None);
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp("2011-13-01"), None);
     }
