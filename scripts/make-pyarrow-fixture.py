@@ -3,16 +3,18 @@ the types and layouts a shop's data team produces (`DataFrame.to_parquet`'s defa
 categorical id of strings and one of integers, `string[pyarrow]`, `large_string`, millisecond,
 INT96 and Europe/Paris timestamps, data page v2 with zstd and no dictionary, int32 ids with a
 float32 quantity and a decimal price, gzip and LZ4 pages, dates, uint64 ids past i64 and the same
-ids as DECIMAL(38,0)), beside the CSV of the same rows that pandas writes (`log.csv`; `log-*.csv`
-for the files whose values differ, such as times with their offset), and a visit table for propensity (`sessions.parquet`: bool, categorical, nullable
-Int64 with missing values, floats with missing values; `sessions.csv`), for tests/parquet.rs.
-Seeded: the rows are the same on every run (the files' `created_by` names the pyarrow version).
+ids as DECIMAL(38,0), strings as plain binary, UUID ids), beside the CSV of the same rows that
+pandas writes (`log.csv`; `log-*.csv` for the files whose values differ, such as times with their
+offset), and a visit table for propensity (`sessions.parquet`: bool, categorical, nullable Int64
+with missing values, floats with missing values; `sessions.csv`), for tests/parquet.rs. Seeded:
+the rows are the same on every run (the files' `created_by` names the pyarrow version).
 
     python3 -m venv /tmp/pyarrow-venv && /tmp/pyarrow-venv/bin/pip install pyarrow pandas
     /tmp/pyarrow-venv/bin/python scripts/make-pyarrow-fixture.py
 """
 
 import os
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -65,6 +67,18 @@ narrow = column(table, "user", table["user"].cast(pa.int32()))
 narrow = column(narrow, "qty", narrow["qty"].cast(pa.float32()))
 narrow = column(narrow, "price", narrow["price"].cast(pa.decimal128(10, 2)))
 pq.write_table(narrow, path("narrow-types.parquet"))
+
+# Strings written as plain binary (no UTF-8 annotation), as Impala and older Hive write them.
+binary = table
+for name in ["user", "item", "title"]:
+    binary = column(binary, name, binary[name].cast(pa.string()).cast(pa.binary()))
+pq.write_table(binary, path("binary-strings.parquet"))
+# UUID ids (Parquet's UUID type, pyarrow's `pa.uuid()`), written in the CSV as their text.
+ids = log.copy()
+ids["user"] = [uuid.UUID(int=(int(u) * 0x9E3779B97F4A7C15_F39CC0605CEDC835) % (1 << 128)) for u in log["user"]]
+ids.to_csv(path("log-uuid.csv"), index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+uuids = pa.array([u.bytes for u in ids["user"]], type=pa.uuid())
+pq.write_table(column(table, "user", uuids), path("uuid.parquet"))
 
 dates = log.copy()
 dates["ts"] = dates["ts"].dt.strftime("%Y-%m-%d")

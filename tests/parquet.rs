@@ -1002,7 +1002,8 @@ fn every_command_reads_parquet_as_it_reads_the_csv() {
 /// scripts/make-pyarrow-fixture.py: categorical ids of strings and of integers, `large_string`,
 /// millisecond, INT96 and zoned timestamps (the CSV holding their offsets), v2 pages without
 /// dictionaries, int32/float32/decimal columns, gzip, LZ4 and zstd, dates, uint64 ids past i64
-/// and the same ids as DECIMAL(38,0)) train the bundle the CSV of the same rows trains; a visit table with nullable integers, missing floats, booleans and a
+/// and the same ids as DECIMAL(38,0), strings as plain binary, UUID ids) train the bundle the CSV
+/// of the same rows trains; a visit table with nullable integers, missing floats, booleans and a
 /// categorical trains the same propensity model.
 #[test]
 fn files_pandas_and_pyarrow_write_train_what_their_csv_trains() {
@@ -1024,6 +1025,8 @@ fn files_pandas_and_pyarrow_write_train_what_their_csv_trains() {
         ("date32", "log-dates"),
         ("uint64", "log-uint64"),
         ("decimal-ids", "log-uint64"),
+        ("binary-strings", "log"),
+        ("uuid", "log-uuid"),
     ] {
         let (csv, pq) = (fixture.join(format!("{csv}.csv")), fixture.join(format!("{parquet}.parquet")));
         let [(csv_out, csv_bundle), (pq_out, pq_bundle)] = both_formats(&dir, recs, &csv, &pq);

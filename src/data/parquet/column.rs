@@ -120,6 +120,9 @@ impl Column {
                     .map_err(|e| Error::file(part, format!("column '{name}': {e}")))?;
                 return Column::new(std::sync::Arc::new(recoded), part, name, nested);
             }
+            DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => {
+                return Column::new(as_text(&array, part, name)?, part, name, nested);
+            }
             DataType::Dictionary(..) => {
                 // Numbers, dates or booleans coded by a dictionary (a pandas category of integer
                 // codes): decoded to their values, which read as a column of that type does.
@@ -128,14 +131,13 @@ impl Column {
                     .map_err(|e| Error::file(part, format!("column '{name}': {e}")))?;
                 return Column::new(plain, part, name, nested);
             }
-            other => {
-                return Err(Error::InvalidValue {
-                    field: format!("{part}: column '{name}'"),
-                    value: other.to_string(),
-                    reason: "this Parquet type is not read here: strings, numbers, booleans, dates and timestamps are"
+            other => return Err(Error::InvalidValue {
+                field: format!("{part}: column '{name}'"),
+                value: other.to_string(),
+                reason:
+                    "this Parquet type is not read here: strings, binary, numbers, booleans, dates and timestamps are"
                         .into(),
-                })
-            }
+            }),
         };
         Ok(Self::plain(array, kind))
     }
@@ -352,6 +354,38 @@ impl Column {
     }
 }
 
+/// A binary column as the text it holds: bytes that are UTF-8 (strings written without their
+/// annotation, as Impala and older Hive write them) as that text, 16-byte values as the UUIDs
+/// Parquet's UUID type holds (`550e8400-e29b-41d4-a716-446655440000`), other fixed widths (hashes)
+/// as lowercase hex. An error names the first cell that is no UTF-8.
+fn as_text(array: &ArrayRef, part: &str, name: &str) -> Result<ArrayRef> {
+    let not_utf8 = |e: arrow_schema::ArrowError| {
+        Error::file(part, format!("column '{name}': binary values that are not UTF-8 text ({e})"))
+    };
+    let text: ArrayRef = match array.data_type() {
+        DataType::Binary => std::sync::Arc::new(
+            arrow_array::StringArray::try_from_binary(array.as_binary::<i32>().clone()).map_err(not_utf8)?,
+        ),
+        DataType::LargeBinary => std::sync::Arc::new(
+            arrow_array::LargeStringArray::try_from_binary(array.as_binary::<i64>().clone()).map_err(not_utf8)?,
+        ),
+        DataType::BinaryView => std::sync::Arc::new(array.as_binary_view().clone().to_string_view().map_err(not_utf8)?),
+        _ => {
+            let fixed = array.as_fixed_size_binary();
+            let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+            let text = |bytes: &[u8]| match bytes.len() {
+                16 => {
+                    let h = hex(bytes);
+                    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+                }
+                _ => hex(bytes),
+            };
+            std::sync::Arc::new(fixed.iter().map(|v| v.map(text)).collect::<arrow_array::StringArray>())
+        }
+    };
+    Ok(text)
+}
+
 /// `value` scaled by 10^−`scale` as exact decimal text, as a CSV export writes a decimal: `25.90`
 /// for 2590 at scale 2, `-0.05` for −5 at scale 2, `1200` for 12 at scale −2.
 fn write_decimal(buf: &mut String, value: i128, scale: i8) {
@@ -404,5 +438,19 @@ mod tests {
         assert_eq!(texts(Arc::new(cents)), want.map(|t| Some(t.to_string())));
         let hundreds = arrow_array::Decimal128Array::from(vec![12, 0, -3]).with_precision_and_scale(10, -2).unwrap();
         assert_eq!(texts(Arc::new(hundreds)), ["1200", "0", "-300"].map(|t| Some(t.to_string())));
+    }
+
+    #[test]
+    fn binary_columns_read_as_their_text_uuids_or_hex() {
+        let utf8 = arrow_array::BinaryArray::from(vec![Some(b"sku-1".as_slice()), None, Some("ñ".as_bytes())]);
+        assert_eq!(texts(Arc::new(utf8)), [Some("sku-1".to_string()), None, Some("ñ".to_string())]);
+        let uuid: [u8; 16] = *b"\x55\x0e\x84\x00\xe2\x9b\x41\xd4\xa7\x16\x44\x66\x55\x44\x00\x00";
+        let fixed = arrow_array::FixedSizeBinaryArray::try_from_iter([uuid].into_iter()).unwrap();
+        assert_eq!(texts(Arc::new(fixed)), [Some("550e8400-e29b-41d4-a716-446655440000".to_string())]);
+        let sha1 = arrow_array::FixedSizeBinaryArray::try_from_iter([[0xabu8; 20]].into_iter()).unwrap();
+        assert_eq!(texts(Arc::new(sha1)), [Some("ab".repeat(20))]);
+        let raw = arrow_array::BinaryArray::from(vec![b"ok".as_slice(), &[0xff, 0xfe]]);
+        let e = Column::new(Arc::new(raw), "part", "user", false).err().unwrap().to_string();
+        assert!(e.contains("column 'user': binary values that are not UTF-8 text"), "{e}");
     }
 }
