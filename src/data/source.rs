@@ -40,6 +40,9 @@ fn open_to_read(path: &Path, read_ahead: Prefetch) -> Result<Box<dyn Read + Send
     if head.starts_with(b"PAR1") {
         return Err(Error::file(path, "is a Parquet file, which this input does not take: give a CSV"));
     }
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Err(Error::file(path, "is UTF-16 text (Excel's \"Unicode Text\"): save it as UTF-8 (\"CSV UTF-8\")"));
+    }
     let compression = Compression::detect(path, head)?;
     compression.decoder(buf, read_ahead).map_err(|e| Error::io(path, e))
 }
@@ -224,6 +227,11 @@ impl Read for Guarded {
     }
 }
 
+/// Why a row that is not UTF-8 is refused, and what to do: spreadsheet exports in a legacy code
+/// page are the usual cause.
+const NOT_UTF8: &str = "invalid UTF-8: save the file as UTF-8 (Excel: \"CSV UTF-8\"; its plain \"CSV\" \
+                        is Windows-1252 on Windows, which is not read)";
+
 /// A CSV reader error (wrong field count, bad UTF-8, …) as a row error naming file and line;
 /// `line` is used when the error carries no position.
 pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
@@ -232,7 +240,7 @@ pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             (format!("{len} fields"), format!("expected {expected_len} fields, found {len}"))
         }
-        csv::ErrorKind::Utf8 { err, .. } => (format!("field {}", err.field() + 1), "invalid UTF-8".to_string()),
+        csv::ErrorKind::Utf8 { err, .. } => (format!("field {}", err.field() + 1), NOT_UTF8.to_string()),
         csv::ErrorKind::Io(io) => (String::new(), io.to_string()),
         _ => (String::new(), e.to_string()),
     };
