@@ -2,7 +2,7 @@
 
 /// Parses `1700000000` (Unix seconds), `2011-12-09 12:50[:00]`, `2011-12-09T12:50:00`,
 /// `2011-12-09`, `12/9/2011 12:50` (month/day/year, as Excel exports write it), or
-/// `09.12.2011 12:50` (day.month.year, as European exports write it). A time
+/// `09.12.2011 12:50` (day.month.year, as European exports write it; `2011.12.09` too). A time
 /// followed by `Z` is UTC; one followed by an offset (`+01:00`, `-0530`, `+01`, as Spark's and
 /// pandas' CSV exports write zoned times) is that far ahead of UTC; one without either is read
 /// as UTC. Fractions of a second are dropped.
@@ -39,14 +39,16 @@ fn parse_any(s: &str) -> Option<i64> {
         let (m, d, y) = (num(it.next())?, num(it.next())?, num(it.next())?);
         (y, m, d)
     } else if date.contains('.') {
-        // Day first, as German, Swiss and Russian exports write dates with dots; a four-digit
-        // year, so that a version or a decimal such as `1.2.3` is no date.
-        let mut it = date.split('.');
-        let (d, m, year) = (num(it.next())?, num(it.next())?, it.next()?);
-        if year.trim().len() != 4 {
-            return None;
+        // Day first, as German, Swiss and Russian exports write dates with dots, or year first
+        // (`2011.12.09`, as Korean and Hungarian ones do); a four-digit year either way, so that
+        // a version such as `1.2.3` is no date.
+        let parts: Vec<&str> = date.split('.').map(str::trim).collect();
+        let &[a, b, c] = parts.as_slice() else { return None };
+        match (a.len(), c.len()) {
+            (4, _) => (num(Some(a))?, num(Some(b))?, num(Some(c))?),
+            (_, 4) => (num(Some(c))?, num(Some(b))?, num(Some(a))?),
+            _ => return None,
         }
-        (num(Some(year))?, m, d)
     } else {
         return None;
     };
@@ -140,6 +142,7 @@ mod tests {
         assert_eq!(parse_timestamp("9.12.2011"), parse_timestamp("2011-12-09"));
         assert_eq!(parse_timestamp("12.31.2011"), None, "day first: there is no month 31");
         assert_eq!(parse_timestamp("1.2.3"), None);
+        assert_eq!(parse_timestamp("2011.12.09 12:50"), Some(a));
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp("2011-13-01"), None);
     }

@@ -357,7 +357,7 @@ impl Column {
 /// A binary column as the text it holds: bytes that are UTF-8 (strings written without their
 /// annotation, as Impala and older Hive write them) as that text, 16-byte values as the UUIDs
 /// Parquet's UUID type holds (`550e8400-e29b-41d4-a716-446655440000`), other fixed widths (hashes)
-/// as lowercase hex. An error names the first cell that is no UTF-8.
+/// as lowercase hex. Bytes that are not UTF-8 are an error naming the column.
 fn as_text(array: &ArrayRef, part: &str, name: &str) -> Result<ArrayRef> {
     let not_utf8 = |e: arrow_schema::ArrowError| {
         Error::file(part, format!("column '{name}': binary values that are not UTF-8 text ({e})"))
