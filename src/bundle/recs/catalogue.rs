@@ -5,12 +5,15 @@
 
 use crate::bundle::attrs::AttrsSection;
 use crate::bundle::codec::{Reader, Writer};
-use crate::bundle::section::{get, put, Section};
+use crate::bundle::section::{get, Section};
 use crate::bundle::text::{read_tfidf, write_tfidf};
-use crate::bundle::{Container, ContainerWriter};
+use crate::bundle::Container;
 use crate::error::{Error, Result};
 use crate::recs::items::ItemIndexBuilder;
-use crate::recs::{Catalog, ItemIndex, NewItems, Recommender, TextIndex};
+use crate::recs::{Catalog, ItemIndex, NewItems, TextIndex};
+// What only the native writer of catalogue updates uses.
+#[cfg(not(target_arch = "wasm32"))]
+use crate::{bundle::section::put, bundle::ContainerWriter, recs::Recommender};
 
 /// What a catalogue update (`catalog update --delta-out`) changes on a loaded model: new items
 /// (with their look-alikes), titles and prices, attributes, retired items and the title index,
