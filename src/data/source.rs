@@ -132,7 +132,7 @@ pub(crate) fn csv_reader(
 /// whose CSV writer escapes a quote inside a quoted field as `\"` and a backslash as `\\`
 /// (univocity's defaults), not as CSV's `""`: such a file is read with those escapes, which
 /// also take `""`. Other files keep a backslash as it is.
-pub(crate) fn spark_escapes(path: &Path) -> bool {
+fn spark_escapes(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("part-"))
 }
 

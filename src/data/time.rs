@@ -42,8 +42,11 @@ fn parse_any(s: &str) -> Option<i64> {
         // Day first, as German, Swiss and Russian exports write dates with dots, or year first
         // (`2011.12.09`, as Korean and Hungarian ones do); a four-digit year either way, so that
         // a version such as `1.2.3` is no date.
-        let parts: Vec<&str> = date.split('.').map(str::trim).collect();
-        let &[a, b, c] = parts.as_slice() else { return None };
+        let mut parts = date.split('.').map(str::trim);
+        let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
         match (a.len(), c.len()) {
             (4, _) => (num(Some(a))?, num(Some(b))?, num(Some(c))?),
             (_, 4) => (num(Some(c))?, num(Some(b))?, num(Some(a))?),

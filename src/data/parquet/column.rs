@@ -371,16 +371,28 @@ fn as_text(array: &ArrayRef, part: &str, name: &str) -> Result<ArrayRef> {
         ),
         DataType::BinaryView => std::sync::Arc::new(array.as_binary_view().clone().to_string_view().map_err(not_utf8)?),
         _ => {
+            // Each cell's hex written into one reused buffer (a UUID's dashes after bytes 4, 6,
+            // 8 and 10), not a string per byte.
+            const HEX: &[u8; 16] = b"0123456789abcdef";
             let fixed = array.as_fixed_size_binary();
-            let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-            let text = |bytes: &[u8]| match bytes.len() {
-                16 => {
-                    let h = hex(bytes);
-                    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+            let width = 2 * fixed.value_length().max(0) as usize + 4;
+            let mut out = arrow_array::builder::StringBuilder::with_capacity(fixed.len(), fixed.len() * width);
+            let mut cell = String::with_capacity(width);
+            for value in fixed.iter() {
+                let Some(bytes) = value else {
+                    out.append_null();
+                    continue;
+                };
+                cell.clear();
+                for (i, b) in bytes.iter().enumerate() {
+                    if bytes.len() == 16 && matches!(i, 4 | 6 | 8 | 10) {
+                        cell.push('-');
+                    }
+                    cell.extend([HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]].map(char::from));
                 }
-                _ => hex(bytes),
-            };
-            std::sync::Arc::new(fixed.iter().map(|v| v.map(text)).collect::<arrow_array::StringArray>())
+                out.append_value(&cell);
+            }
+            std::sync::Arc::new(out.finish())
         }
     };
     Ok(text)
@@ -393,22 +405,23 @@ fn write_decimal(buf: &mut String, value: i128, scale: i8) {
     if value < 0 {
         buf.push('-');
     }
-    let Ok(scale) = usize::try_from(scale) else {
-        buf.push_str(&digits);
-        if value != 0 {
-            buf.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
+    match usize::try_from(scale) {
+        Err(_) => {
+            buf.push_str(&digits);
+            if value != 0 {
+                buf.extend(std::iter::repeat_n('0', scale.unsigned_abs().into()));
+            }
         }
-        return;
-    };
-    if scale == 0 {
-        buf.push_str(&digits);
-        return;
+        Ok(0) => buf.push_str(&digits),
+        Ok(scale) => {
+            // The fraction's leading zeros written in place, not a padded copy of the digits.
+            let whole = digits.len().saturating_sub(scale);
+            buf.push_str(if whole == 0 { "0" } else { &digits[..whole] });
+            buf.push('.');
+            buf.extend(std::iter::repeat_n('0', scale.saturating_sub(digits.len())));
+            buf.push_str(&digits[whole..]);
+        }
     }
-    let padded = format!("{digits:0>width$}", width = scale + 1);
-    let (whole, fraction) = padded.split_at(padded.len() - scale);
-    buf.push_str(whole);
-    buf.push('.');
-    buf.push_str(fraction);
 }
 
 #[cfg(test)]
