@@ -869,3 +869,98 @@ fn experiment_plan_and_analyze_from_the_command_line() {
     let o = run(&format!("experiment analyze --reports {}", f.display()));
     assert!(!o.status.success() && text(&o).contains("reports.jsonl:401: not a report"), "{}", text(&o));
 }
+
+/// A number as a spreadsheet set to a German locale exports it: `1.234,5` for `1234.5`; other
+/// cells as they are.
+fn with_decimal_comma(cell: &str) -> String {
+    if cell.parse::<f64>().is_err() || !cell.contains('.') {
+        return cell.to_string();
+    }
+    let (int, frac) = cell.split_once('.').unwrap();
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped},{frac}")
+}
+
+/// `csv` (comma-separated, no quoted fields) as such an export: `;` between fields and decimal
+/// commas.
+fn european_export(csv: &str) -> String {
+    csv.lines().map(|l| l.split(',').map(with_decimal_comma).collect::<Vec<_>>().join(";") + "\n").collect()
+}
+
+#[test]
+fn european_exports_with_decimal_commas_train_and_score_what_their_point_csv_does() {
+    let dir = common::temp_dir("decimal-comma");
+    let gz = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/online-shoppers.csv.gz")).unwrap();
+    let mut all = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut all).unwrap();
+    let visits: String = all.lines().take(3001).map(|l| format!("{l}\n")).collect();
+    let european = european_export(&visits);
+    assert!(european.contains(";0,2;") && european.contains("1.2"), "the export has decimal commas and groups");
+    let (points, commas) = (dir.join("visits.csv"), dir.join("visits-de.csv"));
+    std::fs::write(&points, &visits).unwrap();
+    std::fs::write(&commas, &european).unwrap();
+    let line = "train propensity --input {in} --target Revenue --model logistic --out {out}";
+    let trained = common::train_each(&dir, line, &[&points, &commas]);
+    assert!(trained[0].0 == trained[1].0, "the decimal-comma export trains the same bundle");
+    assert!(trained[1].1.contains("column 'ExitRates' has numbers with a decimal comma"), "{}", trained[1].1);
+    let model = dir.join("train-each-0.bundle");
+    let scores: Vec<Output> = [&points, &commas]
+        .iter()
+        .map(|f| run(&format!("score --model {} --input {}", model.display(), f.display())))
+        .collect();
+    assert!(scores.iter().all(|o| o.status.success()), "{}", text(&scores[1]));
+    assert_eq!(scores[0].stdout, scores[1].stdout, "the same scores from either export");
+
+    // A log's weights and prices, and a catalogue's numbers, the same way.
+    let mut log = String::from("user,item,qty,price\n");
+    let mut catalogue = String::from("item,title,price,rating\n");
+    for i in 0..400 {
+        log += &format!("u{},i{},{}.{},{}.{:02}\n", i % 37, (i * 7) % 23, 1 + i % 3, i % 10, 900 + i * 13, i % 100);
+    }
+    for i in 0..23 {
+        catalogue += &format!("i{i},Toy {i},{}.50,{}.{}\n", 5 + i * 71, i % 5, i % 10);
+    }
+    let de = |name: &str, csv: &str| {
+        let (p, c) = (dir.join(format!("{name}.csv")), dir.join(format!("{name}-de.csv")));
+        std::fs::write(&p, csv).unwrap();
+        std::fs::write(&c, european_export(csv)).unwrap();
+        (p, c)
+    };
+    let (log_points, log_commas) = de("log", &log);
+    let (cat_points, cat_commas) = de("catalogue", &catalogue);
+    assert!(std::fs::read_to_string(&cat_commas).unwrap().contains(";1.070,50;"));
+    let bundles: Vec<Vec<u8>> = [(&log_points, &cat_points), (&log_commas, &cat_commas)]
+        .iter()
+        .enumerate()
+        .map(|(k, (log, cat))| {
+            let out = dir.join(format!("recs-{k}.bundle"));
+            let o = run(&format!(
+                "train recs --input {} --user-col user --item-col item --weight-col qty --price-col price \
+                 --model popular --catalog {} --catalog-id-col item --catalog-cols price:number,rating:number --out {}",
+                log.display(),
+                cat.display(),
+                out.display()
+            ));
+            assert!(o.status.success(), "{}", text(&o));
+            std::fs::read(&out).unwrap()
+        })
+        .collect();
+    assert!(bundles[0] == bundles[1], "the decimal-comma log and catalogue train the same bundle");
+
+    // A comma-separated file has no decimal commas: a quoted "3,5" weight is still an error.
+    let quoted = dir.join("quoted.csv");
+    std::fs::write(&quoted, "user,item,qty\nu1,i1,\"3,5\"\n").unwrap();
+    let o = run(&format!(
+        "train recs --input {} --user-col user --item-col item --weight-col qty --model popular --out {}",
+        quoted.display(),
+        dir.join("quoted.bundle").display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("weight is not a number"), "{}", text(&o));
+}

@@ -483,6 +483,16 @@ fn hostile_files_table() {
         ("truncated gzip", truncated, Fails(&["log.csv"])),
         ("gzip of a good log", gz(LOG), Succeeds(&["read 6 rows"])),
         ("semicolon file", LOG.replace(',', ";").into_bytes(), Succeeds(&["separator: ';' (detected", "read 6 rows"])),
+        (
+            "semicolon file with decimal commas",
+            LOG.replace(',', ";").replace(";2\n", ";2,5\n").into_bytes(),
+            Succeeds(&["separator: ';' (detected", "read 6 rows"]),
+        ),
+        (
+            "comma file with a quoted decimal comma",
+            LOG.replace(",2\n", ",\"2,5\"\n").into_bytes(),
+            Fails(&["log.csv:3 column 'w'", "weight is not a number"]),
+        ),
         ("broken Parquet file", b"PAR1\x15\x04rest".to_vec(), Fails(&["log.csv", "Parquet error"])),
     ];
     for (name, body, outcome) in &cases {

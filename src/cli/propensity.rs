@@ -413,6 +413,15 @@ fn print_report(r: &ClassificationReport) {
     }
 }
 
+/// Reads the numbers with a decimal comma of every column but `keep` with a point, as training
+/// did (`Dataset::from_table`), and says which columns had them.
+fn read_decimal_commas(table: &mut Table, keep: &[usize]) {
+    table.point_decimal_commas(keep);
+    for name in table.decimal_comma_columns() {
+        eprintln!("column '{name}' has numbers with a decimal comma: read 3,50 as 3.50");
+    }
+}
+
 fn records(table: &Table) -> Vec<Vec<(&str, Value)>> {
     table
         .rows
@@ -444,8 +453,9 @@ fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
 pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
-    let table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
+    let mut table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
     let ti = table.column(&model.schema().target)?;
+    read_decimal_commas(&mut table, &[ti]);
     let mut y = Vec::with_capacity(table.rows.len());
     for (r, row) in table.rows.iter().enumerate() {
         y.push(
@@ -490,8 +500,9 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     }
     let input = a.input.as_deref().context("--input or --session is required")?;
     let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), input])?;
-    let table = Table::read(input, a.sep.delimiter(input)?)?;
+    let mut table = Table::read(input, a.sep.delimiter(input)?)?;
     let id = a.id_col.as_deref().map(|c| table.column(c)).transpose()?;
+    read_decimal_commas(&mut table, &id.into_iter().collect::<Vec<_>>());
     check_fields(&model, &table, a.allow_missing_fields)?;
     let p = score_all(&model, &table)?;
     if a.with_line {

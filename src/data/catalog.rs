@@ -62,10 +62,12 @@ impl CatalogFile {
     }
 
     /// Reads `path` (CSV, optionally compressed). A repeated or empty id is an error naming its line.
+    /// Numbers with a decimal comma are read as [`Table::point_decimal_commas`] reads them.
     pub fn read(path: &Path, opts: &CatalogOptions) -> Result<Self> {
-        let t = Table::read(path, opts.delimiter)?;
+        let mut t = Table::read(path, opts.delimiter)?;
         let id = t.column(&opts.id_col)?;
         let title = opts.title_col.as_deref().map(|c| t.column(c)).transpose()?;
+        t.point_decimal_commas(&[Some(id), title].into_iter().flatten().collect::<Vec<_>>());
         let wanted: Vec<(usize, Option<AttrType>)> = match &opts.cols {
             Some(cols) => cols.iter().map(|(c, ty)| Ok((t.column(c)?, *ty))).collect::<Result<_>>()?,
             None => (0..t.header.len()).filter(|c| *c != id && Some(*c) != title).map(|c| (c, None)).collect(),

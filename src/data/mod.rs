@@ -3,6 +3,7 @@
 pub mod catalog;
 mod compression;
 mod csv_input;
+mod decimal;
 mod hive;
 pub mod interactions;
 mod interner;

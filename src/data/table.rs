@@ -4,8 +4,10 @@
 use std::path::Path;
 
 use super::csv_input::{CsvInput, Record};
+use super::decimal::{allows_decimal_comma, has_decimal_comma, with_decimal_point};
 use super::{parquet, source};
 use crate::error::{Error, Location, Result};
+use crate::propensity::value::Value;
 
 /// A CSV file held as text cells, with the line each row came from.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +26,11 @@ pub struct Table {
     origins: Vec<(u32, Option<u32>)>,
     /// Parquet and directories of CSV parts only: the part files rows came from.
     parts: Vec<String>,
+    /// Whether cells may hold numbers with a decimal comma: a CSV whose separator is not the
+    /// comma ([`Table::point_decimal_commas`]).
+    decimal_comma: bool,
+    /// Columns whose numbers had a decimal comma, rewritten with a point.
+    decimal_commas: Vec<usize>,
 }
 
 impl Table {
@@ -37,7 +44,8 @@ impl Table {
     /// [`super::parquet`]; Parquet cells become the text a CSV export would hold, null an empty
     /// cell); a row with the wrong field count is an error naming its part file and line, and so
     /// is a repeated column name or a part whose columns differ from the first part's. Past
-    /// `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`].
+    /// `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`]. Cells are kept as
+    /// written; see [`Table::point_decimal_commas`] for numbers with a decimal comma.
     pub fn read_within(path: &Path, delimiter: u8, max_memory: Option<u64>) -> Result<Self> {
         if parquet::is_parquet(path) {
             return Self::read_parquet(path, max_memory);
@@ -68,7 +76,51 @@ impl Table {
         if t.rows.is_empty() {
             return Err(Error::Empty(format!("{}: no data rows", t.file)));
         }
+        t.decimal_comma = allows_decimal_comma(delimiter);
         Ok(t)
+    }
+
+    /// In a CSV whose separator is not the comma, rewrites with a point (`3.50`, `1234.56`) the
+    /// columns of numbers written with a decimal comma (`3,50`, `1.234,56`: `decimal.rs`), as if
+    /// exported so, but for the columns `keep` (ids and titles, text that may only look like a
+    /// number). Every cell of such a column must be a number with a decimal comma, a whole
+    /// number, or missing (empty, `NA`, `NaN`, `null`); a column that also holds a number with a
+    /// point (`2.5`, or `1.234`, which may be either) is left as written, as is any other text.
+    /// [`Table::decimal_comma_columns`] names the columns rewritten.
+    pub fn point_decimal_commas(&mut self, keep: &[usize]) {
+        if !self.decimal_comma {
+            return;
+        }
+        for c in 0..self.header.len() {
+            if keep.contains(&c) || self.decimal_commas.contains(&c) || !self.has_decimal_commas(c) {
+                continue;
+            }
+            for row in &mut self.rows {
+                if let Some(point) = with_decimal_point(row[c].trim()) {
+                    row[c] = point;
+                }
+            }
+            self.decimal_commas.push(c);
+        }
+    }
+
+    /// Whether column `c` holds a number with a decimal comma and otherwise only whole numbers
+    /// and missing cells.
+    fn has_decimal_commas(&self, c: usize) -> bool {
+        let mut any = false;
+        for v in self.rows.iter().map(|row| row[c].trim()) {
+            if has_decimal_comma(v) {
+                any = true;
+            } else if !(Value::is_missing_cell(v) || !v.contains('.') && v.parse::<f64>().is_ok()) {
+                return false;
+            }
+        }
+        any
+    }
+
+    /// The names of the columns [`Table::point_decimal_commas`] rewrote.
+    pub fn decimal_comma_columns(&self) -> impl Iterator<Item = &str> {
+        self.decimal_commas.iter().map(|&c| self.header[c].as_str())
     }
 
     /// [`Table::read_within`] for a Parquet input: every top-level column, batch by batch.
@@ -149,5 +201,46 @@ fn check_budget(held: u64, budget: Option<u64>, file: &str, rows: usize, cols: u
             Err(Error::MemoryBudget { what: format!("{file}: {rows} rows of {cols} columns"), needed: held, budget })
         }
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `csv` read with `sep`, its decimal commas read but in the columns `keep`.
+    fn read(name: &str, sep: u8, csv: &str, keep: &[usize]) -> Table {
+        let path = std::env::temp_dir().join(format!("shelfwise-table-{}-{name}.csv", std::process::id()));
+        std::fs::write(&path, csv).unwrap();
+        let mut t = Table::read(&path, sep).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        t.point_decimal_commas(keep);
+        t
+    }
+
+    fn column(t: &Table, c: usize) -> Vec<&str> {
+        t.rows.iter().map(|r| r[c].as_str()).collect()
+    }
+
+    #[test]
+    fn only_columns_of_numbers_with_decimal_commas_are_read_with_a_point() {
+        let csv = "id;price;mixed;words;count;rate\n\
+                   1,5;3,50;2.5;3,5;7;NA\n\
+                   2,5;1.234,5;3,5;big;8; 0,25 \n\
+                   3,5;;1;x;9;-1\n";
+        let t = read("semicolon", b';', csv, &[0]);
+        assert_eq!(column(&t, 0), ["1,5", "2,5", "3,5"], "a kept column (ids) stays as written");
+        assert_eq!(column(&t, 1), ["3.50", "1234.5", ""], "decimal commas, groups and a missing cell");
+        assert_eq!(column(&t, 2), ["2.5", "3,5", "1"], "a point beside a comma: left as written");
+        assert_eq!(column(&t, 3), ["3,5", "big", "x"], "text: left as written");
+        assert_eq!(column(&t, 4), ["7", "8", "9"], "whole numbers only: nothing to read");
+        assert_eq!(column(&t, 5), ["NA", "0.25", "-1"], "missing markers and whole numbers beside a comma");
+        assert_eq!(t.decimal_comma_columns().collect::<Vec<_>>(), ["price", "rate"]);
+
+        let t = read("tab", b'\t', "a\tb\n1,5\t1.234\n", &[]);
+        assert_eq!((column(&t, 0), column(&t, 1)), (vec!["1.5"], vec!["1.234"]), "a tab-separated file too");
+        let t = read("comma", b',', "a,b\n\"1,5\",2\n", &[]);
+        assert_eq!(column(&t, 0), ["1,5"], "never in a comma-separated file");
+        assert_eq!(t.decimal_comma_columns().count(), 0);
     }
 }

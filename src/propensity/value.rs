@@ -17,15 +17,17 @@ impl Value {
     /// Interprets a CSV cell: empty → missing, otherwise text (typed later by the schema).
     pub fn from_cell(s: &str) -> Self {
         let t = s.trim();
-        if t.is_empty()
-            || t.eq_ignore_ascii_case("na")
-            || t.eq_ignore_ascii_case("nan")
-            || t.eq_ignore_ascii_case("null")
-        {
+        if Self::is_missing_cell(t) {
             Value::Missing
         } else {
             Value::Text(t.to_string())
         }
+    }
+
+    /// Whether a CSV cell (trimmed) stands for a missing value: empty, `NA`, `NaN` or `null`, in
+    /// any case.
+    pub fn is_missing_cell(t: &str) -> bool {
+        t.is_empty() || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null")
     }
 
     /// The value as it would be written back, for error messages.

@@ -297,11 +297,13 @@ fn parse_filter(t: &[Token]) -> std::result::Result<TypeFilter, String> {
 
 /// Reads a page-statistics CSV (or Parquet): a `page_type` column, an optional `page_id` column
 /// (empty for the type's own row), and any of `bounce_rate`, `exit_rate`, `page_value` (empty
-/// cells: no figure). A cell that is not a valid figure is an error naming its line.
+/// cells: no figure; a decimal comma as [`Table::point_decimal_commas`] reads it). A cell that
+/// is not a valid figure is an error naming its line.
 pub fn read_page_stats(path: &Path, delimiter: u8) -> Result<PageStats> {
-    let table = Table::read(path, delimiter)?;
+    let mut table = Table::read(path, delimiter)?;
     let kind_col = table.column("page_type")?;
     let id_col = table.header.iter().position(|h| h == "page_id");
+    table.point_decimal_commas(&[Some(kind_col), id_col].into_iter().flatten().collect::<Vec<_>>());
     let stat_cols: Vec<Option<usize>> =
         StatKind::ALL.iter().map(|k| table.header.iter().position(|h| h == k.name())).collect();
     if stat_cols.iter().all(Option::is_none) {

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::super::csv_input::{CsvInput, Record};
+use super::super::decimal::{allows_decimal_comma, parse_number};
 use super::super::source;
 use super::builder::Pending;
 use super::{preview, Columns, LastTime, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow, Work};
@@ -22,7 +23,11 @@ impl CsvRows {
     pub(super) fn open(path: &Path, cols: &Columns, opts: &ReadOptions) -> Result<Self> {
         let file = path.display().to_string();
         let mut input = CsvInput::open(path, opts.delimiter, opts.has_header)?;
-        let at = ColumnIndex { window: opts.window, ..ColumnIndex::find(input.header(), cols, &file)? };
+        let at = ColumnIndex {
+            window: opts.window,
+            decimal_comma: allows_decimal_comma(opts.delimiter),
+            ..ColumnIndex::find(input.header(), cols, &file)?
+        };
         if let (Some(window), Some(t)) = (opts.window, at.time) {
             let key = input.header()[t].clone();
             input.skip_partitions(&key, move |v| window.rules_out_partition(v))?;
@@ -102,6 +107,9 @@ struct ColumnIndex {
     price: Option<usize>,
     /// See [`ReadOptions::window`].
     window: Option<TimeWindow>,
+    /// Whether weights and prices may have a decimal comma (`decimal.rs`: not in a
+    /// comma-separated file).
+    decimal_comma: bool,
     /// The last time cell parsed, and its time.
     last_time: LastTime,
 }
@@ -119,6 +127,7 @@ impl ColumnIndex {
             title: optional(&cols.title)?,
             price: optional(&cols.price)?,
             window: None,
+            decimal_comma: false,
             last_time: LastTime::default(),
         })
     }
@@ -151,10 +160,10 @@ impl ColumnIndex {
         let user = id(self.user, "user")?;
         let item = id(self.item, "item")?;
         let weight = match self.weight {
-            Some(c) => match field(c).parse::<f32>() {
-                Ok(w) if w.is_finite() && w > 0.0 => w,
-                Ok(_) => return Err(bad(c, RowChecks::BAD_WEIGHT)),
-                Err(_) => return Err(bad(c, "weight is not a number")),
+            Some(c) => match parse_number::<f32>(field(c), self.decimal_comma) {
+                Some(w) if w.is_finite() && w > 0.0 => w,
+                Some(_) => return Err(bad(c, RowChecks::BAD_WEIGHT)),
+                None => return Err(bad(c, "weight is not a number")),
             },
             None => 1.0,
         };
@@ -163,8 +172,8 @@ impl ColumnIndex {
             None => None,
         };
         let price = match self.price {
-            Some(c) if !field(c).is_empty() => match field(c).parse::<f32>() {
-                Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
+            Some(c) if !field(c).is_empty() => match parse_number::<f32>(field(c), self.decimal_comma) {
+                Some(p) if p.is_finite() && p >= 0.0 => Some(p),
                 _ => return Err(bad(c, RowChecks::BAD_PRICE)),
             },
             _ => None,

@@ -66,12 +66,14 @@ fn infer_type(table: &Table, c: usize, notices: &mut Vec<String>) -> Option<Colu
 
 impl Dataset {
     /// Infers types (boolean if every value parses as one, else numeric if every value is a
-    /// number, else categorical), honouring overrides; labels must be boolean-like.
-    pub fn from_table(table: Table, p: &PropensityParams) -> Result<Self> {
+    /// number, else categorical), honouring overrides; labels must be boolean-like. Numbers with a
+    /// decimal comma are read as [`Table::point_decimal_commas`] reads them, with a notice.
+    pub fn from_table(mut table: Table, p: &PropensityParams) -> Result<Self> {
         let ti = table.column(&p.target)?;
         for name in p.types.keys().chain(&p.ignore) {
             table.column(name)?;
         }
+        table.point_decimal_commas(&[ti]);
         let mut labels = Vec::with_capacity(table.rows.len());
         for (r, row) in table.rows.iter().enumerate() {
             let cell = row[ti].trim();
@@ -83,7 +85,10 @@ impl Dataset {
         }
         let mut columns = Vec::new();
         let mut col_index = Vec::new();
-        let mut notices = Vec::new();
+        let mut notices: Vec<String> = table
+            .decimal_comma_columns()
+            .map(|name| format!("column '{name}' has numbers with a decimal comma: read 3,50 as 3.50"))
+            .collect();
         for (c, name) in table.header.iter().enumerate() {
             if c == ti || p.ignore.contains(name) {
                 continue;
