@@ -180,3 +180,108 @@ fn parts_outside_the_window_are_not_read() {
     ));
     assert!(!o.status.success() && common::printed(&o).contains("expected a date"), "{}", common::printed(&o));
 }
+
+/// Slash dates read in the order their column shows or `--date-order` gives: day first as UK and
+/// most European exports write them, month first as US ones do, from CSV and Parquet strings,
+/// each giving the log its ISO dates give; a day-first date after rows read month first stops
+/// the read (even with bad rows skipped), since those rows may have been read wrong.
+#[test]
+fn slash_dates_read_day_or_month_first_as_their_column_shows() {
+    use shelfwise::data::time::DateOrder;
+    let dir = common::temp_dir("slash-dates");
+    let rows = rows();
+    let all: Vec<&Row> = rows.iter().collect();
+    let iso = dir.join("iso.csv");
+    std::fs::write(&iso, csv(&all)).unwrap();
+    let (want, _) = Interactions::read_csv(&iso, &columns(), &ReadOptions::default(), &|_| {}).unwrap();
+    // `2024-03-DD` as day/month/year or month/day/year, rows in order or latest first.
+    let slashed = |day_first: bool, latest_first: bool| -> Vec<Row> {
+        let mut out: Vec<Row> = rows
+            .iter()
+            .map(|(c, p, q, d)| {
+                let day = &d[8..];
+                let date = if day_first { format!("{day}/03/2024") } else { format!("03/{day}/2024") };
+                (c.clone(), p.clone(), *q, date)
+            })
+            .collect();
+        if latest_first {
+            out.reverse();
+        }
+        out
+    };
+    let read = |path: &Path, order: Option<DateOrder>, skip: bool| {
+        let opts = ReadOptions { date_order: order, skip_bad_rows: skip, ..ReadOptions::default() };
+        Interactions::read_csv(path, &columns(), &opts, &|_| {})
+    };
+    let same = |got: &Interactions, name: &str| {
+        let pairs = |d: &Interactions| {
+            let mut v: Vec<(String, String, i64)> = (0..d.len())
+                .map(|r| {
+                    let (u, i) = (d.user_indices()[r] as usize, d.item_indices()[r] as usize);
+                    (d.users()[u].clone(), d.items()[i].clone(), d.times()[r])
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(pairs(got), pairs(&want), "{name}");
+    };
+    for (name, day_first, latest_first, order) in [
+        ("uk-given", true, false, Some(DateOrder::DayFirst)),
+        ("uk-shown", true, true, None),
+        ("us", false, false, None),
+        ("us-given", false, false, Some(DateOrder::MonthFirst)),
+    ] {
+        let these = slashed(day_first, latest_first);
+        let these: Vec<&Row> = these.iter().collect();
+        let (text, parquet) = (dir.join(format!("{name}.csv")), dir.join(format!("{name}.parquet")));
+        std::fs::write(&text, csv(&these)).unwrap();
+        write_parquet(&parquet, &these, true);
+        for path in [&text, &parquet] {
+            same(&read(path, order, false).unwrap().0, &path.display().to_string());
+        }
+    }
+
+    // Day first, the 1st to the 12th first: those rows were read month first when the 13th came.
+    let uk: Vec<Row> = slashed(true, false);
+    let uk: Vec<&Row> = uk.iter().collect();
+    let (text, parquet) = (dir.join("uk.csv"), dir.join("uk.parquet"));
+    std::fs::write(&text, csv(&uk)).unwrap();
+    write_parquet(&parquet, &uk, true);
+    for path in [&text, &parquet] {
+        for skip in [false, true] {
+            let e = read(path, None, skip).unwrap_err().to_string();
+            assert!(
+                e.contains("\"13/03/2024\" is a day-first date")
+                    && e.contains("earlier \"01/03/2024\" was read month first")
+                    && e.contains("--date-order dmy"),
+                "{}: {e}",
+                path.display()
+            );
+        }
+    }
+    // A month-first date in a column read day first is a bad row, skipped when asked.
+    let mut mixed = uk.clone();
+    let odd = ("c1".to_string(), "P01".to_string(), 1.0, "03/14/2024".to_string());
+    mixed.push(&odd);
+    std::fs::write(&text, csv(&mixed)).unwrap();
+    let e = read(&text, Some(DateOrder::DayFirst), false).unwrap_err().to_string();
+    assert!(e.contains("a month-first date in a column read day-first (as --date-order dmy set)"), "{e}");
+    let (got, report) = read(&text, Some(DateOrder::DayFirst), true).unwrap();
+    same(&got, "the month-first row skipped");
+    assert_eq!(report.rows_skipped, 1);
+
+    // Through the CLI, with a window given as an ISO date and one given as a slash date that
+    // shows its order; a slash date either order reads is refused as a bound.
+    let line = "train recs --input {in} --user-col customer --item-col product --weight-col qty --time-col day \
+                --model ease --out {out}";
+    std::fs::write(&text, csv(&uk)).unwrap();
+    let want = common::train_each(&dir, &line.replace("--out", "--since 2024-03-06 --until 2024-03-15 --out"), &[&iso]);
+    let uk_line = line.replace("--out", "--date-order dmy --since 2024-03-06 --until 15/03/2024 --out");
+    let got = common::train_each(&dir, &uk_line, &[&text]);
+    assert!(got[0].0 == want[0].0, "{}", got[0].1);
+    let o = common::run_cli(&line.replace("{in}", &text.display().to_string()).replace("{out}", "/tmp/never.bundle"));
+    assert!(!o.status.success() && common::printed(&o).contains("--date-order dmy"), "{}", common::printed(&o));
+    let o = common::run_cli(&uk_line.replace("15/03/2024", "03/04/2024").replace("{in}", "x").replace("{out}", "y"));
+    assert!(common::printed(&o).contains("could be month or day first"), "{}", common::printed(&o));
+}

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use shelfwise::data::time::DateOrder;
 use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport, TimeWindow};
 use shelfwise::recs::{Quantization, Scaling};
 use shelfwise::rng::Rng;
@@ -34,6 +35,12 @@ pub struct InputArgs {
     /// Column holding a timestamp (Unix seconds or a date).
     #[arg(long)]
     pub time_col: Option<String>,
+    /// Slash dates in --time-col: mdy (3/1/2024 is 1 March, as US exports write it) or dmy (3
+    /// January, as UK and most European ones do). Default: as the column's first date past the
+    /// 12th shows (13/3/2024 is day first), month first until one does; if a day-first date
+    /// follows one read month first, the run stops and asks for this.
+    #[arg(long, value_parser = parse_date_order)]
+    pub date_order: Option<DateOrder>,
     /// Column holding the item title (stored in the bundle's catalogue).
     #[arg(long)]
     pub title_col: Option<String>,
@@ -64,9 +71,22 @@ pub struct InputArgs {
     pub until: Option<i64>,
 }
 
-/// Parses `--since`/`--until`: what a time column may hold (see `data::time::parse_timestamp`).
+/// Parses `--date-order`.
+pub fn parse_date_order(s: &str) -> Result<DateOrder, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "mdy" => Ok(DateOrder::MonthFirst),
+        "dmy" => Ok(DateOrder::DayFirst),
+        _ => Err(format!("expected mdy (month first) or dmy (day first), got {s:?}")),
+    }
+}
+
+/// Parses `--since`/`--until`: what a time column may hold (see `data::time::parse_timestamp`);
+/// a slash date only when it shows its order (`13/3/2024`, `3/13/2024`).
 pub fn parse_time(s: &str) -> Result<i64, String> {
-    shelfwise::data::time::parse_timestamp(s).ok_or_else(|| {
+    if DateOrder::is_ambiguous(s) {
+        return Err(format!("{s:?} could be month or day first: write the date as 2024-03-01"));
+    }
+    shelfwise::data::time::parse_timestamp_in(s, DateOrder::shown_by(s).unwrap_or_default()).ok_or_else(|| {
         format!("expected a date (2024-03-01), a date and time (2024-03-01 12:00) or Unix seconds, got {s:?}")
     })
 }
@@ -181,6 +201,7 @@ impl InputArgs {
             skip_bad_rows: self.skip_bad_rows,
             delimiter,
             has_header: !self.no_header,
+            date_order: self.date_order,
             ..ReadOptions::default()
         };
         if let Some(m) = self.max_memory {

@@ -50,6 +50,9 @@ pub struct LogArgs {
     /// --interactions: timestamp column (adds trending).
     #[arg(long)]
     time_col: Option<String>,
+    /// --interactions: slash dates in the time column, mdy or dmy (as `train recs --date-order`).
+    #[arg(long, value_parser = super::args::parse_date_order)]
+    date_order: Option<shelfwise::data::time::DateOrder>,
     /// --interactions: title column.
     #[arg(long)]
     title_col: Option<String>,
@@ -84,6 +87,7 @@ impl LogArgs {
             item_col: self.item_col.clone(),
             weight_col: self.weight_col.clone(),
             time_col: self.time_col.clone(),
+            date_order: self.date_order,
             title_col: self.title_col.clone(),
             price_col: self.price_col.clone(),
             sep: self.sep,

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::interner::Interner;
 use super::table::Table;
+use super::time::{format_timestamp, parse_timestamp_in, DateOrder};
 use crate::error::{Error, Result};
 use crate::recs::attributes::{AttrType, Attribute, Attributes, Column, NO_CODE};
 use crate::recs::ItemIndex;
@@ -98,6 +99,14 @@ impl CatalogFile {
                 let reason = format!("not a {} (the column's type)", ty.name());
                 return Err(Error::BadRow { location: t.location(r, c), value: cells[r].clone(), reason });
             }
+            let cells = match ty {
+                AttrType::Time => in_one_date_order(cells).map_err(|(r, reason)| Error::BadRow {
+                    location: t.location(r, c),
+                    value: t.rows[r][c].trim().to_string(),
+                    reason,
+                })?,
+                _ => cells,
+            };
             columns.push((t.header[c].clone(), ty, cells));
         }
         Ok(Self {
@@ -183,8 +192,32 @@ fn fits(v: &str, ty: AttrType) -> bool {
     match ty {
         AttrType::Number => !number(v).is_nan(),
         AttrType::Bool => boolean(v).is_some(),
-        AttrType::Time => super::time::parse_timestamp(v).is_some(),
+        AttrType::Time => parse_timestamp_in(v, DateOrder::shown_by(v).unwrap_or_default()).is_some(),
         AttrType::String | AttrType::Set => true,
+    }
+}
+
+/// A column of times with its slash dates read in the order the column shows: month first,
+/// unless a date shows day first (`13/3/2024`), when its slash dates are rewritten as ISO times
+/// (which read the same in any order). A column showing both orders is an error naming the
+/// first date of the order shown later (its row, and why).
+fn in_one_date_order(mut cells: Vec<String>) -> std::result::Result<Vec<String>, (usize, String)> {
+    let shown = |order| cells.iter().position(|v| DateOrder::shown_by(v) == Some(order));
+    match (shown(DateOrder::DayFirst), shown(DateOrder::MonthFirst)) {
+        (Some(d), Some(m)) => {
+            let (first, other) = if d < m { (d, m) } else { (m, d) };
+            let reason = format!("the column's dates are in both orders: {:?} and this one", cells[first]);
+            Err((other, reason))
+        }
+        (Some(_), None) => {
+            for v in cells.iter_mut().filter(|v| v.contains('/')) {
+                if let Some(t) = parse_timestamp_in(v, DateOrder::DayFirst) {
+                    *v = format_timestamp(t);
+                }
+            }
+            Ok(cells)
+        }
+        _ => Ok(cells),
     }
 }
 
@@ -252,5 +285,37 @@ mod tests {
         let e = CatalogFile::read(&path, &typed).unwrap_err().to_string();
         assert!(e.contains("not a bool"), "{e}");
         assert!(parse_columns("x:colour").is_err());
+    }
+
+    #[test]
+    fn slash_dates_are_read_in_the_order_the_column_shows() {
+        let dir = std::env::temp_dir().join(format!("shelfwise-catalog-dates-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("catalog.csv");
+        let opts = CatalogOptions { id_col: "id".into(), title_col: None, delimiter: b',', cols: None };
+        let created = |csv: &str| {
+            std::fs::write(&path, csv).unwrap();
+            let cat = CatalogFile::read(&path, &opts)?;
+            let (attrs, _) = cat.attributes_for(&ItemIndex::new(["a", "b"]).unwrap()).unwrap();
+            let created = attrs.find("created").unwrap().1;
+            Ok::<_, Error>((created.ty(), created.number(0), created.number(1)))
+        };
+        let day = |d: i64, m: i64| Some((crate::data::time::days_from_civil(2026, m, d) * 86_400) as f64);
+        // Day first (UK, Europe): the 13th shows it, and the 2nd of January is read so too.
+        assert_eq!(
+            created("id,created\na,02/01/2026\nb,13/01/2026\n").unwrap(),
+            (AttrType::Time, day(2, 1), day(13, 1))
+        );
+        // Month first (US), shown or not.
+        assert_eq!(
+            created("id,created\na,02/01/2026\nb,01/13/2026\n").unwrap(),
+            (AttrType::Time, day(1, 2), day(13, 1))
+        );
+        assert_eq!(
+            created("id,created\na,02/01/2026\nb,2026-01-13\n").unwrap(),
+            (AttrType::Time, day(1, 2), day(13, 1))
+        );
+        let e = created("id,created\na,13/01/2026\nb,01/13/2026\n").map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains("catalog.csv:3") && e.contains("in both orders: \"13/01/2026\""), "{e}");
     }
 }

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::{source, time::parse_timestamp, Csr};
+use super::time::{parse_timestamp, DateOrder};
+use super::{source, Csr};
 use crate::error::{Error, Result};
 use crate::recs::Catalog;
 
@@ -14,6 +15,7 @@ mod builder;
 mod columnar;
 mod csv_rows;
 mod merge;
+mod time_cells;
 
 /// Which columns of a CSV hold what. Only `user` and `item` are required.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +55,11 @@ pub struct ReadOptions {
     /// are counted in [`ReadReport::rows_outside_window`], their other cells unchecked. `None`
     /// (the default): every row.
     pub window: Option<TimeWindow>,
+    /// The order of slash dates' day and month in the time column (`--date-order`). `None` (the
+    /// default): as the column's first date past the 12th shows, month first until one does;
+    /// a day-first date after a slash date was read month first stops the read, saying to set
+    /// it.
+    pub date_order: Option<DateOrder>,
 }
 
 /// A span of time rows are kept in: from `since` (included) to `until` (excluded), in seconds
@@ -88,6 +95,7 @@ impl Default for ReadOptions {
             max_examples: 5,
             max_memory: Some(super::default_memory_budget()),
             window: None,
+            date_order: None,
         }
     }
 }
@@ -402,6 +410,13 @@ enum Next<'a> {
     End,
 }
 
+/// A failed check of a row's cell: a bad row.
+impl From<Error> for Next<'_> {
+    fn from(e: Error) -> Self {
+        Next::Bad(e)
+    }
+}
+
 /// Where a log's rows come from.
 #[allow(clippy::large_enum_variant)] // one per read, on the stack of `read_csv`
 enum Input {
@@ -468,27 +483,6 @@ impl RowChecks {
     }
 }
 
-/// The last time text parsed and the time it gave: consecutive rows often share a time (the
-/// lines of one order; every row of a part whose time is its partition directory), and parsing
-/// a date costs more than comparing a few bytes.
-#[derive(Default)]
-pub(super) struct LastTime {
-    text: String,
-    time: Option<i64>,
-}
-
-impl LastTime {
-    /// `parse_timestamp(text)`, reusing the last result when `text` is the last text.
-    pub(super) fn parse(&mut self, text: &str) -> Option<i64> {
-        if self.time.is_none() || self.text != text {
-            self.time = parse_timestamp(text);
-            self.text.clear();
-            self.text.push_str(text);
-        }
-        self.time
-    }
-}
-
 /// A value for an error message: at most 80 characters, marked when cut.
 fn preview(v: &str) -> String {
     match v.char_indices().nth(80) {
@@ -500,14 +494,6 @@ fn preview(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_last_time_parsed_is_reused_only_for_the_same_text() {
-        let mut last = LastTime::default();
-        for text in ["2024-03-01", "2024-03-01", "bad", "bad", "2024-03-01", "1700000000", "2024-03-01 10:00", ""] {
-            assert_eq!(last.parse(text), parse_timestamp(text), "{text:?}");
-        }
-    }
 
     #[test]
     fn trimming_ids_agrees_with_str_trim() {

@@ -1,13 +1,62 @@
 //! Timestamps found in shop exports, parsed to Unix seconds (UTC).
 
 /// Parses `1700000000` (Unix seconds), `2011-12-09 12:50[:00]`, `2011-12-09T12:50:00`,
-/// `2011-12-09`, `12/9/2011 12:50` (month/day/year, as Excel exports write it), or
+/// `2011-12-09`, `12/9/2011 12:50` (month/day/year, as Excel exports write it in the US), or
 /// `09.12.2011 12:50` (day.month.year, as European exports write it; `2011.12.09` too). A time
 /// followed by `Z` is UTC; one followed by an offset (`+01:00`, `-0530`, `+01`, as Spark's and
 /// pandas' CSV exports write zoned times) is that far ahead of UTC; one without either is read
-/// as UTC. Fractions of a second are dropped.
+/// as UTC. Fractions of a second are dropped. [`parse_timestamp_in`] reads slash dates day first.
 pub fn parse_timestamp(s: &str) -> Option<i64> {
-    parse_any(s).filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
+    parse_timestamp_in(s, DateOrder::MonthFirst)
+}
+
+/// [`parse_timestamp`], with slash dates read in `order`.
+pub fn parse_timestamp_in(s: &str, order: DateOrder) -> Option<i64> {
+    parse_any(s, order).filter(|t| (MIN_TIME..=MAX_TIME).contains(t))
+}
+
+/// Which of a slash date's first two numbers is the month: `3/1/2024` is 1 March in the US
+/// (and in Excel's exports there), 3 January in the UK, France, Spain, Italy, Brazil, India …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Month/day/year.
+    #[default]
+    MonthFirst,
+    /// Day/month/year.
+    DayFirst,
+}
+
+impl DateOrder {
+    /// The order a slash date shows, if it shows one: a first number past 12 can only be a day
+    /// (`13/3/2024`), a second one past 12 only a day too (`3/13/2024`). `None` for a date
+    /// either order reads (`3/1/2024`) and for text that is no slash date.
+    pub fn shown_by(s: &str) -> Option<Self> {
+        let date = s.trim().split([' ', 'T']).next()?;
+        let mut it = date.split('/');
+        let (a, b, _) = (num(it.next())?, num(it.next())?, num(it.next())?);
+        let (month, day_only) = (1..=12, 13..=31);
+        match (day_only.contains(&a) && month.contains(&b), day_only.contains(&b) && month.contains(&a)) {
+            (true, _) => Some(Self::DayFirst),
+            (_, true) => Some(Self::MonthFirst),
+            _ => None,
+        }
+    }
+
+    /// Whether `s` is a slash date that either order reads (both of its first numbers 1 to 12).
+    pub fn is_ambiguous(s: &str) -> bool {
+        let Some(date) = s.trim().split([' ', 'T']).next() else { return false };
+        let mut it = date.split('/');
+        let month = |n: Option<i64>| n.is_some_and(|n| (1..=12).contains(&n));
+        month(num(it.next())) && month(num(it.next())) && num(it.next()).is_some()
+    }
+
+    /// How `--date-order` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MonthFirst => "mdy",
+            Self::DayFirst => "dmy",
+        }
+    }
 }
 
 /// Earliest time accepted: 0001-01-01T00:00:00Z. With [`MAX_TIME`], this keeps every difference
@@ -16,7 +65,7 @@ pub(crate) const MIN_TIME: i64 = -62_135_596_800;
 /// Latest time accepted: 9999-12-31T23:59:59Z.
 pub(crate) const MAX_TIME: i64 = 253_402_300_799;
 
-fn parse_any(s: &str) -> Option<i64> {
+fn parse_any(s: &str, order: DateOrder) -> Option<i64> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -36,8 +85,11 @@ fn parse_any(s: &str) -> Option<i64> {
         (num(it.next())?, num(it.next())?, num(it.next())?)
     } else if date.contains('/') {
         let mut it = date.split('/');
-        let (m, d, y) = (num(it.next())?, num(it.next())?, num(it.next())?);
-        (y, m, d)
+        let (a, b, y) = (num(it.next())?, num(it.next())?, num(it.next())?);
+        match order {
+            DateOrder::MonthFirst => (y, a, b),
+            DateOrder::DayFirst => (y, b, a),
+        }
     } else if date.contains('.') {
         // Day first, as German, Swiss and Russian exports write dates with dots, or year first
         // (`2011.12.09`, as Korean and Hungarian ones do); a four-digit year either way, so that
@@ -132,6 +184,32 @@ pub fn format_timestamp(t: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slash_dates_show_their_order_when_a_number_is_past_12() {
+        use DateOrder::*;
+        for (s, shown, ambiguous) in [
+            ("13/3/2024", Some(DayFirst), false),
+            ("31/12/2024 23:59", Some(DayFirst), false),
+            ("3/13/2024", Some(MonthFirst), false),
+            ("12/31/2024T10:00", Some(MonthFirst), false),
+            ("3/1/2024", None, true),
+            ("12/12/2024 10:00", None, true),
+            ("13/13/2024", None, false),
+            ("32/1/2024", None, false),
+            ("2024-03-13", None, false),
+            ("13.03.2024", None, false),
+            ("", None, false),
+        ] {
+            assert_eq!((DateOrder::shown_by(s), DateOrder::is_ambiguous(s)), (shown, ambiguous), "{s:?}");
+        }
+        let t = |s, o| parse_timestamp_in(s, o);
+        assert_eq!(t("3/1/2024 10:00", DayFirst), t("2024-01-03 10:00", MonthFirst));
+        assert_eq!(t("3/1/2024 10:00", MonthFirst), t("2024-03-01 10:00", MonthFirst));
+        assert_eq!(t("13/1/2024", DayFirst), t("2024-01-13", DayFirst));
+        assert_eq!(t("13/1/2024", MonthFirst), None);
+        assert_eq!(t("2024-01-13", DayFirst), t("2024-01-13", MonthFirst), "only slash dates change");
+    }
 
     #[test]
     fn parses_common_shapes() {

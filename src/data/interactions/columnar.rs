@@ -12,9 +12,9 @@ use std::path::Path;
 use super::super::interner::{hash_id, Interner};
 use super::super::parquet::{Batch, Batches, Column, Number};
 use super::super::{source, time};
+use super::time_cells::{TimeCells, TimeProblem};
 use super::{
-    preview, trim, untrimmable, Builder, Columns, LastTime, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow,
-    Work,
+    preview, trim, untrimmable, Builder, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow, Work,
 };
 use crate::error::{Error, Result};
 
@@ -29,8 +29,8 @@ pub(super) struct Chunks {
     checked: [EntryChecks; 2],
     /// See [`ReadOptions::window`].
     window: Option<TimeWindow>,
-    /// The last time cell of text parsed.
-    last_time: LastTime,
+    /// The time cells of text read so far.
+    times: TimeCells,
 }
 
 /// Which entries of an id column's dictionary passed [`RowChecks::id`] (`None`: not checked
@@ -157,7 +157,7 @@ impl Chunks {
             at,
             checked: Default::default(),
             window: opts.window,
-            last_time: LastTime::default(),
+            times: TimeCells::new(opts.date_order),
         })
     }
 
@@ -277,18 +277,24 @@ impl Chunks {
         let time = match col(3) {
             None => i64::MIN,
             Some(c) => {
+                let unrecognised = || TimeProblem::Bad("unrecognised timestamp".into());
                 let t = if c.0.is_time() {
-                    c.0.seconds_of(r)
+                    c.0.seconds_of(r).ok_or_else(unrecognised)
                 } else {
                     match c.0.number(r) {
-                        Some(Number::Int(v)) => Some(v),
-                        Some(Number::Float(v)) => v.is_finite().then_some(v as i64),
-                        None => c.0.text(r, &mut String::new()).and_then(|t| self.last_time.parse(t)),
+                        Some(Number::Int(v)) => Ok(v),
+                        Some(Number::Float(v)) => v.is_finite().then_some(v as i64).ok_or_else(unrecognised),
+                        None => {
+                            c.0.text(r, &mut String::new()).map_or_else(|| Err(unrecognised()), |t| self.times.parse(t))
+                        }
                     }
                 };
-                match t.filter(|t| (time::MIN_TIME..=time::MAX_TIME).contains(t)) {
-                    Some(t) => t,
-                    None => return Next::Bad(bad(c, text(c.0, &mut String::new()), "unrecognised timestamp".into())),
+                match t
+                    .and_then(|t| (time::MIN_TIME..=time::MAX_TIME).contains(&t).then_some(t).ok_or_else(unrecognised))
+                {
+                    Ok(t) => t,
+                    Err(TimeProblem::Bad(why)) => return Next::Bad(bad(c, text(c.0, &mut String::new()), why)),
+                    Err(TimeProblem::Mixed(why)) => return Next::Broken(bad(c, text(c.0, &mut String::new()), why)),
                 }
             }
         };

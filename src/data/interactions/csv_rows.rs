@@ -7,7 +7,8 @@ use super::super::csv_input::{CsvInput, Record};
 use super::super::decimal::{allows_decimal_comma, parse_number};
 use super::super::source;
 use super::builder::Pending;
-use super::{preview, Columns, LastTime, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow, Work};
+use super::time_cells::{TimeCells, TimeProblem};
+use super::{preview, Columns, Next, ReadOptions, ReadReport, Row, RowChecks, TimeWindow, Work};
 use crate::error::{Error, Location, Result};
 
 /// CSV rows: the input (a file or part files), where the columns are, and the record read last.
@@ -26,6 +27,7 @@ impl CsvRows {
         let at = ColumnIndex {
             window: opts.window,
             decimal_comma: allows_decimal_comma(opts.delimiter),
+            times: TimeCells::new(opts.date_order),
             ..ColumnIndex::find(input.header(), cols, &file)?
         };
         if let (Some(window), Some(t)) = (opts.window, at.time) {
@@ -90,7 +92,7 @@ impl CsvRows {
                 match self.at.parse(&self.record, input.header(), input.file(), input.line()) {
                     Ok(Some(r)) => Next::Row(r),
                     Ok(None) => Next::Outside,
-                    Err(e) => Next::Bad(e),
+                    Err(next) => next,
                 }
             }
         }
@@ -110,8 +112,8 @@ struct ColumnIndex {
     /// Whether weights and prices may have a decimal comma (`decimal.rs`: not in a
     /// comma-separated file).
     decimal_comma: bool,
-    /// The last time cell parsed, and its time.
-    last_time: LastTime,
+    /// The time cells read so far.
+    times: TimeCells,
 }
 
 impl ColumnIndex {
@@ -128,19 +130,20 @@ impl ColumnIndex {
             price: optional(&cols.price)?,
             window: None,
             decimal_comma: false,
-            last_time: LastTime::default(),
+            times: TimeCells::default(),
         })
     }
 
     /// One record as a row (`None` when its time lies outside the window, its other cells
-    /// unchecked), or an error naming file, `line`, column and value.
+    /// unchecked), or an error naming file, `line`, column and value: a bad row ([`Next::Bad`]),
+    /// or one after which the read cannot go on ([`Next::Broken`]).
     fn parse<'a>(
         &mut self,
         rec: &'a csv::StringRecord,
         header: &[String],
         file: &str,
         line: u64,
-    ) -> Result<Option<Row<'a>>> {
+    ) -> std::result::Result<Option<Row<'a>>, Next<'a>> {
         let bad = |col: usize, reason: &str| Error::BadRow {
             location: Location::csv(file, line, header[col].clone()),
             value: preview(rec.get(col).unwrap_or("")),
@@ -151,7 +154,11 @@ impl ColumnIndex {
             RowChecks::id(rec.get(col).unwrap_or(""), what).map_err(|reason| bad(col, &reason))
         };
         let time = match self.time {
-            Some(c) => self.last_time.parse(field(c)).ok_or_else(|| bad(c, "unrecognised timestamp"))?,
+            Some(c) => match self.times.parse(field(c)) {
+                Ok(t) => t,
+                Err(TimeProblem::Bad(why)) => return Err(Next::Bad(bad(c, &why))),
+                Err(TimeProblem::Mixed(why)) => return Err(Next::Broken(bad(c, &why))),
+            },
             None => i64::MIN,
         };
         if self.window.is_some_and(|w| !w.contains(time)) {
@@ -162,8 +169,8 @@ impl ColumnIndex {
         let weight = match self.weight {
             Some(c) => match parse_number::<f32>(field(c), self.decimal_comma) {
                 Some(w) if w.is_finite() && w > 0.0 => w,
-                Some(_) => return Err(bad(c, RowChecks::BAD_WEIGHT)),
-                None => return Err(bad(c, "weight is not a number")),
+                Some(_) => return Err(Next::Bad(bad(c, RowChecks::BAD_WEIGHT))),
+                None => return Err(Next::Bad(bad(c, "weight is not a number"))),
             },
             None => 1.0,
         };
@@ -174,7 +181,7 @@ impl ColumnIndex {
         let price = match self.price {
             Some(c) if !field(c).is_empty() => match parse_number::<f32>(field(c), self.decimal_comma) {
                 Some(p) if p.is_finite() && p >= 0.0 => Some(p),
-                _ => return Err(bad(c, RowChecks::BAD_PRICE)),
+                _ => return Err(Next::Bad(bad(c, RowChecks::BAD_PRICE))),
             },
             _ => None,
         };
