@@ -964,3 +964,39 @@ fn european_exports_with_decimal_commas_train_and_score_what_their_point_csv_doe
     ));
     assert!(!o.status.success() && text(&o).contains("weight is not a number"), "{}", text(&o));
 }
+
+/// Excel's plain "CSV" on a German Windows: Windows-1252 bytes, `;` between fields, decimal
+/// commas. Its ids, titles and header with umlauts train the bundle the UTF-8 export does, and the
+/// run says how it read them.
+#[test]
+fn windows_1252_exports_train_what_their_utf8_export_does() {
+    let dir = common::temp_dir("windows-1252");
+    let mut log = String::from("Kunde;Artikel;Menge;Bezeichnung;Größe\n");
+    for i in 0..300 {
+        let (item, title) =
+            [("Bär-01", "Teddybär, groß"), ("Würfel", "Holzwürfel"), ("Ölfarbe", "Öl à la carte")][i % 3];
+        log += &format!("K{};{item};{},{};{title};{}\n", i % 29, 1 + i % 4, i % 10, ["S", "M", "L"][i % 3]);
+    }
+    let (utf8, legacy) = (dir.join("utf8.csv"), dir.join("excel.csv"));
+    std::fs::write(&utf8, &log).unwrap();
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&log);
+    assert!(!unmappable && std::str::from_utf8(&bytes).is_err());
+    std::fs::write(&legacy, &bytes).unwrap();
+    let line =
+        "train recs --input {in} --user-col Kunde --item-col Artikel --weight-col Menge --title-col Bezeichnung \
+                --model popular --out {out}";
+    let trained = common::train_each(&dir, line, &[&utf8, &legacy]);
+    assert!(trained[0].0 == trained[1].0, "the Windows-1252 export trains the UTF-8 export's bundle");
+    assert!(trained[0].1.contains("separator: ';'") && !trained[0].1.contains("Windows-1252"), "{}", trained[0].1);
+    assert!(
+        trained[1].1.contains("note: 300 rows are not UTF-8 (the first at") && trained[1].1.contains("excel.csv:2)"),
+        "{}",
+        trained[1].1
+    );
+    let o = run(&format!(
+        "train recs --input {} --user-col Kunde --item-col Größe --model popular --out {}",
+        legacy.display(),
+        dir.join("size.bundle").display()
+    ));
+    assert!(o.status.success(), "a header name with an umlaut is found: {}", text(&o));
+}

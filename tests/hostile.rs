@@ -467,7 +467,11 @@ fn hostile_files_table() {
         ("UTF-8 BOM", format!("\u{feff}{LOG}").into_bytes(), Succeeds(&["read 6 rows"])),
         ("quoted newline in an id", b"user,item,w\n\"u\n1\",i1,1\nu2,i2,1\n".to_vec(), Succeeds(&["read 2 rows"])),
         ("NUL bytes in a field", b"user,item,w\nu1,i\x001,1\nu2,i2,1\n".to_vec(), Succeeds(&["read 2 rows"])),
-        ("invalid UTF-8", b"user,item,w\nu1,i\xff1,1\n".to_vec(), Fails(&["log.csv:2", "invalid UTF-8", "CSV UTF-8"])),
+        (
+            "not UTF-8 (Windows-1252)",
+            b"user,item,w\nu1,i\xff1,1\n".to_vec(),
+            Succeeds(&["1 rows are not UTF-8 (the first at", "log.csv:2): read as Windows-1252", "CSV UTF-8"]),
+        ),
         (
             "UTF-16 (Excel's Unicode Text)",
             "\u{feff}user,item,w\nu1,i1,1\n".encode_utf16().flat_map(u16::to_le_bytes).collect(),

@@ -1,8 +1,9 @@
-//! The interaction-log reader on arbitrary file contents (plain or gzip, as sniffed), strict and
-//! skipping bad rows, within a small memory budget.
+//! The interaction-log reader on arbitrary file contents (plain or gzip, as sniffed; any bytes,
+//! UTF-8 or not), strict and skipping bad rows, within a small memory budget.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use shelfwise::data::time::DateOrder;
 use shelfwise::data::{Columns, Interactions, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
@@ -18,8 +19,16 @@ fuzz_target!(|data: &[u8]| {
         title: Some("title".into()),
         price: Some("price".into()),
     };
-    for skip in [false, true] {
-        let opts = ReadOptions { skip_bad_rows: skip, max_memory: Some(64 << 20), ..ReadOptions::default() };
+    // Strict with commas and slash dates as the column shows; skipping bad rows with `;` (decimal
+    // commas) and slash dates day first.
+    for (skip, delimiter, date_order) in [(false, b',', None), (true, b';', Some(DateOrder::DayFirst))] {
+        let opts = ReadOptions {
+            skip_bad_rows: skip,
+            delimiter,
+            date_order,
+            max_memory: Some(64 << 20),
+            ..ReadOptions::default()
+        };
         if let Ok((log, _)) = Interactions::read_csv(&path, &cols, &opts, &|_| {}) {
             assert_eq!(log.user_indices().len(), log.weights().len());
             assert_eq!(log.item_indices().len(), log.weights().len());

@@ -243,6 +243,9 @@ fn print_read_report(data: &Interactions, r: &ReadReport, took: std::time::Durat
     if r.rows_skipped > r.examples.len() as u64 {
         eprintln!("  … and {} more skipped rows", r.rows_skipped - r.examples.len() as u64);
     }
+    if let (n @ 1.., Some(first)) = (r.rows_windows_1252, &r.first_windows_1252) {
+        eprintln!("note: {}", shelfwise::data::source::windows_1252_notice(n, first));
+    }
     if r.items_with_several_titles > 0 {
         eprintln!(
             "warning: {} items have rows with different titles; each keeps its most frequent title",

@@ -45,7 +45,11 @@ impl CatalogArgs {
             cols: self.catalog_cols.as_deref().map(parse_columns).transpose()?,
             delimiter: self.catalog_sep.delimiter(path)?,
         };
-        Ok(Some(CatalogFile::read(path, &opts)?))
+        let catalog = CatalogFile::read(path, &opts)?;
+        for notice in &catalog.notices {
+            eprintln!("catalogue: {notice}");
+        }
+        Ok(Some(catalog))
     }
 }
 

@@ -414,11 +414,11 @@ fn print_report(r: &ClassificationReport) {
 }
 
 /// Reads the numbers with a decimal comma of every column but `keep` with a point, as training
-/// did (`Dataset::from_table`), and says which columns had them.
+/// did (`Dataset::from_table`), and says what reading found ([`Table::notices`]).
 fn read_decimal_commas(table: &mut Table, keep: &[usize]) {
     table.point_decimal_commas(keep);
-    for name in table.decimal_comma_columns() {
-        eprintln!("column '{name}' has numbers with a decimal comma: read 3,50 as 3.50");
+    for notice in table.notices() {
+        eprintln!("notice: {notice}");
     }
 }
 

@@ -151,6 +151,7 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     let (mut texts, mut labels) = (Vec::new(), Vec::new());
     let sep = a.sep.delimiter(&a.input)?;
     let table = Table::read(&a.input, sep)?;
+    table.notices().iter().for_each(|n| eprintln!("note: {n}"));
     read_labelled(&table, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
     let held_out = a.test.as_ref().map(|p| Table::read(p, sep)).transpose()?;
     let (train_rows, test_rows): (Vec<usize>, Vec<usize>) = if let Some(t) = &held_out {
@@ -290,6 +291,7 @@ pub fn classify(a: ClassifyArgs) -> anyhow::Result<()> {
     let model = TextClassifier::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
     let sep = a.sep.delimiter(&a.input)?;
     let table = Table::read(&a.input, sep)?;
+    table.notices().iter().for_each(|n| eprintln!("note: {n}"));
     let ct = table.column(&a.text_col)?;
     let out = Sink::open(a.out.as_deref(), &[a.model.as_path(), a.input.as_path()])?;
     let mut w = csv::Writer::from_writer(out);

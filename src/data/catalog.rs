@@ -33,6 +33,8 @@ pub struct CatalogFile {
     pub titles: Option<Vec<String>>,
     /// Kept columns: name, type, one cell per row.
     pub columns: Vec<(String, AttrType, Vec<String>)>,
+    /// What reading found that a run should say ([`Table::notices`]).
+    pub notices: Vec<String>,
 }
 
 /// Parses `--catalog-cols`: `name[:type],…` with types number, bool, string, set, time.
@@ -110,6 +112,7 @@ impl CatalogFile {
             columns.push((t.header[c].clone(), ty, cells));
         }
         Ok(Self {
+            notices: t.notices(),
             ids: t.rows.iter().map(|row| row[id].clone()).collect(),
             titles: title.map(|c| t.rows.iter().map(|row| row[c].clone()).collect()),
             columns,

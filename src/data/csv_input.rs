@@ -34,6 +34,10 @@ pub(crate) struct CsvInput {
     filter: Option<PartitionFilter>,
     /// Parts skipped by `filter` so far.
     skipped: u64,
+    /// Records that were not UTF-8, read as Windows-1252, and where the first was.
+    windows_1252: (u64, Option<String>),
+    /// The buffer the next record is read into ([`CsvInput::read`]).
+    spare: Option<csv::ByteRecord>,
 }
 
 /// One open part file.
@@ -88,6 +92,8 @@ impl CsvInput {
             has_header,
             filter: None,
             skipped: 0,
+            windows_1252: (0, None),
+            spare: None,
         };
         input.open_next_part()?;
         if input.part.is_none() && input.is_dir() {
@@ -137,6 +143,12 @@ impl CsvInput {
         self.filter.as_ref().is_some_and(|f| f.skips(partition, holds))
     }
 
+    /// How many records were not UTF-8 and were read as Windows-1252, and where the first was
+    /// (`file:line`).
+    pub(crate) fn windows_1252(&self) -> (u64, Option<&str>) {
+        (self.windows_1252.0, self.windows_1252.1.as_deref())
+    }
+
     /// Whether the input is a directory of parts (whose lines restart in each part).
     pub(crate) fn is_dir(&self) -> bool {
         self.root.is_some()
@@ -147,9 +159,25 @@ impl CsvInput {
     pub(crate) fn read(&mut self, record: &mut csv::StringRecord) -> Record {
         loop {
             let Some(part) = self.part.as_mut() else { return Record::End };
-            let row = part.rdr.read_record(record);
+            // Read as bytes into the spare buffer, which becomes `record` without a copy when
+            // UTF-8 (the record's old buffer the next spare: no allocation per record), else is
+            // decoded as Windows-1252.
+            let mut bytes = self.spare.take().unwrap_or_default();
+            let row = part.rdr.read_byte_record(&mut bytes);
             part.bound.record_read(part.rdr.position().byte());
-            part.line = record.position().map_or(part.line + 1, |p| p.line());
+            part.line = bytes.position().map_or(part.line + 1, |p| p.line());
+            let old = match csv::StringRecord::from_byte_record(bytes) {
+                Ok(text) => std::mem::replace(record, text).into_byte_record(),
+                Err(e) => {
+                    let (rows, first) = &mut self.windows_1252;
+                    *rows += 1;
+                    first.get_or_insert_with(|| format!("{}:{}", self.file, part.line));
+                    let bytes = e.into_byte_record();
+                    *record = source::windows_1252(&bytes);
+                    bytes
+                }
+            };
+            self.spare = Some(old);
             match row {
                 Ok(true) => {
                     for v in &part.values {

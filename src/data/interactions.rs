@@ -114,6 +114,11 @@ pub struct ReadReport {
     /// Part files not read at all because the partition directory giving their rows' time lies
     /// outside [`ReadOptions::window`].
     pub parts_outside_window: u64,
+    /// CSV rows that were not UTF-8 and were read as Windows-1252 (Excel's plain "CSV" on
+    /// Windows), and where the first was (`file:line`).
+    pub rows_windows_1252: u64,
+    /// See [`ReadReport::rows_windows_1252`].
+    pub first_windows_1252: Option<String>,
     /// The first skipped rows' errors.
     pub examples: Vec<Error>,
     /// Rows folded into an earlier (user, item) pair.
@@ -256,6 +261,10 @@ impl Interactions {
             Input::Csv(rows) => rows.parts_skipped(),
             Input::Parquet(chunks) => chunks.parts_skipped(),
         };
+        if let Input::Csv(rows) = &input {
+            let (count, first) = rows.windows_1252();
+            (report.rows_windows_1252, report.first_windows_1252) = (count, first.map(str::to_owned));
+        }
         // The reader (for Parquet: the files' metadata and decoders) goes before the last merge,
         // and with it the memory reading freed.
         drop(input);

@@ -109,7 +109,9 @@ pub(crate) fn csv_reader(
     let escape = spark_escapes(path).then_some(b'\\');
     let mut rdr =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(has_header).escape(escape).from_reader(guarded);
-    let first = rdr.headers().map_err(|e| Error::file(path, e))?;
+    let first = rdr.byte_headers().map_err(|e| Error::file(path, e))?;
+    let first =
+        csv::StringRecord::from_byte_record(first.clone()).unwrap_or_else(|e| windows_1252(&e.into_byte_record()));
     let header: Vec<String> = if has_header {
         first.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect()
     } else {
@@ -227,10 +229,29 @@ impl Read for Guarded {
     }
 }
 
-/// Why a row that is not UTF-8 is refused, and what to do: spreadsheet exports in a legacy code
-/// page are the usual cause.
-const NOT_UTF8: &str = "invalid UTF-8: save the file as UTF-8 (Excel: \"CSV UTF-8\"; its plain \"CSV\" \
-                        is Windows-1252 on Windows, which is not read)";
+/// A record that is not UTF-8 as text, read as Windows-1252: Excel's plain "CSV" on Windows in
+/// Western Europe and the Americas, and the code page most such files are in (Latin-1's letters
+/// are at the same bytes). Every byte gives one character, so ids stay distinct.
+pub(crate) fn windows_1252(bytes: &csv::ByteRecord) -> csv::StringRecord {
+    let mut text = csv::StringRecord::with_capacity(bytes.as_slice().len() * 2, bytes.len());
+    for field in bytes {
+        text.push_field(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(field).0);
+    }
+    text.set_position(bytes.position().cloned());
+    text
+}
+
+/// What a run says when `rows` rows, the first at `first` (`file:line`), were read as
+/// Windows-1252.
+pub fn windows_1252_notice(rows: u64, first: &str) -> String {
+    format!(
+        "{rows} rows are not UTF-8 (the first at {first}): read as Windows-1252, the code page of Excel's plain \
+         \"CSV\" on Windows; if their accented letters look wrong, save the file as \"CSV UTF-8\""
+    )
+}
+
+/// Why a row that is not UTF-8 is refused, where one is (a reader of UTF-8 only).
+const NOT_UTF8: &str = "invalid UTF-8";
 
 /// A CSV reader error (wrong field count, bad UTF-8, …) as a row error naming file and line;
 /// `line` is used when the error carries no position.

@@ -31,6 +31,8 @@ pub struct Table {
     decimal_comma: bool,
     /// Columns whose numbers had a decimal comma, rewritten with a point.
     decimal_commas: Vec<usize>,
+    /// Rows that were not UTF-8, read as Windows-1252, and where the first was.
+    windows_1252: (u64, Option<String>),
 }
 
 impl Table {
@@ -42,7 +44,7 @@ impl Table {
 
     /// Reads a CSV (optionally compressed) or Parquet input, a file or a directory of part files (see
     /// [`super::parquet`]; Parquet cells become the text a CSV export would hold, null an empty
-    /// cell); a row with the wrong field count is an error naming its part file and line, and so
+    /// cell; a CSV row that is not UTF-8 is read as Windows-1252, as [`Table::notices`] says); a row with the wrong field count is an error naming its part file and line, and so
     /// is a repeated column name or a part whose columns differ from the first part's. Past
     /// `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`]. Cells are kept as
     /// written; see [`Table::point_decimal_commas`] for numbers with a decimal comma.
@@ -77,6 +79,8 @@ impl Table {
             return Err(Error::Empty(format!("{}: no data rows", t.file)));
         }
         t.decimal_comma = allows_decimal_comma(delimiter);
+        let (rows, first) = input.windows_1252();
+        t.windows_1252 = (rows, first.map(str::to_owned));
         Ok(t)
     }
 
@@ -116,6 +120,19 @@ impl Table {
             }
         }
         any
+    }
+
+    /// What reading found that a run should say: rows read as Windows-1252, columns read with a
+    /// decimal comma.
+    pub fn notices(&self) -> Vec<String> {
+        let legacy = match &self.windows_1252 {
+            (rows @ 1.., Some(first)) => Some(super::source::windows_1252_notice(*rows, first)),
+            _ => None,
+        };
+        let commas = self
+            .decimal_comma_columns()
+            .map(|name| format!("column '{name}' has numbers with a decimal comma: read 3,50 as 3.50"));
+        legacy.into_iter().chain(commas).collect()
     }
 
     /// The names of the columns [`Table::point_decimal_commas`] rewrote.

@@ -37,6 +37,11 @@ impl CsvRows {
         Ok(Self { input, at, record: csv::StringRecord::new() })
     }
 
+    /// Records read as Windows-1252, and where the first was ([`CsvInput::windows_1252`]).
+    pub(super) fn windows_1252(&self) -> (u64, Option<&str>) {
+        self.input.windows_1252()
+    }
+
     /// Part files not read because their time partition lies outside the window.
     pub(super) fn parts_skipped(&self) -> u64 {
         self.input.parts_skipped()

@@ -85,10 +85,7 @@ impl Dataset {
         }
         let mut columns = Vec::new();
         let mut col_index = Vec::new();
-        let mut notices: Vec<String> = table
-            .decimal_comma_columns()
-            .map(|name| format!("column '{name}' has numbers with a decimal comma: read 3,50 as 3.50"))
-            .collect();
+        let mut notices = table.notices();
         for (c, name) in table.header.iter().enumerate() {
             if c == ti || p.ignore.contains(name) {
                 continue;
