@@ -56,7 +56,7 @@ struct Part {
 pub(crate) enum Record {
     /// A record, in the buffer given.
     Read,
-    /// A malformed record (wrong field count, bad UTF-8): reading can go on after it.
+    /// A malformed record (a wrong field count): reading can go on after it.
     Bad(Error),
     /// The input cannot be read on (a truncated gzip, an endless row, a part whose columns
     /// differ from the first's).

@@ -250,18 +250,14 @@ pub fn windows_1252_notice(rows: u64, first: &str) -> String {
     )
 }
 
-/// Why a row that is not UTF-8 is refused, where one is (a reader of UTF-8 only).
-const NOT_UTF8: &str = "invalid UTF-8";
-
-/// A CSV reader error (wrong field count, bad UTF-8, …) as a row error naming file and line;
-/// `line` is used when the error carries no position.
+/// A CSV reader error (wrong field count, …; records are read as bytes, so never bad UTF-8) as a
+/// row error naming file and line; `line` is used when the error carries no position.
 pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
     let line = e.position().map_or(line, |p| p.line());
     let (value, reason) = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             (format!("{len} fields"), format!("expected {expected_len} fields, found {len}"))
         }
-        csv::ErrorKind::Utf8 { err, .. } => (format!("field {}", err.field() + 1), NOT_UTF8.to_string()),
         csv::ErrorKind::Io(io) => (String::new(), io.to_string()),
         _ => (String::new(), e.to_string()),
     };
