@@ -1000,3 +1000,34 @@ fn windows_1252_exports_train_what_their_utf8_export_does() {
     ));
     assert!(o.status.success(), "a header name with an umlaut is found: {}", text(&o));
 }
+
+/// `eval baskets` on a UK spreadsheet's export of the Online Retail lines (`;`, decimal commas,
+/// dates day first) prints what it prints on the ISO, comma-separated lines.
+#[test]
+fn eval_baskets_reads_a_european_export_as_the_iso_lines() {
+    let dir = common::temp_dir("baskets-uk");
+    let gz = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/online-retail-demo.csv.gz")).unwrap();
+    let mut rdr = csv::Reader::from_reader(flate2::read::GzDecoder::new(&gz[..]));
+    let (mut iso, mut uk) =
+        (String::from("order,item,qty,when,price,customer\n"), String::from("order;item;qty;when;price;customer\n"));
+    for row in rdr.records().take(40_000) {
+        let r = row.unwrap();
+        let (date, time) = r[4].split_once(' ').unwrap();
+        let (y, m, d) = (&date[..4], &date[5..7], &date[8..10]);
+        iso += &format!("{},{},{},{},{},{}\n", &r[0], &r[1], &r[3], &r[4], &r[5], &r[6]);
+        uk += &format!("{};{};{};{d}/{m}/{y} {time};{};{}\n", &r[0], &r[1], &r[3], r[5].replace('.', ","), &r[6]);
+    }
+    let (a, b) = (dir.join("iso.csv"), dir.join("uk.csv"));
+    std::fs::write(&a, iso).unwrap();
+    std::fs::write(&b, uk).unwrap();
+    let eval = |f: &std::path::Path| {
+        run(&format!(
+            "eval baskets --input {} --user-col customer --item-col item --basket-col order --time-col when \
+             --weight-col qty --holdout-days 10",
+            f.display()
+        ))
+    };
+    let (want, got) = (eval(&a), eval(&b));
+    assert!(want.status.success() && got.status.success(), "{}{}", text(&want), text(&got));
+    assert!(!want.stdout.is_empty() && want.stdout == got.stdout, "{}\n{}", text(&want), text(&got));
+}

@@ -203,6 +203,12 @@ pub struct EvalBasketsArgs {
     /// Optional quantity column: rows with a quantity <= 0 (returns) are skipped and counted.
     #[arg(long)]
     weight_col: Option<String>,
+    /// Slash dates in --time-col: mdy or dmy (default: as the column's dates past the 12th show;
+    /// month first when none does).
+    #[arg(long, value_parser = super::args::parse_date_order)]
+    date_order: Option<shelfwise::data::time::DateOrder>,
+    #[command(flatten)]
+    sep: super::args::SepArg,
     /// Days at the end of the log held out.
     #[arg(long, default_value_t = 30.0)]
     holdout_days: f64,
@@ -227,14 +233,30 @@ pub struct EvalBasketsArgs {
 
 fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
     use shelfwise::data::table::Table;
+    use shelfwise::data::time::{parse_timestamp_in, DateOrder};
     use shelfwise::eval::next_basket::{evaluate_next_basket, Line};
-    let table = Table::read(&a.input, b',')?;
+    let mut table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
     let (cu, cb, ci, ct) = (
         table.column(&a.user_col)?,
         table.column(&a.basket_col)?,
         table.column(&a.item_col)?,
         table.column(&a.time_col)?,
     );
+    table.point_decimal_commas(&[cu, cb, ci, ct]);
+    table.notices().iter().for_each(|n| eprintln!("note: {n}"));
+    let order = match a.date_order {
+        Some(order) => order,
+        None => DateOrder::of_column(table.rows.iter().map(|row| row[ct].as_str()))
+            .map_err(|(day, month)| {
+                anyhow::anyhow!(
+                    "{}: column '{}' has day-first dates ({day:?}) and month-first ones ({month:?}): pass \
+                     --date-order dmy or mdy",
+                    table.file,
+                    a.time_col
+                )
+            })?
+            .unwrap_or_default(),
+    };
     let cw = a.weight_col.as_deref().map(|c| table.column(c)).transpose()?;
     let (mut lines, mut no_customer, mut returns) = (Vec::new(), 0usize, 0usize);
     for (r, row) in table.rows.iter().enumerate() {
@@ -252,7 +274,7 @@ fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
                 continue;
             }
         }
-        let time = shelfwise::data::time::parse_timestamp(&row[ct])
+        let time = parse_timestamp_in(&row[ct], order)
             .ok_or_else(|| anyhow::anyhow!("{}: unrecognised timestamp {:?}", table.location(r, ct), row[ct]))?;
         lines.push(Line {
             customer: row[cu].trim().into(),
