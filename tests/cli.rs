@@ -1001,6 +1001,56 @@ fn windows_1252_exports_train_what_their_utf8_export_does() {
     assert!(o.status.success(), "a header name with an umlaut is found: {}", text(&o));
 }
 
+/// Excel's `sep=;` line above the header names the separator and is not data: a log and a
+/// propensity table with one (plain, quoted, after a byte-order mark, with `\r\n`) train what
+/// the same files without it train, and a bad row's line counts it.
+#[test]
+fn excel_sep_lines_name_the_separator_and_are_not_data() {
+    let dir = common::temp_dir("sep-line");
+    let mut log = String::from("user;item;qty\n");
+    for i in 0..200 {
+        log += &format!("u{};i{};{},5\n", i % 17, (i * 5) % 13, 1 + i % 3);
+    }
+    let hinted = ["sep=;\n", "\"sep=;\"\r\n", "\u{feff}sep=;\r\n"];
+    let files: Vec<std::path::PathBuf> = std::iter::once(String::new())
+        .chain(hinted.iter().map(|h| h.to_string()))
+        .enumerate()
+        .map(|(k, hint)| {
+            let f = dir.join(format!("log-{k}.csv"));
+            std::fs::write(&f, format!("{hint}{log}")).unwrap();
+            f
+        })
+        .collect();
+    let line = "train recs --input {in} --user-col user --item-col item --weight-col qty --model popular --out {out}";
+    let trained = common::train_each(&dir, line, &files.iter().map(|f| f.as_path()).collect::<Vec<_>>());
+    for (k, (bundle, said)) in trained.iter().enumerate().skip(1) {
+        assert!(*bundle == trained[0].0, "{:?}: the same bundle as without the line", hinted[k - 1]);
+        assert!(said.contains("separator: ';' (as the sep= line of"), "{said}");
+    }
+
+    // A propensity table, read whole, likewise.
+    let gz = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/online-shoppers.csv.gz")).unwrap();
+    let mut all = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut all).unwrap();
+    let visits: String = all.lines().take(1001).map(|l| format!("{l}\n")).collect();
+    let (plain, excel) = (dir.join("visits.csv"), dir.join("visits-excel.csv"));
+    std::fs::write(&plain, &visits).unwrap();
+    std::fs::write(&excel, format!("sep=,\r\n{visits}")).unwrap();
+    let line = "train propensity --input {in} --target Revenue --model logistic --out {out}";
+    let trained = common::train_each(&dir, line, &[&plain, &excel]);
+    assert!(trained[0].0 == trained[1].0, "the table with a sep= line trains the same bundle");
+
+    // Lines are the file's own: the hint is line 1, the header line 2.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "sep=;\r\nuser;item;qty\r\nu1;i1;1\r\nu2;i2\r\n").unwrap();
+    let o = run(&format!(
+        "train recs --input {} --user-col user --item-col item --weight-col qty --model popular --out {}",
+        bad.display(),
+        dir.join("bad.bundle").display()
+    ));
+    assert!(!o.status.success() && text(&o).contains("bad.csv:4 column '(row)': expected 3 fields"), "{}", text(&o));
+}
+
 /// `eval baskets` on a UK spreadsheet's export of the Online Retail lines (`;`, decimal commas,
 /// dates day first) prints what it prints on the ISO, comma-separated lines.
 #[test]

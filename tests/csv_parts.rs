@@ -112,7 +112,7 @@ fn a_directory_of_csv_parts_reads_as_the_one_csv_of_its_rows_with_the_partition_
         last.contains("year=2022/region=south/part-00001-7f3e.c000.csv") && last.ends_with(" column 'product'"),
         "{last}"
     );
-    assert_eq!(shelfwise::data::source::detect_delimiter(&root).unwrap(), b',');
+    assert_eq!(shelfwise::data::source::detect_delimiter(&root).unwrap().byte, b',');
 
     // Through the CLI: byte-identical bundles, with the region partition as baskets.
     let line = "train recs --input {in} --user-col customer --item-col product --weight-col qty --time-col when \

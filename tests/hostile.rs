@@ -498,6 +498,16 @@ fn hostile_files_table() {
             Fails(&["log.csv:3 column 'w'", "weight is not a number"]),
         ),
         ("broken Parquet file", b"PAR1\x15\x04rest".to_vec(), Fails(&["log.csv", "Parquet error"])),
+        (
+            "Excel's sep= line above the header",
+            format!("sep=;\r\n{}", LOG.replace(',', ";")).into_bytes(),
+            Succeeds(&["separator: ';' (as the sep= line of", "read 6 rows"]),
+        ),
+        (
+            "a sep= line, then a ragged row",
+            b"sep=,\nuser,item,w\nu1,i1,1\nu2,i2\n".to_vec(),
+            Fails(&["log.csv:4", "expected 3 fields, found 2"]),
+        ),
     ];
     for (name, body, outcome) in &cases {
         write(&dir, "log.csv", body);
@@ -516,7 +526,8 @@ fn hostile_files_table() {
         let _ = std::fs::remove_file(dir.join("m.bundle"));
     }
     // The truncated gzip stops even when bad rows may be skipped (it used to be able to spin).
-    write(&dir, "log.csv", &cases[13].1);
+    let truncated = &cases.iter().find(|(name, ..)| *name == "truncated gzip").unwrap().1;
+    write(&dir, "log.csv", truncated);
     fails_with(&cli(&dir, "train recs --input {dir}/log.csv --user-col user --item-col item --model popular --skip-bad-rows --out {dir}/m.bundle"), &["log.csv"]);
     // A directory as input is read as a data set of part files: one holding other text fails,
     // naming it and what it lacks. An unwritable output, a missing file.

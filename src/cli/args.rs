@@ -141,12 +141,15 @@ impl SepArg {
         }
         let d =
             shelfwise::data::source::detect_delimiter(path).with_context(|| format!("reading {}", path.display()))?;
-        let name = match d {
+        let name = match d.byte {
             b'\t' => "tab".to_string(),
             b => format!("'{}'", b as char),
         };
-        eprintln!("separator: {name} (detected from the header of {}; --sep sets it)", path.display());
-        Ok(d)
+        match d.from_hint {
+            true => eprintln!("separator: {name} (as the sep= line of {} says; --sep sets it)", path.display()),
+            false => eprintln!("separator: {name} (detected from the header of {}; --sep sets it)", path.display()),
+        }
+        Ok(d.byte)
     }
 }
 

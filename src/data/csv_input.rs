@@ -46,6 +46,8 @@ struct Part {
     bound: source::RecordBound,
     /// Line of the record read last.
     line: u64,
+    /// Lines the reader does not count (see [`source::CsvFile`]).
+    lines_before: u64,
     /// The values of the partition columns the header adds, for every row of the part.
     values: Vec<String>,
     /// Its partition directories' columns and values, outermost first.
@@ -165,7 +167,7 @@ impl CsvInput {
             let mut bytes = self.spare.take().unwrap_or_default();
             let row = part.rdr.read_byte_record(&mut bytes);
             part.bound.record_read(part.rdr.position().byte());
-            part.line = bytes.position().map_or(part.line + 1, |p| p.line());
+            part.line = bytes.position().map_or(part.line + 1, |p| p.line() + part.lines_before);
             let old = match csv::StringRecord::from_byte_record(bytes) {
                 Ok(text) => std::mem::replace(record, text).into_byte_record(),
                 Err(e) => {
@@ -191,8 +193,10 @@ impl CsvInput {
                     }
                 }
                 // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
-                Err(e) if e.is_io_error() => return Record::Broken(source::row_error(e, &self.file, part.line)),
-                Err(e) => return Record::Bad(source::row_error(e, &self.file, part.line)),
+                Err(e) if e.is_io_error() => {
+                    return Record::Broken(source::row_error(e, &self.file, part.line, part.lines_before))
+                }
+                Err(e) => return Record::Bad(source::row_error(e, &self.file, part.line, part.lines_before)),
             }
         }
     }
@@ -202,7 +206,7 @@ impl CsvInput {
     fn open_next_part(&mut self) -> Result<()> {
         self.part = None;
         while let Some(path) = self.rest.next() {
-            let (rdr, file_header, bound) =
+            let source::CsvFile { rdr, header: file_header, bound, lines_before } =
                 source::csv_reader(&path, self.delimiter, self.has_header).map_err(|e| {
                     match self.root.is_some() && super::parquet::has_magic(&path) {
                         true => Error::file(&path, super::parquet::MIXED_FORMATS),
@@ -237,7 +241,7 @@ impl CsvInput {
                 .collect();
             self.file = path.display().to_string();
             self.opened += 1;
-            self.part = Some(Part { rdr, bound, line: 1, values, partition });
+            self.part = Some(Part { rdr, bound, line: 1 + lines_before, lines_before, values, partition });
             return Ok(());
         }
         Ok(())

@@ -62,21 +62,36 @@ pub(crate) fn find_column(header: &[String], name: &str, file: &str) -> Result<u
 /// The separators [`detect_delimiter`] considers, in order of preference on a tie.
 pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
-/// The field separator of `path` (plain or compressed; of a directory's first part with any bytes),
-/// read off its header line: whichever of [`DELIMITERS`] occurs most often outside double
-/// quotes (a comma when none does, or when the input is Parquet, which has none).
-pub fn detect_delimiter(path: &Path) -> Result<u8> {
+/// A separator [`detect_delimiter`] found, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detected {
+    /// The separator.
+    pub byte: u8,
+    /// Whether the file says it on a `sep=` line ([`separator_hint`]), rather than it being
+    /// counted on the header line.
+    pub from_hint: bool,
+}
+
+/// The field separator of `path` (plain or compressed; of a directory's first part with any
+/// bytes): what its `sep=` line says ([`separator_hint`]), else read off its header line,
+/// whichever of [`DELIMITERS`] occurs most often outside double quotes (a comma when none does,
+/// or when the input is Parquet, which has none).
+pub fn detect_delimiter(path: &Path) -> Result<Detected> {
+    let counted = |byte| Ok(Detected { byte, from_hint: false });
     if super::parquet::is_parquet(path) {
-        return Ok(b',');
+        return counted(b',');
     }
     let first = match path.is_dir() {
         true => super::hive::first_file_with_bytes(path)?,
         false => Some(path.to_path_buf()),
     };
-    let Some(path) = first else { return Ok(b',') };
+    let Some(path) = first else { return counted(b',') };
     let mut line = Vec::new();
     let mut reader = BufReader::new(open_to_read(&path, Prefetch::Never)?.take(1 << 20));
     reader.read_until(b'\n', &mut line).map_err(|e| Error::io(&path, e))?;
+    if let Some(byte) = separator_hint(&line) {
+        return Ok(Detected { byte, from_hint: true });
+    }
     let mut counts = [0usize; DELIMITERS.len()];
     let mut quoted = false;
     for b in line {
@@ -91,21 +106,67 @@ pub fn detect_delimiter(path: &Path) -> Result<u8> {
         }
     }
     let best = (0..DELIMITERS.len()).fold(0, |best, k| if counts[k] > counts[best] { k } else { best });
-    Ok(DELIMITERS[best])
+    counted(DELIMITERS[best])
 }
 
-/// A CSV reader over `path` (plain or compressed) with the guards in the module docs, its trimmed
-/// header (BOM removed; a repeated name is an error naming both positions) and the handle that
-/// bounds record length. Without a header line (`has_header` false) the columns are named by
-/// their 1-based positions, `1`, `2`, …, from the first record, which stays data. A part file
-/// named as Spark and Hadoop name their output ([`spark_escapes`]) is read with their escapes.
-pub(crate) fn csv_reader(
-    path: &Path,
-    delimiter: u8,
-    has_header: bool,
-) -> Result<(csv::Reader<Guarded>, Vec<String>, RecordBound)> {
+/// The separator a first line such as `sep=;` names: Excel's hint, written above the header by
+/// tools that export for Excel (and by people, so that Excel splits the columns), and not data.
+/// The line may be quoted (`"sep=;"`), start with a byte-order mark and end with `\r\n`; the
+/// separator is any one ASCII character but a letter, a digit or a quote.
+pub fn separator_hint(line: &[u8]) -> Option<u8> {
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let line = line.strip_prefix(b"\"").and_then(|l| l.strip_suffix(b"\"")).unwrap_or(line);
+    match line {
+        [s, e, p, b'=', sep] if [*s, *e, *p].eq_ignore_ascii_case(b"sep") => {
+            (sep.is_ascii() && !sep.is_ascii_alphanumeric() && *sep != b'"').then_some(*sep)
+        }
+        _ => None,
+    }
+}
+
+/// `input` past its `sep=` line ([`separator_hint`]), if it starts with one, and whether it
+/// did; else `input` as it was.
+fn past_separator_hint(mut input: Box<dyn Read + Send>) -> std::io::Result<(Box<dyn Read + Send>, bool)> {
+    // The longest hint: a byte-order mark, `"sep=;"` and `\r\n`.
+    const LONGEST: usize = 12;
+    let mut head = Vec::with_capacity(LONGEST);
+    let mut byte = [0u8];
+    while head.len() < LONGEST && head.last() != Some(&b'\n') {
+        match input.read(&mut byte)? {
+            0 => break,
+            _ => head.push(byte[0]),
+        }
+    }
+    let whole_line = head.ends_with(b"\n") || head.len() < LONGEST;
+    match whole_line && separator_hint(&head).is_some() {
+        true => Ok((input, true)),
+        false => Ok((Box::new(std::io::Cursor::new(head).chain(input)), false)),
+    }
+}
+
+/// A CSV file opened by [`csv_reader`].
+pub(crate) struct CsvFile {
+    pub(crate) rdr: csv::Reader<Guarded>,
+    /// Column names.
+    pub(crate) header: Vec<String>,
+    /// The handle that bounds record length.
+    pub(crate) bound: RecordBound,
+    /// Lines before the ones the reader counts: 1 after a `sep=` line, which it did not see.
+    pub(crate) lines_before: u64,
+}
+
+/// A CSV reader over `path` (plain or compressed) with the guards in the module docs, past a
+/// `sep=` line ([`separator_hint`]; `delimiter` is used all the same), with its trimmed header
+/// (BOM removed; a repeated name is an error naming both positions). Without a header line
+/// (`has_header` false) the columns are named by their 1-based positions, `1`, `2`, …, from the
+/// first record, which stays data. A part file named as Spark and Hadoop name their output
+/// ([`spark_escapes`]) is read with their escapes.
+pub(crate) fn csv_reader(path: &Path, delimiter: u8, has_header: bool) -> Result<CsvFile> {
     let bound = RecordBound { start: Arc::new(AtomicU64::new(0)) };
-    let guarded = Guarded::new(open(path)?, bound.clone());
+    let (input, hinted) = past_separator_hint(open(path)?).map_err(|e| Error::io(path, e))?;
+    let guarded = Guarded::new(input, bound.clone());
     let escape = spark_escapes(path).then_some(b'\\');
     let mut rdr =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(has_header).escape(escape).from_reader(guarded);
@@ -127,7 +188,7 @@ pub(crate) fn csv_reader(
         }
     }
     bound.record_read(rdr.position().byte());
-    Ok((rdr, header, bound))
+    Ok(CsvFile { rdr, header, bound, lines_before: u64::from(hinted) })
 }
 
 /// Whether `path` is a part file as Spark, Databricks and Hadoop name their output (`part-…`),
@@ -251,9 +312,10 @@ pub fn windows_1252_notice(rows: u64, first: &str) -> String {
 }
 
 /// A CSV reader error (wrong field count, …; records are read as bytes, so never bad UTF-8) as a
-/// row error naming file and line; `line` is used when the error carries no position.
-pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
-    let line = e.position().map_or(line, |p| p.line());
+/// row error naming file and line: the error's line plus `lines_before` (see [`CsvFile`]), or
+/// `line` when the error carries no position.
+pub(crate) fn row_error(e: csv::Error, file: &str, line: u64, lines_before: u64) -> Error {
+    let line = e.position().map_or(line, |p| p.line() + lines_before);
     let (value, reason) = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             (format!("{len} fields"), format!("expected {expected_len} fields, found {len}"))
@@ -290,6 +352,41 @@ mod tests {
         for size in 1..input.len() + 2 {
             assert_eq!(guarded_bytes(input, size), want, "buffer of {size}");
         }
+    }
+
+    #[test]
+    fn separator_hints_are_excel_sep_lines_only() {
+        for (line, want) in [
+            (&b"sep=;\n"[..], Some(b';')),
+            (b"sep=,\r\n", Some(b',')),
+            (b"SEP=|", Some(b'|')),
+            (b"\"sep=\t\"\r\n", Some(b'\t')),
+            (b"\xef\xbb\xbfsep=;\n", Some(b';')),
+            (b"sep=\"\n", None),
+            (b"sep=x\n", None),
+            (b"sep=;;\n", None),
+            (b"sep;item\n", None),
+            (b"user;item\n", None),
+            (b"sep=\xe4\n", None),
+        ] {
+            assert_eq!(separator_hint(line), want, "{:?}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn a_sep_line_is_read_past_and_any_other_start_kept() {
+        let read = |input: &[u8]| {
+            let (mut r, hinted) = past_separator_hint(Box::new(std::io::Cursor::new(input.to_vec()))).unwrap();
+            let mut rest = Vec::new();
+            r.read_to_end(&mut rest).unwrap();
+            (String::from_utf8(rest).unwrap(), hinted)
+        };
+        assert_eq!(read(b"sep=;\r\na;b\n"), ("a;b\n".into(), true));
+        assert_eq!(read(b"sep=;"), (String::new(), true));
+        assert_eq!(read(b"a;b\n1;2\n"), ("a;b\n1;2\n".into(), false));
+        assert_eq!(read(b"sep=;x\na\n"), ("sep=;x\na\n".into(), false));
+        assert_eq!(read(b"a\n"), ("a\n".into(), false));
+        assert_eq!(read(b""), (String::new(), false));
     }
 
     #[test]
