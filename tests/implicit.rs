@@ -134,6 +134,46 @@ fn a_bpr_model_or_a_broken_file_is_an_error_naming_it() {
     assert!(!out.exists());
 }
 
+/// The import's own tables as a spreadsheet in Europe writes them: an id table and a popularity
+/// table with `;`, decimal commas and a `sep=;` line import the bundle their comma files do.
+#[test]
+fn id_and_popularity_tables_from_a_european_spreadsheet_import_the_same_bundle() {
+    let dir = common::temp_dir("implicit-tables-eu");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/implicit");
+    let ids = std::fs::read_to_string(fixture.join("item_ids.csv")).unwrap();
+    let mut popularity = String::from("item,share\n");
+    for (k, line) in ids.lines().skip(1).enumerate() {
+        popularity += &format!("{},0.{:03}\n", line.split_once(',').unwrap().1, (k * 37) % 1000);
+    }
+    let european =
+        |csv: &str| format!("sep=;\r\n{}", csv.replace(',', ";").replace(";0.", ";0,").replace('\n', "\r\n"));
+    let bundles: Vec<Vec<u8>> = [(ids.clone(), popularity.clone()), (european(&ids), european(&popularity))]
+        .iter()
+        .enumerate()
+        .map(|(k, (ids, popularity))| {
+            let (id_file, share_file, out) =
+                (dir.join(format!("ids-{k}.csv")), dir.join(format!("share-{k}.csv")), dir.join(format!("{k}.bundle")));
+            std::fs::write(&id_file, ids).unwrap();
+            std::fs::write(&share_file, popularity).unwrap();
+            let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+                .args(["import", "implicit", "--model"])
+                .arg(fixture.join("model.npz"))
+                .arg("--item-ids")
+                .arg(&id_file)
+                .arg("--popularity")
+                .arg(&share_file)
+                .arg("--out")
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            std::fs::read(&out).unwrap()
+        })
+        .collect();
+    assert!(european(&popularity).contains("sku-0034;0,037"));
+    assert!(bundles[0] == bundles[1], "the European tables import the comma tables' bundle");
+}
+
 /// `--interactions` is read as `train recs` reads a log: a Spark-style CSV without a header
 /// line (`--no-header`, columns by position) and a time window (`--since`/`--until`, the window
 /// the model was trained on) give the bundle of the log holding just the window's rows.

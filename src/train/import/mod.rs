@@ -149,7 +149,7 @@ pub(crate) fn shop_ids(item_ids: Option<&Path>, indexes: &[i64]) -> Result<Vec<S
 /// The shop's id of each imported row's integer id, from a table with columns `index` and
 /// `item`, or `item` alone whose row numbers (from 0) are the indexes.
 fn map_ids(path: &Path, indexes: &[i64]) -> Result<Vec<String>> {
-    let t = Table::read(path, b',')?;
+    let t = read_table(path, &["item"])?;
     let cs = t.column("item")?;
     let ci = t.header.iter().position(|h| h == "index");
     let bad_index = |index: i64, reason: &str| Error::InvalidValue {
@@ -177,11 +177,21 @@ fn map_ids(path: &Path, indexes: &[i64]) -> Result<Vec<String>> {
         .collect()
 }
 
+/// One of an import's tables, Parquet or CSV as a person may have written it too: its separator
+/// detected (a `sep=` line or the header), its numbers with a decimal comma read with a point
+/// (in files whose separator is not the comma) but in the id columns `ids`.
+fn read_table(path: &Path, ids: &[&str]) -> Result<Table> {
+    let mut t = Table::read(path, crate::data::source::detect_delimiter(path)?.byte)?;
+    let keep: Vec<usize> = ids.iter().filter_map(|c| t.header.iter().position(|h| h == c)).collect();
+    t.point_decimal_commas(&keep);
+    Ok(t)
+}
+
 /// Bought-together rows from a table with columns `item`, `other`, `baskets` and `lift` (the
 /// Spark job's `together/`): pairs shared by fewer than `min_support` baskets are left out, and
 /// each item keeps its `neighbors` partners of highest lift. Items `items` lacks are skipped.
 pub fn read_together(path: &Path, items: &ItemIndex, min_support: u32, neighbors: usize) -> Result<NeighborModel> {
-    let t = Table::read(path, b',')?;
+    let t = read_table(path, &["item", "other"])?;
     let [ci, co, cb, cl] = ["item", "other", "baskets", "lift"].map(|c| t.column(c));
     let (ci, co, cb, cl) = (ci?, co?, cb?, cl?);
     let mut pairs = Vec::new();
@@ -206,7 +216,7 @@ pub fn read_together(path: &Path, items: &ItemIndex, min_support: u32, neighbors
 /// Item id → share of users, from a table with columns `item` and `share` (the Spark job's
 /// `popularity/`).
 pub fn read_popularity(path: &Path) -> Result<HashMap<String, f32>> {
-    let t = Table::read(path, b',')?;
+    let t = read_table(path, &["item"])?;
     let (ci, cs) = (t.column("item")?, t.column("share")?);
     t.rows
         .iter()
