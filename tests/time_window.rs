@@ -272,7 +272,8 @@ fn slash_dates_read_day_or_month_first_as_their_column_shows() {
     assert_eq!(report.rows_skipped, 1);
 
     // Through the CLI, with a window given as an ISO date and one given as a slash date that
-    // shows its order; a slash date either order reads is refused as a bound.
+    // shows its order, or one either order reads, in --date-order's order; without it, such a
+    // date is refused as a bound, and so is a date --date-order cannot read.
     let line = "train recs --input {in} --user-col customer --item-col product --weight-col qty --time-col day \
                 --model ease --out {out}";
     std::fs::write(&text, csv(&uk)).unwrap();
@@ -282,6 +283,15 @@ fn slash_dates_read_day_or_month_first_as_their_column_shows() {
     assert!(got[0].0 == want[0].0, "{}", got[0].1);
     let o = common::run_cli(&line.replace("{in}", &text.display().to_string()).replace("{out}", "/tmp/never.bundle"));
     assert!(!o.status.success() && common::printed(&o).contains("--date-order dmy"), "{}", common::printed(&o));
-    let o = common::run_cli(&uk_line.replace("15/03/2024", "03/04/2024").replace("{in}", "x").replace("{out}", "y"));
-    assert!(common::printed(&o).contains("could be month or day first"), "{}", common::printed(&o));
+    let got = common::train_each(&dir, &uk_line.replace("2024-03-06", "06/03/2024"), &[&text]);
+    assert!(got[0].0 == want[0].0, "--since 06/03/2024 is 6 March with --date-order dmy: {}", got[0].1);
+    let o =
+        common::run_cli(&line.replace("--out", "--since 06/03/2024 --out").replace("{in}", "x").replace("{out}", "y"));
+    let said = common::printed(&o);
+    assert!(!o.status.success() && said.contains("could be month or day first: give --date-order"), "{said}");
+    let o = common::run_cli(
+        &uk_line.replace("dmy", "mdy").replace("{in}", &text.display().to_string()).replace("{out}", "y"),
+    );
+    let said = common::printed(&o);
+    assert!(!o.status.success() && said.contains("\"15/03/2024\" is not a date in --date-order mdy"), "{said}");
 }

@@ -62,13 +62,13 @@ pub struct InputArgs {
     #[arg(long, value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
     /// Read only the rows at or after this time (a date such as 2024-03-01, a date and time, or
-    /// Unix seconds; UTC), by --time-col. In a data set partitioned by that column
+    /// Unix seconds; UTC; a slash date such as 3/1/2024 in --date-order's order), by --time-col. In a data set partitioned by that column
     /// (`day=2024-03-01/…`) the part files of earlier partitions are not read at all.
     #[arg(long, value_parser = parse_time)]
-    pub since: Option<i64>,
+    pub since: Option<TimeArg>,
     /// Read only the rows before this time (as --since; the time itself is left out).
     #[arg(long, value_parser = parse_time)]
-    pub until: Option<i64>,
+    pub until: Option<TimeArg>,
 }
 
 /// Parses `--date-order`.
@@ -80,15 +80,47 @@ pub fn parse_date_order(s: &str) -> Result<DateOrder, String> {
     }
 }
 
-/// Parses `--since`/`--until`: what a time column may hold (see `data::time::parse_timestamp`);
-/// a slash date only when it shows its order (`13/3/2024`, `3/13/2024`).
-pub fn parse_time(s: &str) -> Result<i64, String> {
-    if DateOrder::is_ambiguous(s) {
-        return Err(format!("{s:?} could be month or day first: write the date as 2024-03-01"));
+/// A `--since`/`--until` value as each date order reads it: the same time for an ISO date or
+/// Unix seconds, two times for a slash date either order reads (`3/1/2024`), one for a slash date
+/// that shows its order (`13/3/2024`). `--date-order`, else the date itself, decides
+/// ([`TimeArg::at`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeArg {
+    text: String,
+    month_first: Option<i64>,
+    day_first: Option<i64>,
+}
+
+impl TimeArg {
+    /// The time, its slash date read in `order` when given; without it, a date either order
+    /// reads is an error.
+    pub fn at(&self, order: Option<DateOrder>) -> anyhow::Result<i64> {
+        let text = &self.text;
+        match (order, self.month_first, self.day_first) {
+            (Some(DateOrder::MonthFirst), Some(t), _) | (Some(DateOrder::DayFirst), _, Some(t)) => Ok(t),
+            (Some(order), ..) => {
+                anyhow::bail!("--since/--until {text:?} is not a date in --date-order {}", order.name())
+            }
+            (None, Some(m), Some(d)) if m != d => anyhow::bail!(
+                "--since/--until {text:?} could be month or day first: give --date-order mdy or dmy, or write the \
+                 date as 2024-03-01"
+            ),
+            (None, m, d) => Ok(m.or(d).expect("parse_time reads every value in at least one order")),
+        }
     }
-    shelfwise::data::time::parse_timestamp_in(s, DateOrder::shown_by(s).unwrap_or_default()).ok_or_else(|| {
-        format!("expected a date (2024-03-01), a date and time (2024-03-01 12:00) or Unix seconds, got {s:?}")
-    })
+}
+
+/// Parses `--since`/`--until`: what a time column may hold (see `data::time::parse_timestamp`),
+/// as each date order reads it ([`TimeArg`]).
+pub fn parse_time(s: &str) -> Result<TimeArg, String> {
+    let read = |order| shelfwise::data::time::parse_timestamp_in(s, order);
+    let (month_first, day_first) = (read(DateOrder::MonthFirst), read(DateOrder::DayFirst));
+    if month_first.is_none() && day_first.is_none() {
+        return Err(format!(
+            "expected a date (2024-03-01), a date and time (2024-03-01 12:00) or Unix seconds, got {s:?}"
+        ));
+    }
+    Ok(TimeArg { text: s.to_string(), month_first, day_first })
 }
 
 /// Parses `--sep`: one ASCII character, or a name (`tab`, `comma`, `semicolon`, `pipe`,
@@ -176,9 +208,16 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
 }
 
 impl InputArgs {
-    /// The time window `--since` and `--until` give, if either does.
-    pub fn window(&self) -> Option<TimeWindow> {
-        (self.since.is_some() || self.until.is_some()).then_some(TimeWindow { since: self.since, until: self.until })
+    /// Whether `--since` or `--until` is given.
+    pub fn has_window(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+
+    /// The time window `--since` and `--until` give, if either does, their slash dates read in
+    /// `--date-order` ([`TimeArg::at`]).
+    pub fn window(&self) -> anyhow::Result<Option<TimeWindow>> {
+        let at = |t: &Option<TimeArg>| t.as_ref().map(|t| t.at(self.date_order)).transpose();
+        Ok(self.has_window().then_some(TimeWindow { since: at(&self.since)?, until: at(&self.until)? }))
     }
 
     /// Reads the log, printing a summary to stderr.
@@ -191,6 +230,7 @@ impl InputArgs {
 
     /// Reads the log as [`InputArgs::read`] does, printing only its progress.
     pub fn read_quietly(&self, bars: &Bars) -> anyhow::Result<(Interactions, ReadReport, std::time::Duration)> {
+        let window = self.window()?;
         let delimiter = self.sep.delimiter(&self.input)?;
         let cols = Columns {
             user: self.user_col.clone(),
@@ -210,7 +250,7 @@ impl InputArgs {
         if let Some(m) = self.max_memory {
             opts.max_memory = Some(m);
         }
-        opts.window = self.window();
+        opts.window = window;
         if opts.window.is_some() && self.time_col.is_none() {
             anyhow::bail!("--since and --until need --time-col: the column whose time they compare");
         }
@@ -226,7 +266,7 @@ impl InputArgs {
 
     /// How many rows and part files the time window left out, if there is one.
     pub fn print_window(&self, report: &ReadReport) {
-        if self.window().is_some() {
+        if self.has_window() {
             eprintln!(
                 "time window: {} rows outside it, {} part files outside it not read",
                 report.rows_outside_window, report.parts_outside_window

@@ -73,10 +73,10 @@ pub struct LogArgs {
     /// --interactions: read only the rows at or after this time, by --time-col (as `train recs
     /// --since`): the window the model was trained on.
     #[arg(long, value_parser = super::args::parse_time)]
-    since: Option<i64>,
+    since: Option<super::args::TimeArg>,
     /// --interactions: read only the rows before this time (as --since).
     #[arg(long, value_parser = super::args::parse_time)]
-    until: Option<i64>,
+    until: Option<super::args::TimeArg>,
 }
 
 impl LogArgs {
@@ -94,8 +94,8 @@ impl LogArgs {
             no_header: self.no_header,
             skip_bad_rows: self.skip_bad_rows,
             max_memory: self.max_memory,
-            since: self.since,
-            until: self.until,
+            since: self.since.clone(),
+            until: self.until.clone(),
         })
     }
 }

@@ -259,7 +259,7 @@ impl ExtrasArgs {
 /// such rows are counted.
 fn read_baskets(basket: &str, input: &InputArgs, bars: &Bars) -> anyhow::Result<shelfwise::data::Interactions> {
     // Times only to keep the rows of a time window, which baskets are read from too.
-    let time_col = input.time_col.clone().filter(|_| input.window().is_some());
+    let time_col = input.time_col.clone().filter(|_| input.has_window());
     let args = InputArgs {
         user_col: basket.to_string(),
         time_col,
