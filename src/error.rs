@@ -159,7 +159,7 @@ pub enum Error {
         reason: String,
     },
     /// A column named by the caller is not in the header.
-    #[error("{file}: no column '{column}' in header {header:?}")]
+    #[error("{file}: no column '{column}' in header {header:?}{note}")]
     MissingColumn {
         /// File path.
         file: String,
@@ -167,6 +167,9 @@ pub enum Error {
         column: String,
         /// The header that was found.
         header: Vec<String>,
+        /// Why the header may not say what its file holds (empty, or text starting with ` (`):
+        /// it was not UTF-8, and was read in a legacy code page.
+        note: String,
     },
     /// Input has nothing to train or score on.
     #[error("empty input: {0}")]

@@ -1001,6 +1001,65 @@ fn windows_1252_exports_train_what_their_utf8_export_does() {
     assert!(o.status.success(), "a header name with an umlaut is found: {}", text(&o));
 }
 
+/// A Central European Excel export (Windows-1250: `Ł`, `ą`, `ś` at bytes Windows-1252 gives
+/// other letters) trains its UTF-8 export's bundle with `--encoding windows-1250` (and its
+/// catalogue with `--catalog-encoding`); without it the run says how its rows were read and
+/// names `--encoding`. An unknown code page, or UTF-8, is refused by name.
+#[test]
+fn code_pages_other_than_windows_1252_are_read_as_encoding_names_them() {
+    let dir = common::temp_dir("windows-1250");
+    let mut log = String::from("klient;produkt;ilość\n");
+    for i in 0..300 {
+        let item = ["Łódź-miś", "Żółw-ś", "Kość-ą"][i % 3];
+        log += &format!("k{};{item};{},5\n", i % 29, 1 + i % 4);
+    }
+    let catalogue = "produkt;nazwa\nŁódź-miś;Miś z Łodzi\nŻółw-ś;Żółw\nKość-ą;Kość do gryzienia\n";
+    let cp1250 = |text: &str| {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1250.encode(text);
+        assert!(!unmappable && std::str::from_utf8(&bytes).is_err());
+        bytes.into_owned()
+    };
+    let write = |name: &str, bytes: &[u8]| {
+        let f = dir.join(name);
+        std::fs::write(&f, bytes).unwrap();
+        f.display().to_string()
+    };
+    let (utf8, legacy) = (write("utf8.csv", log.as_bytes()), write("excel.csv", &cp1250(&log)));
+    let (cat_utf8, cat_legacy) = (write("cat.csv", catalogue.as_bytes()), write("cat-excel.csv", &cp1250(catalogue)));
+    let train = |log: &str, cat: &str, extra: &str, out: &str| {
+        let out = dir.join(out);
+        let o = run(&format!(
+            "train recs --input {log} --user-col klient --item-col produkt --weight-col ilość --model popular \
+             --catalog {cat} --catalog-id-col produkt --catalog-title-col nazwa {extra} --out {}",
+            out.display()
+        ));
+        (std::fs::read(&out).ok(), text(&o))
+    };
+    let (want, _) = train(&utf8, &cat_utf8, "", "utf8.bundle");
+    let (got, said) = train(&legacy, &cat_legacy, "--encoding windows-1250 --catalog-encoding cp1250", "excel.bundle");
+    assert!(want.is_some() && got == want, "the Windows-1250 export trains the UTF-8 bundle: {said}");
+    assert!(
+        said.contains("300 rows are not UTF-8") && said.contains("read as windows-1250, as --encoding says"),
+        "{said}"
+    );
+    // Without --encoding: the header's `ilość` reads as `iloœæ`, and the error says why.
+    let (none, said) = train(&legacy, &cat_legacy, "", "guessed.bundle");
+    assert!(none.is_none() && said.contains("no column 'ilość'"), "{said}");
+    assert!(said.contains("(the header is not UTF-8: read as windows-1252; --encoding names the file's code page)"));
+    // With an ASCII header the rows read, the ids misread, and the run names --encoding.
+    let ascii = write("ascii-header.csv", &cp1250(&log.replacen("ilość", "ilosc", 1)));
+    let o = run(&format!(
+        "train recs --input {ascii} --user-col klient --item-col produkt --weight-col ilosc --model popular --out {}",
+        dir.join("guessed.bundle").display()
+    ));
+    let said = text(&o);
+    assert!(o.status.success() && said.contains("read as Windows-1252") && said.contains("--encoding (windows-1250"));
+    for (label, why) in [("klingon", "not a code page"), ("utf-8", "UTF-8 rows are always read as UTF-8")] {
+        let (none, said) = train(&legacy, &cat_legacy, &format!("--encoding {label}"), "never.bundle");
+        assert!(none.is_none() && said.contains(why), "{label}: {said}");
+    }
+}
+
 /// Excel's `sep=;` line above the header names the separator and is not data: a log and a
 /// propensity table with one (plain, quoted, after a byte-order mark, with `\r\n`) train what
 /// the same files without it train, and a bad row's line counts it.

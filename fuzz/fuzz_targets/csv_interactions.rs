@@ -20,11 +20,17 @@ fuzz_target!(|data: &[u8]| {
         price: Some("price".into()),
     };
     // Strict with commas and slash dates as the column shows; skipping bad rows with `;` (decimal
-    // commas) and slash dates day first.
-    for (skip, delimiter, date_order) in [(false, b',', None), (true, b';', Some(DateOrder::DayFirst))] {
+    // commas), slash dates day first and rows that are not UTF-8 read as Shift_JIS (a multi-byte
+    // code page, whose decoder meets broken sequences too).
+    let shift_jis = shelfwise::data::source::legacy_encoding("shift_jis").unwrap();
+    let windows_1252 = shelfwise::data::source::CsvFormat::default().legacy;
+    for (skip, delimiter, date_order, legacy_encoding) in
+        [(false, b',', None, windows_1252), (true, b';', Some(DateOrder::DayFirst), shift_jis)]
+    {
         let opts = ReadOptions {
             skip_bad_rows: skip,
             delimiter,
+            legacy_encoding,
             date_order,
             max_memory: Some(64 << 20),
             ..ReadOptions::default()

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use shelfwise::data::source::CsvFormat;
 use shelfwise::data::time::DateOrder;
 use shelfwise::data::{Columns, Interactions, ReadOptions, ReadReport, TimeWindow};
 use shelfwise::recs::{Quantization, Scaling};
@@ -137,31 +138,56 @@ pub fn parse_sep(s: &str) -> Result<u8, String> {
     })
 }
 
-/// `--sep`, shared by every command that reads a CSV.
+/// `--sep` and `--encoding`, shared by every command that reads a CSV.
 #[derive(Args, Debug, Clone, Copy)]
 pub struct SepArg {
     /// Field separator: one character, or tab, comma, semicolon, pipe, space (`\t` too). By
     /// default it is detected from the header line (comma, semicolon, tab or pipe) and printed.
     #[arg(long, value_parser = parse_sep)]
     sep: Option<u8>,
+    /// The code page of rows that are not UTF-8: windows-1250 (Central Europe), windows-1251
+    /// (Cyrillic), iso-8859-2, shift_jis, … (default windows-1252, Excel's plain "CSV" on
+    /// Windows in Western Europe and the Americas). UTF-8 rows are always read as UTF-8.
+    #[arg(long, value_parser = parse_encoding)]
+    encoding: Option<&'static encoding_rs::Encoding>,
 }
 
-/// `--catalog-sep`: the catalogue file's separator (detected from its header by default).
+/// `--catalog-sep` and `--catalog-encoding`: the catalogue file's separator (detected from its
+/// header by default) and code page.
 #[derive(Args, Debug, Clone, Copy, Default)]
 pub struct CatalogSepArg {
     /// Catalogue field separator, as for --sep (default: detected from its header line).
     #[arg(long, value_parser = parse_sep)]
     catalog_sep: Option<u8>,
+    /// The code page of catalogue rows that are not UTF-8, as for --encoding.
+    #[arg(long, value_parser = parse_encoding)]
+    catalog_encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl CatalogSepArg {
-    /// The separator to read `path` with.
-    pub fn delimiter(self, path: &std::path::Path) -> anyhow::Result<u8> {
-        SepArg { sep: self.catalog_sep }.delimiter(path)
+    /// How to read `path`: its separator (see [`SepArg::delimiter`]) and code page.
+    pub fn format(self, path: &std::path::Path) -> anyhow::Result<CsvFormat> {
+        SepArg { sep: self.catalog_sep, encoding: self.catalog_encoding }.format(path)
     }
 }
 
+/// Parses `--encoding`: a code page's name ([`shelfwise::data::source::legacy_encoding`]).
+pub fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    shelfwise::data::source::legacy_encoding(s).map_err(|e| e.to_string())
+}
+
 impl SepArg {
+    /// How to read `path`: its separator ([`SepArg::delimiter`]) and the code page of rows that
+    /// are not UTF-8.
+    pub fn format(self, path: &std::path::Path) -> anyhow::Result<CsvFormat> {
+        Ok(CsvFormat { delimiter: self.delimiter(path)?, legacy: self.legacy() })
+    }
+
+    /// The code page of rows that are not UTF-8: `--encoding`, else Windows-1252.
+    pub fn legacy(self) -> &'static encoding_rs::Encoding {
+        self.encoding.unwrap_or(encoding_rs::WINDOWS_1252)
+    }
+
     /// The separator to read `path` with: `--sep` when given, else detected from its header
     /// line (and said on stderr, so a surprise is visible).
     pub fn delimiter(self, path: &std::path::Path) -> anyhow::Result<u8> {
@@ -243,6 +269,7 @@ impl InputArgs {
         let mut opts = ReadOptions {
             skip_bad_rows: self.skip_bad_rows,
             delimiter,
+            legacy_encoding: self.sep.legacy(),
             has_header: !self.no_header,
             date_order: self.date_order,
             ..ReadOptions::default()
@@ -286,8 +313,8 @@ fn print_read_report(data: &Interactions, r: &ReadReport, took: std::time::Durat
     if r.rows_skipped > r.examples.len() as u64 {
         eprintln!("  … and {} more skipped rows", r.rows_skipped - r.examples.len() as u64);
     }
-    if let (n @ 1.., Some(first)) = (r.rows_windows_1252, &r.first_windows_1252) {
-        eprintln!("note: {}", shelfwise::data::source::windows_1252_notice(n, first));
+    if let Some(not_utf8) = &r.not_utf8 {
+        eprintln!("note: {}", not_utf8.notice());
     }
     if r.items_with_several_titles > 0 {
         eprintln!(

@@ -43,7 +43,7 @@ impl CatalogArgs {
             id_col: self.catalog_id_col.clone(),
             title_col: self.catalog_title_col.clone(),
             cols: self.catalog_cols.as_deref().map(parse_columns).transpose()?,
-            delimiter: self.catalog_sep.delimiter(path)?,
+            format: self.catalog_sep.format(path)?,
         };
         let catalog = CatalogFile::read(path, &opts)?;
         for notice in &catalog.notices {

@@ -235,7 +235,7 @@ fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
     use shelfwise::data::table::Table;
     use shelfwise::data::time::{parse_timestamp_in, DateOrder};
     use shelfwise::eval::next_basket::{evaluate_next_basket, Line};
-    let mut table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
+    let mut table = Table::read(&a.input, a.sep.format(&a.input)?)?;
     let (cu, cb, ci, ct) = (
         table.column(&a.user_col)?,
         table.column(&a.basket_col)?,

@@ -218,7 +218,7 @@ pub fn train(a: TrainPropensityArgs) -> anyhow::Result<()> {
     let session = session_inputs(&a)?;
     let bars = Bars::default();
     let table =
-        Table::read(&a.input, a.sep.delimiter(&a.input)?).with_context(|| format!("reading {}", a.input.display()))?;
+        Table::read(&a.input, a.sep.format(&a.input)?).with_context(|| format!("reading {}", a.input.display()))?;
     let p = params(&a);
     let held_out = a.test_out.as_ref().map(|_| table.clone());
     let ds = Dataset::from_table(table, &p)?;
@@ -273,7 +273,7 @@ fn session_inputs(a: &TrainPropensityArgs) -> anyhow::Result<Option<(FeatureSpec
     let Some(path) = &a.features else { return Ok(None) };
     let spec = FeatureSpec::read(path)?;
     let stats = match &a.page_stats {
-        Some(p) => read_page_stats(p, a.sep.delimiter(p)?).with_context(|| format!("reading {}", p.display()))?,
+        Some(p) => read_page_stats(p, a.sep.format(p)?).with_context(|| format!("reading {}", p.display()))?,
         None => PageStats::default(),
     };
     Ok(Some((spec, stats)))
@@ -453,7 +453,7 @@ fn score_all(model: &Propensity, table: &Table) -> anyhow::Result<Vec<f64>> {
 pub fn eval(a: EvalPropensityArgs) -> anyhow::Result<()> {
     let model =
         Propensity::from_bytes(&std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?)?;
-    let mut table = Table::read(&a.input, a.sep.delimiter(&a.input)?)?;
+    let mut table = Table::read(&a.input, a.sep.format(&a.input)?)?;
     let ti = table.column(&model.schema().target)?;
     read_decimal_commas(&mut table, &[ti]);
     let mut y = Vec::with_capacity(table.rows.len());
@@ -500,7 +500,7 @@ pub fn score(a: ScoreArgs) -> anyhow::Result<()> {
     }
     let input = a.input.as_deref().context("--input or --session is required")?;
     let mut out = Sink::open(a.out.as_deref(), &[a.model.as_path(), input])?;
-    let mut table = Table::read(input, a.sep.delimiter(input)?)?;
+    let mut table = Table::read(input, a.sep.format(input)?)?;
     let id = a.id_col.as_deref().map(|c| table.column(c)).transpose()?;
     read_decimal_commas(&mut table, &id.into_iter().collect::<Vec<_>>());
     check_fields(&model, &table, a.allow_missing_fields)?;

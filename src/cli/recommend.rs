@@ -51,7 +51,8 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
     let inputs = [a.model.as_path(), a.histories.as_path()];
     let mut out = Sink::open(a.out.as_deref(), &inputs)?;
     let cols = Columns { user: a.user_col, item: a.item_col, weight: a.weight_col, ..Columns::default() };
-    let read = ReadOptions { delimiter: a.sep.delimiter(&a.histories)?, ..ReadOptions::default() };
+    let format = a.sep.format(&a.histories)?;
+    let read = ReadOptions { delimiter: format.delimiter, legacy_encoding: format.legacy, ..ReadOptions::default() };
     let (hist, _) = Interactions::read_csv(&a.histories, &cols, &read, &|_| {})?;
     let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); hist.n_users()];
     for r in 0..hist.len() {

@@ -149,7 +149,7 @@ pub fn train(a: TrainTextArgs) -> anyhow::Result<()> {
     }
     let (lo, hi) = char_ngrams(&a.char_ngrams)?;
     let (mut texts, mut labels) = (Vec::new(), Vec::new());
-    let sep = a.sep.delimiter(&a.input)?;
+    let sep = a.sep.format(&a.input)?;
     let table = Table::read(&a.input, sep)?;
     table.notices().iter().for_each(|n| eprintln!("note: {n}"));
     read_labelled(&table, &a.text_col, &a.label_col, &mut texts, &mut labels)?;
@@ -289,7 +289,7 @@ fn print_report(r: &MulticlassReport) {
 pub fn classify(a: ClassifyArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&a.model).with_context(|| format!("reading {}", a.model.display()))?;
     let model = TextClassifier::from_bytes(&bytes).with_context(|| format!("loading {}", a.model.display()))?;
-    let sep = a.sep.delimiter(&a.input)?;
+    let sep = a.sep.format(&a.input)?;
     let table = Table::read(&a.input, sep)?;
     table.notices().iter().for_each(|n| eprintln!("note: {n}"));
     let ct = table.column(&a.text_col)?;

@@ -20,8 +20,8 @@ pub struct CatalogOptions {
     pub title_col: Option<String>,
     /// Columns to keep, each with a type or `None` to infer one; `None` keeps every column.
     pub cols: Option<Vec<(String, Option<AttrType>)>>,
-    /// Field separator.
-    pub delimiter: u8,
+    /// Field separator and code page.
+    pub format: super::source::CsvFormat,
 }
 
 /// A catalogue as read: ids, titles, and each kept column's raw cells and type.
@@ -67,7 +67,7 @@ impl CatalogFile {
     /// Reads `path` (CSV, optionally compressed). A repeated or empty id is an error naming its line.
     /// Numbers with a decimal comma are read as [`Table::point_decimal_commas`] reads them.
     pub fn read(path: &Path, opts: &CatalogOptions) -> Result<Self> {
-        let mut t = Table::read(path, opts.delimiter)?;
+        let mut t = Table::read(path, opts.format)?;
         let id = t.column(&opts.id_col)?;
         let title = opts.title_col.as_deref().map(|c| t.column(c)).transpose()?;
         t.point_decimal_commas(&[Some(id), title].into_iter().flatten().collect::<Vec<_>>());
@@ -261,7 +261,8 @@ mod tests {
              z,Gift card,25,true,gift-cards,sale,2026-03-01\n",
         )
         .unwrap();
-        let opts = CatalogOptions { id_col: "id".into(), title_col: Some("title".into()), delimiter: b',', cols: None };
+        let opts =
+            CatalogOptions { id_col: "id".into(), title_col: Some("title".into()), format: b','.into(), cols: None };
         let cat = CatalogFile::read(&path, &opts).unwrap();
         let types: Vec<(&str, AttrType)> = cat.columns.iter().map(|(n, t, _)| (n.as_str(), *t)).collect();
         use AttrType::*;
@@ -295,7 +296,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("shelfwise-catalog-dates-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("catalog.csv");
-        let opts = CatalogOptions { id_col: "id".into(), title_col: None, delimiter: b',', cols: None };
+        let opts = CatalogOptions { id_col: "id".into(), title_col: None, format: b','.into(), cols: None };
         let created = |csv: &str| {
             std::fs::write(&path, csv).unwrap();
             let cat = CatalogFile::read(&path, &opts)?;

@@ -28,16 +28,18 @@ pub(crate) struct CsvInput {
     file: String,
     /// Parts opened so far.
     opened: usize,
-    delimiter: u8,
+    format: source::CsvFormat,
     has_header: bool,
     /// Parts not to read ([`CsvInput::skip_partitions`]).
     filter: Option<PartitionFilter>,
     /// Parts skipped by `filter` so far.
     skipped: u64,
-    /// Records that were not UTF-8, read as Windows-1252, and where the first was.
-    windows_1252: (u64, Option<String>),
+    /// Records that were not UTF-8, read in the code page `format` names.
+    not_utf8: Option<source::NotUtf8>,
     /// The buffer the next record is read into ([`CsvInput::read`]).
     spare: Option<csv::ByteRecord>,
+    /// The code page the first part's header was read in, when it was not UTF-8.
+    header_read_as: Option<&'static encoding_rs::Encoding>,
 }
 
 /// One open part file.
@@ -71,7 +73,7 @@ impl CsvInput {
     /// Opens `path`, a CSV file (plain or compressed) or a directory of CSV part files, and reads the
     /// first part's header (see [`source::csv_reader`]). In a directory, parts without even a
     /// header line (an empty partition's file) are skipped.
-    pub(crate) fn open(path: &Path, delimiter: u8, has_header: bool) -> Result<Self> {
+    pub(crate) fn open(path: &Path, format: source::CsvFormat, has_header: bool) -> Result<Self> {
         let (root, files) = if path.is_dir() {
             let files = hive::data_files(path)?;
             if files.is_empty() {
@@ -90,12 +92,13 @@ impl CsvInput {
             part: None,
             file: path.display().to_string(),
             opened: 0,
-            delimiter,
+            format,
             has_header,
             filter: None,
             skipped: 0,
-            windows_1252: (0, None),
+            not_utf8: None,
             spare: None,
+            header_read_as: None,
         };
         input.open_next_part()?;
         if input.part.is_none() && input.is_dir() {
@@ -107,6 +110,12 @@ impl CsvInput {
     /// Column names: the files' own, then the partition columns (see [`CsvInput`]).
     pub(crate) fn header(&self) -> &[String] {
         &self.header
+    }
+
+    /// The code page the header was read in, when it was not UTF-8 (see
+    /// [`source::noting_header`]).
+    pub(crate) fn header_read_as(&self) -> Option<&'static encoding_rs::Encoding> {
+        self.header_read_as
     }
 
     /// The part file being read (the input itself when it is a file).
@@ -145,10 +154,10 @@ impl CsvInput {
         self.filter.as_ref().is_some_and(|f| f.skips(partition, holds))
     }
 
-    /// How many records were not UTF-8 and were read as Windows-1252, and where the first was
-    /// (`file:line`).
-    pub(crate) fn windows_1252(&self) -> (u64, Option<&str>) {
-        (self.windows_1252.0, self.windows_1252.1.as_deref())
+    /// The records that were not UTF-8 and were read in the code page [`CsvInput::open`]'s
+    /// format names, if any were.
+    pub(crate) fn not_utf8(&self) -> Option<&source::NotUtf8> {
+        self.not_utf8.as_ref()
     }
 
     /// Whether the input is a directory of parts (whose lines restart in each part).
@@ -163,7 +172,7 @@ impl CsvInput {
             let Some(part) = self.part.as_mut() else { return Record::End };
             // Read as bytes into the spare buffer, which becomes `record` without a copy when
             // UTF-8 (the record's old buffer the next spare: no allocation per record), else is
-            // decoded as Windows-1252.
+            // decoded in the legacy code page.
             let mut bytes = self.spare.take().unwrap_or_default();
             let row = part.rdr.read_byte_record(&mut bytes);
             part.bound.record_read(part.rdr.position().byte());
@@ -171,11 +180,13 @@ impl CsvInput {
             let old = match csv::StringRecord::from_byte_record(bytes) {
                 Ok(text) => std::mem::replace(record, text).into_byte_record(),
                 Err(e) => {
-                    let (rows, first) = &mut self.windows_1252;
-                    *rows += 1;
-                    first.get_or_insert_with(|| format!("{}:{}", self.file, part.line));
+                    let legacy = self.format.legacy;
+                    let first = || format!("{}:{}", self.file, part.line);
+                    self.not_utf8
+                        .get_or_insert_with(|| source::NotUtf8 { rows: 0, first: first(), read_as: legacy })
+                        .rows += 1;
                     let bytes = e.into_byte_record();
-                    *record = source::windows_1252(&bytes);
+                    *record = source::decode_legacy(&bytes, self.format.legacy);
                     bytes
                 }
             };
@@ -206,8 +217,8 @@ impl CsvInput {
     fn open_next_part(&mut self) -> Result<()> {
         self.part = None;
         while let Some(path) = self.rest.next() {
-            let source::CsvFile { rdr, header: file_header, bound, lines_before } =
-                source::csv_reader(&path, self.delimiter, self.has_header).map_err(|e| {
+            let source::CsvFile { rdr, header: file_header, bound, lines_before, header_read_as } =
+                source::csv_reader(&path, self.format, self.has_header).map_err(|e| {
                     match self.root.is_some() && super::parquet::has_magic(&path) {
                         true => Error::file(&path, super::parquet::MIXED_FORMATS),
                         false => e,
@@ -219,6 +230,7 @@ impl CsvInput {
             let partition = self.root.as_deref().map(|root| hive::partition_of(root, &path)).unwrap_or_default();
             let keys: Vec<String> = partition.iter().map(|(k, _)| k.clone()).collect();
             if self.opened == 0 {
+                self.header_read_as = header_read_as;
                 self.header = file_header.clone();
                 for k in &keys {
                     if !self.header.contains(k) {

@@ -42,6 +42,8 @@ pub struct ReadOptions {
     pub skip_bad_rows: bool,
     /// Field delimiter (default `,`).
     pub delimiter: u8,
+    /// The code page of rows that are not UTF-8 (default Windows-1252: [`source::CsvFormat`]).
+    pub legacy_encoding: &'static encoding_rs::Encoding,
     /// Whether the first line names the columns (default true). Without one, columns are named
     /// `1`, `2`, … by position.
     pub has_header: bool,
@@ -91,6 +93,7 @@ impl Default for ReadOptions {
         Self {
             skip_bad_rows: false,
             delimiter: b',',
+            legacy_encoding: encoding_rs::WINDOWS_1252,
             has_header: true,
             max_examples: 5,
             max_memory: Some(super::default_memory_budget()),
@@ -114,11 +117,8 @@ pub struct ReadReport {
     /// Part files not read at all because the partition directory giving their rows' time lies
     /// outside [`ReadOptions::window`].
     pub parts_outside_window: u64,
-    /// CSV rows that were not UTF-8 and were read as Windows-1252 (Excel's plain "CSV" on
-    /// Windows), and where the first was (`file:line`).
-    pub rows_windows_1252: u64,
-    /// See [`ReadReport::rows_windows_1252`].
-    pub first_windows_1252: Option<String>,
+    /// CSV rows that were not UTF-8, read in [`ReadOptions::legacy_encoding`].
+    pub not_utf8: Option<source::NotUtf8>,
     /// The first skipped rows' errors.
     pub examples: Vec<Error>,
     /// Rows folded into an earlier (user, item) pair.
@@ -262,8 +262,7 @@ impl Interactions {
             Input::Parquet(chunks) => chunks.parts_skipped(),
         };
         if let Input::Csv(rows) = &input {
-            let (count, first) = rows.windows_1252();
-            (report.rows_windows_1252, report.first_windows_1252) = (count, first.map(str::to_owned));
+            report.not_utf8 = rows.not_utf8().cloned();
         }
         // The reader (for Parquet: the files' metadata and decoders) goes before the last merge,
         // and with it the memory reading freed.

@@ -22,6 +22,49 @@ pub const MAX_ID_BYTES: usize = 1024;
 /// Longest catalogue title, in bytes.
 pub const MAX_TITLE_BYTES: usize = 4096;
 
+/// How a CSV's bytes are read: its field separator, and the code page of the rows that are not
+/// UTF-8 (UTF-8 rows are always read as UTF-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvFormat {
+    /// Field separator.
+    pub delimiter: u8,
+    /// The code page of rows that are not UTF-8: Windows-1252 unless named ([`legacy_encoding`]).
+    pub legacy: &'static encoding_rs::Encoding,
+}
+
+impl Default for CsvFormat {
+    /// Commas, and Windows-1252 ([`CsvFormat::from`]).
+    fn default() -> Self {
+        b','.into()
+    }
+}
+
+impl From<u8> for CsvFormat {
+    /// `delimiter`, with rows that are not UTF-8 read as Windows-1252: Excel's plain "CSV" on
+    /// Windows in Western Europe and the Americas, and the code page most such files are in
+    /// (Latin-1's letters are at the same bytes).
+    fn from(delimiter: u8) -> Self {
+        Self { delimiter, legacy: encoding_rs::WINDOWS_1252 }
+    }
+}
+
+/// The code page `label` names (`windows-1250`, `cp1251`, `latin2`, `shift_jis`, …: the WHATWG
+/// labels), for rows that are not UTF-8; UTF-8 itself and UTF-16 are refused (UTF-8 rows are
+/// always read as such, and a UTF-16 file is not read at all).
+pub fn legacy_encoding(label: &str) -> Result<&'static encoding_rs::Encoding> {
+    let refuse = |why: &str| Error::param("--encoding", label, why);
+    let found = encoding_rs::Encoding::for_label_no_replacement(label.trim().as_bytes()).ok_or_else(|| {
+        refuse("not a code page: name one such as windows-1250, windows-1251, iso-8859-2 or shift_jis")
+    })?;
+    if found == encoding_rs::UTF_8 {
+        return Err(refuse("UTF-8 rows are always read as UTF-8: this names the code page of the others"));
+    }
+    if found == encoding_rs::UTF_16LE || found == encoding_rs::UTF_16BE {
+        return Err(refuse("UTF-16 files are not read: save the file as UTF-8 (\"CSV UTF-8\")"));
+    }
+    Ok(found)
+}
+
 /// Opens `path` for reading, decompressing it as its first bytes (or, for Hadoop's framings, zlib
 /// and Brotli, its extension) say: gzip, bzip2, Zstandard, LZ4, snappy, zlib or Brotli.
 pub fn open(path: &Path) -> Result<Box<dyn Read + Send>> {
@@ -55,7 +98,30 @@ pub(crate) fn find_column(header: &[String], name: &str, file: &str) -> Result<u
     }
     match name.parse::<usize>() {
         Ok(n) if (1..=header.len()).contains(&n) => Ok(n - 1),
-        _ => Err(Error::MissingColumn { file: file.into(), column: name.into(), header: header.to_vec() }),
+        _ => Err(Error::MissingColumn {
+            file: file.into(),
+            column: name.into(),
+            header: header.to_vec(),
+            note: String::new(),
+        }),
+    }
+}
+
+/// `e`, when it is a missing column of a header that was not UTF-8 and was read in `read_as`,
+/// saying so: its names may be misread (`iloœæ` for `ilość`) until `--encoding` names the
+/// file's code page.
+pub(crate) fn noting_header(e: Error, read_as: Option<&'static encoding_rs::Encoding>) -> Error {
+    match (e, read_as) {
+        (Error::MissingColumn { file, column, header, .. }, Some(read_as)) => Error::MissingColumn {
+            file,
+            column,
+            header,
+            note: format!(
+                " (the header is not UTF-8: read as {}; --encoding names the file's code page)",
+                read_as.name()
+            ),
+        },
+        (e, _) => e,
     }
 }
 
@@ -155,6 +221,8 @@ pub(crate) struct CsvFile {
     pub(crate) bound: RecordBound,
     /// Lines before the ones the reader counts: 1 after a `sep=` line, which it did not see.
     pub(crate) lines_before: u64,
+    /// The code page the header was read in, when it was not UTF-8.
+    pub(crate) header_read_as: Option<&'static encoding_rs::Encoding>,
 }
 
 /// A CSV reader over `path` (plain or compressed) with the guards in the module docs, past a
@@ -163,16 +231,21 @@ pub(crate) struct CsvFile {
 /// (`has_header` false) the columns are named by their 1-based positions, `1`, `2`, …, from the
 /// first record, which stays data. A part file named as Spark and Hadoop name their output
 /// ([`spark_escapes`]) is read with their escapes.
-pub(crate) fn csv_reader(path: &Path, delimiter: u8, has_header: bool) -> Result<CsvFile> {
+pub(crate) fn csv_reader(path: &Path, format: CsvFormat, has_header: bool) -> Result<CsvFile> {
     let bound = RecordBound { start: Arc::new(AtomicU64::new(0)) };
     let (input, hinted) = past_separator_hint(open(path)?).map_err(|e| Error::io(path, e))?;
     let guarded = Guarded::new(input, bound.clone());
     let escape = spark_escapes(path).then_some(b'\\');
-    let mut rdr =
-        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(has_header).escape(escape).from_reader(guarded);
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(format.delimiter)
+        .has_headers(has_header)
+        .escape(escape)
+        .from_reader(guarded);
     let first = rdr.byte_headers().map_err(|e| Error::file(path, e))?;
-    let first =
-        csv::StringRecord::from_byte_record(first.clone()).unwrap_or_else(|e| windows_1252(&e.into_byte_record()));
+    let (first, header_read_as) = match csv::StringRecord::from_byte_record(first.clone()) {
+        Ok(text) => (text, None),
+        Err(e) => (decode_legacy(&e.into_byte_record(), format.legacy), Some(format.legacy)),
+    };
     let header: Vec<String> = if has_header {
         first.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect()
     } else {
@@ -188,7 +261,7 @@ pub(crate) fn csv_reader(path: &Path, delimiter: u8, has_header: bool) -> Result
         }
     }
     bound.record_read(rdr.position().byte());
-    Ok(CsvFile { rdr, header, bound, lines_before: u64::from(hinted) })
+    Ok(CsvFile { rdr, header, bound, lines_before: u64::from(hinted), header_read_as })
 }
 
 /// Whether `path` is a part file as Spark, Databricks and Hadoop name their output (`part-…`),
@@ -290,25 +363,45 @@ impl Read for Guarded {
     }
 }
 
-/// A record that is not UTF-8 as text, read as Windows-1252: Excel's plain "CSV" on Windows in
-/// Western Europe and the Americas, and the code page most such files are in (Latin-1's letters
-/// are at the same bytes). Every byte gives one character, so ids stay distinct.
-pub(crate) fn windows_1252(bytes: &csv::ByteRecord) -> csv::StringRecord {
+/// A record that is not UTF-8 as text, read in code page `legacy` ([`CsvFormat::legacy`]). In a
+/// single-byte code page every byte gives one character, so ids stay distinct.
+pub(crate) fn decode_legacy(bytes: &csv::ByteRecord, legacy: &'static encoding_rs::Encoding) -> csv::StringRecord {
     let mut text = csv::StringRecord::with_capacity(bytes.as_slice().len() * 2, bytes.len());
     for field in bytes {
-        text.push_field(&encoding_rs::WINDOWS_1252.decode_without_bom_handling(field).0);
+        text.push_field(&legacy.decode_without_bom_handling(field).0);
     }
     text.set_position(bytes.position().cloned());
     text
 }
 
-/// What a run says when `rows` rows, the first at `first` (`file:line`), were read as
-/// Windows-1252.
-pub fn windows_1252_notice(rows: u64, first: &str) -> String {
-    format!(
-        "{rows} rows are not UTF-8 (the first at {first}): read as Windows-1252, the code page of Excel's plain \
-         \"CSV\" on Windows; if their accented letters look wrong, save the file as \"CSV UTF-8\""
-    )
+/// The rows of an input that were not UTF-8, read in a legacy code page ([`CsvFormat::legacy`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// How many.
+    pub rows: u64,
+    /// Where the first was (`file:line`).
+    pub first: String,
+    /// The code page they were read in.
+    pub read_as: &'static encoding_rs::Encoding,
+}
+
+impl NotUtf8 {
+    /// What a run says of them.
+    pub fn notice(&self) -> String {
+        let (rows, first) = (self.rows, &self.first);
+        if self.read_as == encoding_rs::WINDOWS_1252 {
+            format!(
+                "{rows} rows are not UTF-8 (the first at {first}): read as Windows-1252, the code page of Excel's \
+                 plain \"CSV\" on Windows; if their accented letters look wrong, name the file's code page with \
+                 --encoding (windows-1250 in Central Europe, windows-1251 for Cyrillic, …) or save it as \"CSV UTF-8\""
+            )
+        } else {
+            format!(
+                "{rows} rows are not UTF-8 (the first at {first}): read as {}, as --encoding says",
+                self.read_as.name()
+            )
+        }
+    }
 }
 
 /// A CSV reader error (wrong field count, …; records are read as bytes, so never bad UTF-8) as a

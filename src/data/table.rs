@@ -31,29 +31,33 @@ pub struct Table {
     decimal_comma: bool,
     /// Columns whose numbers had a decimal comma, rewritten with a point.
     decimal_commas: Vec<usize>,
-    /// Rows that were not UTF-8, read as Windows-1252, and where the first was.
-    windows_1252: (u64, Option<String>),
+    /// Rows that were not UTF-8, read in a legacy code page.
+    not_utf8: Option<source::NotUtf8>,
+    /// The code page the header was read in, when it was not UTF-8.
+    header_read_as: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Table {
     /// Reads a CSV (optionally compressed) or Parquet input within the default memory budget;
     /// see [`Table::read_within`].
-    pub fn read(path: &Path, delimiter: u8) -> Result<Self> {
-        Self::read_within(path, delimiter, Some(super::default_memory_budget()))
+    pub fn read(path: &Path, format: impl Into<source::CsvFormat>) -> Result<Self> {
+        Self::read_within(path, format, Some(super::default_memory_budget()))
     }
 
     /// Reads a CSV (optionally compressed) or Parquet input, a file or a directory of part files (see
     /// [`super::parquet`]; Parquet cells become the text a CSV export would hold, null an empty
-    /// cell; a CSV row that is not UTF-8 is read as Windows-1252, as [`Table::notices`] says); a row with the wrong field count is an error naming its part file and line, and so
+    /// cell; a CSV row that is not UTF-8 is read in `format`'s legacy code page, as [`Table::notices`]
+    /// says); a row with the wrong field count is an error naming its part file and line, and so
     /// is a repeated column name or a part whose columns differ from the first part's. Past
     /// `max_memory` bytes of cells reading stops with [`Error::MemoryBudget`]. Cells are kept as
     /// written; see [`Table::point_decimal_commas`] for numbers with a decimal comma.
-    pub fn read_within(path: &Path, delimiter: u8, max_memory: Option<u64>) -> Result<Self> {
+    pub fn read_within(path: &Path, format: impl Into<source::CsvFormat>, max_memory: Option<u64>) -> Result<Self> {
+        let format = format.into();
         if parquet::is_parquet(path) {
             return Self::read_parquet(path, max_memory);
         }
         let file = path.display().to_string();
-        let mut input = CsvInput::open(path, delimiter, true)?;
+        let mut input = CsvInput::open(path, format, true)?;
         let mut t = Self { file, header: input.header().to_vec(), ..Self::default() };
         let mut record = csv::StringRecord::new();
         let mut held = 0u64;
@@ -78,9 +82,9 @@ impl Table {
         if t.rows.is_empty() {
             return Err(Error::Empty(format!("{}: no data rows", t.file)));
         }
-        t.decimal_comma = allows_decimal_comma(delimiter);
-        let (rows, first) = input.windows_1252();
-        t.windows_1252 = (rows, first.map(str::to_owned));
+        t.decimal_comma = allows_decimal_comma(format.delimiter);
+        t.not_utf8 = input.not_utf8().cloned();
+        t.header_read_as = input.header_read_as();
         Ok(t)
     }
 
@@ -122,13 +126,10 @@ impl Table {
         any
     }
 
-    /// What reading found that a run should say: rows read as Windows-1252, columns read with a
+    /// What reading found that a run should say: rows that were not UTF-8, columns read with a
     /// decimal comma.
     pub fn notices(&self) -> Vec<String> {
-        let legacy = match &self.windows_1252 {
-            (rows @ 1.., Some(first)) => Some(super::source::windows_1252_notice(*rows, first)),
-            _ => None,
-        };
+        let legacy = self.not_utf8.as_ref().map(source::NotUtf8::notice);
         let commas = self
             .decimal_comma_columns()
             .map(|name| format!("column '{name}' has numbers with a decimal comma: read 3,50 as 3.50"));
@@ -172,7 +173,7 @@ impl Table {
     /// Index of column `name` (or of a 1-based position, when no column has that name), or an
     /// error listing the header.
     pub fn column(&self, name: &str) -> Result<usize> {
-        source::find_column(&self.header, name, &self.file)
+        source::find_column(&self.header, name, &self.file).map_err(|e| source::noting_header(e, self.header_read_as))
     }
 
     /// How an output names input row `row` (the number `classify` and `score --with-line` write

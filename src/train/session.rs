@@ -299,8 +299,8 @@ fn parse_filter(t: &[Token]) -> std::result::Result<TypeFilter, String> {
 /// (empty for the type's own row), and any of `bounce_rate`, `exit_rate`, `page_value` (empty
 /// cells: no figure; a decimal comma as [`Table::point_decimal_commas`] reads it). A cell that
 /// is not a valid figure is an error naming its line.
-pub fn read_page_stats(path: &Path, delimiter: u8) -> Result<PageStats> {
-    let mut table = Table::read(path, delimiter)?;
+pub fn read_page_stats(path: &Path, format: impl Into<crate::data::source::CsvFormat>) -> Result<PageStats> {
+    let mut table = Table::read(path, format)?;
     let kind_col = table.column("page_type")?;
     let id_col = table.header.iter().position(|h| h == "page_id");
     table.point_decimal_commas(&[Some(kind_col), id_col].into_iter().flatten().collect::<Vec<_>>());
@@ -311,6 +311,7 @@ pub fn read_page_stats(path: &Path, delimiter: u8) -> Result<PageStats> {
             file: table.file.clone(),
             column: "bounce_rate, exit_rate or page_value".into(),
             header: table.header.clone(),
+            note: String::new(),
         });
     }
     let mut rows = Vec::with_capacity(table.rows.len());

@@ -23,12 +23,14 @@ impl CsvRows {
     /// partitioned by the time column, the parts outside it are left unread.
     pub(super) fn open(path: &Path, cols: &Columns, opts: &ReadOptions) -> Result<Self> {
         let file = path.display().to_string();
-        let mut input = CsvInput::open(path, opts.delimiter, opts.has_header)?;
+        let format = source::CsvFormat { delimiter: opts.delimiter, legacy: opts.legacy_encoding };
+        let mut input = CsvInput::open(path, format, opts.has_header)?;
         let at = ColumnIndex {
             window: opts.window,
             decimal_comma: allows_decimal_comma(opts.delimiter),
             times: TimeCells::new(opts.date_order),
-            ..ColumnIndex::find(input.header(), cols, &file)?
+            ..ColumnIndex::find(input.header(), cols, &file)
+                .map_err(|e| source::noting_header(e, input.header_read_as()))?
         };
         if let (Some(window), Some(t)) = (opts.window, at.time) {
             let key = input.header()[t].clone();
@@ -37,9 +39,9 @@ impl CsvRows {
         Ok(Self { input, at, record: csv::StringRecord::new() })
     }
 
-    /// Records read as Windows-1252, and where the first was ([`CsvInput::windows_1252`]).
-    pub(super) fn windows_1252(&self) -> (u64, Option<&str>) {
-        self.input.windows_1252()
+    /// The records that were not UTF-8 ([`CsvInput::not_utf8`]).
+    pub(super) fn not_utf8(&self) -> Option<&source::NotUtf8> {
+        self.input.not_utf8()
     }
 
     /// Part files not read because their time partition lies outside the window.

@@ -279,6 +279,7 @@ fn missing(part: &str, name: &str, schema: &arrow_schema::Schema) -> Error {
         file: part.into(),
         column: name.into(),
         header: schema.fields().iter().map(|f| f.name().clone()).collect(),
+        note: String::new(),
     }
 }
 
