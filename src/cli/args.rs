@@ -171,9 +171,13 @@ impl CatalogSepArg {
     }
 }
 
-/// Parses `--encoding`: a code page's name ([`shelfwise::data::source::legacy_encoding`]).
+/// Parses `--encoding` and `--catalog-encoding`: a code page's name
+/// ([`shelfwise::data::source::legacy_encoding`]); an error says why (clap names the flag).
 pub fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
-    shelfwise::data::source::legacy_encoding(s).map_err(|e| e.to_string())
+    shelfwise::data::source::legacy_encoding(s).map_err(|e| match e {
+        shelfwise::Error::InvalidParameter { reason, .. } => reason,
+        e => e.to_string(),
+    })
 }
 
 impl SepArg {

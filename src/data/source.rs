@@ -52,7 +52,7 @@ impl From<u8> for CsvFormat {
 /// labels), for rows that are not UTF-8; UTF-8 itself and UTF-16 are refused (UTF-8 rows are
 /// always read as such, and a UTF-16 file is not read at all).
 pub fn legacy_encoding(label: &str) -> Result<&'static encoding_rs::Encoding> {
-    let refuse = |why: &str| Error::param("--encoding", label, why);
+    let refuse = |why: &str| Error::param("encoding", label, why);
     let found = encoding_rs::Encoding::for_label_no_replacement(label.trim().as_bytes()).ok_or_else(|| {
         refuse("not a code page: name one such as windows-1250, windows-1251, iso-8859-2 or shift_jis")
     })?;
@@ -108,8 +108,8 @@ pub(crate) fn find_column(header: &[String], name: &str, file: &str) -> Result<u
 }
 
 /// `e`, when it is a missing column of a header that was not UTF-8 and was read in `read_as`,
-/// saying so: its names may be misread (`iloœæ` for `ilość`) until `--encoding` names the
-/// file's code page.
+/// saying so: its names may be misread (`iloœæ` for `ilość`) until `--encoding` (or
+/// `--catalog-encoding`) names the file's code page.
 pub(crate) fn noting_header(e: Error, read_as: Option<&'static encoding_rs::Encoding>) -> Error {
     match (e, read_as) {
         (Error::MissingColumn { file, column, header, .. }, Some(read_as)) => Error::MissingColumn {
@@ -117,7 +117,8 @@ pub(crate) fn noting_header(e: Error, read_as: Option<&'static encoding_rs::Enco
             column,
             header,
             note: format!(
-                " (the header is not UTF-8: read as {}; --encoding names the file's code page)",
+                " (the header is not UTF-8: read as {}; --encoding, or --catalog-encoding for a catalogue, names \
+                 the file's code page)",
                 read_as.name()
             ),
         },
