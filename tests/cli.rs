@@ -1117,6 +1117,7 @@ fn excel_sep_lines_name_the_separator_and_are_not_data() {
 /// dates day first) prints what it prints on the ISO, comma-separated lines.
 #[test]
 fn eval_baskets_reads_a_european_export_as_the_iso_lines() {
+    use shelfwise::data::time::DateOrder::DayFirst;
     let dir = common::temp_dir("baskets-uk");
     let gz = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/online-retail-demo.csv.gz")).unwrap();
     let mut rdr = csv::Reader::from_reader(flate2::read::GzDecoder::new(&gz[..]));
@@ -1131,7 +1132,12 @@ fn eval_baskets_reads_a_european_export_as_the_iso_lines() {
     }
     let (a, b) = (dir.join("iso.csv"), dir.join("uk.csv"));
     std::fs::write(&a, iso).unwrap();
-    std::fs::write(&b, uk).unwrap();
+    std::fs::write(&b, &uk).unwrap();
+    // A month-first line among them: both orders, an error naming a date of each.
+    let day_first = |d: &&str| shelfwise::data::time::DateOrder::shown_by(d) == Some(DayFirst);
+    let first_day_first = uk.lines().skip(1).map(|l| l.split(';').nth(3).unwrap()).find(day_first).unwrap();
+    let mixed = dir.join("mixed.csv");
+    std::fs::write(&mixed, format!("{uk}1;85123A;1;12/31/2011 10:00;2,55;17850\n")).unwrap();
     let eval = |f: &std::path::Path| {
         run(&format!(
             "eval baskets --input {} --user-col customer --item-col item --basket-col order --time-col when \
@@ -1142,4 +1148,8 @@ fn eval_baskets_reads_a_european_export_as_the_iso_lines() {
     let (want, got) = (eval(&a), eval(&b));
     assert!(want.status.success() && got.status.success(), "{}{}", text(&want), text(&got));
     assert!(!want.stdout.is_empty() && want.stdout == got.stdout, "{}\n{}", text(&want), text(&got));
+    let o = eval(&mixed);
+    let said = text(&o);
+    assert!(!o.status.success() && said.contains("\"12/31/2011 10:00\")") && said.contains("--date-order"), "{said}");
+    assert!(said.contains(&format!("has day-first dates ({first_day_first:?})")), "{said}");
 }

@@ -248,6 +248,7 @@ fn eval_baskets(a: EvalBasketsArgs) -> anyhow::Result<()> {
         Some(order) => order,
         None => DateOrder::of_column(table.rows.iter().map(|row| row[ct].as_str()))
             .map_err(|(day, month)| {
+                let (day, month) = (&table.rows[day][ct], &table.rows[month][ct]);
                 anyhow::anyhow!(
                     "{}: column '{}' has day-first dates ({day:?}) and month-first ones ({month:?}): pass \
                      --date-order dmy or mdy",

@@ -205,14 +205,13 @@ fn fits(v: &str, ty: AttrType) -> bool {
 /// (which read the same in any order). A column showing both orders is an error naming the
 /// first date of the order shown later (its row, and why).
 fn in_one_date_order(mut cells: Vec<String>) -> std::result::Result<Vec<String>, (usize, String)> {
-    let shown = |order| cells.iter().position(|v| DateOrder::shown_by(v) == Some(order));
-    match (shown(DateOrder::DayFirst), shown(DateOrder::MonthFirst)) {
-        (Some(d), Some(m)) => {
-            let (first, other) = if d < m { (d, m) } else { (m, d) };
+    match DateOrder::of_column(cells.iter().map(String::as_str)) {
+        Err((d, m)) => {
+            let (first, other) = (d.min(m), d.max(m));
             let reason = format!("the column's dates are in both orders: {:?} and this one", cells[first]);
             Err((other, reason))
         }
-        (Some(_), None) => {
+        Ok(Some(DateOrder::DayFirst)) => {
             for v in cells.iter_mut().filter(|v| v.contains('/')) {
                 if let Some(t) = parse_timestamp_in(v, DateOrder::DayFirst) {
                     *v = format_timestamp(t);

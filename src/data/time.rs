@@ -51,14 +51,14 @@ impl DateOrder {
     }
 
     /// The order a column's slash dates show ([`DateOrder::shown_by`]): `Ok(None)` when none
-    /// shows one; when both orders are shown, the first date of each, day first then month
-    /// first.
-    pub fn of_column<'a>(cells: impl IntoIterator<Item = &'a str>) -> Result<Option<Self>, (&'a str, &'a str)> {
+    /// shows one; when both orders are shown, the positions of the first date of each, day first
+    /// then month first.
+    pub fn of_column<'a>(cells: impl IntoIterator<Item = &'a str>) -> Result<Option<Self>, (usize, usize)> {
         let (mut day, mut month) = (None, None);
-        for cell in cells {
+        for (k, cell) in cells.into_iter().enumerate() {
             match Self::shown_by(cell) {
-                Some(Self::DayFirst) => day = day.or(Some(cell)),
-                Some(Self::MonthFirst) => month = month.or(Some(cell)),
+                Some(Self::DayFirst) => day = day.or(Some(k)),
+                Some(Self::MonthFirst) => month = month.or(Some(k)),
                 None => {}
             }
             if let (Some(d), Some(m)) = (day, month) {
@@ -224,7 +224,7 @@ mod tests {
         assert_eq!(DateOrder::of_column(["3/1/2024", "2024-01-13", "13/1/2024"]), Ok(Some(DayFirst)));
         assert_eq!(DateOrder::of_column(["3/1/2024", "3/13/2024"]), Ok(Some(MonthFirst)));
         assert_eq!(DateOrder::of_column(["3/1/2024", "2024-01-13"]), Ok(None));
-        assert_eq!(DateOrder::of_column(["3/13/2024", "1/2/2024", "13/3/2024"]), Err(("13/3/2024", "3/13/2024")));
+        assert_eq!(DateOrder::of_column(["3/13/2024", "1/2/2024", "13/3/2024"]), Err((2, 0)));
         let t = |s, o| parse_timestamp_in(s, o);
         assert_eq!(t("3/1/2024 10:00", DayFirst), t("2024-01-03 10:00", MonthFirst));
         assert_eq!(t("3/1/2024 10:00", MonthFirst), t("2024-03-01 10:00", MonthFirst));
