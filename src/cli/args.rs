@@ -63,8 +63,9 @@ pub struct InputArgs {
     #[arg(long, value_parser = parse_bytes)]
     pub max_memory: Option<u64>,
     /// Read only the rows at or after this time (a date such as 2024-03-01, a date and time, or
-    /// Unix seconds; UTC; a slash date such as 3/1/2024 in --date-order's order), by --time-col. In a data set partitioned by that column
-    /// (`day=2024-03-01/…`) the part files of earlier partitions are not read at all.
+    /// Unix seconds; UTC; a slash date such as 3/1/2024 in --date-order's order), by --time-col.
+    /// In a data set partitioned by that column (`day=2024-03-01/…`) the part files of earlier
+    /// partitions are not read at all.
     #[arg(long, value_parser = parse_time)]
     pub since: Option<TimeArg>,
     /// Read only the rows before this time (as --since; the time itself is left out).
