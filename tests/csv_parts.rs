@@ -195,6 +195,36 @@ fn parts_must_share_their_columns_and_errors_name_the_part_and_its_line() {
     assert!(e.contains("is a directory without data files"), "{e}");
 }
 
+/// Part files exported for Excel, each with its own `sep=;` line (one of them gzipped; the
+/// quoted titles hold a `;`), read as the one file of their rows; a bad row's line in its part counts the part's hint line.
+#[test]
+fn parts_with_excel_sep_lines_read_as_one_file() {
+    let dir = common::temp_dir("csv-parts-sep-line");
+    let excel = |lines: &[String]| format!("sep=;\r\n{HEADER}\r\n{}\r\n", lines.join("\r\n")).replace(',', ";");
+    let lines = shop_lines(600);
+    let root = dir.join("parts");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("part-00000.csv"), excel(&lines[..250])).unwrap();
+    std::fs::write(root.join("part-00001.csv.gz"), gzip(excel(&lines[250..]).as_bytes())).unwrap();
+    let one = dir.join("one.csv");
+    std::fs::write(&one, excel(&lines)).unwrap();
+    assert_eq!(shelfwise::data::source::detect_delimiter(&root).unwrap().byte, b';');
+    let opts = ReadOptions { delimiter: b';', ..ReadOptions::default() };
+    let read = |path: &Path| Interactions::read_csv(path, &columns(), &opts, &|_| {}).unwrap().0;
+    let (a, b) = (read(&root), read(&one));
+    assert_eq!((a.users(), a.items()), (b.users(), b.items()));
+    assert_eq!((a.item_indices(), a.weights(), a.times()), (b.item_indices(), b.weights(), b.times()));
+    assert_eq!(Table::read(&root, b';').unwrap().rows, Table::read(&one, b';').unwrap().rows);
+
+    // Line 1 is the hint, 2 the header: the second part's third row is on line 5.
+    let mut bad = lines[250..].to_vec();
+    let cells: Vec<&str> = bad[2].splitn(4, ',').collect();
+    bad[2] = format!("{},{},lots,{}", cells[0], cells[1], cells[3]);
+    std::fs::write(root.join("part-00001.csv.gz"), gzip(excel(&bad).as_bytes())).unwrap();
+    let e = Interactions::read_csv(&root, &columns(), &opts, &|_| {}).unwrap_err().to_string();
+    assert!(e.contains("part-00001.csv.gz:5 column 'qty'") && e.contains("\"lots\""), "{e}");
+}
+
 /// Spark writes CSV without header lines by default: columns are then named by position in every
 /// part, the partition columns by name after them, and every part must have as many fields.
 #[test]
