@@ -204,10 +204,8 @@ impl CsvInput {
                     }
                 }
                 // The input itself failed (a truncated gzip, an endless row): nothing to skip to.
-                Err(e) if e.is_io_error() => {
-                    return Record::Broken(source::row_error(e, &self.file, part.line, part.lines_before))
-                }
-                Err(e) => return Record::Bad(source::row_error(e, &self.file, part.line, part.lines_before)),
+                Err(e) if e.is_io_error() => return Record::Broken(source::row_error(e, &self.file, part.line)),
+                Err(e) => return Record::Bad(source::row_error(e, &self.file, part.line)),
             }
         }
     }

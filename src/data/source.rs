@@ -406,10 +406,10 @@ impl NotUtf8 {
 }
 
 /// A CSV reader error (wrong field count, …; records are read as bytes, so never bad UTF-8) as a
-/// row error naming file and line: the error's line plus `lines_before` (see [`CsvFile`]), or
-/// `line` when the error carries no position.
-pub(crate) fn row_error(e: csv::Error, file: &str, line: u64, lines_before: u64) -> Error {
-    let line = e.position().map_or(line, |p| p.line() + lines_before);
+/// row error naming file and `line`, the line of the record it came from as the reader's caller
+/// counts it (the csv reader gives an error the position of that record, which the caller read
+/// off the record, a `sep=` line added: [`CsvFile::lines_before`]).
+pub(crate) fn row_error(e: csv::Error, file: &str, line: u64) -> Error {
     let (value, reason) = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             (format!("{len} fields"), format!("expected {expected_len} fields, found {len}"))
