@@ -107,7 +107,8 @@ impl TimeArg {
                 "--since/--until {text:?} could be month or day first: give --date-order mdy or dmy, or write the \
                  date as 2024-03-01"
             ),
-            (None, m, d) => Ok(m.or(d).expect("parse_time reads every value in at least one order")),
+            (None, Some(t), _) | (None, None, Some(t)) => Ok(t),
+            (None, None, None) => anyhow::bail!("--since/--until {text:?} is not a date"),
         }
     }
 }
