@@ -824,6 +824,68 @@ fn delta_coded_strings_are_checked_against_the_budget_before_they_are_decoded() 
     assert_eq!((log.users().len(), log.items().len()), (100, 50));
 }
 
+#[test]
+fn a_malformed_page_of_delta_coded_strings_is_named_by_its_byte() {
+    // Titles coded by their lengths, uncompressed, in pages of 500 values: each page's length
+    // stream starts with its header (128 per block, 4 mini blocks, 500 values: 80 01 04 f4 03).
+    // The second page's stream is made to declare 501 values; the page checked as the decoder
+    // takes it is named by the byte where its header starts, as the file's offset index has it.
+    use parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader};
+    let dir = common::temp_dir("parquet-delta-malformed");
+    let f = dir.join("titles.parquet");
+    let rows = 2000;
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("customer", Arc::new(arrow_array::Int64Array::from((0..rows).map(|k| k % 10).collect::<Vec<_>>()))),
+        (
+            "product",
+            Arc::new(arrow_array::StringArray::from((0..rows).map(|k| format!("P{}", k % 7)).collect::<Vec<_>>())),
+        ),
+        (
+            "title",
+            Arc::new(arrow_array::StringArray::from((0..rows).map(|k| format!("title {k}")).collect::<Vec<_>>())),
+        ),
+    ];
+    let b = RecordBatch::try_from_iter(cols).unwrap();
+    let props = WriterProperties::builder()
+        .set_compression(Compression::UNCOMPRESSED)
+        .set_data_page_row_count_limit(500)
+        .set_write_batch_size(500)
+        .set_column_dictionary_enabled("title".into(), false)
+        .set_column_encoding("title".into(), Encoding::DELTA_LENGTH_BYTE_ARRAY)
+        .build();
+    let mut w = ArrowWriter::try_new(std::fs::File::create(&f).unwrap(), b.schema(), Some(props)).unwrap();
+    w.write(&b).unwrap();
+    w.close().unwrap();
+    let mut bytes = std::fs::read(&f).unwrap();
+    let header = [0x80, 0x01, 0x04, 0xf4, 0x03];
+    let streams: Vec<usize> = (0..bytes.len() - 5).filter(|&at| bytes[at..at + 5] == header).collect();
+    assert_eq!(streams.len(), 4, "one length stream per page of titles");
+    bytes[streams[1] + 3] = 0xf5; // 501
+    std::fs::write(&f, &bytes).unwrap();
+    let file = std::fs::File::open(&f).unwrap();
+    let meta = ParquetMetaDataReader::new()
+        .with_offset_index_policy(PageIndexPolicy::Required)
+        .parse_and_finish(&file)
+        .unwrap();
+    let title = meta.file_metadata().schema_descr().columns().iter().position(|c| c.name() == "title").unwrap();
+    let pages = &meta.offset_index().unwrap()[0][title].page_locations;
+    assert_eq!(pages.len(), 4);
+    let want = format!(
+        "titles.parquet: row group 0, column `title`, byte {}: a DELTA_LENGTH_BYTE_ARRAY page declaring 501 values where its header counts 500",
+        pages[1].offset
+    );
+    let cols = Columns { weight: None, time: None, price: None, ..columns() };
+    for budget in [None, Some(64 << 20)] {
+        let opts = ReadOptions { max_memory: budget, ..ReadOptions::default() };
+        let err = Interactions::read_csv(&f, &cols, &opts, &|_| {}).map(drop).unwrap_err().to_string();
+        assert!(err.contains(&want), "{err}");
+    }
+    // Without titles the column is not read, and the log reads.
+    let cols = Columns { title: None, ..cols };
+    let (log, _) = Interactions::read_csv(&f, &cols, &ReadOptions::default(), &|_| {}).unwrap();
+    assert_eq!((log.users().len(), log.items().len()), (10, 7));
+}
+
 /// Writes the CSV (optionally gzip) `csv` as Parquet, each column typed as a warehouse would
 /// type it: whole numbers `Int64`, other numbers `Float64`, `TRUE`/`FALSE` `Boolean`, the rest
 /// strings; an empty cell is null. Row groups of 2,000 rows.

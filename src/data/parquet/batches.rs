@@ -3,13 +3,15 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
-use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReader, RowGroups};
+use parquet::arrow::{parquet_to_arrow_field_levels, ProjectionMask};
 
 use super::coding::{all_dictionary_coded, typed, viewed_columns};
 use super::column::Column;
+use super::group::{CheckedGroup, Refused};
 use super::pages::check_pages;
 use super::{decoding, metadata, parts};
 use crate::data::hive::{self, Constant, PartitionFilter};
@@ -59,7 +61,9 @@ pub struct Batches {
     parts: std::vec::IntoIter<PathBuf>,
     /// The part being read.
     part: Option<OpenPart>,
-    reader: Option<(parquet::arrow::arrow_reader::ParquetRecordBatchReader, usize, u64)>,
+    reader: Option<(ParquetRecordBatchReader, usize, u64)>,
+    /// What a page check refused in the row group being read ([`CheckedGroup`]).
+    refused: Refused,
     /// Parts not to read, by a partition directory ([`Batches::skip_partitions`]).
     filter: Option<PartitionFilter>,
     /// Parts skipped by `filter` so far.
@@ -110,6 +114,7 @@ impl Batches {
             parts,
             part: first,
             reader: None,
+            refused: Refused::default(),
             filter: None,
             skipped: 0,
         })
@@ -198,7 +203,10 @@ impl Batches {
                 };
                 if let Some(batch) = next {
                     let part = path.display().to_string();
-                    let batch = batch.map_err(|e| Error::file(&part, format!("row group {group}: {e}")))?;
+                    let refused = || self.refused.lock().ok().and_then(|mut r| r.take());
+                    let batch = batch.map_err(|e| {
+                        refused().unwrap_or_else(|| Error::file(&part, format!("row group {group}: {e}")))
+                    })?;
                     let out = columns_of(&self.names, partition, self.nested, &batch, &part, *group, *first)?;
                     *first += batch.num_rows() as u64;
                     return Ok(Some(out));
@@ -224,10 +232,20 @@ impl Batches {
                     let coded = all_dictionary_coded(meta, g, &self.dictionaries);
                     // One handle for the walk and the decoder: the pages checked are the pages read.
                     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-                    check_pages(path, &file, meta, g, &names, &coded, self.budget)?;
+                    let delta = check_pages(path, &file, meta, g, &names, &coded, self.budget)?;
                     let viewed = viewed_columns(meta, g, &names, &coded);
                     let meta = typed(path, meta.clone(), &coded, &viewed)?;
-                    let reader = group_reader(path, file, &meta, &names, g)?;
+                    self.refused = Refused::default();
+                    let group = CheckedGroup {
+                        part: path.clone(),
+                        file: Arc::new(file),
+                        meta: meta.metadata().clone(),
+                        group: g,
+                        delta,
+                        budget: self.budget,
+                        refused: self.refused.clone(),
+                    };
+                    let reader = group_reader(&group, &meta, &names)?;
                     self.reader = Some((reader, g, rows_before + 1));
                     return Ok(true);
                 }
@@ -283,25 +301,24 @@ fn missing(part: &str, name: &str, schema: &arrow_schema::Schema) -> Error {
     }
 }
 
-/// A reader of row group `g` of one part, projected to `names`.
+/// A reader of `group`, projected to `names`, its columns typed as `meta`'s schema says.
 fn group_reader(
-    path: &Path,
-    file: File,
+    group: &CheckedGroup,
     meta: &ArrowReaderMetadata,
     names: &[String],
-    g: usize,
-) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader> {
+) -> Result<ParquetRecordBatchReader> {
+    let (path, g) = (&group.part, group.group);
     let part = path.display().to_string();
     let schema = meta.schema();
     let roots =
         names.iter().map(|n| schema.index_of(n).map_err(|_| missing(&part, n, schema))).collect::<Result<Vec<_>>>()?;
     let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
+    // A batch no larger than the group, as arrow-rs's own builder sizes it (its buffers are
+    // allocated for a whole batch).
+    let rows = BATCH_ROWS.min(group.num_rows().max(1));
     decoding(path, &format!("row group {g}"), || {
-        ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
-            .with_projection(mask)
-            .with_row_groups(vec![g])
-            .with_batch_size(BATCH_ROWS)
-            .build()
+        let levels = parquet_to_arrow_field_levels(meta.parquet_schema(), mask, Some(schema.fields()))?;
+        ParquetRecordBatchReader::try_new_with_row_groups(&levels, group, rows, None)
     })?
     .map_err(|e| Error::file(path, format!("row group {g}: {e}")))
 }

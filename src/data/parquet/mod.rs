@@ -19,6 +19,7 @@ mod batches;
 mod coding;
 mod column;
 mod delta;
+mod group;
 mod pages;
 mod thrift;
 

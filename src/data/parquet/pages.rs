@@ -1,13 +1,12 @@
 //! Checking a row group's page headers before the decoder reads them: what each page will take
 //! once decompressed (or decoded, for delta-coded strings) against the memory budget, and the
-//! encodings the footer promised.
+//! encodings the footer promised; and where a chunk holds pages of delta-coded strings.
 
 use std::fs::File;
 use std::path::Path;
 
 use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 
-use super::decoding;
 use crate::error::{Error, Result};
 
 /// Walks the page headers of the column chunks of `names` in row group `g` before the decoder
@@ -20,6 +19,9 @@ use crate::error::{Error, Result};
 /// decompresses: a header of a few bytes can declare it, and the `parquet` fuzz target found one
 /// that did. The walk reads only the headers (usually tens of bytes each), and stops at what the
 /// decoder reports itself: a negative size, or a page past its chunk's end.
+///
+/// Returns the chunks that hold pages of delta-coded strings, whose decoded size only their
+/// decompressed bytes tell: [`super::group`] checks those pages as the decoder takes them.
 pub(super) fn check_pages(
     part: &Path,
     file: &File,
@@ -28,12 +30,13 @@ pub(super) fn check_pages(
     names: &[String],
     coded: &[String],
     budget: Option<u64>,
-) -> Result<()> {
+) -> Result<Vec<DeltaChunk>> {
     use super::delta::DELTA_STRING_ENCODINGS;
     use super::thrift::DICTIONARY_ENCODINGS;
     let size = file.metadata().map_err(|e| Error::io(part, e))?.len();
     let mut buf = Vec::new();
-    for chunk in meta.metadata().row_groups()[g].columns() {
+    let mut delta = Vec::new();
+    for (leaf, chunk) in meta.metadata().row_groups()[g].columns().iter().enumerate() {
         let column = chunk.column_path().parts().first().map(String::as_str).unwrap_or_default();
         if !names.iter().any(|n| n == column) {
             continue;
@@ -45,8 +48,8 @@ pub(super) fn check_pages(
         let start = chunk.dictionary_page_offset().unwrap_or_else(|| chunk.data_page_offset());
         let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(chunk.compressed_size())) else { continue };
         let (mut at, end) = (start, start.saturating_add(len).min(size));
-        // Where each page starts, for the pages of delta-coded strings.
-        let mut delta_pages = Vec::new();
+        // Where each page starts, and whether one is of delta-coded strings.
+        let (mut starts, mut any_delta) = (Vec::new(), false);
         while at < end {
             let bad_page = |why: &str| place.bad_page(Some(at), why);
             let page = page_header_at(file, at, end, budget, &mut buf).map_err(|why| bad_page(&why))?;
@@ -61,27 +64,40 @@ pub(super) fn check_pages(
             if dictionary_only && page.data_encoding.is_some_and(|e| !DICTIONARY_ENCODINGS.contains(&e)) {
                 return Err(bad_page("a data page not dictionary-coded, where the footer says every one is"));
             }
-            delta_pages.push(page.data_encoding.filter(|e| DELTA_STRING_ENCODINGS.contains(e)).map(|_| at));
+            if page.data_encoding.is_some() || page.dictionary_values.is_some() {
+                starts.push(at); // the pages the decoder's page reader hands on (not index pages)
+            }
+            any_delta |= page.data_encoding.is_some_and(|e| DELTA_STRING_ENCODINGS.contains(&e));
             let (Ok(header), Ok(body)) = (u64::try_from(page.header), u64::try_from(page.compressed)) else { break };
             at = at.saturating_add(header).saturating_add(body);
         }
-        if delta_pages.iter().any(Option::is_some) {
-            check_delta_pages(&place, file, chunk, &delta_pages, budget)?;
+        if any_delta {
+            delta.push(DeltaChunk { leaf, column: column.to_string(), starts });
         }
     }
-    Ok(())
+    Ok(delta)
+}
+
+/// A column chunk holding pages of delta-coded strings, as [`check_pages`] found it.
+pub(super) struct DeltaChunk {
+    /// The chunk's column, by its index among the leaf columns (as the decoder counts them).
+    pub leaf: usize,
+    /// Its top-level column's name.
+    pub column: String,
+    /// Where each of its data and dictionary pages starts, in order.
+    pub starts: Vec<u64>,
 }
 
 /// A column chunk of a row group of a part file, for the errors its pages raise.
-struct ChunkPlace<'a> {
-    part: &'a Path,
-    group: usize,
-    column: &'a str,
+pub(super) struct ChunkPlace<'a> {
+    pub part: &'a Path,
+    pub group: usize,
+    pub column: &'a str,
 }
 
 impl ChunkPlace<'_> {
     /// A page that is not what it claims to be (at byte `at`, where known).
-    fn bad_page(&self, at: Option<u64>, why: &str) -> Error {
+    pub(super) fn bad_page(&self, at: Option<u64>, why: &str) -> Error {
         let (g, column) = (self.group, self.column);
         match at {
             Some(at) => Error::file(self.part, format!("row group {g}, column `{column}`, byte {at}: {why}")),
@@ -90,46 +106,11 @@ impl ChunkPlace<'_> {
     }
 
     /// A page that needs `needed` bytes once `held` (decompressed, or decoded), over `budget`.
-    fn over_budget(&self, held: &str, needed: u64, budget: u64) -> Error {
+    pub(super) fn over_budget(&self, held: &str, needed: u64, budget: u64) -> Error {
         let (g, column) = (self.group, self.column);
         let what = format!("{}, row group {g}: pages of column `{column}`, {held} one at a time,", self.part.display());
         Error::MemoryBudget { what, needed, budget }
     }
-}
-
-/// Decompresses the pages of delta-coded strings in `chunk` (`delta_pages` holds, for each page
-/// the walk found, its byte if it is one) and refuses one that declares more lengths than it
-/// holds values, or whose decoding would need more than `budget` ([`super::delta`]).
-/// Without a budget only the declared counts are checked.
-fn check_delta_pages(
-    place: &ChunkPlace,
-    file: &File,
-    chunk: &parquet::file::metadata::ColumnChunkMetaData,
-    delta_pages: &[Option<u64>],
-    budget: Option<u64>,
-) -> Result<()> {
-    use parquet::column::page::PageReader;
-    use parquet::file::serialized_reader::SerializedPageReader;
-    let file = file.try_clone().map_err(|e| Error::io(place.part, e))?;
-    let (max_def, max_rep) = (chunk.column_descr().max_def_level(), chunk.column_descr().max_rep_level());
-    let walk = || -> Result<()> {
-        let unreadable = |e: parquet::errors::ParquetError| place.bad_page(None, &e.to_string());
-        let mut pages = SerializedPageReader::new(std::sync::Arc::new(file), chunk, 0, None).map_err(unreadable)?;
-        for page_at in delta_pages {
-            let Some(at) = *page_at else {
-                pages.skip_next_page().map_err(unreadable)?;
-                continue;
-            };
-            let Some(page) = pages.get_next_page().map_err(unreadable)? else { break };
-            let held = super::delta::decoded_bytes(&page, max_def, max_rep, budget.unwrap_or(0))
-                .map_err(|why| place.bad_page(Some(at), &why))?;
-            if let Some(budget) = budget.filter(|b| held > *b) {
-                return Err(place.over_budget("decoded", held, budget));
-            }
-        }
-        Ok(())
-    };
-    decoding(place.part, "a page of delta-coded strings", walk)?
 }
 
 /// The header of the page at byte `at` of a column chunk ending at `end`: read 256 bytes, then as
