@@ -136,7 +136,7 @@ fn as_implicit(data: &shelfwise::data::Interactions, rec: &Recommender) -> Recom
     std::fs::write(&ids, format!("item\n{}\n", names.join("\n"))).unwrap();
     let m = implicit::NpyMatrix { rows: names.len(), cols: f.k(), values: values.to_vec() };
     let params = ImplicitAlsParams { regularization: 0.5, alpha: 0.7 };
-    implicit::imported(m, params, Some(&ids)).unwrap().recommender(Some(data), None).unwrap()
+    implicit::imported(m, params, Some(&ids), &mut Default::default()).unwrap().recommender(Some(data), None).unwrap()
 }
 
 /// Records scored by both sides; keep in sync with `tests/web.rs`.

@@ -174,6 +174,57 @@ fn id_and_popularity_tables_from_a_european_spreadsheet_import_the_same_bundle()
     assert!(bundles[0] == bundles[1], "the European tables import the comma tables' bundle");
 }
 
+/// The import's tables in a code page other than UTF-8 (Windows-1250, as a Polish spreadsheet
+/// saves them): read in `--encoding`'s code page they import the bundle of their UTF-8 copies;
+/// without it, the run says which rows were not UTF-8 and how it read them.
+#[test]
+fn tables_in_a_code_page_are_read_in_the_one_encoding_names() {
+    let dir = common::temp_dir("implicit-tables-1250");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/implicit");
+    let ids = std::fs::read_to_string(fixture.join("item_ids.csv")).unwrap().replace("sku-", "miś-łódź-");
+    let mut popularity = String::from("item,share\n");
+    for (k, line) in ids.lines().skip(1).enumerate() {
+        popularity += &format!("{},0.{:03}\n", line.split_once(',').unwrap().1, (k * 37) % 1000);
+    }
+    let cp1250 = |text: &str| encoding_rs::WINDOWS_1250.encode(text).0.into_owned();
+    let import = |name: &str, ids: &[u8], popularity: &[u8], args: &[&str]| {
+        let (id_file, share_file, out) = (
+            dir.join(format!("ids-{name}.csv")),
+            dir.join(format!("share-{name}.csv")),
+            dir.join(format!("{name}.bundle")),
+        );
+        std::fs::write(&id_file, ids).unwrap();
+        std::fs::write(&share_file, popularity).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+            .args(["import", "implicit", "--model"])
+            .arg(fixture.join("model.npz"))
+            .arg("--item-ids")
+            .arg(&id_file)
+            .arg("--popularity")
+            .arg(&share_file)
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{stderr}");
+        (std::fs::read(&out).unwrap(), stderr)
+    };
+    let (utf8, said) = import("utf8", ids.as_bytes(), popularity.as_bytes(), &[]);
+    assert!(!said.contains("not UTF-8"), "{said}");
+    let (named, said) = import("named", &cp1250(&ids), &cp1250(&popularity), &["--encoding", "windows-1250"]);
+    assert!(named == utf8, "read as Windows-1250, the tables give the UTF-8 tables' bundle");
+    let rows = ids.lines().count() - 1;
+    for table in ["ids-named.csv", "share-named.csv"] {
+        let want = format!("{table}: {rows} rows are not UTF-8 (the first at ");
+        assert!(said.contains(&want) && said.contains("read as windows-1250, as --encoding says"), "{said}");
+    }
+    let (unnamed, said) = import("unnamed", &cp1250(&ids), &cp1250(&popularity), &[]);
+    assert!(unnamed != utf8, "read as Windows-1252, the ids are others");
+    assert!(said.contains("ids-unnamed.csv:2): read as Windows-1252") && said.contains("--encoding"), "{said}");
+}
+
 /// `--interactions` is read as `train recs` reads a log: a Spark-style CSV without a header
 /// line (`--no-header`, columns by position) and a time window (`--since`/`--until`, the window
 /// the model was trained on) give the bundle of the log holding just the window's rows.

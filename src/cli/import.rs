@@ -9,7 +9,8 @@ use clap::{Args, Subcommand};
 use shelfwise::recs::Recommender;
 use shelfwise::train::import::implicit::{read_npy_matrix, NpyMatrix};
 use shelfwise::train::import::{
-    read_popularity, read_together, ImplicitAlsParams, ImportedFactors, SavedAls, SparkAlsModel, SparkAlsParams,
+    read_popularity, read_together, ImplicitAlsParams, ImportTables, ImportedFactors, SavedAls, SparkAlsModel,
+    SparkAlsParams,
 };
 
 use super::args::{InputArgs, QuantizeArg, SepArg};
@@ -193,7 +194,8 @@ fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
     c.extras.check(SEED)?;
     let t = Instant::now();
     let item_ids = from_job(&a.item_ids, &a.job, "item_ids");
-    let spark = SparkAlsModel::read(&model_dir, params, item_ids.as_deref())
+    let mut tables = c.tables();
+    let spark = SparkAlsModel::read(&model_dir, params, item_ids.as_deref(), &mut tables)
         .with_context(|| format!("reading the ALS model in {}", model_dir.display()))?;
     eprintln!(
         "Spark ALS: {} items × rank {}, regParam {} (× each history's length, as Spark), alpha {}",
@@ -204,15 +206,16 @@ fn spark_als(a: SparkAlsArgs) -> anyhow::Result<()> {
     );
     let popularity = from_job(&c.popularity, &a.job, "popularity");
     let bars = Bars::default();
-    let mut model = c.recommender(&spark.factors, popularity.as_deref(), &bars)?;
+    let mut model = c.recommender(&spark.factors, popularity.as_deref(), &mut tables, &bars)?;
     if let Some(p) = from_job(&a.together, &a.job, "together").filter(|_| !c.extras.has_baskets()) {
         let (support, neighbors) = (c.extras.together_min_support, c.extras.together_neighbors);
-        let nb =
-            read_together(&p, model.items(), support, neighbors).with_context(|| format!("reading {}", p.display()))?;
+        let nb = read_together(&p, model.items(), support, neighbors, &mut tables)
+            .with_context(|| format!("reading {}", p.display()))?;
         eprintln!("bought together: {} pairs kept from {} (min support {support}, by lift)", nb.entries(), p.display());
         model = model.with_bought_together(nb)?;
     }
     bars.finish();
+    tables.notices.iter().for_each(|n| eprintln!("note: {n}"));
     write(&model, &c.out, &inputs, t)
 }
 
@@ -256,7 +259,8 @@ fn implicit(a: ImplicitArgs) -> anyhow::Result<()> {
             .or(saved_alpha)
             .context("the model's alpha is needed: pass --alpha (implicit's default is 1)")?,
     };
-    let factors = shelfwise::train::import::implicit::imported(matrix, params, a.item_ids.as_deref())
+    let mut tables = c.tables();
+    let factors = shelfwise::train::import::implicit::imported(matrix, params, a.item_ids.as_deref(), &mut tables)
         .with_context(|| format!("importing {}", source.display()))?;
     eprintln!(
         "implicit ALS: {} items × {} factors, regularization {}, alpha {} (confidence alpha × weight)",
@@ -266,8 +270,9 @@ fn implicit(a: ImplicitArgs) -> anyhow::Result<()> {
         params.alpha
     );
     let bars = Bars::default();
-    let model = c.recommender(&factors, c.popularity.as_deref(), &bars)?;
+    let model = c.recommender(&factors, c.popularity.as_deref(), &mut tables, &bars)?;
     bars.finish();
+    tables.notices.iter().for_each(|n| eprintln!("note: {n}"));
     write(&model, &c.out, &inputs, t)
 }
 
@@ -288,12 +293,20 @@ fn read_implicit(model: Option<&Path>, source: &Path) -> anyhow::Result<(NpyMatr
 const SEED: u64 = 42;
 
 impl ImportArgs {
+    /// How the import's own tables are read: rows that are not UTF-8 in --encoding's code page,
+    /// as the log's.
+    fn tables(&self) -> ImportTables {
+        ImportTables { legacy: self.log.sep.legacy(), ..ImportTables::default() }
+    }
+
     /// The factors as a recommender with what every import adds: popularity, titles and prices
-    /// from the log (else `popularity`, a table), the extras `train recs` adds, quantisation.
+    /// from the log (else `popularity`, a table read as `tables` says), the extras `train recs`
+    /// adds, quantisation.
     fn recommender(
         &self,
         factors: &ImportedFactors,
         popularity: Option<&Path>,
+        tables: &mut ImportTables,
         bars: &Bars,
     ) -> anyhow::Result<Recommender> {
         let input = self.log.input();
@@ -313,7 +326,7 @@ impl ImportArgs {
             }
         }
         let popularity = match (&data, popularity) {
-            (None, Some(p)) => Some(read_popularity(p).with_context(|| format!("reading {}", p.display()))?),
+            (None, Some(p)) => Some(read_popularity(p, tables).with_context(|| format!("reading {}", p.display()))?),
             _ => None,
         };
         if data.is_none() && popularity.is_none() {

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use npyz::{DType, NpyFile, NpyHeader, Order, TypeChar};
 
-use super::{shop_ids, ImportedFactors};
+use super::{shop_ids, ImportTables, ImportedFactors};
 use crate::error::{Error, Result};
 use crate::num_text::Num32;
 use crate::recs::{FoldIn, Scaling};
@@ -103,12 +103,17 @@ pub fn read_npy_matrix(path: &Path) -> Result<NpyMatrix> {
 }
 
 /// Item factors with the shop's ids (`item_ids`: columns `index` and `item`, or `item` alone
-/// in row order; without it the row numbers are the ids), folded in as implicit recalculates a
-/// user.
-pub fn imported(factors: NpyMatrix, params: ImplicitAlsParams, item_ids: Option<&Path>) -> Result<ImportedFactors> {
+/// in row order, read as `tables` says; without it the row numbers are the ids), folded in as
+/// implicit recalculates a user.
+pub fn imported(
+    factors: NpyMatrix,
+    params: ImplicitAlsParams,
+    item_ids: Option<&Path>,
+    tables: &mut ImportTables,
+) -> Result<ImportedFactors> {
     params.check()?;
     let rows: Vec<i64> = (0..factors.rows as i64).collect();
-    let ids = shop_ids(item_ids, &rows)?;
+    let ids = shop_ids(item_ids, &rows, tables)?;
     let described = vec![
         ("regularization", params.regularization.to_string()),
         ("alpha", params.alpha.to_string()),

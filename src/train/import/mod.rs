@@ -18,6 +18,25 @@ use crate::recs::{Catalog, FactorModel, FoldIn, ItemIndex, NeighborModel, RecMod
 pub use implicit::{ImplicitAlsParams, SavedAls};
 pub use spark::{SparkAlsModel, SparkAlsParams};
 
+/// How an import reads its own tables (the item ids, popularity and bought-together tables): each
+/// one's separator is detected, and its rows that are not UTF-8 are read in `legacy`. What reading
+/// found that a run should say (rows that were not UTF-8, numbers with a decimal comma) is kept in
+/// `notices`, a line each, naming its table.
+#[derive(Debug, Clone)]
+pub struct ImportTables {
+    /// The code page of rows that are not UTF-8 (default Windows-1252, as for every CSV).
+    pub legacy: &'static encoding_rs::Encoding,
+    /// What the tables read so far had to say.
+    pub notices: Vec<String>,
+}
+
+impl Default for ImportTables {
+    /// Rows that are not UTF-8 read as Windows-1252; nothing said yet.
+    fn default() -> Self {
+        Self { legacy: encoding_rs::WINDOWS_1252, notices: Vec::new() }
+    }
+}
+
 /// The most factors per item an import takes (fold-in factorises a rank × rank system).
 pub const MAX_RANK: usize = 1024;
 
@@ -139,17 +158,17 @@ impl ImportedFactors {
 
 /// The shop's id of each imported row's integer id: from `item_ids` (see [`map_ids`]), else the
 /// integer itself.
-pub(crate) fn shop_ids(item_ids: Option<&Path>, indexes: &[i64]) -> Result<Vec<String>> {
+pub(crate) fn shop_ids(item_ids: Option<&Path>, indexes: &[i64], tables: &mut ImportTables) -> Result<Vec<String>> {
     match item_ids {
-        Some(p) => map_ids(p, indexes),
+        Some(p) => map_ids(p, indexes, tables),
         None => Ok(indexes.iter().map(i64::to_string).collect()),
     }
 }
 
 /// The shop's id of each imported row's integer id, from a table with columns `index` and
 /// `item`, or `item` alone whose row numbers (from 0) are the indexes.
-fn map_ids(path: &Path, indexes: &[i64]) -> Result<Vec<String>> {
-    let t = read_table(path, &["item"])?;
+fn map_ids(path: &Path, indexes: &[i64], tables: &mut ImportTables) -> Result<Vec<String>> {
+    let t = read_table(path, &["item"], tables)?;
     let cs = t.column("item")?;
     let ci = t.header.iter().position(|h| h == "index");
     let bad_index = |index: i64, reason: &str| Error::InvalidValue {
@@ -180,18 +199,26 @@ fn map_ids(path: &Path, indexes: &[i64]) -> Result<Vec<String>> {
 /// One of an import's tables, Parquet or CSV as a person may have written it too: its separator
 /// detected (a `sep=` line or the header), its numbers with a decimal comma read with a point
 /// (in files whose separator is not the comma) but in the id columns `ids`.
-fn read_table(path: &Path, ids: &[&str]) -> Result<Table> {
-    let mut t = Table::read(path, crate::data::source::detect_delimiter(path)?.byte)?;
+fn read_table(path: &Path, ids: &[&str], tables: &mut ImportTables) -> Result<Table> {
+    use crate::data::source::{detect_delimiter, CsvFormat};
+    let mut t = Table::read(path, CsvFormat { delimiter: detect_delimiter(path)?.byte, legacy: tables.legacy })?;
     let keep: Vec<usize> = ids.iter().filter_map(|c| t.header.iter().position(|h| h == c)).collect();
     t.point_decimal_commas(&keep);
+    tables.notices.extend(t.notices().into_iter().map(|n| format!("{}: {n}", path.display())));
     Ok(t)
 }
 
 /// Bought-together rows from a table with columns `item`, `other`, `baskets` and `lift` (the
 /// Spark job's `together/`): pairs shared by fewer than `min_support` baskets are left out, and
 /// each item keeps its `neighbors` partners of highest lift. Items `items` lacks are skipped.
-pub fn read_together(path: &Path, items: &ItemIndex, min_support: u32, neighbors: usize) -> Result<NeighborModel> {
-    let t = read_table(path, &["item", "other"])?;
+pub fn read_together(
+    path: &Path,
+    items: &ItemIndex,
+    min_support: u32,
+    neighbors: usize,
+    tables: &mut ImportTables,
+) -> Result<NeighborModel> {
+    let t = read_table(path, &["item", "other"], tables)?;
     let [ci, co, cb, cl] = ["item", "other", "baskets", "lift"].map(|c| t.column(c));
     let (ci, co, cb, cl) = (ci?, co?, cb?, cl?);
     let mut pairs = Vec::new();
@@ -215,8 +242,8 @@ pub fn read_together(path: &Path, items: &ItemIndex, min_support: u32, neighbors
 
 /// Item id → share of users, from a table with columns `item` and `share` (the Spark job's
 /// `popularity/`).
-pub fn read_popularity(path: &Path) -> Result<HashMap<String, f32>> {
-    let t = read_table(path, &["item"])?;
+pub fn read_popularity(path: &Path, tables: &mut ImportTables) -> Result<HashMap<String, f32>> {
+    let t = read_table(path, &["item"], tables)?;
     let (ci, cs) = (t.column("item")?, t.column("share")?);
     t.rows
         .iter()

@@ -14,7 +14,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type};
 use arrow_array::Array;
 
-use super::{shop_ids, ImportedFactors, MAX_RANK};
+use super::{shop_ids, ImportTables, ImportedFactors, MAX_RANK};
 use crate::data::parquet::{Batches, Number};
 use crate::error::{Error, Result};
 use crate::recs::{FoldIn, Scaling};
@@ -103,8 +103,14 @@ impl SparkAlsModel {
     /// Reads `model_dir` (what `ALSModel.save` writes: `metadata/` JSON with the rank,
     /// `itemFactors/` Parquet with `id` and `features`). `item_ids` maps Spark's integer ids to
     /// the shop's (a CSV or Parquet table with columns `index` and `item`, as
-    /// `examples/spark/shelfwise_als.py` writes it); without it the integer ids are the ids.
-    pub fn read(model_dir: &Path, params: SparkAlsParams, item_ids: Option<&Path>) -> Result<Self> {
+    /// `examples/spark/shelfwise_als.py` writes it, read as `tables` says); without it the integer
+    /// ids are the ids.
+    pub fn read(
+        model_dir: &Path,
+        params: SparkAlsParams,
+        item_ids: Option<&Path>,
+        tables: &mut ImportTables,
+    ) -> Result<Self> {
         params.check()?;
         let meta = read_metadata(model_dir)?;
         let rank = meta.get("rank").and_then(|r| r.as_u64()).filter(|r| (1..=MAX_RANK as u64).contains(r));
@@ -143,7 +149,7 @@ impl SparkAlsModel {
         }
         let factors: Vec<f32> = rows.iter().flat_map(|(_, s)| values[*s..*s + rank].iter().copied()).collect();
         let spark_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        let ids = shop_ids(item_ids, &spark_ids)?;
+        let ids = shop_ids(item_ids, &spark_ids, tables)?;
         let described = vec![
             ("regularization", params.reg_param.to_string()),
             ("alpha", params.alpha.to_string()),
