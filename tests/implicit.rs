@@ -134,6 +134,34 @@ fn a_bpr_model_or_a_broken_file_is_an_error_naming_it() {
     assert!(!out.exists());
 }
 
+/// Imports the fixture's model with the id table `ids` and the popularity table `popularity`
+/// (written to `dir` under `name`) and `args`: the bundle, and what the run printed to stderr.
+fn import_tables(dir: &Path, name: &str, ids: &[u8], popularity: &[u8], args: &[&str]) -> (Vec<u8>, String) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/implicit");
+    let (id_file, share_file, out) = (
+        dir.join(format!("ids-{name}.csv")),
+        dir.join(format!("share-{name}.csv")),
+        dir.join(format!("{name}.bundle")),
+    );
+    std::fs::write(&id_file, ids).unwrap();
+    std::fs::write(&share_file, popularity).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
+        .args(["import", "implicit", "--model"])
+        .arg(fixture.join("model.npz"))
+        .arg("--item-ids")
+        .arg(&id_file)
+        .arg("--popularity")
+        .arg(&share_file)
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{stderr}");
+    (std::fs::read(&out).unwrap(), stderr)
+}
+
 /// The import's own tables as a spreadsheet in Europe writes them: an id table and a popularity
 /// table with `;`, decimal commas and a `sep=;` line import the bundle their comma files do.
 #[test]
@@ -150,25 +178,7 @@ fn id_and_popularity_tables_from_a_european_spreadsheet_import_the_same_bundle()
     let bundles: Vec<Vec<u8>> = [(ids.clone(), popularity.clone()), (european(&ids), european(&popularity))]
         .iter()
         .enumerate()
-        .map(|(k, (ids, popularity))| {
-            let (id_file, share_file, out) =
-                (dir.join(format!("ids-{k}.csv")), dir.join(format!("share-{k}.csv")), dir.join(format!("{k}.bundle")));
-            std::fs::write(&id_file, ids).unwrap();
-            std::fs::write(&share_file, popularity).unwrap();
-            let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
-                .args(["import", "implicit", "--model"])
-                .arg(fixture.join("model.npz"))
-                .arg("--item-ids")
-                .arg(&id_file)
-                .arg("--popularity")
-                .arg(&share_file)
-                .arg("--out")
-                .arg(&out)
-                .output()
-                .unwrap();
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            std::fs::read(&out).unwrap()
-        })
+        .map(|(k, (ids, popularity))| import_tables(&dir, &k.to_string(), ids.as_bytes(), popularity.as_bytes(), &[]).0)
         .collect();
     assert!(european(&popularity).contains("sku-0034;0,037"));
     assert!(bundles[0] == bundles[1], "the European tables import the comma tables' bundle");
@@ -187,30 +197,8 @@ fn tables_in_a_code_page_are_read_in_the_one_encoding_names() {
         popularity += &format!("{},0.{:03}\n", line.split_once(',').unwrap().1, (k * 37) % 1000);
     }
     let cp1250 = |text: &str| encoding_rs::WINDOWS_1250.encode(text).0.into_owned();
-    let import = |name: &str, ids: &[u8], popularity: &[u8], args: &[&str]| {
-        let (id_file, share_file, out) = (
-            dir.join(format!("ids-{name}.csv")),
-            dir.join(format!("share-{name}.csv")),
-            dir.join(format!("{name}.bundle")),
-        );
-        std::fs::write(&id_file, ids).unwrap();
-        std::fs::write(&share_file, popularity).unwrap();
-        let o = Command::new(env!("CARGO_BIN_EXE_shelfwise"))
-            .args(["import", "implicit", "--model"])
-            .arg(fixture.join("model.npz"))
-            .arg("--item-ids")
-            .arg(&id_file)
-            .arg("--popularity")
-            .arg(&share_file)
-            .args(args)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert!(o.status.success(), "{stderr}");
-        (std::fs::read(&out).unwrap(), stderr)
-    };
+    let import =
+        |name: &str, ids: &[u8], popularity: &[u8], args: &[&str]| import_tables(&dir, name, ids, popularity, args);
     let (utf8, said) = import("utf8", ids.as_bytes(), popularity.as_bytes(), &[]);
     assert!(!said.contains("not UTF-8"), "{said}");
     let (named, said) = import("named", &cp1250(&ids), &cp1250(&popularity), &["--encoding", "windows-1250"]);
