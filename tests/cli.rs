@@ -1057,6 +1057,22 @@ fn code_pages_other_than_windows_1252_are_read_as_encoding_names_them() {
     ));
     let said = text(&o);
     assert!(o.status.success() && said.contains("read as Windows-1252") && said.contains("--encoding (windows-1250"));
+    // A file that mixes the two (a UTF-8 export appended to the Excel one): each row read as it
+    // is, the same bundle as the whole log in UTF-8, and the run says that both kinds were there.
+    let more: String = (0..30).map(|i| format!("k{};Kość-ą;2,5\n", 30 + i)).collect();
+    let mut mixed = cp1250(&log);
+    mixed.extend_from_slice(more.as_bytes());
+    let (mixed, whole) = (write("mixed.csv", &mixed), write("whole.csv", format!("{log}{more}").as_bytes()));
+    let (want, _) = train(&whole, &cat_utf8, "", "whole.bundle");
+    let (got, said) = train(&mixed, &cat_legacy, "--encoding windows-1250 --catalog-encoding cp1250", "mixed.bundle");
+    assert!(want.is_some() && got == want, "each row read in its own encoding: {said}");
+    assert!(
+        said.contains("300 rows are not UTF-8 (the first at")
+            && said.contains("; 30 other rows with characters beyond ASCII are valid UTF-8 and were read as UTF-8")
+            && said.contains("mixed.csv:302)")
+            && said.contains("iconv -f windows-1250 -t utf-8"),
+        "{said}"
+    );
     for (label, why) in [("klingon", "not a code page"), ("utf-8", "UTF-8 rows are always read as UTF-8")] {
         let (none, said) = train(&legacy, &cat_legacy, &format!("--encoding {label}"), "never.bundle");
         assert!(none.is_none() && said.contains(why), "{label}: {said}");

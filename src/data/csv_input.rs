@@ -36,6 +36,8 @@ pub(crate) struct CsvInput {
     skipped: u64,
     /// Records that were not UTF-8, read in the code page `format` names.
     not_utf8: Option<source::NotUtf8>,
+    /// Records that were UTF-8 with bytes beyond ASCII, and where the first was.
+    utf8_beyond_ascii: Option<(u64, String)>,
     /// The buffer the next record is read into ([`CsvInput::read`]).
     spare: Option<csv::ByteRecord>,
     /// The code page the first part's header was read in, when it was not UTF-8.
@@ -97,6 +99,7 @@ impl CsvInput {
             filter: None,
             skipped: 0,
             not_utf8: None,
+            utf8_beyond_ascii: None,
             spare: None,
             header_read_as: None,
         };
@@ -155,9 +158,10 @@ impl CsvInput {
     }
 
     /// The records that were not UTF-8 and were read in the code page [`CsvInput::open`]'s
-    /// format names, if any were.
-    pub(crate) fn not_utf8(&self) -> Option<&source::NotUtf8> {
-        self.not_utf8.as_ref()
+    /// format names, if any were, with the UTF-8 records beyond ASCII beside them.
+    pub(crate) fn not_utf8(&self) -> Option<source::NotUtf8> {
+        let utf8 = self.utf8_beyond_ascii.clone();
+        self.not_utf8.clone().map(|n| source::NotUtf8 { utf8, ..n })
     }
 
     /// Whether the input is a directory of parts (whose lines restart in each part).
@@ -178,12 +182,18 @@ impl CsvInput {
             part.bound.record_read(part.rdr.position().byte());
             part.line = bytes.position().map_or(part.line + 1, |p| p.line() + part.lines_before);
             let old = match csv::StringRecord::from_byte_record(bytes) {
-                Ok(text) => std::mem::replace(record, text).into_byte_record(),
+                Ok(text) => {
+                    if !text.as_slice().is_ascii() {
+                        let first = || format!("{}:{}", self.file, part.line);
+                        self.utf8_beyond_ascii.get_or_insert_with(|| (0, first())).0 += 1;
+                    }
+                    std::mem::replace(record, text).into_byte_record()
+                }
                 Err(e) => {
                     let legacy = self.format.legacy;
                     let first = || format!("{}:{}", self.file, part.line);
                     self.not_utf8
-                        .get_or_insert_with(|| source::NotUtf8 { rows: 0, first: first(), read_as: legacy })
+                        .get_or_insert_with(|| source::NotUtf8 { rows: 0, first: first(), read_as: legacy, utf8: None })
                         .rows += 1;
                     let bytes = e.into_byte_record();
                     *record = source::decode_legacy(&bytes, self.format.legacy);

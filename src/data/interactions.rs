@@ -262,7 +262,7 @@ impl Interactions {
             Input::Parquet(chunks) => chunks.parts_skipped(),
         };
         if let Input::Csv(rows) = &input {
-            report.not_utf8 = rows.not_utf8().cloned();
+            report.not_utf8 = rows.not_utf8();
         }
         // The reader (for Parquet: the files' metadata and decoders) goes before the last merge,
         // and with it the memory reading freed.

@@ -384,11 +384,27 @@ pub struct NotUtf8 {
     pub first: String,
     /// The code page they were read in.
     pub read_as: &'static encoding_rs::Encoding,
+    /// How many rows of the same input were UTF-8 with characters beyond ASCII (read as UTF-8),
+    /// and where the first was: an input that mixes the two, or rows of the code page whose
+    /// bytes happen to be valid UTF-8 too.
+    pub utf8: Option<(u64, String)>,
 }
 
 impl NotUtf8 {
     /// What a run says of them.
     pub fn notice(&self) -> String {
+        let Some((utf8, first_utf8)) = &self.utf8 else { return self.read_as_notice() };
+        let name = self.read_as.name();
+        format!(
+            "{}; {utf8} other rows with characters beyond ASCII are valid UTF-8 and were read as UTF-8 (the first \
+             at {first_utf8}): the input mixes the two, or those rows are {name} whose bytes happen to be valid \
+             UTF-8 too (if the whole file is {name}, convert it to UTF-8 first, e.g. `iconv -f {name} -t utf-8`)",
+            self.read_as_notice()
+        )
+    }
+
+    /// What a run says of the rows read in the legacy code page.
+    fn read_as_notice(&self) -> String {
         let (rows, first) = (self.rows, &self.first);
         if self.read_as == encoding_rs::WINDOWS_1252 {
             format!(

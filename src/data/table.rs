@@ -83,7 +83,7 @@ impl Table {
             return Err(Error::Empty(format!("{}: no data rows", t.file)));
         }
         t.decimal_comma = allows_decimal_comma(format.delimiter);
-        t.not_utf8 = input.not_utf8().cloned();
+        t.not_utf8 = input.not_utf8();
         t.header_read_as = input.header_read_as();
         Ok(t)
     }

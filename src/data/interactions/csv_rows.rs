@@ -40,7 +40,7 @@ impl CsvRows {
     }
 
     /// The records that were not UTF-8 ([`CsvInput::not_utf8`]).
-    pub(super) fn not_utf8(&self) -> Option<&source::NotUtf8> {
+    pub(super) fn not_utf8(&self) -> Option<source::NotUtf8> {
         self.input.not_utf8()
     }
 
