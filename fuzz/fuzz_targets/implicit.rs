@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let matrices = [SavedAls::read(&path).map(|s| s.item_factors), read_npy_matrix(&path)];
     for m in matrices.into_iter().flatten() {
         // Rows are checked finite and the rank bounded; the model must load or fail cleanly.
-        if let Ok(rec) = imported(m, params, None).and_then(|f| f.recommender(None, None)) {
+        if let Ok(rec) = imported(m, params, None, &mut Default::default()).and_then(|f| f.recommender(None, None)) {
             let _ = rec.recommend(&[("0", 1.0), ("1", 0.25)], &RecommendOptions::top(5));
         }
     }
