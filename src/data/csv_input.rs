@@ -181,19 +181,19 @@ impl CsvInput {
             let row = part.rdr.read_byte_record(&mut bytes);
             part.bound.record_read(part.rdr.position().byte());
             part.line = bytes.position().map_or(part.line + 1, |p| p.line() + part.lines_before);
+            // Where this record is, for the first of its kind.
+            let here = || format!("{}:{}", self.file, part.line);
             let old = match csv::StringRecord::from_byte_record(bytes) {
                 Ok(text) => {
                     if !text.as_slice().is_ascii() {
-                        let first = || format!("{}:{}", self.file, part.line);
-                        self.utf8_beyond_ascii.get_or_insert_with(|| (0, first())).0 += 1;
+                        self.utf8_beyond_ascii.get_or_insert_with(|| (0, here())).0 += 1;
                     }
                     std::mem::replace(record, text).into_byte_record()
                 }
                 Err(e) => {
                     let legacy = self.format.legacy;
-                    let first = || format!("{}:{}", self.file, part.line);
                     self.not_utf8
-                        .get_or_insert_with(|| source::NotUtf8 { rows: 0, first: first(), read_as: legacy, utf8: None })
+                        .get_or_insert_with(|| source::NotUtf8 { rows: 0, first: here(), read_as: legacy, utf8: None })
                         .rows += 1;
                     let bytes = e.into_byte_record();
                     *record = source::decode_legacy(&bytes, self.format.legacy);

@@ -31,9 +31,10 @@ pub struct ImportTables {
 }
 
 impl Default for ImportTables {
-    /// Rows that are not UTF-8 read as Windows-1252; nothing said yet.
+    /// Rows that are not UTF-8 read in every CSV's default code page ([`crate::data::source::CsvFormat::default`],
+    /// Windows-1252); nothing said yet.
     fn default() -> Self {
-        Self { legacy: encoding_rs::WINDOWS_1252, notices: Vec::new() }
+        Self { legacy: crate::data::source::CsvFormat::default().legacy, notices: Vec::new() }
     }
 }
 
