@@ -30,8 +30,8 @@ log "gate: cargo clippy --all-targets -- -D warnings (native, and the wasm libra
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test web -- -D warnings
 
-log "gate: ESLint lint and format (@stylistic) over the package template, the demo, the browser bench, scripts and tests (eslint.config.mjs)"
-tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e2e bench/browser examples/vite-app/src \
+log "gate: ESLint lint and format (@stylistic) over the package template, the demo, the browser and build benches, scripts and tests (eslint.config.mjs)"
+tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e2e bench/browser bench/wasm-builds.mjs examples/vite-app/src \
   scripts/serve.mjs scripts/simulate-experiment.mjs src/wasm/load.js
 
 log "gate: the API docs build without warnings (no link to a private item)"

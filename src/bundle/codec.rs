@@ -159,19 +159,34 @@ impl<'a> Reader<'a> {
         Ok(())
     }
     /// Takes `n` raw bytes.
+    #[inline]
     pub fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
         if n > self.remaining() {
-            return Err(Error::Truncated {
-                what: format!("{} ({})", what, self.section),
-                offset: self.base + self.pos as u64,
-                needed: n as u64,
-                available: self.remaining() as u64,
-            });
+            return Err(self.truncated(n, what));
         }
         let out = &self.bytes[self.pos..self.pos + n];
         self.pos += n;
         Ok(out)
     }
+    /// The error for `needed` bytes of `what` where fewer remain. Out of line, so that the
+    /// readers' paths that succeed stay small enough to inline.
+    #[cold]
+    #[inline(never)]
+    fn truncated(&self, needed: usize, what: &str) -> Error {
+        Error::Truncated {
+            what: format!("{} ({})", what, self.section),
+            offset: self.base + self.pos as u64,
+            needed: needed as u64,
+            available: self.remaining() as u64,
+        }
+    }
+    /// The error for a string `what` whose bytes are not UTF-8 (out of line, as above).
+    #[cold]
+    #[inline(never)]
+    fn not_utf8(&self, what: &str) -> Error {
+        Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section))
+    }
+    #[inline]
     fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
         let s = self.take(N, what)?;
         let mut a = [0u8; N];
@@ -179,22 +194,27 @@ impl<'a> Reader<'a> {
         Ok(a)
     }
     /// Reads one byte.
+    #[inline]
     pub fn u8(&mut self, what: &str) -> Result<u8> {
         Ok(self.array::<1>(what)?[0])
     }
     /// Reads a `u32`.
+    #[inline]
     pub fn u32(&mut self, what: &str) -> Result<u32> {
         Ok(u32::from_le_bytes(self.array(what)?))
     }
     /// Reads a `u64`.
+    #[inline]
     pub fn u64(&mut self, what: &str) -> Result<u64> {
         Ok(u64::from_le_bytes(self.array(what)?))
     }
     /// Reads an `f32`.
+    #[inline]
     pub fn f32(&mut self, what: &str) -> Result<f32> {
         Ok(f32::from_le_bytes(self.array(what)?))
     }
     /// Reads an `f64`.
+    #[inline]
     pub fn f64(&mut self, what: &str) -> Result<f64> {
         Ok(f64::from_le_bytes(self.array(what)?))
     }
@@ -203,12 +223,7 @@ impl<'a> Reader<'a> {
         let n = self.u32(what)? as usize;
         let bytes = n.checked_mul(elem_size).ok_or_else(|| Error::Corrupt(format!("{what}: length {n} overflows")))?;
         if bytes > self.remaining() {
-            return Err(Error::Truncated {
-                what: format!("{} ({})", what, self.section),
-                offset: self.base + self.pos as u64,
-                needed: bytes as u64,
-                available: self.remaining() as u64,
-            });
+            return Err(self.truncated(bytes, what));
         }
         Ok(n)
     }
@@ -220,18 +235,22 @@ impl<'a> Reader<'a> {
     pub(crate) fn str_ref(&mut self, what: &str) -> Result<&'a str> {
         let n = self.len(1, what)?;
         let raw = self.take(n, what)?;
-        std::str::from_utf8(raw).map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)))
+        std::str::from_utf8(raw).map_err(|_| self.not_utf8(what))
     }
     /// Reads a string written by [`Writer::short_str`], borrowed from the bytes.
     pub(crate) fn short_str_ref(&mut self, what: &str) -> Result<&'a str> {
+        // The length's bytes are read from the slice directly: once per item id on loading, where
+        // a reader call per byte is measurable.
         let mut n = 0usize;
-        for shift in (0..35).step_by(7) {
-            let b = self.u8(what)?;
+        for (i, shift) in (0..35).step_by(7).enumerate() {
+            let Some(&b) = self.bytes.get(self.pos + i) else {
+                return Err(self.truncated(i + 1, what));
+            };
             n |= ((b & 0x7f) as usize) << shift;
             if b < 0x80 {
+                self.pos += i + 1;
                 let raw = self.take(n, what)?;
-                return std::str::from_utf8(raw)
-                    .map_err(|_| Error::Corrupt(format!("{what} in '{}' is not UTF-8", self.section)));
+                return std::str::from_utf8(raw).map_err(|_| self.not_utf8(what));
             }
         }
         Err(Error::Corrupt(format!("{what} in '{}' has a malformed length", self.section)))
@@ -280,7 +299,14 @@ impl<'a> Reader<'a> {
     /// Reads a length-prefixed `i8` vector.
     pub(crate) fn i8s(&mut self, what: &str) -> Result<Vec<i8>> {
         let n = self.len(1, what)?;
-        Ok(self.take(n, what)?.iter().map(|b| *b as i8).collect())
+        let raw = self.take(n, what)?;
+        let mut out = vec![0i8; n];
+        // A loop over both slices compiles to a copy; `map().collect()` stayed a call per byte
+        // under the wasm build's inlining thresholds (`.cargo/config.toml`).
+        for (o, b) in out.iter_mut().zip(raw) {
+            *o = *b as i8;
+        }
+        Ok(out)
     }
 }
 
