@@ -273,7 +273,12 @@ impl fmt::Display for Bytes {
 impl Error {
     /// Shorthand for [`Error::InvalidParameter`].
     pub fn param(name: impl Into<String>, value: impl fmt::Display, reason: impl Into<String>) -> Self {
-        Error::InvalidParameter { name: name.into(), value: value.to_string(), reason: reason.into() }
+        Self::param_formatted(name.into(), &value, reason.into())
+    }
+    /// [`Error::param`] past its type parameters: one copy of the value's formatting in the wasm
+    /// instead of one per caller's value type.
+    fn param_formatted(name: String, value: &dyn fmt::Display, reason: String) -> Self {
+        Error::InvalidParameter { name, value: value.to_string(), reason }
     }
 
     /// Wraps an I/O error with the path it concerns, keeping it (`Error::Io::os_error`).
