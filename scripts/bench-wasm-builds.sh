@@ -15,15 +15,13 @@ mkdir -p "$out"
 scripts/build-pkg.sh
 log "building the wasm runtime with LLVM's default inlining thresholds (target/wasm-default-inlining)"
 # RUSTFLAGS replaces the config's target flags: SIMD kept, the two thresholds left out.
-cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd -P)
-RUSTFLAGS="-C target-feature=+simd128 --remap-path-prefix=$cargo_home=/cargo" CARGO_TARGET_DIR=target/wasm-default-inlining \
+RUSTFLAGS="-C target-feature=+simd128 $(cargo_home_remap)" CARGO_TARGET_DIR=target/wasm-default-inlining \
   cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
 rm -rf "$out/default-inlining" && cp -r pkg "$out/default-inlining"
-wasm-bindgen target/wasm-default-inlining/wasm32-unknown-unknown/release/shelfwise.wasm --out-dir "$out/default-inlining" \
-  --out-name shelfwise --target web --remove-name-section --remove-producers-section
+bindgen_shipped target/wasm-default-inlining/wasm32-unknown-unknown/release/shelfwise.wasm "$out/default-inlining"
 rm -rf "$out/shipped" && cp -r pkg "$out/shipped"
 for b in shipped default-inlining; do
-  echo "$b: $(stat -c %s "$out/$b/shelfwise_bg.wasm") bytes raw, $(gzip -9 -c "$out/$b/shelfwise_bg.wasm" | wc -c) bytes gzip -9"
+  echo "$b: $(wasm_sizes "$out/$b/shelfwise_bg.wasm")"
 done
 
 bin=$(cli)
@@ -31,7 +29,7 @@ for q in int8 none; do
   [ -f "$out/synth-$q.bundle" ] || SYNTH_ATTRS=1 cargo run --release --quiet --example synth_bundle -- 100000 64 "$q" "$out/synth-$q.bundle"
 done
 for m in logistic gbt forest mlp; do
-  [ -f "$out/$m.bundle" ] || "$bin" train propensity --input data/online-shoppers.csv.gz --target Revenue --model "$m" \
+  [ -f "$out/$m.bundle" ] && [ -f "$out/held-out.csv" ] || "$bin" train propensity --input data/online-shoppers.csv.gz --target Revenue --model "$m" \
     --out "$out/$m.bundle" --test-out "$out/held-out.csv" >/dev/null 2>&1
 done
 node bench/wasm-builds.mjs "$out" shipped default-inlining

@@ -8,16 +8,12 @@ ensure_wasm_tools
 
 [ -f target/wasm32-unknown-unknown/release/shelfwise.wasm ] \
   || log "building the wasm runtime (release; first build ~1 min, then seconds)"
-# Panic messages carry the source paths of dependencies, under the Cargo home of whoever builds:
-# written as /cargo, so the shipped bytes (and their integrity hash) do not depend on the
-# machine or name the builder's home directory. (Added to .cargo/config.toml's flags.)
-cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd -P)
+# Dependency paths in panic messages written as /cargo (lib.sh, cargo_home_remap), added to
+# .cargo/config.toml's flags.
 cargo build --release --target wasm32-unknown-unknown --lib --no-default-features \
-  --config "target.wasm32-unknown-unknown.rustflags = ['--remap-path-prefix=$cargo_home=/cargo']"
+  --config "target.wasm32-unknown-unknown.rustflags = ['$(cargo_home_remap)']"
 rm -rf pkg && mkdir -p pkg
-# Function names and producer metadata only serve debuggers; leaving them out saves ~10 KB gzip.
-wasm-bindgen target/wasm32-unknown-unknown/release/shelfwise.wasm --out-dir pkg --out-name shelfwise --target web \
-  --remove-name-section --remove-producers-section
+bindgen_shipped target/wasm32-unknown-unknown/release/shelfwise.wasm pkg
 # `[Symbol.dispose]` needs TypeScript's esnext.disposable lib: without this line the types compile
 # under any `lib` setting (the method stays at run time; `dispose()` does the same).
 sed -i '/\[Symbol\.dispose\]()/d' pkg/shelfwise.d.ts
@@ -26,6 +22,4 @@ version=$(crate_version)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 rm -rf www/pkg && cp -r pkg www/pkg
 
-raw=$(stat -c %s pkg/shelfwise_bg.wasm)
-gz=$(gzip -9 -c pkg/shelfwise_bg.wasm | wc -c)
-echo "pkg/shelfwise_bg.wasm: $raw bytes raw, $gz bytes gzip -9 (package version $version)"
+echo "pkg/shelfwise_bg.wasm: $(wasm_sizes pkg/shelfwise_bg.wasm) (package version $version)"

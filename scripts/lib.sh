@@ -27,6 +27,21 @@ cargo_install_tool() {
 
 crate_version() { sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1; }
 
+# The wasm's panic messages carry the source paths of dependencies, under the Cargo home of whoever
+# builds: this rustc flag writes them as /cargo, so the shipped bytes (and their integrity hash) do
+# not depend on the machine or name the builder's home directory.
+cargo_home_remap() { echo "--remap-path-prefix=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd -P)=/cargo"; }
+
+# wasm-bindgen as the package ships it: WASM's bindings into OUT_DIR. Function names and producer
+# metadata only serve debuggers; leaving them out saves ~10 KB gzip.
+bindgen_shipped() {
+  wasm-bindgen "$1" --out-dir "$2" --out-name shelfwise --target web \
+    --remove-name-section --remove-producers-section
+}
+
+# "N bytes raw, M bytes gzip -9" for a wasm file.
+wasm_sizes() { echo "$(stat -c %s "$1") bytes raw, $(gzip -9 -c "$1" | wc -c) bytes gzip -9"; }
+
 # The wasm-bindgen version pinned in Cargo.lock (the CLI must match it exactly).
 wasm_bindgen_version() {
   [ -f Cargo.lock ] || cargo generate-lockfile >/dev/null 2>&1
