@@ -1,10 +1,9 @@
 //! Model metadata: what was trained, how, on how much, and how well it validated.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::codec::{Reader, Writer};
+use super::named::Named;
 use super::{Container, ContainerWriter};
 use crate::error::Error;
 use crate::error::Result;
@@ -18,13 +17,13 @@ pub struct Metadata {
     /// Library and version that wrote the bundle.
     pub created_by: String,
     /// Hyperparameters, as text.
-    pub params: BTreeMap<String, String>,
+    pub params: Named<String>,
     /// Validation metrics (e.g. `ndcg@10`).
-    pub metrics: BTreeMap<String, f64>,
+    pub metrics: Named<f64>,
     /// Latest interaction time seen in training (ISO 8601), if the input had times.
     pub trained_until: Option<String>,
     /// Aggregate counts (`users`, `items`, `interactions`).
-    pub counts: BTreeMap<String, u64>,
+    pub counts: Named<u64>,
     /// Free-form notes (e.g. how `auto` chose the model).
     pub notes: Vec<String>,
 }
@@ -98,22 +97,10 @@ impl Metadata {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let model = r.str("model name")?;
         let created_by = r.str("writer")?;
-        let mut params = BTreeMap::new();
-        for _ in 0..r.len(8, "parameter count")? {
-            let k = r.str("parameter name")?;
-            params.insert(k, r.str("parameter value")?);
-        }
-        let mut metrics = BTreeMap::new();
-        for _ in 0..r.len(12, "metric count")? {
-            let k = r.str("metric name")?;
-            metrics.insert(k, r.f64("metric value")?);
-        }
+        let params = read_named(r, 8, ["parameter count", "parameter name"], |r| r.str("parameter value"))?;
+        let metrics = read_named(r, 12, ["metric count", "metric name"], |r| r.f64("metric value"))?;
         let until = r.str("training cut-off")?;
-        let mut counts = BTreeMap::new();
-        for _ in 0..r.len(12, "count entries")? {
-            let k = r.str("count name")?;
-            counts.insert(k, r.u64("count value")?);
-        }
+        let counts = read_named(r, 12, ["count entries", "count name"], |r| r.u64("count value"))?;
         let mut notes = Vec::new();
         for _ in 0..r.len(4, "note count")? {
             notes.push(r.str("note")?);
@@ -127,5 +114,69 @@ impl Metadata {
             counts,
             notes,
         })
+    }
+}
+
+/// Reads a count and that many (name, value) entries, each at least `min_bytes` long; `labels`
+/// name the count and a name in errors. The names must be in strictly increasing order, as
+/// `encode` writes them.
+fn read_named<V>(
+    r: &mut Reader<'_>,
+    min_bytes: usize,
+    [count, name_label]: [&'static str; 2],
+    mut value: impl FnMut(&mut Reader<'_>) -> Result<V>,
+) -> Result<Named<V>> {
+    let mut named = Named::new();
+    for i in 0..r.len(min_bytes, count)? {
+        let name = r.str(name_label)?;
+        if let Err((name, _)) = named.push_last(name, value(r)?) {
+            return Err(Error::Corrupt(format!("{name_label} {i} ('{name}') is out of order")));
+        }
+    }
+    Ok(named)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(bytes: &[u8]) -> Result<Metadata> {
+        let mut r = Reader::new(bytes, 0, "meta");
+        let meta = Metadata::decode(&mut r)?;
+        r.finish()?;
+        Ok(meta)
+    }
+
+    fn sample() -> Metadata {
+        let mut meta = Metadata::new("als");
+        meta.params = Named::from([("lambda", "0.1".to_string()), ("factors", "64".to_string())]);
+        meta.metrics.insert("ndcg@10".into(), 0.25);
+        meta.counts = Named::from([("users", 3), ("items", 7), ("interactions", 12)]);
+        meta.trained_until = Some("2026-11-30T00:00:00Z".into());
+        meta.notes.push("a note".into());
+        meta
+    }
+
+    #[test]
+    fn round_trip_keeps_every_field() {
+        let mut w = Writer::new();
+        sample().encode(&mut w);
+        assert_eq!(decoded(&w.into_bytes()).ok(), Some(sample()));
+    }
+
+    /// The writer stores names in order, so a bundle with names out of order (or repeated) was
+    /// not written by it and is refused, naming the entry.
+    #[test]
+    fn names_out_of_order_are_refused() {
+        let mut w = Writer::new();
+        w.str("als");
+        w.str("shelfwise");
+        w.len(2);
+        for name in ["lambda", "factors"] {
+            w.str(name);
+            w.str("1");
+        }
+        let err = decoded(&w.into_bytes()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("parameter name 1 ('factors') is out of order"), "{err}");
     }
 }

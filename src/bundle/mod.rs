@@ -10,6 +10,7 @@ pub(crate) mod codec;
 pub mod container;
 pub mod merge;
 pub mod meta;
+pub mod named;
 pub mod propensity;
 pub mod recs;
 pub mod search;
@@ -19,6 +20,7 @@ pub mod text;
 pub use container::{reseal, Container, ContainerWriter, FORMAT_VERSION, MAGIC};
 pub use merge::{merge, models, ModelKind};
 pub use meta::Metadata;
+pub use named::Named;
 pub use search::{SearchLog, Trial};
 
 /// A human-readable summary of any bundle's container (for `shelfwise inspect`).

@@ -16,7 +16,6 @@ mod budget;
 mod search;
 mod space;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 pub use budget::Budget;
@@ -24,7 +23,7 @@ use search::{blend, explore, promote, trial_line, Search, FINALISTS};
 use space::Space;
 
 use super::{assemble, compact, AlsParams, ModelChoice, Progress};
-use crate::bundle::{SearchLog, Trial};
+use crate::bundle::{Named, SearchLog, Trial};
 use crate::data::Interactions;
 use crate::error::{Error, Result};
 use crate::eval::split::Split;
@@ -154,7 +153,7 @@ pub(super) fn train_auto(data: &Interactions, p: &AutoParams, progress: &dyn Pro
     let storage = s.space.storage(&choice);
     let mut model = super::train_recommender(data, &choice, Some(progress))?.quantize(storage)?;
     let meta = model.metadata_mut();
-    meta.metrics = BTreeMap::from([
+    meta.metrics = Named::from([
         (format!("validation_ndcg@{}", p.k), trial.ndcg),
         (format!("validation_precision@{}", p.k), trial.precision),
         ("validation_coverage".to_string(), trial.coverage),
