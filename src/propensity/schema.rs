@@ -1,8 +1,6 @@
 //! The fitted input schema and encoder: raw record → feature vector. Training and scoring both
 //! call `Schema::encode`, so a record is transformed identically natively and in wasm.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::value::{parse_bool, Value};
@@ -110,25 +108,22 @@ impl Schema {
     /// Encodes a record given as `(name, value)` pairs. Wrong types, NaN and infinities are
     /// errors naming the field; missing and unknown fields are reported, not fatal.
     pub(crate) fn encode(&self, record: &[(&str, Value)], out: &mut Vec<f32>) -> Result<EncodeReport> {
-        let mut by_name: HashMap<&str, &Value> = HashMap::with_capacity(record.len());
-        for (k, v) in record {
-            by_name.insert(k, v);
-        }
+        // Which record entry each field takes (the last of a repeated name), in the one pass
+        // over fields per entry that finding unknown names needs anyway.
+        let mut taken: Vec<Option<&Value>> = vec![None; self.fields.len()];
         let mut report = EncodeReport::default();
-        for (k, _) in record {
-            if !self.fields.iter().any(|f| f.name == *k) {
-                report.unknown.push(k.to_string());
+        for (k, v) in record {
+            match self.fields.iter().position(|f| f.name == *k) {
+                Some(i) => taken[i] = Some(v),
+                None => report.unknown.push(k.to_string()),
             }
         }
         out.clear();
-        for f in &self.fields {
-            let v = match by_name.get(f.name.as_str()) {
-                Some(v) => *v,
-                None => {
-                    report.missing.push(f.name.clone());
-                    &Value::Missing
-                }
-            };
+        for (f, v) in self.fields.iter().zip(taken) {
+            let v = v.unwrap_or_else(|| {
+                report.missing.push(f.name.clone());
+                &Value::Missing
+            });
             self.encode_field(f, v, out, &mut report)?;
         }
         Ok(report)
@@ -201,5 +196,34 @@ pub(crate) fn format_number(n: f64) -> String {
         format!("{}", n as i64)
     } else {
         crate::num_text::Num(n).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Schema {
+        let numeric = |name: &str| Field {
+            name: name.into(),
+            kind: FieldKind::Numeric { mean: 1.0, std: 2.0 },
+            missing_indicator: true,
+        };
+        Schema { fields: vec![numeric("a"), numeric("b")], target: "t".into() }
+    }
+
+    /// Each field takes its property (the last of a repeated name); fields without one are
+    /// imputed and reported missing, properties without a field reported unknown, in order.
+    #[test]
+    fn record_properties_meet_their_fields() {
+        let record =
+            [("x", Value::Number(9.0)), ("b", Value::Number(3.0)), ("b", Value::Number(5.0)), ("y", Value::Bool(true))];
+        let mut out = Vec::new();
+        let report = schema().encode(&record, &mut out).ok();
+        assert_eq!(out, vec![0.0, 1.0, 2.0, 0.0]);
+        assert_eq!(
+            report,
+            Some(EncodeReport { missing: vec!["a".into()], unknown: vec!["x".into(), "y".into()], unseen: vec![] })
+        );
     }
 }
