@@ -1,6 +1,8 @@
 //! Product text: tokenizer, TF-IDF and a softmax classifier (shared by training and runtime).
 
 pub mod classifier;
+pub mod lower;
+mod lower_tables;
 pub mod tfidf;
 pub mod tokenize;
 

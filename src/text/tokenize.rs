@@ -22,7 +22,7 @@ impl Default for Tokenizer {
 
 /// Lower-cased words of two or more word characters.
 pub fn words(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
+    let lower = super::lower::lowercase(text);
     lower
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| w.chars().nth(1).is_some())
