@@ -86,7 +86,7 @@ impl fmt::Display for Location {
 #[non_exhaustive]
 pub enum Error {
     /// The bytes are not a shelfwise bundle (bad magic).
-    #[error("not a shelfwise bundle: expected magic {expected:?}, found {found:?}")]
+    #[error("not a shelfwise bundle: expected magic {}, found {}", Quoted(.expected), Quoted(.found))]
     BadMagic {
         /// The magic every bundle starts with.
         expected: String,
@@ -159,7 +159,7 @@ pub enum Error {
         reason: String,
     },
     /// A column named by the caller is not in the header.
-    #[error("{file}: no column '{column}' in header {header:?}{note}")]
+    #[error("{file}: no column '{column}' in header {}{note}", QuotedList(.header))]
     MissingColumn {
         /// File path.
         file: String,
@@ -220,7 +220,7 @@ pub enum Error {
     #[error("numerical failure: {0}")]
     Numerical(String),
     /// A merchandising rule that does not parse or type-check.
-    #[error("{kind} rule {rule:?}, column {column}: {message}")]
+    #[error("{kind} rule {}, column {column}: {message}", Quoted(.rule))]
     Rule {
         /// `filter` or `boost`.
         kind: String,
@@ -248,7 +248,51 @@ pub enum Error {
 fn shown_value(value: &str) -> String {
     match value {
         "" => String::new(),
-        v => format!(" (value {v:?})"),
+        v => format!(" (value {})", Quoted(v)),
+    }
+}
+
+/// Text in double quotes for a message, escaped as `{:?}` escapes it: quotes, backslashes and
+/// control characters, and (as `\u{…}`) the format characters that print as nothing, so a stray
+/// one is seen. std's `Debug` for `str` also escapes the rarer unassigned and unprintable
+/// characters, through Unicode tables that this keeps out of the wasm.
+pub(crate) struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for c in self.0.chars() {
+            match c {
+                '"' => f.write_str("\\\"")?,
+                '\\' => f.write_str("\\\\")?,
+                '\n' => f.write_str("\\n")?,
+                '\r' => f.write_str("\\r")?,
+                '\t' => f.write_str("\\t")?,
+                '\0' => f.write_str("\\0")?,
+                _ if c.is_control() || is_invisible(c) => write!(f, "\\u{{{:x}}}", c as u32)?,
+                _ => fmt::Write::write_char(f, c)?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+/// Format characters that print as nothing or reorder text: the soft hyphen, zero-width and
+/// direction marks, separators, word joiners, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+}
+
+/// A list of texts for a message, as `{:?}` shows a `Vec<String>`: `["a", "b"]`.
+pub(crate) struct QuotedList<'a>(pub &'a [String]);
+
+impl fmt::Display for QuotedList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[")?;
+        for (i, s) in self.0.iter().enumerate() {
+            write!(f, "{}{}", if i == 0 { "" } else { ", " }, Quoted(s))?;
+        }
+        f.write_str("]")
     }
 }
 
@@ -298,5 +342,29 @@ impl Error {
     /// Shorthand for [`Error::ShapeMismatch`].
     pub(crate) fn shape(what: impl Into<String>, expected: usize, found: usize) -> Self {
         Error::ShapeMismatch { what: what.into(), expected, found }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Quoted text reads as `{:?}` shows it, invisible characters included.
+    #[test]
+    fn quoted_is_debug_s_quoting() {
+        for s in [
+            "",
+            "plain",
+            "Ölpumpe 'x' \"y\" a\\b",
+            "tab\there\nline\r\0",
+            "\u{7f}\u{1b}[0m",
+            "zero\u{200b}width\u{feff}",
+            "\u{2028}",
+        ] {
+            assert_eq!(Quoted(s).to_string(), format!("{s:?}"));
+        }
+        let list = ["a".to_string(), "b \"c\"".to_string()];
+        assert_eq!(QuotedList(&list).to_string(), format!("{list:?}"));
+        assert_eq!(QuotedList(&[]).to_string(), "[]");
     }
 }

@@ -12,7 +12,7 @@
 //! ```
 
 use super::codec::{Reader, Writer};
-use crate::error::{Error, Result};
+use crate::error::{Error, Quoted, Result};
 
 /// First eight bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"SHLFWISE";
@@ -169,7 +169,7 @@ fn section_name(r: &mut Reader<'_>, i: u32) -> Result<String> {
     let raw = r.take(NAME_LEN, "section name")?;
     let (name, padding) = raw.split_at(raw.iter().position(|b| *b == 0).unwrap_or(NAME_LEN));
     if let Some(why) = invalid_section_name(name) {
-        return Err(Error::Corrupt(format!("section {i}'s name {:?} {why}", String::from_utf8_lossy(name))));
+        return Err(Error::Corrupt(format!("section {i}'s name {} {why}", Quoted(&String::from_utf8_lossy(name)))));
     }
     if padding.iter().any(|b| *b != 0) {
         return Err(Error::Corrupt(format!("section {i}'s name has bytes after its NUL padding")));

@@ -36,7 +36,7 @@ impl Value {
             Value::Missing => "missing".into(),
             Value::Number(n) => crate::num_text::Num(*n).to_string(),
             Value::Bool(b) => b.to_string(),
-            Value::Text(t) => format!("{t:?}"),
+            Value::Text(t) => crate::error::Quoted(t).to_string(),
         }
     }
 }

@@ -205,7 +205,7 @@ fn describe(t: &Tok) -> String {
     match t {
         Tok::Num(v) => format!("number {}", crate::num_text::Num(*v)),
         Tok::Dur(_) => "duration".into(),
-        Tok::Str(s) => format!("string {s:?}"),
+        Tok::Str(s) => format!("string {}", crate::error::Quoted(s)),
         Tok::Ident(s) => format!("'{s}'"),
         Tok::Param(s) => format!("'${s}'"),
         Tok::Op(o) => format!("'{o}'"),

@@ -59,7 +59,7 @@ fn invalid(field: String, value: impl std::fmt::Display, reason: &str) -> Error 
 fn check_name(field: impl FnOnce() -> String, s: &str, may_be_empty: bool) -> Result<()> {
     if (s.is_empty() && !may_be_empty) || s.len() > MAX_NAME {
         let shown: String = s.chars().take(40).collect();
-        return Err(invalid(field(), format!("{shown:?}"), "must be 1 to 256 bytes long"));
+        return Err(invalid(field(), crate::error::Quoted(&shown).to_string(), "must be 1 to 256 bytes long"));
     }
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! computed at training time from the shop's analytics export and shipped in the bundle, so the
 //! device can average over the pages a shopper visited what only the whole site can measure.
 
+use crate::error::Quoted;
+
 /// What [`StatKind::valid`] allows, for messages.
 pub(crate) const RANGES: &str = "a rate must be in [0, 1] and a page value in [0, 1e12]";
 
@@ -79,7 +81,11 @@ impl PageStats {
     pub(crate) fn from_sorted(rows: Vec<(String, String, PageStat)>) -> crate::Result<Self> {
         rows.iter().try_for_each(check_row)?;
         if let Some(w) = rows.windows(2).find(|w| (&w[0].0, &w[0].1) >= (&w[1].0, &w[1].1)) {
-            return Err(crate::Error::Corrupt(format!("page statistics out of order at {:?} {:?}", w[1].0, w[1].1)));
+            return Err(crate::Error::Corrupt(format!(
+                "page statistics out of order at {} {}",
+                Quoted(&w[1].0),
+                Quoted(&w[1].1)
+            )));
         }
         Ok(Self { rows })
     }
@@ -111,7 +117,7 @@ fn check_row((kind, id, stat): &(String, String, PageStat)) -> crate::Result<()>
     for (k, v) in StatKind::ALL.iter().zip(stat) {
         if let Some(v) = v.filter(|v| !k.valid(*v)) {
             return Err(crate::Error::InvalidValue {
-                field: format!("page statistics of {kind:?} {id:?}: {}", k.name()),
+                field: format!("page statistics of {} {}: {}", Quoted(kind), Quoted(id), k.name()),
                 value: crate::num_text::Num(v).to_string(),
                 reason: RANGES.into(),
             });

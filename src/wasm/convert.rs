@@ -101,7 +101,7 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
 /// A short description of a JS value for error messages.
 pub fn describe(v: &JsValue) -> String {
     if let Some(s) = v.as_string() {
-        format!("{s:?}")
+        crate::error::Quoted(&s).to_string()
     } else if let Some(n) = v.as_f64() {
         crate::num_text::Num(n).to_string()
     } else if v.is_null() {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::{RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_HISTORY};
-use crate::error::{Error, Result};
+use crate::error::{Error, Quoted, Result};
 use crate::kernels;
 use crate::recs::blend::Scales;
 use crate::recs::items::FirstSeen;
@@ -354,8 +354,8 @@ impl Recommender {
         if items.len() < opts.k {
             if let Some(f) = &opts.filter {
                 notes.push(match items.len() {
-                    0 => format!("no item satisfies the filter {f:?}"),
-                    n => format!("only {n} items satisfy the filter {f:?}"),
+                    0 => format!("no item satisfies the filter {}", Quoted(f)),
+                    n => format!("only {n} items satisfy the filter {}", Quoted(f)),
                 });
             }
         }
