@@ -190,8 +190,9 @@ fn write_shortest(f: &mut fmt::Formatter<'_>, x: f64, exact: impl Fn(f64) -> boo
         }
         Ok(())
     } else if -shift < n {
-        let (int, frac) = digits.split_at((n + shift) as usize);
-        write!(f, "{int}.{frac}")
+        // `get`, not slicing: the digits are ASCII, and no panic path comes with it.
+        let point = (n + shift) as usize;
+        write!(f, "{}.{}", digits.get(..point).unwrap_or(""), digits.get(point..).unwrap_or(""))
     } else {
         f.write_str("0.")?;
         for _ in 0..(-shift - n) {

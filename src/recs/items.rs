@@ -70,7 +70,7 @@ impl ItemIndex {
     pub fn id(&self, index: u32) -> &str {
         let i = index as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        self.text.get(start..self.ends[i] as usize).unwrap_or("") // ends are char boundaries
     }
     /// All ids in model order.
     pub fn ids(&self) -> impl ExactSizeIterator<Item = &str> + '_ {

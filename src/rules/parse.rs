@@ -73,6 +73,12 @@ fn unit_seconds(u: char) -> Option<f64> {
     })
 }
 
+/// `text` from byte `i` on (empty past its end). The lexer moves by whole characters, so `i` is
+/// a character boundary; `get` instead of slicing keeps a panic path out of the wasm all the same.
+fn at(text: &str, i: usize) -> &str {
+    text.get(i..).unwrap_or("")
+}
+
 /// Splits `text` into tokens with their byte positions.
 pub(crate) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
     if text.len() > MAX_LEN {
@@ -101,26 +107,30 @@ pub(crate) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
             continue;
         }
         if c == b'`' {
-            let end = text[i + 1..].find('`').ok_or_else(|| RuleError::at(i, "unclosed `quoted name`"))? + i + 1;
-            out.push((start, Tok::Ident(text[i + 1..end].to_string())));
+            let end = at(text, i + 1).find('`').ok_or_else(|| RuleError::at(i, "unclosed `quoted name`"))? + i + 1;
+            out.push((start, Tok::Ident(text.get(i + 1..end).unwrap_or("").to_string())));
             i = end + 1;
             continue;
         }
-        let first = text[i..].chars().next().unwrap_or(' ');
+        let first = at(text, i).chars().next().unwrap_or(' ');
         if c == b'$' || first.is_alphabetic() || c == b'_' {
             i += first.len_utf8();
-            while let Some(ch) = text[i..].chars().next().filter(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '.')
+            while let Some(ch) =
+                at(text, i).chars().next().filter(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '.')
             {
                 i += ch.len_utf8();
             }
-            let word = &text[start..i];
-            out.push((start, if c == b'$' { Tok::Param(word[1..].to_string()) } else { Tok::Ident(word.to_string()) }));
+            let word = text.get(start..i).unwrap_or("");
+            out.push((
+                start,
+                if c == b'$' { Tok::Param(at(word, 1).to_string()) } else { Tok::Ident(word.to_string()) },
+            ));
             if c == b'$' && word.len() == 1 {
                 return Err(RuleError::at(start, "'$' must be followed by a parameter name"));
             }
             continue;
         }
-        match OPS.iter().find(|op| text[i..].starts_with(**op)) {
+        match OPS.iter().find(|op| at(text, i).starts_with(**op)) {
             Some(&"=") => return Err(RuleError::at(i, "'=' is not an operator here: compare with '=='")),
             Some(&"&") => return Err(RuleError::at(i, "'&' is not an operator here: use '&&'")),
             Some(op) => {
@@ -128,7 +138,7 @@ pub(crate) fn lex(text: &str) -> Result<Vec<(usize, Tok)>, RuleError> {
                 i += op.len();
             }
             None => {
-                let ch = text[i..].chars().next().unwrap_or('?');
+                let ch = at(text, i).chars().next().unwrap_or('?');
                 return Err(RuleError::at(i, format!("unexpected character '{ch}'")));
             }
         }
@@ -155,12 +165,12 @@ fn number(text: &str, start: usize) -> Result<(Tok, usize), RuleError> {
             i += 1;
         }
     }
-    let v = crate::num_text::parse_f64(&text[start..i])
+    let v = crate::num_text::parse_f64(text.get(start..i).unwrap_or(""))
         .filter(|v| v.is_finite())
-        .ok_or_else(|| RuleError::at(start, format!("'{}' is not a number", &text[start..i])))?;
-    let unit = text[i..].chars().next().filter(char::is_ascii_alphabetic);
+        .ok_or_else(|| RuleError::at(start, format!("'{}' is not a number", text.get(start..i).unwrap_or(""))))?;
+    let unit = at(text, i).chars().next().filter(char::is_ascii_alphabetic);
     match unit.map(|u| (u, unit_seconds(u))) {
-        Some((_, Some(s))) if !text[i + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') => {
+        Some((_, Some(s))) if !at(text, i + 1).starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') => {
             Ok((Tok::Dur(v * s), i + 1))
         }
         Some(_) => Err(RuleError::at(i, "a number is followed by a letter: durations are 30s, 15m, 12h, 14d or 2w")),
@@ -173,7 +183,7 @@ fn number(text: &str, start: usize) -> Result<(Tok, usize), RuleError> {
 fn string_literal(text: &str, start: usize) -> Result<(String, usize), RuleError> {
     let quote = text.as_bytes()[start] as char;
     let mut s = String::new();
-    let mut chars = text[start + 1..].char_indices();
+    let mut chars = at(text, start + 1).char_indices();
     while let Some((j, ch)) = chars.next() {
         match ch {
             '\\' => match chars.next() {

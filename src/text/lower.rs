@@ -46,8 +46,8 @@ fn lower_char(c: char) -> char {
 /// Unicode's `Final_Sigma`: a cased letter before the `Σ` at byte `i` and none after it, each
 /// looked for past case-ignorable characters (std's rule).
 fn is_word_final(text: &str, i: usize) -> bool {
-    let rest = &text[i + 'Σ'.len_utf8()..];
-    cased_past_ignorables(text[..i].chars().rev()) && !cased_past_ignorables(rest.chars())
+    let (before, after) = (text.get(..i).unwrap_or(""), text.get(i + 'Σ'.len_utf8()..).unwrap_or(""));
+    cased_past_ignorables(before.chars().rev()) && !cased_past_ignorables(after.chars())
 }
 
 /// Whether the first character that is not case-ignorable is cased.
