@@ -51,6 +51,7 @@
 pub mod bundle;
 pub mod error;
 pub mod eval;
+pub(crate) mod hash;
 #[doc(hidden)]
 pub mod kernels;
 pub(crate) mod num_text;

@@ -61,7 +61,7 @@ impl Writer {
     /// values), else plainly. Lossless either way; read back by [`Reader::f32s_dict`].
     pub(crate) fn f32s_dict(&mut self, v: &[f32]) {
         let mut table: Vec<f32> = Vec::new();
-        let mut slot: std::collections::HashMap<u32, u16> = std::collections::HashMap::new();
+        let mut slot: crate::hash::Map<u32, u16> = crate::hash::map();
         let mut index: Vec<u16> = Vec::with_capacity(v.len());
         for x in v {
             let next = table.len();

@@ -142,11 +142,8 @@ pub(crate) fn hash_id(id: &[u8]) -> u64 {
     fixed_hasher().hash_one(id)
 }
 
-/// The hasher of ids and of the (user, item) pairs a log's reader counts: foldhash with a fixed
-/// seed.
-pub(crate) fn fixed_hasher() -> foldhash::fast::FixedState {
-    foldhash::fast::FixedState::with_seed(0x5e1f_5e1f)
-}
+/// The hasher of ids and of the (user, item) pairs a log's reader counts: the crate's.
+pub(crate) use crate::hash::fixed_hasher;
 
 impl Default for Interner {
     fn default() -> Self {

@@ -185,7 +185,7 @@ impl NeighborModel {
     /// Each item the cart's rows reach, with the rows' weights summed (in cart order), in no
     /// particular order: work in the rows' length, not the catalogue's.
     pub(crate) fn cart_scores(&self, cart: &[u32]) -> Vec<Hit> {
-        let mut scores: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
+        let mut scores: crate::hash::Map<u32, f32> = crate::hash::map();
         for &i in cart {
             for h in self.row(i) {
                 *scores.entry(h.index).or_default() += h.score;

@@ -192,7 +192,7 @@ impl Request<'_> {
         let mut want = n.saturating_add(n / 2).max(n + 4);
         loop {
             let hits = rank(want, keep);
-            let mut counts: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+            let mut counts: crate::hash::Map<u64, usize> = crate::hash::map();
             for h in already {
                 if let Some(g) = attr.group_key(h.index as usize) {
                     *counts.entry(g).or_default() += 1;

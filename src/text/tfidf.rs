@@ -2,7 +2,7 @@
 //! `ln((1 + n) / (1 + df)) + 1`, rows scaled to unit L2 norm (scikit-learn's
 //! `TfidfVectorizer(sublinear_tf=True)` definitions).
 
-use std::collections::HashMap;
+use crate::hash::{map, map_with_capacity, Map};
 
 use super::tokenize::Tokenizer;
 use crate::error::{Error, Result};
@@ -16,7 +16,7 @@ pub struct Tfidf {
     pub terms: Vec<String>,
     /// Inverse document frequency per column.
     pub idf: Vec<f32>,
-    index: HashMap<String, u32>,
+    index: Map<String, u32>,
 }
 
 /// A sparse row: `(column, value)` sorted by column.
@@ -34,7 +34,7 @@ impl Tfidf {
                 crate::num_text::Num32(idf[bad])
             )));
         }
-        let mut index = HashMap::with_capacity(terms.len());
+        let mut index = map_with_capacity(terms.len());
         for (i, t) in terms.iter().enumerate() {
             if index.insert(t.clone(), i as u32).is_some() {
                 return Err(Error::Corrupt(format!("term '{t}' appears twice")));
@@ -46,7 +46,7 @@ impl Tfidf {
     /// Learns the vocabulary of `docs`: terms in at least `min_df` documents, columns in
     /// sorted term order (deterministic).
     pub fn fit<S: AsRef<str>>(tokenizer: Tokenizer, docs: &[S], min_df: u32) -> Result<Self> {
-        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut df: Map<String, u32> = map();
         for d in docs {
             let mut terms = tokenizer.terms(d.as_ref());
             terms.sort_unstable();
@@ -92,7 +92,7 @@ impl Tfidf {
 
     /// Sublinear tf × idf of `text`'s known terms, sorted by column, before normalising.
     pub(crate) fn transform_unnormalised(&self, text: &str) -> SparseRow {
-        let mut counts: HashMap<u32, u32> = HashMap::new();
+        let mut counts: Map<u32, u32> = map();
         for t in self.tokenizer.terms(text) {
             if let Some(&c) = self.index.get(&t) {
                 *counts.entry(c).or_insert(0) += 1;

@@ -1,10 +1,9 @@
 //! Answering requests: a history folded in, then the catalogue ranked for it; similar items,
 //! a cart's complements, sessions, text queries, trending and popular items.
 
-use std::collections::HashMap;
-
 use super::{RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_HISTORY};
 use crate::error::{Error, Quoted, Result};
+use crate::hash::{map_with_capacity, Map};
 use crate::kernels;
 use crate::recs::blend::Scales;
 use crate::recs::items::FirstSeen;
@@ -106,7 +105,7 @@ impl Recommender {
         opts.check()?;
         let nb = self.together.as_ref().ok_or_else(|| Error::MissingSection("together".into()))?;
         let mut known = Vec::new();
-        let mut seen: HashMap<u32, usize> = HashMap::with_capacity(cart.len());
+        let mut seen: Map<u32, usize> = map_with_capacity(cart.len());
         let mut unknown = FirstSeen::default();
         for id in cart {
             match self.items.get(id.as_ref()) {
@@ -153,7 +152,7 @@ impl Recommender {
         let truncated = history.len().saturating_sub(MAX_HISTORY);
         let history = &history[truncated..];
         let mut merged: Vec<(u32, f32)> = Vec::with_capacity(history.len());
-        let mut slot: HashMap<u32, usize> = HashMap::with_capacity(history.len());
+        let mut slot: Map<u32, usize> = map_with_capacity(history.len());
         let mut unknown = FirstSeen::default();
         for (id, w) in history {
             let id = id.as_ref();
