@@ -17,3 +17,7 @@ pub use text::TextClassifier;
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// The heap allocator: talc instead of Rust's default dlmalloc for wasm32.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
