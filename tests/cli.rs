@@ -1004,7 +1004,8 @@ fn windows_1252_exports_train_what_their_utf8_export_does() {
 /// A Central European Excel export (Windows-1250: `Ł`, `ą`, `ś` at bytes Windows-1252 gives
 /// other letters) trains its UTF-8 export's bundle with `--encoding windows-1250` (and its
 /// catalogue with `--catalog-encoding`); without it the run says how its rows were read and
-/// names `--encoding`. An unknown code page, or UTF-8, is refused by name.
+/// names `--encoding`; with it, a file that is UTF-8 throughout reads as it is and the run says
+/// the code page was not needed. An unknown code page, or UTF-8, is refused by name.
 #[test]
 fn code_pages_other_than_windows_1252_are_read_as_encoding_names_them() {
     let dir = common::temp_dir("windows-1250");
@@ -1073,6 +1074,12 @@ fn code_pages_other_than_windows_1252_are_read_as_encoding_names_them() {
             && said.contains("iconv -f windows-1250 -t utf-8"),
         "{said}"
     );
+    // A code page named for a file that is UTF-8 throughout: the same bundle, and the run says
+    // that no row needed it.
+    let (got, said) = train(&utf8, &cat_utf8, "--encoding windows-1250 --catalog-encoding cp1250", "named.bundle");
+    let (want, _) = train(&utf8, &cat_utf8, "", "utf8.bundle");
+    assert!(want.is_some() && got == want, "{said}");
+    assert!(said.contains("every row is UTF-8, so none was read as windows-1250"), "{said}");
     for (label, why) in [("klingon", "not a code page"), ("utf-8", "UTF-8 rows are always read as UTF-8")] {
         let (none, said) = train(&legacy, &cat_legacy, &format!("--encoding {label}"), "never.bundle");
         assert!(none.is_none() && said.contains(why), "{label}: {said}");

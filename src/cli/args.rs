@@ -322,6 +322,9 @@ fn print_read_report(data: &Interactions, r: &ReadReport, took: std::time::Durat
     if let Some(not_utf8) = &r.not_utf8 {
         eprintln!("note: {}", not_utf8.notice());
     }
+    if let Some(named) = r.unneeded_encoding {
+        eprintln!("note: {}", shelfwise::data::source::unneeded_encoding_notice(named));
+    }
     if r.items_with_several_titles > 0 {
         eprintln!(
             "warning: {} items have rows with different titles; each keeps its most frequent title",

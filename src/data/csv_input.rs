@@ -164,6 +164,15 @@ impl CsvInput {
         self.not_utf8.clone().map(|n| source::NotUtf8 { utf8, ..n })
     }
 
+    /// The code page named for rows that are not UTF-8, when one other than the default
+    /// (Windows-1252) was named and no row or header needed it: a run says so, since the file may
+    /// not be what its reader was told ([`source::unneeded_encoding_notice`]).
+    pub(crate) fn unneeded_encoding(&self) -> Option<&'static encoding_rs::Encoding> {
+        let named = self.format.legacy;
+        (named != encoding_rs::WINDOWS_1252 && self.not_utf8.is_none() && self.header_read_as.is_none())
+            .then_some(named)
+    }
+
     /// Whether the input is a directory of parts (whose lines restart in each part).
     pub(crate) fn is_dir(&self) -> bool {
         self.root.is_some()

@@ -119,6 +119,9 @@ pub struct ReadReport {
     pub parts_outside_window: u64,
     /// CSV rows that were not UTF-8, read in [`ReadOptions::legacy_encoding`].
     pub not_utf8: Option<source::NotUtf8>,
+    /// A code page other than the default named in [`ReadOptions::legacy_encoding`] that no CSV
+    /// row needed ([`source::unneeded_encoding_notice`]).
+    pub unneeded_encoding: Option<&'static encoding_rs::Encoding>,
     /// The first skipped rows' errors.
     pub examples: Vec<Error>,
     /// Rows folded into an earlier (user, item) pair.
@@ -263,6 +266,7 @@ impl Interactions {
         };
         if let Input::Csv(rows) = &input {
             report.not_utf8 = rows.not_utf8();
+            report.unneeded_encoding = rows.unneeded_encoding();
         }
         // The reader (for Parquet: the files' metadata and decoders) goes before the last merge,
         // and with it the memory reading freed.

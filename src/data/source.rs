@@ -421,6 +421,16 @@ impl NotUtf8 {
     }
 }
 
+/// What a run says when the code page named for rows that are not UTF-8 was not needed: every
+/// row was UTF-8 (or plain ASCII), so the file was read as it would have been without it.
+pub fn unneeded_encoding_notice(named: &'static encoding_rs::Encoding) -> String {
+    format!(
+        "every row is UTF-8, so none was read as {} (the code page named for rows that are not): the file is \
+         already UTF-8 or plain ASCII",
+        named.name()
+    )
+}
+
 /// A CSV reader error (wrong field count, …; records are read as bytes, so never bad UTF-8) as a
 /// row error naming file and `line`, the line of the record it came from as the reader's caller
 /// counts it (the csv reader gives an error the position of that record, which the caller read

@@ -35,6 +35,9 @@ pub struct Table {
     not_utf8: Option<source::NotUtf8>,
     /// The code page the header was read in, when it was not UTF-8.
     header_read_as: Option<&'static encoding_rs::Encoding>,
+    /// A code page named for rows that are not UTF-8 that no row needed
+    /// ([`CsvInput::unneeded_encoding`](super::csv_input::CsvInput::unneeded_encoding)).
+    unneeded_encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Table {
@@ -85,6 +88,7 @@ impl Table {
         t.decimal_comma = allows_decimal_comma(format.delimiter);
         t.not_utf8 = input.not_utf8();
         t.header_read_as = input.header_read_as();
+        t.unneeded_encoding = input.unneeded_encoding();
         Ok(t)
     }
 
@@ -126,14 +130,15 @@ impl Table {
         any
     }
 
-    /// What reading found that a run should say: rows that were not UTF-8, columns read with a
-    /// decimal comma.
+    /// What reading found that a run should say: rows that were not UTF-8 (or a code page named
+    /// for them that none needed), columns read with a decimal comma.
     pub fn notices(&self) -> Vec<String> {
         let legacy = self.not_utf8.as_ref().map(source::NotUtf8::notice);
+        let unneeded = self.unneeded_encoding.map(source::unneeded_encoding_notice);
         let commas = self
             .decimal_comma_columns()
             .map(|name| format!("column '{name}' has numbers with a decimal comma: read 3,50 as 3.50"));
-        legacy.into_iter().chain(commas).collect()
+        legacy.into_iter().chain(unneeded).chain(commas).collect()
     }
 
     /// The names of the columns [`Table::point_decimal_commas`] rewrote.

@@ -44,6 +44,11 @@ impl CsvRows {
         self.input.not_utf8()
     }
 
+    /// A named code page no row needed ([`CsvInput::unneeded_encoding`]).
+    pub(super) fn unneeded_encoding(&self) -> Option<&'static encoding_rs::Encoding> {
+        self.input.unneeded_encoding()
+    }
+
     /// Part files not read because their time partition lies outside the window.
     pub(super) fn parts_skipped(&self) -> u64 {
         self.input.parts_skipped()
