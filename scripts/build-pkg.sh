@@ -17,7 +17,7 @@ bindgen_shipped target/wasm32-unknown-unknown/release/shelfwise.wasm pkg
 # `[Symbol.dispose]` needs TypeScript's esnext.disposable lib: without this line the types compile
 # under any `lib` setting (the method stays at run time; `dispose()` does the same).
 sed -i '/\[Symbol\.dispose\]()/d' pkg/shelfwise.d.ts
-cp pkg-template/README.md pkg-template/node.js pkg-template/index.js pkg-template/index.d.ts pkg-template/profile.js pkg-template/profile.d.ts pkg-template/page.js pkg-template/page.d.ts pkg-template/experiment.js pkg-template/experiment.d.ts pkg-template/session.js pkg-template/session.d.ts LICENSE-MIT LICENSE-APACHE pkg/
+cp pkg-template/README.md pkg-template/node.js pkg-template/index.js pkg-template/load.js pkg-template/index.d.ts pkg-template/profile.js pkg-template/profile.d.ts pkg-template/page.js pkg-template/page.d.ts pkg-template/experiment.js pkg-template/experiment.d.ts pkg-template/session.js pkg-template/session.d.ts LICENSE-MIT LICENSE-APACHE pkg/
 version=$(crate_version)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" pkg-template/package.json > pkg/package.json
 rm -rf www/pkg && cp -r pkg www/pkg

@@ -32,7 +32,7 @@ cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test 
 
 log "gate: ESLint lint and format (@stylistic) over the package template, the demo, the browser and build benches, scripts and tests (eslint.config.mjs)"
 tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e2e bench/browser bench/wasm-builds.mjs examples/vite-app/src \
-  scripts/serve.mjs scripts/simulate-experiment.mjs src/wasm/load.js
+  scripts/serve.mjs scripts/simulate-experiment.mjs
 
 log "gate: the API docs build without warnings (no link to a private item)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet

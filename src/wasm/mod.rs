@@ -1,7 +1,6 @@
 //! The JavaScript facade (wasm32 only). It converts types and errors; all logic lives in the core.
 
 mod convert;
-mod load;
 mod propensity;
 mod recommender;
 mod session;

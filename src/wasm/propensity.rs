@@ -58,15 +58,6 @@ impl Propensity {
         Ok(Propensity { inner: propensity::Propensity::from_bytes(bytes).map_err(js_err)? })
     }
 
-    /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Propensity>")]
-    pub fn load(
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
-    ) -> js_sys::Promise {
-        super::load::load(&url, opts, Propensity::from_slice)
-    }
-
     /// Probability (0–1) that this visit converts. Missing fields are imputed; a wrong type,
     /// NaN or Infinity throws an Error naming the field and value.
     pub fn score(

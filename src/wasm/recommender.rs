@@ -36,17 +36,6 @@ impl Recommender {
         Ok(Recommender { inner: recs::Recommender::from_bytes(bytes).map_err(js_err)? })
     }
 
-    /// Downloads, verifies and loads the bundle at `url`. Options: `{ integrity, onProgress,
-    /// cache, signal }` (see `LoadOptions`); rejects on HTTP errors, an integrity mismatch or a
-    /// corrupt bundle.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Recommender>")]
-    pub fn load(
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
-    ) -> js_sys::Promise {
-        super::load::load(&url, opts, Recommender::from_slice)
-    }
-
     /// Top-k items for a history (`string[]` or `{ item, weight }[]`), history excluded.
     /// Options: `{ k = 10, exclude, includeOnly, includeHistory = false }`.
     #[wasm_bindgen(unchecked_return_type = "Scored[]")]

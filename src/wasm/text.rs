@@ -26,15 +26,6 @@ impl TextClassifier {
         Ok(TextClassifier { inner: text::TextClassifier::from_bytes(bytes).map_err(js_err)? })
     }
 
-    /// Downloads, verifies and loads the bundle at `url`; options as for `Recommender.load`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<TextClassifier>")]
-    pub fn load(
-        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
-    ) -> js_sys::Promise {
-        super::load::load(&url, opts, TextClassifier::from_slice)
-    }
-
     /// Every label of `text` with its probability, most probable first. Empty text and text
     /// over 10,000 characters throw.
     #[wasm_bindgen(unchecked_return_type = "Classification")]
