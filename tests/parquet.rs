@@ -174,6 +174,15 @@ fn a_parquet_file_and_a_directory_of_parts_read_as_the_csv_does() {
         }
         assert!(bundles[0] == bundles[1] && bundles[0] == bundles[2], "{model}: bundles differ between formats");
     }
+    // A code page named for a Parquet input (whose text is UTF-8) changes nothing, and is said.
+    let out = dir.join("named.bundle");
+    let o = run(&format!(
+        "train recs --input {} --user-col customer --item-col product --weight-col qty --model popular \
+         --encoding windows-1250 --out {}",
+        dir.join("log.parquet").display(),
+        out.display()
+    ));
+    assert!(o.status.success() && text(&o).contains("none was read as windows-1250"), "{}", text(&o));
 }
 
 /// Pages in every compression the format has but LZO (which pyarrow and Spark do not write

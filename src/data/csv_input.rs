@@ -168,9 +168,7 @@ impl CsvInput {
     /// (Windows-1252) was named and no row or header needed it: a run says so, since the file may
     /// not be what its reader was told ([`source::unneeded_encoding_notice`]).
     pub(crate) fn unneeded_encoding(&self) -> Option<&'static encoding_rs::Encoding> {
-        let named = self.format.legacy;
-        (named != encoding_rs::WINDOWS_1252 && self.not_utf8.is_none() && self.header_read_as.is_none())
-            .then_some(named)
+        source::named_encoding(self.format.legacy).filter(|_| self.not_utf8.is_none() && self.header_read_as.is_none())
     }
 
     /// Whether the input is a directory of parts (whose lines restart in each part).

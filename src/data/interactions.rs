@@ -119,8 +119,8 @@ pub struct ReadReport {
     pub parts_outside_window: u64,
     /// CSV rows that were not UTF-8, read in [`ReadOptions::legacy_encoding`].
     pub not_utf8: Option<source::NotUtf8>,
-    /// A code page other than the default named in [`ReadOptions::legacy_encoding`] that no CSV
-    /// row needed ([`source::unneeded_encoding_notice`]).
+    /// A code page other than the default named in [`ReadOptions::legacy_encoding`] that no row
+    /// needed: every CSV row was UTF-8, or the input is Parquet ([`source::unneeded_encoding_notice`]).
     pub unneeded_encoding: Option<&'static encoding_rs::Encoding>,
     /// The first skipped rows' errors.
     pub examples: Vec<Error>,
@@ -264,9 +264,12 @@ impl Interactions {
             Input::Csv(rows) => rows.parts_skipped(),
             Input::Parquet(chunks) => chunks.parts_skipped(),
         };
-        if let Input::Csv(rows) = &input {
-            report.not_utf8 = rows.not_utf8();
-            report.unneeded_encoding = rows.unneeded_encoding();
+        match &input {
+            Input::Csv(rows) => {
+                report.not_utf8 = rows.not_utf8();
+                report.unneeded_encoding = rows.unneeded_encoding();
+            }
+            Input::Parquet(_) => report.unneeded_encoding = source::named_encoding(opts.legacy_encoding),
         }
         // The reader (for Parquet: the files' metadata and decoders) goes before the last merge,
         // and with it the memory reading freed.

@@ -421,6 +421,12 @@ impl NotUtf8 {
     }
 }
 
+/// `legacy` when it is not the default (Windows-1252), so was named by the caller: for an input
+/// with no row that could need it, a Parquet file (whose text is UTF-8 by the format's rules).
+pub(crate) fn named_encoding(legacy: &'static encoding_rs::Encoding) -> Option<&'static encoding_rs::Encoding> {
+    (legacy != encoding_rs::WINDOWS_1252).then_some(legacy)
+}
+
 /// What a run says when the code page named for rows that are not UTF-8 was not needed: every
 /// row was UTF-8 (or plain ASCII), so the file was read as it would have been without it.
 pub fn unneeded_encoding_notice(named: &'static encoding_rs::Encoding) -> String {

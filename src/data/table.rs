@@ -57,7 +57,9 @@ impl Table {
     pub fn read_within(path: &Path, format: impl Into<source::CsvFormat>, max_memory: Option<u64>) -> Result<Self> {
         let format = format.into();
         if parquet::is_parquet(path) {
-            return Self::read_parquet(path, max_memory);
+            let mut t = Self::read_parquet(path, max_memory)?;
+            t.unneeded_encoding = source::named_encoding(format.legacy);
+            return Ok(t);
         }
         let file = path.display().to_string();
         let mut input = CsvInput::open(path, format, true)?;
