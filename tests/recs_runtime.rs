@@ -190,7 +190,7 @@ fn auto_searches_every_family_and_records_each_trial() {
     };
     let w_check = checks.iter().find(|c| same(c, w)).expect("the winner was re-validated");
     assert!(checks.iter().all(|c| mean(c) <= mean(w_check)), "{log:?}");
-    assert_eq!(meta.metrics["validation_ndcg@10"], mean(w_check));
+    assert_eq!(meta.metrics.get("validation_ndcg@10"), Some(&mean(w_check)));
     assert_eq!(meta.model, w.family);
     assert_ne!(meta.model, "popular", "a personal model must beat popularity on clustered data");
     assert!(
@@ -339,7 +339,7 @@ fn quantised_factors_keep_the_ranking_and_shrink_the_bundle() {
         let bytes = f32_model.clone().quantize(q).unwrap().to_bytes();
         let rec = Recommender::from_bytes(&bytes).unwrap();
         assert_eq!(rec.info().factor_storage, Some(name));
-        assert_eq!(rec.metadata().params["quantize"], name);
+        assert_eq!(rec.metadata().params.get("quantize").map(String::as_str), Some(name));
         for h in histories {
             let exact = f32_model.recommend(h, &RecommendOptions::top(5)).unwrap().items;
             let approx = rec.recommend(h, &RecommendOptions::top(5)).unwrap().items;

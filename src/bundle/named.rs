@@ -4,8 +4,6 @@
 //! gives them `BTreeMap`'s order and lookups without the B-tree's code in the wasm (about 10 KB
 //! raw for three value types: insertion, cloning and dropping of nodes).
 
-use std::ops::Index;
-
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Values by name, iterated in name order; inserting an existing name replaces its value.
@@ -87,18 +85,6 @@ impl<V> Named<V> {
     }
 }
 
-impl<V> Index<&str> for Named<V> {
-    type Output = V;
-
-    /// The value of `name`; panics if absent, as `BTreeMap`'s index does.
-    fn index(&self, name: &str) -> &V {
-        match self.get(name) {
-            Some(v) => v,
-            None => panic!("no entry named {name:?}"),
-        }
-    }
-}
-
 impl<'a, V> IntoIterator for &'a Named<V> {
     type Item = (&'a String, &'a V);
     type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, V)>, fn(&'a (String, V)) -> (&'a String, &'a V)>;
@@ -167,7 +153,6 @@ mod tests {
             assert_eq!(named.contains_key(n), map.contains_key(n));
         }
         assert!(named.keys().eq(map.keys()));
-        assert_eq!(named["zz"], map["zz"]);
     }
 
     /// Serialised as the map it replaces.
