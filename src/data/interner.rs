@@ -139,11 +139,8 @@ impl Names {
 /// the same on every run).
 pub(crate) fn hash_id(id: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    fixed_hasher().hash_one(id)
+    crate::hash::fixed_hasher().hash_one(id)
 }
-
-/// The hasher of ids and of the (user, item) pairs a log's reader counts: the crate's.
-pub(crate) use crate::hash::fixed_hasher;
 
 impl Default for Interner {
     fn default() -> Self {

@@ -165,9 +165,10 @@ fn number(text: &str, start: usize) -> Result<(Tok, usize), RuleError> {
             i += 1;
         }
     }
-    let v = crate::num_text::parse_f64(text.get(start..i).unwrap_or(""))
+    let digits = text.get(start..i).unwrap_or("");
+    let v = crate::num_text::parse_f64(digits)
         .filter(|v| v.is_finite())
-        .ok_or_else(|| RuleError::at(start, format!("'{}' is not a number", text.get(start..i).unwrap_or(""))))?;
+        .ok_or_else(|| RuleError::at(start, format!("'{digits}' is not a number")))?;
     let unit = at(text, i).chars().next().filter(char::is_ascii_alphabetic);
     match unit.map(|u| (u, unit_seconds(u))) {
         Some((_, Some(s))) if !at(text, i + 1).starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') => {

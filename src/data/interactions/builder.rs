@@ -3,9 +3,10 @@
 
 use std::ops::Range;
 
-use super::super::interner::{fixed_hasher, hash_id, Interner};
+use super::super::interner::{hash_id, Interner};
 use super::{columnar, merge, Interactions, Row, MIN_TITLE_ROWS};
 use crate::error::{Error, Result};
+use crate::hash::fixed_hasher;
 use crate::recs::Catalog;
 
 /// Collects rows as they come (no per-pair hash table: at 20M rows that table alone took more
