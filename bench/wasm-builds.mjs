@@ -2,7 +2,7 @@
 // on every build in turn, in 10 rounds of 10 timed calls (after 2 untimed), so drift falls on all.
 // Run: bash scripts/bench-wasm-builds.sh (it makes the bundles and the builds in DIR).
 // Usage: node bench/wasm-builds.mjs DIR BUILD... (each BUILD a package folder under DIR)
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { csvRecords } from "../tests/e2e/harness.mjs";
 
@@ -17,6 +17,10 @@ const families = ["logistic", "gbt", "forest", "mlp"];
 const records = csvRecords(file("held-out.csv").toString()).map(({ Revenue: _target, ...r }) => r);
 const one = ["i123"];
 const fifty = Array.from({ length: 50 }, (_, i) => `i${(i * 7919) % 100000}`);
+const titles = ["lantern", "lant", "red retrospot cake stand", "christmas"];
+const texts = ["Hornby OO gauge steam locomotive", "Wooden jigsaw puzzle 1000 pieces", "Barbie fashion doll with dress"];
+// Text classifiers on amazon-toys titles (local evaluation data: made only where it is present).
+const classifiers = ["words", "chars"].filter((v) => existsSync(resolve(dir, `text-${v}.bundle`)));
 const rules = {
   k: 10,
   filter: 'in_stock && price < 50 && category != "category-3"',
@@ -38,6 +42,16 @@ function cases(m) {
     "f32 top-10, 1-item history": () => rf.recommend(one, { k: 10 }),
     "f32 top-10, 50-item history": () => rf.recommend(fifty, { k: 10 }),
   };
+  const demo = file("demo.bundle");
+  const rd = m.Recommender.fromBytes(demo);
+  out["load, demo bundle (EASE, title index)"] = () => m.Recommender.fromBytes(demo).free();
+  out["demo similarByText, 4 queries"] = () => titles.forEach((t) => rd.similarByText(t, { k: 10 }));
+  for (const v of classifiers) {
+    const bytes = file(`text-${v}.bundle`);
+    const c = m.TextClassifier.fromBytes(bytes);
+    out[`load, text classifier (${v})`] = () => m.TextClassifier.fromBytes(bytes).free();
+    out[`classify (${v}), 3 titles`] = () => texts.forEach((t) => c.classify(t));
+  }
   for (const f of families) {
     const p = m.Propensity.fromBytes(file(`${f}.bundle`));
     out[`${f} scoreBatch, ${records.length} records`] = () => p.scoreBatch(records);

@@ -12,10 +12,11 @@ use shelfwise::Error;
 fn tfidf_follows_the_sublinear_smoothed_l2_definitions() {
     let docs = ["red train", "red red doll", "blue train"];
     let t = Tfidf::fit(Tokenizer { word_ngrams: 1, char_ngrams: (0, 0) }, &docs, 1).unwrap();
-    assert_eq!(t.terms, ["blue", "doll", "red", "train"]);
+    assert_eq!(t.terms().collect::<Vec<_>>(), ["blue", "doll", "red", "train"]);
+    assert_eq!((t.column("red"), t.term(2), t.column("reds")), (Some(2), "red", None));
     // idf = ln((1 + n) / (1 + df)) + 1 with n = 3.
     let idf = |df: f64| ((4.0 / (1.0 + df)).ln() + 1.0) as f32;
-    assert_eq!(t.idf, [idf(1.0), idf(1.0), idf(2.0), idf(2.0)]);
+    assert_eq!(t.idf(), [idf(1.0), idf(1.0), idf(2.0), idf(2.0)]);
     // "red red doll": tf(red) = 1 + ln 2, then unit length.
     let (red, doll) = ((1.0 + 2f32.ln()) * idf(2.0), idf(1.0));
     let norm = (red * red + doll * doll).sqrt();

@@ -68,13 +68,13 @@ impl Section for TextClf {
 
 /// Writes tokenizer settings, terms and idf (shared with the recommender's title index).
 pub(crate) fn write_tfidf(w: &mut Writer, t: &Tfidf) {
-    let tok = t.tokenizer;
+    let tok = t.tokenizer();
     w.u8(tok.word_ngrams);
     w.u8(tok.char_ngrams.0);
     w.u8(tok.char_ngrams.1);
-    w.len(t.terms.len());
-    t.terms.iter().for_each(|s| w.str(s));
-    w.f32s(&t.idf);
+    w.len(t.len());
+    t.terms().for_each(|s| w.str(s));
+    w.f32s(t.idf());
 }
 
 /// Reads what [`write_tfidf`] wrote.
@@ -87,10 +87,10 @@ pub(crate) fn read_tfidf(r: &mut Reader<'_>) -> Result<Tfidf> {
     let n = r.len(4, "term count")?;
     let mut terms = Vec::with_capacity(n);
     for _ in 0..n {
-        terms.push(r.str("term")?);
+        terms.push(r.str_ref("term")?);
     }
     let idf = r.f32s("idf")?;
-    Tfidf::new(tokenizer, terms, idf)
+    Tfidf::new(tokenizer, &terms, idf)
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn run(a: InspectArgs) -> anyhow::Result<()> {
             }
             ModelKind::Text => {
                 let t = TextClassifier::from_bytes(&bytes)?;
-                let tok = t.tfidf.tokenizer;
+                let tok = t.tfidf.tokenizer();
                 println!(
                     "text classifier: {} labels, {} terms (word n-grams 1-{}, char n-grams {}-{})",
                     t.labels.len(),

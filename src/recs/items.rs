@@ -6,8 +6,12 @@
 
 use crate::error::{Error, Result};
 
-/// Item ids in model order, with a reverse lookup. Ids are the shop's own strings.
-#[derive(Debug, Clone, Default)]
+/// Item ids in model order, with a reverse lookup. Ids are the shop's own strings. The text
+/// vocabulary keeps its terms in one too ([`crate::text::Tfidf`]).
+///
+/// Two indexes are equal when they hold the same ids in the same order (the table is a function
+/// of them).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemIndex {
     text: String,
     /// `ends[i]` is where id `i` ends in `text` (it starts where id `i - 1` ends).

@@ -83,14 +83,14 @@ impl TextIndex {
             if t.column(&w).is_some() {
                 continue;
             }
-            let start = t.terms.partition_point(|term| term.as_str() < w.as_str());
             let mut added = 0;
-            for (j, term) in t.terms[start..].iter().enumerate() {
+            for column in t.first_column_from(&w)..t.len() as u32 {
+                let term = t.term(column);
                 if !term.starts_with(w.as_str()) || added == MAX_PREFIX_EXPANSION {
                     break;
                 }
                 if !term.contains(' ') {
-                    row.push(((start + j) as u32, t.idf[start + j]));
+                    row.push((column, t.idf()[column as usize]));
                     added += 1;
                 }
             }

@@ -2,29 +2,44 @@
 //! `ln((1 + n) / (1 + df)) + 1`, rows scaled to unit L2 norm (scikit-learn's
 //! `TfidfVectorizer(sublinear_tf=True)` definitions).
 
-use crate::hash::{map, map_with_capacity, Map};
+use crate::hash::{map, Map};
 
 use super::tokenize::Tokenizer;
 use crate::error::{Error, Result};
+use crate::recs::items::{ItemIndex, ItemIndexBuilder};
 
 /// A fitted vocabulary: term → column, and each column's idf.
+///
+/// The terms are kept as the catalogue keeps item ids ([`ItemIndex`]: one text buffer and an
+/// open-addressing table of columns), so a vocabulary of n-grams costs no allocation per term.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tfidf {
-    /// How text becomes terms.
-    pub tokenizer: Tokenizer,
-    /// Terms in column order.
-    pub terms: Vec<String>,
+    tokenizer: Tokenizer,
+    /// Terms in column order, which is sorted order, with their lookup.
+    terms: ItemIndex,
     /// Inverse document frequency per column.
-    pub idf: Vec<f32>,
-    index: Map<String, u32>,
+    idf: Vec<f32>,
+}
+
+/// A stored term `t` at column `i`, after `previous`: refused when empty, repeated or out of order.
+fn check_term_order(i: usize, t: &str, previous: Option<&str>) -> Result<()> {
+    let problem = match previous {
+        _ if t.is_empty() => "is empty",
+        Some(p) if p == t => "appears twice",
+        Some(p) if p > t => "is out of order (terms are stored sorted)",
+        _ => return Ok(()),
+    };
+    Err(Error::Corrupt(format!("term {i} ({}) {problem}", crate::error::Quoted(t))))
 }
 
 /// A sparse row: `(column, value)` sorted by column.
 pub(crate) type SparseRow = Vec<(u32, f32)>;
 
 impl Tfidf {
-    /// Builds from stored terms and idf values (as read from a bundle).
-    pub fn new(tokenizer: Tokenizer, terms: Vec<String>, idf: Vec<f32>) -> Result<Self> {
+    /// Builds from stored terms and idf values (as read from a bundle). The terms must be in
+    /// strictly increasing order, as [`Tfidf::fit`] makes them: a term that is empty, repeated or
+    /// out of order is an error naming it.
+    pub fn new<S: AsRef<str>>(tokenizer: Tokenizer, terms: &[S], idf: Vec<f32>) -> Result<Self> {
         if terms.len() != idf.len() {
             return Err(Error::Corrupt(format!("{} terms but {} idf values", terms.len(), idf.len())));
         }
@@ -34,13 +49,14 @@ impl Tfidf {
                 crate::num_text::Num32(idf[bad])
             )));
         }
-        let mut index = map_with_capacity(terms.len());
-        for (i, t) in terms.iter().enumerate() {
-            if index.insert(t.clone(), i as u32).is_some() {
-                return Err(Error::Corrupt(format!("term '{t}' appears twice")));
-            }
+        let mut index = ItemIndexBuilder::with_capacity(terms.len());
+        let mut previous = None;
+        for (i, t) in terms.iter().map(AsRef::as_ref).enumerate() {
+            check_term_order(i, t, previous)?;
+            index.push(t)?;
+            previous = Some(t);
         }
-        Ok(Self { tokenizer, terms, idf, index })
+        Ok(Self { tokenizer, terms: index.finish()?, idf })
     }
 
     /// Learns the vocabulary of `docs`: terms in at least `min_df` documents, columns in
@@ -62,7 +78,28 @@ impl Tfidf {
         }
         kept.sort_unstable();
         let idf = kept.iter().map(|(_, c)| (((1.0 + n) / (1.0 + *c as f64)).ln() + 1.0) as f32).collect();
-        Self::new(tokenizer, kept.into_iter().map(|(t, _)| t).collect(), idf)
+        let terms: Vec<String> = kept.into_iter().map(|(t, _)| t).collect();
+        Self::new(tokenizer, &terms, idf)
+    }
+
+    /// How text becomes terms.
+    pub fn tokenizer(&self) -> Tokenizer {
+        self.tokenizer
+    }
+
+    /// The terms in column order (sorted).
+    pub fn terms(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.terms.ids()
+    }
+
+    /// The term of `column` (callers pass columns below [`Tfidf::len`]).
+    pub fn term(&self, column: u32) -> &str {
+        self.terms.id(column)
+    }
+
+    /// Inverse document frequency per column.
+    pub fn idf(&self) -> &[f32] {
+        &self.idf
     }
 
     /// Number of columns.
@@ -77,7 +114,22 @@ impl Tfidf {
 
     /// The column of `term`, if it is in the vocabulary.
     pub fn column(&self, term: &str) -> Option<u32> {
-        self.index.get(term).copied()
+        self.terms.get(term)
+    }
+
+    /// The first column whose term is not less than `text`: where the terms that begin with
+    /// `text` start, since columns are in sorted term order.
+    pub(crate) fn first_column_from(&self, text: &str) -> u32 {
+        let (mut lo, mut hi) = (0, self.len() as u32);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.term(mid) < text {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
     }
 
     /// The unit-length TF-IDF row of `text` (empty when no term is known).
@@ -94,7 +146,7 @@ impl Tfidf {
     pub(crate) fn transform_unnormalised(&self, text: &str) -> SparseRow {
         let mut counts: Map<u32, u32> = map();
         for t in self.tokenizer.terms(text) {
-            if let Some(&c) = self.index.get(&t) {
+            if let Some(c) = self.terms.get(&t) {
                 *counts.entry(c).or_insert(0) += 1;
             }
         }
@@ -102,5 +154,36 @@ impl Tfidf {
             counts.into_iter().map(|(c, tf)| (c, (1.0 + (tf as f32).ln()) * self.idf[c as usize])).collect();
         crate::kernels::order::sort_by_key(&mut row, |e| e.0 as u64);
         row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(terms: &[&str]) -> Result<Tfidf> {
+        Tfidf::new(Tokenizer::default(), terms, vec![1.0; terms.len()])
+    }
+
+    #[test]
+    fn stored_terms_must_be_sorted_distinct_and_non_empty() {
+        let t = stored(&["doll", "red", "red train"]).unwrap();
+        assert_eq!((t.column("red"), t.column("red train"), t.column("train")), (Some(1), Some(2), None));
+        let message = |terms: &[&str]| stored(terms).unwrap_err().to_string();
+        assert!(message(&["doll", "red", "red"]).contains("term 2 (\"red\") appears twice"));
+        assert!(message(&["red", "doll"]).contains("term 1 (\"doll\") is out of order"));
+        assert!(message(&["", "doll"]).contains("term 0 (\"\") is empty"));
+        assert!(message(&["doll", ""]).contains("term 1 (\"\") is empty"));
+    }
+
+    #[test]
+    fn the_first_column_from_a_prefix_is_where_its_terms_start() {
+        let t = stored(&["doll", "lamp", "lantern", "lantern red", "train"]).unwrap();
+        let from = |p: &str| t.first_column_from(p);
+        assert_eq!(
+            [from(""), from("a"), from("lan"), from("lantern"), from("lanterns"), from("z")],
+            [0, 0, 2, 2, 4, 5]
+        );
+        assert_eq!(stored(&[] as &[&str]).unwrap().first_column_from("a"), 0);
     }
 }

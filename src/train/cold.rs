@@ -172,7 +172,7 @@ pub fn update_catalog(
     cat: &crate::data::catalog::CatalogFile,
     params: &ColdStartParams,
 ) -> Result<(Recommender, CatalogUpdate)> {
-    let tokenizer = rec.text_index.as_ref().map(|ix| ix.tfidf.tokenizer);
+    let tokenizer = rec.text_index.as_ref().map(|ix| ix.tfidf.tokenizer());
     let (new_items, new_titles) = catalog_items_missing_from(&rec, cat, params)?;
     let unplaced = new_items.look_alikes().iter().filter(|a| a.is_empty()).count();
     let n = rec.items.len();
