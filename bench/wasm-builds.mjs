@@ -46,6 +46,11 @@ function cases(m) {
   const rd = m.Recommender.fromBytes(demo);
   out["load, demo bundle (EASE, title index)"] = () => m.Recommender.fromBytes(demo).free();
   out["demo similarByText, 4 queries"] = () => titles.forEach((t) => rd.similarByText(t, { k: 10 }));
+  const cart = rd.popular({ k: 3 }).map((r) => r.item);
+  const history = rd.popular({ k: 50 }).map((r) => r.item);
+  out["demo top-10, 50-item history (EASE)"] = () => rd.recommend(history, { k: 10 });
+  out["demo similar (EASE rows)"] = () => rd.similar(cart[0], { k: 10 });
+  out["demo boughtTogether, 3-item cart"] = () => rd.boughtTogether(cart, { k: 10 });
   for (const v of classifiers) {
     const bytes = file(`text-${v}.bundle`);
     const c = m.TextClassifier.fromBytes(bytes);

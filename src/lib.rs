@@ -55,6 +55,7 @@ pub(crate) mod hash;
 #[doc(hidden)]
 pub mod kernels;
 pub(crate) mod num_text;
+pub(crate) mod positions;
 pub mod propensity;
 pub mod recs;
 #[doc(hidden)]

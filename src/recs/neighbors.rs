@@ -182,16 +182,21 @@ impl NeighborModel {
         crate::kernels::top_k_sparse(self.cart_scores(cart).into_iter().filter(|h| keep(h.index)), k)
     }
 
-    /// Each item the cart's rows reach, with the rows' weights summed (in cart order), in no
-    /// particular order: work in the rows' length, not the catalogue's.
+    /// Each item the cart's rows reach, with the rows' weights summed (in cart order), in the
+    /// order first reached: work in the rows' length, not the catalogue's.
     pub(crate) fn cart_scores(&self, cart: &[u32]) -> Vec<Hit> {
-        let mut scores: crate::hash::Map<u32, f32> = crate::hash::map();
+        let mut reached = crate::positions::Positions::default();
+        let mut hits: Vec<Hit> = Vec::new();
         for &i in cart {
             for h in self.row(i) {
-                *scores.entry(h.index).or_default() += h.score;
+                let (p, new) = reached.insert(h.index.into());
+                if new {
+                    hits.push(Hit { index: h.index, score: 0.0 });
+                }
+                hits[p].score += h.score;
             }
         }
-        scores.into_iter().map(|(index, score)| Hit { index, score }).collect()
+        hits
     }
 
     /// Accumulates scores for a weighted history into `out` (zeroed by the caller).

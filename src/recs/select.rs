@@ -192,10 +192,19 @@ impl Request<'_> {
         let mut want = n.saturating_add(n / 2).max(n + 4);
         loop {
             let hits = rank(want, keep);
-            let mut counts: crate::hash::Map<u64, usize> = crate::hash::map();
+            // Items taken per group: `taken[p]` for the group at position `p` of `groups`.
+            let (mut groups, mut taken) = (crate::positions::Positions::default(), Vec::<usize>::new());
+            let mut count = |g: u64| {
+                let (p, new) = groups.insert(g);
+                if new {
+                    taken.push(0);
+                }
+                taken[p] += 1;
+                taken[p]
+            };
             for h in already {
                 if let Some(g) = attr.group_key(h.index as usize) {
-                    *counts.entry(g).or_default() += 1;
+                    count(g);
                 }
             }
             let mut out = Vec::with_capacity(n);
@@ -204,11 +213,7 @@ impl Request<'_> {
                     break;
                 }
                 let ok = match attr.group_key(h.index as usize) {
-                    Some(g) => {
-                        let c = counts.entry(g).or_default();
-                        *c += 1;
-                        *c <= cap
-                    }
+                    Some(g) => count(g) <= cap,
                     None => true,
                 };
                 if ok {

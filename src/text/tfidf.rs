@@ -3,6 +3,7 @@
 //! `TfidfVectorizer(sublinear_tf=True)` definitions).
 
 use crate::hash::{map, Map};
+use crate::positions::Positions;
 
 use super::tokenize::Tokenizer;
 use crate::error::{Error, Result};
@@ -144,14 +145,18 @@ impl Tfidf {
 
     /// Sublinear tf × idf of `text`'s known terms, sorted by column, before normalising.
     pub(crate) fn transform_unnormalised(&self, text: &str) -> SparseRow {
-        let mut counts: Map<u32, u32> = map();
+        let (mut columns, mut tf) = (Positions::default(), Vec::<u32>::new());
         for t in self.tokenizer.terms(text) {
             if let Some(c) = self.terms.get(&t) {
-                *counts.entry(c).or_insert(0) += 1;
+                match columns.insert(c.into()) {
+                    (_, true) => tf.push(1),
+                    (p, false) => tf[p] += 1,
+                }
             }
         }
-        let mut row: SparseRow =
-            counts.into_iter().map(|(c, tf)| (c, (1.0 + (tf as f32).ln()) * self.idf[c as usize])).collect();
+        let mut row: SparseRow = (columns.keys().iter().zip(tf))
+            .map(|(&c, tf)| (c as u32, (1.0 + (tf as f32).ln()) * self.idf[c as usize]))
+            .collect();
         crate::kernels::order::sort_by_key(&mut row, |e| e.0 as u64);
         row
     }

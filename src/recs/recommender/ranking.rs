@@ -3,8 +3,8 @@
 
 use super::{RecModel, RecommendOptions, Recommendations, Recommender, Scored, TextQuery, UserState, MAX_HISTORY};
 use crate::error::{Error, Quoted, Result};
-use crate::hash::{map_with_capacity, Map};
 use crate::kernels;
+use crate::positions::Positions;
 use crate::recs::blend::Scales;
 use crate::recs::items::FirstSeen;
 use crate::recs::select::{now_or_clock, Allowed, Likeness, Pick, Request, Source};
@@ -105,15 +105,15 @@ impl Recommender {
         opts.check()?;
         let nb = self.together.as_ref().ok_or_else(|| Error::MissingSection("together".into()))?;
         let mut known = Vec::new();
-        let mut seen: Map<u32, usize> = map_with_capacity(cart.len());
+        let mut seen = Positions::with_capacity(cart.len());
         let mut unknown = FirstSeen::default();
         for id in cart {
             match self.items.get(id.as_ref()) {
-                Some(i) if !seen.contains_key(&i) => {
-                    seen.insert(i, known.len());
-                    known.push(i);
+                Some(i) => {
+                    if seen.insert(i.into()).1 {
+                        known.push(i);
+                    }
                 }
-                Some(_) => {}
                 None => unknown.insert(id.as_ref()),
             }
         }
@@ -152,7 +152,7 @@ impl Recommender {
         let truncated = history.len().saturating_sub(MAX_HISTORY);
         let history = &history[truncated..];
         let mut merged: Vec<(u32, f32)> = Vec::with_capacity(history.len());
-        let mut slot: Map<u32, usize> = map_with_capacity(history.len());
+        let mut slot = Positions::with_capacity(history.len());
         let mut unknown = FirstSeen::default();
         for (id, w) in history {
             let id = id.as_ref();
@@ -164,12 +164,9 @@ impl Recommender {
                 });
             }
             match self.items.get(id) {
-                Some(i) => match slot.get(&i) {
-                    Some(&s) => merged[s].1 += w,
-                    None => {
-                        slot.insert(i, merged.len());
-                        merged.push((i, *w));
-                    }
+                Some(i) => match slot.insert(i.into()) {
+                    (_, true) => merged.push((i, *w)),
+                    (s, false) => merged[s].1 += w,
                 },
                 None => unknown.insert(id),
             }
