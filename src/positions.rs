@@ -9,7 +9,8 @@
 const EMPTY: u32 = u32::MAX;
 
 /// Keys in first-seen order and an open-addressing table of their positions (linear probing,
-/// Fibonacci hashing, at most half full).
+/// Fibonacci hashing, at most half full). Positions are `u32`: the keys are a model's items,
+/// terms or groups, or a history's entries, far fewer than 2^32 − 1.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Positions {
     keys: Vec<u64>,
