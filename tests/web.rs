@@ -586,3 +586,161 @@ fn a_session_log_becomes_the_record_the_mapping_declares() {
     let log = js_sys::JSON::parse(r#"{"start": 0, "pages": []}"#).unwrap();
     assert!(error_message(plain.score_session(log).unwrap_err()).contains("--features"));
 }
+
+/// The JSON of a JS value (`JSON.stringify`), read back.
+fn js_json(v: &JsValue) -> serde_json::Value {
+    serde_json::from_str(&String::from(js_sys::JSON::stringify(v).unwrap())).unwrap()
+}
+
+/// `v` without its `null` fields: JSON leaves a JS `undefined` property out where serde_json
+/// writes `null` for `None`.
+fn without_nulls(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value::{Array, Object};
+    match v {
+        Object(m) => Object(m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect()),
+        Array(a) => Array(a.into_iter().map(without_nulls).collect()),
+        v => v,
+    }
+}
+
+/// The same JSON, numbers compared as the f32 they may have been (serde_json writes an `f32`'s
+/// shortest digits, JS the `f64` it was widened to).
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::{Array, Number, Object};
+    match (a, b) {
+        (Number(x), Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            x == y || x as f32 == y as f32
+        }
+        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
+        (Object(x), Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// `got`, what the wasm returned, is the native JSON of `native`: the same fields, names and
+/// values.
+fn assert_native_json(what: &str, got: &JsValue, native: &impl serde::Serialize) {
+    let (got, want) = (js_json(got), without_nulls(serde_json::to_value(native).unwrap()));
+    assert!(same_json(&got, &want), "{what}:\n  wasm   {got}\n  native {want}");
+}
+
+/// A plain history as the core takes it: each item with weight 1, as the JS `string[]` means.
+fn weighted<'a>(items: &[&'a str]) -> Vec<(&'a str, f32)> {
+    items.iter().map(|&i| (i, 1.0)).collect()
+}
+
+#[wasm_bindgen_test]
+fn results_have_the_native_json_shape() {
+    use shelfwise::recs::{Promote, RecommendOptions};
+    let opts = |k: usize| RecommendOptions { k, ..RecommendOptions::default() };
+    let now = 100.0 * 86_400_000.0;
+    for (label, bytes) in [("als", ALS), ("ease", EASE), ("blend", BLEND), ("merch", MERCH)] {
+        let (rec, native) =
+            (Recommender::from_bytes(js_bytes(bytes)).unwrap(), shelfwise::Recommender::from_bytes(bytes).unwrap());
+        let history = ["a1", "b3", "unknown-item"];
+        let reasons = js_object(&[("k", 4.into()), ("reasons", true.into())]);
+        let why = RecommendOptions { reasons: true, ..opts(4) };
+        let wanted = native.recommend(&weighted(&history), &why).unwrap();
+        assert_native_json(
+            &format!("{label} recommend"),
+            &rec.recommend(strings(&history), reasons.clone()).unwrap(),
+            &wanted.items,
+        );
+        assert_native_json(
+            &format!("{label} recommendDetailed"),
+            &rec.recommend_detailed(strings(&history), reasons).unwrap(),
+            &wanted,
+        );
+        assert_native_json(
+            &format!("{label} similar"),
+            &rec.similar(s("a4"), opts_k(3.0)).unwrap(),
+            &native.similar("a4", &opts(3)).unwrap(),
+        );
+        assert_native_json(
+            &format!("{label} popular"),
+            &rec.popular(opts_k(3.0)).unwrap(),
+            &native.popular(&opts(3)).unwrap(),
+        );
+        assert_native_json(&format!("{label} info"), &rec.info().unwrap(), &native.info());
+        let catalog: Vec<_> = (0..native.items().len() as u32).map(|i| native.entry(i)).collect();
+        assert_native_json(&format!("{label} catalog"), &rec.catalog().unwrap(), &catalog);
+    }
+    // Promotions, new items, notes and attributes: the merchandising fixture.
+    let (rec, native) =
+        (Recommender::from_bytes(js_bytes(MERCH)).unwrap(), shelfwise::Recommender::from_bytes(MERCH).unwrap());
+    let promote = js_object(&[
+        ("k", 5.into()),
+        ("promote", js_object(&[("filter", s("category == $c")), ("share", 0.4.into())])),
+        ("params", js_object(&[("c", s("dolls"))])),
+        ("now", now.into()),
+    ]);
+    let promoted = RecommendOptions {
+        promote: Some(Promote { filter: "category == $c".into(), share: 0.4 }),
+        params: vec![("c".into(), shelfwise::rules::ParamValue::Str("dolls".into()))],
+        now: Some(now),
+        ..opts(5)
+    };
+    let want = native.recommend(&weighted(&["a1", "a2"]), &promoted).unwrap();
+    assert!(want.items.iter().any(|s| s.promoted));
+    assert_native_json("promote", &rec.recommend_detailed(strings(&["a1", "a2"]), promote).unwrap(), &want);
+    let explore = js_object(&[("k", 5.into()), ("explore", 0.4.into()), ("now", now.into())]);
+    let want = native
+        .recommend(&weighted(&["b1", "b2"]), &RecommendOptions { explore: Some(0.4), now: Some(now), ..opts(5) })
+        .unwrap();
+    assert!(want.items.iter().any(|s| s.explore));
+    assert_native_json("explore", &rec.recommend(strings(&["b1", "b2"]), explore).unwrap(), &want.items);
+    let none = RecommendOptions { filter: Some("price > 1000".into()), ..opts(10) };
+    let want = native.recommend(&weighted(&["a1"]), &none).unwrap();
+    assert!(!want.notes.is_empty());
+    assert_native_json(
+        "notes",
+        &rec.recommend_detailed(strings(&["a1"]), js_object(&[("filter", s("price > 1000"))])).unwrap(),
+        &want,
+    );
+    let compiled = rec.compile(s("category == $c && price < $p"), JsValue::UNDEFINED).unwrap();
+    let want = serde_json::json!({ "rule": "category == $c && price < $p", "kind": "filter", "params": [["c", "a string"], ["p", "a number"]] });
+    assert_native_json("compile", &compiled, &want);
+    // Propensity and text.
+    for bytes in [PROP_GBT, PROP_MLP] {
+        let (m, native) = (
+            shelfwise::wasm::Propensity::from_bytes(js_bytes(bytes)).unwrap(),
+            shelfwise::propensity::Propensity::from_bytes(bytes).unwrap(),
+        );
+        for (_, text) in PROPENSITY_RECORDS {
+            let record = js_record(text);
+            let owned: Vec<(String, shelfwise::propensity::Value)> = text
+                .split(';')
+                .map(|kv| kv.split_once('=').unwrap())
+                .map(|(k, v)| {
+                    let v = match v {
+                        "true" => shelfwise::propensity::Value::Bool(true),
+                        "false" => shelfwise::propensity::Value::Bool(false),
+                        _ => v
+                            .parse()
+                            .map(shelfwise::propensity::Value::Number)
+                            .unwrap_or_else(|_| shelfwise::propensity::Value::Text(v.into())),
+                    };
+                    (k.to_string(), v)
+                })
+                .collect();
+            let r = shelfwise::propensity::borrowed(&owned);
+            assert_native_json("scoreDetailed", &m.score_detailed(record.clone()).unwrap(), &native.score(&r).unwrap());
+            assert_native_json("explain", &m.explain(record.clone()).unwrap(), &native.explain(&r).unwrap());
+            let economics = js_object(&[("benefit", 10.into()), ("cost", 1.5.into())]);
+            assert_native_json("decide", &m.decide(record, economics).unwrap(), &native.decide(&r, 10.0, 1.5).unwrap());
+        }
+        assert_native_json("schema", &m.schema().unwrap(), native.schema());
+        assert_native_json("propensity info", &m.info().unwrap(), native.metadata());
+    }
+    let (m, native) = (
+        shelfwise::wasm::TextClassifier::from_bytes(js_bytes(TEXT)).unwrap(),
+        shelfwise::text::TextClassifier::from_bytes(TEXT).unwrap(),
+    );
+    for text in TEXT_QUERIES {
+        assert_native_json("classify", &m.classify(s(text)).unwrap(), &native.classify(text).unwrap());
+    }
+    assert_native_json("text info", &m.info().unwrap(), &native.meta);
+}

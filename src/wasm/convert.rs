@@ -1,7 +1,6 @@
 //! JS value ↔ Rust conversions with errors that name the offending argument and value.
 
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
 use crate::recs::{Promote, RecommendOptions};
@@ -91,11 +90,6 @@ pub fn bytes_arg(v: &JsValue, param: &str) -> Result<Vec<u8>, Thrown> {
         return Ok(bytes.to_vec());
     }
     Err(type_error(param, "a Uint8Array or an ArrayBuffer", v))
-}
-
-/// Serialises a result to plain JS objects (maps become objects).
-pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(js_err)
 }
 
 /// A short description of a JS value for error messages.

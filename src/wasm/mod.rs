@@ -3,6 +3,7 @@
 mod convert;
 mod propensity;
 mod recommender;
+mod results;
 mod session;
 mod text;
 mod types;

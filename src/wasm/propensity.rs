@@ -4,7 +4,8 @@ use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{js_err, to_js, Thrown};
+use super::convert::{js_err, Thrown};
+use super::results::ToJs;
 use crate::propensity::{self, borrowed, Value};
 
 /// A purchase-propensity model loaded from a bundle. Records are scored on this device.
@@ -75,7 +76,7 @@ impl Propensity {
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
     ) -> Result<JsValue, Thrown> {
         let r = record(&record_, "record")?;
-        Ok(to_js(&self.inner.score(&borrowed(&r)).map_err(js_err)?)?)
+        Ok(self.inner.score(&borrowed(&r)).map_err(js_err)?.to_js())
     }
 
     /// Scores many records; the error names the index of the first bad one.
@@ -112,7 +113,7 @@ impl Propensity {
             return Err(super::convert::type_error("economics", "{ benefit, cost }", &economics));
         }
         let (benefit, cost) = (num("benefit")?, num("cost")?);
-        Ok(to_js(&self.inner.decide(&borrowed(&r), benefit, cost).map_err(js_err)?)?)
+        Ok(self.inner.decide(&borrowed(&r), benefit, cost).map_err(js_err)?.to_js())
     }
 
     /// The record this bundle's session mapping (`train propensity --features`) makes of a
@@ -161,19 +162,19 @@ impl Propensity {
         #[wasm_bindgen(js_name = record, unchecked_param_type = "PropensityRecord")] record_: JsValue,
     ) -> Result<JsValue, Thrown> {
         let r = record(&record_, "record")?;
-        Ok(to_js(&self.inner.explain(&borrowed(&r)).map_err(js_err)?)?)
+        Ok(self.inner.explain(&borrowed(&r)).map_err(js_err)?.to_js())
     }
 
     /// The fields the model expects, their types and categories.
     #[wasm_bindgen(unchecked_return_type = "PropensitySchema")]
     pub fn schema(&self) -> Result<JsValue, JsError> {
-        to_js(self.inner.schema())
+        Ok(self.inner.schema().to_js())
     }
 
     /// Model family, metrics, decision threshold.
     #[wasm_bindgen(unchecked_return_type = "ModelMetadata")]
     pub fn info(&self) -> Result<JsValue, JsError> {
-        to_js(self.inner.metadata())
+        Ok(self.inner.metadata().to_js())
     }
 
     /// The decision threshold chosen in training (maximises F1 on out-of-fold predictions).

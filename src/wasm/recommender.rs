@@ -4,16 +4,9 @@ use wasm_bindgen::prelude::*;
 
 use js_sys::Array;
 
-use super::convert::{bytes_arg, history, id_list, js_err, options, string_arg, to_js, type_error, Thrown};
+use super::convert::{bytes_arg, history, id_list, js_err, options, string_arg, type_error, Thrown};
+use super::results::ToJs;
 use crate::recs;
-
-/// What `compile` returns: the rule's text (options read it), its kind and its parameters.
-#[derive(serde::Serialize)]
-struct CompiledRule<'a> {
-    rule: &'a str,
-    kind: &'a str,
-    params: Vec<(&'a str, &'a str)>,
-}
 
 /// A recommendation model loaded from a bundle. All scoring happens on this device.
 #[wasm_bindgen]
@@ -46,7 +39,7 @@ impl Recommender {
     ) -> Result<JsValue, JsError> {
         let h = history(&history_)?;
         let r = self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?;
-        to_js(&r.items)
+        Ok(r.items.to_js())
     }
 
     /// Like `recommend`, plus the unknown ids that were skipped and whether popularity was used.
@@ -57,7 +50,7 @@ impl Recommender {
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsError> {
         let h = history(&history_)?;
-        to_js(&self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?)
+        Ok(self.inner.recommend(&h, &options(&opts)?).map_err(js_err)?.to_js())
     }
 
     /// Items most similar to `item`, item itself excluded. Options as for `recommend`
@@ -69,7 +62,7 @@ impl Recommender {
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, Thrown> {
         let item = string_arg(&item, "item")?;
-        Ok(to_js(&self.inner.similar(&item, &options(&opts)?).map_err(js_err)?)?)
+        Ok(self.inner.similar(&item, &options(&opts)?).map_err(js_err)?.to_js())
     }
 
     /// The most popular items (the fallback for a new visitor).
@@ -78,7 +71,7 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsError> {
-        to_js(&self.inner.popular(&options(&opts)?).map_err(js_err)?)
+        Ok(self.inner.popular(&options(&opts)?).map_err(js_err)?.to_js())
     }
 
     /// Items most often bought with `itemOrCart` (an id or an array of ids), cart excluded.
@@ -96,7 +89,7 @@ impl Recommender {
             None => return Err(type_error("itemOrCart", "an item id or an array of item ids", &item_or_cart)),
         };
         let (items, _unknown) = self.inner.bought_together(&cart, &options(&opts)?).map_err(js_err)?;
-        Ok(to_js(&items)?)
+        Ok(items.to_js())
     }
 
     /// Items that fit a session (`string[]`, oldest first): item2vec neighbours of the
@@ -109,7 +102,7 @@ impl Recommender {
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, Thrown> {
         let session = id_list(&items, "items")?;
-        Ok(to_js(&self.inner.for_session(&session, &options(&opts)?).map_err(js_err)?.0)?)
+        Ok(self.inner.for_session(&session, &options(&opts)?).map_err(js_err)?.0.to_js())
     }
 
     /// Items whose catalogue titles best match `query` by TF-IDF cosine. A string is a search
@@ -125,7 +118,7 @@ impl Recommender {
     ) -> Result<JsValue, Thrown> {
         let opts = options(&opts)?;
         if let Some(text) = query.as_string() {
-            return Ok(to_js(&self.inner.similar_by_text(recs::TextQuery::Text(&text), &opts).map_err(js_err)?)?);
+            return Ok(self.inner.similar_by_text(recs::TextQuery::Text(&text), &opts).map_err(js_err)?.to_js());
         }
         let item = if query.is_object() && !Array::is_array(&query) {
             let v = js_sys::Reflect::get(&query, &"item".into()).unwrap_or(JsValue::UNDEFINED);
@@ -133,7 +126,7 @@ impl Recommender {
         } else {
             return Err(type_error("query", "a string or { item: string }", &query));
         };
-        Ok(to_js(&self.inner.similar_by_text(recs::TextQuery::Item(&item), &opts).map_err(js_err)?)?)
+        Ok(self.inner.similar_by_text(recs::TextQuery::Item(&item), &opts).map_err(js_err)?.to_js())
     }
 
     /// Trending items (time-decayed popularity at the training cut-off), for a new visitor.
@@ -142,7 +135,7 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsError> {
-        to_js(&self.inner.trending(&options(&opts)?).map_err(js_err)?)
+        Ok(self.inner.trending(&options(&opts)?).map_err(js_err)?.to_js())
     }
 
     /// Parses and type-checks a rule (`kind`: "filter", the default, or "boost") against this
@@ -164,20 +157,20 @@ impl Recommender {
         };
         let compiled = self.inner.compile_rule(&text, kind).map_err(js_err)?;
         let params: Vec<(&str, &str)> = compiled.params().map(|(n, t)| (n, t.name())).collect();
-        Ok(to_js(&CompiledRule { rule: &text, kind: kind.name(), params })?)
+        Ok(super::results::compiled_rule(&text, kind.name(), &params))
     }
 
     /// Model family, item count, factors, metrics, training cut-off.
     #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> Result<JsValue, JsError> {
-        to_js(&self.inner.info())
+        Ok(self.inner.info().to_js())
     }
 
     /// Every item with its title, price and popularity (when the bundle has them).
     #[wasm_bindgen(unchecked_return_type = "CatalogEntry[]")]
     pub fn catalog(&self) -> Result<JsValue, JsError> {
         let all: Vec<_> = (0..self.inner.items().len() as u32).map(|i| self.inner.entry(i)).collect();
-        to_js(&all)
+        Ok(all.to_js())
     }
 
     /// Applies a catalogue update (`shelfwise catalog update --delta-out`: new items placed by

@@ -2,7 +2,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_err, to_js, Thrown};
+use super::convert::{js_err, Thrown};
+use super::results::ToJs;
 use crate::text;
 
 /// A product-text classifier (TF-IDF + softmax) loaded from a bundle; text is classified on
@@ -31,7 +32,7 @@ impl TextClassifier {
     #[wasm_bindgen(unchecked_return_type = "Classification")]
     pub fn classify(&self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, Thrown> {
         let text = super::convert::string_arg(&text, "text")?;
-        Ok(to_js(&self.inner.classify(&text).map_err(js_err)?)?)
+        Ok(self.inner.classify(&text).map_err(js_err)?.to_js())
     }
 
     /// The labels the model knows, in weight order.
@@ -43,7 +44,7 @@ impl TextClassifier {
     /// Parameters, metrics and provenance written by the trainer.
     #[wasm_bindgen(unchecked_return_type = "ModelMetadata")]
     pub fn info(&self) -> Result<JsValue, JsError> {
-        to_js(&self.inner.meta)
+        Ok(self.inner.meta.to_js())
     }
 
     /// Frees the model's memory now.
