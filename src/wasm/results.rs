@@ -33,16 +33,17 @@ extern "C" {
 }
 
 thread_local! {
-    /// Field names already made JS strings, by the address of their literal: a result's names
-    /// cross into JS once per page, not once per object (most of the cost of a small object).
-    static NAMES: RefCell<Vec<(usize, JsValue)>> = const { RefCell::new(Vec::new()) };
+    /// Field names already made JS strings, by the address and length of their literal (one
+    /// literal may begin another, as "item" does "items"): a result's names cross into JS once
+    /// per page, not once per object (most of the cost of a small object).
+    static NAMES: RefCell<Vec<((usize, usize), JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The JS string of a field name (a literal), made once.
 fn name(key: &'static str) -> JsValue {
     NAMES.with(|names| {
         let mut names = names.borrow_mut();
-        let at = key.as_ptr() as usize;
+        let at = (key.as_ptr() as usize, key.len());
         if let Some((_, v)) = names.iter().find(|(p, _)| *p == at) {
             return v.clone();
         }
