@@ -78,6 +78,13 @@ impl Obj {
             self
         }
     }
+    /// Sets `key` to the value there is (an `Option` field the JSON leaves out when `None`).
+    fn set_some(self, key: &'static str, value: Option<JsValue>) -> Self {
+        match value {
+            Some(v) => self.set(key, v),
+            None => self,
+        }
+    }
     fn done(self) -> JsValue {
         self.0.into()
     }
@@ -185,13 +192,12 @@ impl ToJs for Metadata {
 
 impl ToJs for ModelInfo {
     fn to_js(&self) -> JsValue {
-        let count = |n: Option<usize>| move || num(n.unwrap_or(0) as f64);
         Obj::new()
             .set("model", self.model.to_js())
             .set("items", num(self.items as f64))
-            .set_if(self.factors.is_some(), "factors", count(self.factors))
-            .set_if(self.factor_storage.is_some(), "factorStorage", || self.factor_storage.unwrap_or("").into())
-            .set_if(self.neighbors.is_some(), "neighbors", count(self.neighbors))
+            .set_some("factors", self.factors.map(|n| num(n as f64)))
+            .set_some("factorStorage", self.factor_storage.map(JsValue::from_str))
+            .set_some("neighbors", self.neighbors.map(|n| num(n as f64)))
             .set("hasCatalog", self.has_catalog.into())
             .set("hasBoughtTogether", self.has_bought_together.into())
             .set("hasTrending", self.has_trending.into())
@@ -219,8 +225,8 @@ impl ToJs for CatalogEntry {
         let attributes = || self.attributes.0.iter().fold(Obj::new(), |o, (k, v)| o.set_named(k, v.to_js())).done();
         Obj::new()
             .set("item", self.item.to_js())
-            .set_if(self.title.is_some(), "title", || self.title.as_deref().unwrap_or("").into())
-            .set_if(self.price.is_some(), "price", || num(self.price.unwrap_or(0.0).into()))
+            .set_some("title", self.title.as_deref().map(JsValue::from_str))
+            .set_some("price", self.price.map(|p| num(p.into())))
             .set("popularity", num(self.popularity.into()))
             .set_if(!self.attributes.is_empty(), "attributes", attributes)
             .done()
