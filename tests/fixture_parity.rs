@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::record::parse_record;
 use shelfwise::recs::{Quantization, RecommendOptions, Recommender, Scaling, TextIndex, TextQuery};
 use shelfwise::train::{train_recommender, AlsParams, BlendParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
 
@@ -146,22 +147,6 @@ pub const PROPENSITY_RECORDS: [(&str, &str); 4] = [
     ("c", "Pages=12;Device=watch"),
     ("d", "Device=tablet;Weekend=true"),
 ];
-
-/// Parses `k=v;k=v` into typed values: numbers, booleans, text.
-pub fn parse_record(s: &str) -> Vec<(String, shelfwise::propensity::Value)> {
-    use shelfwise::propensity::Value;
-    s.split(';')
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap();
-            let val = match v {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => v.parse::<f64>().map(Value::Number).unwrap_or_else(|_| Value::Text(v.into())),
-            };
-            (k.to_string(), val)
-        })
-        .collect()
-}
 
 fn propensity_lines(bless: bool) -> Vec<String> {
     use shelfwise::data::table::Table;

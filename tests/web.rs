@@ -33,15 +33,20 @@ const PROPENSITY_RECORDS: [(&str, &str); 4] = [
     ("d", "Device=tablet;Weekend=true"),
 ];
 
+#[path = "common/record.rs"]
+mod record;
+use record::parse_record;
+
 /// `k=v;k=v` → a plain JS object with numbers, booleans and strings.
 fn js_record(s: &str) -> JsValue {
+    use shelfwise::propensity::Value;
     let o = js_sys::Object::new();
-    for kv in s.split(';') {
-        let (k, v) = kv.split_once('=').unwrap();
+    for (k, v) in parse_record(s) {
         let val: JsValue = match v {
-            "true" => true.into(),
-            "false" => false.into(),
-            _ => v.parse::<f64>().map(JsValue::from_f64).unwrap_or_else(|_| JsValue::from_str(v)),
+            Value::Bool(b) => b.into(),
+            Value::Number(n) => n.into(),
+            Value::Text(t) => t.into(),
+            Value::Missing => JsValue::NULL,
         };
         Reflect::set(&o, &k.into(), &val).unwrap();
     }
@@ -711,21 +716,7 @@ fn results_have_the_native_json_shape() {
         );
         for (_, text) in PROPENSITY_RECORDS {
             let record = js_record(text);
-            let owned: Vec<(String, shelfwise::propensity::Value)> = text
-                .split(';')
-                .map(|kv| kv.split_once('=').unwrap())
-                .map(|(k, v)| {
-                    let v = match v {
-                        "true" => shelfwise::propensity::Value::Bool(true),
-                        "false" => shelfwise::propensity::Value::Bool(false),
-                        _ => v
-                            .parse()
-                            .map(shelfwise::propensity::Value::Number)
-                            .unwrap_or_else(|_| shelfwise::propensity::Value::Text(v.into())),
-                    };
-                    (k.to_string(), v)
-                })
-                .collect();
+            let owned = parse_record(text);
             let r = shelfwise::propensity::borrowed(&owned);
             assert_native_json("scoreDetailed", &m.score_detailed(record.clone()).unwrap(), &native.score(&r).unwrap());
             assert_native_json("explain", &m.explain(record.clone()).unwrap(), &native.explain(&r).unwrap());

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod record;
+
 use shelfwise::data::Interactions;
 
 /// A deterministic synthetic shop: two taste clusters, so a good model must learn them.
