@@ -9,6 +9,6 @@ bench_venv implicit implicit numpy scipy
 users=${1:-1000000} items=${2:-50000} n=${3:-20000000}
 dir=$(mktemp -d /tmp/shelfwise-synth-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-cargo run --release --quiet --example synth_log -- "$users" "$items" "$n" "$dir/synth.csv" "$dir/synth.u32"
+run_example synth_log "$users" "$items" "$n" "$dir/synth.csv" "$dir/synth.u32"
 bin=$(cli)
 bench/.venv/bin/python bench/als_synth_vs_implicit.py --shelfwise "$bin" --csv "$dir/synth.csv" --pairs "$dir/synth.u32" "${@:4}"

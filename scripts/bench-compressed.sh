@@ -12,7 +12,7 @@ command -v zstd >/dev/null || apt_install zstd
 command -v bzip2 >/dev/null || apt_install bzip2
 dir=$(mktemp -d /tmp/shelfwise-compressed-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-cargo run --release --quiet --example synth_log -- 1000000 50000 20000000 "$dir/log.csv" "$dir/log.u32" 42
+run_example synth_log 1000000 50000 20000000 "$dir/log.csv" "$dir/log.u32" 42
 gzip -k "$dir/log.csv" && zstd -q "$dir/log.csv" && bzip2 -k "$dir/log.csv"
 ls -l "$dir"/log.csv* | awk '{print $5, $9}'
 bin=$(cli)

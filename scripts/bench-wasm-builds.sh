@@ -28,7 +28,7 @@ done
 
 bin=$(cli)
 for q in int8 none; do
-  [ -f "$out/synth-$q.bundle" ] || SYNTH_ATTRS=1 cargo run --release --quiet --example synth_bundle -- 100000 64 "$q" "$out/synth-$q.bundle"
+  [ -f "$out/synth-$q.bundle" ] || SYNTH_ATTRS=1 run_example synth_bundle 100000 64 "$q" "$out/synth-$q.bundle"
 done
 for m in logistic gbt forest mlp; do
   [ -f "$out/$m.bundle" ] && [ -f "$out/held-out.csv" ] || "$bin" train propensity --input data/online-shoppers.csv.gz --target Revenue --model "$m" \

@@ -11,7 +11,7 @@ source scripts/lib.sh
 runs=${1:-3}
 dir=$(mktemp -d /tmp/shelfwise-window-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-cargo run --release --quiet --example synth_log -- 1000000 50000 20000000 "$dir/log.csv" "$dir/log.u32" 42
+run_example synth_log 1000000 50000 20000000 "$dir/log.csv" "$dir/log.u32" 42
 bin=$(cli)
 header=$(head -1 "$dir/log.csv")
 tail -n +2 "$dir/log.csv" | split -l 1000000 -d -a 2 - "$dir/body-"

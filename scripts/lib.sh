@@ -121,6 +121,15 @@ ensure_e2e_modules() {
   fi
 }
 
+# Runs an example (release) in a target folder of its own. Examples build with the
+# dev-dependencies, which turn on other features of shared crates; in target/ that rebuilt the
+# library over the CLI's, so each benchmark's next `cli` relinked it with fat LTO (~4 min).
+run_example() {
+  local name=$1
+  shift
+  CARGO_TARGET_DIR=target/examples cargo run --release --quiet --example "$name" -- "$@"
+}
+
 # The release CLI, built once (cargo rebuilds only what changed). The first build compiles every
 # dependency with LTO: ~5 min on 2 cores, and cargo prints each crate as it goes.
 # The shelfwise CLI's path, built when needed. SHELFWISE_CLI names one built already
