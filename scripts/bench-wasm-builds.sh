@@ -18,7 +18,7 @@ scripts/build-pkg.sh
 log "building the wasm runtime with LLVM's default inlining thresholds (target/wasm-default-inlining)"
 # RUSTFLAGS replaces the config's target flags: SIMD kept, the two thresholds left out.
 RUSTFLAGS="-C target-feature=+simd128 $(cargo_home_remap)" CARGO_TARGET_DIR=target/wasm-default-inlining \
-  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features js-propensity,js-text
 rm -rf "$out/default-inlining" && cp -r pkg "$out/default-inlining"
 bindgen_shipped target/wasm-default-inlining/wasm32-unknown-unknown/release/shelfwise.wasm "$out/default-inlining"
 rm -rf "$out/shipped" && cp -r pkg "$out/shipped"

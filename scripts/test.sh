@@ -26,9 +26,10 @@ ensure_e2e_modules
 log "gate: cargo fmt --check"
 cargo fmt --check
 
-log "gate: cargo clippy --all-targets -- -D warnings (native, and the wasm library with its browser tests)"
+log "gate: cargo clippy --all-targets -- -D warnings (native; the wasm library with its browser tests, and recommendations only)"
 cargo clippy --all-targets -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --no-default-features --lib --test web -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --features js-propensity,js-text --lib --test web -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
 
 log "gate: ESLint lint and format (@stylistic) over the package template, the demo, the browser and build benches, scripts and tests (eslint.config.mjs)"
 tests/e2e/node_modules/.bin/eslint -c eslint.config.mjs pkg-template www tests/e2e bench/browser bench/wasm-builds.mjs examples/vite-app/src \
@@ -71,7 +72,7 @@ bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 # each run sets only its own.
 wasm_browser_tests() {
   env -u CHROMEDRIVER -u GECKODRIVER -u SAFARIDRIVER "$1" \
-    cargo test --target wasm32-unknown-unknown --release --no-default-features
+    cargo test --target wasm32-unknown-unknown --release --no-default-features --features js-propensity,js-text
 }
 log "wasm tests in headless Chromium and Firefox (wasm-bindgen-test-runner; Debian's chromedriver, geckodriver)"
 wasm_browser_tests "CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}"

@@ -59,6 +59,41 @@ test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recomme
   assert.equal(out.shown, 10);
 });
 
+test("Node 20: \"shelfwise/recs\" is the same Recommender without Propensity or TextClassifier", () => {
+  const dir = mkdtempSync(join(tmpdir(), "shelfwise-recs-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(resolve(ROOT, "pkg"), join(dir, "node_modules", "shelfwise"), "dir");
+  const bundle = resolve(ROOT, "www/data/model.bundle");
+  writeFileSync(join(dir, "main.mjs"), `
+    import { readFileSync } from "node:fs";
+    import * as recs from "shelfwise/recs";
+    import * as full from "shelfwise";
+    const bytes = readFileSync(${JSON.stringify(bundle)});
+    const [a, b] = [recs.Recommender.fromBytes(bytes), full.Recommender.fromBytes(bytes)];
+    const items = a.popular({ k: 3 }).map((s) => s.item);
+    const calls = (r) => [
+      r.recommend(items, { k: 10, reasons: true }),
+      r.similar(items[0], { k: 5 }),
+      r.boughtTogether(items.slice(0, 2), { k: 5 }),
+      r.similarByText("white heart", { k: 5 }),
+      r.info(),
+    ];
+    let corrupt;
+    try { recs.Recommender.fromBytes(bytes.subarray(0, 40)); } catch (e) { corrupt = e.message; }
+    console.log(JSON.stringify({
+      same: JSON.stringify(calls(a)) === JSON.stringify(calls(b)),
+      exports: Object.keys(recs).sort(),
+      load: typeof recs.Recommender.load,
+      corrupt,
+    }));
+  `);
+  const out = JSON.parse(execFileSync(process.execPath, [join(dir, "main.mjs")], { cwd: dir }).toString());
+  assert.equal(out.same, true);
+  assert.deepEqual(out.exports, ["Experiment", "PageContext", "Profile", "Recommender", "default", "initSync", "truthProbability", "version"]);
+  assert.equal(out.load, "function");
+  assert.match(out.corrupt, /bundle/);
+});
+
 test("loading and disposing a bundle 100 times keeps wasm memory bounded", async () => {
   const server = await serve();
   try {

@@ -5,9 +5,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 import { ROOT, launch, serve } from "./harness.mjs";
 
 const EXAMPLE = resolve(ROOT, "examples/vite-app");
@@ -120,8 +121,48 @@ test("the same project under Vite's dev server (the tarball install), and a page
   }
 });
 
+test("the quick start from \"shelfwise/recs\" type-checks, ships only the recommendations-only wasm (≤ 120 KB gzip) and shows the same shelf", async () => {
+  assert.ok(project && built, "the build test ran first");
+  const main = quickStart().replace('from "shelfwise";', 'from "shelfwise/recs";');
+  assert.notEqual(main, quickStart());
+  writeFileSync(join(project, "src/main.js"), main);
+  try {
+    rmSync(join(project, "dist"), { recursive: true, force: true });
+    npm(project, "run", "build"); // tsc --noEmit (strict, checkJs) against recs.d.ts, then vite build
+    const wasm = readdirSync(join(project, "dist/assets")).filter((f) => f.endsWith(".wasm"));
+    assert.equal(wasm.length, 1, JSON.stringify(wasm));
+    const shipped = readFileSync(join(project, "dist/assets", wasm[0]));
+    assert.ok(shipped.equals(readFileSync(resolve(ROOT, "pkg/recs/shelfwise_bg.wasm"))), "the page ships pkg/recs's wasm");
+    const gzip = gzipSync(shipped, { level: 9 }).length;
+    assert.ok(gzip <= 120_000, `the recommendations-only runtime is ${gzip} B gzip, over the 120,000 B budget`);
+    assert.ok(gzip < gzipSync(readFileSync(resolve(ROOT, "pkg/shelfwise_bg.wasm")), { level: 9 }).length);
+    const server = await serve({ root: join(project, "dist") });
+    try {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.querySelectorAll("#recs li").length > 0, null, { timeout: 15000 });
+      assert.deepEqual(await page.$$eval("#recs li", (lis) => lis.map((li) => li.textContent)), built);
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      server.stop();
+    }
+  } finally {
+    writeFileSync(join(project, "src/main.js"), quickStart());
+  }
+});
+
 test("the public TypeScript definitions never say `any`", () => {
-  const files = { "index.d.ts": null, "profile.d.ts": null, "shelfwise.d.ts": "export type InitInput" };
+  const files = {
+    "index.d.ts": null,
+    "recs.d.ts": null,
+    "profile.d.ts": null,
+    "shelfwise.d.ts": "export type InitInput",
+    "recs/shelfwise.d.ts": "export type InitInput",
+  };
   for (const [file, rawExportsStart] of Object.entries(files)) {
     let text = readFileSync(resolve(ROOT, "pkg", file), "utf8");
     // shelfwise.d.ts ends with wasm-bindgen's description of the raw wasm exports (pointers, not API).
