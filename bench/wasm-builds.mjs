@@ -1,7 +1,8 @@
 // Two or more builds of the wasm package, timed call by call in one Node process: each case runs
 // on every build in turn, in 10 rounds of 10 timed calls (after 2 untimed), so drift falls on all.
 // Run: bash scripts/bench-wasm-builds.sh (it makes the bundles and the builds in DIR).
-// Usage: node bench/wasm-builds.mjs DIR BUILD... (each BUILD a package folder under DIR)
+// Usage: node bench/wasm-builds.mjs DIR BUILD... (each BUILD a package folder under DIR, or an
+// entry in one, such as shipped/recs-node.js; a build without a class skips that class's cases)
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { csvRecords } from "../tests/e2e/harness.mjs";
@@ -9,7 +10,7 @@ import { csvRecords } from "../tests/e2e/harness.mjs";
 const [dir, ...builds] = process.argv.slice(2);
 const file = (name) => readFileSync(resolve(dir, name));
 const mods = [];
-for (const b of builds) mods.push(await import(resolve(dir, b, "node.js")));
+for (const b of builds) mods.push(await import(b.endsWith(".js") ? resolve(dir, b) : resolve(dir, b, "node.js")));
 
 const int8 = file("synth-int8.bundle");
 const f32 = file("synth-none.bundle");
@@ -51,13 +52,13 @@ function cases(m) {
   out["demo top-10, 50-item history (EASE)"] = () => rd.recommend(history, { k: 10 });
   out["demo similar (EASE rows)"] = () => rd.similar(cart[0], { k: 10 });
   out["demo boughtTogether, 3-item cart"] = () => rd.boughtTogether(cart, { k: 10 });
-  for (const v of classifiers) {
+  for (const v of m.TextClassifier ? classifiers : []) {
     const bytes = file(`text-${v}.bundle`);
     const c = m.TextClassifier.fromBytes(bytes);
     out[`load, text classifier (${v})`] = () => m.TextClassifier.fromBytes(bytes).free();
     out[`classify (${v}), 3 titles`] = () => texts.forEach((t) => c.classify(t));
   }
-  for (const f of families) {
+  for (const f of m.Propensity ? families : []) {
     const p = m.Propensity.fromBytes(file(`${f}.bundle`));
     out[`${f} scoreBatch, ${records.length} records`] = () => p.scoreBatch(records);
   }
@@ -65,7 +66,7 @@ function cases(m) {
 }
 
 const all = mods.map(cases);
-const names = Object.keys(all[0]);
+const names = Object.keys(all[0]).filter((n) => all.every((c) => n in c));
 const samples = all.map(() => Object.fromEntries(names.map((n) => [n, []])));
 for (let round = 0; round < 10; round++) {
   for (const n of names) {

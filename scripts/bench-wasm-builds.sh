@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the wasm build's inlining thresholds (.cargo/config.toml) cost in speed: the shipped package
 # beside the same code built with LLVM's default thresholds, timed call by call in Node (V8, the
-# engine Chromium runs), interleaved in one process.
+# engine Chromium runs), interleaved in one process; then the recommendations-only runtime
+# (shelfwise/recs) beside the whole one.
 #   bash scripts/bench-wasm-builds.sh
 # Prints both builds' sizes and a table of median milliseconds per call: recommendations on a synthetic
 # 100,000-item bundle and the demo bundle, propensity scoring, and text classifiers where the
@@ -22,7 +23,7 @@ RUSTFLAGS="-C target-feature=+simd128 $(cargo_home_remap)" CARGO_TARGET_DIR=targ
 rm -rf "$out/default-inlining" && cp -r pkg "$out/default-inlining"
 bindgen_shipped target/wasm-default-inlining/wasm32-unknown-unknown/release/shelfwise.wasm "$out/default-inlining"
 rm -rf "$out/shipped" && cp -r pkg "$out/shipped"
-for b in shipped default-inlining; do
+for b in shipped default-inlining shipped/recs; do
   echo "$b: $(wasm_sizes "$out/$b/shelfwise_bg.wasm")"
 done
 
@@ -50,3 +51,5 @@ w.writerows((r[1], r[2].split(" > ")[0]) for r in csv.reader(open(sys.argv[1], e
   done
 fi
 node bench/wasm-builds.mjs "$out" shipped default-inlining
+# The recommendations-only runtime (`shelfwise/recs`) beside the whole one: the calls they share.
+node bench/wasm-builds.mjs "$out" shipped shipped/recs-node.js
