@@ -31,12 +31,19 @@ test("the demo works under the documented Content-Security-Policy, with no viola
   }
 });
 
-test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recommendations", () => {
+/** Runs `script` as a Node module in a fresh folder where `shelfwise` is the built package;
+ * returns the folder and the JSON the script printed. */
+function runWithPackage(script) {
   const dir = mkdtempSync(join(tmpdir(), "shelfwise-node-"));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(resolve(ROOT, "pkg"), join(dir, "node_modules", "shelfwise"), "dir");
+  writeFileSync(join(dir, "main.mjs"), script);
+  return { dir, out: JSON.parse(execFileSync(process.execPath, [join(dir, "main.mjs")], { cwd: dir }).toString()) };
+}
+
+test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recommendations", () => {
   const bundle = resolve(ROOT, "www/data/model.bundle");
-  writeFileSync(join(dir, "main.mjs"), `
+  const { dir, out } = runWithPackage(`
     import { readFileSync } from "node:fs";
     import { Recommender, Propensity, PageContext } from "shelfwise";
     const rec = Recommender.fromBytes(readFileSync(${JSON.stringify(bundle)}));
@@ -48,7 +55,6 @@ test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recomme
     const repeats = second.filter((i) => first.includes(i) || i === first[0]);
     console.log(JSON.stringify({ items, recs: rec.recommend(items, { k: 5 }), propensity: typeof Propensity.fromBytes, repeats, shown: page.shown.length }));
   `);
-  const out = JSON.parse(execFileSync(process.execPath, [join(dir, "main.mjs")], { cwd: dir }).toString());
   writeFileSync(join(dir, "h.csv"), "u,i\n" + out.items.map((i) => `x,${i}`).join("\n") + "\n");
   const csv = execFileSync(CLI, ["recommend", "--model", bundle, "--histories", join(dir, "h.csv"), "--user-col", "u", "--item-col", "i", "--k", "5"]).toString();
   const native = csv.trim().split("\n").slice(1).map((l) => l.split(","));
@@ -60,11 +66,8 @@ test("Node 20: import { Recommender } from \"shelfwise\" gives the CLI's recomme
 });
 
 test("Node 20: \"shelfwise/recs\" is the same Recommender without Propensity or TextClassifier", () => {
-  const dir = mkdtempSync(join(tmpdir(), "shelfwise-recs-"));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(resolve(ROOT, "pkg"), join(dir, "node_modules", "shelfwise"), "dir");
   const bundle = resolve(ROOT, "www/data/model.bundle");
-  writeFileSync(join(dir, "main.mjs"), `
+  const { out } = runWithPackage(`
     import { readFileSync } from "node:fs";
     import * as recs from "shelfwise/recs";
     import * as full from "shelfwise";
@@ -87,7 +90,6 @@ test("Node 20: \"shelfwise/recs\" is the same Recommender without Propensity or 
       corrupt,
     }));
   `);
-  const out = JSON.parse(execFileSync(process.execPath, [join(dir, "main.mjs")], { cwd: dir }).toString());
   assert.equal(out.same, true);
   assert.deepEqual(out.exports, ["Experiment", "PageContext", "Profile", "Recommender", "default", "initSync", "truthProbability", "version"]);
   assert.equal(out.load, "function");

@@ -52,7 +52,27 @@ test("the quick start, pasted into a fresh Vite project, type-checks, builds and
 
   const wasm = readFileSync(join(dir, "dist/index.html"), "utf8");
   assert.match(wasm, /<script type="module"/);
-  const server = await serve({ root: join(dir, "dist") });
+  const { shown, errors } = await shelfOf(join(dir, "dist"));
+  assert.deepEqual(errors, []);
+
+  // The same steps in Node with the same package give the same five items and scores.
+  writeFileSync(join(dir, "node-check.mjs"), `
+    import { readFileSync } from "node:fs";
+    import { Profile, Recommender } from "shelfwise";
+    const rec = Recommender.fromBytes(readFileSync("public/model.bundle"));
+    const profile = await Profile.open({ storage: "memory" });
+    for (const { item } of rec.popular({ k: 3 })) await profile.view(item);
+    console.log(JSON.stringify(rec.recommend(profile.history(), { k: 5 }).map(({ item, score }) => \`\${item} (\${score.toFixed(3)})\`)));
+  `);
+  const expected = JSON.parse(execFileSync(process.execPath, ["node-check.mjs"], { cwd: dir }).toString());
+  assert.equal(shown.length, 5);
+  assert.deepEqual(shown, expected);
+  built = shown;
+});
+
+/** The shelf a built page at `root` shows in Chromium, and the errors it logged on the way. */
+async function shelfOf(root) {
+  const server = await serve({ root });
   try {
     const page = await browser.newPage();
     const errors = [];
@@ -61,26 +81,12 @@ test("the quick start, pasted into a fresh Vite project, type-checks, builds and
     await page.goto(server.url);
     await page.waitForFunction(() => document.querySelectorAll("#recs li").length > 0, null, { timeout: 15000 });
     const shown = await page.$$eval("#recs li", (lis) => lis.map((li) => li.textContent));
-    assert.deepEqual(errors, []);
-
-    // The same steps in Node with the same package give the same five items and scores.
-    writeFileSync(join(dir, "node-check.mjs"), `
-      import { readFileSync } from "node:fs";
-      import { Profile, Recommender } from "shelfwise";
-      const rec = Recommender.fromBytes(readFileSync("public/model.bundle"));
-      const profile = await Profile.open({ storage: "memory" });
-      for (const { item } of rec.popular({ k: 3 })) await profile.view(item);
-      console.log(JSON.stringify(rec.recommend(profile.history(), { k: 5 }).map(({ item, score }) => \`\${item} (\${score.toFixed(3)})\`)));
-    `);
-    const expected = JSON.parse(execFileSync(process.execPath, ["node-check.mjs"], { cwd: dir }).toString());
-    assert.equal(shown.length, 5);
-    assert.deepEqual(shown, expected);
-    built = shown;
     await page.close();
+    return { shown, errors };
   } finally {
     server.stop();
   }
-});
+}
 
 /** A free loopback port. */
 function freePort() {
@@ -136,20 +142,9 @@ test("the quick start from \"shelfwise/recs\" type-checks, ships only the recomm
     const gzip = gzipSync(shipped, { level: 9 }).length;
     assert.ok(gzip <= 120_000, `the recommendations-only runtime is ${gzip} B gzip, over the 120,000 B budget`);
     assert.ok(gzip < gzipSync(readFileSync(resolve(ROOT, "pkg/shelfwise_bg.wasm")), { level: 9 }).length);
-    const server = await serve({ root: join(project, "dist") });
-    try {
-      const page = await browser.newPage();
-      const errors = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-      await page.goto(server.url);
-      await page.waitForFunction(() => document.querySelectorAll("#recs li").length > 0, null, { timeout: 15000 });
-      assert.deepEqual(await page.$$eval("#recs li", (lis) => lis.map((li) => li.textContent)), built);
-      assert.deepEqual(errors, []);
-      await page.close();
-    } finally {
-      server.stop();
-    }
+    const { shown, errors } = await shelfOf(join(project, "dist"));
+    assert.deepEqual(shown, built);
+    assert.deepEqual(errors, []);
   } finally {
     writeFileSync(join(project, "src/main.js"), quickStart());
   }
