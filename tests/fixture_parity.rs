@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::record::parse_record;
+use common::queries::{parse_record, PROPENSITY_RECORDS, TEXT_QUERIES};
 use shelfwise::recs::{Quantization, RecommendOptions, Recommender, Scaling, TextIndex, TextQuery};
 use shelfwise::train::{train_recommender, AlsParams, BlendParams, EaseParams, Item2VecParams, ModelChoice, Sequences};
 
@@ -140,14 +140,6 @@ fn as_implicit(data: &shelfwise::data::Interactions, rec: &Recommender) -> Recom
     implicit::imported(m, params, Some(&ids), &mut Default::default()).unwrap().recommender(Some(data), None).unwrap()
 }
 
-/// Records scored by both sides; keep in sync with `tests/web.rs`.
-pub const PROPENSITY_RECORDS: [(&str, &str); 4] = [
-    ("a", "Pages=30;Device=desktop;Weekend=true"),
-    ("b", "Pages=3.5;Device=mobile;Weekend=false"),
-    ("c", "Pages=12;Device=watch"),
-    ("d", "Device=tablet;Weekend=true"),
-];
-
 fn propensity_lines(bless: bool) -> Vec<String> {
     use shelfwise::data::table::Table;
     use shelfwise::propensity::Propensity;
@@ -182,17 +174,13 @@ fn propensity_lines(bless: bool) -> Vec<String> {
         }
         let m = Propensity::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
         for (id, rec) in PROPENSITY_RECORDS {
-            let r = parse_record(rec);
-            let r: Vec<(&str, shelfwise::propensity::Value)> = r.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let owned = parse_record(rec);
+            let r = shelfwise::propensity::borrowed(&owned);
             out.push(format!("{label} score {id} {}", m.score(&r).unwrap().p.to_bits()));
         }
     }
     out
 }
-
-/// Texts classified by both sides; keep in sync with `tests/web.rs`.
-pub const TEXT_QUERIES: [&str; 4] =
-    ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
 
 /// The text classifier fixture and its expected answers (`rank label p-bits` per query); the
 /// browser must give the same labels in the same order with probabilities within 1e-6.

@@ -22,20 +22,10 @@ const PROP_GBT: &[u8] = include_bytes!("fixtures/tiny-propensity-gbt.bundle");
 const PROP_MLP: &[u8] = include_bytes!("fixtures/tiny-propensity-mlp.bundle");
 const TEXT: &[u8] = include_bytes!("fixtures/tiny-text.bundle");
 const TEXT_EXPECTED: &str = include_str!("fixtures/tiny-text-expected.txt");
-/// Same texts as `tests/fixture_parity.rs`.
-const TEXT_QUERIES: [&str; 4] =
-    ["wooden steam engine", "Baby doll with pink dress", "jigsaw 1000 pièces — PUZZLE!", "zzz unknown words"];
-/// Same records as `tests/fixture_parity.rs`.
-const PROPENSITY_RECORDS: [(&str, &str); 4] = [
-    ("a", "Pages=30;Device=desktop;Weekend=true"),
-    ("b", "Pages=3.5;Device=mobile;Weekend=false"),
-    ("c", "Pages=12;Device=watch"),
-    ("d", "Device=tablet;Weekend=true"),
-];
 
-#[path = "common/record.rs"]
-mod record;
-use record::parse_record;
+#[path = "common/queries.rs"]
+mod queries;
+use queries::{parse_record, PROPENSITY_RECORDS, TEXT_QUERIES};
 
 /// `k=v;k=v` → a plain JS object with numbers, booleans and strings.
 fn js_record(s: &str) -> JsValue {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub mod record;
+pub mod queries;
 
 use shelfwise::data::Interactions;
 
