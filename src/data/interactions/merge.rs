@@ -29,11 +29,21 @@ pub(super) const BYTES_PER_ROW: u64 = 4;
 /// Folds every repeated (user, item) row of `d` into the pair's first row: weights summed in row
 /// order, latest time kept (`timed`); pairs stay in first-seen order. `users` and `items` bound
 /// the indices in `d`. Returns how many rows were folded.
+///
+/// `d.weight` may stop short of the rows: every row past it weighs 1 (see the builder's `out`).
+/// With no weights at all, each pair's weight is the count of its rows, written once the rows
+/// are merged, so the weights of all rows are never held.
 pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize, timed: bool) -> u64 {
     let n = d.user.len();
     if n < 2 {
         return 0;
     }
+    let counted = d.weight.is_empty();
+    if !counted {
+        d.weight.resize(n, 1.0);
+    }
+    // Without weights: each pair with folded rows, as its first row and how many folded into it.
+    let mut folds_into: Vec<(u32, u32)> = Vec::new();
     let layout = KeyLayout::new(users, items, n);
     let part = n.div_ceil(rayon::current_num_threads().max(1)).max(1);
     let parts: Vec<Range<usize>> = (0..n).step_by(part).map(|s| s..(s + part).min(n)).collect();
@@ -72,7 +82,15 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
                 let (h, r) = ((fold >> 32) as usize, fold as u32 as usize);
                 merged += 1;
                 folded[r / 64] |= 1 << (r % 64);
-                d.weight[h] += d.weight[r];
+                if counted {
+                    // A pair's folds come one after another.
+                    match folds_into.last_mut() {
+                        Some((head, folds)) if *head as usize == h => *folds += 1,
+                        _ => folds_into.push((h as u32, 1)),
+                    }
+                } else {
+                    d.weight[h] += d.weight[r];
+                }
                 if timed {
                     d.time[h] = d.time[h].max(d.time[r]);
                 }
@@ -80,15 +98,40 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
             at += size;
         }
     }
+    drop(keys);
     if merged > 0 {
-        // Each column on its own core (`time` is empty without times).
+        // Each column on its own core (`time` is empty without times, `weight` when counted).
         let folded = &folded;
         rayon::join(
             || rayon::join(|| drop_folded(&mut d.user, folded), || drop_folded(&mut d.item, folded)),
             || rayon::join(|| drop_folded(&mut d.weight, folded), || drop_folded(&mut d.time, folded)),
         );
     }
+    if counted {
+        d.weight = counted_weights(d.user.len(), &folds_into, &folded);
+    }
     merged
+}
+
+/// The weights of a merged log of `kept` rows whose rows all weighed 1: each pair's count of
+/// rows. `folds_into` holds each pair that had folded rows as its first row (before the merge)
+/// and how many folded into it; `folded` has a bit for each folded row.
+fn counted_weights(kept: usize, folds_into: &[(u32, u32)], folded: &[u64]) -> Vec<f32> {
+    // Rows folded before each word of `folded`, to place a first row among the kept rows.
+    let mut before = Vec::with_capacity(folded.len());
+    let mut total = 0usize;
+    for word in folded {
+        before.push(total);
+        total += word.count_ones() as usize;
+    }
+    let mut weight = vec![1.0f32; kept];
+    for &(head, folds) in folds_into {
+        let h = head as usize;
+        let folded_before = before[h / 64] + (folded[h / 64] & ((1u64 << (h % 64)) - 1)).count_ones() as usize;
+        // Counts below 2^24 are exact, as 1 summed that often is.
+        weight[h - folded_before] += folds as f32;
+    }
+    weight
 }
 
 /// Consecutive pieces of `v`, as long as `lengths` says, in order (together at most `v`).
@@ -299,23 +342,42 @@ mod tests {
             rows.swap(k, rng.below(k as u64 + 1) as usize);
         }
         assert_eq!(KeyLayout::new(4_096, 5_000, rows.len()).shift, 2);
+        let log = |timed: bool, weighted: bool| Interactions {
+            user: rows.iter().map(|r| r.0).collect(),
+            item: rows.iter().map(|r| r.1).collect(),
+            weight: if weighted { rows.iter().map(|r| r.2).collect() } else { Vec::new() },
+            time: if timed { rows.iter().map(|r| r.3).collect() } else { Vec::new() },
+            ..Interactions::default()
+        };
+        // Without weights every row weighs 1, so a pair weighs its count of rows.
+        let unweighted: Vec<_> = rows.iter().map(|&(u, i, _, t)| (u, i, 1.0, t)).collect();
         for timed in [false, true] {
-            let mut d = Interactions {
-                user: rows.iter().map(|r| r.0).collect(),
-                item: rows.iter().map(|r| r.1).collect(),
-                weight: rows.iter().map(|r| r.2).collect(),
-                time: if timed { rows.iter().map(|r| r.3).collect() } else { Vec::new() },
-                ..Interactions::default()
-            };
-            let want = super::super::builder::tests::reference(&rows);
-            assert_eq!(merge_duplicates(&mut d, 4_096, 5_000, timed) as usize, rows.len() - want.len());
-            assert_eq!(d.len(), want.len());
-            for (r, (u, i, w, t)) in want.iter().enumerate() {
-                assert_eq!((d.user[r], d.item[r]), (*u, *i), "row {r}");
-                assert_eq!(d.weight[r].to_bits(), w.to_bits(), "row {r}: weights sum in row order");
-                assert_eq!(d.time_at(r), if timed { *t } else { i64::MIN }, "row {r}");
+            for (weighted, rows) in [(true, &rows), (false, &unweighted)] {
+                let mut d = log(timed, weighted);
+                let want = super::super::builder::tests::reference(rows);
+                assert_eq!(merge_duplicates(&mut d, 4_096, 5_000, timed) as usize, rows.len() - want.len());
+                assert_eq!(d.len(), want.len());
+                for (r, (u, i, w, t)) in want.iter().enumerate() {
+                    assert_eq!((d.user[r], d.item[r]), (*u, *i), "row {r}");
+                    assert_eq!(d.weight[r].to_bits(), w.to_bits(), "row {r}: weights sum in row order");
+                    assert_eq!(d.time_at(r), if timed { *t } else { i64::MIN }, "row {r}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn counted_weights_place_each_pair_among_the_kept_rows() {
+        // Rows 0–9; rows 2, 3 and 7 folded (into 0, 0 and 5); row 0's folds in two entries.
+        let folded = [(1u64 << 2) | (1 << 3) | (1 << 7)];
+        let weights = counted_weights(7, &[(0, 1), (5, 1), (0, 1)], &folded);
+        assert_eq!(weights, [3.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]); // kept: rows 0, 1, 4, 5, 6, 8, 9
+                                                                  // Rows 0–130, across three words of bits: rows 1–64 folded into row 0, row 128 into row
+                                                                  // 127; rows 0, 65–127, 129 and 130 kept.
+        let folded = [!1u64, 1, 1];
+        let weights = counted_weights(66, &[(127, 1), (0, 64)], &folded);
+        assert_eq!((weights[0], weights[1], weights[62], weights[63], weights[64]), (65.0, 1.0, 1.0, 2.0, 1.0));
+        assert_eq!(weights.iter().sum::<f32>(), 131.0);
     }
 
     #[test]
