@@ -74,7 +74,7 @@ fn spark_als_imported_folds_in_and_ranks_as_spark_does() {
         let state = rec.fold_in(&history).unwrap();
         let c = common::cosine(state.vector.as_ref().unwrap(), &spark_users[id]);
         (worst, sum) = (worst.min(c), sum + c);
-        histories.insert(id.clone(), history);
+        histories.insert(id.to_string(), history);
     }
     eprintln!(
         "fold-in vs Spark userFactors: {} users, cosine min {worst:.6}, mean {:.6}",

@@ -218,7 +218,7 @@ fn slash_dates_read_day_or_month_first_as_their_column_shows() {
             let mut v: Vec<(String, String, i64)> = (0..d.len())
                 .map(|r| {
                     let (u, i) = (d.user_indices()[r] as usize, d.item_indices()[r] as usize);
-                    (d.users()[u].clone(), d.items()[i].clone(), d.times()[r])
+                    (d.users()[u].to_string(), d.items()[i].clone(), d.times()[r])
                 })
                 .collect();
             v.sort();

@@ -78,7 +78,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
             .iter()
             .map(|r| (hist.items()[hist.item_indices()[*r] as usize].as_str(), hist.weights()[*r]))
             .collect();
-        let recs = rec.recommend(&history, &opts).with_context(|| format!("user {}", hist.users()[u]))?;
+        let recs = rec.recommend(&history, &opts).with_context(|| format!("user {}", &hist.users()[u]))?;
         for id in recs.unknown {
             *unknown.entry(id).or_default() += 1;
         }
@@ -94,7 +94,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<()> {
             writeln!(out)?;
         }
         for n in &recs.notes {
-            eprintln!("user {}: {n}", hist.users()[u]);
+            eprintln!("user {}: {n}", &hist.users()[u]);
         }
     }
     out.finish()?;

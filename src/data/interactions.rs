@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::time::{parse_timestamp, DateOrder};
-use super::{source, Csr};
+use super::{source, Csr, Ids};
 use crate::error::{Error, Result};
 use crate::recs::Catalog;
 
@@ -163,7 +163,7 @@ pub const MIN_TITLE_ROWS: u32 = 2;
 #[derive(Debug, Clone, Default)]
 pub struct Interactions {
     /// User ids by index.
-    pub(crate) users: Vec<String>,
+    pub(crate) users: Ids,
     /// Item ids by index.
     pub(crate) items: Vec<String>,
     /// User index of each interaction.
@@ -296,7 +296,7 @@ impl Interactions {
     }
 
     /// User ids by index.
-    pub fn users(&self) -> &[String] {
+    pub fn users(&self) -> &Ids {
         &self.users
     }
     /// Item ids by index.

@@ -15,6 +15,8 @@
 //! The slots are asked for in 2 MB pages ([`super::prefer_huge_pages`]): with 4 KB pages, a
 //! random lookup in a table of many MB misses the TLB as well as the caches.
 
+use super::ids::Ids;
+
 /// Ids of at most this many bytes are compared inside a narrow (16-byte) slot.
 const NARROW: usize = 7;
 
@@ -119,6 +121,19 @@ impl Names {
             .with_min_len(1 << 16)
             .map(|index| String::from_utf8_lossy(self.get(index)).into_owned())
             .collect()
+    }
+
+    /// The ids as [`Ids`], in the same buffer. Ids from a `&str` or a string column are UTF-8;
+    /// were one not, every id would be read lossily, one by one, as [`Names::into_strings`] does.
+    pub(crate) fn into_ids(self) -> Ids {
+        let whole =
+            std::str::from_utf8(&self.bytes).is_ok_and(|text| self.ends.iter().all(|&e| text.is_char_boundary(e)));
+        if !whole {
+            return (0..self.len() as u32).map(|i| String::from_utf8_lossy(self.get(i))).collect();
+        }
+        let Names { bytes, ends, .. } = self;
+        // Checked just above, so neither step fails.
+        String::from_utf8(bytes).ok().and_then(|text| Ids::from_parts(text, ends)).unwrap_or_default()
     }
 
     /// The bytes of the id of index `index` (empty past the last).

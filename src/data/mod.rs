@@ -5,6 +5,7 @@ mod compression;
 mod csv_input;
 mod decimal;
 mod hive;
+pub mod ids;
 pub mod interactions;
 mod interner;
 pub mod parquet;
@@ -12,6 +13,7 @@ pub mod source;
 pub mod table;
 pub mod time;
 
+pub use ids::Ids;
 pub use interactions::{Columns, Interactions, ReadOptions, ReadReport, TimeWindow};
 
 /// The default memory budget for reading an input: half of this machine's physical memory (from

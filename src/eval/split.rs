@@ -171,10 +171,10 @@ impl UserLists {
 pub fn evaluate_lists(rec: &Recommender, train: &Interactions, test: &Interactions, k: usize) -> Result<UserLists> {
     let train_rows = train.by_user();
     let test_rows = test.by_user();
-    let train_user: HashMap<&str, usize> = train.users.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+    let train_user: HashMap<&str, usize> = train.users.iter().enumerate().map(|(i, u)| (u, i)).collect();
     let users: Vec<(usize, usize)> = (0..test.n_users())
         .filter(|u| !test_rows.cols(*u).is_empty())
-        .filter_map(|u| train_user.get(test.users[u].as_str()).map(|t| (u, *t)))
+        .filter_map(|u| train_user.get(&test.users[u]).map(|t| (u, *t)))
         .filter(|(_, t)| !train_rows.cols(*t).is_empty())
         .collect();
     let opts = RecommendOptions::top(k);

@@ -198,7 +198,7 @@ fn compact(data: &Interactions) -> Cow<'_, Interactions> {
         }
     }
     Cow::Owned(Interactions {
-        users: vec![String::new(); data.n_users()],
+        users: std::iter::repeat_n("", data.n_users()).collect(),
         items,
         user: data.user.clone(),
         item: data.item.iter().map(|i| remap[*i as usize]).collect(),

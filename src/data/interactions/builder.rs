@@ -317,7 +317,7 @@ impl Builder {
         d.item.shrink_to_fit();
         d.weight.shrink_to_fit();
         d.time.shrink_to_fit();
-        self.out.users = users.into_strings();
+        self.out.users = users.into_ids();
         self.out.items = items.into_strings();
         self.out.check_summed_weights()?;
         let (titles, several, withheld) = Self::elect_titles(self.titles);
@@ -383,7 +383,7 @@ impl Interactions {
             Some(r) => Err(Error::InvalidValue {
                 field: format!(
                     "weight of user {:?}, item {:?}",
-                    self.users[self.user[r] as usize], self.items[self.item[r] as usize]
+                    &self.users[self.user[r] as usize], self.items[self.item[r] as usize]
                 ),
                 value: "the sum of its rows".into(),
                 reason: format!("must stay at most {:e} (f32's largest)", f32::MAX),
@@ -479,7 +479,7 @@ pub(super) mod tests {
             assert_eq!(d.has_time(), timed);
             for (r, (u, i, w, t)) in want.iter().enumerate() {
                 assert_eq!(
-                    (d.users[d.user[r] as usize].as_str(), d.items[d.item[r] as usize].as_str()),
+                    (&d.users[d.user[r] as usize], d.items[d.item[r] as usize].as_str()),
                     (format!("u{u}").as_str(), format!("i{i}").as_str())
                 );
                 assert_eq!(d.weight[r].to_bits(), w.to_bits(), "row {r}: weights sum in row order");
