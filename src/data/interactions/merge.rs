@@ -108,6 +108,10 @@ pub(super) fn merge_duplicates(d: &mut Interactions, users: usize, items: usize,
         );
     }
     if counted {
+        // The folded rows' memory goes first, to make room for the weights.
+        d.user.shrink_to_fit();
+        d.item.shrink_to_fit();
+        d.time.shrink_to_fit();
         d.weight = counted_weights(d.user.len(), &folds_into, &folded);
     }
     merged
