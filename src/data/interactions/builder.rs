@@ -23,8 +23,8 @@ pub(super) struct Builder {
     timed: bool,
     /// The rows so far. Weights are held only up to the last row whose weight is not 1: every
     /// row past `out.weight.len()` weighs 1. A log without a weight column then holds no weights
-    /// until a merge counts each pair's rows (80 MB less through a 20M-row read, 10 MB less at
-    /// its peak); [`merge::merge_duplicates`] takes either.
+    /// until a merge counts each pair's rows (80 MB less through a 20M-row read);
+    /// [`merge::merge_duplicates`] takes either.
     out: Interactions,
     /// Each item's distinct titles with their row counts, in first-seen order.
     titles: Vec<Vec<(Box<str>, u32)>>,
