@@ -44,17 +44,20 @@ impl Ids {
         self.ends.push(self.text.len());
     }
 
-    /// Ids from `text`, the ids back to back, and `ends`, where each ends in it; `None` unless the
-    /// ends rise to the text's length along character boundaries.
-    pub(crate) fn from_parts(text: String, ends: Vec<usize>) -> Option<Self> {
+    /// Ids from `text`, the ids back to back, and `ends`, where each ends in it; both given back
+    /// unless the ends rise to the text's length along character boundaries.
+    pub(crate) fn from_parts(text: String, ends: Vec<usize>) -> Result<Self, (String, Vec<usize>)> {
         let mut start = 0;
         for &end in &ends {
             if end < start || !text.is_char_boundary(end) {
-                return None;
+                return Err((text, ends));
             }
             start = end;
         }
-        (start == text.len()).then_some(Self { text, ends })
+        if start != text.len() {
+            return Err((text, ends));
+        }
+        Ok(Self { text, ends })
     }
 }
 
@@ -112,11 +115,11 @@ mod tests {
     #[test]
     fn parts_must_end_on_characters_and_rise_to_the_end() {
         let text = "aé".to_string(); // 'é' is bytes 1–2
-        assert!(Ids::from_parts(text.clone(), vec![1, 3]).is_some());
-        assert!(Ids::from_parts(text.clone(), vec![2, 3]).is_none(), "inside 'é'");
-        assert!(Ids::from_parts(text.clone(), vec![3, 1]).is_none(), "falling");
-        assert!(Ids::from_parts(text.clone(), vec![1]).is_none(), "short of the end");
-        assert!(Ids::from_parts(text, vec![1, 4]).is_none(), "past the end");
-        assert_eq!(Ids::from_parts(String::new(), vec![0, 0]).map(|ids| ids.len()), Some(2));
+        assert!(Ids::from_parts(text.clone(), vec![1, 3]).is_ok());
+        assert_eq!(Ids::from_parts(text.clone(), vec![2, 3]).unwrap_err(), (text.clone(), vec![2, 3]), "inside 'é'");
+        assert!(Ids::from_parts(text.clone(), vec![3, 1]).is_err(), "falling");
+        assert!(Ids::from_parts(text.clone(), vec![1]).is_err(), "short of the end");
+        assert!(Ids::from_parts(text, vec![1, 4]).is_err(), "past the end");
+        assert_eq!(Ids::from_parts(String::new(), vec![0, 0]).map(|ids| ids.len()), Ok(2));
     }
 }

@@ -126,14 +126,16 @@ impl Names {
     /// The ids as [`Ids`], in the same buffer. Ids from a `&str` or a string column are UTF-8;
     /// were one not, every id would be read lossily, one by one, as [`Names::into_strings`] does.
     pub(crate) fn into_ids(self) -> Ids {
-        let whole =
-            std::str::from_utf8(&self.bytes).is_ok_and(|text| self.ends.iter().all(|&e| text.is_char_boundary(e)));
-        if !whole {
-            return (0..self.len() as u32).map(|i| String::from_utf8_lossy(self.get(i))).collect();
-        }
         let Names { bytes, ends, .. } = self;
-        // Checked just above, so neither step fails.
-        String::from_utf8(bytes).ok().and_then(|text| Ids::from_parts(text, ends)).unwrap_or_default()
+        let (bytes, ends) = match String::from_utf8(bytes) {
+            Ok(text) => match Ids::from_parts(text, ends) {
+                Ok(ids) => return ids,
+                Err((text, ends)) => (text.into_bytes(), ends),
+            },
+            Err(e) => (e.into_bytes(), ends),
+        };
+        let names = Names { bytes, ends, wide_only: 0 };
+        (0..names.len() as u32).map(|i| String::from_utf8_lossy(names.get(i))).collect()
     }
 
     /// The bytes of the id of index `index` (empty past the last).
@@ -436,6 +438,17 @@ mod tests {
             t.intern(id);
         }
         assert_eq!(t.into_names().into_strings(), ids);
+    }
+
+    #[test]
+    fn names_become_ids_as_they_become_strings_even_when_not_utf8() {
+        let ids: [&[u8]; 4] = [b"ok", "\u{e9}t\u{e9}".as_bytes(), b"", b"bad \xff"];
+        for ids in [&ids[..3], &ids[..]] {
+            let mut names = Names::default();
+            ids.iter().for_each(|id| names.push(id));
+            let strings = Names { bytes: names.bytes.clone(), ends: names.ends.clone(), wide_only: 0 }.into_strings();
+            assert_eq!(names.into_ids().iter().collect::<Vec<_>>(), strings, "{} ids", ids.len());
+        }
     }
 
     #[test]

@@ -375,9 +375,10 @@ mod tests {
         // Rows 0–9; rows 2, 3 and 7 folded (into 0, 0 and 5); row 0's folds in two entries.
         let folded = [(1u64 << 2) | (1 << 3) | (1 << 7)];
         let weights = counted_weights(7, &[(0, 1), (5, 1), (0, 1)], &folded);
-        assert_eq!(weights, [3.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]); // kept: rows 0, 1, 4, 5, 6, 8, 9
-                                                                  // Rows 0–130, across three words of bits: rows 1–64 folded into row 0, row 128 into row
-                                                                  // 127; rows 0, 65–127, 129 and 130 kept.
+        // Kept: rows 0, 1, 4, 5, 6, 8 and 9.
+        assert_eq!(weights, [3.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]);
+        // Rows 0–130, across three words of bits: rows 1–64 folded into row 0, row 128 into row
+        // 127; rows 0, 65–127, 129 and 130 kept.
         let folded = [!1u64, 1, 1];
         let weights = counted_weights(66, &[(127, 1), (0, 64)], &folded);
         assert_eq!((weights[0], weights[1], weights[62], weights[63], weights[64]), (65.0, 1.0, 1.0, 2.0, 1.0));
